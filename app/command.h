@@ -1,0 +1,34 @@
+// A subcommand of the `stagecraft` executable (`graph`, `check`, `inspect`, …). Each
+// command's .cpp registers itself with a static CommandRegistration, so adding one
+// touches no shared table.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+namespace stagecraft::app {
+
+struct Command
+{
+    QString name;
+    QString summary;                             // one line for `stagecraft --help`
+    std::function<int(const QStringList &)> run; // arguments after the command name; returns the exit status
+    bool hidden = false;                         // debugging aids (`parse --dump`) stay out of --help
+};
+
+class CommandRegistration
+{
+public:
+    explicit CommandRegistration(Command command);
+};
+
+const QList<Command> &registeredCommands();
+const Command *findCommand(const QString &name);
+
+// Standard streams for commands (UTF-8, flushed per call).
+void printOut(const QString &text);
+void printErr(const QString &text);
+
+} // namespace stagecraft::app
