@@ -1,0 +1,392 @@
+// Word expansion against BuildKit's own vectors (envVarTest, wordsTest) plus cases for
+// patterns, the names reported for the UndefinedVar check and the lexer options.
+#include "core/dockerfile/shelllex.h"
+
+#include <QFile>
+#include <QHash>
+#include <QTest>
+
+using namespace stagecraft;
+
+using Env = QHash<QString, QString>;
+
+namespace {
+
+QString dataPath(const QString &relative)
+{
+    const QByteArray root = qgetenv("STAGECRAFT_SOURCE_DIR");
+    if (!root.isEmpty())
+        return QString::fromLocal8Bit(root) + QStringLiteral("/tests/data/") + relative;
+    return QStringLiteral("data/") + relative;
+}
+
+QStringList readLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'));
+    if (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    return lines;
+}
+
+// BuildKit's BuildEnvs: "k=v" sets k, a bare "k" sets k to "", later entries win.
+void addEnv(QHash<QString, QString> &env, const QString &entry)
+{
+    const qsizetype eq = entry.indexOf(QLatin1Char('='));
+    if (eq < 0)
+        env.insert(entry, QString());
+    else
+        env.insert(entry.left(eq), entry.mid(eq + 1));
+}
+
+QString trimLeftSpaces(const QString &s)
+{
+    qsizetype i = 0;
+    while (i < s.size() && s.at(i) == QLatin1Char(' '))
+        ++i;
+    return s.mid(i);
+}
+
+QHash<QString, QString> envOf(std::initializer_list<std::pair<const char *, const char *>> pairs)
+{
+    QHash<QString, QString> env;
+    for (const auto &[k, v] : pairs)
+        env.insert(QString::fromUtf8(k), QString::fromUtf8(v));
+    return env;
+}
+
+QStringList sorted(QStringList l)
+{
+    l.sort();
+    return l;
+}
+
+} // namespace
+
+class TestShellLex : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void envVarVectors_data();
+    void envVarVectors();
+    void wordVectors_data();
+    void wordVectors();
+    void patterns_data();
+    void patterns();
+    void referencedNames_data();
+    void referencedNames();
+    void globToRegex_data();
+    void globToRegex();
+    void backtickEscape();
+    void skipUnsetEnvKeepsReferences();
+    void rawQuotesKeepsQuotes();
+    void errorMessagesAreSpecific();
+    void lookupFunction();
+};
+
+void TestShellLex::envVarVectors_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("expected");
+
+    const QStringList lines = readLines(dataPath(QStringLiteral("dockerfile/shell/envVarTest")));
+    QVERIFY2(!lines.isEmpty(), "envVarTest not found or empty");
+    int lineNo = 0;
+    int rows = 0;
+    for (const QString &raw : lines) {
+        ++lineNo;
+        if (raw.startsWith(QLatin1Char('#')))
+            continue;
+        const QString line = raw.trimmed();
+        if (line.isEmpty())
+            continue;
+        const QStringList fields = line.split(QLatin1Char('|'));
+        QCOMPARE(fields.size(), 3);
+        const QString platform = fields.at(0).trimmed();
+        QVERIFY(platform == QLatin1String("A") || platform == QLatin1String("U") ||
+                platform == QLatin1String("W"));
+        if (platform == QLatin1String("W"))
+            continue; // Windows-only vectors: our builder targets Linux
+        QTest::addRow("line %d: %s", lineNo, qPrintable(fields.at(1).trimmed()))
+            << fields.at(1).trimmed() << fields.at(2).trimmed();
+        ++rows;
+    }
+    QVERIFY(rows > 150);
+}
+
+void TestShellLex::envVarVectors()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, expected);
+
+    QHash<QString, QString> env;
+    addEnv(env, QStringLiteral("PWD=/home"));
+    addEnv(env, QStringLiteral("SHELL=bash"));
+    addEnv(env, QStringLiteral("KOREAN=한국어"));
+    addEnv(env, QStringLiteral("NULL="));
+
+    const ShellResult r = ShellLex().processWord(input, env);
+    if (expected == QLatin1String("error")) {
+        QVERIFY2(!r.ok(), qPrintable(QStringLiteral("expected an error, got \"%1\"").arg(r.value)));
+        return;
+    }
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.value, expected);
+}
+
+void TestShellLex::wordVectors_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QStringList>("expected");
+    QTest::addColumn<Env>("env");
+
+    const QStringList lines = readLines(dataPath(QStringLiteral("dockerfile/shell/wordsTest")));
+    QVERIFY2(!lines.isEmpty(), "wordsTest not found or empty");
+    QHash<QString, QString> env;
+    int lineNo = 0;
+    for (const QString &line : lines) {
+        ++lineNo;
+        if (line.startsWith(QLatin1Char('#')))
+            continue;
+        if (line.startsWith(QLatin1String("ENV "))) {
+            addEnv(env, trimLeftSpaces(line.mid(3)));
+            continue;
+        }
+        const QStringList fields = line.split(QLatin1Char('|'));
+        QCOMPARE(fields.size(), 2);
+        // The expected side is trimmed on the left only: trailing spaces are significant.
+        QTest::addRow("line %d: %s", lineNo, qPrintable(fields.at(0).trimmed()))
+            << fields.at(0).trimmed() << trimLeftSpaces(fields.at(1)).split(QLatin1Char(',')) << env;
+    }
+}
+
+void TestShellLex::wordVectors()
+{
+    QFETCH(QString, input);
+    QFETCH(QStringList, expected);
+    QFETCH(Env, env);
+
+    const ShellResult r = ShellLex().processWords(input, env);
+    const QStringList words = r.ok() ? r.words : QStringList{QStringLiteral("error")};
+    QCOMPARE(words, expected);
+}
+
+void TestShellLex::patterns_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<Env>("env");
+    QTest::addColumn<QString>("expected"); // "error" when expansion must fail
+
+    QTest::addRow("regex metacharacters are literal")
+        << QStringLiteral("${V#()[]{\\}^$.\\*\\?|\\\\}") << envOf({{"V", "()[]{}^$.*?|\\x"}})
+        << QStringLiteral("x");
+    QTest::addRow("longest suffix of escaped stars")
+        << QStringLiteral("${V%%\\**}") << envOf({{"V", "xx**"}}) << QStringLiteral("xx");
+    QTest::addRow("shortest prefix") << QStringLiteral("${V#*x*y}") << envOf({{"V", "xxyy"}})
+                                     << QStringLiteral("y");
+    QTest::addRow("shortest prefix star only")
+        << QStringLiteral("${V#*}") << envOf({{"V", "xxyy"}}) << QStringLiteral("xxyy");
+    QTest::addRow("prefix from a variable")
+        << QStringLiteral("${V#$P}") << envOf({{"V", "xxyy"}, {"P", "x"}}) << QStringLiteral("xyy");
+    QTest::addRow("empty prefix") << QStringLiteral("${V#}") << envOf({{"V", "xxyy"}})
+                                  << QStringLiteral("xxyy");
+    QTest::addRow("longest prefix") << QStringLiteral("${V##*x}") << envOf({{"V", "xxyy"}})
+                                    << QStringLiteral("yy");
+    QTest::addRow("question mark and escaped one")
+        << QStringLiteral("${V#?\\?}") << envOf({{"V", "???y"}}) << QStringLiteral("?y");
+    QTest::addRow("no suffix match") << QStringLiteral("${A:-.}${V%x}${A:-.}") << envOf({{"V", "xxyy"}})
+                                     << QStringLiteral(".xxyy.");
+    QTest::addRow("longest suffix with escapes")
+        << QStringLiteral("${V%%\\**\\*}") << envOf({{"V", "a***yy*"}}) << QStringLiteral("a");
+    QTest::addRow("shortest suffix") << QStringLiteral("${V%.*}") << envOf({{"V", "file.tar.gz"}})
+                                     << QStringLiteral("file.tar");
+    QTest::addRow("longest suffix") << QStringLiteral("${V%%.*}") << envOf({{"V", "file.tar.gz"}})
+                                    << QStringLiteral("file");
+    QTest::addRow("replace first and all")
+        << QStringLiteral("${V/$N/.} - ${V//$N/.}") << envOf({{"V", "/foo*/*/*.txt"}, {"N", "\\*/"}})
+        << QStringLiteral("/foo.*/*.txt - /foo..*.txt");
+    QTest::addRow("slash in pattern")
+        << QStringLiteral("${V/$N/} - ${V//$N/}") << envOf({{"V", "/tmp/tmp/bar.txt"}, {"N", "/tmp"}})
+        << QStringLiteral("/tmp/bar.txt - /bar.txt");
+    QTest::addRow("question mark in replace") << QStringLiteral("${V/$N/$R} - ${V//$N/$R}")
+                                              << envOf({{"V", "/a/foo/b/c.txt"}, {"N", "/?/"}, {"R", "/"}})
+                                              << QStringLiteral("/foo/b/c.txt - /foo/c.txt");
+    QTest::addRow("escaped separators") << QStringLiteral("${V//\\//\\/}") << envOf({{"V", "/tmp/foo.txt"}})
+                                        << QStringLiteral("\\/tmp\\/foo.txt");
+    QTest::addRow("empty pattern replaces at start")
+        << QStringLiteral("${V/$N/ww}") << envOf({{"V", "xxyy"}, {"N", ""}}) << QStringLiteral("wwxxyy");
+    QTest::addRow("replace all with star is one match")
+        << QStringLiteral("${V//*/r}") << envOf({{"V", "abc"}}) << QStringLiteral("r");
+    QTest::addRow("missing replacement")
+        << QStringLiteral("${V//ww}") << envOf({{"V", "xxyy"}}) << QStringLiteral("error");
+    QTest::addRow("missing pattern end")
+        << QStringLiteral("${V//}") << envOf({{"V", "xxyy"}}) << QStringLiteral("error");
+    QTest::addRow("empty pattern and replacement")
+        << QStringLiteral("${V///}") << envOf({{"V", "xxyy"}}) << QStringLiteral("xxyy");
+    QTest::addRow("invalid escape in pattern")
+        << QStringLiteral("${V#\\x}") << envOf({{"V", "xxyy"}}) << QStringLiteral("error");
+    QTest::addRow("assign is unsupported")
+        << QStringLiteral("${V=a}") << envOf({{"V", "x"}}) << QStringLiteral("error");
+    QTest::addRow("required with message set")
+        << QStringLiteral("${V:?message here$A}") << envOf({{"V", "plain"}, {"A", "x"}})
+        << QStringLiteral("plain");
+    QTest::addRow("unset-only check allows empty")
+        << QStringLiteral("${V?m}") << envOf({{"V", ""}}) << QString();
+    QTest::addRow("platform release name")
+        << QStringLiteral("s-${VERSION}.${TARGETOS}-${TARGETARCH}${TARGETVARIANT:+-${TARGETVARIANT}}.tgz")
+        << envOf({{"VERSION", "v1"}, {"TARGETOS", "linux"}, {"TARGETARCH", "arm"}, {"TARGETVARIANT", "v7"}})
+        << QStringLiteral("s-v1.linux-arm-v7.tgz");
+    QTest::addRow("non-BMP characters")
+        << QStringLiteral("${V%🚀*}") << envOf({{"V", "👽🚀🖖"}}) << QStringLiteral("👽");
+}
+
+void TestShellLex::patterns()
+{
+    QFETCH(QString, input);
+    QFETCH(Env, env);
+    QFETCH(QString, expected);
+
+    const ShellResult r = ShellLex().processWord(input, env);
+    if (expected == QLatin1String("error")) {
+        QVERIFY2(!r.ok(), qPrintable(r.value));
+        QVERIFY(!r.error.isEmpty());
+        return;
+    }
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.value, expected);
+}
+
+void TestShellLex::referencedNames_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<Env>("env");
+    QTest::addColumn<QStringList>("matched");
+    QTest::addColumn<QStringList>("unmatched");
+
+    const auto env = envOf({{"FOO", "xxx"}, {"BAR", ""}});
+    QTest::addRow("none") << QStringLiteral("x") << env << QStringList{} << QStringList{};
+    QTest::addRow("unset") << QStringLiteral("x ${UNUSED}") << env << QStringList{}
+                           << QStringList{QStringLiteral("UNUSED")};
+    QTest::addRow("default forms") << QStringLiteral("${FOO-a} ${BAR:-b} ${BAZ-c}") << env
+                                   << QStringList{QStringLiteral("BAR"), QStringLiteral("FOO")}
+                                   << QStringList{QStringLiteral("BAZ")};
+    QTest::addRow("nested") << QStringLiteral("${BAZ:-${FOO}}$QUX") << env
+                            << QStringList{QStringLiteral("FOO")}
+                            << QStringList{QStringLiteral("BAZ"), QStringLiteral("QUX")};
+    QTest::addRow("single quotes hide names")
+        << QStringLiteral("'$NOPE' \"$FOO\"") << env << QStringList{QStringLiteral("FOO")} << QStringList{};
+    QTest::addRow("escaped dollar") << QStringLiteral("\\$NOPE") << env << QStringList{} << QStringList{};
+    QTest::addRow("positional") << QStringLiteral("$1") << env << QStringList{}
+                                << QStringList{QStringLiteral("1")};
+}
+
+void TestShellLex::referencedNames()
+{
+    QFETCH(QString, input);
+    QFETCH(Env, env);
+    QFETCH(QStringList, matched);
+    QFETCH(QStringList, unmatched);
+
+    const ShellResult r = ShellLex().processWord(input, env);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(sorted(r.matched), sorted(matched));
+    QCOMPARE(sorted(r.unmatched), sorted(unmatched));
+}
+
+void TestShellLex::globToRegex_data()
+{
+    QTest::addColumn<QString>("pattern");
+    QTest::addColumn<bool>("valid");
+
+    QTest::addRow("star") << QStringLiteral("*") << true;
+    QTest::addRow("escaped star") << QStringLiteral("\\*") << true;
+    QTest::addRow("metacharacters") << QStringLiteral("(()[]{\\}^$.\\*\\?|\\\\") << true;
+    QTest::addRow("lone backslash") << QStringLiteral("\\") << false;
+    QTest::addRow("backslash x") << QStringLiteral("\\x") << false;
+    QTest::addRow("three backslashes") << QStringLiteral("\\\\\\") << false;
+}
+
+void TestShellLex::globToRegex()
+{
+    QFETCH(QString, pattern);
+    QFETCH(bool, valid);
+    QString error;
+    const QString regex = ShellLex::globToRegex(pattern, true, true, &error);
+    QCOMPARE(error.isEmpty(), valid);
+    if (valid)
+        QVERIFY(QRegularExpression(regex).isValid());
+}
+
+void TestShellLex::backtickEscape()
+{
+    // Windows Dockerfiles use `# escape=`\``; then a backslash is an ordinary character.
+    const ShellLex lex(QLatin1Char('`'));
+    const auto env = envOf({{"P", "C:\\x"}});
+    ShellResult r = lex.processWord(QStringLiteral("C:\\dir `$P \"a`\"b\" $P"), env);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.value, QStringLiteral("C:\\dir $P a\"b C:\\x"));
+    r = lex.processWords(QStringLiteral("a` b c"), env);
+    QCOMPARE(r.words, (QStringList{QStringLiteral("a b"), QStringLiteral("c")}));
+}
+
+void TestShellLex::skipUnsetEnvKeepsReferences()
+{
+    ShellLex lex;
+    lex.setSkipUnsetEnv(true);
+    const auto env = envOf({{"SET", "v"}});
+    const ShellResult r = lex.processWord(QStringLiteral("$SET $NOPE ${NOPE} ${NOPE:-d} ${NOPE//a/b}"), env);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.value, QStringLiteral("v $NOPE ${NOPE} ${NOPE:-d} ${NOPE//a/b}"));
+    QCOMPARE(r.unmatched, QStringList{QStringLiteral("NOPE")});
+}
+
+void TestShellLex::rawQuotesKeepsQuotes()
+{
+    ShellLex lex;
+    lex.setRawQuotes(true);
+    const ShellResult r = lex.processWord(QStringLiteral("a'b c'\"d $X\""), envOf({{"X", "x"}}));
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.value, QStringLiteral("a'b c'\"d x\""));
+
+    ShellLex plain;
+    plain.setSkipProcessQuotes(true);
+    const ShellResult s = plain.processWords(QStringLiteral("'a b'"), Env{});
+    QCOMPARE(s.words, (QStringList{QStringLiteral("'a"), QStringLiteral("b'")}));
+}
+
+void TestShellLex::errorMessagesAreSpecific()
+{
+    const QHash<QString, QString> env;
+    const ShellLex lex;
+    QVERIFY(lex.processWord(QStringLiteral("${aaa"), env).error.contains(QLatin1String("missing '}'")));
+    QVERIFY(lex.processWord(QStringLiteral("${}"), env).error.contains(QLatin1String("bad substitution")));
+    QVERIFY(lex.processWord(QStringLiteral("${X:?}"), env)
+                .error.contains(QLatin1String("X: is not allowed to be unset")));
+    QVERIFY(lex.processWord(QStringLiteral("${X?need X}"), env).error.contains(QLatin1String("X: need X")));
+    QVERIFY(lex.processWord(QStringLiteral("\"abc"), env).error.contains(QLatin1String("double-quote")));
+    QVERIFY(lex.processWord(QStringLiteral("'abc"), env).error.contains(QLatin1String("single-quote")));
+    QVERIFY(lex.processWord(QStringLiteral("${X:=1}"), env)
+                .error.contains(QLatin1String("unsupported modifier (:=)")));
+    QVERIFY(lex.processWord(QStringLiteral("${a"), env)
+                .error.startsWith(QLatin1String("failed to process \"${a\"")));
+}
+
+void TestShellLex::lookupFunction()
+{
+    int calls = 0;
+    const ShellLex::EnvLookup lookup = [&calls](const QString &name) -> std::optional<QString> {
+        ++calls;
+        if (name == QLatin1String("HOME"))
+            return QStringLiteral("/root");
+        return std::nullopt;
+    };
+    const ShellResult r = ShellLex().processWord(QStringLiteral("$HOME/${NOPE:-x}"), lookup);
+    QCOMPARE(r.value, QStringLiteral("/root/x"));
+    QCOMPARE(calls, 2);
+}
+
+QTEST_GUILESS_MAIN(TestShellLex)
+#include "tst_shelllex.moc"
