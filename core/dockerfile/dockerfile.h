@@ -22,6 +22,9 @@ struct Dockerfile
     ParserDirectives directives;
     QList<Instruction> instructions;
     Diagnostics diagnostics; // syntax errors and warnings (build checks are separate)
+    // 1-based numbers of whitespace-only lines inside a continued instruction. BuildKit
+    // skips them but warns (build check NoEmptyContinuation); the parser only records them.
+    QList<int> emptyContinuationLines;
 };
 
 } // namespace stagecraft

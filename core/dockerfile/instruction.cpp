@@ -55,7 +55,7 @@ QString instructionKeyword(InstructionKind kind)
     return {};
 }
 
-InstructionKind instructionKindFromKeyword(const QString &keyword)
+InstructionKind instructionKindFromKeyword(QStringView keyword)
 {
     for (const auto &[k, word] : kKeywords)
         if (keyword.compare(QLatin1String(word), Qt::CaseInsensitive) == 0)

@@ -6,6 +6,8 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
+#include <QStringView>
 
 #include <memory>
 
@@ -84,12 +86,13 @@ struct Instruction
     QString original;      // the instruction's text, continuation lines joined, comments removed
     QList<Heredoc> heredocs;
     std::shared_ptr<const Instruction> onbuild; // the wrapped instruction of ONBUILD
+    QStringList comments; // comment lines right above, '#' and outer spaces removed (stage/ARG docs)
 
     bool hasFlag(const QString &name) const;
     QString flagValue(const QString &name) const; // value of the last such flag, or empty
 };
 
-QString instructionKeyword(InstructionKind kind);                   // upper-case canonical keyword, "FROM"
-InstructionKind instructionKindFromKeyword(const QString &keyword); // case-insensitive
+QString instructionKeyword(InstructionKind kind);                // upper-case canonical keyword, "FROM"
+InstructionKind instructionKindFromKeyword(QStringView keyword); // case-insensitive
 
 } // namespace stagecraft
