@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <span>
 
 namespace stagecraft {
 
@@ -87,9 +88,9 @@ constexpr std::array kHealthcheckFlags{
     FlagSpec{"start-period"_L1, FlagType::String}, FlagSpec{"start-interval"_L1, FlagType::String},
     FlagSpec{"retries"_L1, FlagType::String}};
 
-QList<FlagSpec> flagSpecs(InstructionKind kind)
+std::span<const FlagSpec> flagSpecs(InstructionKind kind)
 {
-    auto list = [](const auto &array) { return QList<FlagSpec>(array.begin(), array.end()); };
+    auto list = [](const auto &array) { return std::span<const FlagSpec>(array.begin(), array.end()); };
     switch (kind) {
     case InstructionKind::From: return list(kFromFlags);
     case InstructionKind::Run: return list(kRunFlags);
@@ -147,6 +148,17 @@ const QStringList &allKeywords()
         return list;
     }();
     return keywords;
+}
+
+const QString &canonicalKeyword(InstructionKind kind)
+{
+    static const std::array<QString, int(InstructionKind::Shell) + 1> keywords = [] {
+        std::array<QString, int(InstructionKind::Shell) + 1> list;
+        for (int k = int(InstructionKind::From); k <= int(InstructionKind::Shell); ++k)
+            list[size_t(k)] = instructionKeyword(InstructionKind(k));
+        return list;
+    }();
+    return keywords[size_t(kind)];
 }
 
 bool isHeredocWord(QStringView word)
@@ -284,6 +296,9 @@ void DockerfileParser::handleDirective(QStringView line, int column)
 
 void DockerfileParser::run()
 {
+    // A guess from the size (dense files have an instruction every ~30 characters):
+    // over-reserving a little is cheaper than growing a list of large elements.
+    m_result.instructions.reserve(m_text.size() / 24 + 1);
     QStringList comments;
     QStringView raw;
     while (readLine(&raw)) {
@@ -323,7 +338,8 @@ void DockerfileParser::run()
             continue; // only escapes and blank lines: nothing to parse
 
         const qsizetype diagnosticsBefore = m_result.diagnostics.size();
-        Instruction ins = parseInstruction(0, m_line.text().size(), 0);
+        Instruction &ins = m_result.instructions.emplaceBack();
+        parseInstruction(ins, 0, m_line.text().size(), 0);
         collectHeredocs(ins, 0, m_line.text().size());
         if (!ins.heredocs.isEmpty())
             readHeredocBodies(ins, &lastLine, &lastText);
@@ -331,11 +347,13 @@ void DockerfileParser::run()
         ins.comments = std::move(comments);
         comments.clear();
         // An instruction the parser already rejected gets no second message about its shape.
-        if (!hasErrors(m_result.diagnostics.mid(diagnosticsBefore)))
-            validate(ins, false);
-        else
+        bool rejected = false;
+        for (qsizetype i = diagnosticsBefore; i < m_result.diagnostics.size(); ++i)
+            rejected = rejected || m_result.diagnostics.at(i).severity == Severity::Error;
+        if (rejected)
             validateFlags(ins);
-        m_result.instructions.append(std::move(ins));
+        else
+            validate(ins, false);
     }
 
     if (m_result.instructions.isEmpty()) {
@@ -349,7 +367,7 @@ Word DockerfileParser::makeWord(qsizetype begin, qsizetype end) const
     return Word{m_line.text().mid(begin, end - begin).toString(), m_line.rangeOf(begin, end)};
 }
 
-Instruction DockerfileParser::parseInstruction(qsizetype begin, qsizetype end, int depth)
+void DockerfileParser::parseInstruction(Instruction &ins, qsizetype begin, qsizetype end, int depth)
 {
     const QStringView t = m_line.text();
     while (begin < end && t[begin].isSpace())
@@ -357,13 +375,15 @@ Instruction DockerfileParser::parseInstruction(qsizetype begin, qsizetype end, i
     while (end > begin && t[end - 1].isSpace())
         --end;
 
-    Instruction ins;
     qsizetype keywordEnd = begin;
     while (keywordEnd < end && !isTokenSpace(t[keywordEnd]))
         ++keywordEnd;
-    ins.keyword = t.mid(begin, keywordEnd - begin).toString();
+    const QStringView keyword = t.mid(begin, keywordEnd - begin);
+    ins.kind = instructionKindFromKeyword(keyword);
+    // Most files spell keywords in capitals: share one string instead of allocating each time.
+    const QString &canonical = canonicalKeyword(ins.kind);
+    ins.keyword = keyword == canonical ? canonical : keyword.toString();
     ins.keywordRange = m_line.rangeOf(begin, keywordEnd);
-    ins.kind = instructionKindFromKeyword(ins.keyword);
     ins.original = t.mid(begin, end - begin).toString();
     ins.range = m_line.rangeOf(begin, end);
 
@@ -374,7 +394,6 @@ Instruction DockerfileParser::parseInstruction(qsizetype begin, qsizetype end, i
     while (argsBegin < end && t[argsBegin].isSpace())
         ++argsBegin;
     parseArguments(ins, argsBegin, end, depth);
-    return ins;
 }
 
 qsizetype DockerfileParser::parseFlags(Instruction &ins, qsizetype begin, qsizetype end)
@@ -391,43 +410,59 @@ qsizetype DockerfileParser::parseFlags(Instruction &ins, qsizetype begin, qsizet
         if (!(t[pos] == u'-' && pos + 1 < end && t[pos + 1] == u'-'))
             return pos;
         const qsizetype wordBegin = pos;
-        QString word;
-        char16_t quote = 0;
-        while (pos < end) {
-            char16_t c = t[pos].unicode();
-            if (quote == 0) {
-                if (QChar::isSpace(c))
-                    break;
-                if (c == u'\'' || c == u'"') {
-                    quote = c;
-                    ++pos;
-                    continue;
-                }
-            } else if (c == quote) {
-                quote = 0;
-                ++pos;
-                continue;
+        bool plain = true; // no quotes or backslashes: the flag is a slice of the line
+        while (pos < end && !t[pos].isSpace()) {
+            const char16_t c = t[pos].unicode();
+            if (c == u'\'' || c == u'"' || c == u'\\') {
+                plain = false;
+                break;
             }
-            if (c == u'\\') {
-                if (pos + 1 == end) {
+            ++pos;
+        }
+        QString word;
+        if (plain) {
+            if (pos - wordBegin == 2)
+                return pos; // "--" ends the flags and is not one itself
+        } else {
+            pos = wordBegin;
+            char16_t quote = 0;
+            while (pos < end) {
+                char16_t c = t[pos].unicode();
+                if (quote == 0) {
+                    if (QChar::isSpace(c))
+                        break;
+                    if (c == u'\'' || c == u'"') {
+                        quote = c;
+                        ++pos;
+                        continue;
+                    }
+                } else if (c == quote) {
                     quote = 0;
                     ++pos;
                     continue;
                 }
-                c = t[++pos].unicode();
+                if (c == u'\\') {
+                    if (pos + 1 == end) {
+                        quote = 0;
+                        ++pos;
+                        continue;
+                    }
+                    c = t[++pos].unicode();
+                }
+                word.append(QChar(c));
+                ++pos;
             }
-            word.append(QChar(c));
-            ++pos;
+            if (word == u"--")
+                return pos;
         }
-        if (word == u"--")
-            return pos; // "--" ends the flags and is not one itself
+        const QStringView text = plain ? t.mid(wordBegin, pos - wordBegin) : QStringView(word);
         Flag flag;
-        const qsizetype equals = word.indexOf(u'=');
+        const qsizetype equals = text.indexOf(u'=');
         if (equals < 0) {
-            flag.name = word.mid(2);
+            flag.name = text.mid(2).toString();
         } else {
-            flag.name = word.mid(2, equals - 2);
-            flag.value = word.mid(equals + 1);
+            flag.name = text.mid(2, equals - 2).toString();
+            flag.value = text.mid(equals + 1).toString();
             flag.hasValue = true;
         }
         flag.range = m_line.rangeOf(wordBegin, pos);
@@ -459,8 +494,11 @@ void DockerfileParser::parseArguments(Instruction &ins, qsizetype begin, qsizety
     case InstructionKind::Arg: parseArg(ins, begin, end); break;
     case InstructionKind::Healthcheck: parseHealthcheck(ins, begin, end); break;
     case InstructionKind::Onbuild:
-        if (begin < end && depth < kMaxOnbuildDepth)
-            ins.onbuild = std::make_shared<const Instruction>(parseInstruction(begin, end, depth + 1));
+        if (begin < end && depth < kMaxOnbuildDepth) {
+            auto child = std::make_shared<Instruction>();
+            parseInstruction(*child, begin, end, depth + 1);
+            ins.onbuild = std::move(child);
+        }
         break;
     case InstructionKind::Unknown: break;
     }
@@ -469,6 +507,10 @@ void DockerfileParser::parseArguments(Instruction &ins, qsizetype begin, qsizety
 void DockerfileParser::parseWhitespaceList(Instruction &ins, qsizetype begin, qsizetype end)
 {
     const QStringView t = m_line.text();
+    qsizetype count = 0;
+    for (qsizetype i = begin; i < end; ++i)
+        count += isTokenSpace(t[i]) && !isTokenSpace(t[i - 1]) ? 1 : 0;
+    ins.args.reserve(ins.args.size() + count + 1);
     qsizetype pos = begin;
     while (pos < end) {
         const qsizetype wordBegin = pos;
@@ -562,7 +604,7 @@ void DockerfileParser::parseNameValue(Instruction &ins, qsizetype begin, qsizety
     const QList<WordSpan> words = splitWords(begin, end);
     if (words.isEmpty())
         return;
-    const QString name = instructionKeyword(ins.kind);
+    const QString &name = canonicalKeyword(ins.kind);
 
     const WordSpan first = words.first();
     if (!t.mid(first.begin, first.end - first.begin).contains(u'=')) {
@@ -648,7 +690,10 @@ void DockerfileParser::collectHeredocs(Instruction &ins, qsizetype begin, qsizet
                             target.kind != InstructionKind::Add))
         return;
     const QStringView t = m_line.text();
-    if (!t.mid(begin, end - begin).contains(u"<<"))
+    qsizetype lt = t.indexOf(u'<', begin);
+    while (lt >= 0 && lt + 1 < end && t[lt + 1] != u'<')
+        lt = t.indexOf(u'<', lt + 1);
+    if (lt < 0 || lt + 1 >= end)
         return;
 
     // Split the line as the shell would, keeping quotes, then look for `[n]<<[-]WORD`.
@@ -771,8 +816,8 @@ void DockerfileParser::validateFlags(const Instruction &ins)
         return;
     if (ins.flags.isEmpty())
         return;
-    const QList<FlagSpec> specs = flagSpecs(ins.kind);
-    QStringList seen;
+    const std::span<const FlagSpec> specs = flagSpecs(ins.kind);
+    quint32 seen = 0; // one bit per entry of specs
     for (const Flag &flag : ins.flags) {
         const FlagSpec *spec = nullptr;
         for (const FlagSpec &s : specs)
@@ -786,11 +831,12 @@ void DockerfileParser::validateFlags(const Instruction &ins)
                           u"unknown flag: "_s + flag.name + suggestion(flag.name, names, Qt::CaseSensitive));
             continue;
         }
-        if (spec->type != FlagType::Strings && seen.contains(flag.name)) {
+        const quint32 bit = 1u << (spec - specs.data());
+        if (spec->type != FlagType::Strings && (seen & bit)) {
             addDiagnostic(Severity::Error, flag.range, u"duplicate flag specified: "_s + flag.name);
             continue;
         }
-        seen.append(flag.name);
+        seen |= bit;
         if (spec->type == FlagType::Bool) {
             if (flag.hasValue && flag.value.isEmpty()) {
                 addDiagnostic(Severity::Error, flag.range, u"missing a value on flag: "_s + flag.name);
@@ -807,7 +853,7 @@ void DockerfileParser::validateFlags(const Instruction &ins)
 
 void DockerfileParser::validate(const Instruction &ins, bool nested)
 {
-    const QString name = instructionKeyword(ins.kind);
+    const QString &name = canonicalKeyword(ins.kind);
     auto error = [&](const SourceRange &range, const QString &message) {
         addDiagnostic(Severity::Error, range, message);
     };

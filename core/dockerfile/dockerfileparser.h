@@ -30,7 +30,7 @@ private:
     bool readLine(QStringView *line);
     void handleDirective(QStringView line, int column);
     bool trimContinuation(QStringView *line) const;
-    Instruction parseInstruction(qsizetype begin, qsizetype end, int depth);
+    void parseInstruction(Instruction &ins, qsizetype begin, qsizetype end, int depth);
     qsizetype parseFlags(Instruction &ins, qsizetype begin, qsizetype end);
     void parseArguments(Instruction &ins, qsizetype begin, qsizetype end, int depth);
     void parseMaybeJson(Instruction &ins, qsizetype begin, qsizetype end, bool toList);

@@ -7,25 +7,27 @@ namespace stagecraft {
 
 namespace {
 
-constexpr std::array<std::pair<InstructionKind, const char *>, 18> kKeywords{{
-    {InstructionKind::From, "FROM"},
-    {InstructionKind::Run, "RUN"},
-    {InstructionKind::Cmd, "CMD"},
-    {InstructionKind::Label, "LABEL"},
-    {InstructionKind::Maintainer, "MAINTAINER"},
-    {InstructionKind::Expose, "EXPOSE"},
-    {InstructionKind::Env, "ENV"},
-    {InstructionKind::Add, "ADD"},
-    {InstructionKind::Copy, "COPY"},
-    {InstructionKind::Entrypoint, "ENTRYPOINT"},
-    {InstructionKind::Volume, "VOLUME"},
-    {InstructionKind::User, "USER"},
-    {InstructionKind::Workdir, "WORKDIR"},
-    {InstructionKind::Arg, "ARG"},
-    {InstructionKind::Onbuild, "ONBUILD"},
-    {InstructionKind::Stopsignal, "STOPSIGNAL"},
-    {InstructionKind::Healthcheck, "HEALTHCHECK"},
-    {InstructionKind::Shell, "SHELL"},
+using namespace Qt::Literals::StringLiterals;
+
+constexpr std::array<std::pair<InstructionKind, QLatin1StringView>, 18> kKeywords{{
+    {InstructionKind::From, "FROM"_L1},
+    {InstructionKind::Run, "RUN"_L1},
+    {InstructionKind::Cmd, "CMD"_L1},
+    {InstructionKind::Label, "LABEL"_L1},
+    {InstructionKind::Maintainer, "MAINTAINER"_L1},
+    {InstructionKind::Expose, "EXPOSE"_L1},
+    {InstructionKind::Env, "ENV"_L1},
+    {InstructionKind::Add, "ADD"_L1},
+    {InstructionKind::Copy, "COPY"_L1},
+    {InstructionKind::Entrypoint, "ENTRYPOINT"_L1},
+    {InstructionKind::Volume, "VOLUME"_L1},
+    {InstructionKind::User, "USER"_L1},
+    {InstructionKind::Workdir, "WORKDIR"_L1},
+    {InstructionKind::Arg, "ARG"_L1},
+    {InstructionKind::Onbuild, "ONBUILD"_L1},
+    {InstructionKind::Stopsignal, "STOPSIGNAL"_L1},
+    {InstructionKind::Healthcheck, "HEALTHCHECK"_L1},
+    {InstructionKind::Shell, "SHELL"_L1},
 }};
 
 } // namespace
@@ -51,14 +53,15 @@ QString instructionKeyword(InstructionKind kind)
 {
     for (const auto &[k, word] : kKeywords)
         if (k == kind)
-            return QString::fromLatin1(word);
+            return QString(word);
     return {};
 }
 
 InstructionKind instructionKindFromKeyword(QStringView keyword)
 {
+    // Called for every line while typing: compare lengths before characters.
     for (const auto &[k, word] : kKeywords)
-        if (keyword.compare(QLatin1String(word), Qt::CaseInsensitive) == 0)
+        if (word.size() == keyword.size() && keyword.compare(word, Qt::CaseInsensitive) == 0)
             return k;
     return InstructionKind::Unknown;
 }
