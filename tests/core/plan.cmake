@@ -1,0 +1,1 @@
+stagecraft_add_test(tst_stagegraph SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_stagegraph.cpp LIBS stagecraft_plan)
