@@ -1,0 +1,225 @@
+#include "core/oci/dockerarchive.h"
+
+#include "core/oci/archivememberdevice.h"
+#include "core/oci/compression.h"
+#include "core/oci/dockerarchiveblobsource.h"
+#include "core/oci/jsonfields.h"
+#include "core/oci/mediatype.h"
+
+#include <QFile>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+namespace stagecraft {
+
+namespace {
+
+struct Member
+{
+    qint64 size = 0;
+    QByteArray head;    // first bytes (compression magic)
+    QByteArray content; // whole content for small members
+    bool complete = false;
+};
+
+constexpr qint64 SmallMember = 4 * 1024 * 1024;
+
+QString normaliseMemberName(QString name)
+{
+    while (name.startsWith(QLatin1String("./")))
+        name.remove(0, 2);
+    return name;
+}
+
+Expected<QHash<QString, Member>> scan(const QString &tarPath)
+{
+    QHash<QString, Member> members;
+    struct archive *a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_gnutar(a);
+    auto cleanup = qScopeGuard([a] { archive_read_free(a); });
+    if (archive_read_open_filename(a, QFile::encodeName(tarPath).constData(), 1 << 16) != ARCHIVE_OK)
+        return fail(
+            QStringLiteral("cannot read %1: %2").arg(tarPath, QString::fromUtf8(archive_error_string(a))));
+    struct archive_entry *entry = nullptr;
+    for (;;) {
+        const int r = archive_read_next_header(a, &entry);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN)
+            return fail(QStringLiteral("%1 is not a readable docker-archive tarball: %2")
+                            .arg(tarPath, QString::fromUtf8(archive_error_string(a))));
+        if (archive_entry_filetype(entry) != AE_IFREG)
+            continue;
+        Member m;
+        m.size = archive_entry_size(entry);
+        const qint64 wanted = m.size <= SmallMember ? m.size : 16;
+        QByteArray data(wanted, Qt::Uninitialized);
+        qint64 got = 0;
+        while (got < wanted) {
+            const la_ssize_t n = archive_read_data(a, data.data() + got, size_t(wanted - got));
+            if (n < 0)
+                return fail(QStringLiteral("%1 is damaged: %2")
+                                .arg(tarPath, QString::fromUtf8(archive_error_string(a))));
+            if (n == 0)
+                break;
+            got += n;
+        }
+        data.truncate(got);
+        m.head = data.left(16);
+        if (m.size <= SmallMember) {
+            m.content = data;
+            m.complete = got == m.size;
+        }
+        members.insert(normaliseMemberName(QString::fromUtf8(archive_entry_pathname(entry))), m);
+    }
+    return members;
+}
+
+Expected<Digest> digestOfMember(const QString &tarPath, const QString &name, const Member &m)
+{
+    if (m.complete)
+        return Digest::ofBytes(m.content);
+    auto device = ArchiveMemberDevice::open(tarPath, name);
+    if (!device)
+        return std::unexpected(device.error());
+    return Digest::ofDevice(device->get());
+}
+
+QString normaliseTag(const QString &ref)
+{
+    const qsizetype slash = ref.lastIndexOf(QLatin1Char('/'));
+    if (ref.indexOf(QLatin1Char(':'), slash + 1) < 0 && !ref.contains(QLatin1Char('@')))
+        return ref + QStringLiteral(":latest");
+    return ref;
+}
+
+} // namespace
+
+bool DockerArchive::isDockerArchive(const QString &path)
+{
+    auto device = ArchiveMemberDevice::open(path, QStringLiteral("manifest.json"));
+    return device.has_value();
+}
+
+Expected<DockerArchive> DockerArchive::open(const QString &tarPath)
+{
+    auto scanned = scan(tarPath);
+    if (!scanned)
+        return std::unexpected(scanned.error());
+    const QHash<QString, Member> &members = *scanned;
+    const auto manifestIt = members.constFind(QStringLiteral("manifest.json"));
+    if (manifestIt == members.constEnd() || !manifestIt->complete)
+        return fail(
+            QStringLiteral("%1 is not a docker-archive: it has no manifest.json (written by `docker save`)")
+                .arg(tarPath));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(manifestIt->content, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isArray())
+        return fail(QStringLiteral("%1: manifest.json is not a JSON array").arg(tarPath));
+
+    auto source = std::make_shared<DockerArchiveBlobSource>(tarPath);
+    static const QRegularExpression blobPath(QStringLiteral("^blobs/sha256/([0-9a-f]{64})$"));
+    DockerArchive archive;
+    archive.m_path = tarPath;
+    const QJsonArray entries = doc.array();
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const QJsonObject entry = entries[i].toObject();
+        const QString configName = normaliseMemberName(entry.value(QLatin1String("Config")).toString());
+        const auto configIt = members.constFind(configName);
+        if (configName.isEmpty() || configIt == members.constEnd())
+            return fail(
+                QStringLiteral("%1: manifest.json entry %2 names config `%3`, which the archive lacks")
+                    .arg(tarPath)
+                    .arg(i)
+                    .arg(configName));
+        if (!configIt->complete)
+            return fail(QStringLiteral("%1: config `%2` is too large").arg(tarPath, configName));
+        const QByteArray configBytes = configIt->content;
+        auto config = ImageConfig::parse(configBytes);
+        if (!config)
+            return fail(QStringLiteral("%1: %2: %3").arg(tarPath, configName, config.error().message));
+        const QJsonArray layers = entry.value(QLatin1String("Layers")).toArray();
+        if (layers.size() != config->diffIds.size())
+            return fail(
+                QStringLiteral("%1: manifest.json entry %2 lists %3 layers but its config has %4 diff IDs")
+                    .arg(tarPath)
+                    .arg(i)
+                    .arg(layers.size())
+                    .arg(config->diffIds.size()));
+
+        ImageManifest manifest;
+        manifest.mediaType = mediatype::OciManifest;
+        manifest.config.mediaType = mediatype::OciConfig;
+        manifest.config.digest = Digest::ofBytes(configBytes);
+        manifest.config.size = configBytes.size();
+        source->addMember(manifest.config.digest, configName);
+        for (qsizetype l = 0; l < layers.size(); ++l) {
+            const QString name = normaliseMemberName(layers[l].toString());
+            const auto it = members.constFind(name);
+            if (it == members.constEnd())
+                return fail(QStringLiteral("%1: layer `%2` is listed in manifest.json but missing")
+                                .arg(tarPath, name));
+            const Compression compression = detectCompression(it->head);
+            Descriptor d;
+            d.mediaType = ociLayerMediaType(compression);
+            d.size = it->size;
+            const QRegularExpressionMatch match = blobPath.match(name);
+            if (match.hasMatch()) {
+                d.digest = *Digest::parse(QStringLiteral("sha256:") + match.captured(1));
+            } else if (compression == Compression::None) {
+                // An uncompressed layer's digest is its diff ID; reading it verifies that.
+                d.digest = config->diffIds[l];
+            } else {
+                auto digest = digestOfMember(tarPath, name, *it);
+                if (!digest)
+                    return std::unexpected(digest.error());
+                d.digest = *digest;
+            }
+            source->addMember(d.digest, name);
+            manifest.layers << d;
+        }
+        const QByteArray manifestBytes = manifest.toJson();
+        Descriptor manifestDescriptor;
+        manifestDescriptor.mediaType = mediatype::OciManifest;
+        manifestDescriptor.digest = Digest::ofBytes(manifestBytes);
+        manifestDescriptor.size = manifestBytes.size();
+        auto image = Image::fromParts(source, manifestDescriptor, manifestBytes, configBytes);
+        if (!image)
+            return fail(QStringLiteral("%1: %2").arg(tarPath, image.error().message));
+        image->names = json::toStringList(entry.value(QLatin1String("RepoTags")));
+        archive.m_images << *image;
+    }
+    if (archive.m_images.isEmpty())
+        return fail(QStringLiteral("%1: manifest.json lists no images").arg(tarPath));
+    return archive;
+}
+
+Expected<Image> DockerArchive::image(const QString &ref) const
+{
+    if (ref.isEmpty()) {
+        if (m_images.size() == 1)
+            return m_images.first();
+        QStringList all;
+        for (const Image &i : m_images)
+            all << i.names;
+        return fail(QStringLiteral("%1 holds %2 images (%3); name one")
+                        .arg(m_path)
+                        .arg(m_images.size())
+                        .arg(all.join(QStringLiteral(", "))));
+    }
+    const QString wanted = normaliseTag(ref);
+    for (const Image &i : m_images)
+        for (const QString &name : i.names)
+            if (normaliseTag(name) == wanted)
+                return i;
+    return fail(QStringLiteral("%1 has no image tagged `%2`").arg(m_path, ref));
+}
+
+} // namespace stagecraft
