@@ -214,6 +214,16 @@ void TestBuildChecks::rules_data()
     QTest::addRow("UndefinedVar quiet for earlier ENV")
         << lines({"FROM alpine", "ENV DIR=/app", "WORKDIR $DIR", "COPY . ${DIR}/"}) << QStringList{};
 
+    QTest::addRow("UndefinedVar in an expanded COPY heredoc")
+        << lines({"FROM alpine", "COPY <<EOF /a", "$NOPE", "EOF"})
+        << QStringList{QStringLiteral("2 UndefinedVar")};
+    QTest::addRow("UndefinedVar quiet in a quoted COPY heredoc")
+        << lines({"FROM alpine", "COPY <<'EOF' /a", "$NOPE", "EOF"}) << QStringList{};
+    QTest::addRow("UndefinedVar quiet in a RUN heredoc")
+        << lines({"FROM alpine", "RUN <<EOF", "echo $NOPE", "EOF"}) << QStringList{};
+    QTest::addRow("UndefinedVar in COPY --chown") << lines({"FROM alpine", "COPY --chown=$USERNAME a /b"})
+                                                  << QStringList{QStringLiteral("2 UndefinedVar")};
+
     QTest::addRow("MultipleInstructionsDisallowed fires")
         << lines({"", "FROM scratch", "ENTRYPOINT [\"/myapp\"]", "ENTRYPOINT [\"/myotherapp\"]",
                   "CMD [\"/myapp\"]", "CMD [\"/myotherapp\"]", "HEALTHCHECK CMD [\"/myapp\"]",
@@ -542,6 +552,19 @@ void TestBuildChecks::experimentalRules()
                                          "<description>`")}));
     QCOMPARE(summary(check(QString(described).remove(0, described.indexOf(QLatin1Char('\n')) + 1))),
              QStringList{});
+
+    // The stage name is compared lower-cased, so a capitalised description does not match.
+    d = check(lines({"# check=experimental=InvalidDefinitionDescription", "# bar this is the bar",
+                     "ARG foo=bar", "# BasE this is the BasE image", "FROM scratch AS base"}));
+    QCOMPARE(summary(d), (QStringList{QStringLiteral("3 InvalidDefinitionDescription"),
+                                      QStringLiteral("5 InvalidDefinitionDescription")}));
+
+    // BuildKit forgets a comment block at an empty line: that is how a plain comment above an
+    // ARG or FROM is kept from being read as its description.
+    d = check(lines({"# check=experimental=InvalidDefinitionDescription", "# definitely a bad comment", "",
+                     "ARG version=latest"}));
+    QEXPECT_FAIL("", "DockerfileParser does not yet reset Instruction::comments at an empty line", Continue);
+    QCOMPARE(summary(d), QStringList{});
 }
 
 void TestBuildChecks::baseImageEnvironment()
