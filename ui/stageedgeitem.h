@@ -1,0 +1,54 @@
+// One edge of the stage graph: FROM solid, COPY --from dashed with the copied paths as a
+// label, RUN --mount=from= dotted; an arrowhead at the stage that depends on the source.
+#pragma once
+
+#include "core/plan/stagegraph.h"
+
+#include <QGraphicsItem>
+#include <QPainterPath>
+
+namespace stagecraft::ui {
+
+class StageGraphScene;
+
+class StageEdgeItem : public QGraphicsItem
+{
+public:
+    enum { Type = UserType + 2 };
+
+    StageEdgeItem(StageGraphScene *scene, const Edge &edge, int edgeIndex);
+
+    int type() const override { return Type; }
+    QRectF boundingRect() const override;
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+    int edgeIndex() const { return m_edgeIndex; }
+    const Edge &edge() const { return m_edge; }
+    const QList<QPointF> &points() const { return m_points; }
+    QString label() const { return m_label; }
+
+    void setPoints(const QList<QPointF> &points, bool backward);
+    void setLabel(const QString &label); // drawn once per bundle of COPY edges
+    void setNeeded(bool needed);
+    void setEmphasized(bool emphasized);
+
+private:
+    void rebuild();
+
+    StageGraphScene *m_scene;
+    Edge m_edge;
+    int m_edgeIndex;
+    QList<QPointF> m_points;
+    bool m_backward = false;
+    QString m_label;
+    bool m_needed = true;
+    bool m_emphasized = false;
+    QPainterPath m_path;
+    QPolygonF m_arrow;
+    QRectF m_labelRect; // empty without a label
+    QString m_shownLabel;
+    QRectF m_bounds;
+};
+
+} // namespace stagecraft::ui
