@@ -1,0 +1,291 @@
+#include "core/exec/namespacechild.h"
+
+#include <QFile>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+namespace stagecraft {
+
+namespace {
+
+// Only async-signal-safe calls may run between fork and exec in a threaded program:
+// these write a fixed message and a number without allocating.
+void writeAll(int fd, const char *text)
+{
+    size_t len = strlen(text);
+    while (len > 0) {
+        const ssize_t n = ::write(fd, text, len);
+        if (n <= 0)
+            return;
+        text += n;
+        len -= size_t(n);
+    }
+}
+
+[[noreturn]] void childFail(const char *what)
+{
+    const int err = errno;
+    char digits[16];
+    int i = sizeof(digits) - 1;
+    digits[i] = '\0';
+    int value = err;
+    do {
+        digits[--i] = char('0' + value % 10);
+        value /= 10;
+    } while (value > 0 && i > 0);
+    writeAll(STDERR_FILENO, "stagecraft sandbox: ");
+    writeAll(STDERR_FILENO, what);
+    writeAll(STDERR_FILENO, " failed: errno ");
+    writeAll(STDERR_FILENO, digits + i);
+    writeAll(STDERR_FILENO, " (");
+    writeAll(STDERR_FILENO, strerrordesc_np(err) ? strerrordesc_np(err) : "?");
+    writeAll(STDERR_FILENO, ")\n");
+    _exit(125);
+}
+
+bool writeProcFile(pid_t pid, const char *name, const QByteArray &content)
+{
+    const QString path = QStringLiteral("/proc/%1/%2").arg(pid).arg(QLatin1String(name));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
+        return false;
+    return f.write(content) == content.size();
+}
+
+} // namespace
+
+NamespaceChild::NamespaceChild(NamespaceChild &&other) noexcept
+    : m_pid(std::exchange(other.m_pid, -1))
+    , m_group(std::exchange(other.m_group, -1))
+    , m_output(std::exchange(other.m_output, -1))
+{}
+
+NamespaceChild &NamespaceChild::operator=(NamespaceChild &&other) noexcept
+{
+    if (this != &other) {
+        this->~NamespaceChild();
+        m_pid = std::exchange(other.m_pid, -1);
+        m_group = std::exchange(other.m_group, -1);
+        m_output = std::exchange(other.m_output, -1);
+    }
+    return *this;
+}
+
+NamespaceChild::~NamespaceChild()
+{
+    if (m_pid > 0) {
+        killGroup();
+        wait();
+    }
+    if (m_output >= 0)
+        ::close(m_output);
+}
+
+void NamespaceChild::killGroup()
+{
+    if (m_pid > 0 && m_group > 0)
+        ::kill(-m_group, SIGKILL);
+}
+
+int NamespaceChild::wait()
+{
+    if (m_pid <= 0)
+        return 0;
+    int status = 0;
+    while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    m_pid = -1;
+    return status;
+}
+
+qint64 NamespaceChild::namespaceUid(qint64 hostUid)
+{
+    const uid_t me = ::geteuid();
+    if (me == 0)
+        return hostUid;
+    return hostUid == qint64(me) ? 0 : hostUid;
+}
+
+qint64 NamespaceChild::namespaceGid(qint64 hostGid)
+{
+    if (::geteuid() == 0)
+        return hostGid;
+    return hostGid == qint64(::getegid()) ? 0 : hostGid;
+}
+
+Expected<NamespaceChild> NamespaceChild::start(const Options &options)
+{
+    // Everything the child needs is built before fork: it must not allocate.
+    std::vector<std::string> args;
+    for (const QString &a : options.argv)
+        args.push_back(QFile::encodeName(a).toStdString());
+    std::vector<char *> argv;
+    for (std::string &a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    std::string mountPoint;
+    std::string mountData;
+    if (options.overlay) {
+        const Overlay &o = *options.overlay;
+        for (const QString &dir : o.lowerDirs + QStringList{o.upperDir, o.workDir})
+            if (dir.contains(u',') || dir.contains(u':'))
+                return fail(QStringLiteral("overlay directory %1 contains ',' or ':'").arg(dir));
+        mountPoint = QFile::encodeName(o.mountPoint).toStdString();
+        mountData = QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3,userxattr")
+                        .arg(o.lowerDirs.join(u':'), o.upperDir, o.workDir)
+                        .toStdString();
+        if (mountData.size() >= 4000)
+            return fail(QStringLiteral("too many layers for one overlay mount (%1 bytes of options)")
+                            .arg(mountData.size()));
+    }
+
+    int output[2];
+    int toParent[2];
+    int toChild[2];
+    if (::pipe2(output, O_CLOEXEC) != 0)
+        return fail(QStringLiteral("pipe: %1").arg(QString::fromLocal8Bit(strerror(errno))));
+    if (::pipe2(toParent, O_CLOEXEC) != 0 || ::pipe2(toChild, O_CLOEXEC) != 0) {
+        ::close(output[0]);
+        ::close(output[1]);
+        return fail(QStringLiteral("pipe: %1").arg(QString::fromLocal8Bit(strerror(errno))));
+    }
+    const int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const int keep = options.inheritFd;
+
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        const int err = errno;
+        for (int fd : {output[0], output[1], toParent[0], toParent[1], toChild[0], toChild[1], devNull})
+            ::close(fd);
+        return fail(QStringLiteral("fork: %1").arg(QString::fromLocal8Bit(strerror(err))));
+    }
+    if (pid == 0) {
+        // The first child enters the namespaces and stays as a reaper: the program runs
+        // in a grandchild with its own process group, so killing that group leaves this
+        // process to collect every orphan before it exits. Nothing is left behind, even
+        // where the system's init does not reap.
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::dup2(devNull, STDIN_FILENO);
+        ::dup2(output[1], STDOUT_FILENO);
+        ::dup2(output[1], STDERR_FILENO);
+        // Descriptors of the rest of the program must not leak into the sandbox.
+        ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+        if (keep >= 0) {
+            const int flags = ::fcntl(keep, F_GETFD);
+            ::fcntl(keep, F_SETFD, flags & ~FD_CLOEXEC);
+        }
+        if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+            childFail("unshare(user, mount namespace)");
+        // The parent writes our id maps (only it may map a full range as root).
+        char token = 'u';
+        if (::write(toParent[1], &token, 1) != 1)
+            childFail("sync");
+        if (::read(toChild[0], &token, 1) != 1 || token != 'g')
+            _exit(125);
+        if (!mountPoint.empty() &&
+            ::mount("overlay", mountPoint.c_str(), "overlay", 0, mountData.c_str()) != 0)
+            childFail("mount -t overlay");
+        if (argv.size() == 1)
+            _exit(0);
+        ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+        const pid_t program = ::fork();
+        if (program < 0)
+            childFail("fork");
+        if (program == 0) {
+            ::setpgid(0, 0);
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            ::execv(argv[0], argv.data());
+            childFail("exec");
+        }
+        ::setpgid(program, program);
+        if (::write(toParent[1], &program, sizeof(program)) != sizeof(program))
+            ::kill(program, SIGKILL);
+        ::close(toParent[1]);
+        ::dup2(devNull, STDOUT_FILENO);
+        ::dup2(devNull, STDERR_FILENO);
+        if (keep >= 0)
+            ::close(keep);
+        int programStatus = 0;
+        for (;;) {
+            int status = 0;
+            const pid_t reaped = ::waitpid(-1, &status, 0);
+            if (reaped < 0) {
+                if (errno == EINTR)
+                    continue;
+                break;
+            }
+            if (reaped == program)
+                programStatus = status;
+        }
+        if (WIFEXITED(programStatus))
+            _exit(WEXITSTATUS(programStatus));
+        _exit(128 + WTERMSIG(programStatus));
+    }
+
+    // Also set here so that a kill of the group cannot race the child's own setpgid.
+    ::setpgid(pid, pid);
+    ::close(output[1]);
+    ::close(toParent[1]);
+    ::close(toChild[0]);
+    if (devNull >= 0)
+        ::close(devNull);
+    NamespaceChild child;
+    child.m_pid = pid;
+    child.m_group = pid;
+    child.m_output = output[0];
+
+    char token = 0;
+    ssize_t n;
+    while ((n = ::read(toParent[0], &token, 1)) < 0 && errno == EINTR) {
+    }
+    bool mapped = false;
+    if (n == 1) {
+        if (::geteuid() == 0) {
+            mapped = writeProcFile(pid, "uid_map", "0 0 4294967295\n") &&
+                     writeProcFile(pid, "gid_map", "0 0 4294967295\n");
+        } else {
+            mapped = writeProcFile(pid, "uid_map", "0 " + QByteArray::number(::geteuid()) + " 1\n") &&
+                     writeProcFile(pid, "setgroups", "deny") &&
+                     writeProcFile(pid, "gid_map", "0 " + QByteArray::number(::getegid()) + " 1\n");
+        }
+    }
+    const char go = mapped ? 'g' : 'x';
+    if (::write(toChild[1], &go, 1) != 1)
+        mapped = false;
+    ::close(toChild[1]);
+    if (!mapped && n == 1) {
+        ::close(toParent[0]);
+        child.killGroup();
+        child.wait();
+        return fail(QStringLiteral("cannot map user ids into the sandbox's user namespace"));
+    }
+    pid_t program = 0;
+    ssize_t got;
+    while ((got = ::read(toParent[0], &program, sizeof(program))) < 0 && errno == EINTR) {
+    }
+    ::close(toParent[0]);
+    if (got == sizeof(program) && program > 0)
+        child.m_group = program;
+    // When unshare failed the child reported why on its output and exited 125.
+    return child;
+}
+
+} // namespace stagecraft

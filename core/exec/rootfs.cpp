@@ -1,0 +1,352 @@
+#include "core/exec/rootfs.h"
+
+#include "core/exec/namespacechild.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+namespace stagecraft {
+
+namespace {
+
+QByteArray native(const QString &path)
+{
+    return QFile::encodeName(path);
+}
+
+QString errnoText()
+{
+    return QString::fromLocal8Bit(strerror(errno));
+}
+
+QStringList entryNames(const QString &dir)
+{
+    QStringList names = QDir(dir).entryList(
+        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Unsorted);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+bool xattrEquals(const QByteArray &path, const char *name, const char *value)
+{
+    char buffer[8] = {};
+    const ssize_t n = ::lgetxattr(path.constData(), name, buffer, sizeof(buffer) - 1);
+    return n >= 0 && qstrncmp(buffer, value, size_t(n)) == 0 && size_t(n) == strlen(value);
+}
+
+// Copies file data; a copy-on-write clone where the filesystem offers one. Hardlinks
+// would be cheaper but a RUN writing into a file in place would then change the shared
+// lower layer.
+bool copyFileData(const QByteArray &from, const QByteArray &to, mode_t mode)
+{
+    const int in = ::open(from.constData(), O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return false;
+    const int out = ::open(to.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
+    if (out < 0) {
+        ::close(in);
+        return false;
+    }
+    bool ok = ::ioctl(out, FICLONE, in) == 0;
+    if (!ok) {
+        ok = true;
+        for (;;) {
+            const ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, 1 << 30, 0);
+            if (n == 0)
+                break;
+            if (n < 0) {
+                // Different filesystems on old kernels: plain reads and writes.
+                if (errno != EXDEV && errno != ENOSYS && errno != EINVAL) {
+                    ok = false;
+                    break;
+                }
+                char buffer[1 << 16];
+                ssize_t r;
+                while ((r = ::read(in, buffer, sizeof(buffer))) > 0)
+                    if (::write(out, buffer, size_t(r)) != r) {
+                        ok = false;
+                        break;
+                    }
+                if (r < 0)
+                    ok = false;
+                break;
+            }
+        }
+    }
+    ::close(in);
+    ::close(out);
+    return ok;
+}
+
+void applyMetadata(const QByteArray &path, const struct stat &st)
+{
+    if (::geteuid() == 0)
+        (void)::lchown(path.constData(), st.st_uid, st.st_gid);
+    if (!S_ISLNK(st.st_mode))
+        (void)::chmod(path.constData(), st.st_mode & 07777);
+    const struct timespec times[2] = {st.st_atim, st.st_mtim};
+    (void)::utimensat(AT_FDCWD, path.constData(), times, AT_SYMLINK_NOFOLLOW);
+}
+
+Expected<void> applyLayer(const QString &lower, const QString &root, const QString &relative,
+                          const CancellationToken &cancel)
+{
+    if (cancel.isCancelled())
+        return fail(QStringLiteral("cancelled"));
+    const QString fromDir = relative.isEmpty() ? lower : lower + u'/' + relative;
+    const QString toDir = relative.isEmpty() ? root : root + u'/' + relative;
+    for (const QString &name : entryNames(fromDir)) {
+        const QString from = fromDir + u'/' + name;
+        const QString to = toDir + u'/' + name;
+        const QByteArray fromNative = native(from);
+        const QByteArray toNative = native(to);
+        struct stat st = {};
+        if (::lstat(fromNative.constData(), &st) != 0)
+            continue;
+        struct stat existing = {};
+        const bool exists = ::lstat(toNative.constData(), &existing) == 0;
+        if (Rootfs::isWhiteout(from)) {
+            if (exists)
+                Rootfs::removeTree(to);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if (exists && (!S_ISDIR(existing.st_mode) || Rootfs::isOpaqueDirectory(from)))
+                Rootfs::removeTree(to);
+            if (!QFileInfo::exists(to) && ::mkdir(toNative.constData(), 0700) != 0)
+                return fail(QStringLiteral("cannot create %1: %2").arg(to, errnoText()));
+            Expected<void> sub =
+                applyLayer(lower, root, relative.isEmpty() ? name : relative + u'/' + name, cancel);
+            if (!sub)
+                return sub;
+            applyMetadata(toNative, st);
+            continue;
+        }
+        if (exists)
+            Rootfs::removeTree(to);
+        if (S_ISREG(st.st_mode)) {
+            if (!copyFileData(fromNative, toNative, st.st_mode))
+                return fail(QStringLiteral("cannot copy %1 to %2: %3").arg(from, to, errnoText()));
+        } else if (S_ISLNK(st.st_mode)) {
+            QByteArray target(4096, Qt::Uninitialized);
+            const ssize_t n = ::readlink(fromNative.constData(), target.data(), target.size());
+            if (n < 0 || ::symlink(target.left(n).constData(), toNative.constData()) != 0)
+                return fail(QStringLiteral("cannot copy symlink %1: %2").arg(from, errnoText()));
+        } else if (::mknod(toNative.constData(), st.st_mode, st.st_rdev) != 0) {
+            continue; // device nodes need privileges an ordinary user lacks; /dev is mounted anyway
+        }
+        applyMetadata(toNative, st);
+    }
+    return {};
+}
+
+} // namespace
+
+bool Rootfs::isWhiteout(const QString &path)
+{
+    struct stat st = {};
+    const QByteArray p = native(path);
+    if (::lstat(p.constData(), &st) != 0)
+        return false;
+    if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
+        return true;
+    return S_ISREG(st.st_mode) && st.st_size == 0 &&
+           ::lgetxattr(p.constData(), "user.overlay.whiteout", nullptr, 0) >= 0;
+}
+
+bool Rootfs::isOpaqueDirectory(const QString &path)
+{
+    const QByteArray p = native(path);
+    return xattrEquals(p, "user.overlay.opaque", "y") || xattrEquals(p, "trusted.overlay.opaque", "y");
+}
+
+void Rootfs::removeTree(const QString &path)
+{
+    const QByteArray p = native(path);
+    struct stat st = {};
+    if (::lstat(p.constData(), &st) != 0)
+        return;
+    if (!S_ISDIR(st.st_mode)) {
+        ::unlink(p.constData());
+        return;
+    }
+    if ((st.st_mode & 0700) != 0700)
+        ::chmod(p.constData(), (st.st_mode & 07777) | 0700);
+    for (const QString &name : entryNames(path))
+        removeTree(path + u'/' + name);
+    ::rmdir(p.constData());
+}
+
+RootfsMode Rootfs::defaultMode()
+{
+    const QByteArray forced = qgetenv("STAGECRAFT_ROOTFS");
+    if (forced == "copy")
+        return RootfsMode::Copy;
+    if (forced == "overlay")
+        return RootfsMode::Overlay;
+    return overlaySupported() ? RootfsMode::Overlay : RootfsMode::Copy;
+}
+
+bool Rootfs::overlaySupported(QString *reason)
+{
+    static std::once_flag once;
+    static bool supported = false;
+    static QString why;
+    std::call_once(once, [] {
+        QTemporaryDir dir;
+        if (!dir.isValid()) {
+            why = QStringLiteral("cannot create a temporary directory");
+            return;
+        }
+        for (const char *sub : {"lower", "upper", "work", "merged"})
+            QDir(dir.path()).mkdir(QLatin1String(sub));
+        NamespaceChild::Options options;
+        options.overlay = NamespaceChild::Overlay{{dir.filePath(QStringLiteral("lower"))},
+                                                  dir.filePath(QStringLiteral("upper")),
+                                                  dir.filePath(QStringLiteral("work")),
+                                                  dir.filePath(QStringLiteral("merged"))};
+        Expected<NamespaceChild> child = NamespaceChild::start(options);
+        if (!child) {
+            why = child.error().message;
+            return;
+        }
+        QByteArray output;
+        char buffer[1024];
+        ssize_t n;
+        while ((n = ::read(child->outputFd(), buffer, sizeof(buffer))) > 0)
+            output.append(buffer, n);
+        const int status = child->wait();
+        supported = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (!supported)
+            why = QString::fromLocal8Bit(output).trimmed();
+        Rootfs::removeTree(dir.filePath(QStringLiteral("work")));
+    });
+    if (reason)
+        *reason = why;
+    return supported;
+}
+
+Expected<Rootfs> Rootfs::prepare(const QStringList &lowerDirs, const QString &scratchDir,
+                                 std::optional<RootfsMode> mode, const CancellationToken &cancel)
+{
+    Rootfs rootfs;
+    for (const QString &lower : lowerDirs) {
+        const QFileInfo info(lower);
+        if (!info.isDir())
+            return fail(QStringLiteral("layer directory %1 does not exist").arg(lower));
+        rootfs.m_lowers.append(info.canonicalFilePath());
+    }
+    const QFileInfo scratch(scratchDir);
+    if (!scratch.isDir())
+        return fail(QStringLiteral("scratch directory %1 does not exist").arg(scratchDir));
+    rootfs.m_scratch = scratch.canonicalFilePath();
+    rootfs.m_mode = mode.value_or(defaultMode());
+    QDir dir(rootfs.m_scratch);
+
+    if (rootfs.m_mode == RootfsMode::Overlay) {
+        QString reason;
+        if (!overlaySupported(&reason))
+            return fail(
+                QStringLiteral("overlayfs in a user namespace is not available here (%1)").arg(reason));
+        rootfs.m_upper = dir.filePath(QStringLiteral("upper"));
+        rootfs.m_work = dir.filePath(QStringLiteral("work"));
+        rootfs.m_root = dir.filePath(QStringLiteral("merged"));
+        for (const QString &d : {rootfs.m_upper, rootfs.m_work, rootfs.m_root})
+            if (!QDir().mkpath(d))
+                return fail(QStringLiteral("cannot create %1").arg(d));
+        if (rootfs.m_lowers.isEmpty()) {
+            // overlayfs needs a lower layer; FROM scratch gets an empty one.
+            const QString empty = dir.filePath(QStringLiteral("empty"));
+            if (!QDir().mkpath(empty))
+                return fail(QStringLiteral("cannot create %1").arg(empty));
+            rootfs.m_lowers.append(empty);
+        }
+        return rootfs;
+    }
+
+    rootfs.m_root = dir.filePath(QStringLiteral("root"));
+    if (!QDir().mkpath(rootfs.m_root))
+        return fail(QStringLiteral("cannot create %1").arg(rootfs.m_root));
+    Expected<void> copied = rootfs.copyLowers(cancel);
+    if (!copied)
+        return std::unexpected(copied.error());
+    Expected<RootfsSnapshot> snapshot = RootfsSnapshot::capture(rootfs.m_root, cancel);
+    if (!snapshot)
+        return std::unexpected(snapshot.error());
+    rootfs.m_snapshot = std::make_shared<const RootfsSnapshot>(std::move(*snapshot));
+    return rootfs;
+}
+
+Expected<void> Rootfs::copyLowers(const CancellationToken &cancel)
+{
+    for (const QString &lower : std::as_const(m_lowers)) {
+        Expected<void> applied = applyLayer(lower, m_root, QString(), cancel);
+        if (!applied)
+            return applied;
+        struct stat st = {};
+        if (::lstat(native(lower).constData(), &st) == 0)
+            applyMetadata(native(m_root), st);
+    }
+    return {};
+}
+
+std::optional<QString> Rootfs::lookup(const QString &relative) const
+{
+    const QStringList components = relative.split(u'/', Qt::SkipEmptyParts);
+    if (m_mode == RootfsMode::Copy) {
+        const QString path = components.isEmpty() ? m_root : m_root + u'/' + components.join(u'/');
+        struct stat st = {};
+        if (::lstat(native(path).constData(), &st) != 0)
+            return std::nullopt;
+        return path;
+    }
+    if (components.isEmpty())
+        return m_lowers.isEmpty() ? std::nullopt : std::optional<QString>(m_lowers.last());
+    for (qsizetype layer = m_lowers.size() - 1; layer >= 0; --layer) {
+        QString path = m_lowers[layer];
+        bool hidesLower = false;
+        for (qsizetype i = 0; i < components.size(); ++i) {
+            path += u'/' + components[i];
+            struct stat st = {};
+            if (::lstat(native(path).constData(), &st) != 0)
+                break;
+            if (isWhiteout(path))
+                return std::nullopt;
+            if (i == components.size() - 1)
+                return path;
+            if (!S_ISDIR(st.st_mode))
+                return std::nullopt;
+            if (isOpaqueDirectory(path))
+                hidesLower = true;
+        }
+        if (hidesLower)
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+void Rootfs::removeScratch() const
+{
+    if (m_scratch.isEmpty())
+        return;
+    for (const QString &name : entryNames(m_scratch))
+        removeTree(m_scratch + u'/' + name);
+}
+
+} // namespace stagecraft

@@ -1,0 +1,455 @@
+#include "core/exec/sandbox.h"
+
+#include "core/exec/namespacechild.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cerrno>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace stagecraft {
+
+namespace {
+
+const QString defaultPath = QStringLiteral("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+
+QString bwrapPath()
+{
+    const QString configured = qEnvironmentVariable("STAGECRAFT_BWRAP");
+    if (!configured.isEmpty())
+        return configured;
+    return QStandardPaths::findExecutable(QStringLiteral("bwrap"));
+}
+
+struct Identity
+{
+    uint uid = 0;
+    uint gid = 0;
+    QString home = QStringLiteral("/");
+};
+
+QList<QStringList> readDatabase(const Rootfs &rootfs, const QString &relative)
+{
+    QList<QStringList> rows;
+    const std::optional<QString> path = rootfs.lookup(relative);
+    if (!path)
+        return rows;
+    QFile file(*path);
+    if (!file.open(QIODevice::ReadOnly))
+        return rows;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        if (line.trimmed().isEmpty() || line.startsWith('#'))
+            continue;
+        rows.append(QString::fromUtf8(line).split(u':'));
+    }
+    return rows;
+}
+
+// The user of a RUN as Docker resolves it: names through the image's /etc/passwd and
+// /etc/group, a numeric uid without a passwd entry gets gid 0.
+Expected<Identity> resolveUser(const Rootfs &rootfs, const QString &user)
+{
+    Identity id;
+    const QString userPart = user.section(u':', 0, 0);
+    const QString groupPart = user.contains(u':') ? user.section(u':', 1) : QString();
+    const QList<QStringList> passwd = readDatabase(rootfs, QStringLiteral("etc/passwd"));
+    bool numeric = false;
+    const uint uid = userPart.isEmpty() ? 0 : userPart.toUInt(&numeric);
+    if (userPart.isEmpty())
+        numeric = true;
+    bool found = false;
+    for (const QStringList &row : passwd) {
+        if (row.size() < 6)
+            continue;
+        if (numeric ? row[2].toUInt() == uid && !row[2].isEmpty() : row[0] == userPart) {
+            id.uid = row[2].toUInt();
+            id.gid = row[3].toUInt();
+            id.home = row[5].isEmpty() ? QStringLiteral("/") : row[5];
+            found = true;
+            break;
+        }
+    }
+    if (!found) {
+        if (!numeric)
+            return fail(
+                QStringLiteral("unable to find user %1: no matching entries in passwd file").arg(userPart));
+        id.uid = uid;
+        id.gid = 0;
+        id.home = uid == 0 ? QStringLiteral("/root") : QStringLiteral("/");
+    }
+    if (!groupPart.isEmpty()) {
+        bool groupNumeric = false;
+        const uint gid = groupPart.toUInt(&groupNumeric);
+        if (groupNumeric) {
+            id.gid = gid;
+        } else {
+            bool groupFound = false;
+            for (const QStringList &row : readDatabase(rootfs, QStringLiteral("etc/group"))) {
+                if (row.size() >= 3 && row[0] == groupPart) {
+                    id.gid = row[2].toUInt();
+                    groupFound = true;
+                    break;
+                }
+            }
+            if (!groupFound)
+                return fail(QStringLiteral("unable to find group %1: no matching entries in group file")
+                                .arg(groupPart));
+        }
+    }
+    return id;
+}
+
+QString relativeInside(const QString &absolute)
+{
+    return QDir::cleanPath(QStringLiteral("/") + absolute).mid(1);
+}
+
+// The paths the sandbox creates as mount points when the image lacks them.
+QStringList mountStubs(const Rootfs &rootfs, const RunSpec &spec)
+{
+    QStringList candidates{QStringLiteral("proc"), QStringLiteral("dev"), QStringLiteral("etc"),
+                           QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hosts")};
+    for (const SandboxMount &m : spec.mounts) {
+        const QStringList parts = relativeInside(m.target).split(u'/', Qt::SkipEmptyParts);
+        for (qsizetype i = 1; i <= parts.size(); ++i)
+            candidates.append(parts.mid(0, i).join(u'/'));
+    }
+    QStringList stubs;
+    for (const QString &c : std::as_const(candidates))
+        if (!stubs.contains(c) && !rootfs.lookup(c))
+            stubs.append(c);
+    // Deepest first, so that directories are empty when their turn comes.
+    std::sort(stubs.begin(), stubs.end(), [](const QString &a, const QString &b) {
+        return a.count(u'/') != b.count(u'/') ? a.count(u'/') > b.count(u'/') : a > b;
+    });
+    return stubs;
+}
+
+void removeStubs(const Rootfs &rootfs, const QStringList &stubs)
+{
+    const QString base = rootfs.mode() == RootfsMode::Overlay ? rootfs.upperDir() : rootfs.rootDir();
+    for (const QString &stub : stubs) {
+        const QByteArray path = QFile::encodeName(base + u'/' + stub);
+        struct stat st = {};
+        if (::lstat(path.constData(), &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            ::rmdir(path.constData()); // fails, as it should, when the RUN put files there
+        else if (S_ISREG(st.st_mode) && st.st_size == 0)
+            ::unlink(path.constData());
+    }
+}
+
+// Splits output into lines for the sink and keeps the last few for an error.
+class LineSplitter
+{
+public:
+    explicit LineSplitter(const SandboxCallbacks &callbacks)
+        : m_callbacks(callbacks)
+    {}
+    void feed(const char *data, qsizetype size)
+    {
+        m_pending.append(data, size);
+        qsizetype start = 0;
+        for (;;) {
+            const qsizetype nl = m_pending.indexOf('\n', start);
+            if (nl < 0)
+                break;
+            emitLine(m_pending.mid(start, nl - start));
+            start = nl + 1;
+        }
+        m_pending.remove(0, start);
+        if (m_pending.size() > (1 << 16)) { // a very long line without newline
+            emitLine(m_pending);
+            m_pending.clear();
+        }
+    }
+    void finish()
+    {
+        if (!m_pending.isEmpty())
+            emitLine(m_pending);
+        m_pending.clear();
+    }
+    QStringList lastLines() const { return m_last; }
+
+private:
+    void emitLine(QByteArray line)
+    {
+        if (line.endsWith('\r'))
+            line.chop(1);
+        const QString text = QString::fromUtf8(line);
+        m_last.append(text);
+        if (m_last.size() > Sandbox::keptLines)
+            m_last.removeFirst();
+        if (m_callbacks.log)
+            m_callbacks.log(text);
+    }
+
+    const SandboxCallbacks &m_callbacks;
+    QByteArray m_pending;
+    QStringList m_last;
+};
+
+ExecError setupError(const QString &message, const QStringList &lastLines = {})
+{
+    ExecError e;
+    e.kind = ExecError::Kind::Setup;
+    e.message = message;
+    e.lastLines = lastLines;
+    return e;
+}
+
+} // namespace
+
+bool Sandbox::isAvailable(QString *reason)
+{
+    if (bwrapPath().isEmpty()) {
+        if (reason)
+            *reason = QStringLiteral("bubblewrap (bwrap) is not installed");
+        return false;
+    }
+    NamespaceChild::Options options; // empty argv: only enter the namespaces
+    Expected<NamespaceChild> child = NamespaceChild::start(options);
+    if (!child) {
+        if (reason)
+            *reason = child.error().message;
+        return false;
+    }
+    QByteArray output;
+    char buffer[512];
+    ssize_t n;
+    while ((n = ::read(child->outputFd(), buffer, sizeof(buffer))) > 0)
+        output.append(buffer, n);
+    const int status = child->wait();
+    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok && reason)
+        *reason =
+            QStringLiteral("user namespaces are not available: ") + QString::fromLocal8Bit(output).trimmed();
+    return ok;
+}
+
+std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec &spec,
+                                            const CancellationToken &cancel,
+                                            const SandboxCallbacks &callbacks)
+{
+    if (spec.args.isEmpty())
+        return std::unexpected(setupError(QStringLiteral("nothing to run: the command is empty")));
+    const QString bwrap = bwrapPath();
+    if (bwrap.isEmpty())
+        return std::unexpected(setupError(
+            QStringLiteral("bubblewrap (bwrap) is not installed; install the bubblewrap package")));
+
+    Expected<Identity> identity = resolveUser(rootfs, spec.user);
+    if (!identity)
+        return std::unexpected(setupError(identity.error().message));
+
+    QTemporaryDir runDir;
+    if (!runDir.isValid())
+        return std::unexpected(setupError(QStringLiteral("cannot create a temporary directory")));
+    const QString hostsPath = runDir.filePath(QStringLiteral("hosts"));
+    {
+        QFile hosts(hostsPath);
+        if (!hosts.open(QIODevice::WriteOnly))
+            return std::unexpected(setupError(QStringLiteral("cannot write %1").arg(hostsPath)));
+        hosts.write("127.0.0.1\tlocalhost " + spec.hostname.toUtf8() +
+                    "\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    }
+
+    const QString workingDir =
+        spec.workingDir.isEmpty() ? QStringLiteral("/") : QDir::cleanPath(spec.workingDir);
+    QStringList args{bwrap, QStringLiteral("--bind"), rootfs.rootDir(), QStringLiteral("/")};
+    if (workingDir != u"/")
+        args << QStringLiteral("--dir") << workingDir;
+    args << QStringLiteral("--proc") << QStringLiteral("/proc") << QStringLiteral("--dev")
+         << QStringLiteral("/dev");
+    // Docker's resolv.conf and hosts are bind mounts, never part of the layer.
+    if (QFileInfo::exists(QStringLiteral("/etc/resolv.conf")))
+        args << QStringLiteral("--ro-bind") << QStringLiteral("/etc/resolv.conf")
+             << QStringLiteral("/etc/resolv.conf");
+    args << QStringLiteral("--ro-bind") << hostsPath << QStringLiteral("/etc/hosts");
+    for (const SandboxMount &m : spec.mounts) {
+        const QString target = u'/' + relativeInside(m.target);
+        switch (m.type) {
+        case SandboxMount::Type::Bind:
+            if (!QFileInfo::exists(m.source))
+                return std::unexpected(
+                    setupError(QStringLiteral("mount source %1 does not exist").arg(m.source)));
+            args << (m.readOnly ? QStringLiteral("--ro-bind") : QStringLiteral("--bind")) << m.source
+                 << target;
+            break;
+        case SandboxMount::Type::Cache:
+            if (!QDir().mkpath(m.source))
+                return std::unexpected(
+                    setupError(QStringLiteral("cannot create cache directory %1").arg(m.source)));
+            args << QStringLiteral("--bind") << m.source << target;
+            break;
+        case SandboxMount::Type::Tmpfs: args << QStringLiteral("--tmpfs") << target; break;
+        }
+    }
+    args << QStringLiteral("--chdir") << workingDir;
+    args << QStringLiteral("--unshare-ipc") << QStringLiteral("--unshare-pid")
+         << QStringLiteral("--unshare-uts") << QStringLiteral("--unshare-cgroup-try");
+    if (spec.network == NetworkMode::None)
+        args << QStringLiteral("--unshare-net");
+    args << QStringLiteral("--hostname") << spec.hostname << QStringLiteral("--die-with-parent");
+
+    int status[2];
+    if (::pipe2(status, O_CLOEXEC) != 0)
+        return std::unexpected(setupError(QStringLiteral("cannot create a pipe")));
+    args << QStringLiteral("--json-status-fd") << QString::number(status[1]);
+
+    args << QStringLiteral("--clearenv");
+    bool hasPath = false;
+    bool hasHome = false;
+    for (const QString &entry : spec.env) {
+        const qsizetype eq = entry.indexOf(u'=');
+        if (eq <= 0)
+            continue;
+        const QString key = entry.left(eq);
+        hasPath = hasPath || key == u"PATH";
+        hasHome = hasHome || key == u"HOME";
+        args << QStringLiteral("--setenv") << key << entry.mid(eq + 1);
+    }
+    if (!hasPath)
+        args << QStringLiteral("--setenv") << QStringLiteral("PATH") << defaultPath;
+    if (!hasHome)
+        args << QStringLiteral("--setenv") << QStringLiteral("HOME") << identity->home;
+    // The sandbox starts as root of our user namespace; another user needs one more
+    // nested namespace, which bubblewrap creates with --uid/--gid.
+    if (identity->uid != 0 || identity->gid != 0)
+        args << QStringLiteral("--unshare-user") << QStringLiteral("--uid") << QString::number(identity->uid)
+             << QStringLiteral("--gid") << QString::number(identity->gid);
+    args << QStringLiteral("--");
+    args += spec.args;
+
+    const QStringList stubs = mountStubs(rootfs, spec);
+
+    NamespaceChild::Options options;
+    options.argv = args;
+    options.inheritFd = status[1];
+    if (rootfs.mode() == RootfsMode::Overlay) {
+        QStringList lowers = rootfs.lowerDirs();
+        std::reverse(lowers.begin(), lowers.end());
+        options.overlay =
+            NamespaceChild::Overlay{lowers, rootfs.upperDir(), rootfs.workDir(), rootfs.rootDir()};
+    }
+    Expected<NamespaceChild> started = NamespaceChild::start(options);
+    ::close(status[1]);
+    if (!started) {
+        ::close(status[0]);
+        return std::unexpected(setupError(started.error().message));
+    }
+    NamespaceChild &child = *started;
+    if (callbacks.started)
+        callbacks.started(child.processGroup());
+
+    LineSplitter lines(callbacks);
+    QByteArray statusText;
+    bool outputOpen = true;
+    bool statusOpen = true;
+    bool killed = false;
+    QElapsedTimer sinceKill;
+    char buffer[1 << 14];
+    while (outputOpen || statusOpen) {
+        if (cancel.isCancelled() && !killed) {
+            child.killGroup();
+            killed = true;
+            sinceKill.start();
+        }
+        // Everything in the sandbox dies with it; do not wait for a stray holder of
+        // the pipe after a kill.
+        if (killed && sinceKill.elapsed() > 500)
+            break;
+        pollfd fds[2];
+        nfds_t count = 0;
+        if (outputOpen)
+            fds[count++] = {child.outputFd(), POLLIN, 0};
+        if (statusOpen)
+            fds[count++] = {status[0], POLLIN, 0};
+        const int ready = ::poll(fds, count, 50);
+        if (ready < 0 && errno != EINTR)
+            break;
+        for (nfds_t i = 0; i < count; ++i) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            const ssize_t n = ::read(fds[i].fd, buffer, sizeof(buffer));
+            if (n <= 0) {
+                if (n < 0 && errno == EINTR)
+                    continue;
+                (fds[i].fd == status[0] ? statusOpen : outputOpen) = false;
+                continue;
+            }
+            if (fds[i].fd == status[0])
+                statusText.append(buffer, n);
+            else
+                lines.feed(buffer, n);
+        }
+    }
+    ::close(status[0]);
+    if (killed)
+        child.killGroup();
+    const int waitStatus = child.wait();
+    lines.finish();
+    removeStubs(rootfs, stubs);
+    // overlayfs leaves an inaccessible (mode 000) "work" directory behind; clear it so
+    // that the scratch directory can be deleted by ordinary means.
+    if (rootfs.mode() == RootfsMode::Overlay)
+        for (const QString &name :
+             QDir(rootfs.workDir()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot))
+            Rootfs::removeTree(rootfs.workDir() + u'/' + name);
+
+    bool sawChild = false;
+    std::optional<int> exitCode;
+    for (const QByteArray &line : statusText.split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.contains(QStringLiteral("child-pid")))
+            sawChild = true;
+        if (o.contains(QStringLiteral("exit-code")))
+            exitCode = o.value(QStringLiteral("exit-code")).toInt();
+    }
+
+    const QString command = spec.args.join(u' ');
+    if (killed) {
+        ExecError e;
+        e.kind = ExecError::Kind::Cancelled;
+        e.message = QStringLiteral("process \"%1\" was cancelled").arg(command);
+        e.lastLines = lines.lastLines();
+        return std::unexpected(e);
+    }
+    if (!sawChild) {
+        const QStringList last = lines.lastLines();
+        return std::unexpected(setupError(
+            QStringLiteral("the sandbox for \"%1\" could not start: %2")
+                .arg(command, last.isEmpty() ? QStringLiteral("bwrap exited with status %1").arg(waitStatus)
+                                             : last.last()),
+            last));
+    }
+    if (!exitCode && WIFEXITED(waitStatus))
+        exitCode = WEXITSTATUS(waitStatus);
+    if (exitCode && *exitCode == 0)
+        return {};
+    ExecError e;
+    e.kind = ExecError::Kind::ExitCode;
+    e.exitCode = exitCode.value_or(-1);
+    e.message = QStringLiteral("process \"%1\" did not complete successfully: exit code: %2")
+                    .arg(command)
+                    .arg(e.exitCode);
+    e.lastLines = lines.lastLines();
+    return std::unexpected(e);
+}
+
+} // namespace stagecraft

@@ -1,0 +1,83 @@
+// Runs one RUN command with bubblewrap inside a user namespace: only the stage's root
+// filesystem is visible, output streams to a log sink line by line, a non-zero exit
+// is a typed error, and cancelling kills the whole process group.
+#pragma once
+
+#include "core/common/cancellation.h"
+#include "core/common/error.h"
+#include "core/exec/rootfs.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <expected>
+#include <functional>
+
+namespace stagecraft {
+
+enum class NetworkMode { Host, None };
+
+struct SandboxMount
+{
+    enum class Type {
+        Bind,  // a host directory or file (another stage's root, the context), read-only by default
+        Cache, // a persistent host directory (RUN --mount=type=cache), writable
+        Tmpfs, // an empty tmpfs
+    };
+    Type type = Type::Bind;
+    QString source;       // host path (Bind, Cache); unused for Tmpfs
+    QString target;       // absolute path inside the sandbox
+    bool readOnly = true; // Bind only
+};
+
+struct RunSpec
+{
+    QStringList args;                         // argv, e.g. {"/bin/sh", "-c", "make"}
+    QStringList env;                          // "KEY=VALUE"; PATH and HOME get Docker's defaults when absent
+    QString workingDir = QStringLiteral("/"); // created when missing, like Docker
+    QString user; // "", "uid", "uid:gid", "name" or "name:group" (resolved in the rootfs)
+    QString hostname = QStringLiteral("buildkitsandbox");
+    NetworkMode network = NetworkMode::Host;
+    QList<SandboxMount> mounts;
+};
+
+struct SandboxCallbacks
+{
+    std::function<void(const QString &line)> log; // output, stdout and stderr merged
+    std::function<void(qint64 processGroup)> started;
+};
+
+struct ExecError
+{
+    enum class Kind {
+        Setup,     // the sandbox could not be built (bwrap missing, bad user, mount failed)
+        ExitCode,  // the command ran and exited non-zero
+        Cancelled, // the token was cancelled; the process group was killed
+    };
+    Kind kind = Kind::Setup;
+    int exitCode = -1;
+    QString message;       // `process "/bin/sh -c false" did not complete successfully: exit code: 1`
+    QStringList lastLines; // the end of the output, for the error view
+
+    Error toError() const { return Error(message); }
+};
+
+class Sandbox
+{
+public:
+    // bubblewrap present and user namespaces allowed; otherwise `reason` says why.
+    static bool isAvailable(QString *reason = nullptr);
+
+    // Runs `spec` on `rootfs` (its upper dir or copy receives the changes). Mount points
+    // the sandbox had to create (/proc, /dev, /etc/hosts, mount targets) are removed
+    // again afterwards so they do not end up in the layer, as BuildKit does.
+    static std::expected<void, ExecError> run(const Rootfs &rootfs, const RunSpec &spec,
+                                              const CancellationToken &cancel,
+                                              const SandboxCallbacks &callbacks = {});
+
+    // The lines of output an ExecError keeps.
+    static constexpr int keptLines = 10;
+};
+
+} // namespace stagecraft
