@@ -1,0 +1,330 @@
+#include "core/analysis/filetree.h"
+
+#include <QSet>
+
+#include <algorithm>
+
+namespace stagecraft {
+
+namespace {
+
+constexpr int Detached = -2;
+
+QString joinPath(const QString &parent, const QString &name)
+{
+    return parent.isEmpty() ? name : parent + u'/' + name;
+}
+
+QString absolute(const QString &relativePath)
+{
+    return u'/' + relativePath;
+}
+
+void sortByPath(QList<FileChange> &changes)
+{
+    std::sort(changes.begin(), changes.end(),
+              [](const FileChange &a, const FileChange &b) { return a.path < b.path; });
+}
+
+// The bookkeeping of one apply() call.
+struct FileTreeApply
+{
+    int layer = 0;
+    LayerDiff diff;
+    QHash<QString, FileChange> removed; // relative path -> change, until a later entry re-adds it
+    QSet<int> touched;                  // nodes already listed as added or modified
+
+    void addedOrModified(const QString &relativePath, EntryType type, qint64 size, int id)
+    {
+        if (touched.contains(id))
+            return;
+        touched.insert(id);
+        FileChange change{absolute(relativePath), type, size};
+        if (removed.remove(relativePath))
+            diff.modified.append(std::move(change)); // removed and written again in one layer
+        else
+            diff.added.append(std::move(change));
+    }
+    void modified(const QString &relativePath, EntryType type, qint64 size, int id)
+    {
+        if (touched.contains(id))
+            return;
+        touched.insert(id);
+        diff.modified.append(FileChange{absolute(relativePath), type, size});
+    }
+};
+
+} // namespace
+
+QString entryTypeName(EntryType type)
+{
+    switch (type) {
+    case EntryType::File: return QStringLiteral("file");
+    case EntryType::Directory: return QStringLiteral("dir");
+    case EntryType::Symlink: return QStringLiteral("symlink");
+    case EntryType::Hardlink: return QStringLiteral("hardlink");
+    case EntryType::CharDevice: return QStringLiteral("chardev");
+    case EntryType::BlockDevice: return QStringLiteral("blockdev");
+    case EntryType::Fifo: return QStringLiteral("fifo");
+    case EntryType::Whiteout: return QStringLiteral("whiteout");
+    case EntryType::OpaqueWhiteout: return QStringLiteral("opaque");
+    }
+    return {};
+}
+
+FileTree::FileTree()
+{
+    FileNode root;
+    root.type = EntryType::Directory;
+    root.mode = 0755;
+    m_nodes.append(root);
+}
+
+FileTree FileTree::afterLayer(const QList<LayerIndex> &layers, int lastLayer)
+{
+    FileTree tree;
+    for (int i = 0; i <= lastLayer && i < layers.size(); ++i)
+        tree.apply(layers[i], i);
+    return tree;
+}
+
+int FileTree::find(QStringView path) const
+{
+    while (path.startsWith(u'/'))
+        path = path.mid(1);
+    while (path.endsWith(u'/'))
+        path.chop(1);
+    if (path.isEmpty())
+        return Root;
+    return m_index.value(path.toString(), -1);
+}
+
+QString FileTree::path(int id) const
+{
+    if (id == Root)
+        return QStringLiteral("/");
+    QStringList parts;
+    for (int n = id; n > Root; n = m_nodes[n].parent)
+        parts.prepend(m_nodes[n].name);
+    return u'/' + parts.join(u'/');
+}
+
+QList<int> FileTree::sortedChildren(int id) const
+{
+    QList<int> children = m_nodes[id].children;
+    std::sort(children.begin(), children.end(),
+              [this](int a, int b) { return m_nodes[a].name < m_nodes[b].name; });
+    return children;
+}
+
+void FileTree::visitDescendants(int id, const std::function<void(int)> &visit) const
+{
+    for (int child : sortedChildren(id)) {
+        visit(child);
+        visitDescendants(child, visit);
+    }
+}
+
+int FileTree::addNode(int parent, const QString &name, const QString &relativePath)
+{
+    const int id = int(m_nodes.size());
+    FileNode node;
+    node.name = name;
+    node.parent = parent;
+    m_nodes.append(std::move(node));
+    m_nodes[parent].children.append(id);
+    m_index.insert(relativePath, id);
+    return id;
+}
+
+void FileTree::addToTotals(int id, qint64 delta)
+{
+    if (delta == 0)
+        return;
+    for (int n = id; n >= 0; n = m_nodes[n].parent)
+        m_nodes[n].totalSize += delta;
+}
+
+void FileTree::removeChildren(int id, const QString &relativePath)
+{
+    const QList<int> children = std::exchange(m_nodes[id].children, {});
+    qint64 removedBytes = 0;
+    for (int child : children) {
+        removedBytes += m_nodes[child].totalSize;
+        const QString childPath = joinPath(relativePath, m_nodes[child].name);
+        removeChildren(child, childPath);
+        m_nodes[child].totalSize = 0;
+        m_nodes[child].parent = Detached;
+        m_index.remove(childPath);
+    }
+    m_nodes[id].totalSize -= removedBytes;
+    addToTotals(m_nodes[id].parent, -removedBytes);
+}
+
+void FileTree::detach(int id, const QString &relativePath)
+{
+    removeChildren(id, relativePath);
+    FileNode &node = m_nodes[id];
+    const int parent = node.parent;
+    addToTotals(parent, -node.totalSize);
+    m_nodes[parent].children.removeOne(id);
+    node.parent = Detached;
+    node.totalSize = 0;
+    m_index.remove(relativePath);
+}
+
+LayerDiff FileTree::apply(const LayerIndex &layer, int layerNumber, const ApplyOptions &options)
+{
+    FileTreeApply state;
+    state.layer = layerNumber;
+    const QList<IndexEntry> &entries = layer.entries();
+
+    // Whiteouts hide what the layers below hold, never what this layer itself adds, so
+    // they all go first whatever their place in the tar.
+    for (const IndexEntry &e : entries) {
+        if (e.type == EntryType::Whiteout) {
+            const int id = m_index.value(e.path, -1);
+            if (id < 0)
+                continue;
+            state.removed.insert(e.path,
+                                 FileChange{absolute(e.path), m_nodes[id].type, m_nodes[id].totalSize});
+            detach(id, e.path);
+        } else if (e.type == EntryType::OpaqueWhiteout && options.honourOpaqueDirectories) {
+            const int id = e.path.isEmpty() ? Root : m_index.value(e.path, -1);
+            if (id < 0 || m_nodes[id].type != EntryType::Directory)
+                continue;
+            for (int child : std::as_const(m_nodes[id].children)) {
+                const QString childPath = joinPath(e.path, m_nodes[child].name);
+                state.removed.insert(childPath, FileChange{absolute(childPath), m_nodes[child].type,
+                                                           m_nodes[child].totalSize});
+            }
+            removeChildren(id, e.path);
+        }
+    }
+
+    for (const IndexEntry &e : entries) {
+        if (e.type == EntryType::Whiteout || e.type == EntryType::OpaqueWhiteout || e.path.isEmpty())
+            continue;
+        const qsizetype slash = e.path.lastIndexOf(u'/');
+        const QString parentPath = slash < 0 ? QString() : e.path.left(slash);
+
+        // The parent chain, created where the tar implies it without listing it, and
+        // turned into directories where a lower layer had something else there.
+        int parent = Root;
+        if (!parentPath.isEmpty()) {
+            parent = m_index.value(parentPath, -1);
+            if (parent < 0 || m_nodes[parent].type != EntryType::Directory) {
+                QStringList missing;
+                QString p = parentPath;
+                int existing = -1;
+                while (!p.isEmpty()) {
+                    existing = m_index.value(p, -1);
+                    if (existing >= 0 && m_nodes[existing].type == EntryType::Directory)
+                        break;
+                    missing.prepend(p);
+                    const qsizetype s = p.lastIndexOf(u'/');
+                    p = s < 0 ? QString() : p.left(s);
+                }
+                parent = p.isEmpty() ? Root : existing;
+                for (const QString &dir : std::as_const(missing)) {
+                    int id = m_index.value(dir, -1);
+                    if (id >= 0) { // a non-directory in the way: the directory replaces it
+                        addToTotals(id, -m_nodes[id].size);
+                        FileNode &n = m_nodes[id];
+                        n.size = 0;
+                        n.type = EntryType::Directory;
+                        n.linkTarget.clear();
+                        n.mode = 0755;
+                        n.layer = layerNumber;
+                        state.modified(dir, EntryType::Directory, 0, id);
+                    } else {
+                        const qsizetype s = dir.lastIndexOf(u'/');
+                        id = addNode(parent, s < 0 ? dir : dir.mid(s + 1), dir);
+                        FileNode &n = m_nodes[id];
+                        n.type = EntryType::Directory;
+                        n.mode = 0755;
+                        n.layer = layerNumber;
+                        state.addedOrModified(dir, EntryType::Directory, 0, id);
+                    }
+                    parent = id;
+                }
+            }
+        }
+
+        const qint64 size = e.type == EntryType::File ? e.size : 0;
+        int id = m_index.value(e.path, -1);
+        if (id < 0) {
+            id = addNode(parent, slash < 0 ? e.path : e.path.mid(slash + 1), e.path);
+            FileNode &n = m_nodes[id];
+            n.type = e.type;
+            n.size = size;
+            n.linkTarget = e.linkTarget;
+            n.mode = e.mode;
+            n.uid = e.uid;
+            n.gid = e.gid;
+            n.layer = layerNumber;
+            addToTotals(id, size);
+            state.addedOrModified(e.path, e.type, size, id);
+            continue;
+        }
+
+        const bool isDirectory = e.type == EntryType::Directory;
+        if (m_nodes[id].type == EntryType::Directory && !isDirectory) {
+            // A non-directory replaces a directory and everything below it.
+            for (int child : std::as_const(m_nodes[id].children)) {
+                const QString childPath = joinPath(e.path, m_nodes[child].name);
+                state.removed.insert(childPath, FileChange{absolute(childPath), m_nodes[child].type,
+                                                           m_nodes[child].totalSize});
+            }
+            removeChildren(id, e.path);
+        }
+        FileNode &n = m_nodes[id];
+        const bool metadataChanged = n.type != e.type || n.mode != e.mode || n.uid != e.uid ||
+                                     n.gid != e.gid || n.linkTarget != e.linkTarget;
+        const qint64 delta = size - n.size;
+        n.type = e.type;
+        n.size = size;
+        n.linkTarget = e.linkTarget;
+        n.mode = e.mode;
+        n.uid = e.uid;
+        n.gid = e.gid;
+        n.layer = layerNumber;
+        addToTotals(id, delta);
+        if (!isDirectory || metadataChanged)
+            state.modified(e.path, e.type, isDirectory ? n.totalSize : size, id);
+    }
+
+    LayerDiff diff = std::move(state.diff);
+    // A directory's entry comes before its contents, so its aggregate is known only now.
+    for (QList<FileChange> *list : {&diff.added, &diff.modified}) {
+        for (FileChange &change : *list) {
+            if (change.type == EntryType::Directory)
+                change.size = m_nodes[find(change.path)].totalSize;
+        }
+    }
+    diff.removed = state.removed.values();
+    sortByPath(diff.added);
+    sortByPath(diff.modified);
+    sortByPath(diff.removed);
+    return diff;
+}
+
+QString FileTree::dump() const
+{
+    QStringList lines;
+    visitDescendants(Root, [&](int id) {
+        const FileNode &n = m_nodes[id];
+        QString line = path(id) + u' ' + entryTypeName(n.type);
+        if (n.type == EntryType::Directory)
+            line += u' ' + QString::number(n.totalSize);
+        else if (n.type == EntryType::File)
+            line += u' ' + QString::number(n.size);
+        if (!n.linkTarget.isEmpty())
+            line += u" -> " + n.linkTarget;
+        line += u" L" + QString::number(n.layer);
+        lines.append(line);
+    });
+    return lines.join(u'\n');
+}
+
+} // namespace stagecraft

@@ -1,0 +1,7 @@
+# core/analysis: layer indexes, merged file trees, wasted space (as dive counts it).
+stagecraft_add_test(tst_layerindex SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_layerindex.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/layerspec.h LIBS stagecraft_analysis)
+stagecraft_add_test(tst_filetree SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_filetree.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/layerspec.h LIBS stagecraft_analysis)
+stagecraft_add_test(tst_imageanalysis SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_imageanalysis.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/layerspec.h LIBS stagecraft_analysis)

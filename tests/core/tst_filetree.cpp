@@ -1,0 +1,206 @@
+#include "core/analysis/filetree.h"
+#include "layerspec.h"
+
+#include <QTest>
+
+using namespace stagecraft;
+
+namespace {
+
+QString changeList(const QList<FileChange> &changes)
+{
+    QStringList out;
+    for (const FileChange &c : changes)
+        out.append(c.path + u':' + QString::number(c.size));
+    return out.join(u' ');
+}
+
+} // namespace
+
+class TestFileTree : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void merge_data();
+    void merge();
+    void aggregatedSizes();
+    void findAndPaths();
+    void afterLayer();
+};
+
+void TestFileTree::merge_data()
+{
+    // Layers are separated by "|"; the diff columns describe the last layer.
+    QTest::addColumn<QString>("layers");
+    QTest::addColumn<QString>("dump");
+    QTest::addColumn<QString>("added");
+    QTest::addColumn<QString>("modified");
+    QTest::addColumn<QString>("removed");
+
+    QTest::addRow("single-layer")
+        << "d etc; f etc/passwd 30; d bin; f bin/busybox 100; l bin/sh busybox"
+        << "/bin dir 100 L0\n/bin/busybox file 100 L0\n/bin/sh symlink -> busybox L0\n"
+           "/etc dir 30 L0\n/etc/passwd file 30 L0"
+        << "/bin:100 /bin/busybox:100 /bin/sh:0 /etc:30 /etc/passwd:30"
+        << ""
+        << "";
+    QTest::addRow("implied-parents") << "f a/b/c 5"
+                                     << "/a dir 5 L0\n/a/b dir 5 L0\n/a/b/c file 5 L0"
+                                     << "/a:5 /a/b:5 /a/b/c:5"
+                                     << ""
+                                     << "";
+    QTest::addRow("overwrite") << "d out; f out/app 3 | d out; f out/app 7"
+                               << "/out dir 7 L1\n/out/app file 7 L1"
+                               << ""
+                               << "/out/app:7"
+                               << "";
+    QTest::addRow("whiteout-file") << "d out; f out/app 3; f out/blob 1000 | d out; w out/blob"
+                                   << "/out dir 3 L1\n/out/app file 3 L0"
+                                   << ""
+                                   << ""
+                                   << "/out/blob:1000";
+    QTest::addRow("whiteout-directory") << "d c; f c/a 10; d c/d; f c/d/x 5 | w c"
+                                        << ""
+                                        << ""
+                                        << ""
+                                        << "/c:15";
+    QTest::addRow("whiteout-missing-path") << "f a 1 | w nothing; w a/b"
+                                           << "/a file 1 L0"
+                                           << ""
+                                           << ""
+                                           << "";
+    QTest::addRow("opaque-directory")
+        << "d cache; f cache/a 65536; f cache/b 2 | d cache; o cache; f cache/c 2"
+        << "/cache dir 2 L1\n/cache/c file 2 L1"
+        << "/cache/c:2"
+        << ""
+        << "/cache/a:65536 /cache/b:2";
+    QTest::addRow("opaque-marker-after-new-content") << "d cache; f cache/a 4 | d cache; f cache/a 1; o cache"
+                                                     << "/cache dir 1 L1\n/cache/a file 1 L1"
+                                                     << ""
+                                                     << "/cache/a:1"
+                                                     << "";
+    QTest::addRow("opaque-new-directory") << "f x 1 | d fresh; o fresh; f fresh/y 2"
+                                          << "/fresh dir 2 L1\n/fresh/y file 2 L1\n/x file 1 L0"
+                                          << "/fresh:2 /fresh/y:2"
+                                          << ""
+                                          << "";
+    QTest::addRow("whiteout-then-recreate") << "d d; f d/old 9 | w d; d d; f d/new 1"
+                                            << "/d dir 1 L1\n/d/new file 1 L1"
+                                            << "/d/new:1"
+                                            << "/d:1"
+                                            << "";
+    QTest::addRow("hardlinks-count-once")
+        << "d bin; f bin/x 100; h bin/y bin/x; h bin/z bin/x"
+        << "/bin dir 100 L0\n/bin/x file 100 L0\n/bin/y hardlink -> bin/x L0\n"
+           "/bin/z hardlink -> bin/x L0"
+        << "/bin:100 /bin/x:100 /bin/y:0 /bin/z:0"
+        << ""
+        << "";
+    QTest::addRow("directory-only-layer") << "d etc; f etc/passwd 30 | d etc; d src"
+                                          << "/etc dir 30 L1\n/etc/passwd file 30 L0\n/src dir 0 L1"
+                                          << "/src:0"
+                                          << ""
+                                          << "";
+    QTest::addRow("file-replaces-directory") << "d a; f a/x 3; f a/y 4 | f a 1"
+                                             << "/a file 1 L1"
+                                             << ""
+                                             << "/a:1"
+                                             << "/a/x:3 /a/y:4";
+    QTest::addRow("directory-replaces-file") << "f a 5 | d a; f a/x 2"
+                                             << "/a dir 2 L1\n/a/x file 2 L1"
+                                             << "/a/x:2"
+                                             << "/a:2"
+                                             << "";
+    QTest::addRow("implied-parent-replaces-symlink") << "l lib usr/lib | f lib/x 2"
+                                                     << "/lib dir 2 L1\n/lib/x file 2 L1"
+                                                     << "/lib/x:2"
+                                                     << "/lib:2"
+                                                     << "";
+    QTest::addRow("duplicate-entry-in-one-layer") << "f a 1; f a 2"
+                                                  << "/a file 2 L0"
+                                                  << "/a:1"
+                                                  << ""
+                                                  << "";
+    QTest::addRow("root-opaque") << "f a 1; d b | o ; f c 1"
+                                 << "/c file 1 L1"
+                                 << "/c:1"
+                                 << ""
+                                 << "/a:1 /b:0";
+}
+
+void TestFileTree::merge()
+{
+    QFETCH(QString, layers);
+    QFETCH(QString, dump);
+    QFETCH(QString, added);
+    QFETCH(QString, modified);
+    QFETCH(QString, removed);
+
+    FileTree tree;
+    LayerDiff diff;
+    const QStringList specs = layers.split(u'|');
+    for (int i = 0; i < specs.size(); ++i)
+        diff = tree.apply(test::layerFromSpec(specs[i]), i);
+    QCOMPARE(tree.dump(), dump);
+    QCOMPARE(changeList(diff.added), added);
+    QCOMPARE(changeList(diff.modified), modified);
+    QCOMPARE(changeList(diff.removed), removed);
+
+    // The aggregate of the root is the sum of the regular files that remain.
+    qint64 files = 0;
+    tree.visitDescendants(FileTree::Root, [&](int id) { files += tree.node(id).size; });
+    QCOMPARE(tree.totalSize(), files);
+}
+
+void TestFileTree::aggregatedSizes()
+{
+    FileTree tree;
+    tree.apply(
+        test::layerFromSpec(QStringLiteral("d usr; d usr/lib; f usr/lib/a 100; f usr/lib/b 50; f usr/c 7")),
+        0);
+    QCOMPARE(tree.node(tree.find(u"/usr/lib")).totalSize, 150);
+    QCOMPARE(tree.node(tree.find(u"usr")).totalSize, 157);
+    QCOMPARE(tree.totalSize(), 157);
+    tree.apply(test::layerFromSpec(QStringLiteral("d usr/lib; w usr/lib/a; f usr/lib/b 10")), 1);
+    QCOMPARE(tree.node(tree.find(u"/usr/lib")).totalSize, 10);
+    QCOMPARE(tree.totalSize(), 17);
+    QCOMPARE(tree.node(tree.find(u"/usr/lib/b")).layer, 1);
+    QCOMPARE(tree.node(tree.find(u"/usr/c")).layer, 0);
+}
+
+void TestFileTree::findAndPaths()
+{
+    FileTree tree;
+    tree.apply(test::layerFromSpec(QStringLiteral("f a/b/c 1")), 0);
+    QCOMPARE(tree.find(u""), FileTree::Root);
+    QCOMPARE(tree.find(u"/"), FileTree::Root);
+    const int c = tree.find(u"/a/b/c");
+    QVERIFY(c > 0);
+    QCOMPARE(tree.find(u"a/b/c/"), c);
+    QCOMPARE(tree.path(c), QStringLiteral("/a/b/c"));
+    QCOMPARE(tree.find(u"a/x"), -1);
+    QCOMPARE(tree.nodeCount(), 3);
+}
+
+void TestFileTree::afterLayer()
+{
+    const QList<LayerIndex> layers{test::layerFromSpec(QStringLiteral("f a 1; f b 2")),
+                                   test::layerFromSpec(QStringLiteral("w a")),
+                                   test::layerFromSpec(QStringLiteral("f c 4"))};
+    QCOMPARE(FileTree::afterLayer(layers, 0).totalSize(), 3);
+    QCOMPARE(FileTree::afterLayer(layers, 1).totalSize(), 2);
+    QCOMPARE(FileTree::afterLayer(layers, 2).totalSize(), 6);
+    QCOMPARE(FileTree::afterLayer(layers, 1).find(u"a"), -1);
+
+    // A copy is independent of the tree it was taken from.
+    FileTree first = FileTree::afterLayer(layers, 0);
+    FileTree copy = first;
+    copy.apply(layers[1], 1);
+    QVERIFY(first.find(u"a") > 0);
+    QCOMPARE(copy.find(u"a"), -1);
+}
+
+QTEST_GUILESS_MAIN(TestFileTree)
+#include "tst_filetree.moc"
