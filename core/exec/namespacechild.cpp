@@ -148,7 +148,7 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
             if (dir.contains(u',') || dir.contains(u':'))
                 return fail(QStringLiteral("overlay directory %1 contains ',' or ':'").arg(dir));
         mountPoint = QFile::encodeName(o.mountPoint).toStdString();
-        mountData = QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3,userxattr")
+        mountData = QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3,userxattr,volatile")
                         .arg(o.lowerDirs.join(u':'), o.upperDir, o.workDir)
                         .toStdString();
         if (mountData.size() >= 4000)
@@ -219,8 +219,11 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         if (::write(toParent[1], &program, sizeof(program)) != sizeof(program))
             ::kill(program, SIGKILL);
         ::close(toParent[1]);
+        // Only the program holds the output pipe now, so it closes when the program's
+        // processes are gone.
         ::dup2(devNull, STDOUT_FILENO);
         ::dup2(devNull, STDERR_FILENO);
+        ::close(output[1]);
         if (keep >= 0)
             ::close(keep);
         int programStatus = 0;
