@@ -4,13 +4,23 @@
 #include "core/oci/compression.h"
 #include "core/oci/dockerarchiveblobsource.h"
 #include "core/oci/jsonfields.h"
+#include "core/oci/layerreader.h"
 #include "core/oci/mediatype.h"
 
+#include <QBuffer>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QSet>
+#include <QTemporaryFile>
+
+#include <cerrno>
+#include <cstring>
+
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -220,6 +230,162 @@ Expected<Image> DockerArchive::image(const QString &ref) const
             if (normaliseTag(name) == wanted)
                 return i;
     return fail(QStringLiteral("%1 has no image tagged `%2`").arg(m_path, ref));
+}
+
+} // namespace stagecraft
+
+namespace stagecraft {
+
+namespace {
+
+la_ssize_t writeToDevice(struct archive *, void *device, const void *buffer, size_t length)
+{
+    const qint64 n =
+        static_cast<QIODevice *>(device)->write(static_cast<const char *>(buffer), qint64(length));
+    return n < 0 ? -1 : la_ssize_t(n);
+}
+
+Expected<void> addMember(struct archive *a, const QString &name, qint64 size, QIODevice *content,
+                         bool directory = false)
+{
+    struct archive_entry *entry = archive_entry_new();
+    auto cleanup = qScopeGuard([entry] { archive_entry_free(entry); });
+    archive_entry_set_pathname(entry, name.toUtf8().constData());
+    archive_entry_set_filetype(entry, directory ? AE_IFDIR : AE_IFREG);
+    archive_entry_set_perm(entry, directory ? 0755 : 0644);
+    archive_entry_set_size(entry, directory ? 0 : size);
+    archive_entry_set_mtime(entry, 0, 0);
+    if (archive_write_header(a, entry) != ARCHIVE_OK)
+        return fail(QString::fromUtf8(archive_error_string(a)));
+    if (directory || !content)
+        return {};
+    QByteArray buffer(1 << 16, Qt::Uninitialized);
+    qint64 total = 0;
+    for (;;) {
+        const qint64 n = content->read(buffer.data(), buffer.size());
+        if (n < 0)
+            return fail(content->errorString());
+        if (n == 0)
+            break;
+        total += n;
+        if (total > size)
+            return fail(QStringLiteral("%1 grew while being written").arg(name));
+        if (archive_write_data(a, buffer.constData(), size_t(n)) < 0)
+            return fail(QString::fromUtf8(archive_error_string(a)));
+    }
+    if (total != size)
+        return fail(QStringLiteral("%1 has %2 bytes, expected %3").arg(name).arg(total).arg(size));
+    return {};
+}
+
+Expected<void> addBytes(struct archive *a, const QString &name, const QByteArray &bytes)
+{
+    QBuffer buffer;
+    buffer.setData(bytes);
+    buffer.open(QIODevice::ReadOnly);
+    return addMember(a, name, bytes.size(), &buffer);
+}
+
+} // namespace
+
+Expected<void> DockerArchive::write(const QString &tarPath, const QList<Image> &images)
+{
+    const QFileInfo target(tarPath);
+    QTemporaryFile out(target.absolutePath() + QStringLiteral("/.tmp-XXXXXX"));
+    if (!out.open())
+        return fail(
+            QStringLiteral("cannot create a file in %1: %2").arg(target.absolutePath(), out.errorString()));
+    struct archive *a = archive_write_new();
+    auto cleanup = qScopeGuard([a] { archive_write_free(a); });
+    archive_write_set_format_pax_restricted(a);
+    archive_write_set_bytes_in_last_block(a, 1);
+    if (archive_write_open(a, &out, nullptr, &writeToDevice, nullptr) != ARCHIVE_OK)
+        return fail(QString::fromUtf8(archive_error_string(a)));
+
+    QJsonArray manifest;
+    QJsonObject repositories;
+    QSet<Digest> writtenLayers;
+    for (const Image &image : images) {
+        QJsonArray layerPaths;
+        for (int i = 0; i < image.layers.size(); ++i) {
+            const ImageLayer &layer = image.layers[i];
+            const QString id = layer.diffId.hex();
+            const QString member = id + QStringLiteral("/layer.tar");
+            layerPaths.append(member);
+            if (writtenLayers.contains(layer.diffId))
+                continue;
+            writtenLayers.insert(layer.diffId);
+            if (auto r = addMember(a, id, 0, nullptr, true); !r)
+                return std::unexpected(r.error());
+            if (auto r = addBytes(a, id + QStringLiteral("/VERSION"), "1.0"); !r)
+                return std::unexpected(r.error());
+            QJsonObject legacy;
+            legacy.insert(QLatin1String("id"), id);
+            if (i > 0)
+                legacy.insert(QLatin1String("parent"), image.layers[i - 1].diffId.hex());
+            if (auto r = addBytes(a, id + QStringLiteral("/json"), json::canonical(legacy)); !r)
+                return std::unexpected(r.error());
+            // docker-archive layers are uncompressed tars; decompress to a temporary file
+            // first because a tar header needs the size up front.
+            auto blob = image.openLayer(i);
+            if (!blob)
+                return std::unexpected(blob.error());
+            QTemporaryFile plain(target.absolutePath() + QStringLiteral("/.tmp-layer-XXXXXX"));
+            if (!plain.open())
+                return fail(QStringLiteral("cannot create a temporary file: %1").arg(plain.errorString()));
+            auto diffId = LayerReader::decompress(blob->get(), &plain);
+            if (!diffId)
+                return fail(QStringLiteral("layer %1: %2")
+                                .arg(layer.descriptor.digest.toString(), diffId.error().message));
+            if (*diffId != layer.diffId)
+                return fail(QStringLiteral("layer %1 has diff ID %2, but the image config says %3")
+                                .arg(layer.descriptor.digest.toString(), diffId->toString(),
+                                     layer.diffId.toString()));
+            plain.seek(0);
+            if (auto r = addMember(a, member, plain.size(), &plain); !r)
+                return std::unexpected(r.error());
+        }
+        const QString configName = image.id().hex() + QStringLiteral(".json");
+        if (auto r = addBytes(a, configName, image.configBytes); !r)
+            return std::unexpected(r.error());
+        QJsonObject entry;
+        entry.insert(QLatin1String("Config"), configName);
+        QJsonArray tags;
+        for (const QString &name : image.names) {
+            tags.append(name);
+            const qsizetype slash = name.lastIndexOf(QLatin1Char('/'));
+            const qsizetype colon = name.indexOf(QLatin1Char(':'), slash + 1);
+            if (colon > 0 && !image.layers.isEmpty()) {
+                QJsonObject repo = repositories.value(name.left(colon)).toObject();
+                repo.insert(name.mid(colon + 1), image.layers.last().diffId.hex());
+                repositories.insert(name.left(colon), repo);
+            }
+        }
+        entry.insert(QLatin1String("RepoTags"),
+                     tags.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(tags));
+        entry.insert(QLatin1String("Layers"), layerPaths);
+        manifest.append(entry);
+    }
+    if (auto r = addBytes(a, QStringLiteral("manifest.json"),
+                          QJsonDocument(manifest).toJson(QJsonDocument::Compact));
+        !r)
+        return std::unexpected(r.error());
+    if (!repositories.isEmpty())
+        if (auto r = addBytes(a, QStringLiteral("repositories"), json::canonical(repositories)); !r)
+            return std::unexpected(r.error());
+    if (archive_write_close(a) != ARCHIVE_OK)
+        return fail(
+            QStringLiteral("cannot write %1: %2").arg(tarPath, QString::fromUtf8(archive_error_string(a))));
+    if (!out.flush() || ::fsync(out.handle()) != 0)
+        return fail(QStringLiteral("cannot write %1: %2").arg(tarPath, out.errorString()));
+    out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
+                       QFileDevice::ReadOther);
+    if (::rename(QFile::encodeName(out.fileName()).constData(),
+                 QFile::encodeName(target.absoluteFilePath()).constData()) != 0)
+        return fail(
+            QStringLiteral("cannot create %1: %2").arg(tarPath, QString::fromLocal8Bit(strerror(errno))));
+    out.setAutoRemove(false);
+    return {};
 }
 
 } // namespace stagecraft

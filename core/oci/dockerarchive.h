@@ -27,6 +27,11 @@ public:
     // `ref` the only image of the archive.
     Expected<Image> image(const QString &ref = {}) const;
 
+    // Writes a tarball `docker load` accepts, in the legacy layout (`<diffid>/layer.tar`
+    // uncompressed, `<config hex>.json`, manifest.json, repositories) that every Docker
+    // and skopeo reads; tags from Image::names. Written to a temporary file and renamed.
+    static Expected<void> write(const QString &tarPath, const QList<Image> &images);
+
 private:
     QString m_path;
     QList<Image> m_images;

@@ -293,6 +293,39 @@ QString LayerReader::errorString() const
     return d->error;
 }
 
+Expected<Digest> LayerReader::decompress(QIODevice *blob, QIODevice *out)
+{
+    State s;
+    s.blob = blob;
+    s.outer = archive_read_new();
+    auto cleanup = qScopeGuard([&s] { archive_read_free(s.outer); });
+    archive_read_support_filter_all(s.outer);
+    archive_read_support_format_raw(s.outer);
+    struct archive_entry *rawEntry = nullptr;
+    if (archive_read_open(s.outer, &s, nullptr, &State::readBlob, nullptr) != ARCHIVE_OK ||
+        archive_read_next_header(s.outer, &rawEntry) != ARCHIVE_OK)
+        return fail(QStringLiteral("cannot decompress the layer: %1")
+                        .arg(s.error.isEmpty() ? QString::fromUtf8(archive_error_string(s.outer)) : s.error));
+    for (;;) {
+        const la_ssize_t n = s.pullUncompressed();
+        if (n < 0)
+            return fail(s.error);
+        if (n == 0)
+            break;
+        if (out->write(s.tarBuffer.constData(), n) != n)
+            return fail(QStringLiteral("cannot write the uncompressed layer: %1").arg(out->errorString()));
+    }
+    // Read the blob to its end so a verifying device checks its digest.
+    for (;;) {
+        const qint64 n = blob->read(s.blobBuffer.data(), s.blobBuffer.size());
+        if (n < 0)
+            return fail(blob->errorString());
+        if (n == 0)
+            break;
+    }
+    return Digest::fromRawSha256(s.hash.result());
+}
+
 Expected<LayerContents> LayerReader::readAll(QIODevice *blob, const CancellationToken &cancel)
 {
     LayerReader reader(blob);

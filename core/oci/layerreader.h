@@ -34,6 +34,9 @@ public:
     qint64 uncompressedSize() const;
     Compression compression() const;
 
+    // Writes the uncompressed tar of `blob` to `out`; returns its diff ID.
+    static Expected<Digest> decompress(QIODevice *blob, QIODevice *out);
+
     // One pass over `blob`: all entries, diff ID and sizes.
     static Expected<LayerContents> readAll(QIODevice *blob, const CancellationToken &cancel = {});
 

@@ -1,0 +1,582 @@
+#include "core/store/imagestore.h"
+
+#include "core/oci/blobfile.h"
+#include "core/oci/dockerarchive.h"
+#include "core/oci/imageindex.h"
+#include "core/oci/jsonfields.h"
+#include "core/oci/layerreader.h"
+#include "core/oci/mediatype.h"
+#include "core/oci/ocilayout.h"
+#include "core/store/imagereference.h"
+#include "core/store/storelock.h"
+
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTemporaryFile>
+
+namespace stagecraft {
+
+namespace {
+
+constexpr QLatin1String RefsFile{"refs.json"};
+
+bool isHexPrefix(const QString &s)
+{
+    if (s.size() < 4 || s.size() > 64)
+        return false;
+    for (QChar c : s)
+        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
+            return false;
+    return true;
+}
+
+} // namespace
+
+QString ImageStore::defaultRoot(const QString &storeOption)
+{
+    if (!storeOption.isEmpty())
+        return storeOption;
+    const QString env = qEnvironmentVariable("STAGECRAFT_STORE");
+    if (!env.isEmpty())
+        return env;
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/store");
+}
+
+Expected<ImageStore> ImageStore::open(const QString &root)
+{
+    if (root.isEmpty())
+        return fail(QStringLiteral("no store directory given"));
+    const QString absolute = QDir(root).absolutePath();
+    if (!QDir().mkpath(absolute + QStringLiteral("/blobs/sha256")) ||
+        !QDir().mkpath(absolute + QStringLiteral("/tmp")))
+        return fail(QStringLiteral("cannot create the image store at %1").arg(absolute));
+    ImageStore store;
+    store.m_root = absolute;
+    store.m_blobs =
+        std::make_shared<DirectoryBlobSource>(absolute, QStringLiteral("the store %1").arg(absolute));
+    return store;
+}
+
+QString ImageStore::refsPath() const
+{
+    return m_root + QLatin1Char('/') + RefsFile;
+}
+
+QString ImageStore::tempDir() const
+{
+    return m_root + QStringLiteral("/tmp");
+}
+
+QString ImageStore::gcLockPath() const
+{
+    return m_root + QStringLiteral("/gc.lock");
+}
+
+QString ImageStore::cacheDir(const QString &name) const
+{
+    const QString dir = m_root + QStringLiteral("/cache/") + name;
+    QDir().mkpath(dir);
+    return dir;
+}
+
+Expected<Digest> ImageStore::putBlob(QIODevice *source, const Digest &expected, qint64 expectedSize)
+{
+    if (expected.isValid() && hasBlob(expected)) {
+        // Already stored (and verified when it was written); the source is not needed.
+        return expected;
+    }
+    if (expected.isValid())
+        return writeBlobFile(blobPath(expected), tempDir(), source, expected, expectedSize);
+    // Unknown digest: stage in a temporary file (hashing on the way), then move it to the
+    // name its content gives it.
+    QTemporaryFile staging(tempDir() + QLatin1Char('/') + TemporaryBlobPrefix + QStringLiteral("XXXXXX"));
+    if (!staging.open())
+        return fail(QStringLiteral("cannot create a temporary file in %1").arg(tempDir()));
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    QByteArray buffer(1 << 16, Qt::Uninitialized);
+    qint64 total = 0;
+    for (;;) {
+        const qint64 n = source->read(buffer.data(), buffer.size());
+        if (n < 0)
+            return fail(source->errorString());
+        if (n == 0)
+            break;
+        hash.addData(QByteArrayView(buffer.constData(), n));
+        total += n;
+        if (staging.write(buffer.constData(), n) != n)
+            return fail(QStringLiteral("cannot write %1: %2").arg(staging.fileName(), staging.errorString()));
+    }
+    if (expectedSize >= 0 && total != expectedSize)
+        return fail(QStringLiteral("the blob has %1 bytes, expected %2").arg(total).arg(expectedSize));
+    const Digest digest = Digest::fromRawSha256(hash.result());
+    if (hasBlob(digest))
+        return digest;
+    staging.seek(0);
+    auto written = writeBlobFile(blobPath(digest), tempDir(), &staging, digest, total);
+    if (!written)
+        return std::unexpected(written.error());
+    return digest;
+}
+
+Expected<Descriptor> ImageStore::putBlob(const QByteArray &bytes, const QString &mediaType)
+{
+    Descriptor d;
+    d.mediaType = mediaType;
+    d.digest = Digest::ofBytes(bytes);
+    d.size = bytes.size();
+    QBuffer buffer;
+    buffer.setData(bytes);
+    buffer.open(QIODevice::ReadOnly);
+    auto written = putBlob(&buffer, d.digest, d.size);
+    if (!written)
+        return std::unexpected(written.error());
+    return d;
+}
+
+Expected<std::unique_ptr<QIODevice>> ImageStore::openBlob(const Digest &digest, qint64 expectedSize) const
+{
+    return m_blobs->open(digest, expectedSize);
+}
+
+Expected<QByteArray> ImageStore::readBlob(const Digest &digest) const
+{
+    return m_blobs->readAll(digest);
+}
+
+Expected<QMap<QString, Descriptor>> ImageStore::readReferences() const
+{
+    QMap<QString, Descriptor> refs;
+    QFile f(refsPath());
+    if (!f.exists())
+        return refs;
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1: %2").arg(refsPath(), f.errorString()));
+    auto object = json::parseObject(f.readAll(), refsPath());
+    if (!object)
+        return std::unexpected(object.error());
+    const QJsonObject entries = object->value(QLatin1String("references")).toObject();
+    for (auto it = entries.begin(); it != entries.end(); ++it) {
+        auto d =
+            Descriptor::fromJson(it.value().toObject(), QStringLiteral("%1: `%2`").arg(refsPath(), it.key()));
+        if (!d)
+            return std::unexpected(d.error());
+        refs.insert(it.key(), *d);
+    }
+    return refs;
+}
+
+Expected<QMap<QString, Descriptor>> ImageStore::references() const
+{
+    return readReferences();
+}
+
+Expected<void>
+ImageStore::updateReferences(const std::function<Expected<void>(QMap<QString, Descriptor> &)> &change)
+{
+    auto lock = StoreLock::acquire(m_root + QStringLiteral("/refs.lock"), StoreLock::Mode::Exclusive);
+    if (!lock)
+        return std::unexpected(lock.error());
+    auto refs = readReferences();
+    if (!refs)
+        return std::unexpected(refs.error());
+    if (auto c = change(*refs); !c)
+        return c;
+    QJsonObject entries;
+    for (auto it = refs->begin(); it != refs->end(); ++it)
+        entries.insert(it.key(), it.value().toJson());
+    QJsonObject document;
+    document.insert(QLatin1String("references"), entries);
+    return writeFileAtomically(refsPath(), QJsonDocument(document).toJson(QJsonDocument::Indented));
+}
+
+Expected<void> ImageStore::tag(const QString &reference, const Descriptor &manifest)
+{
+    auto name = ImageReference::normalise(reference);
+    if (!name)
+        return std::unexpected(name.error());
+    if (!hasBlob(manifest.digest))
+        return fail(QStringLiteral("cannot tag %1: manifest %2 is not in the store")
+                        .arg(*name, manifest.digest.toString()));
+    Descriptor entry;
+    entry.mediaType = manifest.mediaType;
+    entry.digest = manifest.digest;
+    entry.size = manifest.size;
+    entry.platform = manifest.platform;
+    return updateReferences([&](QMap<QString, Descriptor> &refs) -> Expected<void> {
+        refs.insert(*name, entry);
+        return {};
+    });
+}
+
+Expected<void> ImageStore::removeReference(const QString &reference)
+{
+    auto name = ImageReference::normalise(reference);
+    if (!name)
+        return std::unexpected(name.error());
+    return updateReferences([&](QMap<QString, Descriptor> &refs) -> Expected<void> {
+        if (!refs.remove(*name))
+            return fail(QStringLiteral("no image named %1 in the store").arg(*name));
+        return {};
+    });
+}
+
+Expected<Descriptor> ImageStore::resolve(const QString &reference) const
+{
+    auto refs = readReferences();
+    if (!refs)
+        return std::unexpected(refs.error());
+    if (auto name = ImageReference::normalise(reference); name && refs->contains(*name))
+        return refs->value(*name);
+    QString hex = reference;
+    if (hex.startsWith(QLatin1String("sha256:")))
+        hex = hex.mid(7);
+    if (isHexPrefix(hex)) {
+        QList<Descriptor> matches;
+        QSet<Digest> seen;
+        for (const Descriptor &d : std::as_const(*refs)) {
+            if (seen.contains(d.digest))
+                continue;
+            bool match = d.digest.hex().startsWith(hex);
+            if (!match) {
+                // The image ID (config digest), as `docker images` shows it.
+                if (auto image = Image::load(m_blobs, d); image)
+                    match = image->id().hex().startsWith(hex);
+            }
+            if (match) {
+                matches << d;
+                seen.insert(d.digest);
+            }
+        }
+        if (matches.size() == 1)
+            return matches.first();
+        if (matches.size() > 1)
+            return fail(QStringLiteral("`%1` matches several images; give more digits").arg(reference));
+        if (hex.size() == 64) {
+            if (auto digest = Digest::parse(QStringLiteral("sha256:") + hex); digest && hasBlob(*digest)) {
+                Descriptor d;
+                d.digest = *digest;
+                d.size = QFileInfo(blobPath(*digest)).size();
+                return d;
+            }
+        }
+    }
+    return fail(
+        QStringLiteral("no image named `%1` in the store %2 (see `stagecraft images`; import one with "
+                       "`stagecraft import FILE`)")
+            .arg(reference, m_root));
+}
+
+Expected<Image> ImageStore::image(const QString &reference, const Platform &platform) const
+{
+    auto descriptor = resolve(reference);
+    if (!descriptor)
+        return std::unexpected(descriptor.error());
+    auto image = Image::load(m_blobs, *descriptor, platform);
+    if (!image)
+        return std::unexpected(image.error());
+    if (auto name = ImageReference::normalise(reference); name)
+        image->names = QStringList{*name};
+    return image;
+}
+
+Expected<Descriptor> ImageStore::addImage(const Image &image, const QStringList &references,
+                                          const CancellationToken &cancel)
+{
+    QStringList names;
+    for (const QString &r : references) {
+        auto name = ImageReference::normalise(r);
+        if (!name)
+            return std::unexpected(name.error());
+        names << *name;
+    }
+    // Shared: garbage collection must not remove these blobs before a reference holds them.
+    auto gcLock = StoreLock::acquire(gcLockPath(), StoreLock::Mode::Shared);
+    if (!gcLock)
+        return std::unexpected(gcLock.error());
+    const QString sizeCache = cacheDir(QStringLiteral("layer-sizes"));
+    for (const ImageLayer &layer : image.layers) {
+        if (cancel.isCancelled())
+            return fail(QStringLiteral("cancelled"));
+        if (!hasBlob(layer.descriptor.digest)) {
+            auto device = image.openBlob(layer.descriptor);
+            if (!device)
+                return std::unexpected(device.error());
+            auto written = putBlob(device->get(), layer.descriptor.digest, layer.descriptor.size);
+            if (!written)
+                return std::unexpected(written.error());
+        }
+        // The diff ID the config claims must be what the layer holds: check once, and keep
+        // the layer's size for `images`.
+        const QString sizeFile = sizeCache + QLatin1Char('/') + layer.diffId.hex();
+        if (QFileInfo::exists(sizeFile))
+            continue;
+        auto stored = openBlob(layer.descriptor.digest, layer.descriptor.size);
+        if (!stored)
+            return std::unexpected(stored.error());
+        auto contents = LayerReader::readAll(stored->get(), cancel);
+        if (!contents)
+            return fail(QStringLiteral("layer %1: %2")
+                            .arg(layer.descriptor.digest.toString(), contents.error().message));
+        if (contents->diffId != layer.diffId)
+            return fail(QStringLiteral("layer %1 has diff ID %2, but the image config says %3")
+                            .arg(layer.descriptor.digest.toString(), contents->diffId.toString(),
+                                 layer.diffId.toString()));
+        (void)writeFileAtomically(sizeFile, QByteArray::number(contents->fileBytes()));
+    }
+    auto config = putBlob(image.configBytes, image.manifest.config.mediaType);
+    if (!config)
+        return std::unexpected(config.error());
+    if (config->digest != image.manifest.config.digest)
+        return fail(QStringLiteral("the image's config does not match the digest its manifest names (%1)")
+                        .arg(image.manifest.config.digest.toString()));
+    const QString manifestType = image.manifestDescriptor.mediaType.isEmpty()
+                                     ? QString(mediatype::OciManifest)
+                                     : image.manifestDescriptor.mediaType;
+    auto manifest = putBlob(image.manifestBytes, manifestType);
+    if (!manifest)
+        return std::unexpected(manifest.error());
+    for (const QString &name : names)
+        if (auto t = tag(name, *manifest); !t)
+            return std::unexpected(t.error());
+    return *manifest;
+}
+
+Expected<QStringList> ImageStore::import(const QString &path, const QString &reference,
+                                         const CancellationToken &cancel)
+{
+    QList<Image> images;
+    const QFileInfo info(path);
+    if (!info.exists())
+        return fail(QStringLiteral("%1 does not exist").arg(path));
+    if (info.isDir()) {
+        auto layout = OciLayout::open(path);
+        if (!layout)
+            return std::unexpected(layout.error());
+        auto all = layout->images();
+        if (!all)
+            return std::unexpected(all.error());
+        images = *all;
+    } else {
+        auto archive = DockerArchive::open(path);
+        if (!archive)
+            return std::unexpected(archive.error());
+        images = archive->images();
+    }
+    if (images.isEmpty())
+        return fail(QStringLiteral("%1 holds no image").arg(path));
+    if (!reference.isEmpty() && images.size() != 1)
+        return fail(QStringLiteral("%1 holds %2 images; a single name (-t) cannot name them all")
+                        .arg(path)
+                        .arg(images.size()));
+    QStringList given;
+    for (const Image &image : std::as_const(images)) {
+        QStringList names;
+        if (!reference.isEmpty()) {
+            names << reference;
+        } else {
+            for (const QString &n : image.names)
+                if (ImageReference::normalise(n))
+                    names << n;
+        }
+        auto added = addImage(image, names, cancel);
+        if (!added)
+            return std::unexpected(added.error());
+        for (const QString &n : std::as_const(names))
+            given << *ImageReference::normalise(n);
+        if (names.isEmpty())
+            given << added->digest.toString();
+    }
+    return given;
+}
+
+Expected<void> ImageStore::exportImage(const QString &reference, const QString &path,
+                                       ExportFormat format) const
+{
+    auto img = image(reference);
+    if (!img)
+        return std::unexpected(img.error());
+    const QString name = img->names.value(0);
+    if (format == ExportFormat::Oci) {
+        auto layout = OciLayout::create(path);
+        if (!layout)
+            return std::unexpected(layout.error());
+        auto added = layout->addImage(*img, name);
+        if (!added)
+            return std::unexpected(added.error());
+        return {};
+    }
+    return DockerArchive::write(path, QList<Image>{*img});
+}
+
+Expected<qint64> ImageStore::contentSize(const Image &image) const
+{
+    const QString sizeCache = cacheDir(QStringLiteral("layer-sizes"));
+    qint64 total = 0;
+    for (const ImageLayer &layer : image.layers) {
+        QFile f(sizeCache + QLatin1Char('/') + layer.diffId.hex());
+        if (f.open(QIODevice::ReadOnly)) {
+            bool ok = false;
+            const qint64 size = f.readAll().trimmed().toLongLong(&ok);
+            if (ok) {
+                total += size;
+                continue;
+            }
+        }
+        auto device = image.openBlob(layer.descriptor);
+        if (!device)
+            return std::unexpected(device.error());
+        auto contents = LayerReader::readAll(device->get());
+        if (!contents)
+            return std::unexpected(contents.error());
+        (void)writeFileAtomically(f.fileName(), QByteArray::number(contents->fileBytes()));
+        total += contents->fileBytes();
+    }
+    return total;
+}
+
+void ImageStore::markReachable(const Descriptor &descriptor, QSet<Digest> &reachable, QStringList *problems,
+                               const QString &owner, QStringList *missing, int depth) const
+{
+    if (reachable.contains(descriptor.digest) || depth > 8)
+        return;
+    if (!hasBlob(descriptor.digest)) {
+        if (missing)
+            *missing << QStringLiteral("%1 (%2)").arg(descriptor.digest.toString(), owner);
+        return;
+    }
+    reachable.insert(descriptor.digest);
+    QFile f(blobPath(descriptor.digest));
+    if (!f.open(QIODevice::ReadOnly) || f.size() > 64 * 1024 * 1024) {
+        if (problems)
+            *problems
+                << QStringLiteral("cannot read manifest %1 (%2)").arg(descriptor.digest.toString(), owner);
+        return;
+    }
+    const QByteArray bytes = f.readAll();
+    const QJsonObject object = QJsonDocument::fromJson(bytes).object();
+    if (object.contains(QLatin1String("manifests"))) {
+        auto index = ImageIndex::parse(bytes);
+        if (!index) {
+            if (problems)
+                *problems << QStringLiteral("index %1 (%2): %3")
+                                 .arg(descriptor.digest.toString(), owner, index.error().message);
+            return;
+        }
+        for (const Descriptor &d : index->manifests)
+            markReachable(d, reachable, problems, owner, missing, depth + 1);
+        return;
+    }
+    auto manifest = ImageManifest::parse(bytes);
+    if (!manifest) {
+        if (problems)
+            *problems << QStringLiteral("manifest %1 (%2): %3")
+                             .arg(descriptor.digest.toString(), owner, manifest.error().message);
+        return;
+    }
+    const auto markBlob = [&](const Descriptor &d, const QString &what) {
+        if (hasBlob(d.digest))
+            reachable.insert(d.digest);
+        else if (missing)
+            *missing << QStringLiteral("%1 (%2 of %3)").arg(d.digest.toString(), what, owner);
+    };
+    markBlob(manifest->config, QStringLiteral("config"));
+    for (const Descriptor &layer : manifest->layers)
+        markBlob(layer, QStringLiteral("layer"));
+}
+
+Expected<StoreGcReport> ImageStore::collectGarbage()
+{
+    auto lock = StoreLock::acquire(gcLockPath(), StoreLock::Mode::Exclusive, false);
+    if (!lock)
+        return std::unexpected(lock.error());
+    auto refs = readReferences();
+    if (!refs)
+        return std::unexpected(refs.error());
+    QSet<Digest> reachable;
+    QStringList problems;
+    for (auto it = refs->begin(); it != refs->end(); ++it)
+        markReachable(it.value(), reachable, &problems, it.key(), nullptr);
+    if (!problems.isEmpty())
+        return fail(
+            QStringLiteral("garbage collection stopped, the store has unreadable manifests (run `stagecraft "
+                           "store verify`): %1")
+                .arg(problems.join(QStringLiteral("; "))));
+    StoreGcReport report;
+    QDirIterator blobs(m_root + QStringLiteral("/blobs/sha256"), QDir::Files | QDir::Hidden);
+    while (blobs.hasNext()) {
+        const QFileInfo fi(blobs.next());
+        if (fi.fileName().startsWith(TemporaryBlobPrefix)) {
+            if (QFile::remove(fi.filePath()))
+                ++report.temporaryFilesRemoved;
+            continue;
+        }
+        auto digest = Digest::parse(QStringLiteral("sha256:") + fi.fileName());
+        if (digest && reachable.contains(*digest)) {
+            ++report.blobsKept;
+            continue;
+        }
+        const qint64 size = fi.size();
+        if (QFile::remove(fi.filePath())) {
+            ++report.blobsRemoved;
+            report.bytesFreed += size;
+        }
+    }
+    // Leftovers of interrupted writes: only writers holding the GC lock create them, and we
+    // hold it exclusively, so every temporary file here is abandoned.
+    for (const QString &dir : {tempDir(), m_root}) {
+        QDirIterator temps(dir, QDir::Files | QDir::Hidden);
+        while (temps.hasNext()) {
+            const QFileInfo fi(temps.next());
+            if (fi.fileName().startsWith(TemporaryBlobPrefix) && QFile::remove(fi.filePath()))
+                ++report.temporaryFilesRemoved;
+        }
+    }
+    return report;
+}
+
+Expected<StoreVerifyReport> ImageStore::verify() const
+{
+    StoreVerifyReport report;
+    QDirIterator blobs(m_root + QStringLiteral("/blobs/sha256"), QDir::Files | QDir::Hidden);
+    while (blobs.hasNext()) {
+        const QFileInfo fi(blobs.next());
+        if (fi.fileName().startsWith(TemporaryBlobPrefix))
+            continue;
+        auto digest = Digest::parse(QStringLiteral("sha256:") + fi.fileName());
+        if (!digest) {
+            report.problems << QStringLiteral("unexpected file %1 among the blobs").arg(fi.filePath());
+            continue;
+        }
+        ++report.blobsChecked;
+        QFile f(fi.filePath());
+        if (!f.open(QIODevice::ReadOnly)) {
+            report.corrupt << QStringLiteral("%1 (unreadable: %2)").arg(digest->toString(), f.errorString());
+            continue;
+        }
+        auto actual = Digest::ofDevice(&f);
+        if (!actual)
+            report.corrupt << QStringLiteral("%1 (%2)").arg(digest->toString(), actual.error().message);
+        else if (*actual != *digest)
+            report.corrupt
+                << QStringLiteral("%1 (content has %2)").arg(digest->toString(), actual->toString());
+    }
+    auto refs = readReferences();
+    if (!refs) {
+        report.problems << refs.error().message;
+        return report;
+    }
+    QSet<Digest> reachable;
+    for (auto it = refs->begin(); it != refs->end(); ++it)
+        markReachable(it.value(), reachable, &report.problems, it.key(), &report.missing);
+    return report;
+}
+
+} // namespace stagecraft

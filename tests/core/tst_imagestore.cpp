@@ -1,0 +1,303 @@
+#include "core/oci/blobfile.h"
+#include "core/oci/dockerarchive.h"
+#include "core/oci/ocilayout.h"
+#include "core/store/imagereference.h"
+#include "core/store/imagestore.h"
+
+#include <QBuffer>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace stagecraft;
+
+namespace {
+
+QString imagesDir()
+{
+    return QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) + QStringLiteral("/tests/data/images");
+}
+
+QStringList blobNames(const ImageStore &store)
+{
+    return QDir(store.root() + QStringLiteral("/blobs/sha256"))
+        .entryList(QDir::Files | QDir::Hidden, QDir::Name);
+}
+
+QStringList diffIds(const Image &image)
+{
+    QStringList ids;
+    for (const ImageLayer &l : image.layers)
+        ids << l.diffId.toString();
+    return ids;
+}
+
+} // namespace
+
+class TestImageStore : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void references_data();
+    void references();
+    void rootOrder();
+    void blobsAreVerified();
+    void importDockerArchiveAndOciLayout();
+    void tagResolveRemove();
+    void gcKeepsReferencedBlobs();
+    void verifyFindsDamage();
+    void temporaryFilesIgnoredAndCollected();
+    void exportRoundTrip();
+};
+
+void TestImageStore::references_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("expected"); // empty: refused
+    QTest::addRow("bare") << QStringLiteral("busybox") << QStringLiteral("busybox:latest");
+    QTest::addRow("tag") << QStringLiteral("busybox:1.36") << QStringLiteral("busybox:1.36");
+    QTest::addRow("path") << QStringLiteral("library/busybox") << QStringLiteral("library/busybox:latest");
+    QTest::addRow("registry-port") << QStringLiteral("localhost:5000/a/b")
+                                   << QStringLiteral("localhost:5000/a/b:latest");
+    QTest::addRow("digest")
+        << QStringLiteral("a@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        << QStringLiteral("a@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    QTest::addRow("upper") << QStringLiteral("BusyBox") << QString();
+    QTest::addRow("empty") << QString() << QString();
+    QTest::addRow("space") << QStringLiteral("a b") << QString();
+    QTest::addRow("bad-tag") << QStringLiteral("a:-x") << QString();
+}
+
+void TestImageStore::references()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, expected);
+    auto normalised = ImageReference::normalise(input);
+    QCOMPARE(normalised.has_value(), !expected.isEmpty());
+    if (normalised)
+        QCOMPARE(*normalised, expected);
+}
+
+void TestImageStore::rootOrder()
+{
+    qputenv("STAGECRAFT_STORE", "/env/store");
+    QCOMPARE(ImageStore::defaultRoot(QStringLiteral("/opt/s")), QStringLiteral("/opt/s"));
+    QCOMPARE(ImageStore::defaultRoot(), QStringLiteral("/env/store"));
+    qunsetenv("STAGECRAFT_STORE");
+    QVERIFY(ImageStore::defaultRoot().endsWith(QStringLiteral("/store")));
+}
+
+void TestImageStore::blobsAreVerified()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    const QByteArray content("hello blob");
+    const Digest right = Digest::ofBytes(content);
+    const Digest wrong = Digest::ofBytes("something else");
+    QBuffer buffer;
+    buffer.setData(content);
+    buffer.open(QIODevice::ReadOnly);
+    auto refused = store->putBlob(&buffer, wrong, content.size());
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.contains(wrong.toString()), qPrintable(refused.error().message));
+    QVERIFY(!store->hasBlob(wrong));
+    QCOMPARE(blobNames(*store), QStringList());
+    QVERIFY(QDir(dir.path() + QStringLiteral("/tmp")).entryList(QDir::Files | QDir::Hidden).isEmpty());
+
+    buffer.seek(0);
+    auto stored = store->putBlob(&buffer, right, content.size());
+    QVERIFY(stored);
+    QCOMPARE(*store->readBlob(right), content);
+    auto unknown = store->putBlob(QByteArray("no digest given"), QStringLiteral("text/plain"));
+    QVERIFY(unknown);
+    QVERIFY(store->hasBlob(unknown->digest));
+
+    // A blob damaged on disk is refused when read.
+    QFile f(store->blobPath(right));
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("hellO blob");
+    f.close();
+    auto damaged = store->readBlob(right);
+    QVERIFY(!damaged);
+    QVERIFY(damaged.error().message.contains(right.toString()));
+}
+
+void TestImageStore::importDockerArchiveAndOciLayout()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    auto names = store->import(imagesDir() + QStringLiteral("/build.docker.tar"));
+    QVERIFY2(names, qPrintable(names ? QString() : names.error().message));
+    QCOMPARE(*names, QStringList{QStringLiteral("stagecraft-fixture:build")});
+    auto fromOci =
+        store->import(imagesDir() + QStringLiteral("/build.oci"), QStringLiteral("fixture/build-oci:1"));
+    QVERIFY2(fromOci, qPrintable(fromOci ? QString() : fromOci.error().message));
+    auto a = store->image(QStringLiteral("stagecraft-fixture:build"));
+    auto b = store->image(QStringLiteral("fixture/build-oci:1"));
+    QVERIFY(a && b);
+    QCOMPARE(diffIds(*a), diffIds(*b));
+    auto size = store->contentSize(*a);
+    QVERIFY(size);
+    QCOMPARE(*size, qint64(3096536 - 105)); // Docker also counted the base layer's symlink lengths
+    // Image ID prefix and manifest digest resolve too.
+    QVERIFY(store->resolve(a->id().shortHex()));
+    QVERIFY(store->resolve(a->manifestDescriptor.digest.toString()));
+    QVERIFY(store->verify()->ok());
+}
+
+void TestImageStore::tagResolveRemove()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    QVERIFY(store->import(imagesDir() + QStringLiteral("/final.docker.tar")));
+    auto d = store->resolve(QStringLiteral("stagecraft-fixture:final"));
+    QVERIFY(d);
+    QVERIFY(store->tag(QStringLiteral("mine"), *d));
+    QCOMPARE(store->resolve(QStringLiteral("mine:latest"))->digest, d->digest);
+    QVERIFY(store->removeReference(QStringLiteral("mine")));
+    QVERIFY(!store->resolve(QStringLiteral("mine")));
+    QVERIFY(!store->removeReference(QStringLiteral("mine")));
+    QVERIFY(store->resolve(QStringLiteral("stagecraft-fixture:final")));
+}
+
+void TestImageStore::gcKeepsReferencedBlobs()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    QVERIFY(store->import(imagesDir() + QStringLiteral("/final.docker.tar")));
+    QVERIFY(store->import(imagesDir() + QStringLiteral("/base.docker.tar")));
+    auto finalImage = store->image(QStringLiteral("stagecraft-fixture:final"));
+    auto base = store->image(QStringLiteral("busybox:fixture"));
+    QVERIFY(finalImage && base);
+    auto stray = store->putBlob(QByteArray("unreferenced"), QStringLiteral("text/plain"));
+    QVERIFY(stray);
+
+    auto report = store->collectGarbage();
+    QVERIFY2(report, qPrintable(report ? QString() : report.error().message));
+    QCOMPARE(report->blobsRemoved, 1);
+    QVERIFY(!store->hasBlob(stray->digest));
+    QVERIFY(store->image(QStringLiteral("stagecraft-fixture:final")));
+
+    QVERIFY(store->removeReference(QStringLiteral("busybox:fixture")));
+    report = store->collectGarbage();
+    QVERIFY(report);
+    QVERIFY(report->blobsRemoved >= 3); // manifest, config, layer of the base
+    QVERIFY(!store->hasBlob(base->manifestDescriptor.digest));
+    QVERIFY(!store->hasBlob(base->id()));
+    auto kept = store->image(QStringLiteral("stagecraft-fixture:final"));
+    QVERIFY(kept);
+    for (const ImageLayer &l : kept->layers)
+        QVERIFY(store->hasBlob(l.descriptor.digest));
+    QVERIFY(store->verify()->ok());
+}
+
+void TestImageStore::verifyFindsDamage()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    QVERIFY(store->import(imagesDir() + QStringLiteral("/build.docker.tar")));
+    auto image = store->image(QStringLiteral("stagecraft-fixture:build"));
+    QVERIFY(image);
+    const Digest flipped = image->layers[3].descriptor.digest;
+    const Digest removed = image->layers[5].descriptor.digest;
+    QFile f(store->blobPath(flipped));
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    QByteArray bytes = f.readAll();
+    bytes[600] = char(bytes[600] ^ 0x20);
+    f.seek(0);
+    f.write(bytes);
+    f.close();
+    QVERIFY(QFile::remove(store->blobPath(removed)));
+
+    auto report = store->verify();
+    QVERIFY(report);
+    QVERIFY(!report->ok());
+    QCOMPARE(report->corrupt.size(), 1);
+    QVERIFY(report->corrupt.first().startsWith(flipped.toString()));
+    QCOMPARE(report->missing.size(), 1);
+    QVERIFY(report->missing.first().startsWith(removed.toString()));
+    QVERIFY(report->missing.first().contains(QStringLiteral("stagecraft-fixture:build")));
+}
+
+void TestImageStore::temporaryFilesIgnoredAndCollected()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    QVERIFY(store->import(imagesDir() + QStringLiteral("/final.docker.tar")));
+    // What a process killed in the middle of writing leaves behind.
+    const QStringList leftovers{
+        dir.path() + QStringLiteral("/tmp/") + TemporaryBlobPrefix + QStringLiteral("abc123"),
+        dir.path() + QStringLiteral("/") + TemporaryBlobPrefix + QStringLiteral("refs")};
+    for (const QString &path : leftovers) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("half a blob");
+    }
+    auto report = store->verify();
+    QVERIFY(report);
+    QVERIFY2(report->ok(), qPrintable(report->problems.join(u';')));
+    auto gc = store->collectGarbage();
+    QVERIFY(gc);
+    QCOMPARE(gc->temporaryFilesRemoved, 2);
+    QCOMPARE(gc->blobsRemoved, 0);
+    QVERIFY(QDir(dir.path() + QStringLiteral("/tmp")).entryList(QDir::Files | QDir::Hidden).isEmpty());
+}
+
+void TestImageStore::exportRoundTrip()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.filePath(QStringLiteral("store")));
+    QVERIFY(store);
+    QVERIFY(store->import(imagesDir() + QStringLiteral("/build.oci"), QStringLiteral("fixture:build")));
+    const QString tar = dir.filePath(QStringLiteral("out.tar"));
+    auto exported = store->exportImage(QStringLiteral("fixture:build"), tar, ExportFormat::DockerArchive);
+    QVERIFY2(exported, qPrintable(exported ? QString() : exported.error().message));
+    auto archive = DockerArchive::open(tar);
+    QVERIFY2(archive, qPrintable(archive ? QString() : archive.error().message));
+    auto original = store->image(QStringLiteral("fixture:build"));
+    QVERIFY(original);
+    QCOMPARE(archive->images().first().names, QStringList{QStringLiteral("fixture:build")});
+    QCOMPARE(diffIds(archive->images().first()), diffIds(*original));
+    QCOMPARE(archive->images().first().id(), original->id());
+
+    // Import the archive into a second store and export as OCI: skopeo must accept both.
+    auto second = ImageStore::open(dir.filePath(QStringLiteral("store2")));
+    QVERIFY(second);
+    QVERIFY(second->import(tar));
+    const QString layout = dir.filePath(QStringLiteral("layout"));
+    QVERIFY(second->exportImage(QStringLiteral("fixture:build"), layout, ExportFormat::Oci));
+    auto reread = OciLayout::open(layout);
+    QVERIFY(reread);
+    QCOMPARE(reread->refNames(), QStringList{QStringLiteral("fixture:build")});
+
+    const QString skopeo = QStandardPaths::findExecutable(QStringLiteral("skopeo"));
+    if (skopeo.isEmpty())
+        QSKIP("skopeo is not installed");
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(skopeo, {QStringLiteral("copy"), QStringLiteral("docker-archive:") + tar,
+                     QStringLiteral("oci:") + dir.filePath(QStringLiteral("copied")) + QStringLiteral(":x")});
+    QVERIFY(p.waitForFinished(120000));
+    QVERIFY2(p.exitCode() == 0, p.readAll().constData());
+    p.start(skopeo,
+            {QStringLiteral("inspect"), QStringLiteral("oci:") + layout + QStringLiteral(":fixture:build")});
+    QVERIFY(p.waitForFinished(120000));
+    const QByteArray out = p.readAll();
+    QVERIFY2(p.exitCode() == 0, out.constData());
+    QCOMPARE(QJsonDocument::fromJson(out).object().value(QLatin1String("Layers")).toArray().size(), 8);
+}
+
+QTEST_GUILESS_MAIN(TestImageStore)
+#include "tst_imagestore.moc"
