@@ -85,6 +85,7 @@ private Q_SLOTS:
     void rawQuotesKeepsQuotes();
     void errorMessagesAreSpecific();
     void lookupFunction();
+    void randomInputNeverCrashes();
 };
 
 void TestShellLex::envVarVectors_data()
@@ -386,6 +387,31 @@ void TestShellLex::lookupFunction()
     const ShellResult r = ShellLex().processWord(QStringLiteral("$HOME/${NOPE:-x}"), lookup);
     QCOMPARE(r.value, QStringLiteral("/root/x"));
     QCOMPARE(calls, 2);
+}
+
+void TestShellLex::randomInputNeverCrashes()
+{
+    // Half-typed words reach the lexer on every keystroke: whatever the text, it must
+    // return a value or an error, never hang or crash.
+    const QString alphabet = QStringLiteral("${}:-+?#%/\\'\"` \tabAZ_09.*[]\n") + QString::fromUtf8("한🚀");
+    const Env env{{QStringLiteral("A"), QStringLiteral("a*b/c")}, {QStringLiteral("B"), QString()}};
+    quint32 seed = 12345;
+    const auto next = [&seed] {
+        seed = seed * 1103515245u + 12345u;
+        return (seed >> 16) & 0x7fff;
+    };
+    const ShellLex backslash;
+    const ShellLex backtick(QLatin1Char('`'));
+    for (int i = 0; i < 20000; ++i) {
+        QString word;
+        const int length = int(next() % 24);
+        for (int j = 0; j < length; ++j)
+            word += alphabet.at(next() % alphabet.size());
+        for (const ShellLex *lex : {&backslash, &backtick}) {
+            const ShellResult r = lex->processWords(word, env);
+            QVERIFY(r.ok() || !r.error.isEmpty());
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestShellLex)
