@@ -381,6 +381,9 @@ private:
     QList<Stage> m_stages;
     Environment m_globalArgs;
     QStringList m_allMetaArgKeys;
+    // ONBUILD triggers of a parent stage run in the child; BuildKit reports them at the
+    // child's FROM line.
+    QHash<const Instruction *, const Instruction *> m_triggerFrom;
     Diagnostics m_out;
 };
 
@@ -396,6 +399,8 @@ void Checker::report(const char *rule, const Instruction &ins, const SourceRange
     // BuildKit points at the instruction; a narrower range is kept only while it starts on
     // the same line, so "line N" stays what `docker build --check` prints.
     d.range = (range.isValid() && range.start.line == ins.range.start.line) ? range : ins.range;
+    if (const auto trigger = m_triggerFrom.constFind(&ins); trigger != m_triggerFrom.constEnd())
+        d.range = (*trigger)->range;
     d.message = message;
     d.rule = QLatin1String(rule);
     d.url = QLatin1String(it->url);
@@ -671,6 +676,8 @@ void Checker::checkBaseImagesWithDefaults(const Environment &defaults)
     if (!ok)
         return; // the build fails on this ARG anyway; BuildKit skips the check then
     for (const Stage &stage : std::as_const(m_stages)) {
+        if (stage.baseName.isEmpty())
+            continue; // a FROM without an image is a syntax error, reported by the parser
         const ShellResult r = m_lex.processWord(stage.baseName, args.lookup());
         if (!r.ok())
             return;
@@ -764,10 +771,21 @@ void Checker::dispatchStage(int index)
         stage.env.set(QStringLiteral("PATH"),
                       QStringLiteral("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
 
+    QList<const Instruction *> sequence;
+    if (parent >= 0) {
+        for (const Instruction *ins : std::as_const(m_stages.at(parent).commands)) {
+            if (ins->kind == InstructionKind::Onbuild && ins->onbuild) {
+                sequence.append(ins->onbuild.get());
+                m_triggerFrom.insert(ins->onbuild.get(), stage.from);
+            }
+        }
+    }
+    sequence.append(stage.commands);
+
     const Instruction *entrypoint = nullptr;
     const Instruction *cmd = nullptr;
     const Instruction *healthcheck = nullptr;
-    for (const Instruction *ins : std::as_const(stage.commands)) {
+    for (const Instruction *ins : std::as_const(sequence)) {
         switch (ins->kind) {
         case InstructionKind::Entrypoint: checkUsedOnce(*ins, entrypoint); break;
         case InstructionKind::Cmd: checkUsedOnce(*ins, cmd); break;

@@ -301,6 +301,11 @@ void TestBuildChecks::rules_data()
     QTest::addRow("ExposeInvalidFormat quiet")
         << lines({"FROM scratch", "ARG P=8080", "EXPOSE $P 80"}) << QStringList{};
 
+    QTest::addRow("ONBUILD triggers are checked in the child stage")
+        << lines({"FROM alpine AS base", "ONBUILD ENV color blue", "ONBUILD COPY $NOPE /", "", "FROM base"})
+        << QStringList{QStringLiteral("5 LegacyKeyValueFormat"), QStringLiteral("5 UndefinedVar")};
+    QTest::addRow("ONBUILD triggers are quiet in their own stage")
+        << lines({"FROM alpine", "ONBUILD ENV color blue"}) << QStringList{};
     QTest::addRow("experimental rules are off by default")
         << lines({"FROM scratch", "# the base", "ARG foo=1"}) << QStringList{};
 }
