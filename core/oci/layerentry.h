@@ -27,8 +27,10 @@ struct LayerEntry
     quint32 mode = 0; // permission bits (and setuid/setgid/sticky), without the type bits
     qint64 uid = 0;
     qint64 gid = 0;
-    QString linkTarget; // symlink target as written, or hardlink target path (normalised)
-    qint64 mtime = 0;   // seconds since the epoch
+    QString linkTarget;      // symlink target as written, or hardlink target path (normalised)
+    qint64 mtime = 0;        // seconds since the epoch
+    quint32 deviceMajor = 0; // CharDevice / BlockDevice only
+    quint32 deviceMinor = 0;
 };
 
 using LayerEntries = QList<LayerEntry>;

@@ -28,6 +28,7 @@ struct LayerReader::State
     bool done = false;
     bool outerEnd = false;
     qint64 blobBytes = 0;
+    QString rawName;
 
     static la_ssize_t readBlob(struct archive *a, void *self, const void **buffer)
     {
@@ -194,6 +195,7 @@ Expected<std::optional<LayerEntry>> LayerReader::next()
         if (!rawName)
             rawName = archive_entry_pathname(entry);
         const QString name = QString::fromUtf8(rawName ? rawName : "");
+        d->rawName = name;
         auto path = normaliseLayerPath(name);
         if (!path)
             return fail(d->error = QStringLiteral("unsafe layer entry: %1").arg(path.error().message));
@@ -226,8 +228,13 @@ Expected<std::optional<LayerEntry>> LayerReader::next()
                 e.linkTarget =
                     QString::fromUtf8(archive_entry_symlink(entry) ? archive_entry_symlink(entry) : "");
                 break;
-            case AE_IFCHR: e.type = EntryType::CharDevice; break;
-            case AE_IFBLK: e.type = EntryType::BlockDevice; break;
+            case AE_IFCHR:
+            case AE_IFBLK:
+                e.type = archive_entry_filetype(entry) == AE_IFCHR ? EntryType::CharDevice
+                                                                   : EntryType::BlockDevice;
+                e.deviceMajor = quint32(archive_entry_rdevmajor(entry));
+                e.deviceMinor = quint32(archive_entry_rdevminor(entry));
+                break;
             case AE_IFIFO: e.type = EntryType::Fifo; break;
             default:
                 return fail(d->error = QStringLiteral("layer entry `%1` has an unknown file type").arg(name));
@@ -271,6 +278,11 @@ qint64 LayerReader::read(char *data, qint64 maxSize)
         return -1;
     }
     return n;
+}
+
+QString LayerReader::rawName() const
+{
+    return d->rawName;
 }
 
 Digest LayerReader::diffId() const

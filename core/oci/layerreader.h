@@ -26,6 +26,8 @@ public:
     // Entries with empty paths (the root ".") and aufs metadata (`.wh..wh.*` other than
     // the opaque marker) are skipped.
     Expected<std::optional<LayerEntry>> next();
+    // The current entry's name exactly as the tar spells it (before normalisation).
+    QString rawName() const;
     // Content of the current regular file; 0 at its end, -1 on error (see errorString()).
     qint64 read(char *data, qint64 maxSize);
     QString errorString() const;
