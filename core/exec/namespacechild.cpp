@@ -1,7 +1,9 @@
 #include "core/exec/namespacechild.h"
 
 #include <QFile>
+#include <QFileInfo>
 
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -9,9 +11,11 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +40,23 @@ void writeAll(int fd, const char *text)
         text += n;
         len -= size_t(n);
     }
+}
+
+// "/proc/self/fd/N" without allocating.
+void formatProcFdPath(int fd, char *out)
+{
+    const char prefix[] = "/proc/self/fd/";
+    memcpy(out, prefix, sizeof(prefix) - 1);
+    char digits[12];
+    int n = 0;
+    do {
+        digits[n++] = char('0' + fd % 10);
+        fd /= 10;
+    } while (fd > 0);
+    char *p = out + sizeof(prefix) - 1;
+    while (n > 0)
+        *p++ = digits[--n];
+    *p = '\0';
 }
 
 [[noreturn]] void childFail(const char *what)
@@ -114,6 +135,15 @@ int NamespaceChild::wait()
     return status;
 }
 
+QString NamespaceChild::Options::defaultExposeBase()
+{
+    // Any directory the program itself does not need from the host will do.
+    for (const char *candidate : {"/mnt", "/media", "/srv", "/opt"})
+        if (QFileInfo(QLatin1String(candidate)).isDir())
+            return QLatin1String(candidate);
+    return {};
+}
+
 qint64 NamespaceChild::namespaceUid(qint64 hostUid)
 {
     const uid_t me = ::geteuid();
@@ -167,7 +197,25 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         return fail(QStringLiteral("pipe: %1").arg(QString::fromLocal8Bit(strerror(errno))));
     }
     const int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    const int keep = options.inheritFd;
+    std::vector<int> keep(options.inheritFds.cbegin(), options.inheritFds.cend());
+    std::vector<std::string> createDirs;
+    for (const QString &d : options.createDirs)
+        createDirs.push_back(QFile::encodeName(d).toStdString());
+    std::vector<std::string> createFiles;
+    for (const QString &f : options.createFiles)
+        createFiles.push_back(QFile::encodeName(f).toStdString());
+    const std::string exposeBase = QFile::encodeName(options.exposeBase).toStdString();
+    std::vector<std::string> exposeSources;
+    std::vector<std::string> exposeTargets;
+    for (const auto &[source, name] : options.expose) {
+        exposeSources.push_back(QFile::encodeName(source).toStdString());
+        exposeTargets.push_back(QFile::encodeName(options.exposeBase + u'/' + name).toStdString());
+    }
+    std::vector<int> exposeFds(exposeSources.size(), -1);
+    std::vector<std::array<char, 32>> exposeProcPaths(exposeSources.size());
+    const bool switchUser = options.runAs.has_value();
+    const uid_t runUid = switchUser ? options.runAs->first : 0;
+    const gid_t runGid = switchUser ? options.runAs->second : 0;
 
     const pid_t pid = ::fork();
     if (pid < 0) {
@@ -188,9 +236,9 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         ::dup2(output[1], STDERR_FILENO);
         // Descriptors of the rest of the program must not leak into the sandbox.
         ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-        if (keep >= 0) {
-            const int flags = ::fcntl(keep, F_GETFD);
-            ::fcntl(keep, F_SETFD, flags & ~FD_CLOEXEC);
+        for (const int fd : keep) {
+            const int flags = ::fcntl(fd, F_GETFD);
+            ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
         }
         if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
             childFail("unshare(user, mount namespace)");
@@ -203,6 +251,45 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         if (!mountPoint.empty() &&
             ::mount("overlay", mountPoint.c_str(), "overlay", 0, mountData.c_str()) != 0)
             childFail("mount -t overlay");
+        for (const std::string &d : createDirs)
+            if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
+                childFail("mkdir of a mount point");
+        for (const std::string &f : createFiles) {
+            const int fd = ::open(f.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+            if (fd < 0 && errno != EISDIR)
+                childFail("creating a mount point");
+            if (fd >= 0)
+                ::close(fd);
+        }
+        if (!exposeSources.empty()) {
+            // Hold every source first: the tmpfs may cover the directory one lives in.
+            for (size_t i = 0; i < exposeSources.size(); ++i) {
+                exposeFds[i] = ::open(exposeSources[i].c_str(), O_PATH | O_CLOEXEC);
+                if (exposeFds[i] < 0)
+                    childFail("open of a path to expose");
+                formatProcFdPath(exposeFds[i], exposeProcPaths[i].data());
+            }
+            if (::mount("tmpfs", exposeBase.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
+                childFail("mount of the staging tmpfs");
+            for (size_t i = 0; i < exposeSources.size(); ++i) {
+                struct stat st = {};
+                if (::fstat(exposeFds[i], &st) != 0)
+                    childFail("fstat");
+                if (S_ISDIR(st.st_mode)) {
+                    if (::mkdir(exposeTargets[i].c_str(), 0755) != 0)
+                        childFail("mkdir in the staging tmpfs");
+                } else {
+                    const int fd = ::open(exposeTargets[i].c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+                    if (fd < 0)
+                        childFail("creating a file in the staging tmpfs");
+                    ::close(fd);
+                }
+                if (::mount(exposeProcPaths[i].data(), exposeTargets[i].c_str(), nullptr, MS_BIND | MS_REC,
+                            nullptr) != 0)
+                    childFail("bind mount into the staging tmpfs");
+                ::close(exposeFds[i]);
+            }
+        }
         if (argv.size() == 1)
             _exit(0);
         ::prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -212,6 +299,9 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         if (program == 0) {
             ::setpgid(0, 0);
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (switchUser && (::setgroups(0, nullptr) != 0 || ::setresgid(runGid, runGid, runGid) != 0 ||
+                               ::setresuid(runUid, runUid, runUid) != 0))
+                childFail("switching to the RUN user");
             ::execv(argv[0], argv.data());
             childFail("exec");
         }
@@ -224,8 +314,9 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         ::dup2(devNull, STDOUT_FILENO);
         ::dup2(devNull, STDERR_FILENO);
         ::close(output[1]);
-        if (keep >= 0)
-            ::close(keep);
+        for (const int fd : keep)
+            ::close(fd);
+
         int programStatus = 0;
         for (;;) {
             int status = 0;

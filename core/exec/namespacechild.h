@@ -5,10 +5,12 @@
 
 #include "core/common/error.h"
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 
 #include <optional>
+#include <utility>
 
 #include <sys/types.h>
 
@@ -28,7 +30,20 @@ public:
     {
         QStringList argv;               // program and arguments; empty: exit 0 after setup
         std::optional<Overlay> overlay; // mounted (with userxattr) before exec
-        int inheritFd = -1;             // one more descriptor the program keeps open
+        QList<int> inheritFds;          // descriptors the program keeps open
+        // Made inside the namespace (as its root) after the overlay mount, before the
+        // program starts, parents first: mount points and the working directory a
+        // program running as another user could not create itself.
+        QStringList createDirs;
+        QStringList createFiles;
+        // Host paths made reachable at `exposeBase`/name on a private tmpfs (mode 0755)
+        // after the overlay mount, for a program that runs as another user and could
+        // not walk into private directories to reach them.
+        QString exposeBase;
+        QList<std::pair<QString, QString>> expose; // source, name
+        static QString defaultExposeBase();
+        // Run the program as this uid/gid of the namespace (needs a full id map, i.e. root).
+        std::optional<std::pair<uint, uint>> runAs;
     };
 
     NamespaceChild() = default;

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <vector>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -271,16 +272,54 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
 
     const QString workingDir =
         spec.workingDir.isEmpty() ? QStringLiteral("/") : QDir::cleanPath(spec.workingDir);
-    QStringList args{bwrap, QStringLiteral("--bind"), rootfs.rootDir(), QStringLiteral("/")};
-    if (workingDir != u"/")
+    const QStringList stubs = mountStubs(rootfs, spec);
+
+    // As root we map every id, so another RUN user is a real setuid before bwrap starts:
+    // files get that user's ids and permissions work as in Docker. bwrap then runs
+    // unprivileged and cannot walk our private directories, so it gets descriptors
+    // (--bind-fd) and finds its mount points made in advance. An ordinary user has a
+    // single id to map; there bwrap's own --uid/--gid namespace stands in.
+    const bool switchUser = ::geteuid() == 0 && (identity->uid != 0 || identity->gid != 0);
+    QStringList args{bwrap};
+    NamespaceChild::Options options;
+    if (switchUser) {
+        options.exposeBase = NamespaceChild::Options::defaultExposeBase();
+        if (options.exposeBase.isEmpty())
+            return std::unexpected(
+                setupError(QStringLiteral("no directory (/mnt, /media, /srv, /opt) to stage "
+                                          "the sandbox's mounts for another user")));
+    }
+    // Where bwrap finds a host path: as is, or staged for a program running as another user.
+    const auto reachable = [&](const QString &source) -> QString {
+        if (!switchUser)
+            return source;
+        const QString name = QStringLiteral("m%1").arg(options.expose.size());
+        options.expose.append({source, name});
+        return options.exposeBase + u'/' + name;
+    };
+    args << QStringLiteral("--bind") << reachable(rootfs.rootDir()) << QStringLiteral("/");
+    if (switchUser) {
+        // Mount points (parents first) and the working directory, made as root.
+        QStringList fileStubs{QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hosts")};
+        for (const SandboxMount &m : spec.mounts)
+            if (m.type == SandboxMount::Type::Bind && QFileInfo(m.source).isFile())
+                fileStubs.append(relativeInside(m.target));
+        for (auto it = stubs.crbegin(); it != stubs.crend(); ++it)
+            (fileStubs.contains(*it) ? options.createFiles : options.createDirs)
+                .append(rootfs.rootDir() + u'/' + *it);
+        const QStringList parts = relativeInside(workingDir).split(u'/', Qt::SkipEmptyParts);
+        for (qsizetype i = 1; i <= parts.size(); ++i)
+            options.createDirs.append(rootfs.rootDir() + u'/' + parts.mid(0, i).join(u'/'));
+    } else if (workingDir != u"/") {
         args << QStringLiteral("--dir") << workingDir;
+    }
     args << QStringLiteral("--proc") << QStringLiteral("/proc") << QStringLiteral("--dev")
          << QStringLiteral("/dev");
     // Docker's resolv.conf and hosts are bind mounts, never part of the layer.
     if (QFileInfo::exists(QStringLiteral("/etc/resolv.conf")))
         args << QStringLiteral("--ro-bind") << QStringLiteral("/etc/resolv.conf")
              << QStringLiteral("/etc/resolv.conf");
-    args << QStringLiteral("--ro-bind") << hostsPath << QStringLiteral("/etc/hosts");
+    args << QStringLiteral("--ro-bind") << reachable(hostsPath) << QStringLiteral("/etc/hosts");
     for (const SandboxMount &m : spec.mounts) {
         const QString target = u'/' + relativeInside(m.target);
         switch (m.type) {
@@ -288,14 +327,14 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
             if (!QFileInfo::exists(m.source))
                 return std::unexpected(
                     setupError(QStringLiteral("mount source %1 does not exist").arg(m.source)));
-            args << (m.readOnly ? QStringLiteral("--ro-bind") : QStringLiteral("--bind")) << m.source
-                 << target;
+            args << (m.readOnly ? QStringLiteral("--ro-bind") : QStringLiteral("--bind"))
+                 << reachable(m.source) << target;
             break;
         case SandboxMount::Type::Cache:
             if (!QDir().mkpath(m.source))
                 return std::unexpected(
                     setupError(QStringLiteral("cannot create cache directory %1").arg(m.source)));
-            args << QStringLiteral("--bind") << m.source << target;
+            args << QStringLiteral("--bind") << reachable(m.source) << target;
             break;
         case SandboxMount::Type::Tmpfs: args << QStringLiteral("--tmpfs") << target; break;
         }
@@ -328,19 +367,20 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
         args << QStringLiteral("--setenv") << QStringLiteral("PATH") << defaultPath;
     if (!hasHome)
         args << QStringLiteral("--setenv") << QStringLiteral("HOME") << identity->home;
-    // The sandbox starts as root of our user namespace; another user needs one more
-    // nested namespace, which bubblewrap creates with --uid/--gid.
-    if (identity->uid != 0 || identity->gid != 0)
+    if (switchUser) {
+        args << QStringLiteral("--unshare-user");
+        options.runAs = std::make_pair(identity->uid, identity->gid);
+    } else if (identity->uid != 0 || identity->gid != 0) {
+        // The sandbox starts as root of our user namespace; another user needs one more
+        // nested namespace, which bubblewrap creates with --uid/--gid.
         args << QStringLiteral("--unshare-user") << QStringLiteral("--uid") << QString::number(identity->uid)
              << QStringLiteral("--gid") << QString::number(identity->gid);
+    }
     args << QStringLiteral("--");
     args += spec.args;
 
-    const QStringList stubs = mountStubs(rootfs, spec);
-
-    NamespaceChild::Options options;
     options.argv = args;
-    options.inheritFd = status[1];
+    options.inheritFds.append(status[1]);
     if (rootfs.mode() == RootfsMode::Overlay) {
         QStringList lowers = rootfs.lowerDirs();
         std::reverse(lowers.begin(), lowers.end());
@@ -440,6 +480,12 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     }
     if (!exitCode && WIFEXITED(waitStatus))
         exitCode = WEXITSTATUS(waitStatus);
+    // bwrap reports the child before it sets up mounts; a failure there is its own
+    // exit 1 with a "bwrap: " message, not the command's.
+    const QStringList last = lines.lastLines();
+    if (exitCode == 1 && !last.isEmpty() && last.last().startsWith(QStringLiteral("bwrap: ")))
+        return std::unexpected(setupError(
+            QStringLiteral("the sandbox for \"%1\" could not start: %2").arg(command, last.last()), last));
     if (exitCode && *exitCode == 0)
         return {};
     ExecError e;

@@ -50,6 +50,8 @@ private Q_SLOTS:
     void numericUser_data() { addModes(); }
     void numericUser();
     void unknownUserIsSetupError();
+    void userOwnsItsFiles_data() { addModes(); }
+    void userOwnsItsFiles();
     void networkNone_data() { addModes(); }
     void networkNone();
     void hostPathsInvisible_data() { addModes(); }
@@ -221,6 +223,38 @@ void TestSandbox::unknownUserIsSetupError()
     QCOMPARE(o.result.error().kind, ExecError::Kind::Setup);
     QCOMPARE(o.result.error().message,
              QStringLiteral("unable to find user ghost: no matching entries in passwd file"));
+}
+
+void TestSandbox::userOwnsItsFiles()
+{
+    if (::geteuid() != 0)
+        QSKIP("an ordinary user maps a single id, so other users' files cannot keep their owner");
+    QVERIFY(QDir().mkpath(m_lower + QStringLiteral("/home/builder")));
+    QVERIFY(::chown(QFile::encodeName(m_lower + QStringLiteral("/home/builder")).constData(), 1000, 1000) ==
+            0);
+    PREPARE_OR_SKIP(rootfs);
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(test::writeFile(context + QStringLiteral("/in.txt"), "input\n"));
+    RunSpec spec;
+    spec.user = QStringLiteral("builder");
+    spec.workingDir = QStringLiteral("/srv/app");
+    spec.mounts = {{SandboxMount::Type::Bind, context, QStringLiteral("/ctx"), true}};
+    const Outcome o = run(*rootfs,
+                          QStringLiteral("cat /ctx/in.txt > /home/builder/f && id -u && "
+                                         "(touch /etc/x 2>/dev/null && echo wrote-etc || echo denied)"),
+                          spec);
+    QVERIFY2(o.result, qPrintable(describe(o)));
+    QCOMPARE(o.lines, (QStringList{QStringLiteral("1000"), QStringLiteral("denied")}));
+    const Expected<ChangeSet> changes = ChangeSet::capture(*rootfs, {});
+    QVERIFY(changes);
+    const ChangeEntry *f = changes->find(QStringLiteral("home/builder/f"), EntryType::File);
+    QVERIFY(f);
+    QCOMPARE(f->entry.uid, 1000);
+    QCOMPARE(f->entry.gid, 1000);
+    const ChangeEntry *workdir = changes->find(QStringLiteral("srv/app"), EntryType::Directory);
+    QVERIFY(workdir);
+    QCOMPARE(workdir->entry.uid, 0); // Docker creates the working directory as root
+    QVERIFY(!changes->find(QStringLiteral("ctx"), EntryType::Directory));
 }
 
 void TestSandbox::networkNone()
