@@ -1,5 +1,7 @@
 #include "core/dockerfile/logicalline.h"
 
+#include <algorithm>
+
 namespace stagecraft {
 
 void LogicalLine::clear()
@@ -34,8 +36,13 @@ SourcePosition LogicalLine::positionAt(qsizetype offset) const
         const Segment &last = m_segments.back();
         return {last.line, int(last.column + (m_text.size() - last.offset))};
     }
-    // Few segments per instruction: a backwards scan beats a binary search here.
+    // Usually a handful of segments: scan back; a long continued RUN gets a binary search.
     qsizetype i = m_segments.size() - 1;
+    if (i > 8) {
+        const auto it = std::upper_bound(m_segments.cbegin(), m_segments.cend(), offset,
+                                         [](qsizetype o, const Segment &s) { return o < s.offset; });
+        i = (it - m_segments.cbegin()) - 1;
+    }
     while (i > 0 && m_segments[i].offset > offset)
         --i;
     const Segment &s = m_segments[i];
