@@ -39,7 +39,10 @@ QString dotQuote(const QString &text)
 
 QString edgeSource(const StageGraph &graph, const Edge &edge)
 {
-    return edge.isExternal() ? edge.fromImage : graph.stages.at(edge.fromStage).displayName();
+    if (edge.isExternal())
+        return QStringLiteral("image ") + edge.fromImage;
+    const Stage &stage = graph.stages.at(edge.fromStage);
+    return stage.name.isEmpty() ? QStringLiteral("stage %1").arg(stage.index) : stage.name;
 }
 
 } // namespace
@@ -78,9 +81,7 @@ QString GraphFormat::toText(const StageGraph &graph)
         for (const Edge &edge : graph.edges) {
             if (edge.toStage != stage.index || edge.kind == EdgeKind::From)
                 continue;
-            out += QStringLiteral("  %1 from %2%3")
-                       .arg(edgeKindName(edge.kind), edge.isExternal() ? QStringLiteral("image ") : QString(),
-                            edgeSource(graph, edge));
+            out += QStringLiteral("  %1 from %2").arg(edgeKindName(edge.kind), edgeSource(graph, edge));
             if (!edge.paths.isEmpty())
                 out += QStringLiteral(": %1").arg(edge.paths.join(QLatin1Char(' ')));
             out += QStringLiteral(" (line %1)\n").arg(edge.range.start.line);
@@ -90,8 +91,10 @@ QString GraphFormat::toText(const StageGraph &graph)
         out += QStringLiteral("build order (stages on one level can build in parallel):\n");
         for (int l = 0; l < graph.levels.size(); ++l) {
             QStringList names;
-            for (int s : graph.levels.at(l))
-                names.append(graph.stages.at(s).displayName());
+            for (int s : graph.levels.at(l)) {
+                const Stage &stage = graph.stages.at(s);
+                names.append(stage.name.isEmpty() ? QStringLiteral("stage %1").arg(s) : stage.name);
+            }
             out += QStringLiteral("  level %1: %2\n").arg(l).arg(names.join(QStringLiteral(", ")));
         }
     }

@@ -115,6 +115,7 @@ public:
         resolveTarget();
         markNeeded();
         computeLevels();
+        sortDiagnostics();
     }
 
 private:
@@ -122,7 +123,21 @@ private:
     const PlanOptions &m_options;
     StageGraph &m_graph;
     MetaArgs m_meta;
-    QHash<QString, int> m_firstByName; // lower-cased stage name → first stage so named
+    QHash<QString, QList<int>> m_byName; // lower-cased stage name → the stages so named, in order
+
+    // BuildKit fills its name table stage by stage, a later duplicate replacing an earlier
+    // one: a name means the last stage so named before `limit`.
+    int latestBefore(const QString &name, int limit) const
+    {
+        const auto it = m_byName.constFind(name);
+        if (it == m_byName.constEnd())
+            return -1;
+        int found = -1;
+        for (int s : *it)
+            if (s < limit)
+                found = s;
+        return found;
+    }
 
     void addExternal(const QString &reference)
     {
@@ -194,14 +209,21 @@ private:
                     QStringLiteral("invalid name for build stage: \"%1\", name can't start with a number "
                                    "or contain symbols")
                         .arg(nameWord.text)));
-            } else if (const auto it = m_firstByName.constFind(stage.name); it != m_firstByName.constEnd()) {
-                const Stage &first = m_graph.stages.at(*it);
-                m_graph.diagnostics.append(makeDiagnostic(
-                    Severity::Error, nameWord.range,
-                    QStringLiteral("duplicate stage name \"%1\": stage %2 on line %3 already has this name")
+            } else if (const int earlier = latestBefore(stage.name, stage.index); earlier >= 0) {
+                // BuildKit builds it (the build check DuplicateStageName warns), and from here on
+                // the name means this stage.
+                const Stage &first = m_graph.stages.at(earlier);
+                Diagnostic d = makeDiagnostic(
+                    Severity::Warning, nameWord.range,
+                    QStringLiteral("duplicate stage name \"%1\": stage %2 on line %3 already has this name; "
+                                   "from here on \"%1\" means stage %4")
                         .arg(stage.name)
                         .arg(first.index)
-                        .arg(first.fromRange.start.line)));
+                        .arg(first.fromRange.start.line)
+                        .arg(stage.index));
+                d.rule = QStringLiteral("DuplicateStageName");
+                d.url = QStringLiteral("https://docs.docker.com/go/dockerfile/rule/duplicate-stage-name/");
+                m_graph.diagnostics.append(d);
             }
         }
 
@@ -217,11 +239,10 @@ private:
                     QStringLiteral("base name (%1) should not be blank: give the ARG a default or pass "
                                    "--build-arg")
                         .arg(baseWord.text)));
-            } else if (const auto it = m_firstByName.constFind(stage.base.toLower());
-                       it != m_firstByName.constEnd()) {
-                stage.baseStage = *it;
+            } else if (const int base = latestBefore(stage.base.toLower(), stage.index); base >= 0) {
+                stage.baseStage = base;
                 Edge edge;
-                edge.fromStage = *it;
+                edge.fromStage = base;
                 edge.toStage = stage.index;
                 edge.kind = EdgeKind::From;
                 edge.instruction = instructionIndex;
@@ -248,9 +269,20 @@ private:
                 m_graph.diagnostics.append(makeDiagnostic(Severity::Error, flag.range, error));
         }
 
-        if (!stage.name.isEmpty() && !m_firstByName.contains(stage.name))
-            m_firstByName.insert(stage.name, stage.index);
+        if (!stage.name.isEmpty())
+            m_byName[stage.name].append(stage.index);
         m_graph.stages.append(stage);
+    }
+
+    // In file order, as an editor lists them; the ones without a place (a bad --target) last.
+    void sortDiagnostics()
+    {
+        std::stable_sort(m_graph.diagnostics.begin(), m_graph.diagnostics.end(),
+                         [](const Diagnostic &a, const Diagnostic &b) {
+                             if (a.range.isValid() != b.range.isValid())
+                                 return a.range.isValid();
+                             return a.range.start < b.range.start;
+                         });
     }
 
     void reportNoStage()
@@ -341,16 +373,17 @@ private:
         }
 
         const QString lower = value.toLower();
-        if (const auto it = m_firstByName.constFind(lower); it != m_firstByName.constEnd()) {
-            if (*it < stageIndex) {
-                edge.fromStage = *it;
-                m_graph.edges.append(edge);
-                return;
-            }
-            const Stage &named = m_graph.stages.at(*it);
+        if (const int earlier = latestBefore(lower, stageIndex); earlier >= 0) {
+            edge.fromStage = earlier;
+            m_graph.edges.append(edge);
+            return;
+        }
+        if (const auto it = m_byName.constFind(lower); it != m_byName.constEnd()) {
+            const Stage &named = m_graph.stages.at(it->first());
             const QString where =
-                *it == stageIndex ? QStringLiteral("this stage")
-                                  : QStringLiteral("a later stage (line %1)").arg(named.fromRange.start.line);
+                named.index == stageIndex
+                    ? QStringLiteral("this stage")
+                    : QStringLiteral("a later stage (line %1)").arg(named.fromRange.start.line);
             m_graph.diagnostics.append(makeDiagnostic(
                 Severity::Warning, flag.range,
                 QStringLiteral("%1 names %2, but stage names only refer to earlier stages: "
@@ -531,9 +564,9 @@ int StageGraph::stageIndex(const QString &nameOrIndex) const
     if (nameOrIndex.isEmpty())
         return -1;
     const QString lower = nameOrIndex.toLower();
-    for (const Stage &s : stages)
-        if (!s.name.isEmpty() && s.name == lower)
-            return s.index;
+    for (qsizetype i = stages.size() - 1; i >= 0; --i)
+        if (stages.at(i).name == lower)
+            return int(i);
     bool ok = false;
     const int index = nameOrIndex.toInt(&ok);
     if (ok && index >= 0 && index < stages.size())

@@ -67,8 +67,9 @@ public:
     QList<QList<int>> levels; // stage indexes that can build in parallel, in build order (needed stages only)
     Diagnostics diagnostics;  // unknown/forward references, cycles, bad target, …
 
-    int stageIndex(const QString &nameOrIndex) const; // -1 when unknown
-    int stageAt(int line) const;                      // stage containing a 1-based line, or -1
+    int
+    stageIndex(const QString &nameOrIndex) const; // -1 when unknown; a duplicated name: the last such stage
+    int stageAt(int line) const;                  // stage containing a 1-based line, or -1
 };
 
 } // namespace stagecraft

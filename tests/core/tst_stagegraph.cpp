@@ -278,10 +278,18 @@ private Q_SLOTS:
                                                  << ""
                                                  << "0=scratch | - | 0 | target 0" << expect("");
         QTest::addRow("duplicate-stage-name")
-            << "FROM alpine AS a\nFROM busybox AS a\n"
+            << "FROM alpine AS a\nFROM a AS b\nFROM busybox AS a\nFROM a\nCOPY --from=b /x /x\n"
             << ""
             << ""
-            << "0:a=alpine! 1:a=busybox | alpine>0:from busybox>1:from | 1 | target 1" << expect("error@2");
+            << "0:a=alpine 1:b=a 2:a=busybox 3=a | alpine>0:from 0>1:from busybox>2:from 2>3:from 1>3:copy | "
+               "0,2/1/3 | target 3"
+            << expect("warning@3");
+        QTest::addRow("duplicate-stage-name-target")
+            << "FROM alpine AS a\nFROM busybox AS a\nFROM scratch\n"
+            << "a"
+            << ""
+            << "0:a=alpine! 1:a=busybox 2=scratch! | alpine>0:from busybox>1:from | 1 | target 1"
+            << expect("warning@2");
         QTest::addRow("from-earlier-stage-by-name-case")
             << "FROM alpine AS Build\nFROM scratch\nCOPY --from=BUILD /a /a\n"
             << ""

@@ -1,0 +1,5 @@
+if(TARGET stagecraft)
+  stagecraft_add_test(tst_cli_graph SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_cli_graph.cpp LIBS Qt6::Core)
+  target_compile_definitions(tst_cli_graph PRIVATE STAGECRAFT_BIN="$<TARGET_FILE:stagecraft>")
+  add_dependencies(tst_cli_graph stagecraft)
+endif()
