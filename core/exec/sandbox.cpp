@@ -258,6 +258,7 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     if (!identity)
         return std::unexpected(setupError(identity.error().message));
 
+    const QString hostname = spec.hostname.isEmpty() ? QStringLiteral("buildkitsandbox") : spec.hostname;
     QTemporaryDir runDir;
     if (!runDir.isValid())
         return std::unexpected(setupError(QStringLiteral("cannot create a temporary directory")));
@@ -266,12 +267,12 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
         QFile hosts(hostsPath);
         if (!hosts.open(QIODevice::WriteOnly))
             return std::unexpected(setupError(QStringLiteral("cannot write %1").arg(hostsPath)));
-        hosts.write("127.0.0.1\tlocalhost " + spec.hostname.toUtf8() +
+        hosts.write("127.0.0.1\tlocalhost " + hostname.toUtf8() +
                     "\n::1\tlocalhost ip6-localhost ip6-loopback\n");
     }
 
-    const QString workingDir =
-        spec.workingDir.isEmpty() ? QStringLiteral("/") : QDir::cleanPath(spec.workingDir);
+    // Relative working directories are resolved by the builder; here they are from "/".
+    const QString workingDir = QDir::cleanPath(QStringLiteral("/") + spec.workingDir);
     const QStringList stubs = mountStubs(rootfs, spec);
 
     // As root we map every id, so another RUN user is a real setuid before bwrap starts:
@@ -344,7 +345,7 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
          << QStringLiteral("--unshare-uts") << QStringLiteral("--unshare-cgroup-try");
     if (spec.network == NetworkMode::None)
         args << QStringLiteral("--unshare-net");
-    args << QStringLiteral("--hostname") << spec.hostname << QStringLiteral("--die-with-parent");
+    args << QStringLiteral("--hostname") << hostname << QStringLiteral("--die-with-parent");
 
     int status[2];
     if (::pipe2(status, O_CLOEXEC) != 0)
