@@ -1,0 +1,237 @@
+#include "core/oci/imageconfig.h"
+#include "core/oci/imagemanifest.h"
+#include "core/oci/layerreader.h"
+#include "core/oci/layerwriter.h"
+#include "core/oci/mediatype.h"
+#include "core/oci/ocilayout.h"
+
+#include <QBuffer>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTemporaryFile>
+#include <QTest>
+
+#include <unistd.h>
+#include <utime.h>
+
+using namespace stagecraft;
+
+namespace {
+
+LayerSourceEntry entry(const QString &path, EntryType type, const QByteArray &content = {},
+                       const QString &link = {})
+{
+    LayerSourceEntry s;
+    s.entry.path = path;
+    s.entry.type = type;
+    s.entry.mode = type == EntryType::Directory ? 0755 : 0644;
+    s.entry.mtime = 1700000000;
+    s.entry.size = content.size();
+    s.entry.linkTarget = link;
+    s.content = content;
+    return s;
+}
+
+QList<LayerSourceEntry> sampleEntries()
+{
+    return {entry(QStringLiteral("usr/bin/tool"), EntryType::File, "#!/bin/sh\necho hi\n"),
+            entry(QStringLiteral("etc/"), EntryType::Directory),
+            entry(QStringLiteral("usr/bin/alias"), EntryType::Symlink, {}, QStringLiteral("tool")),
+            entry(QStringLiteral("tmp/gone"), EntryType::Whiteout),
+            entry(QStringLiteral("var/cache"), EntryType::OpaqueWhiteout),
+            entry(QStringLiteral("usr/bin/hard"), EntryType::Hardlink, {}, QStringLiteral("usr/bin/tool")),
+            entry(QStringLiteral("usr/"), EntryType::Directory),
+            entry(QStringLiteral("usr/bin/"), EntryType::Directory)};
+}
+
+void writeFile(const QString &path, const QByteArray &content)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(content);
+}
+
+} // namespace
+
+class TestLayerWriter : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void entriesRoundTrip_data();
+    void entriesRoundTrip();
+    void reproducible();
+    void deterministicGzipHeader();
+    void directoryWithHardlinks();
+    void umociUnpacksWrittenImage();
+};
+
+void TestLayerWriter::entriesRoundTrip_data()
+{
+    QTest::addColumn<int>("compression");
+    QTest::addRow("gzip") << int(Compression::Gzip);
+    QTest::addRow("none") << int(Compression::None);
+}
+
+void TestLayerWriter::entriesRoundTrip()
+{
+    QFETCH(int, compression);
+    LayerWriteOptions options;
+    options.compression = Compression(compression);
+    QBuffer out;
+    out.open(QIODevice::WriteOnly);
+    auto written = LayerWriter::write(sampleEntries(), &out, options);
+    QVERIFY2(written, qPrintable(written ? QString() : written.error().message));
+    QCOMPARE(written->size, out.data().size());
+    QCOMPARE(written->digest, Digest::ofBytes(out.data()));
+    if (options.compression == Compression::None)
+        QCOMPARE(written->digest, written->diffId);
+    QCOMPARE(written->mediaType, ociLayerMediaType(options.compression));
+
+    QBuffer in;
+    in.setData(out.data());
+    in.open(QIODevice::ReadOnly);
+    auto contents = LayerReader::readAll(&in);
+    QVERIFY2(contents, qPrintable(contents ? QString() : contents.error().message));
+    QCOMPARE(contents->diffId, written->diffId);
+    QCOMPARE(contents->compression, options.compression);
+    QStringList dump;
+    for (const LayerEntry &e : contents->entries)
+        dump << QStringLiteral("%1:%2:%3").arg(int(e.type)).arg(e.path, e.linkTarget);
+    const QStringList expected{
+        QStringLiteral("%1:etc:").arg(int(EntryType::Directory)),
+        QStringLiteral("%1:tmp/gone:").arg(int(EntryType::Whiteout)),
+        QStringLiteral("%1:usr:").arg(int(EntryType::Directory)),
+        QStringLiteral("%1:usr/bin:").arg(int(EntryType::Directory)),
+        QStringLiteral("%1:usr/bin/alias:tool").arg(int(EntryType::Symlink)),
+        QStringLiteral("%1:usr/bin/hard:usr/bin/tool").arg(int(EntryType::Hardlink)),
+        QStringLiteral("%1:usr/bin/tool:").arg(int(EntryType::File)),
+        QStringLiteral("%1:var/cache:").arg(int(EntryType::OpaqueWhiteout)),
+    };
+    QCOMPARE(dump, expected);
+}
+
+void TestLayerWriter::reproducible()
+{
+    LayerWriteOptions options;
+    options.fixedMtime = 0;
+    QList<LayerSourceEntry> entries = sampleEntries();
+    QBuffer a;
+    a.open(QIODevice::WriteOnly);
+    auto first = LayerWriter::write(entries, &a, options);
+    // Other times, other order: the same layer.
+    for (LayerSourceEntry &e : entries)
+        e.entry.mtime += 12345;
+    std::reverse(entries.begin(), entries.end());
+    QBuffer b;
+    b.open(QIODevice::WriteOnly);
+    auto second = LayerWriter::write(entries, &b, options);
+    QVERIFY(first && second);
+    QCOMPARE(first->digest, second->digest);
+    QCOMPARE(a.data(), b.data());
+}
+
+void TestLayerWriter::deterministicGzipHeader()
+{
+    QBuffer out;
+    out.open(QIODevice::WriteOnly);
+    QVERIFY(LayerWriter::write(sampleEntries(), &out));
+    const QByteArray bytes = out.data();
+    QVERIFY(bytes.startsWith("\x1f\x8b\x08"));
+    QCOMPARE(int(bytes[3]), 0);                     // no FNAME, FCOMMENT, FEXTRA
+    QCOMPARE(bytes.mid(4, 4), QByteArray(4, '\0')); // MTIME 0
+}
+
+void TestLayerWriter::directoryWithHardlinks()
+{
+    QTemporaryDir dir;
+    writeFile(dir.filePath(QStringLiteral("app/bin/main")), "binary");
+    writeFile(dir.filePath(QStringLiteral("app/data.txt")), "data");
+    QVERIFY(::link(QFile::encodeName(dir.filePath(QStringLiteral("app/bin/main"))).constData(),
+                   QFile::encodeName(dir.filePath(QStringLiteral("app/main-link"))).constData()) == 0);
+    QVERIFY(QFile::link(QStringLiteral("bin/main"), dir.filePath(QStringLiteral("app/run"))));
+    LayerWriteOptions options;
+    options.fixedMtime = 0;
+    options.uid = 0;
+    options.gid = 0;
+    QBuffer a;
+    a.open(QIODevice::WriteOnly);
+    auto first = LayerWriter::writeDirectory(dir.path(), &a, options);
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+    ::utime(QFile::encodeName(dir.filePath(QStringLiteral("app/data.txt"))).constData(), nullptr);
+    QBuffer b;
+    b.open(QIODevice::WriteOnly);
+    auto second = LayerWriter::writeDirectory(dir.path(), &b, options);
+    QVERIFY(second);
+    QCOMPARE(first->digest, second->digest);
+
+    QBuffer in;
+    in.setData(a.data());
+    in.open(QIODevice::ReadOnly);
+    auto contents = LayerReader::readAll(&in);
+    QVERIFY(contents);
+    QStringList dump;
+    for (const LayerEntry &e : contents->entries)
+        dump << QStringLiteral("%1:%2:%3").arg(int(e.type)).arg(e.path, e.linkTarget);
+    QVERIFY2(dump.contains(QStringLiteral("%1:app/main-link:app/bin/main").arg(int(EntryType::Hardlink))),
+             qPrintable(dump.join(u' ')));
+    QVERIFY(dump.contains(QStringLiteral("%1:app/run:bin/main").arg(int(EntryType::Symlink))));
+    QCOMPARE(contents->fileBytes(), qint64(10));
+}
+
+void TestLayerWriter::umociUnpacksWrittenImage()
+{
+    const QString umoci = QStandardPaths::findExecutable(QStringLiteral("umoci"));
+    if (umoci.isEmpty())
+        QSKIP("umoci is not installed");
+    QTemporaryDir dir;
+    auto layout = OciLayout::create(dir.filePath(QStringLiteral("layout")));
+    QVERIFY(layout);
+    QList<QList<LayerSourceEntry>> layers{{entry(QStringLiteral("etc/motd"), EntryType::File, "hello\n"),
+                                           entry(QStringLiteral("tmp/x"), EntryType::File, "x"),
+                                           entry(QStringLiteral("var/cache/old"), EntryType::File, "old")},
+                                          {entry(QStringLiteral("tmp/x"), EntryType::Whiteout),
+                                           entry(QStringLiteral("var/cache"), EntryType::OpaqueWhiteout),
+                                           entry(QStringLiteral("var/cache/new"), EntryType::File, "new")}};
+    ImageManifest manifest;
+    manifest.mediaType = mediatype::OciManifest;
+    ImageConfig config;
+    config.architecture = QStringLiteral("amd64");
+    config.os = QStringLiteral("linux");
+    for (const auto &entries : layers) {
+        QTemporaryFile blob;
+        QVERIFY(blob.open());
+        auto written = LayerWriter::write(entries, &blob);
+        QVERIFY(written);
+        blob.seek(0);
+        QVERIFY(layout->writeBlob(written->digest, written->size, &blob));
+        manifest.layers << written->descriptor();
+        config.diffIds << written->diffId;
+    }
+    auto configDescriptor = layout->writeBlob(config.toJson(), mediatype::OciConfig);
+    QVERIFY(configDescriptor);
+    manifest.config = *configDescriptor;
+    auto manifestDescriptor = layout->writeBlob(manifest.toJson(), mediatype::OciManifest);
+    QVERIFY(manifestDescriptor);
+    auto image = Image::load(layout->blobs(), *manifestDescriptor);
+    QVERIFY2(image, qPrintable(image ? QString() : image.error().message));
+    QVERIFY(layout->addImage(*image, QStringLiteral("v1")));
+
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    const QString bundle = dir.filePath(QStringLiteral("bundle"));
+    p.start(umoci, {QStringLiteral("unpack"), QStringLiteral("--rootless"), QStringLiteral("--image"),
+                    dir.filePath(QStringLiteral("layout")) + QStringLiteral(":v1"), bundle});
+    QVERIFY(p.waitForFinished(60000));
+    QVERIFY2(p.exitCode() == 0, p.readAll().constData());
+    QVERIFY(QFile::exists(bundle + QStringLiteral("/rootfs/etc/motd")));
+    QVERIFY(!QFile::exists(bundle + QStringLiteral("/rootfs/tmp/x")));
+    QVERIFY(!QFile::exists(bundle + QStringLiteral("/rootfs/var/cache/old")));
+    QVERIFY(QFile::exists(bundle + QStringLiteral("/rootfs/var/cache/new")));
+}
+
+QTEST_GUILESS_MAIN(TestLayerWriter)
+#include "tst_layerwriter.moc"
