@@ -4,6 +4,7 @@
 #include "core/dockerfile/parsedump.h"
 
 #include <QStringBuilder>
+#include <QVarLengthArray>
 
 #include <algorithm>
 #include <array>
@@ -696,7 +697,9 @@ void DockerfileParser::collectHeredocs(Instruction &ins, qsizetype begin, qsizet
     if (lt < 0 || lt + 1 >= end)
         return;
 
-    // Split the line as the shell would, keeping quotes, then look for `[n]<<[-]WORD`.
+    // Split the line as the shell would, keeping quotes. BuildKit finds no heredoc at all
+    // when the shell cannot split the line (an open quote or `${`).
+    QVarLengthArray<WordSpan, 16> words;
     qsizetype pos = begin;
     while (pos < end) {
         while (pos < end && t[pos].isSpace())
@@ -707,14 +710,18 @@ void DockerfileParser::collectHeredocs(Instruction &ins, qsizetype begin, qsizet
         while (pos < end && !t[pos].isSpace()) {
             const char16_t c = t[pos].unicode();
             if (c == u'\\') {
-                pos += 2;
+                pos = std::min(pos + 2, end);
             } else if (c == u'\'') {
                 const qsizetype close = t.indexOf(u'\'', pos + 1);
-                pos = close < 0 || close >= end ? end : close + 1;
+                if (close < 0 || close >= end)
+                    return;
+                pos = close + 1;
             } else if (c == u'"') {
                 ++pos;
                 while (pos < end && t[pos] != u'"')
                     pos += t[pos] == u'\\' ? 2 : 1;
+                if (pos >= end)
+                    return;
                 ++pos;
             } else if (c == u'$' && pos + 1 < end && t[pos + 1] == u'{') {
                 int depth = 0;
@@ -725,39 +732,57 @@ void DockerfileParser::collectHeredocs(Instruction &ins, qsizetype begin, qsizet
                         break;
                     ++pos;
                 }
+                if (pos >= end)
+                    return;
                 ++pos;
             } else {
                 ++pos;
             }
         }
-        pos = std::min(pos, end);
-        const QStringView word = t.mid(wordBegin, pos - wordBegin);
-        if (!isHeredocWord(word))
-            continue;
+        words.append(WordSpan{wordBegin, pos});
+    }
 
+    // `[n]<<[-]WORD`, or `<<` / `<<-` followed by the delimiter as the next word.
+    for (qsizetype w = 0; w < words.size(); ++w) {
+        const QStringView word = t.mid(words[w].begin, words[w].end - words[w].begin);
         qsizetype i = 0;
-        while (isAsciiDigit(word[i]))
+        while (i < word.size() && isAsciiDigit(word[i]))
             ++i;
-        const qsizetype markerBegin = wordBegin + i;
+        if (!word.mid(i).startsWith(u"<<"))
+            continue;
+        const qsizetype markerBegin = words[w].begin + i;
         i += 2;
         Heredoc heredoc;
-        if (word[i] == u'-') {
+        if (i < word.size() && word[i] == u'-') {
             heredoc.chomp = true;
             ++i;
         }
+        QStringView delimiter = word.mid(i);
+        if (delimiter.isEmpty()) {
+            if (w + 1 >= words.size())
+                continue;
+            ++w;
+            delimiter = t.mid(words[w].begin, words[w].end - words[w].begin);
+        }
+        if (delimiter.contains(u'<'))
+            continue;
         // Remove the quoting from the delimiter; any quoting turns expansion off.
         QString name;
         bool quoted = false;
         char16_t quote = 0;
-        for (qsizetype k = i; k < word.size(); ++k) {
-            const char16_t c = word[k].unicode();
+        for (qsizetype k = 0; k < delimiter.size(); ++k) {
+            const char16_t c = delimiter[k].unicode();
             if (quote == 0 && (c == u'\'' || c == u'"')) {
                 quote = c;
                 quoted = true;
             } else if (quote != 0 && c == quote) {
                 quote = 0;
-            } else if (c == u'\\' && quote != u'\'' && k + 1 < word.size()) {
-                name.append(word[++k]);
+            } else if (c == u'\\' && quote == 0) {
+                if (k + 1 < delimiter.size())
+                    name.append(delimiter[++k]);
+            } else if (c == u'\\' && quote == u'"' && k + 1 < delimiter.size() &&
+                       (delimiter[k + 1] == u'"' || delimiter[k + 1] == u'$' || delimiter[k + 1] == u'\\')) {
+                name.append(delimiter[++k]);
             } else {
                 name.append(QChar(c));
             }
@@ -780,16 +805,16 @@ void DockerfileParser::readHeredocBodies(Instruction &ins, int *lastLine, QStrin
         while (readLine(&raw)) {
             *lastLine = m_lineNumber;
             *lastText = raw;
-            QStringView body = raw;
+            QStringView candidate = raw;
             if (heredoc.chomp) {
-                while (!body.isEmpty() && body.front() == u'\t')
-                    body = body.mid(1);
+                while (!candidate.isEmpty() && candidate.front() == u'\t')
+                    candidate = candidate.mid(1);
             }
-            if (body == heredoc.name) {
+            if (candidate == heredoc.name) {
                 terminated = true;
                 break;
             }
-            content.append(body);
+            content.append(raw);
             content.append(u'\n');
         }
         heredoc.content = std::move(content);

@@ -32,6 +32,22 @@ constexpr std::array<std::pair<InstructionKind, QLatin1StringView>, 18> kKeyword
 
 } // namespace
 
+QString Heredoc::body() const
+{
+    if (!chomp)
+        return content;
+    QString out;
+    out.reserve(content.size());
+    bool lineStart = true;
+    for (const QChar c : content) {
+        if (lineStart && c == u'\t')
+            continue;
+        lineStart = c == u'\n';
+        out.append(c);
+    }
+    return out;
+}
+
 bool Instruction::hasFlag(const QString &name) const
 {
     for (const Flag &f : flags)

@@ -64,10 +64,13 @@ struct KeyValue
 struct Heredoc
 {
     QString name;       // the delimiter word without quotes and without `-`
-    QString content;    // the body, lines joined with '\n', ending with '\n' when non-empty
+    QString content;    // the body as written (BuildKit's form), lines joined with '\n', ending
+                        // with '\n' when non-empty; for `<<-` use body(), which drops the tabs
     bool expand = true; // false when the delimiter was quoted ('EOF' or "EOF")
-    bool chomp = false; // `<<-`: leading tabs removed from the body
+    bool chomp = false; // `<<-`: leading tabs are removed from each line of the body
     SourceRange range;  // from `<<` to the end of the closing delimiter line
+
+    QString body() const; // content, with leading tabs removed from each line when chomp
 };
 
 struct Instruction

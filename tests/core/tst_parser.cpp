@@ -87,6 +87,7 @@ private Q_SLOTS:
     void heredocs();
     void heredocChompAndQuotes();
     void heredocUnterminated();
+    void heredocBuildkitCases();
     void directives();
     void directiveErrors();
     void recovery();
@@ -390,7 +391,8 @@ void TestParser::heredocChompAndQuotes()
     QCOMPARE(h.name, u"EOT"_s);
     QVERIFY(h.chomp);
     QVERIFY(!h.expand);
-    QCOMPARE(h.content, u"echo a\n"_s);
+    QCOMPARE(h.content, u"\t\techo a\n"_s);
+    QCOMPARE(h.body(), u"echo a\n"_s);
     const Instruction &onbuild = file.instructions.at(2);
     QCOMPARE(onbuild.heredocs.size(), 1);
     QVERIFY(onbuild.onbuild);
@@ -404,6 +406,66 @@ void TestParser::heredocUnterminated()
     QCOMPARE(errorCount(file.diagnostics), 1);
     QCOMPARE(file.diagnostics.at(0).message, u"unterminated heredoc"_s);
     QCOMPARE(file.instructions.size(), 2);
+}
+
+void TestParser::heredocBuildkitCases()
+{
+    // The cases of BuildKit's TestParseExtractsHeredoc: name, content, expand, chomp.
+    const QString text = u"FROM alpine:3.6\n"
+                         u"USER <<INVALID\n"
+                         u"RUN <<EMPTY\nEMPTY\n"
+                         u"RUN 3<<EMPTY2\nEMPTY2\n"
+                         u"RUN \"<<NOHEREDOC\"\n"
+                         u"RUN <<-UNINDENT2\n\tbaz\n\tquux\n\tUNINDENT2\n"
+                         u"RUN <<-'NOEXPAND'\n\tdon't expand $NAME\nNOEXPAND\n"
+                         u"COPY <<X <<Y /dest\nY\nX\nX\nY\n"
+                         u"RUN <<eo'f'\necho foo\neof\n"
+                         u"RUN <<eo\\'f\necho foo\neo'f\n"
+                         u"RUN <<'e'o\\'f\necho foo\neo'f\n"
+                         u"RUN <<'one two'\necho bar\none two\n"
+                         u"RUN <<$EOF\n$EOF\n"
+                         u"RUN <<  EOF  > foo\nEOF\n"
+                         u"RUN << -EOF\n-EOF\n"
+                         u"RUN <<'EOF\n"_s;
+    const Dockerfile file = DockerfileParser::parse(text);
+    struct Expected
+    {
+        QString name;
+        QString content;
+        bool expand;
+        bool chomp;
+    };
+    const QList<QList<Expected>> expected = {
+        {}, // FROM
+        {}, // USER <<INVALID: only RUN, COPY and ADD take heredocs
+        {{u"EMPTY"_s, QString(), true, false}},
+        {{u"EMPTY2"_s, QString(), true, false}},
+        {}, // RUN "<<NOHEREDOC"
+        {{u"UNINDENT2"_s, u"\tbaz\n\tquux\n"_s, true, true}},
+        {{u"NOEXPAND"_s, u"\tdon't expand $NAME\n"_s, false, true}},
+        {{u"X"_s, u"Y\n"_s, true, false}, {u"Y"_s, u"X\n"_s, true, false}},
+        {{u"eof"_s, u"echo foo\n"_s, false, false}},
+        {{u"eo'f"_s, u"echo foo\n"_s, true, false}},
+        {{u"eo'f"_s, u"echo foo\n"_s, false, false}},
+        {{u"one two"_s, u"echo bar\n"_s, false, false}},
+        {{u"$EOF"_s, QString(), true, false}},
+        {{u"EOF"_s, QString(), true, false}},
+        {{u"-EOF"_s, QString(), true, false}},
+        {}, // an open quote: the shell cannot split the line, so there is no heredoc
+    };
+    QVERIFY2(!hasErrors(file.diagnostics), qPrintable(describe(file.diagnostics)));
+    QCOMPARE(file.instructions.size(), expected.size());
+    for (qsizetype i = 0; i < expected.size(); ++i) {
+        const QList<Heredoc> &got = file.instructions.at(i).heredocs;
+        QVERIFY2(got.size() == expected.at(i).size(), qPrintable(file.instructions.at(i).original));
+        for (qsizetype k = 0; k < got.size(); ++k) {
+            QCOMPARE(got.at(k).name, expected.at(i).at(k).name);
+            QCOMPARE(got.at(k).content, expected.at(i).at(k).content);
+            QCOMPARE(got.at(k).expand, expected.at(i).at(k).expand);
+            QCOMPARE(got.at(k).chomp, expected.at(i).at(k).chomp);
+        }
+    }
+    QCOMPARE(file.instructions.at(7).heredocs.at(1).range, range(15, 10, 19, 2));
 }
 
 void TestParser::directives()
