@@ -608,6 +608,19 @@ void TestParser::emptyContinuationLines()
     QCOMPARE(file.emptyContinuationLines, (QList<int>{3, 5}));
     QCOMPARE(file.instructions.at(1).args.at(0).text, u"a   b"_s);
     QCOMPARE(file.instructions.at(1).range, range(2, 1, 6, 4));
+
+    // BuildKit's TestParseWarnsOnEmptyContinutationLine: only the first two RUNs warn.
+    const Dockerfile buildkit =
+        DockerfileParser::parse(u"\nFROM alpine:3.6\n\nRUN something \\\n\n    following \\\n\n"
+                                u"    more\n\nRUN another \\\n\n    thing\nRUN non-indented \\\n"
+                                u"# this is a comment\n   after-comment\n\nRUN indented \\\n"
+                                u"    # this is an indented comment\n    comment\n\t"_s);
+    QCOMPARE(buildkit.emptyContinuationLines, (QList<int>{5, 7, 11}));
+    QCOMPARE(buildkit.instructions.size(), 5);
+    QCOMPARE(buildkit.instructions.at(1).original, u"RUN something     following     more"_s);
+    QCOMPARE(buildkit.instructions.at(2).original, u"RUN another     thing"_s);
+    QCOMPARE(buildkit.instructions.at(3).args.at(0).text, u"non-indented    after-comment"_s);
+    QCOMPARE(buildkit.instructions.at(4).args.at(0).text, u"indented     comment"_s);
 }
 
 void TestParser::comments()
