@@ -38,6 +38,13 @@ public:
 
     const QString &diffId() const { return m_diffId; }
     qint64 compressedSize() const { return m_compressedSize; }
+    // The same index for the same content stored another way (gzip here, plain there).
+    LayerIndex withCompressedSize(qint64 size) const
+    {
+        LayerIndex copy = *this;
+        copy.m_compressedSize = size;
+        return copy;
+    }
     const QList<IndexEntry> &entries() const { return m_entries; }
 
     // Sum of the regular files' sizes (hard links count 0, as in the tar). This is

@@ -1,8 +1,16 @@
 #include "core/analysis/bytesize.h"
 #include "core/analysis/imageanalysis.h"
 #include "core/analysis/imagecomparison.h"
+#include "core/analysis/layerindexer.h"
+#include "core/oci/dockerarchive.h"
+#include "core/oci/ocilayout.h"
 #include "layerspec.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -42,6 +50,50 @@ const char *const BuildImage = "d etc; f etc/passwd 30; d tmp; d bin; f bin/busy
                                "| d cache; f cache/a 65536; f cache/b 2; d etc"
                                "| d cache; o cache; f cache/c 2; d etc";
 
+QString imagesDir()
+{
+    return qEnvironmentVariable("STAGECRAFT_SOURCE_DIR", QStringLiteral("..")) +
+           QStringLiteral("/tests/data/images");
+}
+
+// The reference image `name` ("build", "final") as Docker saved it (`docker`) or as
+// skopeo copied it into an OCI layout (`oci`).
+Expected<Image> referenceImage(const QString &name, const QString &form)
+{
+    if (form == QLatin1String("docker")) {
+        auto archive = DockerArchive::open(imagesDir() + u'/' + name + u".docker.tar");
+        if (!archive)
+            return std::unexpected(archive.error());
+        return archive->image();
+    }
+    auto layout = OciLayout::open(imagesDir() + u'/' + name + u".oci");
+    if (!layout)
+        return std::unexpected(layout.error());
+    return layout->image();
+}
+
+// `docker history` lines, oldest first (the file lists the newest first).
+QList<QJsonObject> dockerHistory(const QString &name)
+{
+    QFile file(imagesDir() + u'/' + name + u".history.jsonl");
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QList<QJsonObject> lines;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        if (!line.trimmed().isEmpty())
+            lines.prepend(QJsonDocument::fromJson(line).object());
+    }
+    return lines;
+}
+
+QJsonObject dockerInspect(const QString &name)
+{
+    QFile file(imagesDir() + u'/' + name + u".inspect.json");
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).array().at(0).toObject();
+}
+
 } // namespace
 
 class TestImageAnalysis : public QObject
@@ -57,6 +109,11 @@ private Q_SLOTS:
     void comparison();
     void byteSizes_data();
     void byteSizes();
+    void referenceImages_data();
+    void referenceImages();
+    void referenceWaste_data();
+    void referenceWaste();
+    void bothFormatsAgree();
 };
 
 void TestImageAnalysis::waste_data()
@@ -266,6 +323,184 @@ void TestImageAnalysis::byteSizes()
     QCOMPARE(formatByteSize(1048579), QStringLiteral("1.0 MB"));
     QCOMPARE(formatByteSize(3096536), QStringLiteral("3.1 MB"));
     QCOMPARE(formatByteSize(123456789), QStringLiteral("123 MB"));
+}
+
+void TestImageAnalysis::referenceImages_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("form");
+    for (const char *name : {"build", "final"}) {
+        for (const char *form : {"docker", "oci"})
+            QTest::addRow("%s-%s", name, form) << QString::fromLatin1(name) << QString::fromLatin1(form);
+    }
+}
+
+void TestImageAnalysis::referenceImages()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, form);
+    const auto image = referenceImage(name, form);
+    QVERIFY2(image.has_value(), qPrintable(image ? QString() : image.error().message));
+    const QList<QJsonObject> history = dockerHistory(name);
+    const QJsonObject inspect = dockerInspect(name);
+    QVERIFY(!history.isEmpty());
+    QVERIFY(!inspect.isEmpty());
+
+    QTemporaryDir cacheDir;
+    QVERIFY(cacheDir.isValid());
+    LayerIndexer indexer{LayerIndexCache(cacheDir.path())};
+    const auto layers = indexer.index(*image);
+    QVERIFY2(layers.has_value(), qPrintable(layers ? QString() : layers.error().message));
+    QCOMPARE(indexer.stats().layersRead, image->layers.size());
+    QCOMPARE(indexer.stats().layersFromCache, 0);
+    const ImageAnalysis analysis = ImageAnalysis::analyze(*layers);
+
+    // Diff IDs as `docker inspect` lists them.
+    const QJsonArray rootfs =
+        inspect.value(QStringLiteral("RootFS")).toObject().value(QStringLiteral("Layers")).toArray();
+    QCOMPARE(analysis.layers().size(), rootfs.size());
+    for (int i = 0; i < rootfs.size(); ++i)
+        QCOMPARE(analysis.layers()[i].diffId, rootfs[i].toString());
+
+    // Each layer's size is `docker history`'s Size of its step; the steps that made no
+    // layer (ENV, LABEL, CMD) have Size 0 there.
+    QCOMPARE(image->config.history.size(), history.size());
+    QList<bool> matched(history.size(), false);
+    for (int i = 0; i < analysis.layers().size(); ++i) {
+        const int h = image->layers[i].historyIndex;
+        QVERIFY(h >= 0 && h < history.size());
+        matched[h] = true;
+        const QJsonObject &step = history[h];
+        QCOMPARE(analysis.layers()[i].size, step.value(QStringLiteral("Size")).toString().toLongLong());
+        QCOMPARE(analysis.layers()[i].createdBy, step.value(QStringLiteral("CreatedBy")).toString());
+        QCOMPARE(analysis.layers()[i].compressedSize, image->layers[i].descriptor.size);
+        QCOMPARE(analysis.layers()[i].digest, image->layers[i].descriptor.digest.toString());
+    }
+    for (int h = 0; h < history.size(); ++h) {
+        if (!matched[h])
+            QCOMPARE(history[h].value(QStringLiteral("Size")).toString(), QStringLiteral("0"));
+    }
+    QCOMPARE(analysis.totalSize(), inspect.value(QStringLiteral("Size")).toInteger());
+
+    // Reopening reads the cache only, and finds the same.
+    LayerIndexer again{LayerIndexCache(cacheDir.path())};
+    const auto cached = again.index(*image);
+    QVERIFY(cached.has_value());
+    QCOMPARE(again.stats().layersFromCache, image->layers.size());
+    QCOMPARE(again.stats().layersRead, 0);
+    QVERIFY(again.stats().cacheProblems.isEmpty());
+    const ImageAnalysis second = ImageAnalysis::analyze(*cached);
+    QCOMPARE(second.totalSize(), analysis.totalSize());
+    QCOMPARE(second.wastedBytes(), analysis.wastedBytes());
+    QCOMPARE(second.finalTree().dump(), analysis.finalTree().dump());
+}
+
+void TestImageAnalysis::referenceWaste_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("form");
+    QTest::addColumn<bool>("dive");
+    QTest::addColumn<qint64>("wasted");
+    QTest::addColumn<qint64>("smallestSum");
+    QTest::addColumn<QString>("inefficient");
+
+    // Every version of every leaf path across the build image's layers: the base's
+    // /etc/passwd and /bin/busybox, hello.txt, /out/app twice, the blob, /cache/a, b, c.
+    const qint64 cumulative = 30 + 1982256 + 23 + 3 + 1048576 + 3 + 65536 + 2 + 2;
+    Q_UNUSED(cumulative)
+    for (const char *form : {"docker", "oci"}) {
+        const QString f = QString::fromLatin1(form);
+        QTest::addRow("build-%s", form)
+            << "build" << f << false << qint64(1048576 + 6 + 65536 + 2) << qint64(30 + 1982256 + 23 + 3 + 2)
+            << "/out/blob.bin:2:1048576 /cache/a:2:65536 /out/app:2:6 /cache/b:2:2";
+        QTest::addRow("build-%s-dive", form)
+            << "build" << f << true << qint64(1048576 + 6) << qint64(30 + 1982256 + 23 + 3 + 65536 + 2 + 2)
+            << "/out/blob.bin:2:1048576 /out/app:2:6";
+        QTest::addRow("final-%s", form) << "final" << f << false << qint64(0) << qint64(1982256 + 3) << "";
+    }
+}
+
+void TestImageAnalysis::referenceWaste()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, form);
+    QFETCH(bool, dive);
+    QFETCH(qint64, wasted);
+    QFETCH(qint64, smallestSum);
+    QFETCH(QString, inefficient);
+
+    const auto image = referenceImage(name, form);
+    QVERIFY2(image.has_value(), qPrintable(image ? QString() : image.error().message));
+    LayerIndexer indexer;
+    const auto layers = indexer.index(*image);
+    QVERIFY2(layers.has_value(), qPrintable(layers ? QString() : layers.error().message));
+    AnalysisOptions options;
+    options.wasteModel = dive ? WasteModel::Dive : WasteModel::PerFile;
+    const ImageAnalysis analysis = ImageAnalysis::analyze(*layers, options);
+
+    QCOMPARE(analysis.wastedBytes(), wasted);
+    QCOMPARE(inefficientList(analysis), inefficient);
+    qint64 cumulative = 0;
+    for (const LayerReport &l : analysis.layers())
+        cumulative += l.fileBytes;
+    QCOMPARE(analysis.efficiency(), double(smallestSum) / double(cumulative));
+    QCOMPARE(analysis.userWastedPercent(), double(wasted) / double(analysis.userSize()));
+
+    if (name == QLatin1String("build")) {
+        const FileTree &tree = analysis.finalTree();
+        QCOMPARE(tree.find(u"/out/blob.bin"), -1);
+        QCOMPARE(tree.find(u"/cache/a"), -1);
+        QVERIFY(tree.find(u"/cache/c") > 0);
+        QCOMPARE(tree.node(tree.find(u"/out/app")).layer, 5);
+        QCOMPARE(tree.node(tree.find(u"/bin/busybox")).size, 1982256);
+        QCOMPARE(tree.node(tree.find(u"/bin/sh")).type, EntryType::Symlink);
+        const LayerDiff &opaque = analysis.layers()[7].changes;
+        QCOMPARE(opaque.removed.size(), 2);
+        QCOMPARE(opaque.removed[0].path, QStringLiteral("/cache/a"));
+        QCOMPARE(opaque.removed[0].size, 65536);
+        QCOMPARE(opaque.added.size(), 1);
+        QCOMPARE(opaque.added[0].path, QStringLiteral("/cache/c"));
+    }
+}
+
+void TestImageAnalysis::bothFormatsAgree()
+{
+    for (const QString &name : {QStringLiteral("build"), QStringLiteral("final")}) {
+        ImageAnalysis analyses[2];
+        int n = 0;
+        for (const QString &form : {QStringLiteral("docker"), QStringLiteral("oci")}) {
+            const auto image = referenceImage(name, form);
+            QVERIFY(image.has_value());
+            LayerIndexer indexer;
+            const auto layers = indexer.index(*image);
+            QVERIFY(layers.has_value());
+            analyses[n++] = ImageAnalysis::analyze(*layers);
+        }
+        QCOMPARE(analyses[0].finalTree().dump(), analyses[1].finalTree().dump());
+        const ImageComparison c = ImageComparison::compare(analyses[0], analyses[1]);
+        QCOMPARE(c.sharedLayerCount(), analyses[0].layers().size());
+        QVERIFY(c.onlyInLeft().isEmpty());
+        QVERIFY(c.onlyInRight().isEmpty());
+        QVERIFY(c.changed().isEmpty());
+    }
+
+    // The final image against the build stage it copied from.
+    const auto build = referenceImage(QStringLiteral("build"), QStringLiteral("oci"));
+    const auto final = referenceImage(QStringLiteral("final"), QStringLiteral("oci"));
+    QVERIFY(build && final);
+    LayerIndexer indexer;
+    const ImageComparison c = ImageComparison::compare(ImageAnalysis::analyze(*indexer.index(*build)),
+                                                       ImageAnalysis::analyze(*indexer.index(*final)));
+    QCOMPARE(c.sharedLayerCount(), 0);
+    QCOMPARE(c.onlyInRight().size(), 1);
+    QCOMPARE(c.onlyInRight()[0].path, QStringLiteral("/app"));
+    QCOMPARE(c.onlyInLeft()[0].path, QStringLiteral("/etc")); // the largest: /etc/passwd
+    QCOMPARE(c.onlyInLeft()[0].leftSize, 30);
+    const auto out = std::find_if(c.onlyInLeft().cbegin(), c.onlyInLeft().cend(),
+                                  [](const PathDifference &d) { return d.path == QLatin1String("/out"); });
+    QVERIFY(out != c.onlyInLeft().cend());
+    QCOMPARE(out->leftSize, 3);
+    QCOMPARE(out->rightSize, -1);
 }
 
 QTEST_GUILESS_MAIN(TestImageAnalysis)
