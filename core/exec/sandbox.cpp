@@ -119,11 +119,13 @@ QString relativeInside(const QString &absolute)
     return QDir::cleanPath(QStringLiteral("/") + absolute).mid(1);
 }
 
-// The paths the sandbox creates as mount points when the image lacks them.
+// The mount points the sandbox creates when the image lacks them and removes again.
+// /dev, /proc and /sys are not among them: BuildKit's first RUN leaves those
+// directories in its layer, and so do we.
 QStringList mountStubs(const Rootfs &rootfs, const RunSpec &spec)
 {
-    QStringList candidates{QStringLiteral("proc"), QStringLiteral("dev"), QStringLiteral("etc"),
-                           QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hosts")};
+    QStringList candidates{QStringLiteral("etc"), QStringLiteral("etc/resolv.conf"),
+                           QStringLiteral("etc/hosts")};
     for (const SandboxMount &m : spec.mounts) {
         const QStringList parts = relativeInside(m.target).split(u'/', Qt::SkipEmptyParts);
         for (qsizetype i = 1; i <= parts.size(); ++i)
@@ -301,6 +303,8 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     args << QStringLiteral("--bind") << reachable(rootfs.rootDir()) << QStringLiteral("/");
     if (switchUser) {
         // Mount points (parents first) and the working directory, made as root.
+        for (const char *dir : {"dev", "proc", "sys"})
+            options.createDirs.append(rootfs.rootDir() + u'/' + QLatin1String(dir));
         QStringList fileStubs{QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hosts")};
         for (const SandboxMount &m : spec.mounts)
             if (m.type == SandboxMount::Type::Bind && QFileInfo(m.source).isFile())
@@ -311,8 +315,10 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
         const QStringList parts = relativeInside(workingDir).split(u'/', Qt::SkipEmptyParts);
         for (qsizetype i = 1; i <= parts.size(); ++i)
             options.createDirs.append(rootfs.rootDir() + u'/' + parts.mid(0, i).join(u'/'));
-    } else if (workingDir != u"/") {
-        args << QStringLiteral("--dir") << workingDir;
+    } else {
+        args << QStringLiteral("--dir") << QStringLiteral("/sys");
+        if (workingDir != u"/")
+            args << QStringLiteral("--dir") << workingDir;
     }
     args << QStringLiteral("--proc") << QStringLiteral("/proc") << QStringLiteral("--dev")
          << QStringLiteral("/dev");
