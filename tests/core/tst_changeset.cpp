@@ -7,6 +7,11 @@
 #include "core/exec/rootfs.h"
 #include "core/exec/sandbox.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -37,6 +42,7 @@ private Q_SLOTS:
     void linksAndNestedDirectories();
     void stackedOnEarlierUpper_data() { addModes(); }
     void stackedOnEarlierUpper();
+    void matchesDockerLayers();
 
 private:
     void addModes();
@@ -282,6 +288,137 @@ void TestChangeSet::stackedOnEarlierUpper()
     QVERIFY(changes);
     QCOMPARE(listing(*changes),
              (QStringList{QStringLiteral("data/"), QStringLiteral("data/d"), QStringLiteral("etc/")}));
+}
+
+static bool runTar(const QStringList &args, QByteArray *output = nullptr)
+{
+    QProcess tar;
+    tar.start(QStandardPaths::findExecutable(QStringLiteral("tar")), args);
+    if (!tar.waitForFinished(60000) || tar.exitStatus() != QProcess::NormalExit || tar.exitCode() != 0)
+        return false;
+    if (output)
+        *output = tar.readAllStandardOutput();
+    return true;
+}
+
+// The layer paths of a docker-archive, in order.
+static QStringList archiveLayers(const QString &dir)
+{
+    QFile manifest(dir + QStringLiteral("/manifest.json"));
+    if (!manifest.open(QIODevice::ReadOnly))
+        return {};
+    QStringList layers;
+    const QJsonArray list = QJsonDocument::fromJson(manifest.readAll())
+                                .array()
+                                .first()
+                                .toObject()
+                                .value(QStringLiteral("Layers"))
+                                .toArray();
+    for (const QJsonValue &v : list)
+        layers.append(dir + u'/' + v.toString());
+    return layers;
+}
+
+void TestChangeSet::matchesDockerLayers()
+{
+    // Replays the RUN steps of tests/data/images/context/Dockerfile on the same base and
+    // compares each layer's paths and byte count with the layer Docker built.
+    if (!Rootfs::overlaySupported())
+        QSKIP("needs overlayfs in a user namespace to stack the steps' upper directories");
+    if (QStandardPaths::findExecutable(QStringLiteral("tar")).isEmpty())
+        QSKIP("tar is not installed");
+    const QString images = QFINDTESTDATA("data/images");
+    QVERIFY(!images.isEmpty());
+    const QString baseArchive = m_dir->filePath(QStringLiteral("base-archive"));
+    const QString buildArchive = m_dir->filePath(QStringLiteral("build-archive"));
+    QVERIFY(QDir().mkpath(baseArchive) && QDir().mkpath(buildArchive));
+    QVERIFY(runTar({QStringLiteral("-xf"), images + QStringLiteral("/base.docker.tar"), QStringLiteral("-C"),
+                    baseArchive}));
+    QVERIFY(runTar({QStringLiteral("-xf"), images + QStringLiteral("/build.docker.tar"), QStringLiteral("-C"),
+                    buildArchive}));
+    const QStringList baseLayers = archiveLayers(baseArchive);
+    const QStringList dockerLayers = archiveLayers(buildArchive);
+    QCOMPARE(baseLayers.size(), 1);
+    QCOMPARE(dockerLayers.size(), 8);
+
+    const auto extract = [&](const QString &layerTar, const QString &name) {
+        const QString dir = m_dir->filePath(name);
+        QDir().mkpath(dir);
+        return runTar({QStringLiteral("-xf"), layerTar, QStringLiteral("-C"), dir}) ? dir : QString();
+    };
+    QStringList lowers{extract(baseLayers[0], QStringLiteral("docker0"))};
+    QVERIFY(!lowers[0].isEmpty());
+
+    struct Step
+    {
+        int layer;
+        const char *script;
+        const char *workdir;
+        qint64 bytes;
+    };
+    const Step steps[] = {
+        {1, "/bin/busybox --install -s /bin", "/", 0},
+        {4, "mkdir -p /out && head -c 1048576 /dev/urandom > /out/blob.bin && echo v1 > /out/app", "/src",
+         1048579},
+        {5, "rm /out/blob.bin && echo v2 > /out/app", "/src", 3},
+        {6, "mkdir -p /cache && head -c 65536 /dev/zero > /cache/a && echo b > /cache/b", "/src", 65538},
+        {7, "rm -rf /cache && mkdir /cache && echo c > /cache/c", "/src", 2},
+    };
+    int next = 0;
+    for (int layer = 1; layer < dockerLayers.size(); ++layer) {
+        const QString name = QStringLiteral("docker%1").arg(layer);
+        if (next >= int(std::size(steps)) || steps[next].layer != layer) {
+            // WORKDIR and COPY layers come from Docker's own output.
+            lowers.append(extract(dockerLayers[layer], name));
+            QVERIFY(!lowers.last().isEmpty());
+            continue;
+        }
+        const Step &step = steps[next++];
+        const QString scratch = m_dir->filePath(name + QStringLiteral("-scratch"));
+        QDir().mkpath(scratch);
+        Expected<Rootfs> rootfs = Rootfs::prepare(lowers, scratch, RootfsMode::Overlay, {});
+        QVERIFY(rootfs);
+        RunSpec spec;
+        spec.args = {QStringLiteral("/bin/sh"), QStringLiteral("-c"), QLatin1String(step.script)};
+        spec.workingDir = QLatin1String(step.workdir);
+        const auto ran = Sandbox::run(*rootfs, spec, {});
+        QVERIFY2(ran, ran ? "" : qPrintable(ran.error().message));
+        const Expected<ChangeSet> changes = ChangeSet::capture(*rootfs, {});
+        QVERIFY(changes);
+
+        QStringList ours;
+        for (const ChangeEntry &c : changes->entries()) {
+            const LayerEntry &e = c.entry;
+            switch (e.type) {
+            case EntryType::Directory: ours.append(e.path + u'/'); break;
+            case EntryType::OpaqueWhiteout: ours.append(e.path + QStringLiteral("/.wh..wh..opq")); break;
+            case EntryType::Whiteout: {
+                const QString parent = e.path.section(u'/', 0, -2);
+                ours.append((parent.isEmpty() ? QString() : parent + u'/') + QStringLiteral(".wh.") +
+                            e.path.section(u'/', -1));
+                break;
+            }
+            default: ours.append(e.path); break;
+            }
+        }
+        QByteArray listed;
+        QVERIFY(runTar({QStringLiteral("-tf"), dockerLayers[layer]}, &listed));
+        QStringList theirs;
+        for (QString path : QString::fromUtf8(listed).split(u'\n', Qt::SkipEmptyParts)) {
+            if (path.startsWith(QStringLiteral("./")))
+                path = path.mid(2);
+            if (!path.isEmpty())
+                theirs.append(path);
+        }
+        ours.sort();
+        theirs.sort();
+        QCOMPARE(ours, theirs);
+        QCOMPARE(changes->byteCount(), step.bytes);
+
+        QVERIFY(QDir().rename(rootfs->upperDir(), m_dir->filePath(name)));
+        rootfs->removeScratch();
+        lowers.append(m_dir->filePath(name));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestChangeSet)
