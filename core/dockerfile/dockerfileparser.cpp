@@ -791,14 +791,23 @@ void DockerfileParser::collectHeredocs(Instruction &ins, qsizetype begin, qsizet
             continue;
         heredoc.name = std::move(name);
         heredoc.expand = !quoted;
-        heredoc.range.start = m_line.positionAt(markerBegin);
+        // Until the body is read the range covers the marker; an unterminated heredoc keeps it.
+        heredoc.range = m_line.rangeOf(markerBegin, words[w].end);
         ins.heredocs.append(std::move(heredoc));
     }
 }
 
 void DockerfileParser::readHeredocBodies(Instruction &ins, int *lastLine, QStringView *lastText)
 {
-    for (Heredoc &heredoc : ins.heredocs) {
+    // BuildKit rejects the whole file when a heredoc never ends. While someone is typing
+    // one, that would hide every later instruction, so the error goes on the marker and
+    // parsing resumes on the line after the instruction.
+    const qsizetype resumePos = m_pos;
+    const int resumeLine = m_lineNumber;
+    const int resumeLastLine = *lastLine;
+    const QStringView resumeLastText = *lastText;
+    for (qsizetype h = 0; h < ins.heredocs.size(); ++h) {
+        Heredoc &heredoc = ins.heredocs[h];
         bool terminated = false;
         QString content;
         QStringView raw;
@@ -817,14 +826,20 @@ void DockerfileParser::readHeredocBodies(Instruction &ins, int *lastLine, QStrin
             content.append(raw);
             content.append(u'\n');
         }
-        heredoc.content = std::move(content);
-        heredoc.range.end = {*lastLine, int(lastText->size()) + 1};
         if (!terminated) {
-            addDiagnostic(Severity::Error, heredoc.range, u"unterminated heredoc"_s);
+            addDiagnostic(Severity::Error, heredoc.range,
+                          u"unterminated heredoc: no line \""_s + heredoc.name + u"\" ends it"_s);
+            ins.heredocs.clear();
+            m_pos = resumePos;
+            m_lineNumber = resumeLine;
+            *lastLine = resumeLastLine;
+            *lastText = resumeLastText;
             break;
         }
+        heredoc.content = std::move(content);
+        heredoc.range.end = {*lastLine, int(lastText->size()) + 1};
     }
-    if (ins.kind == InstructionKind::Onbuild && ins.onbuild) {
+    if (ins.kind == InstructionKind::Onbuild && ins.onbuild && !ins.heredocs.isEmpty()) {
         auto child = std::make_shared<Instruction>(*ins.onbuild);
         child->heredocs = ins.heredocs;
         ins.onbuild = std::move(child);

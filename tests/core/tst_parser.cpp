@@ -402,10 +402,17 @@ void TestParser::heredocChompAndQuotes()
 
 void TestParser::heredocUnterminated()
 {
-    const Dockerfile file = DockerfileParser::parse(u"FROM x\nRUN <<EOF\necho\n"_s);
+    // BuildKit rejects the file; we say where, and the lines after the instruction are
+    // parsed again as instructions so a heredoc being typed does not hide the rest.
+    const Dockerfile file = DockerfileParser::parse(u"FROM x\nRUN cat <<EOF\nFROM y\nCOPY a b\n"_s);
     QCOMPARE(errorCount(file.diagnostics), 1);
-    QCOMPARE(file.diagnostics.at(0).message, u"unterminated heredoc"_s);
-    QCOMPARE(file.instructions.size(), 2);
+    QCOMPARE(file.diagnostics.at(0).message, u"unterminated heredoc: no line \"EOF\" ends it"_s);
+    QCOMPARE(file.diagnostics.at(0).range, range(2, 9, 2, 14));
+    QCOMPARE(file.instructions.size(), 4);
+    QVERIFY(file.instructions.at(1).heredocs.isEmpty());
+    QCOMPARE(file.instructions.at(1).range, range(2, 1, 2, 14));
+    QCOMPARE(file.instructions.at(2).kind, InstructionKind::From);
+    QCOMPARE(file.instructions.at(3).range, range(4, 1, 4, 9));
 }
 
 void TestParser::heredocBuildkitCases()
