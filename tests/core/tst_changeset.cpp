@@ -7,6 +7,7 @@
 #include "core/exec/rootfs.h"
 #include "core/exec/sandbox.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -43,6 +44,7 @@ private Q_SLOTS:
     void stackedOnEarlierUpper_data() { addModes(); }
     void stackedOnEarlierUpper();
     void matchesDockerLayers();
+    void asOrdinaryUser();
 
 private:
     void addModes();
@@ -419,6 +421,35 @@ void TestChangeSet::matchesDockerLayers()
         rootfs->removeScratch();
         lowers.append(m_dir->filePath(name));
     }
+}
+
+void TestChangeSet::asOrdinaryUser()
+{
+    // The same change sets must come out for a user without privileges.
+    if (::geteuid() != 0)
+        QSKIP("already running as an ordinary user");
+    const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+    if (setpriv.isEmpty())
+        QSKIP("setpriv (util-linux) is not installed");
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("HOME"), QStringLiteral("/tmp"));
+    env.insert(QStringLiteral("TMPDIR"), QStringLiteral("/tmp"));
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::MergedChannels);
+    QStringList args{QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                     QStringLiteral("--clear-groups"), QCoreApplication::applicationFilePath()};
+    for (const char *f :
+         {"newFile", "removalIsWhiteout", "recreatedDirectoryIsOpaque", "unchangedCopyUpIsLeftOut",
+          "linksAndNestedDirectories", "stackedOnEarlierUpper", "matchesDockerLayers"})
+        args.append(QLatin1String(f));
+    child.start(setpriv, args);
+    QVERIFY(child.waitForFinished(120000));
+    const QByteArray output = child.readAll();
+    QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, output.constData());
+    for (const QByteArray &line : output.split('\n'))
+        if (line.startsWith("SKIP"))
+            qInfo("as nobody: %s", line.constData());
 }
 
 QTEST_GUILESS_MAIN(TestChangeSet)

@@ -409,7 +409,8 @@ void TestSandbox::asOrdinaryUser()
     child.setWorkingDirectory(QStringLiteral("/tmp"));
     QStringList functions;
     for (const char *f : {"output", "failureIsTypedError", "envWorkdirUser", "numericUser", "networkNone",
-                          "hostPathsInvisible", "mounts", "cancellationKillsProcessGroup"})
+                          "hostPathsInvisible", "hostsAndResolvConfNotCaptured", "mounts",
+                          "tmpIsPartOfTheRootfs", "cancellationKillsProcessGroup"})
         functions.append(QLatin1String(f));
     child.start(setpriv,
                 QStringList{QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
