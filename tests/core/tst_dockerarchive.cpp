@@ -2,10 +2,14 @@
 #include "core/oci/layerreader.h"
 #include "core/oci/ocilayout.h"
 
+#include "layerfixtures.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace stagecraft;
@@ -54,6 +58,8 @@ private Q_SLOTS:
     void historyMapsToLayers();
     void sameAsOciLayout_data();
     void sameAsOciLayout();
+    void newerLayoutWithBlobs();
+    void compressedArchive();
     void notAnArchive();
 };
 
@@ -157,6 +163,79 @@ void TestDockerArchive::sameAsOciLayout()
     QCOMPARE(fromLayout->config.history.size(), fromArchive.config.history.size());
     for (int i = 0; i < fromArchive.layers.size(); ++i)
         QCOMPARE(fromLayout->layers[i].history.createdBy, fromArchive.layers[i].history.createdBy);
+}
+
+// Newer Docker saves blobs under blobs/sha256/ (and the layers may be compressed);
+// manifest.json then names those paths. Built here from the OCI layout of the same image.
+void TestDockerArchive::newerLayoutWithBlobs()
+{
+    auto layout = OciLayout::open(imagesDir() + QStringLiteral("/final.oci"));
+    QVERIFY(layout);
+    auto image = layout->image();
+    QVERIFY(image);
+    QTemporaryDir dir;
+    const QString tarPath = dir.filePath(QStringLiteral("new.tar"));
+    QList<fixtures::TarEntry> entries;
+    QJsonArray layers;
+    const auto addBlob = [&](const Digest &d) {
+        QFile f(layout->blobs()->blobPath(d));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        entries << fixtures::TarEntry(QStringLiteral("blobs/sha256/") + d.hex(), 'f', f.readAll());
+    };
+    addBlob(image->manifest.config.digest);
+    for (const ImageLayer &l : image->layers) {
+        addBlob(l.descriptor.digest);
+        layers.append(QString(QStringLiteral("blobs/sha256/") + l.descriptor.digest.hex()));
+    }
+    QJsonObject entry;
+    entry.insert(QStringLiteral("Config"),
+                 QString(QStringLiteral("blobs/sha256/") + image->manifest.config.digest.hex()));
+    entry.insert(QStringLiteral("RepoTags"), QJsonArray{QStringLiteral("new:layout")});
+    entry.insert(QStringLiteral("Layers"), layers);
+    entries << fixtures::TarEntry(QStringLiteral("manifest.json"), 'f',
+                                  QJsonDocument(QJsonArray{entry}).toJson());
+    QFile out(tarPath);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(fixtures::makeTar(entries));
+    out.close();
+
+    auto archive = DockerArchive::open(tarPath);
+    QVERIFY2(archive, qPrintable(archive ? QString() : archive.error().message));
+    auto read = archive->image(QStringLiteral("new:layout"));
+    QVERIFY(read);
+    QCOMPARE(diffIdsOf(*read), diffIdsOf(*image));
+    for (int i = 0; i < read->layers.size(); ++i) {
+        QCOMPARE(read->layers[i].descriptor.digest, image->layers[i].descriptor.digest);
+        QCOMPARE(read->layers[i].descriptor.mediaType,
+                 QStringLiteral("application/vnd.oci.image.layer.v1.tar+gzip"));
+        auto device = read->openLayer(i);
+        QVERIFY(device);
+        auto contents = LayerReader::readAll(device->get());
+        QVERIFY(contents);
+        QCOMPARE(contents->diffId, read->layers[i].diffId);
+    }
+}
+
+void TestDockerArchive::compressedArchive()
+{
+    QFile in(imagesDir() + QStringLiteral("/base.docker.tar"));
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QTemporaryDir dir;
+    const QString gz = dir.filePath(QStringLiteral("base.tar.gz"));
+    QProcess gzip;
+    gzip.setStandardInputFile(in.fileName());
+    gzip.setStandardOutputFile(gz);
+    gzip.start(QStringLiteral("gzip"), {QStringLiteral("-c")});
+    QVERIFY(gzip.waitForFinished());
+    auto archive = DockerArchive::open(gz);
+    QVERIFY2(archive, qPrintable(archive ? QString() : archive.error().message));
+    auto image = archive->image(QStringLiteral("busybox:fixture"));
+    QVERIFY(image);
+    auto device = image->openLayer(0);
+    QVERIFY(device);
+    auto contents = LayerReader::readAll(device->get());
+    QVERIFY(contents);
+    QCOMPARE(contents->diffId, image->layers[0].diffId);
 }
 
 void TestDockerArchive::notAnArchive()
