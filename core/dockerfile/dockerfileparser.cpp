@@ -298,8 +298,9 @@ void DockerfileParser::handleDirective(QStringView line, int column)
 void DockerfileParser::run()
 {
     // A guess from the size (dense files have an instruction every ~30 characters):
-    // over-reserving a little is cheaper than growing a list of large elements.
-    m_result.instructions.reserve(m_text.size() / 24 + 1);
+    // over-reserving a little is cheaper than growing a list of large elements. Capped,
+    // so a huge file of long lines does not reserve megabytes it never uses.
+    m_result.instructions.reserve(std::min<qsizetype>(m_text.size() / 24 + 1, 8192));
     QStringList comments;
     QStringView raw;
     while (readLine(&raw)) {
