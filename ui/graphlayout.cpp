@@ -44,6 +44,17 @@ QString stageKey(const Stage &stage)
     return QStringLiteral("stage#") + QString::number(stage.index) + QLatin1Char(':') + stage.base;
 }
 
+// The closest two vertexes of a column may be, centre to centre, `a` above `b`.
+qreal minimumDistance(const Vertex &a, const Vertex &b, const LayoutMetrics &metrics)
+{
+    qreal gap = metrics.rowGap;
+    if (a.node < 0 && b.node < 0)
+        gap = 0;
+    else if (a.node < 0 || b.node < 0)
+        gap = metrics.rowGap / 2;
+    return (a.height + b.height) / 2 + gap;
+}
+
 // Centres for the vertexes of one column, in order, as close to `desired` as the minimum
 // distances allow (least squares, weighted): pool-adjacent-violators on the centres minus
 // their cumulative minimum offsets, which turns the distance constraints into monotony.
@@ -54,16 +65,8 @@ void placeColumn(const QList<int> &column, const std::vector<qreal> &desired, QL
     if (n == 0)
         return;
     std::vector<qreal> offset(n, 0);
-    for (qsizetype i = 1; i < n; ++i) {
-        const Vertex &a = vertexes[column[i - 1]];
-        const Vertex &b = vertexes[column[i]];
-        qreal gap = metrics.rowGap;
-        if (a.node < 0 && b.node < 0)
-            gap = 0;
-        else if (a.node < 0 || b.node < 0)
-            gap = metrics.rowGap / 2;
-        offset[i] = offset[i - 1] + (a.height + b.height) / 2 + gap;
-    }
+    for (qsizetype i = 1; i < n; ++i)
+        offset[i] = offset[i - 1] + minimumDistance(vertexes[column[i - 1]], vertexes[column[i]], metrics);
     struct Block
     {
         qreal sum;
@@ -374,12 +377,54 @@ GraphLayout GraphLayout::compute(const StageGraph &graph, const LayoutMetrics &m
                 pos[col[i]] = int(i);
             }
         };
+        // Crossings between the links of u and v (u above v) on one side.
+        auto pairCrossings = [&](int u, int v, bool left) {
+            const QList<int> &nu = left ? vertexes[u].preds : vertexes[u].succs;
+            const QList<int> &nv = left ? vertexes[v].preds : vertexes[v].succs;
+            int count = 0;
+            for (int a : nu)
+                for (int b : nv)
+                    count += pos[a] > pos[b] ? 1 : 0;
+            return count;
+        };
+        // Swaps neighbours while that removes crossings: breaks the ties barycenters leave.
+        auto transpose = [&](bool acceptTies) {
+            for (int round = 0; round < 8; ++round) {
+                bool improved = false;
+                for (QList<int> &col : columns) {
+                    for (qsizetype i = 0; i + 1 < col.size(); ++i) {
+                        const int u = col[i];
+                        const int v = col[i + 1];
+                        const int now = pairCrossings(u, v, true) + pairCrossings(u, v, false);
+                        const int swapped = pairCrossings(v, u, true) + pairCrossings(v, u, false);
+                        if (swapped < now || (acceptTies && swapped == now && now > 0)) {
+                            col[i] = v;
+                            col[i + 1] = u;
+                            pos[v] = int(i);
+                            pos[u] = int(i + 1);
+                            improved = true;
+                        }
+                    }
+                }
+                if (!improved)
+                    break;
+            }
+        };
         for (int iteration = 0; iteration < 6 && bestCrossings > 0; ++iteration) {
             for (int c = 1; c < layout.m_columnCount; ++c)
                 sweep(c, true);
             for (int c = layout.m_columnCount - 2; c >= 0; --c)
                 sweep(c, false);
-            const int crossings = countCrossings(columns, vertexes, pos);
+            transpose(false);
+            int crossings = countCrossings(columns, vertexes, pos);
+            if (crossings < bestCrossings) {
+                bestCrossings = crossings;
+                best = columns;
+            }
+            // Plateaus: swapping equals moves the ordering somewhere the next sweep can improve.
+            transpose(true);
+            transpose(false);
+            crossings = countCrossings(columns, vertexes, pos);
             if (crossings < bestCrossings) {
                 bestCrossings = crossings;
                 best = columns;
@@ -463,6 +508,11 @@ GraphLayout GraphLayout::compute(const StageGraph &graph, const LayoutMetrics &m
                 desired[i] = key[col[i]];
                 if (v.matched)
                     v.weight *= 8;
+                // A new vertex asks for room below its upper neighbour rather than pushing
+                // the neighbour, which the reader has already seen, out of its place.
+                else if (i > 0)
+                    desired[i] = std::max(desired[i],
+                                          desired[i - 1] + minimumDistance(vertexes[col[i - 1]], v, metrics));
             }
             placeColumn(col, desired, vertexes, metrics);
         }
