@@ -1,5 +1,6 @@
 #include "core/exec/namespacechild.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
@@ -172,15 +173,34 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
 
     std::string mountPoint;
     std::string mountData;
+    std::string mountCwd;
     if (options.overlay) {
         const Overlay &o = *options.overlay;
         for (const QString &dir : o.lowerDirs + QStringList{o.upperDir, o.workDir})
             if (dir.contains(u',') || dir.contains(u':'))
                 return fail(QStringLiteral("overlay directory %1 contains ',' or ':'").arg(dir));
         mountPoint = QFile::encodeName(o.mountPoint).toStdString();
-        mountData = QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3,userxattr,volatile")
-                        .arg(o.lowerDirs.join(u':'), o.upperDir, o.workDir)
-                        .toStdString();
+        const auto optionText = [&](const QStringList &lowers, const QString &upper, const QString &work) {
+            return QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3,userxattr,volatile")
+                .arg(lowers.join(u':'), upper, work)
+                .toStdString();
+        };
+        mountData = optionText(o.lowerDirs, o.upperDir, o.workDir);
+        // The options must fit in one page. Many layers still fit when their paths are
+        // given relative to their common parent, which the child makes its working
+        // directory for the mount.
+        if (mountData.size() >= 4000 && !o.lowerDirs.isEmpty()) {
+            QString common = QFileInfo(o.lowerDirs.first()).path();
+            for (const QString &dir : o.lowerDirs)
+                while (common != u"/" && !dir.startsWith(common + u'/'))
+                    common = QFileInfo(common).path();
+            const QDir base(common);
+            QStringList lowers;
+            for (const QString &dir : o.lowerDirs)
+                lowers.append(base.relativeFilePath(dir));
+            mountData = optionText(lowers, o.upperDir, o.workDir);
+            mountCwd = QFile::encodeName(common).toStdString();
+        }
         if (mountData.size() >= 4000)
             return fail(QStringLiteral("too many layers for one overlay mount (%1 bytes of options)")
                             .arg(mountData.size()));
@@ -248,9 +268,13 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
             childFail("sync");
         if (::read(toChild[0], &token, 1) != 1 || token != 'g')
             _exit(125);
+        if (!mountCwd.empty() && ::chdir(mountCwd.c_str()) != 0)
+            childFail("chdir to the layers' directory");
         if (!mountPoint.empty() &&
             ::mount("overlay", mountPoint.c_str(), "overlay", 0, mountData.c_str()) != 0)
             childFail("mount -t overlay");
+        if (!mountCwd.empty() && ::chdir("/") != 0)
+            childFail("chdir");
         for (const std::string &d : createDirs)
             if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
                 childFail("mkdir of a mount point");

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void stackedOnEarlierUpper_data() { addModes(); }
     void stackedOnEarlierUpper();
     void matchesDockerLayers();
+    void manyLowerLayers();
     void asOrdinaryUser();
 
 private:
@@ -423,6 +424,34 @@ void TestChangeSet::matchesDockerLayers()
     }
 }
 
+void TestChangeSet::manyLowerLayers()
+{
+    // 50 layers in a deep store directory overflow one page of overlay mount options
+    // when their paths are absolute.
+    if (!Rootfs::overlaySupported())
+        QSKIP("overlayfs in a user namespace is not allowed by this kernel");
+    const QString store =
+        m_dir->filePath(QStringLiteral("store/") + QString(60, u'x') + u'/' + QString(60, u'y'));
+    const QString base = store + QStringLiteral("/sha256-base");
+    QVERIFY(test::makeBusyboxRootfs(base));
+    QStringList lowers{base};
+    for (int i = 0; i < 50; ++i) {
+        const QString layer = store + QStringLiteral("/sha256-%1").arg(i, 64, 10, QLatin1Char('0'));
+        QVERIFY(test::writeFile(layer + QStringLiteral("/stack/f%1").arg(i), QByteArray::number(i) + '\n'));
+        lowers.append(layer);
+    }
+    std::optional<Rootfs> rootfs = prepare(RootfsMode::Overlay, lowers);
+    QVERIFY(rootfs);
+    RunSpec spec;
+    spec.args = {QStringLiteral("/bin/sh"), QStringLiteral("-c"), QStringLiteral("cat /stack/f0 /stack/f49")};
+    QStringList output;
+    SandboxCallbacks callbacks;
+    callbacks.log = [&output](const QString &line) { output.append(line); };
+    const auto ran = Sandbox::run(*rootfs, spec, {}, callbacks);
+    QVERIFY2(ran, qPrintable(ran ? QString() : ran.error().message + u'\n' + output.join(u'\n')));
+    QCOMPARE(output, (QStringList{QStringLiteral("0"), QStringLiteral("49")}));
+}
+
 void TestChangeSet::asOrdinaryUser()
 {
     // The same change sets must come out for a user without privileges.
@@ -441,7 +470,7 @@ void TestChangeSet::asOrdinaryUser()
                      QStringLiteral("--clear-groups"), QCoreApplication::applicationFilePath()};
     for (const char *f :
          {"newFile", "removalIsWhiteout", "recreatedDirectoryIsOpaque", "unchangedCopyUpIsLeftOut",
-          "linksAndNestedDirectories", "stackedOnEarlierUpper", "matchesDockerLayers"})
+          "linksAndNestedDirectories", "stackedOnEarlierUpper", "matchesDockerLayers", "manyLowerLayers"})
         args.append(QLatin1String(f));
     child.start(setpriv, args);
     QVERIFY(child.waitForFinished(120000));
