@@ -492,6 +492,29 @@ void ImageStore::markReachable(const Descriptor &descriptor, QSet<Digest> &reach
         markBlob(layer, QStringLiteral("layer"));
 }
 
+Expected<StoreLock> ImageStore::writeLock() const
+{
+    return StoreLock::acquire(gcLockPath(), StoreLock::Mode::Shared);
+}
+
+Expected<void> ImageStore::setGcRoot(const QString &name, const QList<Digest> &digests)
+{
+    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.startsWith(QLatin1Char('.')))
+        return fail(QStringLiteral("`%1` is not a valid name for a set of kept blobs").arg(name));
+    QByteArray text;
+    for (const Digest &d : digests)
+        text += d.toString().toLatin1() + '\n';
+    return writeFileAtomically(cacheDir(QStringLiteral("gc-roots")) + QLatin1Char('/') + name, text);
+}
+
+Expected<void> ImageStore::removeGcRoot(const QString &name)
+{
+    const QString path = cacheDir(QStringLiteral("gc-roots")) + QLatin1Char('/') + name;
+    if (QFileInfo::exists(path) && !QFile::remove(path))
+        return fail(QStringLiteral("cannot remove %1").arg(path));
+    return {};
+}
+
 Expected<StoreGcReport> ImageStore::collectGarbage()
 {
     auto lock = StoreLock::acquire(gcLockPath(), StoreLock::Mode::Exclusive, false);
@@ -504,6 +527,30 @@ Expected<StoreGcReport> ImageStore::collectGarbage()
     QStringList problems;
     for (auto it = refs->begin(); it != refs->end(); ++it)
         markReachable(it.value(), reachable, &problems, it.key(), nullptr);
+    QDirIterator roots(cacheDir(QStringLiteral("gc-roots")), QDir::Files);
+    while (roots.hasNext()) {
+        QFile f(roots.next());
+        if (f.fileName().section(QLatin1Char('/'), -1).startsWith(TemporaryBlobPrefix) ||
+            !f.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &line : f.readAll().split('\n')) {
+            auto digest = Digest::parse(QString::fromLatin1(line.trimmed()));
+            if (!digest || !hasBlob(*digest))
+                continue;
+            Descriptor d;
+            d.digest = *digest;
+            // Only manifests and indexes are followed; other blobs are kept as they are.
+            QFile blob(blobPath(*digest));
+            if (blob.open(QIODevice::ReadOnly) && blob.size() < 4 * 1024 * 1024 && blob.peek(1) == "{") {
+                const QJsonObject o = QJsonDocument::fromJson(blob.readAll()).object();
+                if (o.contains(QLatin1String("layers")) || o.contains(QLatin1String("manifests"))) {
+                    markReachable(d, reachable, nullptr, f.fileName(), nullptr);
+                    continue;
+                }
+            }
+            reachable.insert(*digest);
+        }
+    }
     if (!problems.isEmpty())
         return fail(
             QStringLiteral("garbage collection stopped, the store has unreadable manifests (run `stagecraft "

@@ -8,6 +8,7 @@
 #include "core/common/error.h"
 #include "core/oci/directoryblobsource.h"
 #include "core/oci/image.h"
+#include "core/store/storelock.h"
 #include "core/store/storereports.h"
 
 #include <QMap>
@@ -65,6 +66,14 @@ public:
     // Docker's size of an image: the bytes of the regular files of its layers (cached
     // per diff ID).
     Expected<qint64> contentSize(const Image &image) const;
+
+    // Hold this (shared) lock while writing blobs that no reference names yet (a build's
+    // layers before they are tagged or recorded as a root); garbage collection waits for it.
+    Expected<StoreLock> writeLock() const;
+    // Named sets of blobs garbage collection keeps although no reference names them (the
+    // build cache's layers, ...). A manifest or index digest keeps what it refers to.
+    Expected<void> setGcRoot(const QString &name, const QList<Digest> &digests);
+    Expected<void> removeGcRoot(const QString &name);
 
     Expected<StoreGcReport> collectGarbage();
     Expected<StoreVerifyReport> verify() const;

@@ -182,16 +182,34 @@ void TestImageStore::gcKeepsReferencedBlobs()
     auto stray = store->putBlob(QByteArray("unreferenced"), QStringLiteral("text/plain"));
     QVERIFY(stray);
 
+    {
+        // A writer holding the lock keeps garbage collection out.
+        auto writing = store->writeLock();
+        QVERIFY(writing);
+        auto busy = store->collectGarbage();
+        QVERIFY(!busy);
+        QVERIFY(busy.error().message.contains(QStringLiteral("in use")));
+    }
     auto report = store->collectGarbage();
     QVERIFY2(report, qPrintable(report ? QString() : report.error().message));
     QCOMPARE(report->blobsRemoved, 1);
     QVERIFY(!store->hasBlob(stray->digest));
     QVERIFY(store->image(QStringLiteral("stagecraft-fixture:final")));
 
+    // A gc root keeps a blob no reference names.
+    auto rooted = store->putBlob(QByteArray("kept by a root"), QStringLiteral("text/plain"));
+    QVERIFY(rooted);
+    QVERIFY(store->setGcRoot(QStringLiteral("build-cache"), {rooted->digest}));
+    report = store->collectGarbage();
+    QVERIFY(report);
+    QCOMPARE(report->blobsRemoved, 0);
+    QVERIFY(store->removeGcRoot(QStringLiteral("build-cache")));
+
     QVERIFY(store->removeReference(QStringLiteral("busybox:fixture")));
     report = store->collectGarbage();
     QVERIFY(report);
-    QVERIFY(report->blobsRemoved >= 3); // manifest, config, layer of the base
+    QVERIFY(report->blobsRemoved >= 4); // manifest, config, layer of the base, the unrooted blob
+    QVERIFY(!store->hasBlob(rooted->digest));
     QVERIFY(!store->hasBlob(base->manifestDescriptor.digest));
     QVERIFY(!store->hasBlob(base->id()));
     auto kept = store->image(QStringLiteral("stagecraft-fixture:final"));
