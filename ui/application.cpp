@@ -1,18 +1,155 @@
 #include "ui/application.h"
 
+#include "ui/examplecatalog.h"
+#include "ui/mainwindow.h"
+#include "ui/preferences.h"
+#include "ui/stagegraphview.h"
+#include "ui/theme.h"
+
 #include <QApplication>
-#include <QMainWindow>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QLibraryInfo>
+#include <QTimer>
+#include <QTranslator>
+
+#include <cstdio>
+#include <cstring>
 
 namespace stagecraft::ui {
 
+namespace {
+
+void printError(const QString &message)
+{
+    std::fputs(qPrintable(message + QLatin1Char('\n')), stderr);
+}
+
+// The screenshot mode renders without a display when none is there.
+void chooseOffscreenPlatformIfNeeded(int argc, char **argv)
+{
+    bool screenshot = false;
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--screenshot") == 0 || std::strncmp(argv[i], "--screenshot=", 13) == 0)
+            screenshot = true;
+    if (screenshot && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") &&
+        qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+}
+
+int takeScreenshot(MainWindow &window, const QString &path)
+{
+    window.graphView()->setAnimated(false);
+    window.resize(1280, 800);
+    window.show();
+    // Let the parse timer, the graph layout and the first paint settle before grabbing.
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 400) {
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+        window.flushAnalysis();
+    }
+    window.graphView()->fitToView();
+    QApplication::processEvents();
+    const QPixmap pixmap = window.grab();
+    if (pixmap.isNull() || !pixmap.save(path, "PNG")) {
+        printError(QApplication::translate("stagecraft::ui::Application", "stagecraft: cannot write %1")
+                       .arg(QDir::toNativeSeparators(path)));
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace
+
+bool installTranslations(const QString &language)
+{
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    if (!language.isEmpty())
+        QLocale::setDefault(locale);
+    auto *qt = new QTranslator(qApp);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+    else
+        delete qt;
+    auto *own = new QTranslator(qApp);
+    if (own->load(locale, QStringLiteral("stagecraft"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
+        QCoreApplication::installTranslator(own);
+        return true;
+    }
+    delete own;
+    return false;
+}
+
 int runApplication(int &argc, char **argv)
 {
+    chooseOffscreenPlatformIfNeeded(argc, argv);
     QApplication application(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Stagecraft"));
     QApplication::setOrganizationName(QStringLiteral("stagecraft"));
-    QMainWindow window;
-    window.setWindowTitle(QStringLiteral("Stagecraft"));
-    window.resize(1280, 800);
+    QApplication::setApplicationVersion(QStringLiteral(STAGECRAFT_VERSION_STRING));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.stagecraft.Stagecraft"));
+
+    const Preferences preferences = Preferences::load();
+    installTranslations(preferences.language);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QApplication::translate("stagecraft::ui::Application", "Edit and see multi-stage Dockerfiles."));
+    const QCommandLineOption exampleOption(
+        QStringLiteral("example"),
+        QApplication::translate("stagecraft::ui::Application", "Open a built-in example."),
+        QStringLiteral("id"));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
+        QApplication::translate("stagecraft::ui::Application", "Render the window to a PNG file and exit."),
+        QStringLiteral("png"));
+    const QCommandLineOption darkOption(
+        QStringLiteral("dark"),
+        QApplication::translate("stagecraft::ui::Application", "Use the dark theme."));
+    const QCommandLineOption lightOption(
+        QStringLiteral("light"),
+        QApplication::translate("stagecraft::ui::Application", "Use the light theme."));
+    parser.addOptions({exampleOption, screenshotOption, darkOption, lightOption});
+    parser.addPositionalArgument(
+        QStringLiteral("file"),
+        QApplication::translate("stagecraft::ui::Application", "The Dockerfile to open."));
+    if (!parser.parse(QApplication::arguments())) {
+        printError(QStringLiteral("stagecraft: ") + parser.errorText());
+        return 2;
+    }
+    if (parser.positionalArguments().size() > 1) {
+        printError(
+            QApplication::translate("stagecraft::ui::Application", "stagecraft: open one file at a time"));
+        return 2;
+    }
+
+    ThemeChoice theme = preferences.theme;
+    if (parser.isSet(darkOption))
+        theme = ThemeChoice::Dark;
+    else if (parser.isSet(lightOption))
+        theme = ThemeChoice::Light;
+    Theme::apply(theme);
+
+    MainWindow window;
+    QString error;
+    bool opened = true;
+    if (parser.isSet(exampleOption)) {
+        opened = window.openExample(parser.value(exampleOption), &error);
+    } else if (!parser.positionalArguments().isEmpty()) {
+        opened = window.openFile(parser.positionalArguments().first(), &error);
+    }
+    if (!opened) {
+        printError(QStringLiteral("stagecraft: ") + error);
+        if (parser.isSet(screenshotOption))
+            return 1;
+    }
+    if (parser.isSet(screenshotOption))
+        return takeScreenshot(window, parser.value(screenshotOption));
+
     window.show();
     return QApplication::exec();
 }

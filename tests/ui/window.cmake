@@ -1,0 +1,8 @@
+stagecraft_add_test(tst_mainwindow
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_mainwindow.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui TIMEOUT 120)
+stagecraft_add_test(tst_dockerfileeditor
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_dockerfileeditor.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui)

@@ -1,0 +1,682 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+<context>
+    <name>stagecraft::InstructionDocs</name>
+    <message>
+        <source>Owner and group of the copied files.</source>
+        <translation>Besitzer und Gruppe der kopierten Dateien.</translation>
+    </message>
+    <message>
+        <source>Permissions of the copied files, e.g. 755.</source>
+        <translation>Zugriffsrechte der kopierten Dateien, z. B. 755.</translation>
+    </message>
+    <message>
+        <source>Copy into an independent layer that survives changes to earlier layers.</source>
+        <translation>In eine eigenständige Schicht kopieren, die Änderungen an früheren Schichten übersteht.</translation>
+    </message>
+    <message>
+        <source>Leave out files matching this pattern.</source>
+        <translation>Dateien auslassen, die auf dieses Muster passen.</translation>
+    </message>
+    <message>
+        <source>Starts a new build stage from a base image, from an earlier stage, or from the empty image scratch. Each FROM begins a stage; AS gives the stage a name that COPY --from and later FROM lines can use.</source>
+        <translation>Beginnt eine neue Build-Stufe auf einem Basis-Image, einer früheren Stufe oder dem leeren Image scratch. Jedes FROM beginnt eine Stufe; AS gibt ihr einen Namen, den COPY --from und spätere FROM-Zeilen verwenden können.</translation>
+    </message>
+    <message>
+        <source>Platform of the base image, e.g. linux/arm64.</source>
+        <translation>Plattform des Basis-Images, z. B. linux/arm64.</translation>
+    </message>
+    <message>
+        <source>Runs a command in the stage&apos;s filesystem and records the changes as a new layer.</source>
+        <translation>Führt einen Befehl im Dateisystem der Stufe aus und hält die Änderungen als neue Schicht fest.</translation>
+    </message>
+    <message>
+        <source>Mounts a cache, files of another stage, a secret or an SSH agent while the command runs.</source>
+        <translation>Bindet während des Befehls einen Cache, Dateien einer anderen Stufe, ein Secret oder einen SSH-Agenten ein.</translation>
+    </message>
+    <message>
+        <source>Network access of the command.</source>
+        <translation>Netzwerkzugriff des Befehls.</translation>
+    </message>
+    <message>
+        <source>Whether the command runs in the usual sandbox.</source>
+        <translation>Ob der Befehl in der üblichen Sandbox läuft.</translation>
+    </message>
+    <message>
+        <source>The default command of a container, or default arguments for the ENTRYPOINT. Only the last CMD of a stage counts.</source>
+        <translation>Der Standardbefehl eines Containers oder die Standardargumente für ENTRYPOINT. Nur das letzte CMD einer Stufe zählt.</translation>
+    </message>
+    <message>
+        <source>Adds metadata to the image as key-value pairs.</source>
+        <translation>Fügt dem Image Metadaten als Schlüssel-Wert-Paare hinzu.</translation>
+    </message>
+    <message>
+        <source>Deprecated: names the author of the image. Use LABEL org.opencontainers.image.authors instead.</source>
+        <translation>Veraltet: nennt den Autor des Images. Stattdessen LABEL org.opencontainers.image.authors verwenden.</translation>
+    </message>
+    <message>
+        <source>Documents the network ports the container listens on. It does not publish them.</source>
+        <translation>Dokumentiert die Netzwerkports, auf denen der Container lauscht. Veröffentlicht sie nicht.</translation>
+    </message>
+    <message>
+        <source>Sets environment variables for the following instructions and for the running container.</source>
+        <translation>Setzt Umgebungsvariablen für die folgenden Anweisungen und den laufenden Container.</translation>
+    </message>
+    <message>
+        <source>Copies files, URLs or Git repositories into the image; local tar archives are unpacked. Prefer COPY for plain files.</source>
+        <translation>Kopiert Dateien, URLs oder Git-Repositorys ins Image; lokale tar-Archive werden entpackt. Für einfache Dateien besser COPY verwenden.</translation>
+    </message>
+    <message>
+        <source>Keep the .git directory when adding a Git repository.</source>
+        <translation>Beim Hinzufügen eines Git-Repositorys das .git-Verzeichnis behalten.</translation>
+    </message>
+    <message>
+        <source>Expected checksum of a remote file.</source>
+        <translation>Erwartete Prüfsumme einer entfernten Datei.</translation>
+    </message>
+    <message>
+        <source>Copies files from the build context, or with --from from another stage or image, into the stage&apos;s filesystem.</source>
+        <translation>Kopiert Dateien aus dem Build-Kontext – oder mit --from aus einer anderen Stufe oder einem Image – in das Dateisystem der Stufe.</translation>
+    </message>
+    <message>
+        <source>Copy from this stage (name or index) or image instead of the build context.</source>
+        <translation>Aus dieser Stufe (Name oder Nummer) oder diesem Image statt aus dem Build-Kontext kopieren.</translation>
+    </message>
+    <message>
+        <source>Keep the parent directories of the sources.</source>
+        <translation>Die übergeordneten Verzeichnisse der Quellen beibehalten.</translation>
+    </message>
+    <message>
+        <source>The program a container runs. CMD supplies its default arguments.</source>
+        <translation>Das Programm, das ein Container ausführt. CMD liefert seine Standardargumente.</translation>
+    </message>
+    <message>
+        <source>Marks paths as mount points for volumes.</source>
+        <translation>Markiert Pfade als Einhängepunkte für Volumes.</translation>
+    </message>
+    <message>
+        <source>Sets the user (and group) for the following RUN, CMD and ENTRYPOINT instructions.</source>
+        <translation>Setzt Benutzer (und Gruppe) für die folgenden RUN-, CMD- und ENTRYPOINT-Anweisungen.</translation>
+    </message>
+    <message>
+        <source>Sets the working directory for the following instructions; creates it when missing.</source>
+        <translation>Setzt das Arbeitsverzeichnis für die folgenden Anweisungen und legt es bei Bedarf an.</translation>
+    </message>
+    <message>
+        <source>Declares a build argument that --build-arg can set. Before the first FROM it can be used in FROM lines; inside a stage it must be declared again.</source>
+        <translation>Deklariert ein Build-Argument, das --build-arg setzen kann. Vor dem ersten FROM ist es in FROM-Zeilen nutzbar; innerhalb einer Stufe muss es erneut deklariert werden.</translation>
+    </message>
+    <message>
+        <source>Stores an instruction that runs when another build uses this image as its base.</source>
+        <translation>Speichert eine Anweisung, die ausgeführt wird, wenn ein anderer Build dieses Image als Basis verwendet.</translation>
+    </message>
+    <message>
+        <source>The signal sent to the container to stop it, e.g. SIGTERM.</source>
+        <translation>Das Signal, mit dem der Container beendet wird, z. B. SIGTERM.</translation>
+    </message>
+    <message>
+        <source>Tells the container runtime how to check that the container still works.</source>
+        <translation>Sagt der Container-Laufzeit, wie sie prüft, ob der Container noch funktioniert.</translation>
+    </message>
+    <message>
+        <source>Time between checks (default 30s).</source>
+        <translation>Zeit zwischen zwei Prüfungen (Standard 30s).</translation>
+    </message>
+    <message>
+        <source>Time after which a check counts as failed (default 30s).</source>
+        <translation>Zeit, nach der eine Prüfung als fehlgeschlagen gilt (Standard 30s).</translation>
+    </message>
+    <message>
+        <source>Time the container may take to start before failures count.</source>
+        <translation>Zeit, die der Container zum Starten hat, bevor Fehlschläge zählen.</translation>
+    </message>
+    <message>
+        <source>Time between checks during the start period.</source>
+        <translation>Zeit zwischen zwei Prüfungen während der Startphase.</translation>
+    </message>
+    <message>
+        <source>Failures in a row before the container is unhealthy (default 3).</source>
+        <translation>Fehlschläge in Folge, bis der Container als ungesund gilt (Standard 3).</translation>
+    </message>
+    <message>
+        <source>Sets the shell used by the shell form of RUN, CMD and ENTRYPOINT.</source>
+        <translation>Setzt die Shell für die Shell-Form von RUN, CMD und ENTRYPOINT.</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::Application</name>
+    <message>
+        <source>stagecraft: cannot write %1</source>
+        <translation>stagecraft: %1 kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>Edit and see multi-stage Dockerfiles.</source>
+        <translation>Mehrstufige Dockerfiles bearbeiten und sehen.</translation>
+    </message>
+    <message>
+        <source>Open a built-in example.</source>
+        <translation>Ein eingebautes Beispiel öffnen.</translation>
+    </message>
+    <message>
+        <source>Render the window to a PNG file and exit.</source>
+        <translation>Das Fenster als PNG-Datei speichern und beenden.</translation>
+    </message>
+    <message>
+        <source>Use the dark theme.</source>
+        <translation>Das dunkle Farbschema verwenden.</translation>
+    </message>
+    <message>
+        <source>Use the light theme.</source>
+        <translation>Das helle Farbschema verwenden.</translation>
+    </message>
+    <message>
+        <source>The Dockerfile to open.</source>
+        <translation>Das zu öffnende Dockerfile.</translation>
+    </message>
+    <message>
+        <source>stagecraft: open one file at a time</source>
+        <translation>stagecraft: bitte nur eine Datei auf einmal öffnen</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::DockerfileEditor</name>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Hinweis</translation>
+    </message>
+    <message>
+        <source>Dockerfile editor</source>
+        <translation>Dockerfile-Editor</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::ExampleCatalog</name>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>Der Ordner %1 kann nicht angelegt werden.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1.</source>
+        <translation>%1 kann nicht geschrieben werden.</translation>
+    </message>
+    <message>
+        <source>Go, single stage</source>
+        <translation>Go, einstufig</translation>
+    </message>
+    <message>
+        <source>Builds a Go program in one stage; the toolchain stays in the image.</source>
+        <translation>Baut ein Go-Programm in einer Stufe; die Toolchain bleibt im Image.</translation>
+    </message>
+    <message>
+        <source>Go, multi-stage</source>
+        <translation>Go, mehrstufig</translation>
+    </message>
+    <message>
+        <source>Builds in one stage and copies only the binary into an empty scratch image.</source>
+        <translation>Baut in einer Stufe und kopiert nur das Programm in ein leeres scratch-Image.</translation>
+    </message>
+    <message>
+        <source>COPY --from a stage number</source>
+        <translation>COPY --from mit Stufennummer</translation>
+    </message>
+    <message>
+        <source>An unnamed build stage, referred to as stage 0; the source comes from a heredoc.</source>
+        <translation>Eine unbenannte Build-Stufe, angesprochen als Stufe 0; der Quelltext kommt aus einem Heredoc.</translation>
+    </message>
+    <message>
+        <source>Named stages</source>
+        <translation>Benannte Stufen</translation>
+    </message>
+    <message>
+        <source>The same build with a named stage, so COPY --from survives reordering.</source>
+        <translation>Derselbe Build mit benannter Stufe, damit COPY --from ein Umsortieren übersteht.</translation>
+    </message>
+    <message>
+        <source>Alpine runtime</source>
+        <translation>Alpine-Laufzeit</translation>
+    </message>
+    <message>
+        <source>Builds with the Go image and runs on a small Alpine image.</source>
+        <translation>Baut mit dem Go-Image und läuft auf einem kleinen Alpine-Image.</translation>
+    </message>
+    <message>
+        <source>There is no example called “%1”.</source>
+        <translation>Es gibt kein Beispiel namens „%1“.</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::MainWindow</name>
+    <message>
+        <source>&amp;New</source>
+        <translation>&amp;Neu</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>Ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <source>Save &amp;As…</source>
+        <translation>Speichern &amp;unter…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Graph…</source>
+        <translation>Graph &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>&amp;Ausschneiden</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>&amp;Einfügen</translation>
+    </message>
+    <message>
+        <source>Select &amp;All</source>
+        <translation>Alles a&amp;uswählen</translation>
+    </message>
+    <message>
+        <source>&amp;Complete</source>
+        <translation>&amp;Vervollständigen</translation>
+    </message>
+    <message>
+        <source>&amp;Preferences…</source>
+        <translation>Ein&amp;stellungen…</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;In</source>
+        <translation>&amp;Vergrößern</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;Out</source>
+        <translation>Ver&amp;kleinern</translation>
+    </message>
+    <message>
+        <source>&amp;Reset Zoom</source>
+        <translation>&amp;Zoom zurücksetzen</translation>
+    </message>
+    <message>
+        <source>&amp;Fit Graph to Window</source>
+        <translation>Graph an Fenster &amp;anpassen</translation>
+    </message>
+    <message>
+        <source>&amp;Next Problem</source>
+        <translation>&amp;Nächstes Problem</translation>
+    </message>
+    <message>
+        <source>P&amp;revious Problem</source>
+        <translation>Vor&amp;heriges Problem</translation>
+    </message>
+    <message>
+        <source>Choose &amp;Target</source>
+        <translation>&amp;Ziel wählen</translation>
+    </message>
+    <message>
+        <source>Go to &amp;Editor</source>
+        <translation>Zum &amp;Editor</translation>
+    </message>
+    <message>
+        <source>Go to &amp;Graph</source>
+        <translation>Zum &amp;Graphen</translation>
+    </message>
+    <message>
+        <source>&amp;About Stagecraft</source>
+        <translation>Über &amp;Stagecraft</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Probleme</translation>
+    </message>
+    <message>
+        <source>&amp;Problems</source>
+        <translation>&amp;Probleme</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>E&amp;xamples</source>
+        <translation>&amp;Beispiele</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Werkzeugleiste</translation>
+    </message>
+    <message>
+        <source>Target:</source>
+        <translation>Ziel:</translation>
+    </message>
+    <message>
+        <source>The stage to build; stages it does not need are dimmed (Ctrl+T)</source>
+        <translation>Die zu bauende Stufe; Stufen, die sie nicht braucht, werden abgeblendet (Strg+T)</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>Unbenannt</translation>
+    </message>
+    <message>
+        <source>Unsaved Changes</source>
+        <translation>Ungespeicherte Änderungen</translation>
+    </message>
+    <message>
+        <source>“%1” has unsaved changes. Save them before closing it?</source>
+        <translation>„%1“ hat ungespeicherte Änderungen. Vor dem Schließen speichern?</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>%1 kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>Opened the example “%1”</source>
+        <translation>Beispiel „%1“ geöffnet</translation>
+    </message>
+    <message>
+        <source>Open Dockerfile</source>
+        <translation>Dockerfile öffnen</translation>
+    </message>
+    <message>
+        <source>Dockerfiles (Dockerfile *.Dockerfile Dockerfile.* Containerfile);;All files (*)</source>
+        <translation>Dockerfiles (Dockerfile *.Dockerfile Dockerfile.* Containerfile);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Save Dockerfile</source>
+        <translation>Dockerfile speichern</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Save Dockerfile As</source>
+        <translation>Dockerfile speichern unter</translation>
+    </message>
+    <message>
+        <source>Open Recent</source>
+        <translation>Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>Open Example</source>
+        <translation>Beispiel öffnen</translation>
+    </message>
+    <message>
+        <source>No recent files</source>
+        <translation>Keine zuletzt geöffneten Dateien</translation>
+    </message>
+    <message>
+        <source>&amp;Clear List</source>
+        <translation>Liste &amp;leeren</translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG-Bild (*.svg)</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG-Bild (*.png)</translation>
+    </message>
+    <message>
+        <source>Export Graph</source>
+        <translation>Graph exportieren</translation>
+    </message>
+    <message>
+        <source>Cannot write %1.</source>
+        <translation>%1 kann nicht geschrieben werden.</translation>
+    </message>
+    <message>
+        <source>Exported the graph to %1</source>
+        <translation>Graph nach %1 exportiert</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>The new language is used the next time Stagecraft starts.</source>
+        <translation>Die neue Sprache gilt ab dem nächsten Start von Stagecraft.</translation>
+    </message>
+    <message>
+        <source>About Stagecraft</source>
+        <translation>Über Stagecraft</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Stagecraft %1&lt;/h3&gt;&lt;p&gt;See multi-stage Dockerfiles as a graph while you type, build them without a Docker daemon and compare the layers of the images.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Stagecraft %1&lt;/h3&gt;&lt;p&gt;Mehrstufige Dockerfiles schon beim Tippen als Graph sehen, ohne Docker-Daemon bauen und die Schichten der Images vergleichen.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Zoom %1 %</source>
+        <translation>Zoom %1 %</translation>
+    </message>
+    <message>
+        <source>No problems</source>
+        <translation>Keine Probleme</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n error(s)</source>
+        <translation>
+            <numerusform>%n Fehler</numerusform>
+            <numerusform>%n Fehler</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n warning(s)</source>
+        <translation>
+            <numerusform>%n Warnung</numerusform>
+            <numerusform>%n Warnungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Parsed in %1 ms</source>
+        <translation>In %1 ms analysiert</translation>
+    </message>
+    <message>
+        <source>The graph shows the last version without errors.</source>
+        <translation>Der Graph zeigt die letzte fehlerfreie Fassung.</translation>
+    </message>
+    <message>
+        <source>Last stage</source>
+        <translation>Letzte Stufe</translation>
+    </message>
+    <message>
+        <source>Stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>Line %1, Column %2</source>
+        <translation>Zeile %1, Spalte %2</translation>
+    </message>
+    <message>
+        <source>Stage: %1</source>
+        <translation>Stufe: %1</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>Wie das System</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> pt</translation>
+    </message>
+    <message>
+        <source> %</source>
+        <translation> %</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>&amp;Farbschema:</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <source>A new language takes effect when Stagecraft starts again.</source>
+        <translation>Eine neue Sprache wirkt erst nach einem Neustart von Stagecraft.</translation>
+    </message>
+    <message>
+        <source>Editor &amp;font:</source>
+        <translation>Editor-&amp;Schrift:</translation>
+    </message>
+    <message>
+        <source>Font &amp;size:</source>
+        <translation>Schrift&amp;größe:</translation>
+    </message>
+    <message>
+        <source>&amp;Zoom (editor and graph):</source>
+        <translation>&amp;Zoom (Editor und Graph):</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::ProblemsModel</name>
+    <message>
+        <source>Line %1, column %2</source>
+        <translation>Zeile %1, Spalte %2</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Stelle</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>Regel</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::StageGraphScene</name>
+    <message>
+        <source>No stages yet.
+Type FROM and an image name to start one.</source>
+        <translation>Noch keine Stufen.
+Tippe FROM und einen Image-Namen, um eine zu beginnen.</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::StageGraphView</name>
+    <message>
+        <source>Stage graph</source>
+        <translation>Stufen-Graph</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::StageNodeItem</name>
+    <message>
+        <source>queued</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>cached</source>
+        <translation>aus dem Cache</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>External image %1</source>
+        <translation>Externes Image %1</translation>
+    </message>
+    <message>
+        <source>Stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>Stage %1 (%2)</source>
+        <translation>Stufe %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Platform %1</source>
+        <translation>Plattform %1</translation>
+    </message>
+    <message>
+        <source>Lines %1–%2</source>
+        <translation>Zeilen %1–%2</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>%n step(s)</source>
+        <translation>%n Schritt</translation>
+    </message>
+</context>
+</TS>

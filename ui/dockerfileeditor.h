@@ -1,0 +1,85 @@
+// The Dockerfile text editor: line numbers, syntax colours, wavy underlines for problems,
+// completion of instructions, flags and stage names, hover help, and Ctrl+click from a
+// stage reference to the stage's FROM line. It shows what core computed; it parses nothing.
+#pragma once
+
+#include "core/common/diagnostic.h"
+#include "core/dockerfile/dockerfile.h"
+#include "core/plan/stagegraph.h"
+
+#include <QPlainTextEdit>
+
+class QCompleter;
+class QStringListModel;
+
+namespace stagecraft::ui {
+
+class DockerfileHighlighter;
+class LineNumberArea;
+
+class DockerfileEditor : public QPlainTextEdit
+{
+    Q_OBJECT
+
+public:
+    explicit DockerfileEditor(QWidget *parent = nullptr);
+
+    // The latest analysis of the text; the editor uses it for underlines, tooltips,
+    // completion and stage links.
+    void setAnalysis(const Dockerfile &dockerfile, const StageGraph &plan, const Diagnostics &diagnostics);
+    const Diagnostics &diagnostics() const { return m_diagnostics; }
+
+    void setEditorFont(const QFont &font); // the font at 100 %
+    void setZoomPercent(int percent);
+
+    void goTo(int line, int column);               // 1-based
+    void selectLines(int firstLine, int lastLine); // 1-based, inclusive
+
+    // Stage index referenced at a document position (`--from=build`, `FROM build`), or -1.
+    int stageReferenceAt(int position) const;
+    // Tooltip text at a document position: problems there, else the docs of the keyword or flag.
+    QString toolTipAt(int position) const;
+    // Opens the completion popup for the cursor position; returns whether it has entries.
+    bool complete(bool explicitRequest = true);
+
+    QCompleter *completer() const { return m_completer; }
+    DockerfileHighlighter *highlighter() const { return m_highlighter; }
+
+    int lineNumberAreaWidth() const;
+    void paintLineNumbers(QPaintEvent *event);
+
+Q_SIGNALS:
+    // Ctrl+click on a stage reference moved the cursor to that stage.
+    void stageLinkActivated(int stageIndex);
+
+protected:
+    bool viewportEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    void updateLineNumberAreaWidth();
+    void updateLineNumberArea(const QRect &rect, int dy);
+    void updateExtraSelections();
+    void insertCompletion(const QString &completion);
+    QTextCursor cursorFor(SourcePosition position) const;
+    SourcePosition sourcePositionOf(int position) const;
+    QStringList stageNamesForCompletion(int line) const;
+
+    LineNumberArea *m_lineNumberArea;
+    DockerfileHighlighter *m_highlighter;
+    QCompleter *m_completer;
+    QStringListModel *m_completionModel;
+    int m_completionStart = 0; // document position the accepted completion replaces from
+    bool m_completionAddsSpace = false;
+    Dockerfile m_dockerfile;
+    StageGraph m_plan;
+    Diagnostics m_diagnostics;
+    QFont m_baseFont;
+    int m_zoomPercent = 100;
+};
+
+} // namespace stagecraft::ui

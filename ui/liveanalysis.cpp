@@ -1,0 +1,86 @@
+#include "ui/liveanalysis.h"
+
+#include "core/dockerfile/dockerfileparser.h"
+
+#include <QElapsedTimer>
+
+#include <algorithm>
+
+namespace stagecraft::ui {
+
+LiveAnalysis::LiveAnalysis(QObject *parent)
+    : QObject(parent)
+{
+    m_timer.setSingleShot(true);
+    m_timer.setInterval(kDelayMs);
+    connect(&m_timer, &QTimer::timeout, this, &LiveAnalysis::run);
+}
+
+void LiveAnalysis::setText(const QString &text)
+{
+    m_text = text;
+    m_timer.start();
+}
+
+void LiveAnalysis::analyzeNow(const QString &text)
+{
+    m_text = text;
+    m_timer.stop();
+    run();
+}
+
+void LiveAnalysis::setTarget(const QString &target)
+{
+    if (target == m_target)
+        return;
+    m_target = target;
+    m_timer.stop();
+    run();
+}
+
+void LiveAnalysis::flush()
+{
+    if (m_timer.isActive()) {
+        m_timer.stop();
+        run();
+    }
+}
+
+void LiveAnalysis::run()
+{
+    QElapsedTimer clock;
+    clock.start();
+    AnalysisResult next;
+    next.generation = m_result.generation + 1;
+    next.dockerfile = DockerfileParser::parse(m_text);
+    PlanOptions options;
+    options.target = m_target;
+    next.plan = StageGraph::fromDockerfile(next.dockerfile, options);
+    if (!m_target.isEmpty() && next.plan.target < 0 && !next.plan.stages.isEmpty()) {
+        // A target that no longer exists (renamed while typing) falls back to the last stage.
+        next.plan = StageGraph::fromDockerfile(next.dockerfile, {});
+    }
+    next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics;
+    std::stable_sort(next.diagnostics.begin(), next.diagnostics.end(),
+                     [](const Diagnostic &a, const Diagnostic &b) { return a.range.start < b.range.start; });
+    next.elapsedMicros = clock.nsecsElapsed() / 1000;
+
+    // A half-typed line must not blank the graph: while the text has errors and plans to
+    // fewer stages than the last good graph, keep that graph and only underline the problem.
+    const bool broken =
+        next.plan.stages.isEmpty() ||
+        (hasErrors(next.diagnostics) && next.plan.stages.size() < m_result.graph.stages.size());
+    if (broken && m_hasGoodGraph && !m_text.trimmed().isEmpty()) {
+        next.graph = m_result.graph;
+        next.graphDockerfile = m_result.graphDockerfile;
+        next.graphIsCurrent = false;
+    } else {
+        next.graph = next.plan;
+        next.graphDockerfile = next.dockerfile;
+        m_hasGoodGraph = !next.plan.stages.isEmpty();
+    }
+    m_result = std::move(next);
+    Q_EMIT analyzed();
+}
+
+} // namespace stagecraft::ui

@@ -1,0 +1,57 @@
+// Re-parses the editor's text shortly after each edit (a single-shot timer) and plans
+// the stage graph, keeping the last good graph while a half-typed line breaks it.
+#pragma once
+
+#include "core/common/diagnostic.h"
+#include "core/dockerfile/dockerfile.h"
+#include "core/plan/stagegraph.h"
+
+#include <QObject>
+#include <QTimer>
+
+namespace stagecraft::ui {
+
+struct AnalysisResult
+{
+    Dockerfile dockerfile;      // the parse of the current text
+    StageGraph plan;            // the plan of the current text (may have no stages)
+    Dockerfile graphDockerfile; // the text the shown graph was planned from
+    StageGraph graph;           // the graph to show: the current plan or the last good one
+    bool graphIsCurrent = true; // false while the last good graph is kept
+    Diagnostics diagnostics;    // parser, plan and build checks of the current text, by position
+    qint64 elapsedMicros = 0;   // parse + plan + checks
+    quint64 generation = 0;     // counts analyses, so views can tell a new one
+};
+
+class LiveAnalysis : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kDelayMs = 80;
+
+    explicit LiveAnalysis(QObject *parent = nullptr);
+
+    void setText(const QString &text);    // analyses after kDelayMs
+    void analyzeNow(const QString &text); // analyses at once (file opened, tests)
+    void setTarget(const QString &target);
+    QString target() const { return m_target; }
+    bool isPending() const { return m_timer.isActive(); }
+    void flush(); // runs a pending analysis now
+
+    const AnalysisResult &result() const { return m_result; }
+
+Q_SIGNALS:
+    void analyzed();
+
+private:
+    void run();
+
+    QTimer m_timer;
+    QString m_text;
+    QString m_target;
+    AnalysisResult m_result;
+    bool m_hasGoodGraph = false;
+};
+
+} // namespace stagecraft::ui

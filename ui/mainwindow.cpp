@@ -1,0 +1,836 @@
+#include "ui/mainwindow.h"
+
+#include "ui/dockerfileeditor.h"
+#include "ui/examplecatalog.h"
+#include "ui/preferencesdialog.h"
+#include "ui/problemsmodel.h"
+#include "ui/stagegraphview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTextBlock>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeView>
+
+#include <array>
+
+namespace stagecraft::ui {
+
+namespace {
+
+constexpr int kMaxRecentFiles = 8;
+constexpr std::array kZoomSteps{50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300, 400};
+
+QIcon themedIcon(const char *name, QStyle::StandardPixmap fallback)
+{
+    return QIcon::fromTheme(QString::fromLatin1(name), QApplication::style()->standardIcon(fallback));
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_analysis(new LiveAnalysis(this))
+    , m_editor(new DockerfileEditor)
+    , m_graphView(new StageGraphView)
+    , m_splitter(new QSplitter(Qt::Horizontal))
+    , m_problemsModel(new ProblemsModel(this))
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/stagecraft.svg")));
+    m_editor->setObjectName(QStringLiteral("editor"));
+    m_graphView->setObjectName(QStringLiteral("graphView"));
+    m_splitter->setObjectName(QStringLiteral("splitter"));
+    m_splitter->addWidget(m_editor);
+    m_splitter->addWidget(m_graphView);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setChildrenCollapsible(false);
+    setCentralWidget(m_splitter);
+
+    createActions();
+    createProblemsDock();
+    createMenus();
+    createToolBar();
+    createStatusBar();
+
+    connect(m_editor, &QPlainTextEdit::textChanged, this,
+            [this] { m_analysis->setText(m_editor->toPlainText()); });
+    connect(m_editor->document(), &QTextDocument::modificationChanged, this, &QWidget::setWindowModified);
+    connect(m_editor, &QPlainTextEdit::cursorPositionChanged, this, &MainWindow::updateCursorStatus);
+    connect(m_editor, &DockerfileEditor::stageLinkActivated, m_graphView, &StageGraphView::selectStage);
+    connect(m_analysis, &LiveAnalysis::analyzed, this, &MainWindow::applyAnalysis);
+    connect(m_graphView, &StageGraphView::stageActivated, this, &MainWindow::selectStageLines);
+
+    m_preferences = Preferences::load();
+    m_zoomPercent = m_preferences.zoomPercent;
+    m_editor->setEditorFont(m_preferences.editorFont);
+    setZoomPercent(m_zoomPercent);
+
+    resize(1280, 800);
+    m_splitter->setSizes({560, 720});
+    readWindowSettings();
+    newDocument();
+}
+
+MainWindow::~MainWindow() = default;
+
+QAction *MainWindow::action(const QString &objectName) const
+{
+    return findChild<QAction *>(objectName);
+}
+
+void MainWindow::createActions()
+{
+    struct Spec
+    {
+        const char *objectName;
+        QString text;
+        QList<QKeySequence> keys;
+        std::function<void()> run;
+        QIcon icon;
+    };
+    const QList<Spec> specs{
+        {"actionNew",
+         tr("&New"),
+         {QKeySequence::New},
+         [this] {
+             if (maybeSave())
+                 newDocument();
+         },
+         themedIcon("document-new", QStyle::SP_FileIcon)},
+        {"actionOpen",
+         tr("&Open…"),
+         {QKeySequence::Open},
+         [this] { openInteractive(); },
+         themedIcon("document-open", QStyle::SP_DialogOpenButton)},
+        {"actionSave",
+         tr("&Save"),
+         {QKeySequence::Save},
+         [this] { saveInteractive(); },
+         themedIcon("document-save", QStyle::SP_DialogSaveButton)},
+        {"actionSaveAs",
+         tr("Save &As…"),
+         {QKeySequence(QStringLiteral("Ctrl+Shift+S"))},
+         [this] { saveAsInteractive(); },
+         themedIcon("document-save-as", QStyle::SP_DialogSaveButton)},
+        {"actionExportGraph",
+         tr("&Export Graph…"),
+         {QKeySequence(QStringLiteral("Ctrl+E"))},
+         [this] { exportGraph(); },
+         themedIcon("document-export", QStyle::SP_DriveFDIcon)},
+        {"actionQuit",
+         tr("&Quit"),
+         {QKeySequence(QStringLiteral("Ctrl+Q"))},
+         [this] { close(); },
+         themedIcon("application-exit", QStyle::SP_DialogCloseButton)},
+        {"actionUndo",
+         tr("&Undo"),
+         {QKeySequence::Undo},
+         [this] { m_editor->undo(); },
+         themedIcon("edit-undo", QStyle::SP_ArrowBack)},
+        {"actionRedo",
+         tr("&Redo"),
+         {QKeySequence(QStringLiteral("Ctrl+Shift+Z")), QKeySequence(QStringLiteral("Ctrl+Y"))},
+         [this] { m_editor->redo(); },
+         themedIcon("edit-redo", QStyle::SP_ArrowForward)},
+        {"actionCut",
+         tr("Cu&t"),
+         {QKeySequence::Cut},
+         [this] { m_editor->cut(); },
+         QIcon::fromTheme(QStringLiteral("edit-cut"))},
+        {"actionCopy",
+         tr("&Copy"),
+         {QKeySequence::Copy},
+         [this] { m_editor->copy(); },
+         QIcon::fromTheme(QStringLiteral("edit-copy"))},
+        {"actionPaste",
+         tr("&Paste"),
+         {QKeySequence::Paste},
+         [this] { m_editor->paste(); },
+         QIcon::fromTheme(QStringLiteral("edit-paste"))},
+        {"actionSelectAll",
+         tr("Select &All"),
+         {QKeySequence::SelectAll},
+         [this] { m_editor->selectAll(); },
+         {}},
+        {"actionComplete",
+         tr("&Complete"),
+         {QKeySequence(QStringLiteral("Ctrl+Space"))},
+         [this] { m_editor->complete(true); },
+         {}},
+        {"actionPreferences",
+         tr("&Preferences…"),
+         {QKeySequence(QStringLiteral("Ctrl+,"))},
+         [this] { showPreferences(); },
+         themedIcon("preferences-system", QStyle::SP_FileDialogDetailedView)},
+        {"actionZoomIn",
+         tr("Zoom &In"),
+         {QKeySequence(QStringLiteral("Ctrl+=")), QKeySequence(QStringLiteral("Ctrl++"))},
+         [this] {
+             for (int step : kZoomSteps)
+                 if (step > m_zoomPercent) {
+                     setZoomPercent(step);
+                     return;
+                 }
+         },
+         themedIcon("zoom-in", QStyle::SP_ArrowUp)},
+        {"actionZoomOut",
+         tr("Zoom &Out"),
+         {QKeySequence(QStringLiteral("Ctrl+-"))},
+         [this] {
+             for (auto it = kZoomSteps.rbegin(); it != kZoomSteps.rend(); ++it)
+                 if (*it < m_zoomPercent) {
+                     setZoomPercent(*it);
+                     return;
+                 }
+         },
+         themedIcon("zoom-out", QStyle::SP_ArrowDown)},
+        {"actionZoomReset",
+         tr("&Reset Zoom"),
+         {QKeySequence(QStringLiteral("Ctrl+0"))},
+         [this] {
+             setZoomPercent(100);
+             m_graphView->fitToView();
+         },
+         themedIcon("zoom-original", QStyle::SP_BrowserReload)},
+        {"actionFitGraph",
+         tr("&Fit Graph to Window"),
+         {QKeySequence(QStringLiteral("Ctrl+Shift+0"))},
+         [this] { m_graphView->fitToView(); },
+         themedIcon("zoom-fit-best", QStyle::SP_TitleBarMaxButton)},
+        {"actionNextProblem",
+         tr("&Next Problem"),
+         {QKeySequence(QStringLiteral("F8"))},
+         [this] { stepProblem(1); },
+         {}},
+        {"actionPreviousProblem",
+         tr("P&revious Problem"),
+         {QKeySequence(QStringLiteral("Shift+F8"))},
+         [this] { stepProblem(-1); },
+         {}},
+        {"actionChooseTarget",
+         tr("Choose &Target"),
+         {QKeySequence(QStringLiteral("Ctrl+T"))},
+         [this] {
+             m_targetBox->setFocus();
+             m_targetBox->showPopup();
+         },
+         {}},
+        {"actionFocusEditor",
+         tr("Go to &Editor"),
+         {QKeySequence(QStringLiteral("Ctrl+1"))},
+         [this] { m_editor->setFocus(); },
+         {}},
+        {"actionFocusGraph",
+         tr("Go to &Graph"),
+         {QKeySequence(QStringLiteral("Ctrl+2"))},
+         [this] { m_graphView->setFocus(); },
+         {}},
+        {"actionAbout",
+         tr("&About Stagecraft"),
+         {QKeySequence(QStringLiteral("Ctrl+F1"))},
+         [this] { showAbout(); },
+         QIcon(QStringLiteral(":/stagecraft.svg"))},
+    };
+    for (const Spec &spec : specs) {
+        auto *a = new QAction(spec.icon, spec.text, this);
+        a->setObjectName(QString::fromLatin1(spec.objectName));
+        a->setShortcuts(spec.keys);
+        if (!spec.keys.isEmpty())
+            a->setToolTip(
+                QStringLiteral("%1 (%2)").arg(a->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
+                                              spec.keys.first().toString(QKeySequence::NativeText)));
+        connect(a, &QAction::triggered, this, spec.run);
+        addAction(a); // shortcuts work even while the menu bar is hidden
+    }
+    action(QStringLiteral("actionUndo"))->setEnabled(false);
+    action(QStringLiteral("actionRedo"))->setEnabled(false);
+    connect(m_editor, &QPlainTextEdit::undoAvailable, action(QStringLiteral("actionUndo")),
+            &QAction::setEnabled);
+    connect(m_editor, &QPlainTextEdit::redoAvailable, action(QStringLiteral("actionRedo")),
+            &QAction::setEnabled);
+}
+
+void MainWindow::createProblemsDock()
+{
+    m_problemsView = new QTreeView;
+    m_problemsView->setObjectName(QStringLiteral("problemsView"));
+    m_problemsView->setModel(m_problemsModel);
+    m_problemsView->setRootIsDecorated(false);
+    m_problemsView->setUniformRowHeights(true);
+    m_problemsView->setAlternatingRowColors(true);
+    m_problemsView->setAccessibleName(tr("Problems"));
+    m_problemsView->header()->setStretchLastSection(false);
+    m_problemsView->header()->setSectionResizeMode(ProblemsModel::MessageColumn, QHeaderView::Stretch);
+    m_problemsView->header()->setSectionResizeMode(ProblemsModel::LocationColumn,
+                                                   QHeaderView::ResizeToContents);
+    m_problemsView->header()->setSectionResizeMode(ProblemsModel::RuleColumn, QHeaderView::ResizeToContents);
+    connect(m_problemsView, &QTreeView::activated, this, &MainWindow::activateProblem);
+    connect(m_problemsView, &QTreeView::clicked, this, &MainWindow::activateProblem);
+
+    m_problemsDock = new QDockWidget(tr("Problems"), this);
+    m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
+    m_problemsDock->setWidget(m_problemsView);
+    m_problemsDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
+    QAction *toggle = m_problemsDock->toggleViewAction();
+    toggle->setObjectName(QStringLiteral("actionProblems"));
+    toggle->setText(tr("&Problems"));
+    toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+M")));
+    addAction(toggle);
+}
+
+void MainWindow::createMenus()
+{
+    const auto a = [this](const char *name) { return action(QString::fromLatin1(name)); };
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->setObjectName(QStringLiteral("menuFile"));
+    file->addAction(a("actionNew"));
+    file->addAction(a("actionOpen"));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("menuRecent"));
+    m_examplesMenu = file->addMenu(tr("E&xamples"));
+    m_examplesMenu->setObjectName(QStringLiteral("menuExamples"));
+    for (const Example &example : ExampleCatalog::examples()) {
+        QAction *open = m_examplesMenu->addAction(ExampleCatalog::title(example));
+        open->setObjectName(QStringLiteral("actionExample-") + example.id);
+        open->setStatusTip(ExampleCatalog::summary(example));
+        open->setToolTip(ExampleCatalog::summary(example));
+        const QString id = example.id;
+        connect(open, &QAction::triggered, this, [this, id] { openExampleInteractive(id); });
+    }
+    file->addSeparator();
+    file->addAction(a("actionSave"));
+    file->addAction(a("actionSaveAs"));
+    file->addAction(a("actionExportGraph"));
+    file->addSeparator();
+    file->addAction(a("actionQuit"));
+    rebuildRecentMenu();
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->setObjectName(QStringLiteral("menuEdit"));
+    for (const char *name : {"actionUndo", "actionRedo"})
+        edit->addAction(a(name));
+    edit->addSeparator();
+    for (const char *name : {"actionCut", "actionCopy", "actionPaste", "actionSelectAll"})
+        edit->addAction(a(name));
+    edit->addSeparator();
+    edit->addAction(a("actionComplete"));
+    edit->addSeparator();
+    edit->addAction(a("actionPreferences"));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName(QStringLiteral("menuView"));
+    for (const char *name : {"actionZoomIn", "actionZoomOut", "actionZoomReset", "actionFitGraph"})
+        view->addAction(a(name));
+    view->addSeparator();
+    view->addAction(a("actionProblems"));
+    view->addAction(a("actionNextProblem"));
+    view->addAction(a("actionPreviousProblem"));
+    view->addSeparator();
+    for (const char *name : {"actionChooseTarget", "actionFocusEditor", "actionFocusGraph"})
+        view->addAction(a(name));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("menuHelp"));
+    help->addAction(a("actionAbout"));
+}
+
+void MainWindow::createToolBar()
+{
+    QToolBar *bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    for (const char *name : {"actionNew", "actionOpen", "actionSave"})
+        bar->addAction(action(QString::fromLatin1(name)));
+    bar->addSeparator();
+
+    auto *targetLabel = new QLabel(tr("Target:"));
+    targetLabel->setContentsMargins(6, 0, 6, 0);
+    m_targetBox = new QComboBox;
+    m_targetBox->setObjectName(QStringLiteral("targetBox"));
+    m_targetBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_targetBox->setMinimumContentsLength(12);
+    m_targetBox->setToolTip(tr("The stage to build; stages it does not need are dimmed (Ctrl+T)"));
+    targetLabel->setBuddy(m_targetBox);
+    bar->addWidget(targetLabel);
+    bar->addWidget(m_targetBox);
+    connect(m_targetBox, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_updatingTargets)
+            m_analysis->setTarget(m_targetBox->currentData().toString());
+    });
+    bar->addSeparator();
+    for (const char *name : {"actionZoomOut", "actionZoomReset", "actionZoomIn", "actionFitGraph"}) {
+        bar->addAction(action(QString::fromLatin1(name)));
+    }
+    bar->addSeparator();
+    bar->addAction(action(QStringLiteral("actionExportGraph")));
+    // Icons alone for the zoom buttons keep the bar short on small projectors.
+    for (const char *name : {"actionZoomOut", "actionZoomReset", "actionZoomIn", "actionFitGraph"})
+        if (QWidget *w = bar->widgetForAction(action(QString::fromLatin1(name))))
+            if (auto *button = qobject_cast<QToolButton *>(w))
+                button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_positionLabel = new QLabel;
+    m_positionLabel->setObjectName(QStringLiteral("positionLabel"));
+    m_stageLabel = new QLabel;
+    m_stageLabel->setObjectName(QStringLiteral("stageLabel"));
+    m_problemsLabel = new QLabel;
+    m_problemsLabel->setObjectName(QStringLiteral("problemsLabel"));
+    m_parseLabel = new QLabel;
+    m_parseLabel->setObjectName(QStringLiteral("parseLabel"));
+    for (QLabel *label : {m_positionLabel, m_stageLabel, m_problemsLabel, m_parseLabel})
+        label->setContentsMargins(8, 0, 8, 0);
+    statusBar()->addWidget(m_positionLabel);
+    statusBar()->addWidget(m_stageLabel, 1);
+    statusBar()->addPermanentWidget(m_problemsLabel);
+    statusBar()->addPermanentWidget(m_parseLabel);
+}
+
+void MainWindow::readWindowSettings()
+{
+    QSettings settings;
+    const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
+    if (!geometry.isEmpty())
+        restoreGeometry(geometry);
+    const QByteArray state = settings.value(QStringLiteral("window/state")).toByteArray();
+    if (!state.isEmpty())
+        restoreState(state);
+    const QByteArray splitter = settings.value(QStringLiteral("window/splitter")).toByteArray();
+    if (!splitter.isEmpty())
+        m_splitter->restoreState(splitter);
+}
+
+void MainWindow::writeWindowSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
+    settings.setValue(QStringLiteral("view/zoomPercent"), m_zoomPercent);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    writeWindowSettings();
+    event->accept();
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        updateTitle();
+    QMainWindow::changeEvent(event);
+}
+
+bool MainWindow::isDocumentModified() const
+{
+    return m_editor->document()->isModified();
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!isDocumentModified())
+        return true;
+    const QString name = m_currentFile.isEmpty() ? tr("Untitled") : QFileInfo(m_currentFile).fileName();
+    const auto answer = QMessageBox::warning(
+        this, tr("Unsaved Changes"), tr("“%1” has unsaved changes. Save them before closing it?").arg(name),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return saveInteractive();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::setDocumentText(const QString &text, const QString &path)
+{
+    m_currentFile = path;
+    m_editor->setPlainText(text);
+    m_editor->document()->setModified(false);
+    m_editor->moveCursor(QTextCursor::Start);
+    setWindowModified(false);
+    updateTitle();
+    m_analysis->analyzeNow(text);
+    m_graphView->fitToView();
+}
+
+void MainWindow::newDocument()
+{
+    setDocumentText(QString(), QString());
+}
+
+bool MainWindow::openFile(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = tr("Cannot open %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    const QByteArray bytes = file.readAll();
+    setDocumentText(QString::fromUtf8(bytes), QFileInfo(path).absoluteFilePath());
+    addRecentFile(m_currentFile);
+    return true;
+}
+
+bool MainWindow::saveFile(const QString &path, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(m_editor->toPlainText().toUtf8()) < 0 ||
+        !file.commit()) {
+        if (error)
+            *error = tr("Cannot save %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    m_currentFile = QFileInfo(path).absoluteFilePath();
+    m_editor->document()->setModified(false);
+    addRecentFile(m_currentFile);
+    updateTitle();
+    return true;
+}
+
+bool MainWindow::openExample(const QString &id, QString *error)
+{
+    const QString path = ExampleCatalog::materialize(id, error);
+    if (path.isEmpty())
+        return false;
+    if (!openFile(path, error))
+        return false;
+    if (const Example *example = ExampleCatalog::find(id))
+        statusBar()->showMessage(tr("Opened the example “%1”").arg(ExampleCatalog::title(*example)), 4000);
+    return true;
+}
+
+void MainWindow::showError(const QString &title, const QString &message)
+{
+    QMessageBox::warning(this, title, message);
+}
+
+void MainWindow::openInteractive()
+{
+    if (!maybeSave())
+        return;
+    const QString dir = m_currentFile.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFile).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Dockerfile"), dir,
+                                                      tr("Dockerfiles (Dockerfile *.Dockerfile Dockerfile.* "
+                                                         "Containerfile);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!openFile(path, &error))
+        showError(tr("Open Dockerfile"), error);
+}
+
+bool MainWindow::saveInteractive()
+{
+    if (m_currentFile.isEmpty())
+        return saveAsInteractive();
+    QString error;
+    if (!saveFile(m_currentFile, &error)) {
+        showError(tr("Save Dockerfile"), error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(m_currentFile)), 3000);
+    return true;
+}
+
+bool MainWindow::saveAsInteractive()
+{
+    const QString suggestion =
+        m_currentFile.isEmpty() ? QDir::homePath() + QStringLiteral("/Dockerfile") : m_currentFile;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Dockerfile As"), suggestion);
+    if (path.isEmpty())
+        return false;
+    QString error;
+    if (!saveFile(path, &error)) {
+        showError(tr("Save Dockerfile"), error);
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::openRecent(const QString &path)
+{
+    if (!maybeSave())
+        return;
+    QString error;
+    if (!openFile(path, &error)) {
+        showError(tr("Open Recent"), error);
+        QSettings settings;
+        QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+        recent.removeAll(path);
+        settings.setValue(QStringLiteral("recentFiles"), recent);
+        rebuildRecentMenu();
+    }
+}
+
+void MainWindow::openExampleInteractive(const QString &id)
+{
+    if (!maybeSave())
+        return;
+    QString error;
+    if (!openExample(id, &error))
+        showError(tr("Open Example"), error);
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecentFiles)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    int number = 1;
+    for (const QString &path : recent) {
+        const QString label = number < 10
+                                  ? QStringLiteral("&%1  %2").arg(number).arg(QDir::toNativeSeparators(path))
+                                  : QDir::toNativeSeparators(path);
+        QAction *open = m_recentMenu->addAction(label);
+        connect(open, &QAction::triggered, this, [this, path] { openRecent(path); });
+        ++number;
+    }
+    if (recent.isEmpty()) {
+        m_recentMenu->addAction(tr("No recent files"))->setEnabled(false);
+        return;
+    }
+    m_recentMenu->addSeparator();
+    connect(m_recentMenu->addAction(tr("&Clear List")), &QAction::triggered, this, [this] {
+        QSettings().remove(QStringLiteral("recentFiles"));
+        rebuildRecentMenu();
+    });
+}
+
+void MainWindow::exportGraph()
+{
+    const QString base = m_currentFile.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFile).absolutePath();
+    QString selectedFilter;
+    const QString svgFilter = tr("SVG image (*.svg)");
+    const QString pngFilter = tr("PNG image (*.png)");
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Export Graph"), base + QStringLiteral("/stage-graph.svg"),
+                                     svgFilter + QStringLiteral(";;") + pngFilter, &selectedFilter);
+    if (path.isEmpty())
+        return;
+    const bool png =
+        path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive) ||
+        (selectedFilter == pngFilter && !path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive));
+    if (png && !path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
+        path += QStringLiteral(".png");
+    const bool ok = png ? m_graphView->exportPng(path) : m_graphView->exportSvg(path);
+    if (!ok)
+        showError(tr("Export Graph"), tr("Cannot write %1.").arg(QDir::toNativeSeparators(path)));
+    else
+        statusBar()->showMessage(tr("Exported the graph to %1").arg(QDir::toNativeSeparators(path)), 4000);
+}
+
+void MainWindow::showPreferences()
+{
+    Preferences current = m_preferences;
+    current.zoomPercent = m_zoomPercent;
+    PreferencesDialog dialog(current, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const Preferences chosen = dialog.preferences();
+    const bool languageChanged = chosen.language != m_preferences.language;
+    chosen.save();
+    applyPreferences(chosen);
+    if (languageChanged)
+        QMessageBox::information(this, tr("Language"),
+                                 tr("The new language is used the next time Stagecraft starts."));
+}
+
+void MainWindow::applyPreferences(const Preferences &preferences)
+{
+    m_preferences = preferences;
+    Theme::apply(preferences.theme);
+    m_editor->setEditorFont(preferences.editorFont);
+    setZoomPercent(preferences.zoomPercent);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Stagecraft"),
+                       tr("<h3>Stagecraft %1</h3><p>See multi-stage Dockerfiles as a graph while you type, "
+                          "build them without a Docker daemon and compare the layers of the images.</p>")
+                           .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::setZoomPercent(int percent)
+{
+    m_zoomPercent = std::clamp(percent, Preferences::kMinZoom, Preferences::kMaxZoom);
+    m_editor->setZoomPercent(m_zoomPercent);
+    m_graphView->setFontScale(m_zoomPercent / 100.0);
+    QFont problemsFont = font();
+    problemsFont.setPointSizeF(std::max(6.0, QApplication::font().pointSizeF() * m_zoomPercent / 100.0));
+    m_problemsView->setFont(problemsFont);
+    statusBar()->showMessage(tr("Zoom %1 %").arg(m_zoomPercent), 1500);
+}
+
+void MainWindow::updateTitle()
+{
+    const QString name = m_currentFile.isEmpty() ? tr("Untitled") : QFileInfo(m_currentFile).fileName();
+    const QString where =
+        m_currentFile.isEmpty()
+            ? QString()
+            : QStringLiteral(" (%1)").arg(QDir::toNativeSeparators(QFileInfo(m_currentFile).absolutePath()));
+    setWindowTitle(QStringLiteral("%1[*]%2 — Stagecraft").arg(name, where));
+    setWindowFilePath(m_currentFile);
+}
+
+void MainWindow::flushAnalysis()
+{
+    m_analysis->flush();
+}
+
+void MainWindow::applyAnalysis()
+{
+    const AnalysisResult &r = m_analysis->result();
+    m_editor->setAnalysis(r.dockerfile, r.plan, r.diagnostics);
+    m_problemsModel->setDiagnostics(r.diagnostics);
+    if (r.graphIsCurrent)
+        m_graphView->setGraph(r.graph, r.graphDockerfile);
+    updateTargetBox();
+
+    int errors = 0;
+    int warnings = 0;
+    for (const Diagnostic &d : r.diagnostics)
+        (d.severity == Severity::Error ? errors : warnings)++;
+    if (errors == 0 && warnings == 0)
+        m_problemsLabel->setText(tr("No problems"));
+    else
+        m_problemsLabel->setText(tr("%n error(s)", nullptr, errors) + QStringLiteral(", ") +
+                                 tr("%n warning(s)", nullptr, warnings));
+    m_parseLabel->setText(tr("Parsed in %1 ms").arg(QLocale().toString(r.elapsedMicros / 1000.0, 'f', 1)));
+    m_parseLabel->setToolTip(r.graphIsCurrent ? QString()
+                                              : tr("The graph shows the last version without errors."));
+    m_shownGeneration = r.generation;
+    m_cursorStage = -2; // re-select the cursor's stage in the new graph
+    updateCursorStatus();
+    Q_EMIT analysisApplied();
+}
+
+void MainWindow::updateTargetBox()
+{
+    const StageGraph &plan = m_analysis->result().plan;
+    QStringList keys{QString()};
+    QStringList labels{tr("Last stage")};
+    for (const Stage &stage : plan.stages) {
+        keys.append(stage.name.isEmpty() ? QString::number(stage.index) : stage.name);
+        labels.append(stage.name.isEmpty() ? tr("Stage %1").arg(stage.index) : stage.name);
+    }
+    bool same = m_targetBox->count() == keys.size();
+    for (int i = 0; same && i < keys.size(); ++i)
+        same = m_targetBox->itemData(i).toString() == keys.at(i) && m_targetBox->itemText(i) == labels.at(i);
+    if (same)
+        return;
+    m_updatingTargets = true;
+    const QString current = m_analysis->target();
+    m_targetBox->clear();
+    for (int i = 0; i < keys.size(); ++i)
+        m_targetBox->addItem(labels.at(i), keys.at(i));
+    const int index = m_targetBox->findData(current);
+    m_targetBox->setCurrentIndex(index < 0 ? 0 : index);
+    m_updatingTargets = false;
+}
+
+void MainWindow::updateCursorStatus()
+{
+    const QTextCursor cursor = m_editor->textCursor();
+    const int line = cursor.blockNumber() + 1;
+    const int column = cursor.positionInBlock() + 1;
+    m_positionLabel->setText(tr("Line %1, Column %2").arg(line).arg(column));
+    const StageGraph &plan = m_analysis->result().plan;
+    const int stage = plan.stageAt(line);
+    if (stage >= 0 && stage < plan.stages.size())
+        m_stageLabel->setText(tr("Stage: %1").arg(plan.stages.at(stage).displayName()));
+    else
+        m_stageLabel->clear();
+    if (stage != m_cursorStage) {
+        m_cursorStage = stage;
+        if (!m_selectingFromGraph && m_analysis->result().graphIsCurrent)
+            m_graphView->selectStage(stage);
+    }
+}
+
+void MainWindow::selectStageLines(int stageIndex)
+{
+    const StageGraph &graph = m_analysis->result().graph;
+    if (stageIndex < 0 || stageIndex >= graph.stages.size())
+        return;
+    const SourceRange range = graph.stages.at(stageIndex).range;
+    int last = range.end.line;
+    if (range.end.column <= 1 && last > range.start.line)
+        --last; // the exclusive end sits at the start of the next line
+    m_selectingFromGraph = true;
+    m_editor->selectLines(range.start.line, std::max(range.start.line, last));
+    m_selectingFromGraph = false;
+    m_graphView->selectStage(stageIndex);
+    m_cursorStage = stageIndex;
+}
+
+void MainWindow::activateProblem(const QModelIndex &index)
+{
+    if (!index.isValid())
+        return;
+    const int line = index.data(ProblemsModel::LineRole).toInt();
+    const int column = index.data(ProblemsModel::ColumnRole).toInt();
+    if (line > 0)
+        m_editor->goTo(line, column);
+}
+
+void MainWindow::stepProblem(int direction)
+{
+    const int rows = m_problemsModel->rowCount();
+    if (rows == 0)
+        return;
+    const int line = m_editor->textCursor().blockNumber() + 1;
+    const int column = m_editor->textCursor().positionInBlock() + 1;
+    const SourcePosition here{line, column};
+    int pick = direction > 0 ? 0 : rows - 1;
+    for (int i = 0; i < rows; ++i) {
+        const int row = direction > 0 ? i : rows - 1 - i;
+        const SourcePosition p = m_problemsModel->diagnostics().at(row).range.start;
+        if ((direction > 0 && p > here) || (direction < 0 && p < here)) {
+            pick = row;
+            break;
+        }
+    }
+    const QModelIndex index = m_problemsModel->index(pick, 0);
+    m_problemsView->setCurrentIndex(index);
+    activateProblem(index);
+}
+
+} // namespace stagecraft::ui
