@@ -588,7 +588,7 @@ GraphLayout GraphLayout::compute(const StageGraph &graph, const LayoutMetrics &m
             return rightSide ? nextY(a) < nextY(b) : previousY(a) < previousY(b);
         });
         const qsizetype m = routes.size();
-        const qreal step = m > 1 ? std::min(metrics.laneGap, rect.height() * 0.6 / (m - 1)) : 0;
+        const qreal step = m > 1 ? std::min(metrics.laneGap, rect.height() * 0.8 / (m - 1)) : 0;
         for (qsizetype i = 0; i < m; ++i) {
             const qreal y = rect.center().y() + (i - (m - 1) / 2.0) * step;
             const QPointF p(rightSide ? rect.right() : rect.left(), y);

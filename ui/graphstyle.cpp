@@ -13,6 +13,30 @@ QColor mixColors(const QColor &a, const QColor &b, qreal t)
         float(x.blueF() + (y.blueF() - x.blueF()) * t), float(x.alphaF() + (y.alphaF() - x.alphaF()) * t));
 }
 
+QString elideReference(const QString &reference, const QFontMetricsF &metrics, qreal width)
+{
+    if (metrics.horizontalAdvance(reference) <= width)
+        return reference;
+    // The repository ends at the tag's colon (not a registry port's) or at the digest.
+    const qsizetype at = reference.indexOf(QLatin1Char('@'));
+    const QStringView named = at >= 0 ? QStringView(reference).left(at) : QStringView(reference);
+    qsizetype cut = named.lastIndexOf(QLatin1Char(':'));
+    if (cut < named.lastIndexOf(QLatin1Char('/')))
+        cut = at;
+    const QString repository = cut >= 0 ? reference.left(cut) : reference;
+    const QString tag = cut >= 0 ? reference.mid(cut) : QString();
+    const qreal repositoryWidth = metrics.horizontalAdvance(repository);
+    const qreal shortestTag = tag.isEmpty() ? 0 : metrics.horizontalAdvance(tag.left(4) + QChar(0x2026));
+    if (repositoryWidth + shortestTag <= width)
+        return repository + metrics.elidedText(tag, Qt::ElideRight, width - repositoryWidth);
+    const QString shortTag =
+        tag.isEmpty()
+            ? QString()
+            : metrics.elidedText(tag, Qt::ElideRight, std::min(width * 0.4, metrics.horizontalAdvance(tag)));
+    return metrics.elidedText(repository, Qt::ElideLeft, width - metrics.horizontalAdvance(shortTag)) +
+           shortTag;
+}
+
 GraphStyle GraphStyle::fromPalette(const QPalette &palette, const QFont &font, qreal scale)
 {
     GraphStyle style;
@@ -76,7 +100,7 @@ LayoutMetrics GraphStyle::metrics() const
     LayoutMetrics m;
     // Fixed node sizes keep columns straight and stop nodes from moving as names are typed;
     // long names are elided.
-    const qreal width = std::max(name.averageCharWidth() * 19, textMetrics.averageCharWidth() * 26);
+    const qreal width = std::max(name.averageCharWidth() * 21, textMetrics.averageCharWidth() * 30);
     m.stageSize = QSizeF(width + 2 * padding(),
                          2 * padding() + name.height() + textMetrics.height() + small.height() + 8 * scale);
     m.imageSize = QSizeF(width + 2 * padding(), textMetrics.height() + 2 * padding());

@@ -7,6 +7,7 @@
 
 #include <QColor>
 #include <QFont>
+#include <QFontMetricsF>
 #include <QPalette>
 
 namespace stagecraft::ui {
@@ -44,5 +45,9 @@ struct GraphStyle
 };
 
 QColor mixColors(const QColor &a, const QColor &b, qreal t); // t = 0 gives a, 1 gives b
+
+// An image reference shortened to `width`: the tag is cut first, then the registry and
+// namespace on the left, so "quay.io/minio/minio:RELEASE.2024…" keeps "minio:RELEA…".
+QString elideReference(const QString &reference, const QFontMetricsF &metrics, qreal width);
 
 } // namespace stagecraft::ui

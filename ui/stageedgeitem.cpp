@@ -91,27 +91,56 @@ void StageEdgeItem::rebuild()
             << QPointF(tip.x() - arrowLength, tip.y() + arrowHalfWidth);
     m_bounds = m_path.boundingRect().united(m_arrow.boundingRect());
 
-    if (!m_label.isEmpty()) {
-        // In the gap before the target, where no node is: the middle of the last curve.
-        QPointF a = m_points[m_points.size() - 2];
-        QPointF b = m_points.last();
-        for (qsizetype i = m_points.size() - 1; i > 0; --i) {
-            if (m_points[i].x() - m_points[i - 1].x() > 1) {
-                a = m_points[i - 1];
-                b = m_points[i];
-                break;
-            }
-        }
-        const QPointF centre = m_backward ? m_path.pointAtPercent(0.5) : (a + b) / 2;
+    const QList<QPointF> candidates = labelCandidates();
+    if (!m_label.isEmpty() && m_labelPlacement >= 0 && m_labelPlacement < candidates.size()) {
         const QFontMetricsF metrics(style.smallFont);
         m_shownLabel = metrics.elidedText(m_label, Qt::ElideMiddle, style.labelWidth());
-        const qreal w = metrics.horizontalAdvance(m_shownLabel) + 10 * s;
-        const qreal h = metrics.height() + 4 * s;
-        m_labelRect = QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h);
+        const QSizeF size = labelSize();
+        const QPointF centre = candidates[m_labelPlacement];
+        m_labelRect = QRectF(centre.x() - size.width() / 2, centre.y() - size.height() / 2, size.width(),
+                             size.height());
         m_bounds = m_bounds.united(m_labelRect);
     }
     const qreal pad = 4 * s;
     m_bounds.adjust(-pad, -pad, pad, pad);
+}
+
+QList<QPointF> StageEdgeItem::labelCandidates() const
+{
+    QList<QPointF> gaps;
+    QList<QPointF> runs;
+    if (m_points.size() < 2)
+        return gaps;
+    if (m_backward) {
+        gaps.append(m_path.pointAtPercent(0.5));
+        return gaps;
+    }
+    // Gaps from the target backwards: a label near its arrowhead reads best.
+    for (qsizetype i = m_points.size() - 1; i > 0; --i) {
+        const QPointF a = m_points[i - 1];
+        const QPointF b = m_points[i];
+        if (b.x() - a.x() <= 1)
+            continue;
+        if (std::abs(a.y() - b.y()) < 0.5 && i != 1 && i != m_points.size() - 1)
+            runs.append((a + b) / 2);
+        else
+            gaps.append((a + b) / 2);
+    }
+    return gaps + runs;
+}
+
+QSizeF StageEdgeItem::labelSize() const
+{
+    const GraphStyle &style = m_scene->style();
+    const QFontMetricsF metrics(style.smallFont);
+    const QString shown = metrics.elidedText(m_label, Qt::ElideMiddle, style.labelWidth());
+    return QSizeF(metrics.horizontalAdvance(shown) + 10 * style.scale, metrics.height() + 4 * style.scale);
+}
+
+void StageEdgeItem::setLabelPlacement(int candidate)
+{
+    m_labelPlacement = candidate;
+    rebuild();
 }
 
 QRectF StageEdgeItem::boundingRect() const

@@ -30,6 +30,12 @@ public:
 
     void setPoints(const QList<QPointF> &points, bool backward);
     void setLabel(const QString &label); // drawn once per bundle of COPY edges
+    // Where the label could go, best first (the middle of each gap the edge crosses, then of
+    // each column it runs through), its size, and which place the scene chose (-1 hides it).
+    QList<QPointF> labelCandidates() const;
+    QSizeF labelSize() const;
+    void setLabelPlacement(int candidate);
+    bool isLabelShown() const { return !m_labelRect.isEmpty(); }
     void setNeeded(bool needed);
     void setEmphasized(bool emphasized);
 
@@ -42,6 +48,7 @@ private:
     QList<QPointF> m_points;
     bool m_backward = false;
     QString m_label;
+    int m_labelPlacement = 0;
     bool m_needed = true;
     bool m_emphasized = false;
     QPainterPath m_path;

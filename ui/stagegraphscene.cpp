@@ -83,6 +83,7 @@ void StageGraphScene::setAppearance(const QPalette &palette, const QFont &font)
             m_placeholder->setBrush(m_style.mutedText);
         for (StageEdgeItem *edge : std::as_const(m_edges))
             edge->setLabel(edge->label());
+        placeLabels();
         update();
     }
 }
@@ -260,6 +261,7 @@ void StageGraphScene::rebuild(bool keepPlaces)
     }
     for (auto it = labelled.cbegin(); it != labelled.cend(); ++it)
         it.value()->setLabel(labels.value(it.key()).join(QStringLiteral(", ")));
+    placeLabels();
     for (StageEdgeItem *item : std::as_const(m_edges)) {
         const Edge &edge = item->edge();
         QString tip;
@@ -342,6 +344,34 @@ void StageGraphScene::rebuild(bool keepPlaces)
     applyAnimation(0);
     m_animation->start();
     Q_EMIT graphLaidOut();
+}
+
+void StageGraphScene::placeLabels()
+{
+    // First free place for each label, in edge order; where every place is taken the label
+    // is left out (the edge's tooltip still names the paths) rather than drawn over another.
+    const qreal margin = 3 * m_style.scale;
+    QList<QRectF> taken;
+    for (const LayoutNode &node : m_layout.nodes())
+        taken.append(node.rect.adjusted(-margin, -margin, margin, margin));
+    for (StageEdgeItem *edge : std::as_const(m_edges)) {
+        if (edge->label().isEmpty())
+            continue;
+        const QSizeF size = edge->labelSize();
+        const QList<QPointF> candidates = edge->labelCandidates();
+        int chosen = -1;
+        for (qsizetype i = 0; i < candidates.size() && chosen < 0; ++i) {
+            const QRectF rect(candidates[i].x() - size.width() / 2, candidates[i].y() - size.height() / 2,
+                              size.width(), size.height());
+            const bool free = std::none_of(taken.cbegin(), taken.cend(),
+                                           [&](const QRectF &other) { return other.intersects(rect); });
+            if (free) {
+                chosen = int(i);
+                taken.append(rect.adjusted(-margin, -margin, margin, margin));
+            }
+        }
+        edge->setLabelPlacement(chosen);
+    }
 }
 
 void StageGraphScene::applyAnimation(qreal t)

@@ -63,6 +63,7 @@ private:
     void rebuild(bool keepPlaces);
     void applyAnimation(qreal t);
     void updateEmphasis();
+    void placeLabels();
 
     StageGraph m_graph;
     QHash<int, QStringList> m_errors; // stage index → error messages in its lines

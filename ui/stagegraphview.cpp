@@ -177,8 +177,10 @@ void StageGraphView::mouseDoubleClickEvent(QMouseEvent *event)
     if (event->button() != Qt::LeftButton)
         return;
     const int stage = stageAt(event->position().toPoint());
-    if (stage >= 0)
+    if (stage >= 0) {
+        event->accept();
         Q_EMIT stageDoubleClicked(stage);
+    }
 }
 
 void StageGraphView::wheelEvent(QWheelEvent *event)

@@ -248,7 +248,7 @@ void StageNodeItem::paintStage(QPainter *painter)
     const QString base = m_stage.base.isEmpty() ? QStringLiteral("?") : m_stage.base;
     painter->drawText(QRectF(pad + keywordWidth, y, innerWidth - keywordWidth, textMetrics.height()),
                       Qt::AlignLeft | Qt::AlignVCenter,
-                      textMetrics.elidedText(base, Qt::ElideMiddle, innerWidth - keywordWidth));
+                      elideReference(base, textMetrics, innerWidth - keywordWidth));
     y += textMetrics.height() + 4 * s;
 
     // Step count on the left, build status on the right.
@@ -322,7 +322,7 @@ void StageNodeItem::paintImage(QPainter *painter)
     painter->setFont(style.textFont);
     painter->setPen(style.text);
     painter->drawText(QRectF(textLeft, 0, textWidth, body.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                      metrics.elidedText(m_node.image, Qt::ElideMiddle, textWidth));
+                      elideReference(m_node.image, metrics, textWidth));
 }
 
 } // namespace stagecraft::ui
