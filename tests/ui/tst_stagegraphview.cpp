@@ -112,6 +112,7 @@ private Q_SLOTS:
     void statesChangeColours();
     void errorMarksStage();
     void keepsPlacesWhileTyping();
+    void everyPrefixWhileTyping();
     void zoomAndFontScale();
     void exportPictures();
     void renderExamples();
@@ -334,6 +335,27 @@ void TestStageGraphView::keepsPlacesWhileTyping()
     QCOMPARE(m_view->nodeCount(), 5);
     QCOMPARE(m_view->stageSceneRect(0), build);
     QCOMPARE(m_view->stageSceneRect(1), final);
+}
+
+void TestStageGraphView::everyPrefixWhileTyping()
+{
+    // A student typing the example character by character, with transitions running: every
+    // half-typed state draws, and once a stage's FROM line is complete it stays in place.
+    m_view->setAnimated(true);
+    const qsizetype secondFrom = multiStage.indexOf(u"FROM scratch"_s);
+    QRectF build;
+    for (qsizetype i = 0; i <= multiStage.size(); ++i) {
+        show(*m_view, multiStage.left(i));
+        QVERIFY(m_view->nodeCount() <= 4); // "FROM s" is an image until "scratch" is complete
+        if (i == secondFrom)
+            build = m_view->stageSceneRect(0);
+        if (i > secondFrom)
+            QCOMPARE(m_view->stageSceneRect(0), build);
+    }
+    QCOMPARE(m_view->nodeCount(), 3);
+    QCOMPARE(m_view->edgeCount(), 2);
+    QTRY_VERIFY(!m_view->graphScene()->isAnimating());
+    QCOMPARE(m_view->graphScene()->stageItem(0)->pos(), build.topLeft());
 }
 
 void TestStageGraphView::zoomAndFontScale()
