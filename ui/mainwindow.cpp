@@ -85,6 +85,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     resize(1280, 800);
     m_splitter->setSizes({560, 720});
+    resizeDocks({m_problemsDock}, {130}, Qt::Vertical);
     readWindowSettings();
     newDocument();
 }
@@ -383,11 +384,20 @@ void MainWindow::createToolBar()
     }
     bar->addSeparator();
     bar->addAction(action(QStringLiteral("actionExportGraph")));
-    // Icons alone for the zoom buttons keep the bar short on small projectors.
-    for (const char *name : {"actionZoomOut", "actionZoomReset", "actionZoomIn", "actionFitGraph"})
-        if (QWidget *w = bar->widgetForAction(action(QString::fromLatin1(name))))
-            if (auto *button = qobject_cast<QToolButton *>(w))
-                button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    // Short labels keep the zoom buttons small; without an icon theme they are text only
+    // (the style's fallback arrows would say nothing about zooming).
+    const std::pair<const char *, QString> shortLabels[] = {{"actionZoomOut", QStringLiteral("\u2212")},
+                                                            {"actionZoomReset", QStringLiteral("100 %")},
+                                                            {"actionZoomIn", QStringLiteral("+")},
+                                                            {"actionFitGraph", tr("Fit")}};
+    for (const auto &[name, label] : shortLabels) {
+        QAction *a = action(QString::fromLatin1(name));
+        a->setIconText(label);
+        if (auto *button = qobject_cast<QToolButton *>(bar->widgetForAction(a)))
+            button->setToolButtonStyle(QIcon::hasThemeIcon(QStringLiteral("zoom-in"))
+                                           ? Qt::ToolButtonIconOnly
+                                           : Qt::ToolButtonTextOnly);
+    }
 }
 
 void MainWindow::createStatusBar()
@@ -520,8 +530,6 @@ bool MainWindow::openExample(const QString &id, QString *error)
         return false;
     if (!openFile(path, error))
         return false;
-    if (const Example *example = ExampleCatalog::find(id))
-        statusBar()->showMessage(tr("Opened the example “%1”").arg(ExampleCatalog::title(*example)), 4000);
     return true;
 }
 
@@ -696,7 +704,7 @@ void MainWindow::setZoomPercent(int percent)
     QFont problemsFont = font();
     problemsFont.setPointSizeF(std::max(6.0, QApplication::font().pointSizeF() * m_zoomPercent / 100.0));
     m_problemsView->setFont(problemsFont);
-    statusBar()->showMessage(tr("Zoom %1 %").arg(m_zoomPercent), 1500);
+    m_positionLabel->setToolTip(tr("Zoom %1 %").arg(m_zoomPercent));
 }
 
 void MainWindow::updateTitle()
