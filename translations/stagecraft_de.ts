@@ -2,6 +2,65 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>StageNodeItem</name>
+    <message>
+        <source>queued</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>cached</source>
+        <translation>aus dem Cache</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>External image %1</source>
+        <translation>Externes Image %1</translation>
+    </message>
+    <message>
+        <source>Stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>Stage %1 (%2)</source>
+        <translation>Stufe %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Platform %1</source>
+        <translation>Plattform %1</translation>
+    </message>
+    <message>
+        <source>Lines %1–%2</source>
+        <translation>Zeilen %1–%2</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>1 step</source>
+        <translation>1 Schritt</translation>
+    </message>
+    <message>
+        <source>%1 steps</source>
+        <translation>%1 Schritte</translation>
+    </message>
+</context>
+<context>
     <name>stagecraft::InstructionDocs</name>
     <message>
         <source>Owner and group of the copied files.</source>
@@ -416,10 +475,6 @@
         <translation>%1 kann nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <source>Opened the example “%1”</source>
-        <translation>Beispiel „%1“ geöffnet</translation>
-    </message>
-    <message>
         <source>Open Dockerfile</source>
         <translation>Dockerfile öffnen</translation>
     </message>
@@ -537,6 +592,10 @@
         <source>Stage: %1</source>
         <translation>Stufe: %1</translation>
     </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::PreferencesDialog</name>
@@ -622,61 +681,6 @@ Tippe FROM und einen Image-Namen, um eine zu beginnen.</translation>
     <message>
         <source>Stage graph</source>
         <translation>Stufen-Graph</translation>
-    </message>
-</context>
-<context>
-    <name>stagecraft::ui::StageNodeItem</name>
-    <message>
-        <source>queued</source>
-        <translation>wartet</translation>
-    </message>
-    <message>
-        <source>running</source>
-        <translation>läuft</translation>
-    </message>
-    <message>
-        <source>cached</source>
-        <translation>aus dem Cache</translation>
-    </message>
-    <message>
-        <source>done</source>
-        <translation>fertig</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>External image %1</source>
-        <translation>Externes Image %1</translation>
-    </message>
-    <message>
-        <source>Stage %1</source>
-        <translation>Stufe %1</translation>
-    </message>
-    <message>
-        <source>Stage %1 (%2)</source>
-        <translation>Stufe %1 (%2)</translation>
-    </message>
-    <message>
-        <source>Platform %1</source>
-        <translation>Plattform %1</translation>
-    </message>
-    <message>
-        <source>Lines %1–%2</source>
-        <translation>Zeilen %1–%2</translation>
-    </message>
-    <message>
-        <source>target</source>
-        <translation>Ziel</translation>
-    </message>
-    <message>
-        <source>stage %1</source>
-        <translation>Stufe %1</translation>
-    </message>
-    <message>
-        <source>%n step(s)</source>
-        <translation>%n Schritt</translation>
     </message>
 </context>
 </TS>

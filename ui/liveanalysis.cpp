@@ -1,5 +1,6 @@
 #include "ui/liveanalysis.h"
 
+#include "core/dockerfile/buildchecks.h"
 #include "core/dockerfile/dockerfileparser.h"
 
 #include <QElapsedTimer>
@@ -60,7 +61,8 @@ void LiveAnalysis::run()
         // A target that no longer exists (renamed while typing) falls back to the last stage.
         next.plan = StageGraph::fromDockerfile(next.dockerfile, {});
     }
-    next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics;
+    next.diagnostics =
+        next.dockerfile.diagnostics + next.plan.diagnostics + BuildChecks::run(next.dockerfile);
     std::stable_sort(next.diagnostics.begin(), next.diagnostics.end(),
                      [](const Diagnostic &a, const Diagnostic &b) { return a.range.start < b.range.start; });
     next.elapsedMicros = clock.nsecsElapsed() / 1000;

@@ -140,6 +140,20 @@ private Q_SLOTS:
         QCOMPARE(window.editor()->textCursor().blockNumber(), 0);
     }
 
+    void buildChecksAreListed()
+    {
+        // The student's squiggle: `as` and `FROM` casing do not match.
+        MainWindow window;
+        window.editor()->setPlainText(
+            QStringLiteral("FROM alpine as build\nFROM scratch\nCOPY --from=build /x /x\n"));
+        window.flushAnalysis();
+        bool found = false;
+        for (const Diagnostic &d : window.problemsModel()->diagnostics())
+            found = found || (d.rule == QLatin1String("FromAsCasing") && d.range.start.line == 1);
+        QVERIFY(found);
+        QCOMPARE(window.graphView()->graph().stages.size(), 2);
+    }
+
     void nodeAndLinesSelectEachOther()
     {
         MainWindow window;
