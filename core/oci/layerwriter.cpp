@@ -214,7 +214,7 @@ Expected<WrittenLayer> LayerWriter::write(QList<LayerSourceEntry> entries, QIODe
         case EntryType::OpaqueWhiteout:
             archive_entry_set_filetype(entry, AE_IFREG);
             archive_entry_set_size(entry, 0);
-            archive_entry_set_perm(entry, 0);
+            archive_entry_set_perm(entry, e.mode); // 0 unless the caller gives BuildKit's 0600/0755
             break;
         }
         if (archive_write_header(a, entry) < ARCHIVE_WARN)

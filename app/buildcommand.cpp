@@ -1,0 +1,185 @@
+// `stagecraft build`: builds a Dockerfile with the embedded builder into the local
+// store, printing progress as BuildKit's plain output or as JSON lines.
+#include "app/command.h"
+#include "app/storearguments.h"
+#include "core/build/builder.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonDocument>
+
+#include <csignal>
+#include <mutex>
+
+namespace stagecraft::app {
+
+namespace {
+
+const char kUsage[] =
+    "Usage: stagecraft build [-f FILE] [-t NAME:TAG]... [--target STAGE] [--build-arg K=V]...\n"
+    "                        [--no-cache] [--progress plain|json] [--output "
+    "type=oci,dest=DIR|type=docker,dest=FILE]\n"
+    "                        [--store DIR] CONTEXT\n"
+    "\n"
+    "Builds the Dockerfile (default CONTEXT/Dockerfile) without a daemon and tags the\n"
+    "result in the store. Ctrl-C cancels cleanly.\n";
+
+CancellationToken g_cancel;
+
+void onInterrupt(int)
+{
+    g_cancel.cancel();
+}
+
+QString formatSeconds(qint64 ms)
+{
+    return QString::number(double(ms) / 1000.0, 'f', 1) + QLatin1Char('s');
+}
+
+int runBuild(const QStringList &args)
+{
+    const QString name = QStringLiteral("build");
+    BuildRequest request;
+    QString storeOption;
+    QString progress = QStringLiteral("plain");
+    QString output;
+    QStringList positional;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        const auto value = [&](const QString &option) -> std::optional<QString> {
+            if (a.startsWith(option + QLatin1Char('=')))
+                return a.mid(option.size() + 1);
+            if (a == option && i + 1 < args.size())
+                return args[++i];
+            return std::nullopt;
+        };
+        if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
+            printOut(QString::fromLatin1(kUsage));
+            return 0;
+        }
+        if (a == QLatin1String("--no-cache")) {
+            request.noCache = true;
+        } else if (auto v = value(QStringLiteral("-f"));
+                   v && (a == QLatin1String("-f") || a.startsWith(QStringLiteral("-f=")))) {
+            request.dockerfile = *v;
+        } else if (auto f = value(QStringLiteral("--file"))) {
+            request.dockerfile = *f;
+        } else if (auto t = value(QStringLiteral("-t"))) {
+            request.tags.append(*t);
+        } else if (auto tag = value(QStringLiteral("--tag"))) {
+            request.tags.append(*tag);
+        } else if (auto target = value(QStringLiteral("--target"))) {
+            request.target = *target;
+        } else if (auto buildArg = value(QStringLiteral("--build-arg"))) {
+            const qsizetype eq = buildArg->indexOf(QLatin1Char('='));
+            if (eq <= 0)
+                return usageError(name,
+                                  QStringLiteral("--build-arg needs KEY=VALUE, got \"%1\"").arg(*buildArg));
+            request.buildArgs.insert(buildArg->left(eq), buildArg->mid(eq + 1));
+        } else if (auto p = value(QStringLiteral("--progress"))) {
+            progress = *p;
+            if (progress != QLatin1String("plain") && progress != QLatin1String("json"))
+                return usageError(name, QStringLiteral("--progress is plain or json"));
+        } else if (auto o = value(QStringLiteral("--output"))) {
+            output = *o;
+        } else if (auto s = value(QStringLiteral("--store"))) {
+            storeOption = *s;
+        } else if (a.startsWith(QLatin1Char('-')) && a != QLatin1String("-")) {
+            return usageError(name, QStringLiteral("unknown option %1").arg(a));
+        } else {
+            positional.append(a);
+        }
+    }
+    if (positional.size() != 1)
+        return usageError(name, QStringLiteral("give one CONTEXT directory"));
+    request.contextDir = QDir(positional.first()).absolutePath();
+    if (!QFileInfo(request.contextDir).isDir())
+        return commandError(name, QStringLiteral("%1 is not a directory").arg(positional.first()));
+    if (!request.dockerfile.isEmpty())
+        request.dockerfile = QFileInfo(request.dockerfile).absoluteFilePath();
+
+    QString outputType, outputDest;
+    if (!output.isEmpty()) {
+        for (const QString &part : output.split(QLatin1Char(','))) {
+            if (part.startsWith(QStringLiteral("type=")))
+                outputType = part.mid(5);
+            else if (part.startsWith(QStringLiteral("dest=")))
+                outputDest = part.mid(5);
+        }
+        if ((outputType != QLatin1String("oci") && outputType != QLatin1String("docker")) ||
+            outputDest.isEmpty())
+            return usageError(name,
+                              QStringLiteral("--output takes type=oci,dest=DIR or type=docker,dest=FILE"));
+    }
+
+    auto store = ImageStore::open(ImageStore::defaultRoot(storeOption));
+    if (!store)
+        return commandError(name, store.error().message);
+
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+
+    // Plain output numbers steps as BuildKit does: one "#N" per step in start order.
+    QHash<QString, int> numbers;
+    int nextNumber = 1;
+    const bool json = progress == QLatin1String("json");
+    const auto stepId = [&](const BuildEvent &e) {
+        const QString id = QString::number(e.stage) + QLatin1Char('/') + QString::number(e.step);
+        if (!numbers.contains(id))
+            numbers.insert(id, nextNumber++);
+        return numbers.value(id);
+    };
+    const auto sink = [&](const BuildEvent &e) {
+        if (json) {
+            printOut(QString::fromUtf8(QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact)) +
+                     QLatin1Char('\n'));
+            return;
+        }
+        const QString label = QStringLiteral("[%1 %2/%3] ").arg(e.stageName).arg(e.step + 1).arg(e.stepCount);
+        switch (e.kind) {
+        case BuildEventKind::StepStarted:
+            printOut(QStringLiteral("#%1 %2%3\n").arg(stepId(e)).arg(label, e.text.simplified()));
+            break;
+        case BuildEventKind::StepLog: printOut(QStringLiteral("#%1 %2\n").arg(stepId(e)).arg(e.text)); break;
+        case BuildEventKind::StepCached: printOut(QStringLiteral("#%1 CACHED\n").arg(stepId(e))); break;
+        case BuildEventKind::StepDone:
+            printOut(QStringLiteral("#%1 DONE %2\n").arg(stepId(e)).arg(formatSeconds(e.durationMs)));
+            break;
+        case BuildEventKind::StageFailed:
+            printOut(QStringLiteral("#%1 ERROR: %2\n").arg(stepId(e)).arg(e.text));
+            break;
+        case BuildEventKind::BuildDone:
+            printOut(QStringLiteral("writing image %1 DONE %2\n").arg(e.text, formatSeconds(e.durationMs)));
+            break;
+        default: break;
+        }
+    };
+    Builder builder(*store);
+    auto result = builder.build(request, sink, g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (!result)
+        return commandError(name, result.error().message);
+    if (!json)
+        for (const QString &tag : result->tags)
+            printOut(QStringLiteral("naming to %1 done\n").arg(tag));
+    if (!outputType.isEmpty()) {
+        const QString reference = result->manifest.digest.toString();
+        auto exported = store->exportImage(
+            result->tags.isEmpty() ? reference : result->tags.first(), outputDest,
+            outputType == QLatin1String("oci") ? ExportFormat::Oci : ExportFormat::DockerArchive);
+        if (!exported)
+            return commandError(name, exported.error().message);
+    }
+    return 0;
+}
+
+const CommandRegistration reg{{QStringLiteral("build"),
+                               QStringLiteral("build a Dockerfile into the store (no daemon needed)"),
+                               runBuild}};
+
+} // namespace
+
+} // namespace stagecraft::app

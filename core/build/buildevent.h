@@ -1,0 +1,50 @@
+// One thing that happened during a build (a stage queued, a step's output line, a
+// layer written), delivered to a sink from the builder's worker threads.
+#pragma once
+
+#include "core/common/sourcerange.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <functional>
+
+namespace stagecraft {
+
+enum class BuildEventKind {
+    StageQueued,
+    StageStarted,
+    StageCached,
+    StageDone,
+    StageFailed,
+    StepStarted,
+    StepLog,
+    StepCached,
+    StepDone,
+    BuildDone,
+    BuildFailed,
+};
+
+struct BuildEvent
+{
+    BuildEventKind kind = BuildEventKind::StepLog;
+    int stage = -1;       // stage index, -1 for build-wide events
+    QString stageName;    // display name ("build", "1")
+    int step = 0;         // 1-based step within the stage (0: the FROM)
+    int stepCount = 0;    // steps of the stage, FROM included
+    int instruction = -1; // index into Dockerfile::instructions
+    SourceRange range;
+    QString text;        // the instruction, a log line, or an error message
+    QString layerDigest; // StepDone of a step that made a layer
+    qint64 layerSize = 0;
+    qint64 durationMs = 0;
+
+    QJsonObject toJson() const;
+};
+
+QString buildEventKindName(BuildEventKind kind);
+
+// Called from worker threads; the builder serialises calls.
+using BuildEventSink = std::function<void(const BuildEvent &)>;
+
+} // namespace stagecraft
