@@ -1,0 +1,504 @@
+// `stagecraft inspect`: an image's layers, sizes, changes and wasted space (the numbers
+// dive shows), from the store, a docker-archive or an OCI layout; `--ci` checks them
+// against thresholds the way `dive --ci` does.
+#include "app/command.h"
+#include "app/storearguments.h"
+#include "core/analysis/bytesize.h"
+#include "core/analysis/imageanalysis.h"
+#include "core/analysis/layerindexer.h"
+#include "core/oci/dockerarchive.h"
+#include "core/oci/ocilayout.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cmath>
+#include <optional>
+
+namespace stagecraft::app {
+
+namespace {
+
+const char kUsage[] =
+    "Usage: stagecraft inspect [--store DIR] [--layers] [--files] [--json]\n"
+    "                          [--waste-model per-file|dive] [--no-cache]\n"
+    "                          [--ci [--lowest-efficiency R] [--highest-wasted-bytes SIZE]\n"
+    "                                [--highest-user-wasted-percent R]]\n"
+    "                          REF|FILE|DIR[:NAME]\n"
+    "\n"
+    "Shows an image's layers (size as `docker history` counts it, compressed size,\n"
+    "the step that made it), its total size, efficiency and wasted bytes (as dive\n"
+    "computes them) and the files that waste the most. The image is a reference in the\n"
+    "store, a `docker save` tarball or an OCI layout directory (NAME picks one image of\n"
+    "a tarball or layout that holds several). Layer file lists are cached in the\n"
+    "store, so opening an image again is instant.\n"
+    "\n"
+    "  --store DIR        the store (default $STAGECRAFT_STORE, else the user's data dir)\n"
+    "  --layers           per layer, the full step and how many paths it added,\n"
+    "                     modified and removed\n"
+    "  --files            per layer, the paths it added (+), modified (~) and removed (-)\n"
+    "  --json             one JSON object (see below) instead of text\n"
+    "  --waste-model M    per-file (default): a removed directory wastes each file below\n"
+    "                     it; dive: dive's rule to the letter (opaque directories and\n"
+    "                     removed directories are not counted as waste)\n"
+    "  --no-cache         neither read nor write the layer file list cache\n"
+    "  --ci               check the thresholds, print PASS/FAIL per rule, exit 1 on a FAIL\n"
+    "  --lowest-efficiency R            fail below this efficiency (default 0.9)\n"
+    "  --highest-wasted-bytes SIZE      fail above this many wasted bytes: 20MB, 1.5GB,\n"
+    "                                   512KiB or plain bytes (default disabled)\n"
+    "  --highest-user-wasted-percent R  fail when wasted bytes / bytes of the layers on\n"
+    "                                   top of the first exceed R (default 0.1)\n"
+    "  Any threshold may be `disabled`.\n"
+    "\n"
+    "JSON: {image, id, wasteModel, layers: [{index, digest, diffId, size, compressedSize,\n"
+    "createdBy, comment, added, modified, removed, files?}], totalSize, userSize,\n"
+    "compressedSize, wastedBytes, efficiency, userWastedPercent, inefficientFiles:\n"
+    "[{path, count, wastedBytes}], ci?}. added/modified/removed are path counts; with\n"
+    "--files, `files` holds the lists ({path, type, size}). Sizes are bytes,\n"
+    "efficiency and userWastedPercent fractions (userWastedPercent is null when only\n"
+    "the first layer holds bytes).\n"
+    "\n"
+    "Exit status: 0 ok, 1 a CI rule failed or the image cannot be read, 2 usage error.\n";
+
+const QString kName = QStringLiteral("inspect");
+
+struct CiRule
+{
+    QString name;
+    QString threshold; // as given, or "disabled"
+    enum class Status { Pass, Fail, Skip } status = Status::Skip;
+    QString message;
+};
+
+QString statusName(CiRule::Status s)
+{
+    switch (s) {
+    case CiRule::Status::Pass: return QStringLiteral("PASS");
+    case CiRule::Status::Fail: return QStringLiteral("FAIL");
+    case CiRule::Status::Skip: return QStringLiteral("SKIP");
+    }
+    return {};
+}
+
+bool isDisabled(const QString &value)
+{
+    return value.compare(QLatin1String("disabled"), Qt::CaseInsensitive) == 0;
+}
+
+// A fraction option ("0.95"); std::nullopt when disabled; an error message when invalid.
+Expected<std::optional<double>> parseFraction(const QString &option, const QString &value)
+{
+    if (isDisabled(value))
+        return std::optional<double>();
+    bool ok = false;
+    const double number = value.toDouble(&ok);
+    if (!ok || !std::isfinite(number) || number < 0)
+        return fail(
+            QStringLiteral("%1 takes a number such as 0.9 or `disabled`, not '%2'").arg(option, value));
+    return std::optional<double>(number);
+}
+
+QString number(double value)
+{
+    return QString::number(value, 'g', 6);
+}
+
+// The CI rules dive checks, with dive's defaults and comparisons.
+Expected<QList<CiRule>> evaluateCi(const StoreArguments &args, const ImageAnalysis &analysis)
+{
+    QList<CiRule> rules;
+    auto valueOf = [&](const QString &option, const char *defaultValue) {
+        return args.has(option) ? args.value(option) : QString::fromLatin1(defaultValue);
+    };
+
+    CiRule efficiency{QStringLiteral("lowest-efficiency"),
+                      valueOf(QStringLiteral("--lowest-efficiency"), "0.9"),
+                      CiRule::Status::Skip,
+                      {}};
+    auto e = parseFraction(QStringLiteral("--lowest-efficiency"), efficiency.threshold);
+    if (!e)
+        return std::unexpected(e.error());
+    if (!e->has_value()) {
+        efficiency.message = QStringLiteral("rule disabled");
+    } else if (**e > analysis.efficiency()) {
+        efficiency.status = CiRule::Status::Fail;
+        efficiency.message = QStringLiteral("image efficiency is too low (efficiency=%1 < threshold=%2)")
+                                 .arg(number(analysis.efficiency()), number(**e));
+    } else {
+        efficiency.status = CiRule::Status::Pass;
+    }
+    rules.append(efficiency);
+
+    CiRule wasted{QStringLiteral("highest-wasted-bytes"),
+                  valueOf(QStringLiteral("--highest-wasted-bytes"), "disabled"),
+                  CiRule::Status::Skip,
+                  {}};
+    if (isDisabled(wasted.threshold)) {
+        wasted.message = QStringLiteral("rule disabled");
+    } else {
+        auto limit = parseByteSize(wasted.threshold);
+        if (!limit)
+            return fail(QStringLiteral("--highest-wasted-bytes: %1").arg(limit.error().message));
+        if (analysis.wastedBytes() > *limit) {
+            wasted.status = CiRule::Status::Fail;
+            wasted.message = QStringLiteral("too many bytes wasted (wasted-bytes=%1 > threshold=%2)")
+                                 .arg(analysis.wastedBytes())
+                                 .arg(*limit);
+        } else {
+            wasted.status = CiRule::Status::Pass;
+        }
+    }
+    rules.append(wasted);
+
+    CiRule user{QStringLiteral("highest-user-wasted-percent"),
+                valueOf(QStringLiteral("--highest-user-wasted-percent"), "0.1"),
+                CiRule::Status::Skip,
+                {}};
+    auto u = parseFraction(QStringLiteral("--highest-user-wasted-percent"), user.threshold);
+    if (!u)
+        return std::unexpected(u.error());
+    if (!u->has_value()) {
+        user.message = QStringLiteral("rule disabled");
+    } else if (**u < analysis.userWastedPercent()) {
+        user.status = CiRule::Status::Fail;
+        user.message = QStringLiteral("too many bytes wasted, relative to the user bytes added "
+                                      "(%-user-wasted-bytes=%1 > threshold=%2)")
+                           .arg(number(analysis.userWastedPercent()), number(**u));
+    } else {
+        user.status = CiRule::Status::Pass;
+    }
+    rules.append(user);
+    return rules;
+}
+
+bool ciPassed(const QList<CiRule> &rules)
+{
+    for (const CiRule &r : rules)
+        if (r.status == CiRule::Status::Fail)
+            return false;
+    return true;
+}
+
+// The image named by the argument: an OCI layout directory, a docker-archive file
+// (either optionally followed by ":NAME"), or else a reference in the store.
+Expected<Image> openImage(const QString &argument, const StoreArguments &args, QString *source)
+{
+    QString path = argument;
+    QString name;
+    if (!QFileInfo::exists(path)) {
+        const qsizetype colon = argument.lastIndexOf(u':');
+        if (colon > 0 && QFileInfo::exists(argument.left(colon))) {
+            path = argument.left(colon);
+            name = argument.mid(colon + 1);
+        }
+    }
+    const QFileInfo info(path);
+    if (info.isDir()) {
+        *source = QStringLiteral("OCI layout");
+        auto layout = OciLayout::open(path);
+        if (!layout)
+            return std::unexpected(layout.error());
+        return layout->image(name);
+    }
+    if (info.isFile()) {
+        *source = QStringLiteral("docker-archive");
+        if (!DockerArchive::isDockerArchive(path))
+            return fail(
+                QStringLiteral("%1 is neither a docker-archive (`docker save` output) nor an OCI layout "
+                               "directory")
+                    .arg(path));
+        auto archive = DockerArchive::open(path);
+        if (!archive)
+            return std::unexpected(archive.error());
+        return archive->image(name);
+    }
+    *source = QStringLiteral("store");
+    auto store = args.openStore();
+    if (!store)
+        return std::unexpected(store.error());
+    auto image = store->image(argument);
+    if (!image)
+        return fail(
+            QStringLiteral("%1 (no file or directory of that name either)").arg(image.error().message));
+    return image;
+}
+
+QString shortDigest(const QString &digest)
+{
+    const qsizetype colon = digest.indexOf(u':');
+    return digest.mid(colon + 1, 12);
+}
+
+QString oneLine(QString text, int width)
+{
+    text.replace(u'\n', u' ');
+    text.replace(u'\t', u' ');
+    if (width > 0 && text.size() > width)
+        text = text.left(width - 3) + QStringLiteral("...");
+    return text;
+}
+
+QString step(const LayerReport &layer)
+{
+    if (!layer.createdBy.isEmpty())
+        return layer.createdBy;
+    return layer.comment.isEmpty() ? QStringLiteral("(no history)") : u'(' + layer.comment + u')';
+}
+
+QJsonArray changesJson(const QList<FileChange> &changes)
+{
+    QJsonArray out;
+    for (const FileChange &c : changes)
+        out.append(QJsonObject{{QStringLiteral("path"), c.path},
+                               {QStringLiteral("type"), entryTypeName(c.type)},
+                               {QStringLiteral("size"), c.size}});
+    return out;
+}
+
+QString percent(double fraction)
+{
+    return QString::number(fraction * 100.0, 'f', 2) + QStringLiteral(" %");
+}
+
+QString bytes(qint64 n)
+{
+    return QStringLiteral("%1 (%2 bytes)").arg(formatByteSize(n)).arg(n);
+}
+
+void printText(const QString &argument, const Image &image, const ImageAnalysis &analysis, bool layersDetail,
+               bool files)
+{
+    QString out;
+    out += QStringLiteral("Image: %1 (id %2)\n\n").arg(argument, shortDigest(image.id().toString()));
+    out += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+               .arg(QStringLiteral("#"), -3)
+               .arg(QStringLiteral("SIZE"), 8)
+               .arg(QStringLiteral("BYTES"), 11)
+               .arg(QStringLiteral("STORED"), 8)
+               .arg(QStringLiteral("DIFF ID"), -12)
+               .arg(QStringLiteral("CREATED BY"));
+    for (const LayerReport &l : analysis.layers()) {
+        out += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                   .arg(l.index, -3)
+                   .arg(formatByteSize(l.size), 8)
+                   .arg(l.size, 11)
+                   .arg(formatByteSize(l.compressedSize), 8)
+                   .arg(shortDigest(l.diffId), -12)
+                   .arg(oneLine(step(l), layersDetail ? 0 : 70));
+        if (layersDetail)
+            out += QStringLiteral("     %1 added, %2 modified, %3 removed; %4 entries\n")
+                       .arg(l.changes.added.size())
+                       .arg(l.changes.modified.size())
+                       .arg(l.changes.removed.size())
+                       .arg(l.entryCount);
+    }
+    out += u'\n';
+    out += QStringLiteral("Total size:   %1 in %2 layers, %3 stored\n")
+               .arg(bytes(analysis.totalSize()))
+               .arg(analysis.layers().size())
+               .arg(formatByteSize(analysis.compressedSize()));
+    out += QStringLiteral("Efficiency:   %1\n").arg(percent(analysis.efficiency()));
+    out += QStringLiteral("Wasted:       %1\n").arg(bytes(analysis.wastedBytes()));
+    if (std::isfinite(analysis.userWastedPercent()))
+        out += QStringLiteral("User wasted:  %1 of the %2 added on top of the first layer\n")
+                   .arg(percent(analysis.userWastedPercent()), formatByteSize(analysis.userSize()));
+    else
+        out += QStringLiteral("User wasted:  all of it (the layers on top of the first add no bytes)\n");
+
+    const QList<InefficientFile> &wasted = analysis.inefficientFiles();
+    if (!wasted.isEmpty()) {
+        out += QStringLiteral("\nWasted space, largest first:\n%1  %2  %3\n")
+                   .arg(QStringLiteral("COUNT"), 5)
+                   .arg(QStringLiteral("WASTED"), 9)
+                   .arg(QStringLiteral("PATH"));
+        const int shown = files ? int(wasted.size()) : qMin<int>(10, int(wasted.size()));
+        for (int i = 0; i < shown; ++i)
+            out += QStringLiteral("%1  %2  %3\n")
+                       .arg(wasted[i].count, 5)
+                       .arg(formatByteSize(wasted[i].wastedBytes), 9)
+                       .arg(wasted[i].path);
+        if (shown < wasted.size())
+            out += QStringLiteral("  ... and %1 more (--files lists all)\n").arg(wasted.size() - shown);
+    }
+
+    if (files) {
+        for (const LayerReport &l : analysis.layers()) {
+            out += QStringLiteral("\nLayer %1: %2\n").arg(l.index).arg(oneLine(step(l), 100));
+            auto list = [&out](const QList<FileChange> &changes, QChar mark) {
+                for (const FileChange &c : changes) {
+                    out += QStringLiteral("  %1 %2  %3%4\n")
+                               .arg(mark)
+                               .arg(formatByteSize(c.size), 8)
+                               .arg(c.path)
+                               .arg(c.type == EntryType::Directory ? QStringLiteral("/") : QString());
+                }
+            };
+            list(l.changes.added, u'+');
+            list(l.changes.modified, u'~');
+            list(l.changes.removed, u'-');
+            if (l.changes.added.isEmpty() && l.changes.modified.isEmpty() && l.changes.removed.isEmpty())
+                out += QStringLiteral("  (no changes)\n");
+        }
+    }
+    printOut(out);
+}
+
+QJsonObject toJson(const QString &argument, const Image &image, const ImageAnalysis &analysis, bool files)
+{
+    QJsonArray layers;
+    for (const LayerReport &l : analysis.layers()) {
+        QJsonObject o{{QStringLiteral("index"), l.index},
+                      {QStringLiteral("digest"), l.digest},
+                      {QStringLiteral("diffId"), l.diffId},
+                      {QStringLiteral("size"), l.size},
+                      {QStringLiteral("compressedSize"), l.compressedSize},
+                      {QStringLiteral("createdBy"), l.createdBy},
+                      {QStringLiteral("comment"), l.comment},
+                      {QStringLiteral("added"), l.changes.added.size()},
+                      {QStringLiteral("modified"), l.changes.modified.size()},
+                      {QStringLiteral("removed"), l.changes.removed.size()}};
+        if (files)
+            o.insert(QStringLiteral("files"),
+                     QJsonObject{{QStringLiteral("added"), changesJson(l.changes.added)},
+                                 {QStringLiteral("modified"), changesJson(l.changes.modified)},
+                                 {QStringLiteral("removed"), changesJson(l.changes.removed)}});
+        layers.append(o);
+    }
+    QJsonArray inefficient;
+    for (const InefficientFile &f : analysis.inefficientFiles())
+        inefficient.append(QJsonObject{{QStringLiteral("path"), f.path},
+                                       {QStringLiteral("count"), f.count},
+                                       {QStringLiteral("wastedBytes"), f.wastedBytes}});
+    return QJsonObject{
+        {QStringLiteral("image"), argument},
+        {QStringLiteral("id"), image.id().toString()},
+        {QStringLiteral("wasteModel"),
+         analysis.wasteModel() == WasteModel::Dive ? QStringLiteral("dive") : QStringLiteral("per-file")},
+        {QStringLiteral("layers"), layers},
+        {QStringLiteral("totalSize"), analysis.totalSize()},
+        {QStringLiteral("userSize"), analysis.userSize()},
+        {QStringLiteral("compressedSize"), analysis.compressedSize()},
+        {QStringLiteral("wastedBytes"), analysis.wastedBytes()},
+        {QStringLiteral("efficiency"), analysis.efficiency()},
+        {QStringLiteral("userWastedPercent"), std::isfinite(analysis.userWastedPercent())
+                                                  ? QJsonValue(analysis.userWastedPercent())
+                                                  : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("inefficientFiles"), inefficient},
+    };
+}
+
+int runInspect(const QStringList &argv)
+{
+    auto args = StoreArguments::parse(
+        argv,
+        {QStringLiteral("--waste-model"), QStringLiteral("--lowest-efficiency"),
+         QStringLiteral("--highest-wasted-bytes"), QStringLiteral("--highest-user-wasted-percent")},
+        {QStringLiteral("--layers"), QStringLiteral("--files"), QStringLiteral("--json"),
+         QStringLiteral("--ci"), QStringLiteral("--no-cache")});
+    if (!args)
+        return usageError(kName, args.error().message);
+    if (args->help()) {
+        printOut(QString::fromLatin1(kUsage));
+        return 0;
+    }
+    if (args->positional().size() != 1)
+        return usageError(kName,
+                          QStringLiteral("give one image: a store reference, a docker-archive file or an "
+                                         "OCI layout directory"));
+    const bool ci = args->has(QStringLiteral("--ci"));
+    for (const char *option :
+         {"--lowest-efficiency", "--highest-wasted-bytes", "--highest-user-wasted-percent"}) {
+        if (!ci && args->has(QString::fromLatin1(option)))
+            return usageError(kName,
+                              QStringLiteral("%1 is a --ci threshold; add --ci").arg(QLatin1String(option)));
+    }
+    AnalysisOptions options;
+    if (args->has(QStringLiteral("--waste-model"))) {
+        const QString model = args->value(QStringLiteral("--waste-model"));
+        if (model == QLatin1String("dive"))
+            options.wasteModel = WasteModel::Dive;
+        else if (model != QLatin1String("per-file"))
+            return usageError(kName,
+                              QStringLiteral("--waste-model is per-file or dive, not '%1'").arg(model));
+    }
+
+    const QString argument = args->positional().first();
+    QString source;
+    auto image = openImage(argument, *args, &source);
+    if (!image)
+        return commandError(kName, QStringLiteral("%1: %2").arg(argument, image.error().message));
+
+    std::optional<LayerIndexCache> cache;
+    if (!args->has(QStringLiteral("--no-cache"))) {
+        // The cache lives in the store even when the image comes from a file; without a
+        // usable store the layers are simply read again.
+        if (auto store = args->openStore())
+            cache.emplace(store->cacheDir(QStringLiteral("layer-index")));
+    }
+    LayerIndexer indexer(cache);
+    auto layers = indexer.index(*image);
+    if (!layers)
+        return commandError(kName, QStringLiteral("%1: %2").arg(argument, layers.error().message));
+    for (const QString &problem : indexer.stats().cacheProblems)
+        printErr(QStringLiteral("stagecraft inspect: warning: layer cache: %1\n").arg(problem));
+    const ImageAnalysis analysis = ImageAnalysis::analyze(*layers, options);
+
+    QList<CiRule> rules;
+    if (ci) {
+        auto evaluated = evaluateCi(*args, analysis);
+        if (!evaluated)
+            return usageError(kName, evaluated.error().message);
+        rules = *evaluated;
+    }
+
+    const bool files = args->has(QStringLiteral("--files"));
+    if (args->has(QStringLiteral("--json"))) {
+        QJsonObject json = toJson(argument, *image, analysis, files);
+        if (ci) {
+            QJsonArray ruleArray;
+            for (const CiRule &r : std::as_const(rules))
+                ruleArray.append(QJsonObject{{QStringLiteral("name"), r.name},
+                                             {QStringLiteral("threshold"), r.threshold},
+                                             {QStringLiteral("status"), statusName(r.status)},
+                                             {QStringLiteral("message"), r.message}});
+            json.insert(QStringLiteral("ci"), QJsonObject{{QStringLiteral("pass"), ciPassed(rules)},
+                                                          {QStringLiteral("rules"), ruleArray}});
+        }
+        printOut(QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented)));
+    } else {
+        printText(argument, *image, analysis, args->has(QStringLiteral("--layers")), files);
+        if (ci) {
+            QString out = QStringLiteral("\nCI results:\n");
+            int pass = 0, failCount = 0, skip = 0;
+            for (const CiRule &r : std::as_const(rules)) {
+                out +=
+                    QStringLiteral("  %1: %2 (threshold %3)").arg(statusName(r.status), r.name, r.threshold);
+                if (!r.message.isEmpty() && r.status != CiRule::Status::Skip)
+                    out += QStringLiteral(": ") + r.message;
+                out += u'\n';
+                (r.status == CiRule::Status::Pass   ? pass
+                 : r.status == CiRule::Status::Fail ? failCount
+                                                    : skip)++;
+            }
+            out += QStringLiteral("Result: %1 [Total:%2] [Passed:%3] [Failed:%4] [Skipped:%5]\n")
+                       .arg(ciPassed(rules) ? QStringLiteral("PASS") : QStringLiteral("FAIL"))
+                       .arg(rules.size())
+                       .arg(pass)
+                       .arg(failCount)
+                       .arg(skip);
+            printOut(out);
+        }
+    }
+    return ci && !ciPassed(rules) ? 1 : 0;
+}
+
+const CommandRegistration reg{{QStringLiteral("inspect"),
+                               QStringLiteral("show an image's layers, sizes and wasted space (like dive)"),
+                               runInspect}};
+
+} // namespace
+
+} // namespace stagecraft::app
