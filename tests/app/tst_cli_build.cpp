@@ -1,0 +1,108 @@
+// Runs `stagecraft build` and `stagecraft run` against a temporary store holding
+// Docker's busybox base image.
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCliBuild : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void buildPlainThenCached();
+    void buildJson();
+    void runImage();
+
+private:
+    int stagecraft(const QStringList &args, QByteArray *out = nullptr, QByteArray *err = nullptr);
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_store;
+    QString m_context;
+};
+
+int TestCliBuild::stagecraft(const QStringList &args, QByteArray *out, QByteArray *err)
+{
+    QProcess p;
+    p.start(QStringLiteral(STAGECRAFT_BIN), args);
+    if (!p.waitForFinished(120000))
+        return -1;
+    if (out)
+        *out = p.readAllStandardOutput();
+    if (err)
+        *err = p.readAllStandardError();
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+void TestCliBuild::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = m_dir->filePath(QStringLiteral("store"));
+    m_context = m_dir->filePath(QStringLiteral("context"));
+    QDir().mkpath(m_context);
+    QFile f(m_context + QStringLiteral("/Dockerfile"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("FROM busybox:fixture AS build\n"
+            "RUN echo built > /out\n"
+            "FROM scratch\n"
+            "COPY --from=build /bin/busybox /bin/busybox\n"
+            "COPY --from=build /out /out\n"
+            "ENV PATH=/bin\n"
+            "CMD [\"/bin/busybox\", \"cat\", \"/out\"]\n");
+    f.close();
+    const QString base = QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) +
+                         QStringLiteral("/tests/data/images/base.docker.tar");
+    QCOMPARE(stagecraft({QStringLiteral("import"), QStringLiteral("--store"), m_store, QStringLiteral("-t"),
+                         QStringLiteral("busybox:fixture"), base}),
+             0);
+}
+
+void TestCliBuild::buildPlainThenCached()
+{
+    QByteArray out, err;
+    const QStringList args{QStringLiteral("build"), QStringLiteral("--store"), m_store,
+                           QStringLiteral("-t"),    QStringLiteral("app:1"),   m_context};
+    QCOMPARE(stagecraft(args, &out, &err), 0);
+    QVERIFY2(out.contains("[build 2/2] RUN echo built > /out"), out.constData());
+    QVERIFY(out.contains("DONE"));
+    QVERIFY(out.contains("naming to app:1 done"));
+    QCOMPARE(stagecraft(args, &out, &err), 0);
+    QCOMPARE(out.count("CACHED"), 5); // RUN, both COPYs, ENV and CMD
+}
+
+void TestCliBuild::buildJson()
+{
+    QByteArray out, err;
+    QCOMPARE(
+        stagecraft({QStringLiteral("build"), QStringLiteral("--store"), m_store, QStringLiteral("--progress"),
+                    QStringLiteral("json"), QStringLiteral("--target"), QStringLiteral("build"), m_context},
+                   &out, &err),
+        0);
+    const QList<QByteArray> lines = out.trimmed().split('\n');
+    QVERIFY(lines.size() > 3);
+    QVERIFY(lines.last().contains("\"kind\":\"BuildDone\""));
+    QVERIFY(!out.contains("COPY --from"));
+}
+
+void TestCliBuild::runImage()
+{
+    QByteArray out, err;
+    QCOMPARE(stagecraft({QStringLiteral("build"), QStringLiteral("--store"), m_store, QStringLiteral("-t"),
+                         QStringLiteral("app:1"), m_context},
+                        &out, &err),
+             0);
+    QCOMPARE(stagecraft({QStringLiteral("run"), QStringLiteral("--store"), m_store, QStringLiteral("app:1")},
+                        &out, &err),
+             0);
+    QCOMPARE(out, QByteArray("built\n"));
+    QCOMPARE(stagecraft({QStringLiteral("run"), QStringLiteral("--store"), m_store, QStringLiteral("app:1"),
+                         QStringLiteral("--"), QStringLiteral("/bin/busybox"), QStringLiteral("sh"),
+                         QStringLiteral("-c"), QStringLiteral("exit 7")},
+                        &out, &err),
+             7);
+}
+
+QTEST_GUILESS_MAIN(TestCliBuild)
+#include "tst_cli_build.moc"
