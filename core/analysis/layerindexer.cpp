@@ -5,6 +5,8 @@
 #include <QFile>
 #include <QThread>
 
+#include <algorithm>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -83,8 +85,10 @@ Expected<QList<AnalysisLayer>> LayerIndexer::index(const Image &image, const Can
                 errors[i] = index.error();
         }
     };
+    // At least one thread (it finds nothing to do when every layer came from the cache),
+    // at most one per layer to read.
     const int threads =
-        qBound(1, maxThreads > 0 ? maxThreads : QThread::idealThreadCount(), int(toRead.size()));
+        std::max(1, std::min(maxThreads > 0 ? maxThreads : QThread::idealThreadCount(), int(toRead.size())));
     std::vector<std::thread> pool;
     for (int t = 1; t < threads; ++t)
         pool.emplace_back(work);

@@ -92,7 +92,7 @@ inline QByteArray makeHugeHeader(const QByteArray &name, quint64 size, const QBy
     // base-256: first byte 0x80, then big-endian value in the remaining 11 bytes
     header[124] = char(0x80);
     for (int i = 0; i < 11; ++i)
-        header[135 - i] = char((size >> (8 * i)) & 0xff);
+        header[135 - i] = i < 8 ? char((size >> (8 * i)) & 0xff) : '\0';
     header.replace(136, 12, "00000000000\0");
     header[156] = '0';
     header.replace(257, 6, QByteArray("ustar\0", 6));
