@@ -5,9 +5,7 @@
 #include "app/storearguments.h"
 #include "core/analysis/bytesize.h"
 #include "core/analysis/imageanalysis.h"
-#include "core/analysis/layerindexer.h"
-#include "core/oci/dockerarchive.h"
-#include "core/oci/ocilayout.h"
+#include "core/analysis/imagesource.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -184,48 +182,6 @@ bool ciPassed(const QList<CiRule> &rules)
 
 // The image named by the argument: an OCI layout directory, a docker-archive file
 // (either optionally followed by ":NAME"), or else a reference in the store.
-Expected<Image> openImage(const QString &argument, const StoreArguments &args, QString *source)
-{
-    QString path = argument;
-    QString name;
-    if (!QFileInfo::exists(path)) {
-        const qsizetype colon = argument.lastIndexOf(u':');
-        if (colon > 0 && QFileInfo::exists(argument.left(colon))) {
-            path = argument.left(colon);
-            name = argument.mid(colon + 1);
-        }
-    }
-    const QFileInfo info(path);
-    if (info.isDir()) {
-        *source = QStringLiteral("OCI layout");
-        auto layout = OciLayout::open(path);
-        if (!layout)
-            return std::unexpected(layout.error());
-        return layout->image(name);
-    }
-    if (info.isFile()) {
-        *source = QStringLiteral("docker-archive");
-        if (!DockerArchive::isDockerArchive(path))
-            return fail(
-                QStringLiteral("%1 is neither a docker-archive (`docker save` output) nor an OCI layout "
-                               "directory")
-                    .arg(path));
-        auto archive = DockerArchive::open(path);
-        if (!archive)
-            return std::unexpected(archive.error());
-        return archive->image(name);
-    }
-    *source = QStringLiteral("store");
-    auto store = args.openStore();
-    if (!store)
-        return std::unexpected(store.error());
-    auto image = store->image(argument);
-    if (!image)
-        return fail(
-            QStringLiteral("%1 (no file or directory of that name either)").arg(image.error().message));
-    return image;
-}
-
 QString shortDigest(const QString &digest)
 {
     const qsizetype colon = digest.indexOf(u':');
@@ -426,25 +382,17 @@ int runInspect(const QStringList &argv)
     }
 
     const QString argument = args->positional().first();
-    QString source;
-    auto image = openImage(argument, *args, &source);
-    if (!image)
-        return commandError(kName, QStringLiteral("%1: %2").arg(argument, image.error().message));
-
-    std::optional<LayerIndexCache> cache;
-    if (!args->has(QStringLiteral("--no-cache"))) {
-        // The cache lives in the store even when the image comes from a file; without a
-        // usable store the layers are simply read again.
-        if (auto store = args->openStore())
-            cache.emplace(store->cacheDir(QStringLiteral("layer-index")));
-    }
-    LayerIndexer indexer(cache);
-    auto layers = indexer.index(*image);
-    if (!layers)
-        return commandError(kName, QStringLiteral("%1: %2").arg(argument, layers.error().message));
-    for (const QString &problem : indexer.stats().cacheProblems)
+    // The layer index cache lives in the store even when the image comes from a file;
+    // without a usable store the layers are simply read again.
+    auto store = args->openStore();
+    auto opened = ImageSource::analyse(argument, store ? &*store : nullptr, options,
+                                       !args->has(QStringLiteral("--no-cache")));
+    if (!opened)
+        return commandError(kName, QStringLiteral("%1: %2").arg(argument, opened.error().message));
+    for (const QString &problem : opened->stats.cacheProblems)
         printErr(QStringLiteral("stagecraft inspect: warning: layer cache: %1\n").arg(problem));
-    const ImageAnalysis analysis = ImageAnalysis::analyze(*layers, options);
+    const Image *image = &opened->image;
+    const ImageAnalysis &analysis = *opened->analysis;
 
     QList<CiRule> rules;
     if (ci) {

@@ -1,0 +1,2 @@
+# Builds in the window: running, cancelling, the log, layer badges.
+# target_sources(stagecraft_ui PRIVATE <sources>)

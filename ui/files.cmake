@@ -1,0 +1,5 @@
+# The Files view and drag-to-copy.
+target_sources(stagecraft_ui PRIVATE
+  filesview.cpp
+  copydropcontroller.cpp
+)
