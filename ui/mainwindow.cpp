@@ -2,6 +2,8 @@
 
 #include "ui/dockerfileeditor.h"
 #include "ui/examplecatalog.h"
+#include "ui/filesview.h"
+#include "ui/layersview.h"
 #include "ui/preferencesdialog.h"
 #include "ui/problemsmodel.h"
 #include "ui/stagegraphview.h"
@@ -23,6 +25,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTextBlock>
 #include <QToolBar>
 #include <QToolButton>
@@ -49,6 +52,9 @@ MainWindow::MainWindow(QWidget *parent)
     , m_analysis(new LiveAnalysis(this))
     , m_editor(new DockerfileEditor)
     , m_graphView(new StageGraphView)
+    , m_layersView(new LayersView)
+    , m_filesView(new FilesView)
+    , m_views(new QTabWidget)
     , m_splitter(new QSplitter(Qt::Horizontal))
     , m_problemsModel(new ProblemsModel(this))
 {
@@ -56,9 +62,16 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/stagecraft.svg")));
     m_editor->setObjectName(QStringLiteral("editor"));
     m_graphView->setObjectName(QStringLiteral("graphView"));
+    m_layersView->setObjectName(QStringLiteral("layersView"));
+    m_filesView->setObjectName(QStringLiteral("filesView"));
+    m_views->setObjectName(QStringLiteral("views"));
+    m_views->setDocumentMode(true);
+    m_views->addTab(m_graphView, tr("Graph"));
+    m_views->addTab(m_layersView, tr("Layers"));
+    m_views->addTab(m_filesView, tr("Files"));
     m_splitter->setObjectName(QStringLiteral("splitter"));
     m_splitter->addWidget(m_editor);
-    m_splitter->addWidget(m_graphView);
+    m_splitter->addWidget(m_views);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setChildrenCollapsible(false);
@@ -91,6 +104,16 @@ MainWindow::MainWindow(QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::showView(const QString &name)
+{
+    if (name == QLatin1String("graph"))
+        m_views->setCurrentWidget(m_graphView);
+    else if (name == QLatin1String("layers"))
+        m_views->setCurrentWidget(m_layersView);
+    else if (name == QLatin1String("files"))
+        m_views->setCurrentWidget(m_filesView);
+}
 
 QAction *MainWindow::action(const QString &objectName) const
 {
@@ -242,7 +265,10 @@ void MainWindow::createActions()
         {"actionFocusGraph",
          tr("Go to &Graph"),
          {QKeySequence(QStringLiteral("Ctrl+2"))},
-         [this] { m_graphView->setFocus(); },
+         [this] {
+             showView(QStringLiteral("graph"));
+             m_graphView->setFocus();
+         },
          {}},
         {"actionAbout",
          tr("&About Stagecraft"),

@@ -13,11 +13,14 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QSplitter;
+class QTabWidget;
 class QTreeView;
 
 namespace stagecraft::ui {
 
 class DockerfileEditor;
+class FilesView;
+class LayersView;
 class ProblemsModel;
 class StageGraphView;
 
@@ -47,6 +50,10 @@ public:
 
     DockerfileEditor *editor() const { return m_editor; }
     StageGraphView *graphView() const { return m_graphView; }
+    LayersView *layersView() const { return m_layersView; }
+    FilesView *filesView() const { return m_filesView; }
+    // Brings a view to the front beside the editor: "graph", "layers" or "files".
+    void showView(const QString &name);
     ProblemsModel *problemsModel() const { return m_problemsModel; }
     QTreeView *problemsView() const { return m_problemsView; }
     QComboBox *targetBox() const { return m_targetBox; }
@@ -95,6 +102,9 @@ private:
     LiveAnalysis *m_analysis;
     DockerfileEditor *m_editor;
     StageGraphView *m_graphView;
+    LayersView *m_layersView;
+    FilesView *m_filesView;
+    QTabWidget *m_views;
     QSplitter *m_splitter;
     ProblemsModel *m_problemsModel;
     QTreeView *m_problemsView = nullptr;
