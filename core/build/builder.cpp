@@ -2,6 +2,7 @@
 
 #include "core/build/layertree.h"
 #include "core/context/buildcontext.h"
+#include "core/context/pathglob.h"
 #include "core/dockerfile/dockerfileparser.h"
 #include "core/dockerfile/shelllex.h"
 #include "core/exec/changeset.h"
@@ -18,16 +19,28 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMap>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QScopeGuard>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTemporaryFile>
+#include <QTimer>
+#include <QUrl>
+
+#include <archive.h>
+#include <archive_entry.h>
 
 #include <mutex>
 #include <optional>
@@ -146,6 +159,362 @@ std::optional<qint64> lookupId(const LayerTree &tree, const QString &file, const
     return std::nullopt;
 }
 
+// Go's time.Duration.String(), which BuildKit's HEALTHCHECK history text prints.
+QString goDuration(qint64 ns)
+{
+    if (ns == 0)
+        return QStringLiteral("0s");
+    const bool negative = ns < 0;
+    const quint64 u = negative ? quint64(-(ns + 1)) + 1 : quint64(ns);
+    const auto withFraction = [](quint64 whole, quint64 fraction, int digits) {
+        QString s = QString::number(whole);
+        if (fraction != 0) {
+            QString f = QString::number(fraction).rightJustified(digits, QLatin1Char('0'));
+            while (f.endsWith(QLatin1Char('0')))
+                f.chop(1);
+            s += QLatin1Char('.') + f;
+        }
+        return s;
+    };
+    QString out;
+    if (u < 1000) {
+        out = QString::number(u) + QStringLiteral("ns");
+    } else if (u < 1000000) {
+        out = withFraction(u / 1000, u % 1000, 3) + QStringLiteral("\u00b5s");
+    } else if (u < 1000000000) {
+        out = withFraction(u / 1000000, u % 1000000, 6) + QStringLiteral("ms");
+    } else {
+        const quint64 seconds = u / 1000000000;
+        out = withFraction(seconds % 60, u % 1000000000, 9) + QLatin1Char('s');
+        const quint64 minutes = seconds / 60;
+        if (minutes > 0) {
+            out = QString::number(minutes % 60) + QLatin1Char('m') + out;
+            if (minutes / 60 > 0)
+                out = QString::number(minutes / 60) + QLatin1Char('h') + out;
+        }
+    }
+    return negative ? QLatin1Char('-') + out : out;
+}
+
+// Go's time.ParseDuration: "300ms", "1.5h", "2h45m", "0".
+std::optional<qint64> parseGoDuration(const QString &text)
+{
+    QString s = text;
+    bool negative = false;
+    if (s.startsWith(QLatin1Char('-')) || s.startsWith(QLatin1Char('+'))) {
+        negative = s.startsWith(QLatin1Char('-'));
+        s = s.mid(1);
+    }
+    if (s == QLatin1String("0"))
+        return 0;
+    static const QRegularExpression part(
+        QStringLiteral("^([0-9]*)(\\.([0-9]*))?(ns|us|\u00b5s|\u03bcs|ms|s|m|h)"));
+    if (s.isEmpty())
+        return std::nullopt;
+    long double total = 0;
+    while (!s.isEmpty()) {
+        const QRegularExpressionMatch m = part.match(s);
+        if (!m.hasMatch() || (m.captured(1).isEmpty() && m.captured(3).isEmpty()))
+            return std::nullopt;
+        const QString unit = m.captured(4);
+        long double scale = 1;
+        if (unit == QLatin1String("us") || unit == QStringLiteral("\u00b5s") ||
+            unit == QStringLiteral("\u03bcs"))
+            scale = 1e3L;
+        else if (unit == QLatin1String("ms"))
+            scale = 1e6L;
+        else if (unit == QLatin1String("s"))
+            scale = 1e9L;
+        else if (unit == QLatin1String("m"))
+            scale = 60e9L;
+        else if (unit == QLatin1String("h"))
+            scale = 3600e9L;
+        const long double value =
+            (m.captured(1).isEmpty() ? 0.0L : m.captured(1).toDouble()) +
+            (m.captured(3).isEmpty() ? 0.0L : QString(QStringLiteral("0.") + m.captured(3)).toDouble());
+        total += value * scale;
+        if (total > 9.2e18L)
+            return std::nullopt;
+        s = s.mid(m.capturedLength());
+    }
+    const qint64 ns = qint64(total + 0.5L);
+    return negative ? -ns : ns;
+}
+
+// Go's %q of a small integer (strconv.QuoteRune), as BuildKit prints HEALTHCHECK retries.
+QString goQuoteRune(qint64 value)
+{
+    switch (value) {
+    case 7: return QStringLiteral("'\\a'");
+    case 8: return QStringLiteral("'\\b'");
+    case 9: return QStringLiteral("'\\t'");
+    case 10: return QStringLiteral("'\\n'");
+    case 11: return QStringLiteral("'\\v'");
+    case 12: return QStringLiteral("'\\f'");
+    case 13: return QStringLiteral("'\\r'");
+    case '\'': return QStringLiteral("'\\''");
+    case '\\': return QStringLiteral("'\\\\'");
+    default: break;
+    }
+    if (value >= 0x20 && value < 0x7f)
+        return QLatin1Char('\'') + QChar(char16_t(value)) + QLatin1Char('\'');
+    if (value >= 0 && value < 0x80)
+        return QStringLiteral("'\\x%1'").arg(value, 2, 16, QLatin1Char('0'));
+    if (value >= 0 && value <= 0x10ffff && !(value >= 0xd800 && value < 0xe000)) {
+        const char32_t c = char32_t(value);
+        return QLatin1Char('\'') + QString::fromUcs4(&c, 1) + QLatin1Char('\'');
+    }
+    return QStringLiteral("'\\ufffd'");
+}
+
+// A path inside an archive or a stage cleaned to "a/b" form; nothing when it climbs out.
+std::optional<QString> cleanInside(const QString &path)
+{
+    QStringList parts;
+    for (const QString &part : path.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        if (part == QLatin1String("."))
+            continue;
+        if (part == QLatin1String("..")) {
+            if (parts.isEmpty())
+                return std::nullopt;
+            parts.removeLast();
+            continue;
+        }
+        parts.append(part);
+    }
+    return parts.join(QLatin1Char('/'));
+}
+
+// Opens `path` as a tar archive (plain, gzip, bzip2, xz or zstd, told apart by content
+// as Docker does); nullptr when it is not one. The caller frees the handle.
+struct archive *openTarArchive(const QString &path)
+{
+    struct archive *a = archive_read_new();
+    archive_read_support_filter_gzip(a);
+    archive_read_support_filter_bzip2(a);
+    archive_read_support_filter_xz(a);
+    archive_read_support_filter_zstd(a);
+    archive_read_support_format_tar(a);
+    if (archive_read_open_filename(a, QFile::encodeName(path).constData(), 64 * 1024) != ARCHIVE_OK) {
+        archive_read_free(a);
+        return nullptr;
+    }
+    return a;
+}
+
+bool isTarArchive(const QString &path)
+{
+    struct archive *a = openTarArchive(path);
+    if (!a)
+        return false;
+    struct archive_entry *entry = nullptr;
+    // Docker's rule: an archive is what yields a first tar header; an empty one is a file.
+    const int r = archive_read_next_header(a, &entry);
+    archive_read_free(a);
+    return r == ARCHIVE_OK || r == ARCHIVE_WARN;
+}
+
+// Reads the archive `path` as the entries ADD extracts below `destRel`; file contents go
+// to numbered files in `scratchDir`.
+Expected<QList<LayerSourceEntry>> archiveEntries(const QString &path, const QString &source,
+                                                 const QString &destRel, const QString &scratchDir,
+                                                 const CancellationToken &cancel)
+{
+    struct archive *a = openTarArchive(path);
+    if (!a)
+        return fail(QStringLiteral("ADD %1: cannot open the archive").arg(source));
+    const auto cleanup = qScopeGuard([a] { archive_read_free(a); });
+    const auto join = [](const QString &dir, const QString &name) {
+        return dir.isEmpty() ? name : name.isEmpty() ? dir : dir + QLatin1Char('/') + name;
+    };
+    QList<LayerSourceEntry> out;
+    static std::atomic_int counter{0};
+    while (true) {
+        if (cancel.isCancelled())
+            return fail(QStringLiteral("build cancelled"));
+        struct archive_entry *entry = nullptr;
+        const int r = archive_read_next_header(a, &entry);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+            return fail(QStringLiteral("ADD %1: the archive is damaged: %2")
+                            .arg(source, QString::fromLocal8Bit(archive_error_string(a))));
+        const char *rawName = archive_entry_pathname(entry);
+        const QString name = QString::fromUtf8(rawName ? rawName : "");
+        const auto inside = cleanInside(name);
+        if (!inside)
+            return fail(QStringLiteral("ADD %1: the archive member \"%2\" points outside the destination")
+                            .arg(source, name));
+        LayerSourceEntry e;
+        e.entry.path = join(destRel, *inside);
+        if (e.entry.path.isEmpty())
+            continue;
+        e.entry.mode = archive_entry_perm(entry) & 07777;
+        e.entry.uid = archive_entry_uid(entry);
+        e.entry.gid = archive_entry_gid(entry);
+        e.entry.mtime = archive_entry_mtime(entry);
+        if (const char *hardlink = archive_entry_hardlink(entry)) {
+            const auto target = cleanInside(QString::fromUtf8(hardlink));
+            if (!target || target->isEmpty())
+                return fail(QStringLiteral("ADD %1: the archive member \"%2\" links outside the destination")
+                                .arg(source, name));
+            e.entry.type = EntryType::Hardlink;
+            e.entry.linkTarget = join(destRel, *target);
+            out.append(e);
+            continue;
+        }
+        switch (archive_entry_filetype(entry)) {
+        case AE_IFDIR:
+            if (*inside == QString())
+                continue;
+            e.entry.type = EntryType::Directory;
+            break;
+        case AE_IFLNK:
+            e.entry.type = EntryType::Symlink;
+            e.entry.linkTarget = QString::fromUtf8(archive_entry_symlink(entry));
+            break;
+        case AE_IFCHR:
+        case AE_IFBLK:
+            e.entry.type =
+                archive_entry_filetype(entry) == AE_IFCHR ? EntryType::CharDevice : EntryType::BlockDevice;
+            e.entry.deviceMajor = archive_entry_rdevmajor(entry);
+            e.entry.deviceMinor = archive_entry_rdevminor(entry);
+            break;
+        case AE_IFIFO: e.entry.type = EntryType::Fifo; break;
+        case AE_IFREG: {
+            e.entry.type = EntryType::File;
+            e.sourcePath = scratchDir + QStringLiteral("/archive-") + QString::number(++counter);
+            QFile file(e.sourcePath);
+            if (!file.open(QIODevice::WriteOnly))
+                return fail(QStringLiteral("ADD %1: cannot write %2: %3")
+                                .arg(source, e.sourcePath, file.errorString()));
+            char buffer[64 * 1024];
+            qint64 total = 0;
+            while (true) {
+                const la_ssize_t n = archive_read_data(a, buffer, sizeof buffer);
+                if (n < 0)
+                    return fail(QStringLiteral("ADD %1: the archive is damaged at \"%2\": %3")
+                                    .arg(source, name, QString::fromLocal8Bit(archive_error_string(a))));
+                if (n == 0)
+                    break;
+                if (file.write(buffer, n) != n)
+                    return fail(QStringLiteral("ADD %1: cannot write %2: %3")
+                                    .arg(source, e.sourcePath, file.errorString()));
+                total += n;
+            }
+            e.entry.size = total;
+            break;
+        }
+        default: continue; // sockets have no place in a layer
+        }
+        out.append(e);
+    }
+    return out;
+}
+
+struct Download
+{
+    QString fileName; // from Content-Disposition or the URL's last path segment
+    QString digest;   // "sha256:<hex>"
+    qint64 size = 0;
+    std::optional<qint64> lastModified;
+};
+
+// Fetches `url` into `path` on the calling (worker) thread, following redirects.
+Expected<Download> download(const QUrl &url, const QString &path, const CancellationToken &cancel)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return fail(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    QNetworkAccessManager manager;
+    QNetworkRequest request(url);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("stagecraft"));
+    std::unique_ptr<QNetworkReply> reply(manager.get(request));
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    qint64 size = 0;
+    bool writeFailed = false;
+    QEventLoop loop;
+    QObject::connect(reply.get(), &QNetworkReply::readyRead, &loop, [&] {
+        const QByteArray data = reply->readAll();
+        hash.addData(data);
+        size += data.size();
+        if (file.write(data) != data.size())
+            writeFailed = true;
+    });
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (cancel.isCancelled() || writeFailed)
+            reply->abort();
+    });
+    poll.start(50);
+    if (!reply->isFinished())
+        loop.exec();
+    const QByteArray rest = reply->readAll();
+    hash.addData(rest);
+    size += rest.size();
+    if (file.write(rest) != rest.size())
+        writeFailed = true;
+    if (cancel.isCancelled())
+        return fail(QStringLiteral("build cancelled"));
+    if (writeFailed)
+        return fail(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (reply->error() != QNetworkReply::NoError || status >= 400)
+        return fail(
+            QStringLiteral("cannot download %1: %2")
+                .arg(url.toDisplayString(),
+                     status >= 400
+                         ? QStringLiteral("the server answered %1 %2")
+                               .arg(status)
+                               .arg(reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString())
+                         : reply->errorString()));
+    Download d;
+    d.size = size;
+    d.digest = QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex());
+    const QDateTime modified = reply->header(QNetworkRequest::LastModifiedHeader).toDateTime();
+    if (modified.isValid())
+        d.lastModified = modified.toSecsSinceEpoch();
+    static const QRegularExpression disposition(QStringLiteral("filename=\"?([^\";]+)\"?"));
+    const QRegularExpressionMatch m =
+        disposition.match(QString::fromUtf8(reply->rawHeader(QByteArrayLiteral("Content-Disposition"))));
+    const QUrl finalUrl = reply->url();
+    d.fileName =
+        m.hasMatch() ? QFileInfo(m.captured(1)).fileName() : finalUrl.path().section(QLatin1Char('/'), -1);
+    if (d.fileName.isEmpty() || d.fileName == QLatin1String(".") || d.fileName == QLatin1String(".."))
+        d.fileName = QStringLiteral("__unnamed__");
+    return d;
+}
+
+// The stage-relative paths a COPY --from source names: globs expanded component by
+// component over the stage's tree (Go filepath.Match per component), sorted.
+QStringList expandTreeGlob(const LayerTree &tree, const QString &pattern)
+{
+    QStringList current{QString()};
+    for (const QString &part : pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        QStringList next;
+        for (const QString &dir : std::as_const(current)) {
+            const QString base = tree.resolveParents(dir);
+            if (!PathGlob::hasMeta(part)) {
+                const QString candidate = base.isEmpty() ? part : base + QLatin1Char('/') + part;
+                if (tree.find(tree.resolveParents(candidate)))
+                    next.append(candidate);
+                continue;
+            }
+            if (!base.isEmpty() && !tree.isDirectory(base))
+                continue;
+            for (const QString &name : tree.list(base))
+                if (PathGlob::match(part, name) == PathGlob::Result::Match)
+                    next.append(base.isEmpty() ? name : base + QLatin1Char('/') + name);
+        }
+        current = next;
+    }
+    current.removeAll(QString());
+    current.sort();
+    return current;
+}
+
 class BuildRun
 {
 public:
@@ -154,7 +523,7 @@ public:
         : m_builder(builder)
         , m_request(request)
         , m_sink(sink)
-        , m_cancel(cancel)
+        , m_userCancel(cancel)
     {}
 
     Expected<BuildResult> run();
@@ -165,9 +534,11 @@ private:
                            QHash<QString, QString> &args, QStringList &argOrder, bool &cmdSet);
     Expected<void> runCommand(const Instruction &ins, StageState &state, const QHash<QString, QString> &args,
                               const QStringList &argOrder, const BuildEvent &base, QString *createdBy);
-    Expected<QList<LayerSourceEntry>> copyEntries(const Instruction &ins, int stageIndex,
-                                                  const StageState &state, const QHash<QString, QString> &env,
-                                                  QString *createdBy, QString *keyExtra);
+    Expected<QList<LayerSourceEntry>> copyEntries(const Instruction &ins, const StageState &state,
+                                                  const QHash<QString, QString> &env,
+                                                  const QString &scratchDir, QString *createdBy,
+                                                  QString *keyExtra);
+    Expected<Image> imageFor(const QString &reference, const QString &what);
     Expected<QStringList> lowerDirs(const StageState &state) const;
     Expected<WrittenLayer> writeLayer(QList<LayerSourceEntry> entries);
     bool loadCache(const QString &key, StageState &state) const;
@@ -180,7 +551,11 @@ private:
     Builder &m_builder;
     const BuildRequest &m_request;
     const BuildEventSink &m_sink;
+    // What the steps poll: cancelled by the caller's token (relayed by a watcher) or when
+    // a stage fails, so sibling stages stop too.
+    CancellationToken m_userCancel;
     CancellationToken m_cancel;
+    std::mutex m_pullMutex;
     std::mutex m_sinkMutex;
     std::mutex m_resultMutex;
     QString m_dockerfilePath;
@@ -359,6 +734,23 @@ Expected<BuildResult> BuildRun::run()
             emitEvent(e);
         }
 
+    // Relays the caller's cancellation to m_cancel, which a failing stage also trips.
+    std::atomic_bool finished{false};
+    std::thread watcher([this, &finished] {
+        while (!finished) {
+            if (m_userCancel.isCancelled()) {
+                m_cancel.cancel();
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
+    const auto stopWatcher = qScopeGuard([&] {
+        finished = true;
+        watcher.join();
+    });
+
+    const QString cancelled = QStringLiteral("build cancelled");
     for (const QList<int> &level : m_graph.levels) {
         QList<std::optional<Error>> errors(level.size());
         std::vector<std::thread> threads;
@@ -366,22 +758,30 @@ Expected<BuildResult> BuildRun::run()
             threads.emplace_back([this, &level, &errors, i] {
                 auto result = buildStage(level[i]);
                 std::lock_guard lock(m_resultMutex);
-                if (result)
+                if (result) {
                     m_results[level[i]] = std::move(*result);
-                else
+                } else {
                     errors[i] = result.error();
+                    // One failed stage fails the build: stop the siblings still running.
+                    m_cancel.cancel();
+                }
             });
         }
         for (std::thread &t : threads)
             t.join();
+        std::optional<Error> failure;
         for (const auto &error : errors) {
-            if (error) {
-                BuildEvent e;
-                e.kind = BuildEventKind::BuildFailed;
-                e.text = error->message;
-                emitEvent(e);
-                return std::unexpected(*error);
-            }
+            if (error && (!failure || failure->message == cancelled))
+                failure = error;
+        }
+        if (failure) {
+            if (m_userCancel.isCancelled())
+                failure = Error(cancelled);
+            BuildEvent e;
+            e.kind = BuildEventKind::BuildFailed;
+            e.text = failure->message;
+            emitEvent(e);
+            return std::unexpected(*failure);
         }
     }
 
@@ -419,6 +819,40 @@ Expected<BuildResult> BuildRun::run()
     done.durationMs = result.durationMs;
     emitEvent(done);
     return result;
+}
+
+Expected<Image> BuildRun::imageFor(const QString &reference, const QString &what)
+{
+    auto image = m_builder.store().image(reference);
+    if (image)
+        return image;
+    if (!m_request.pullMissingImage)
+        return fail(QStringLiteral("%1 \"%2\" is not in the store %3: get it with `stagecraft pull %2`, or "
+                                   "import it with `stagecraft import FILE -t %2` (a docker save tarball or "
+                                   "an OCI layout)")
+                        .arg(what, reference, m_builder.store().root()));
+    // One pull at a time: two stages on the same missing base fetch it once.
+    std::lock_guard lock(m_pullMutex);
+    image = m_builder.store().image(reference);
+    if (image)
+        return image;
+    BuildEvent e;
+    e.kind = BuildEventKind::StepLog;
+    e.text = QStringLiteral("pulling %1").arg(reference);
+    emitEvent(e);
+    auto pulled = m_request.pullMissingImage(reference, m_cancel);
+    if (m_cancel.isCancelled())
+        return fail(QStringLiteral("build cancelled"));
+    if (!pulled)
+        return fail(QStringLiteral("%1 \"%2\" is not in the store and pulling it failed: %3")
+                        .arg(what, reference, pulled.error().message));
+    image = m_builder.store().image(reference);
+    if (!image)
+        return fail(QStringLiteral("%1 \"%2\" is still not in the store after pulling it: %3")
+                        .arg(what, reference, image.error().message));
+    e.text = QStringLiteral("pulled %1").arg(reference);
+    emitEvent(e);
+    return image;
 }
 
 Expected<StageState> BuildRun::buildStage(int index)
@@ -472,13 +906,14 @@ Expected<StageState> BuildRun::buildStage(int index)
         if (!ref)
             return failStage(Error(QStringLiteral("%1: %2").arg(locationOf(m_dockerfilePath, stage.fromRange),
                                                                 ref.error().message)));
-        auto image = m_builder.store().image(*ref);
-        if (!image)
-            return failStage(Error(
-                QStringLiteral(
-                    "%1: base image \"%2\" is not in the store %3: import it with `stagecraft import "
-                    "FILE -t %2` (a docker save tarball or an OCI layout)")
-                    .arg(locationOf(m_dockerfilePath, stage.fromRange), *ref, m_builder.store().root())));
+        auto image = imageFor(*ref, QStringLiteral("base image"));
+        if (!image) {
+            if (image.error().message == QLatin1String("build cancelled"))
+                return failStage(image.error());
+            return failStage(Error(QStringLiteral("%1: stage \"%2\": %3")
+                                       .arg(locationOf(m_dockerfilePath, stage.fromRange),
+                                            stage.displayName(), image.error().message)));
+        }
         state.config = image->config;
         for (const ImageLayer &layer : image->layers)
             state.layers.append(layer.descriptor);
@@ -522,7 +957,7 @@ Expected<StageState> BuildRun::buildStage(int index)
             Error error = done.error();
             if (error.message != QLatin1String("build cancelled"))
                 error.message = locationOf(m_dockerfilePath, m_dockerfile.instructions[i].range) +
-                                QStringLiteral(": ") + error.message;
+                                QStringLiteral(": stage \"%1\": ").arg(stage.displayName()) + error.message;
             return failStage(error);
         }
     }
@@ -567,6 +1002,8 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
     bool makesLayer = false;
     QString keyExtra;
     QList<LayerSourceEntry> copied;
+    std::optional<QTemporaryDir> scratch; // downloads and extracted archive members of COPY/ADD
+    bool linked = false;                  // COPY/ADD --link: a layer independent of the ones below
     StageState next = state;
     ContainerConfig &config = next.config.config;
 
@@ -683,6 +1120,8 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
         const QStringList w = words();
         QJsonObject check;
         QJsonArray test;
+        qint64 durations[4] = {0, 0, 0, 0};
+        qint64 retries = 0;
         if (!w.isEmpty() && w.first().compare(QLatin1String("NONE"), Qt::CaseInsensitive) == 0) {
             test.append(QStringLiteral("NONE"));
         } else {
@@ -695,14 +1134,52 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
                 test.append(QStringLiteral("CMD-SHELL"));
                 test.append(rest.join(QLatin1Char(' ')));
             }
+            // Docker's options, written as nanoseconds and left out when zero.
+            const char *names[4] = {"interval", "timeout", "start-period", "start-interval"};
+            const char *keys[4] = {"Interval", "Timeout", "StartPeriod", "StartInterval"};
+            for (int i = 0; i < 4; ++i) {
+                const QString name = QLatin1String(names[i]);
+                const QString text = ins.flagValue(name);
+                if (text.isEmpty())
+                    continue;
+                const auto ns = parseGoDuration(text);
+                if (!ns)
+                    return fail(
+                        QStringLiteral("HEALTHCHECK --%1=%2: give a duration such as 30s, 1m30s or 500ms")
+                            .arg(name, text));
+                if (*ns < 0)
+                    return fail(
+                        QStringLiteral("HEALTHCHECK --%1=%2: a duration cannot be negative").arg(name, text));
+                if (*ns != 0 && *ns < 1000000)
+                    return fail(QStringLiteral("HEALTHCHECK --%1=%2: a duration cannot be less than 1ms")
+                                    .arg(name, text));
+                durations[i] = *ns;
+                if (*ns != 0)
+                    check.insert(QLatin1String(keys[i]), double(*ns));
+            }
+            const QString retriesText = ins.flagValue(QStringLiteral("retries"));
+            if (!retriesText.isEmpty()) {
+                bool ok = false;
+                retries = retriesText.toLongLong(&ok);
+                if (!ok)
+                    return fail(
+                        QStringLiteral("HEALTHCHECK --retries=%1: give a whole number").arg(retriesText));
+                if (retries < 0)
+                    return fail(QStringLiteral("HEALTHCHECK --retries=%1: the count cannot be negative")
+                                    .arg(retriesText));
+                if (retries != 0)
+                    check.insert(QStringLiteral("Retries"), double(retries));
+            }
         }
         check.insert(QStringLiteral("Test"), test);
         config.healthcheck = check;
         QStringList testList;
         for (const QJsonValue &v : test)
             testList.append(v.toString());
-        createdBy = QStringLiteral("HEALTHCHECK &{") + goQuoteList(testList) +
-                    QStringLiteral(" \"0s\" \"0s\" \"0s\" \"0s\" '\\x00'}");
+        createdBy = QStringLiteral("HEALTHCHECK &{") + goQuoteList(testList);
+        for (const qint64 d : durations)
+            createdBy += QLatin1Char(' ') + goQuote(goDuration(d));
+        createdBy += QLatin1Char(' ') + goQuoteRune(retries) + QLatin1Char('}');
         break;
     }
     case InstructionKind::Onbuild: {
@@ -740,11 +1217,17 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
     }
     case InstructionKind::Copy:
     case InstructionKind::Add: {
-        auto entries = copyEntries(ins, stageIndex, state, env, &createdBy, &keyExtra);
+        scratch.emplace(m_builder.store().cacheDir(QStringLiteral("tmp")) + QStringLiteral("/copy-XXXXXX"));
+        if (!scratch->isValid())
+            return fail(QStringLiteral("cannot create a scratch directory: %1").arg(scratch->errorString()));
+        auto entries = copyEntries(ins, state, env, scratch->path(), &createdBy, &keyExtra);
         if (!entries)
             return std::unexpected(entries.error());
         copied = *entries;
         makesLayer = true;
+        for (const Flag &f : ins.flags)
+            linked = linked || (f.name == QLatin1String("link") &&
+                                (f.value.isEmpty() || f.value == QLatin1String("true")));
         break;
     }
     case InstructionKind::Run: {
@@ -800,6 +1283,37 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
         return {};
     }
 
+    // A --link layer depends only on its own inputs, not on the layers below: when they
+    // changed, the layer made last time is reused as it is.
+    const QString linkKey =
+        linked ? QStringLiteral("link-") +
+                     sha256Hex(QStringLiteral("link\n") + createdBy + QLatin1Char('\n') + keyExtra)
+               : QString();
+    if (linked && !m_request.noCache) {
+        QFile f(m_builder.store().cacheDir(QStringLiteral("build")) + QLatin1Char('/') + linkKey +
+                QStringLiteral(".json"));
+        if (f.open(QIODevice::ReadOnly)) {
+            const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+            auto d = Descriptor::fromJson(o.value(QStringLiteral("layer")).toObject());
+            auto diffId = Digest::parse(o.value(QStringLiteral("diffId")).toString());
+            if (d && diffId && m_builder.store().hasBlob(d->digest)) {
+                next.layers.append(*d);
+                next.config.diffIds.append(*diffId);
+                addHistory(next, createdBy, false);
+                next.key = key;
+                saveCache(key, next);
+                state = next;
+                ++m_cached;
+                BuildEvent e = base;
+                e.kind = BuildEventKind::StepCached;
+                e.layerDigest = d->digest.toString();
+                e.layerSize = d->size;
+                emitEvent(e);
+                return {};
+            }
+        }
+    }
+
     Descriptor layer;
     if (makesLayer) {
         if (ins.kind == InstructionKind::Run) {
@@ -814,6 +1328,17 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
             layer = written->descriptor();
             next.layers.append(layer);
             next.config.diffIds.append(written->diffId);
+            if (linked) {
+                QJsonObject o;
+                o.insert(QStringLiteral("layer"), layer.toJson());
+                o.insert(QStringLiteral("diffId"), written->diffId.toString());
+                QSaveFile f(m_builder.store().cacheDir(QStringLiteral("build")) + QLatin1Char('/') + linkKey +
+                            QStringLiteral(".json"));
+                if (f.open(QIODevice::WriteOnly)) {
+                    f.write(QJsonDocument(o).toJson(QJsonDocument::Compact));
+                    f.commit();
+                }
+            }
         }
     }
     addHistory(next, createdBy, !makesLayer);
@@ -979,21 +1504,34 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
     return {};
 }
 
-Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, int stageIndex,
-                                                        const StageState &state,
+Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, const StageState &state,
                                                         const QHash<QString, QString> &env,
-                                                        QString *createdBy, QString *keyExtra)
+                                                        const QString &scratchDir, QString *createdBy,
+                                                        QString *keyExtra)
 {
-    Q_UNUSED(stageIndex);
     QStringList words;
     for (const Word &w : ins.args)
         words.append(ins.jsonForm ? w.text : expand(w.text, env));
     QMap<QString, LayerSourceEntry> out;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const bool isAdd = ins.kind == InstructionKind::Add;
+    const auto boolFlag = [&](const QString &name) -> std::optional<bool> {
+        for (qsizetype i = ins.flags.size() - 1; i >= 0; --i)
+            if (ins.flags[i].name == name)
+                return ins.flags[i].value.isEmpty() || ins.flags[i].value == QLatin1String("true");
+        return std::nullopt;
+    };
+    const bool link = boolFlag(QStringLiteral("link")).value_or(false);
+    const bool parents = boolFlag(QStringLiteral("parents")).value_or(false);
+    const std::optional<bool> unpack = boolFlag(QStringLiteral("unpack"));
     auto lowers = lowerDirs(state);
     if (!lowers)
         return std::unexpected(lowers.error());
-    const LayerTree destTree(*lowers);
+    // The stage as it is (for --chown names) and as the copy may see it: with --link the
+    // files land in an empty directory that becomes a layer of its own, so nothing of the
+    // previous layers decides where they go (BuildKit's rule).
+    const LayerTree stageTree(*lowers);
+    const LayerTree destTree(link ? QStringList() : *lowers);
     const ContainerConfig &config = state.config.config;
     const QString workdir = config.workingDir.isEmpty() ? QStringLiteral("/") : config.workingDir;
 
@@ -1023,10 +1561,28 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
         QDir::cleanPath(dest.startsWith(QLatin1Char('/')) ? dest : workdir + QLatin1Char('/') + dest);
     const QString destRel = destAbs.mid(1);
     const bool destIsDir = dest.endsWith(QLatin1Char('/')) || dest.endsWith(QStringLiteral("/.")) ||
-                           dest == QLatin1String(".") || sources.size() + docs.size() > 1 ||
+                           dest == QLatin1String(".") || sources.size() + docs.size() > 1 || parents ||
                            destTree.isDirectory(destTree.resolveParents(destRel));
     const auto join = [](const QString &dir, const QString &name) {
         return dir.isEmpty() ? name : name.isEmpty() ? dir : dir + QLatin1Char('/') + name;
+    };
+    // --parents keeps a source's path below the context (or the stage root), or below
+    // its `/./` pivot when it has one.
+    const auto pivotOf = [&](const QString &source) {
+        QString s = source;
+        while (s.startsWith(QLatin1Char('/')))
+            s.remove(0, 1);
+        while (s.startsWith(QStringLiteral("./")))
+            s.remove(0, 2);
+        const qsizetype pivot = s.indexOf(QStringLiteral("/./"));
+        return pivot < 0 ? QString() : cleanInside(s.left(pivot)).value_or(QString());
+    };
+    const auto belowPivot = [](const QString &path, const QString &pivot) {
+        if (pivot.isEmpty())
+            return path;
+        if (path == pivot)
+            return QString();
+        return path.startsWith(pivot + QLatin1Char('/')) ? path.mid(pivot.size() + 1) : path;
     };
 
     // Ownership and mode flags.
@@ -1035,17 +1591,19 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
     if (!chown.isEmpty()) {
         const QString user = chown.section(QLatin1Char(':'), 0, 0);
         const QString group = chown.contains(QLatin1Char(':')) ? chown.section(QLatin1Char(':'), 1) : user;
-        uid = lookupId(destTree, QStringLiteral("etc/passwd"), user);
+        uid = lookupId(stageTree, QStringLiteral("etc/passwd"), user);
         if (!uid)
             return fail(
                 QStringLiteral("--chown=%1: no user \"%2\" in the stage's /etc/passwd").arg(chown, user));
-        gid = lookupId(destTree, QStringLiteral("etc/group"), group);
+        gid = lookupId(stageTree, QStringLiteral("etc/group"), group);
         if (!gid) {
             if (chown.contains(QLatin1Char(':')))
                 return fail(QStringLiteral("--chown=%1: no group \"%2\" in the stage's /etc/group")
                                 .arg(chown, group));
             gid = uid;
         }
+        // Names resolve through the stage's files: the resolved ids belong in the cache key.
+        *keyExtra += QStringLiteral("owner:%1:%2\n").arg(*uid).arg(*gid);
     }
     std::optional<quint32> chmod;
     const QString chmodText = ins.flagValue(QStringLiteral("chmod"));
@@ -1054,6 +1612,16 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
         chmod = chmodText.toUInt(&ok, 8);
         if (!ok || *chmod > 07777)
             return fail(QStringLiteral("--chmod=%1: give octal permission bits such as 0755").arg(chmodText));
+    }
+    QString checksum = ins.flagValue(QStringLiteral("checksum"));
+    if (!checksum.isEmpty()) {
+        checksum = expand(checksum, env);
+        static const QRegularExpression sha256(QStringLiteral("^sha256:[0-9a-f]{64}$"));
+        if (!sha256.match(checksum).hasMatch())
+            return fail(
+                QStringLiteral("--checksum=%1: give the digest as sha256:<64 hex digits>").arg(checksum));
+        if (!isAdd)
+            return fail(QStringLiteral("--checksum is an ADD option, not a COPY one"));
     }
     QList<QRegularExpression> excludes;
     for (const Flag &f : ins.flags)
@@ -1071,7 +1639,7 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
             e.entry.uid = *uid;
             e.entry.gid = *gid;
         }
-        if (chmod && e.entry.type != EntryType::Symlink)
+        if (chmod && e.entry.type != EntryType::Symlink && e.entry.type != EntryType::Hardlink)
             e.entry.mode = *chmod;
         out.insert(e.entry.path, e);
     };
@@ -1109,12 +1677,9 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
             auto ref = ImageReference::normalise(from);
             if (!ref)
                 return std::unexpected(ref.error());
-            auto image = m_builder.store().image(*ref);
+            auto image = imageFor(*ref, QStringLiteral("--from=%1").arg(from));
             if (!image)
-                return fail(
-                    QStringLiteral("--from=%1: no such stage, and image \"%2\" is not in the store: import "
-                                   "it with `stagecraft import FILE -t %2`")
-                        .arg(from, *ref));
+                return std::unexpected(image.error());
             StageState imageState;
             imageState.config = image->config;
             for (const ImageLayer &l : image->layers)
@@ -1127,6 +1692,9 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
                          QLatin1Char('\n');
         }
         const LayerTree tree(fromLowers);
+        // Files with more than one link: the paths they were copied to, per inode, so the
+        // copies stay hardlinked as the stage had them.
+        QMap<QPair<quint64, quint64>, QStringList> inodes;
         std::function<void(const QString &, const QString &)> addTree = [&](const QString &srcRel,
                                                                             const QString &dstRel) {
             const auto path = tree.find(srcRel);
@@ -1155,7 +1723,6 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
             }
             if (S_ISLNK(st.st_mode)) {
                 e.entry.type = EntryType::Symlink;
-                e.entry.linkTarget = QFile::symLinkTarget(*path);
                 char buf[4096];
                 const ssize_t n = ::readlink(QFile::encodeName(*path).constData(), buf, sizeof buf - 1);
                 e.entry.linkTarget = n > 0 ? QFile::decodeName(QByteArray(buf, int(n))) : QString();
@@ -1163,30 +1730,102 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
                 e.entry.type = EntryType::File;
                 e.entry.size = st.st_size;
                 e.sourcePath = *path;
+                if (st.st_nlink > 1)
+                    inodes[qMakePair(quint64(st.st_dev), quint64(st.st_ino))].append(dstRel);
             } else {
                 return;
             }
             add(e);
         };
         for (const QString &src : sources) {
-            const QString srcRel = tree.resolveParents(QDir::cleanPath(QLatin1Char('/') + src).mid(1));
-            if (!tree.find(srcRel))
-                return fail(QStringLiteral("failed to compute cache key: \"/%1\" not found (in --from=%2)")
-                                .arg(srcRel, from));
-            *keyExtra += src + QLatin1Char('\n');
-            if (tree.isDirectory(srcRel)) {
-                addTree(srcRel, destRel);
+            const auto cleaned = cleanInside(src);
+            if (!cleaned)
+                return fail(
+                    QStringLiteral("--from=%1: \"%2\" leads outside the stage's root").arg(from, src));
+            QStringList matched;
+            if (PathGlob::hasMeta(*cleaned)) {
+                matched = expandTreeGlob(tree, *cleaned);
+                if (matched.isEmpty())
+                    return fail(
+                        QStringLiteral("failed to compute cache key: no files match \"%1\" (in --from=%2)")
+                            .arg(src, from));
             } else {
-                const QString name = srcRel.section(QLatin1Char('/'), -1);
-                addTree(srcRel, destIsDir ? join(destRel, name) : destRel);
+                matched.append(*cleaned);
+            }
+            const QString pivot = pivotOf(src);
+            *keyExtra += src + QLatin1Char('\n');
+            for (const QString &match : std::as_const(matched)) {
+                const QString srcRel = tree.resolveParents(match);
+                if (!tree.find(srcRel))
+                    return fail(
+                        QStringLiteral("failed to compute cache key: \"/%1\" not found (in --from=%2)")
+                            .arg(srcRel, from));
+                if (parents) {
+                    addTree(srcRel, join(destRel, belowPivot(match, pivot)));
+                } else if (tree.isDirectory(srcRel)) {
+                    addTree(srcRel, destRel);
+                } else {
+                    const QString name = srcRel.section(QLatin1Char('/'), -1);
+                    addTree(srcRel, destIsDir || matched.size() > 1 ? join(destRel, name) : destRel);
+                }
+            }
+        }
+        for (QStringList paths : std::as_const(inodes)) {
+            paths.removeDuplicates();
+            if (paths.size() < 2)
+                continue;
+            // The first path in tar order carries the content, as LayerWriter writes them.
+            std::sort(paths.begin(), paths.end(),
+                      [](const QString &a, const QString &b) { return a.toUtf8() < b.toUtf8(); });
+            for (qsizetype i = 1; i < paths.size(); ++i) {
+                auto it = out.find(paths[i]);
+                if (it == out.end() || it->entry.type != EntryType::File)
+                    continue;
+                it->entry.type = EntryType::Hardlink;
+                it->entry.linkTarget = paths.first();
+                it->entry.size = 0;
+                it->sourcePath.clear();
             }
         }
     } else {
         for (const QString &src : sources) {
-            if (src.startsWith(QStringLiteral("http://")) || src.startsWith(QStringLiteral("https://")))
+            if (src.startsWith(QStringLiteral("http://")) || src.startsWith(QStringLiteral("https://"))) {
+                if (!isAdd)
+                    return fail(QStringLiteral("COPY cannot fetch %1: use ADD for URLs").arg(src));
+                const QUrl url(src);
+                if (!url.isValid())
+                    return fail(QStringLiteral("ADD %1: not a valid URL").arg(src));
+                const QString file =
+                    scratchDir + QStringLiteral("/download-") + QString::number(sources.indexOf(src));
+                auto fetched = download(url, file, m_cancel);
+                if (!fetched)
+                    return std::unexpected(fetched.error());
+                if (!checksum.isEmpty() && fetched->digest != checksum)
+                    return fail(QStringLiteral("ADD %1: checksum mismatch: expected %2, the download has %3")
+                                    .arg(src, checksum, fetched->digest));
+                *keyExtra += src + QLatin1Char('=') + fetched->digest + QLatin1Char('\n');
+                if (unpack.value_or(false) && isTarArchive(file)) {
+                    auto entries = archiveEntries(file, src, destRel, scratchDir, m_cancel);
+                    if (!entries)
+                        return std::unexpected(entries.error());
+                    for (const LayerSourceEntry &e : std::as_const(*entries))
+                        add(e);
+                    continue;
+                }
+                // Docker's rules: no extraction, mode 0600, the server's modification time.
+                LayerSourceEntry e;
+                e.entry.path = destIsDir ? join(destRel, fetched->fileName) : destRel;
+                e.entry.type = EntryType::File;
+                e.entry.mode = 0600;
+                e.entry.size = fetched->size;
+                e.entry.mtime = fetched->lastModified.value_or(now);
+                e.sourcePath = file;
+                add(e);
+                continue;
+            }
+            if (!checksum.isEmpty())
                 return fail(
-                    QStringLiteral("%1 of a URL (%2) is not supported yet: download it into the context")
-                        .arg(ins.keyword.toUpper(), src));
+                    QStringLiteral("ADD --checksum works with http(s) URLs only, not with %1").arg(src));
             auto matches = m_context->select(src, m_cancel);
             if (!matches)
                 return std::unexpected(matches.error());
@@ -1194,12 +1833,29 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
             if (!digest)
                 return std::unexpected(digest.error());
             *keyExtra += src + QLatin1Char('=') + *digest + QLatin1Char('\n');
+            const QString pivot = pivotOf(src);
             for (const ContextMatch &m : *matches) {
+                // ADD of a local tar archive (any compression Docker knows) extracts it.
+                if (isAdd && m.type == ContextFileType::File && unpack.value_or(true) &&
+                    isTarArchive(m.files.value(0).absolutePath)) {
+                    const QString into =
+                        parents ? join(destRel, belowPivot(m.path, pivot).section(QLatin1Char('/'), 0, -2))
+                                : destRel;
+                    auto entries =
+                        archiveEntries(m.files.value(0).absolutePath, src, into, scratchDir, m_cancel);
+                    if (!entries)
+                        return std::unexpected(entries.error());
+                    for (const LayerSourceEntry &e : std::as_const(*entries))
+                        add(e);
+                    continue;
+                }
                 for (const ContextFile &f : m.files) {
                     if (excluded(f.path))
                         continue;
                     LayerSourceEntry e;
-                    if (m.type == ContextFileType::Directory) {
+                    if (parents) {
+                        e.entry.path = join(destRel, belowPivot(f.path, pivot));
+                    } else if (m.type == ContextFileType::Directory) {
                         const QString rel = m.path.isEmpty() ? f.path : f.path.mid(m.path.size() + 1);
                         e.entry.path = f.path == m.path ? destRel : join(destRel, rel);
                     } else {
@@ -1229,6 +1885,42 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
         }
     }
 
+    // A tar names a hardlink's target before the link: the first path of each group in
+    // the layer's (byte) order carries the content, the others link to it.
+    QHash<QString, QStringList> linkGroups;
+    for (const LayerSourceEntry &e : std::as_const(out))
+        if (e.entry.type == EntryType::Hardlink)
+            linkGroups[e.entry.linkTarget].append(e.entry.path);
+    for (auto group = linkGroups.begin(); group != linkGroups.end(); ++group) {
+        auto target = out.find(group.key());
+        if (target == out.end() || target->entry.type != EntryType::File) {
+            // Links to a file outside this copy have nothing to point at in the layer.
+            for (const QString &path : std::as_const(group.value()))
+                out.remove(path);
+            continue;
+        }
+        QStringList paths = group.value();
+        paths.append(group.key());
+        std::sort(paths.begin(), paths.end(),
+                  [](const QString &a, const QString &b) { return a.toUtf8() < b.toUtf8(); });
+        if (paths.first() == group.key())
+            continue;
+        LayerSourceEntry carrier = *target;
+        carrier.entry.path = paths.first();
+        for (const QString &path : std::as_const(paths)) {
+            LayerSourceEntry &e = out[path];
+            if (path == paths.first()) {
+                e = carrier;
+            } else {
+                e.entry.type = EntryType::Hardlink;
+                e.entry.linkTarget = paths.first();
+                e.entry.size = 0;
+                e.sourcePath.clear();
+                e.content.clear();
+            }
+        }
+    }
+
     // Parent directories: existing ones as the stage has them, missing ones root 0755.
     const QStringList paths = out.keys();
     for (const QString &path : paths) {
@@ -1254,8 +1946,7 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
         }
     }
 
-    QStringList shown = words;
-    *createdBy = ins.keyword.toUpper() + QLatin1Char(' ') + shown.join(QLatin1Char(' ')) +
+    *createdBy = ins.keyword.toUpper() + QLatin1Char(' ') + words.join(QLatin1Char(' ')) +
                  QStringLiteral(" # buildkit");
     for (const Flag &f : ins.flags)
         *keyExtra += f.name + QLatin1Char('=') + f.value + QLatin1Char('\n');
@@ -1334,6 +2025,76 @@ Expected<QString> Builder::layerDirectory(const Descriptor &layer, const Digest 
     }
     Rootfs::removeTree(temp.path());
     return dir;
+}
+
+Expected<BuildCachePruneReport> Builder::pruneCaches(const CancellationToken &cancel) const
+{
+    BuildCachePruneReport report;
+    QSet<QString> used; // diff ID hex digits
+    auto references = m_store.references();
+    if (!references)
+        return std::unexpected(references.error());
+    for (auto it = references->cbegin(); it != references->cend(); ++it) {
+        auto image = m_store.image(it.key());
+        if (!image)
+            continue; // another platform only, or damaged: verify reports that
+        for (const ImageLayer &layer : image->layers)
+            used.insert(layer.diffId.hex());
+    }
+    const QString cacheRoot = m_store.cacheDir(QStringLiteral("build"));
+    QDirIterator entries(cacheRoot, {QStringLiteral("*.json")}, QDir::Files);
+    while (entries.hasNext()) {
+        if (cancel.isCancelled())
+            return fail(QStringLiteral("cancelled"));
+        const QString path = entries.next();
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+        f.close();
+        QList<Descriptor> layers;
+        QStringList diffIds;
+        if (o.contains(QStringLiteral("layer"))) { // a --link layer
+            if (auto d = Descriptor::fromJson(o.value(QStringLiteral("layer")).toObject()))
+                layers.append(*d);
+            if (auto diffId = Digest::parse(o.value(QStringLiteral("diffId")).toString()))
+                diffIds.append(diffId->hex());
+        } else {
+            for (const QJsonValue &v : o.value(QStringLiteral("layers")).toArray())
+                if (auto d = Descriptor::fromJson(v.toObject()))
+                    layers.append(*d);
+            auto config = ImageConfig::parse(
+                QJsonDocument(o.value(QStringLiteral("config")).toObject()).toJson(QJsonDocument::Compact));
+            if (config)
+                for (const Digest &d : config->diffIds)
+                    diffIds.append(d.hex());
+        }
+        bool complete = !diffIds.isEmpty() || layers.isEmpty();
+        for (const Descriptor &d : std::as_const(layers))
+            complete = complete && m_store.hasBlob(d.digest);
+        if (!complete) {
+            if (QFile::remove(path))
+                ++report.cacheEntriesRemoved;
+            continue;
+        }
+        for (const QString &hex : std::as_const(diffIds))
+            used.insert(hex);
+    }
+    const QString layerRoot = m_store.cacheDir(QStringLiteral("layers"));
+    const QDateTime stale = QDateTime::currentDateTimeUtc().addSecs(-24 * 3600);
+    for (const QFileInfo &info :
+         QDir(layerRoot).entryInfoList(QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot)) {
+        if (cancel.isCancelled())
+            return fail(QStringLiteral("cancelled"));
+        // An extraction in progress is a hidden directory; one a day old was left by a crash.
+        const bool leftover = info.fileName().startsWith(QLatin1Char('.')) && info.lastModified() < stale;
+        if (!leftover && (info.fileName().startsWith(QLatin1Char('.')) || used.contains(info.fileName())))
+            continue;
+        Rootfs::removeTree(info.filePath());
+        if (!info.fileName().startsWith(QLatin1Char('.')))
+            ++report.layerDirectoriesRemoved;
+    }
+    return report;
 }
 
 Expected<BuildResult> Builder::build(const BuildRequest &request, const BuildEventSink &sink,

@@ -14,6 +14,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 namespace stagecraft {
 
 struct BuildRequest
@@ -25,6 +27,10 @@ struct BuildRequest
     QStringList tags; // "name:tag" (normalised here)
     bool noCache = false;
     QString platform = QStringLiteral("linux/amd64");
+    // Called (from a worker thread) when FROM or COPY --from names an image the store
+    // does not hold, with the normalised reference; it should put the image into the
+    // store. Empty: such a build fails saying how to get the image.
+    std::function<Expected<void>(const QString &reference, const CancellationToken &)> pullMissingImage;
 };
 
 struct BuildResult
@@ -35,6 +41,12 @@ struct BuildResult
     int steps = 0;
     int cachedSteps = 0;
     qint64 durationMs = 0;
+};
+
+struct BuildCachePruneReport
+{
+    int cacheEntriesRemoved = 0;     // step results whose layer blobs are gone
+    int layerDirectoriesRemoved = 0; // extracted layers nothing uses any more
 };
 
 class Builder
@@ -53,6 +65,11 @@ public:
     // blob `layer` into the store's layer cache on first use.
     Expected<QString> layerDirectory(const Descriptor &layer, const Digest &diffId,
                                      const CancellationToken &cancel = {}) const;
+
+    // Drops the build cache's step results whose layer blobs garbage collection removed,
+    // then the extracted layer directories that no image in the store and no remaining
+    // step result uses. Meant to follow ImageStore::collectGarbage() while no build runs.
+    Expected<BuildCachePruneReport> pruneCaches(const CancellationToken &cancel = {}) const;
 
     const ImageStore &store() const { return m_store; }
 

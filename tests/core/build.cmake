@@ -1,2 +1,3 @@
 # core/build: the embedded builder, checked against Docker's reference images.
-stagecraft_add_test(tst_builder SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_builder.cpp LIBS stagecraft_build TIMEOUT 600)
+stagecraft_add_test(tst_builder SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_builder.cpp
+  LIBS stagecraft_build Qt6::Network TIMEOUT 600)

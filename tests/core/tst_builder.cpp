@@ -4,17 +4,27 @@
 #include "core/exec/rootfs.h"
 #include "core/exec/sandbox.h"
 #include "core/oci/dockerarchive.h"
+#include "core/oci/layerextractor.h"
 #include "core/oci/layerreader.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <future>
+#include <mutex>
 #include <thread>
+
+#include <archive.h>
+#include <archive_entry.h>
 
 using namespace stagecraft;
 
@@ -67,6 +77,182 @@ QStringList historyLines(const ImageConfig &config)
     return lines;
 }
 
+// A tar archive in memory with the given compression (libarchive's writer), for ADD.
+enum class TarFilter { None, Gzip, Bzip2, Xz, Zstd };
+
+la_ssize_t appendBytes(struct archive *, void *out, const void *buffer, size_t length)
+{
+    static_cast<QByteArray *>(out)->append(static_cast<const char *>(buffer), qsizetype(length));
+    return la_ssize_t(length);
+}
+
+// pkg/ (0755), pkg/hello.txt (0640, owner 1000:1000), pkg/again.txt hardlinked to it,
+// pkg/link -> hello.txt; empty when the filter is not available.
+QByteArray makeArchive(TarFilter filter)
+{
+    QByteArray out;
+    struct archive *a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    int r = ARCHIVE_OK;
+    switch (filter) {
+    case TarFilter::None: break;
+    case TarFilter::Gzip: r = archive_write_add_filter_gzip(a); break;
+    case TarFilter::Bzip2: r = archive_write_add_filter_bzip2(a); break;
+    case TarFilter::Xz: r = archive_write_add_filter_xz(a); break;
+    case TarFilter::Zstd: r = archive_write_add_filter_zstd(a); break;
+    }
+    if (r != ARCHIVE_OK) {
+        archive_write_free(a);
+        return {};
+    }
+    archive_write_set_bytes_in_last_block(a, 1); // no zero padding after the compressed stream
+    archive_write_open(a, &out, nullptr, appendBytes, nullptr);
+    const auto put = [&](const char *path, mode_t type, int mode, const QByteArray &content,
+                         const char *symlink = nullptr, const char *hardlink = nullptr) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, path);
+        archive_entry_set_filetype(e, type);
+        archive_entry_set_perm(e, mode);
+        archive_entry_set_uid(e, 1000);
+        archive_entry_set_gid(e, 1000);
+        archive_entry_set_mtime(e, 1700000000, 0);
+        if (symlink)
+            archive_entry_set_symlink(e, symlink);
+        if (hardlink)
+            archive_entry_set_hardlink(e, hardlink);
+        archive_entry_set_size(e, content.size());
+        archive_write_header(a, e);
+        if (!content.isEmpty())
+            archive_write_data(a, content.constData(), size_t(content.size()));
+        archive_entry_free(e);
+    };
+    put("pkg/", AE_IFDIR, 0755, {});
+    put("pkg/hello.txt", AE_IFREG, 0640, "hello\n");
+    put("pkg/again.txt", AE_IFREG, 0640, {}, nullptr, "pkg/hello.txt");
+    put("pkg/link", AE_IFLNK, 0777, {}, "hello.txt");
+    archive_write_close(a);
+    archive_write_free(a);
+    return out;
+}
+
+// A one-connection-at-a-time HTTP server on 127.0.0.1 in its own thread (the build
+// blocks the test's thread): serves `files` by path, 404 for anything else.
+class FileServer
+{
+public:
+    struct File
+    {
+        QByteArray body;
+        QByteArray lastModified; // HTTP date, empty: no header
+    };
+
+    explicit FileServer(QHash<QByteArray, File> files)
+        : m_files(std::move(files))
+    {
+        std::promise<quint16> port;
+        auto ready = port.get_future();
+        m_thread = std::thread([this, &port] { serve(port); });
+        m_port = ready.get();
+    }
+    ~FileServer()
+    {
+        m_stop = true;
+        m_thread.join();
+    }
+    quint16 port() const { return m_port; }
+    int requests() const { return m_requests; }
+
+private:
+    void serve(std::promise<quint16> &port)
+    {
+        QTcpServer server;
+        server.listen(QHostAddress::LocalHost, 0);
+        port.set_value(server.serverPort());
+        while (!m_stop) {
+            if (!server.waitForNewConnection(50))
+                continue;
+            std::unique_ptr<QTcpSocket> socket(server.nextPendingConnection());
+            QByteArray request;
+            while (!request.contains("\r\n\r\n") && socket->waitForReadyRead(2000))
+                request += socket->readAll();
+            ++m_requests;
+            const QByteArray path = request.split(' ').value(1);
+            QByteArray response;
+            if (m_files.contains(path)) {
+                const File &f = m_files[path];
+                response = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+                           QByteArray::number(f.body.size()) + "\r\n";
+                if (!f.lastModified.isEmpty())
+                    response += "Last-Modified: " + f.lastModified + "\r\n";
+                response += "Connection: close\r\n\r\n" + f.body;
+            } else {
+                response =
+                    "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found";
+            }
+            socket->write(response);
+            socket->waitForBytesWritten(2000);
+            socket->disconnectFromHost();
+            if (socket->state() != QAbstractSocket::UnconnectedState)
+                socket->waitForDisconnected(2000);
+        }
+    }
+
+    QHash<QByteArray, File> m_files;
+    std::thread m_thread;
+    std::atomic_bool m_stop{false};
+    std::atomic_int m_requests{0};
+    quint16 m_port = 0;
+};
+
+// Every entry of every layer of an image, by path (later layers win), for checks that
+// need types, owners, modes and link targets as the layers record them.
+QHash<QString, LayerEntry> layerEntries(const Image &image, int index)
+{
+    QHash<QString, LayerEntry> out;
+    auto blob = image.openLayer(index);
+    if (!blob)
+        return out;
+    auto contents = LayerReader::readAll(blob->get());
+    if (!contents)
+        return out;
+    for (const LayerEntry &e : contents->entries)
+        out.insert(e.path, e);
+    return out;
+}
+
+// The image's files applied layer over layer into `dir`.
+bool unpackImage(const Image &image, const QString &dir)
+{
+    for (int i = 0; i < image.layers.size(); ++i) {
+        auto blob = image.openLayer(i);
+        if (!blob)
+            return false;
+        if (!LayerExtractor::extract(blob->get(), dir))
+            return false;
+    }
+    return true;
+}
+
+QByteArray readBytes(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
+}
+
+// Leftovers of a build in the store's scratch places (nothing should remain).
+QStringList leftovers(const ImageStore &store)
+{
+    QStringList out;
+    for (const QString &name : QDir(store.cacheDir(QStringLiteral("tmp")))
+                                   .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot))
+        out.append(QStringLiteral("tmp/") + name);
+    for (const QString &name : QDir(store.cacheDir(QStringLiteral("layers")))
+                                   .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot))
+        if (name.startsWith(QLatin1Char('.')))
+            out.append(QStringLiteral("layers/") + name);
+    return out;
+}
+
 } // namespace
 
 class TestBuilder : public QObject
@@ -82,6 +268,15 @@ private Q_SLOTS:
     void missingBase();
     void failingRun();
     void cancelRun();
+    void addArchives();
+    void addUrl();
+    void copyFromStage();
+    void copyLink();
+    void parallelStages();
+    void failingStageCancelsSiblings();
+    void unneededStagesSkipped();
+    void pullMissingBase();
+    void pruneAfterGc();
 
 private:
     bool canRun(QString *reason) const;
@@ -345,6 +540,7 @@ void TestBuilder::missingBase()
     QVERIFY2(result.error().message.contains(QStringLiteral("\"nosuch/image:latest\" is not in the store")),
              qPrintable(result.error().message));
     QVERIFY(result.error().message.contains(QStringLiteral("stagecraft import")));
+    QVERIFY(result.error().message.contains(QStringLiteral("stagecraft pull nosuch/image:latest")));
     QVERIFY(result.error().message.startsWith(QStringLiteral("Dockerfile:1:")));
 }
 
@@ -365,6 +561,7 @@ void TestBuilder::failingRun()
              qPrintable(result.error().message));
     QVERIFY(result.error().message.contains(QStringLiteral("about to fail")));
     QVERIFY(result.error().message.startsWith(QStringLiteral("Dockerfile:2:")));
+    QVERIFY2(leftovers(*m_store).isEmpty(), qPrintable(leftovers(*m_store).join(QLatin1Char(' '))));
 }
 
 void TestBuilder::cancelRun()
@@ -404,6 +601,464 @@ void TestBuilder::cancelRun()
     pgrep.waitForFinished();
     QVERIFY2(pgrep.readAllStandardOutput().trimmed().isEmpty(), "the sandboxed sleep is still running");
     QVERIFY(!m_store->resolve(QStringLiteral("never:built")));
+    QVERIFY2(leftovers(*m_store).isEmpty(), qPrintable(leftovers(*m_store).join(QLatin1Char(' '))));
+    auto verified = m_store->verify();
+    QVERIFY(verified && verified->ok());
+}
+
+void TestBuilder::addArchives()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    struct Variant
+    {
+        const char *file;
+        TarFilter filter;
+    };
+    const QList<Variant> variants{{"plain.tar", TarFilter::None},
+                                  {"gz.tgz", TarFilter::Gzip},
+                                  {"bz.tar.bz2", TarFilter::Bzip2},
+                                  {"xz.tar.xz", TarFilter::Xz},
+                                  {"zst.tar.zst", TarFilter::Zstd}};
+    QByteArray dockerfile = "FROM busybox:fixture\n";
+    QStringList made;
+    for (const Variant &v : variants) {
+        const QByteArray archive = makeArchive(v.filter);
+        if (archive.isEmpty())
+            continue; // this libarchive cannot write the compression; the others still count
+        QVERIFY(writeText(context + QLatin1Char('/') + QLatin1String(v.file), archive));
+        const QString name = QString::fromLatin1(v.file).section(QLatin1Char('.'), 0, 0);
+        dockerfile += "ADD " + QByteArray(v.file) + " /x/" + name.toUtf8() + "\n";
+        made.append(name);
+    }
+    QVERIFY(made.contains(QStringLiteral("gz")));
+    // Named like archives but not tar inside: copied as they are (Docker's rule).
+    QVERIFY(writeText(context + QStringLiteral("/notatar.tar.gz"), "just text\n"));
+    QVERIFY(writeText(context + QStringLiteral("/empty.tar"), ""));
+    dockerfile += "ADD notatar.tar.gz empty.tar /y/\n"
+                  "ADD --unpack=false gz.tgz /z/\n";
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"), dockerfile));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("archives:1")};
+    auto result = builder.build(request);
+    QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+    auto image = m_store->image(QStringLiteral("archives:1"));
+    QVERIFY(image);
+    for (qsizetype i = 0; i < made.size(); ++i) {
+        const QString root = QStringLiteral("x/") + made[i];
+        const auto entries = layerEntries(*image, int(image->layers.size() - made.size() - 2 + i));
+        // The pair stays hardlinked; in the layer's order again.txt comes first and
+        // carries the content.
+        const LayerEntry again = entries.value(root + QStringLiteral("/pkg/again.txt"));
+        QCOMPARE(again.type, EntryType::File);
+        QCOMPARE(again.mode, 0640u);
+        QCOMPARE(again.uid, qint64(1000));
+        QCOMPARE(again.size, qint64(6));
+        QCOMPARE(again.mtime, qint64(1700000000));
+        const LayerEntry hello = entries.value(root + QStringLiteral("/pkg/hello.txt"));
+        QCOMPARE(hello.type, EntryType::Hardlink);
+        QCOMPARE(hello.linkTarget, root + QStringLiteral("/pkg/again.txt"));
+        const LayerEntry link = entries.value(root + QStringLiteral("/pkg/link"));
+        QCOMPARE(link.type, EntryType::Symlink);
+        QCOMPARE(link.linkTarget, QStringLiteral("hello.txt"));
+    }
+    const QString rootfs = m_dir->filePath(QStringLiteral("rootfs"));
+    QVERIFY(unpackImage(*image, rootfs));
+    QCOMPARE(readBytes(rootfs + QStringLiteral("/x/gz/pkg/hello.txt")), QByteArray("hello\n"));
+    QCOMPARE(readBytes(rootfs + QStringLiteral("/y/notatar.tar.gz")), QByteArray("just text\n"));
+    QVERIFY(QFileInfo(rootfs + QStringLiteral("/y/empty.tar")).isFile());
+    QCOMPARE(readBytes(rootfs + QStringLiteral("/z/gz.tgz")), readBytes(context + QStringLiteral("/gz.tgz")));
+}
+
+void TestBuilder::addUrl()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QByteArray data = "downloaded bytes\n";
+    const QByteArray digest = QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
+    const QByteArray archive = makeArchive(TarFilter::Gzip);
+    FileServer server({{"/files/data.bin", {data, "Wed, 21 Oct 2015 07:28:00 GMT"}},
+                       {"/files/bundle.tar.gz", {archive, {}}}});
+    const QByteArray base = "http://127.0.0.1:" + QByteArray::number(server.port());
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"), "FROM busybox:fixture\n"
+                                                               "ADD " +
+                                                                   base +
+                                                                   "/files/data.bin /downloads/\n"
+                                                                   "ADD --checksum=sha256:" +
+                                                                   digest + " " + base +
+                                                                   "/files/data.bin /named.bin\n"
+                                                                   "ADD " +
+                                                                   base +
+                                                                   "/files/bundle.tar.gz /downloads/\n"));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("url:1")};
+    auto result = builder.build(request);
+    QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+    auto image = m_store->image(QStringLiteral("url:1"));
+    QVERIFY(image);
+    const int first = int(image->layers.size()) - 3;
+    const LayerEntry downloaded = layerEntries(*image, first).value(QStringLiteral("downloads/data.bin"));
+    QCOMPARE(downloaded.type, EntryType::File);
+    QCOMPARE(downloaded.mode, 0600u);
+    QCOMPARE(downloaded.mtime, qint64(1445412480)); // the Last-Modified time
+    QCOMPARE(downloaded.size, qint64(data.size()));
+    QCOMPARE(layerEntries(*image, first + 1).value(QStringLiteral("named.bin")).type, EntryType::File);
+    // A downloaded archive stays an archive.
+    const LayerEntry bundle =
+        layerEntries(*image, first + 2).value(QStringLiteral("downloads/bundle.tar.gz"));
+    QCOMPARE(bundle.type, EntryType::File);
+    QCOMPARE(bundle.size, qint64(archive.size()));
+    const QString rootfs = m_dir->filePath(QStringLiteral("rootfs"));
+    QVERIFY(unpackImage(*image, rootfs));
+    QCOMPARE(readBytes(rootfs + QStringLiteral("/downloads/data.bin")), data);
+    QCOMPARE(readBytes(rootfs + QStringLiteral("/named.bin")), data);
+
+    // A wrong checksum fails the step and says what was expected and what came.
+    const QByteArray wrong = QByteArray(64, 'a');
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"),
+                      "FROM busybox:fixture\nADD --checksum=sha256:" + wrong + " " + base +
+                          "/files/data.bin /x\n"));
+    auto mismatch = builder.build(request);
+    QVERIFY(!mismatch);
+    QVERIFY2(mismatch.error().message.contains(QStringLiteral("checksum mismatch")),
+             qPrintable(mismatch.error().message));
+    QVERIFY(mismatch.error().message.contains(QString::fromLatin1("sha256:" + wrong)));
+    QVERIFY(mismatch.error().message.contains(QString::fromLatin1("sha256:" + digest)));
+
+    // A missing file names the server's answer.
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"),
+                      "FROM busybox:fixture\nADD " + base + "/files/nothing /x\n"));
+    auto missing = builder.build(request);
+    QVERIFY(!missing);
+    QVERIFY2(missing.error().message.contains(QStringLiteral("404")), qPrintable(missing.error().message));
+    QVERIFY2(leftovers(*m_store).isEmpty(), qPrintable(leftovers(*m_store).join(QLatin1Char(' '))));
+}
+
+void TestBuilder::copyFromStage()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(
+        writeText(context + QStringLiteral("/Dockerfile"),
+                  "FROM busybox:fixture AS src\n"
+                  "RUN mkdir -p /data/sub /deep/x/y && echo a > /data/a.txt && echo b > /data/sub/b.txt && "
+                  "echo c > /data/c.log && ln /data/a.txt /data/hard.txt && echo d > /deep/x/y/d.txt\n"
+                  "FROM busybox:fixture\n"
+                  "COPY --from=src /data/*.txt /globbed/\n"
+                  "COPY --from=src /d*/s?b/*.txt /nested/\n"
+                  "COPY --parents --from=src /deep/./x/y/d.txt /pivot/\n"
+                  "COPY --parents --from=src /data/sub /kept/\n"
+                  "COPY --parents files/sub/one.txt /ctx/\n"
+                  "COPY --parents ./files/./sub/*.txt /ctxpivot/\n"
+                  "HEALTHCHECK --interval=30s --timeout=1m30s --start-period=500ms --start-interval=2s "
+                  "--retries=3 CMD [\"/bin/true\", \"x\"]\n"));
+    QVERIFY(writeText(context + QStringLiteral("/files/sub/one.txt"), "one\n"));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("from:1")};
+    auto result = builder.build(request);
+    QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+    auto image = m_store->image(QStringLiteral("from:1"));
+    QVERIFY(image);
+    const int first = int(image->layers.size()) - 6;
+    const auto globbed = layerEntries(*image, first);
+    QVERIFY(!globbed.contains(QStringLiteral("globbed/c.log")));
+    QVERIFY(!globbed.contains(QStringLiteral("globbed/sub")));
+    // The hardlink made in the stage stays one.
+    QCOMPARE(globbed.value(QStringLiteral("globbed/a.txt")).type, EntryType::File);
+    QCOMPARE(globbed.value(QStringLiteral("globbed/hard.txt")).type, EntryType::Hardlink);
+    QCOMPARE(globbed.value(QStringLiteral("globbed/hard.txt")).linkTarget, QStringLiteral("globbed/a.txt"));
+    QVERIFY(layerEntries(*image, first + 1).contains(QStringLiteral("nested/b.txt")));
+    QVERIFY(layerEntries(*image, first + 2).contains(QStringLiteral("pivot/x/y/d.txt")));
+    QVERIFY(layerEntries(*image, first + 3).contains(QStringLiteral("kept/data/sub/b.txt")));
+    QVERIFY(layerEntries(*image, first + 4).contains(QStringLiteral("ctx/files/sub/one.txt")));
+    const auto pivot = layerEntries(*image, first + 5);
+    QVERIFY(pivot.contains(QStringLiteral("ctxpivot/sub/one.txt")));
+    QVERIFY(!pivot.contains(QStringLiteral("ctxpivot/files")));
+
+    const QJsonObject check = image->config.config.healthcheck;
+    QCOMPARE(check.value(QStringLiteral("Test")).toArray(),
+             (QJsonArray{QStringLiteral("CMD"), QStringLiteral("/bin/true"), QStringLiteral("x")}));
+    QCOMPARE(check.value(QStringLiteral("Interval")).toDouble(), 30e9);
+    QCOMPARE(check.value(QStringLiteral("Timeout")).toDouble(), 90e9);
+    QCOMPARE(check.value(QStringLiteral("StartPeriod")).toDouble(), 500e6);
+    QCOMPARE(check.value(QStringLiteral("StartInterval")).toDouble(), 2e9);
+    QCOMPARE(check.value(QStringLiteral("Retries")).toInt(), 3);
+    QCOMPARE(image->config.history.last().createdBy,
+             QStringLiteral("HEALTHCHECK &{[\"CMD\" \"/bin/true\" \"x\"] \"30s\" \"1m30s\" \"500ms\" \"2s\" "
+                            "'\\x03'}"));
+    QVERIFY(image->config.history.last().emptyLayer);
+
+    // Bad options are refused with the reason; NONE clears the check.
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"),
+                      "FROM busybox:fixture\nHEALTHCHECK --interval=soon CMD true\n"));
+    auto bad = builder.build(request);
+    QVERIFY(!bad);
+    QVERIFY2(bad.error().message.contains(QStringLiteral("--interval=soon")),
+             qPrintable(bad.error().message));
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"), "FROM from:1\nHEALTHCHECK NONE\n"));
+    request.tags = {QStringLiteral("from:2")};
+    auto none = builder.build(request);
+    QVERIFY2(none, qPrintable(none ? QString() : none.error().message));
+    QCOMPARE(
+        m_store->image(QStringLiteral("from:2"))->config.config.healthcheck.value(QStringLiteral("Test")),
+        QJsonValue(QJsonArray{QStringLiteral("NONE")}));
+}
+
+void TestBuilder::copyLink()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(writeText(context + QStringLiteral("/a.txt"), "linked\n"));
+    const auto dockerfile = [&](const QByteArray &value) {
+        return writeText(context + QStringLiteral("/Dockerfile"), "FROM busybox:fixture\n"
+                                                                  "RUN mkdir -m 0700 /secret && echo " +
+                                                                      value +
+                                                                      " > /value\n"
+                                                                      "COPY a.txt /secret/b.txt\n"
+                                                                      "COPY --link a.txt /secret/a.txt\n");
+    };
+    QVERIFY(dockerfile("1"));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("link:1")};
+    auto first = builder.build(request);
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+    auto image = m_store->image(QStringLiteral("link:1"));
+    QVERIFY(image);
+    const int n = int(image->layers.size());
+    // The linked layer does not copy /secret's metadata up from below; the plain COPY does.
+    QCOMPARE(layerEntries(*image, n - 2).value(QStringLiteral("secret")).mode, 0700u);
+    QCOMPARE(layerEntries(*image, n - 1).value(QStringLiteral("secret")).mode, 0755u);
+    const Descriptor linkedLayer = image->layers[n - 1].descriptor;
+    const Digest runLayer = image->layers[n - 3].descriptor.digest;
+
+    // A change below reruns the RUN and the plain COPY, but reuses the linked layer.
+    QVERIFY(dockerfile("2"));
+    QStringList cached, ran;
+    auto second = builder.build(request, [&](const BuildEvent &e) {
+        if (e.kind == BuildEventKind::StepCached)
+            cached.append(e.text);
+        if (e.kind == BuildEventKind::StepDone && e.step > 0)
+            ran.append(e.text);
+    });
+    QVERIFY2(second, qPrintable(second ? QString() : second.error().message));
+    QCOMPARE(cached, QStringList{QStringLiteral("COPY --link a.txt /secret/a.txt")});
+    QCOMPARE(ran.size(), 2);
+    image = m_store->image(QStringLiteral("link:1"));
+    QCOMPARE(image->layers[n - 1].descriptor.digest, linkedLayer.digest);
+    QVERIFY(image->layers[n - 3].descriptor.digest != runLayer);
+}
+
+void TestBuilder::parallelStages()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    // Each stage leaves its marker in a shared cache mount and waits for the other's:
+    // run one after the other, the first gives up after 30 s and fails the build.
+    const auto rendezvous = [](const char *mine, const char *other) -> QByteArray {
+        return QByteArray("RUN --mount=type=cache,id=rendezvous,target=/r touch /r/") + mine +
+               " && i=0 && while [ ! -e /r/" + other +
+               " ]; do sleep 0.1; i=$((i+1)); if [ $i -gt 300 ]; then echo gave up; exit 1; fi; done && "
+               "echo met > /" +
+               mine + "\n";
+    };
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"),
+                      "FROM busybox:fixture AS left\n" + rendezvous("left", "right") +
+                          "FROM busybox:fixture AS right\n" + rendezvous("right", "left") +
+                          "FROM busybox:fixture\n"
+                          "COPY --from=left /left /left\n"
+                          "COPY --from=right /right /right\n"));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("parallel:1")};
+    auto result = builder.build(request);
+    QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+    auto image = m_store->image(QStringLiteral("parallel:1"));
+    QVERIFY(image);
+    const QString rootfs = m_dir->filePath(QStringLiteral("rootfs"));
+    QVERIFY(unpackImage(*image, rootfs));
+    QCOMPARE(readBytes(rootfs + QStringLiteral("/left")), QByteArray("met\n"));
+    QCOMPARE(readBytes(rootfs + QStringLiteral("/right")), QByteArray("met\n"));
+}
+
+void TestBuilder::failingStageCancelsSiblings()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"),
+                      "FROM busybox:fixture AS slow\n"
+                      "RUN sleep 120\n"
+                      "FROM busybox:fixture AS broken\n"
+                      "RUN echo first line && echo the last words && exit 7\n"
+                      "FROM busybox:fixture\n"
+                      "COPY --from=slow /etc/motd /a\n"
+                      "COPY --from=broken /etc/motd /b\n"));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    QHash<QString, QStringList> stageEvents;
+    auto result = builder.build(request, [&](const BuildEvent &e) {
+        if (e.kind == BuildEventKind::StageDone || e.kind == BuildEventKind::StageFailed ||
+            e.kind == BuildEventKind::StageStarted)
+            stageEvents[e.stageName].append(buildEventKindName(e.kind));
+    });
+    QVERIFY(!result);
+    const QString message = result.error().message;
+    QVERIFY2(message.startsWith(QStringLiteral("Dockerfile:4:")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("stage \"broken\"")), qPrintable(message));
+    QVERIFY(message.contains(QStringLiteral("exit code: 7")));
+    QVERIFY(message.contains(QStringLiteral("the last words")));
+    // The sibling was stopped, not left to finish its two minutes.
+    QCOMPARE(stageEvents.value(QStringLiteral("slow")),
+             (QStringList{QStringLiteral("StageStarted"), QStringLiteral("StageFailed")}));
+    QVERIFY(!stageEvents.contains(QStringLiteral("2")));
+    QProcess pgrep;
+    pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-f"), QStringLiteral("^sleep 120$")});
+    pgrep.waitForFinished();
+    QVERIFY2(pgrep.readAllStandardOutput().trimmed().isEmpty(), "the sibling's sleep is still running");
+    QVERIFY2(leftovers(*m_store).isEmpty(), qPrintable(leftovers(*m_store).join(QLatin1Char(' '))));
+}
+
+void TestBuilder::unneededStagesSkipped()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"), "FROM busybox:fixture AS unused\n"
+                                                               "RUN exit 9\n"
+                                                               "FROM busybox:fixture AS wanted\n"
+                                                               "RUN echo ok > /ok\n"
+                                                               "FROM wanted AS after\n"
+                                                               "RUN exit 8\n"));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.target = QStringLiteral("wanted");
+    request.tags = {QStringLiteral("wanted:1")};
+    QStringList started;
+    auto result = builder.build(request, [&](const BuildEvent &e) {
+        if (e.kind == BuildEventKind::StageStarted)
+            started.append(e.stageName);
+    });
+    QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+    QCOMPARE(started, QStringList{QStringLiteral("wanted")});
+}
+
+void TestBuilder::pullMissingBase()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"),
+                      "FROM mirror/busybox:1 AS one\n"
+                      "RUN echo one > /one\n"
+                      "FROM mirror/busybox:1\n"
+                      "COPY --from=one /one /one\n"
+                      "COPY --from=mirror/other:2 /etc/passwd /passwd\n"));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("pulled:1")};
+    QStringList pulled;
+    std::mutex mutex;
+    request.pullMissingImage = [&](const QString &reference, const CancellationToken &) -> Expected<void> {
+        {
+            std::lock_guard lock(mutex);
+            pulled.append(reference);
+        }
+        auto imported = m_store->import(dataDir() + QStringLiteral("/base.docker.tar"), reference);
+        if (!imported)
+            return std::unexpected(imported.error());
+        return {};
+    };
+    QStringList logs;
+    auto result = builder.build(request, [&](const BuildEvent &e) {
+        if (e.kind == BuildEventKind::StepLog)
+            logs.append(e.text);
+    });
+    QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+    pulled.sort();
+    QCOMPARE(pulled, (QStringList{QStringLiteral("mirror/busybox:1"), QStringLiteral("mirror/other:2")}));
+    QVERIFY2(logs.contains(QStringLiteral("pulling mirror/busybox:1")),
+             qPrintable(logs.join(QLatin1Char('\n'))));
+
+    // A pull that fails says so, with the puller's reason.
+    request.pullMissingImage = [](const QString &, const CancellationToken &) -> Expected<void> {
+        return fail(QStringLiteral("registry unreachable"));
+    };
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"), "FROM mirror/absent:3\n"));
+    auto failed = builder.build(request);
+    QVERIFY(!failed);
+    QVERIFY2(failed.error().message.contains(QStringLiteral("registry unreachable")),
+             qPrintable(failed.error().message));
+    QVERIFY(failed.error().message.contains(QStringLiteral("mirror/absent:3")));
+}
+
+void TestBuilder::pruneAfterGc()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"),
+                      "FROM busybox:fixture AS first\nRUN echo one > /one\n"
+                      "FROM first\nRUN echo two > /two\n"));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("pruned:1")};
+    auto built = builder.build(request);
+    QVERIFY2(built, qPrintable(built ? QString() : built.error().message));
+    const QDir layers(m_store->cacheDir(QStringLiteral("layers")));
+    const auto base = m_store->image(QStringLiteral("busybox:fixture"));
+    QVERIFY(base);
+    const QString baseDir = base->layers.first().diffId.hex();
+    QVERIFY(layers.exists(baseDir));
+    const int before = int(layers.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
+    QVERIFY(before >= 2); // the base and the first RUN's layer, extracted for the second RUN
+
+    // While the image is tagged, nothing it uses goes.
+    auto kept = builder.pruneCaches();
+    QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().message));
+    QCOMPARE(kept->layerDirectoriesRemoved, 0);
+    QCOMPARE(kept->cacheEntriesRemoved, 0);
+
+    QVERIFY(m_store->removeReference(QStringLiteral("pruned:1")));
+    auto collected = m_store->collectGarbage();
+    QVERIFY2(collected, qPrintable(collected ? QString() : collected.error().message));
+    QVERIFY(collected->blobsRemoved > 0);
+    auto pruned = builder.pruneCaches();
+    QVERIFY2(pruned, qPrintable(pruned ? QString() : pruned.error().message));
+    QCOMPARE(pruned->layerDirectoriesRemoved, before - 1);
+    QVERIFY(pruned->cacheEntriesRemoved >= 2);
+    QCOMPARE(layers.entryList(QDir::Dirs | QDir::NoDotAndDotDot), QStringList{baseDir});
+
+    // The next build runs its steps again instead of trusting entries without blobs.
+    auto again = builder.build(request);
+    QVERIFY2(again, qPrintable(again ? QString() : again.error().message));
+    QCOMPARE(again->cachedSteps, 0);
     auto verified = m_store->verify();
     QVERIFY(verified && verified->ok());
 }
