@@ -114,6 +114,47 @@ Expected<void> RegistrySettings::save(const QString &path) const
     return {};
 }
 
+Expected<QStringList> RegistrySettings::takeCommandLineOptions(const QStringList &args)
+{
+    QStringList rest;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &arg = args.at(i);
+        if (arg == QLatin1String("--")) {
+            rest << args.mid(i);
+            break;
+        }
+        QString option = arg;
+        QString value;
+        bool known = false;
+        for (const QLatin1String name : {QLatin1String("--mirror"), QLatin1String("--insecure")}) {
+            if (arg == name) {
+                if (i + 1 >= args.size())
+                    return fail(QStringLiteral("%1 needs a value").arg(name));
+                option = name;
+                value = args.at(++i);
+                known = true;
+            } else if (arg.startsWith(name + QLatin1Char('='))) {
+                option = name;
+                value = arg.mid(name.size() + 1);
+                known = true;
+            }
+        }
+        if (!known) {
+            rest << arg;
+            continue;
+        }
+        if (option == QLatin1String("--insecure")) {
+            if (value.trimmed().isEmpty() || value.contains(QLatin1Char('/')))
+                return fail(QStringLiteral("--insecure takes a registry host (HOST or HOST:PORT), not `%1`")
+                                .arg(value));
+            addInsecure(value);
+        } else if (auto added = addMirrorOption(value); !added) {
+            return std::unexpected(added.error());
+        }
+    }
+    return rest;
+}
+
 Expected<void> RegistrySettings::addMirrorOption(const QString &option)
 {
     const qsizetype eq = option.indexOf(QLatin1Char('='));

@@ -33,6 +33,9 @@ public:
     Expected<void> save(const QString &path = defaultPath()) const;
     QByteArray toText() const;
 
+    // Takes `--mirror REGISTRY=URL` and `--insecure HOST[:PORT]` (also `--opt=value`, any
+    // number of times) out of command-line arguments into these settings; returns the rest.
+    Expected<QStringList> takeCommandLineOptions(const QStringList &args);
     // "docker.io=http://127.0.0.1:5000", as the --mirror option gives it.
     Expected<void> addMirrorOption(const QString &option);
     Expected<void> setMirror(const QString &registry, const QString &url);

@@ -5,6 +5,7 @@
 #include "core/registry/authchallenge.h"
 #include "core/registry/registryclient.h"
 #include "core/registry/registrycredentials.h"
+#include "core/registry/registryprogressprinter.h"
 #include "core/registry/registryreference.h"
 #include "core/registry/registrysettings.h"
 #include "core/store/imagestore.h"
@@ -73,6 +74,8 @@ private Q_SLOTS:
     void settings();
     void settingsErrors_data();
     void settingsErrors();
+    void commandLineOptions();
+    void progressText();
     void credentials();
     void challenges();
     void pushAndPullBack();
@@ -215,6 +218,51 @@ void TestRegistry::settingsErrors()
     QVERIFY2(parsed.error().message.contains(expected), qPrintable(parsed.error().message));
     RegistrySettings s;
     QVERIFY(!s.addMirrorOption(QStringLiteral("docker.io")));
+}
+
+void TestRegistry::commandLineOptions()
+{
+    RegistrySettings s;
+    auto rest = s.takeCommandLineOptions(
+        {QStringLiteral("--mirror"), QStringLiteral("docker.io=http://10.0.0.5:5000"),
+         QStringLiteral("golang:1.21"), QStringLiteral("--insecure=10.0.0.6:5000"), QStringLiteral("--store"),
+         QStringLiteral("/s"), QStringLiteral("--"), QStringLiteral("--mirror")});
+    QVERIFY2(rest, qPrintable(rest ? QString() : rest.error().message));
+    QCOMPARE(*rest, (QStringList{QStringLiteral("golang:1.21"), QStringLiteral("--store"),
+                                 QStringLiteral("/s"), QStringLiteral("--"), QStringLiteral("--mirror")}));
+    QCOMPARE(s.endpoint(QStringLiteral("docker.io"), QStringLiteral("registry-1.docker.io")),
+             QUrl(QStringLiteral("http://10.0.0.5:5000")));
+    QCOMPARE(s.endpoint(QStringLiteral("10.0.0.6:5000"), QStringLiteral("10.0.0.6:5000")),
+             QUrl(QStringLiteral("http://10.0.0.6:5000")));
+    QVERIFY(!s.takeCommandLineOptions({QStringLiteral("--insecure")}));
+    QVERIFY(!s.takeCommandLineOptions({QStringLiteral("--mirror=docker.io")}));
+    QVERIFY(!s.takeCommandLineOptions({QStringLiteral("--insecure"), QStringLiteral("http://x/")}));
+}
+
+void TestRegistry::progressText()
+{
+    const Digest digest = Digest::parse(QLatin1String(kZeroDigest)).value();
+    const QList<RegistryProgress> events{
+        {QStringLiteral("a"), digest, {}, 0, 2000000, RegistryProgress::Phase::Downloading},
+        {QStringLiteral("a"), digest, {}, 1000000, 2000000, RegistryProgress::Phase::Downloading},
+        {QStringLiteral("a"), digest, {}, 1000001, 2000000, RegistryProgress::Phase::Downloading},
+        {QStringLiteral("a"), digest, {}, 2000000, 2000000, RegistryProgress::Phase::Done},
+        {QStringLiteral("a"), Digest::ofBytes("x"), {}, 512, 512, RegistryProgress::Phase::Present},
+    };
+    QString plain;
+    RegistryProgressPrinter plainPrinter(false, [&](const QString &t) { plain += t; });
+    for (const RegistryProgress &p : events)
+        plainPrinter.report(p);
+    QCOMPARE(plain, QStringLiteral("sha256:e3b0c44298fc: pulled 2 MB\n"
+                                   "sha256:2d711642b726: already present (512 B)\n"));
+    QString tty;
+    RegistryProgressPrinter ttyPrinter(true, [&](const QString &t) { tty += t; });
+    for (const RegistryProgress &p : events)
+        ttyPrinter.report(p);
+    QVERIFY2(tty.startsWith(QStringLiteral("\rsha256:e3b0c44298fc: Downloading [>")), qPrintable(tty));
+    QVERIFY2(tty.contains(QStringLiteral("[===============>              ] 1 MB / 2 MB")), qPrintable(tty));
+    QCOMPARE(tty.count(QStringLiteral("Downloading")), 2); // redrawn only when the bar moves
+    QVERIFY(tty.contains(QStringLiteral("\rsha256:e3b0c44298fc: pulled 2 MB\x1b[K\n")));
 }
 
 void TestRegistry::credentials()
