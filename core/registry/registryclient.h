@@ -51,6 +51,9 @@ struct RemoteManifest
     Digest digest;
 };
 
+// A client belongs to the thread that first uses it (its network objects live there):
+// a worker thread that pulls (the builder fetching a missing base image) makes its own,
+// e.g. `RegistryClient::createDefault()` then `pullInto(store, reference, ...)`.
 class RegistryClient
 {
 public:

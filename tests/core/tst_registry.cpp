@@ -19,6 +19,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace stagecraft;
 using stagecraft::test::FakeRegistry;
@@ -82,6 +83,7 @@ private Q_SLOTS:
     void chunkedPushAndSkopeo();
     void basicAuth();
     void bearerTokenFlow();
+    void pullOnWorkerThread();
     void manifestListWithTwoPlatforms();
     void mirrorServesDockerHubNames();
     void damagedBlobRefused();
@@ -528,6 +530,39 @@ void TestRegistry::bearerTokenFlow()
         ++withToken;
     }
     QCOMPARE(withToken, 3); // manifest, config, layer
+}
+
+void TestRegistry::pullOnWorkerThread()
+{
+    // The builder pulls a missing base image from a worker thread, with a client of its own.
+    QTemporaryDir dir;
+    auto source = storeWithBusybox(dir.filePath(QStringLiteral("a")));
+    QVERIFY(source);
+    const Image image = source->image(QStringLiteral("busybox:fixture")).value();
+    FakeRegistry fake;
+    QVERIFY(fake.listen());
+    fake.setRoute("/v2/x/manifests/1",
+                  {200, image.manifestDescriptor.mediaType.toLatin1(), image.manifestBytes, -1});
+    fake.setRoute("/v2/x/blobs/" + image.manifest.config.digest.toString().toLatin1(),
+                  {200, "application/octet-stream", image.configBytes, -1});
+    const Digest layer = image.layers.first().descriptor.digest;
+    fake.setRoute("/v2/x/blobs/" + layer.toString().toLatin1(),
+                  {200, "application/octet-stream", source->readBlob(layer).value(), -1});
+    auto target = ImageStore::open(dir.filePath(QStringLiteral("b")));
+    QVERIFY(target);
+    const QString reference = fake.host() + QStringLiteral("/x:1");
+    std::optional<Expected<Descriptor>> result;
+    std::unique_ptr<QThread> worker(QThread::create([&] {
+        RegistryClient client;
+        result = client.pullInto(*target, reference);
+    }));
+    worker->start();
+    // The fake registry answers on this thread's event loop.
+    QVERIFY(QTest::qWaitFor([&] { return worker->isFinished(); }, 30000));
+    QVERIFY(result.has_value());
+    QVERIFY2(*result, qPrintable(*result ? QString() : result->error().message));
+    QCOMPARE((*result)->digest, image.manifestDescriptor.digest);
+    QCOMPARE(target->image(reference).value().id(), image.id());
 }
 
 void TestRegistry::manifestListWithTwoPlatforms()
