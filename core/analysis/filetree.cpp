@@ -1,8 +1,12 @@
 #include "core/analysis/filetree.h"
 
+#include "core/analysis/bytereader.h"
+#include "core/analysis/bytewriter.h"
+
 #include <QSet>
 
 #include <algorithm>
+#include <vector>
 
 namespace stagecraft {
 
@@ -325,6 +329,117 @@ QString FileTree::dump() const
         lines.append(line);
     });
     return lines.join(u'\n');
+}
+
+namespace {
+
+// name, type, mode, layer, uid, gid, size, totalSize, link target, child count
+constexpr qsizetype EncodedNodeMinimum = 4 + 1 + 4 + 4 + 8 + 8 + 8 + 8 + 4 + 4;
+constexpr int MaxEncodedType = static_cast<int>(EntryType::OpaqueWhiteout);
+
+void encodeNode(const FileNode &n, ByteWriter &out)
+{
+    out.writeString(n.name);
+    out.writeU8(quint8(n.type));
+    out.writeU32(n.mode);
+    out.writeU32(quint32(n.layer));
+    out.writeI64(n.uid);
+    out.writeI64(n.gid);
+    out.writeI64(n.size);
+    out.writeI64(n.totalSize);
+    out.writeString(n.linkTarget);
+    out.writeU32(quint32(n.children.size()));
+}
+
+// Reads one node's fields into `n`; returns its child count.
+quint32 decodeNode(ByteReader &in, FileNode &n)
+{
+    n.name = in.readString();
+    const quint8 type = in.readU8();
+    if (type > MaxEncodedType)
+        in.setFailed();
+    n.type = EntryType(type);
+    n.mode = in.readU32();
+    n.layer = int(in.readU32());
+    n.uid = in.readI64();
+    n.gid = in.readI64();
+    n.size = in.readI64();
+    n.totalSize = in.readI64();
+    n.linkTarget = in.readString();
+    return in.readCount(EncodedNodeMinimum);
+}
+
+} // namespace
+
+void FileTree::encode(ByteWriter &out) const
+{
+    out.writeU32(quint32(m_index.size()));
+    // Depth first with an explicit stack: a deep tree must not exhaust the call stack.
+    std::vector<int> stack{Root};
+    while (!stack.empty()) {
+        const int id = stack.back();
+        stack.pop_back();
+        encodeNode(m_nodes[id], out);
+        const QList<int> &children = m_nodes[id].children;
+        for (qsizetype i = children.size() - 1; i >= 0; --i)
+            stack.push_back(children[i]);
+    }
+}
+
+std::optional<FileTree> FileTree::decode(ByteReader &in)
+{
+    const quint32 count = in.readCount(EncodedNodeMinimum);
+    if (!in.ok())
+        return std::nullopt;
+    FileTree tree;
+    tree.m_nodes.reserve(qsizetype(count) + 1);
+    tree.m_index.reserve(qsizetype(count));
+
+    struct Open
+    {
+        int id;
+        quint32 childrenLeft;
+        QString relativePath;
+    };
+    std::vector<Open> stack;
+    quint32 rootChildren = decodeNode(in, tree.m_nodes[Root]);
+    if (!in.ok() || !tree.m_nodes[Root].name.isEmpty() || tree.m_nodes[Root].type != EntryType::Directory)
+        return std::nullopt;
+    tree.m_nodes[Root].parent = -1;
+    tree.m_nodes[Root].layer = -1;
+    tree.m_nodes[Root].children.reserve(rootChildren);
+    stack.push_back(Open{Root, rootChildren, QString()});
+    quint32 seen = 0;
+    while (!stack.empty()) {
+        Open &top = stack.back();
+        if (top.childrenLeft == 0) {
+            stack.pop_back();
+            continue;
+        }
+        --top.childrenLeft;
+        if (++seen > count)
+            return std::nullopt;
+        const int parent = top.id;
+        const int id = int(tree.m_nodes.size());
+        FileNode &n = tree.m_nodes.emplace_back();
+        const quint32 children = decodeNode(in, n);
+        if (!in.ok() || n.name.isEmpty() || n.name.contains(u'/') || n.name == QLatin1String(".") ||
+            n.name == QLatin1String("..") || (children > 0 && n.type != EntryType::Directory))
+            return std::nullopt;
+        n.parent = parent;
+        n.children.reserve(children);
+        QString relativePath = joinPath(top.relativePath, n.name);
+        tree.m_nodes[parent].children.append(id);
+        const qsizetype before = tree.m_index.size();
+        int &slot = tree.m_index[relativePath];
+        if (tree.m_index.size() == before)
+            return std::nullopt; // one name twice in a directory
+        slot = id;
+        stack.push_back(Open{id, children, std::move(relativePath)});
+    }
+    if (seen != count)
+        return std::nullopt;
+    return tree;
 }
 
 } // namespace stagecraft

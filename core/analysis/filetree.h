@@ -11,8 +11,12 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace stagecraft {
+
+class ByteReader;
+class ByteWriter;
 
 struct FileNode
 {
@@ -89,6 +93,13 @@ public:
 
     // One line per node ("/bin/busybox file 1982256 L0"), sorted; for tests and debugging.
     QString dump() const;
+
+    // The live nodes in the analysis cache's encoding, parents before children, so a
+    // reopened image gets its tree back without applying its layers again. decode()
+    // refuses (nullopt) data that does not describe a tree: bad types, names with a
+    // slash, a name twice in one directory, or counts the data cannot hold.
+    void encode(ByteWriter &out) const;
+    static std::optional<FileTree> decode(ByteReader &in);
 
 private:
     int addNode(int parent, const QString &name, const QString &relativePath);

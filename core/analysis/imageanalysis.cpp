@@ -1,12 +1,27 @@
 #include "core/analysis/imageanalysis.h"
 
+#include "core/analysis/bytereader.h"
+#include "core/analysis/bytewriter.h"
+
 #include <QHash>
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <mutex>
 
 namespace stagecraft {
+
+// The merged tree, or its encoded form until someone asks for it: most reopenings (the
+// command line's summary, the layer list) never look at the tree.
+struct ImageAnalysis::TreeHolder
+{
+    std::once_flag once;
+    std::shared_ptr<const FileTree> tree;
+    QByteArray encoded; // the whole payload; the tree starts at `offset`
+    qsizetype offset = 0;
+};
 
 namespace {
 
@@ -175,7 +190,150 @@ ImageAnalysis ImageAnalysis::analyze(const QList<AnalysisLayer> &layers, const A
                       return a.wastedBytes > b.wastedBytes;
                   return a.path < b.path;
               });
-    result.m_finalTree = std::make_shared<const FileTree>(std::move(tree));
+    result.m_tree = std::make_shared<TreeHolder>();
+    result.m_tree->tree = std::make_shared<const FileTree>(std::move(tree));
+    return result;
+}
+
+std::shared_ptr<const FileTree> ImageAnalysis::finalTreePointer() const
+{
+    if (!m_tree) {
+        static const std::shared_ptr<const FileTree> empty = std::make_shared<const FileTree>();
+        return empty;
+    }
+    TreeHolder &holder = *m_tree;
+    std::call_once(holder.once, [&holder] {
+        if (holder.tree)
+            return;
+        ByteReader in(QByteArrayView(holder.encoded).sliced(holder.offset));
+        std::optional<FileTree> tree = FileTree::decode(in);
+        // decode() checked the rest of the payload when the analysis was read, and the
+        // cache file's checksum covers the tree, so this only fails on a format bug: an
+        // empty tree then beats a crash.
+        if (tree && in.ok() && in.atEnd())
+            holder.tree = std::make_shared<const FileTree>(std::move(*tree));
+        else
+            holder.tree = std::make_shared<const FileTree>();
+        holder.encoded = QByteArray();
+    });
+    return holder.tree;
+}
+
+namespace {
+
+constexpr int MaxChangeType = static_cast<int>(EntryType::OpaqueWhiteout);
+
+void encodeChanges(const QList<FileChange> &changes, ByteWriter &out)
+{
+    out.writeU32(quint32(changes.size()));
+    for (const FileChange &c : changes) {
+        out.writeString(c.path);
+        out.writeU8(quint8(c.type));
+        out.writeI64(c.size);
+    }
+}
+
+void decodeChanges(ByteReader &in, QList<FileChange> &changes)
+{
+    const quint32 count = in.readCount(4 + 1 + 8);
+    changes.resize(count);
+    for (FileChange &c : changes) {
+        c.path = in.readString();
+        const quint8 type = in.readU8();
+        if (type > MaxChangeType)
+            in.setFailed();
+        c.type = EntryType(type);
+        c.size = in.readI64();
+    }
+}
+
+} // namespace
+
+QByteArray ImageAnalysis::encode() const
+{
+    ByteWriter out;
+    out.writeU8(quint8(m_model));
+    out.writeI64(m_totalSize);
+    out.writeI64(m_userSize);
+    out.writeI64(m_compressedSize);
+    out.writeI64(m_wastedBytes);
+    out.writeDouble(m_efficiency);
+    out.writeDouble(m_userWastedPercent);
+    out.writeU32(quint32(m_layers.size()));
+    for (const LayerReport &l : m_layers) {
+        out.writeU32(quint32(l.index));
+        out.writeString(l.digest);
+        out.writeString(l.diffId);
+        out.writeString(l.createdBy);
+        out.writeString(l.comment);
+        out.writeI64(l.size);
+        out.writeI64(l.compressedSize);
+        out.writeI64(l.fileBytes);
+        out.writeU32(quint32(l.entryCount));
+        encodeChanges(l.changes.added, out);
+        encodeChanges(l.changes.modified, out);
+        encodeChanges(l.changes.removed, out);
+    }
+    out.writeU32(quint32(m_inefficientFiles.size()));
+    for (const InefficientFile &f : m_inefficientFiles) {
+        out.writeString(f.path);
+        out.writeU32(quint32(f.count));
+        out.writeI64(f.wastedBytes);
+    }
+    finalTree().encode(out);
+    return out.take();
+}
+
+Expected<ImageAnalysis> ImageAnalysis::decode(const QByteArray &bytes, qsizetype offset)
+{
+    if (offset < 0 || offset > bytes.size())
+        return fail(QStringLiteral("the cached analysis is truncated"));
+    ByteReader in(QByteArrayView(bytes).sliced(offset));
+    ImageAnalysis result;
+    const quint8 model = in.readU8();
+    if (model > quint8(WasteModel::Dive))
+        return fail(QStringLiteral("the cached analysis names an unknown waste model"));
+    result.m_model = WasteModel(model);
+    result.m_totalSize = in.readI64();
+    result.m_userSize = in.readI64();
+    result.m_compressedSize = in.readI64();
+    result.m_wastedBytes = in.readI64();
+    result.m_efficiency = in.readDouble();
+    result.m_userWastedPercent = in.readDouble();
+    // layer number, four strings, three sizes, entry count, three change lists
+    const quint32 layerCount = in.readCount(4 + 4 * 4 + 3 * 8 + 4 + 3 * 4);
+    result.m_layers.resize(layerCount);
+    for (LayerReport &l : result.m_layers) {
+        l.index = int(in.readU32());
+        l.digest = in.readString();
+        l.diffId = in.readString();
+        l.createdBy = in.readString();
+        l.comment = in.readString();
+        l.size = in.readI64();
+        l.compressedSize = in.readI64();
+        l.fileBytes = in.readI64();
+        l.entryCount = int(in.readU32());
+        decodeChanges(in, l.changes.added);
+        decodeChanges(in, l.changes.modified);
+        decodeChanges(in, l.changes.removed);
+        if (!in.ok())
+            break;
+    }
+    const quint32 wasteCount = in.readCount(4 + 4 + 8);
+    result.m_inefficientFiles.resize(wasteCount);
+    for (InefficientFile &f : result.m_inefficientFiles) {
+        f.path = in.readString();
+        f.count = int(in.readU32());
+        f.wastedBytes = in.readI64();
+    }
+    if (!in.ok() || std::isnan(result.m_efficiency))
+        return fail(QStringLiteral("the cached analysis is damaged"));
+    // The tree is checked for being there at all; its nodes are decoded on demand.
+    if (in.remaining() < 4)
+        return fail(QStringLiteral("the cached analysis has no file tree"));
+    result.m_tree = std::make_shared<TreeHolder>();
+    result.m_tree->encoded = bytes;
+    result.m_tree->offset = bytes.size() - in.remaining();
     return result;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/analysis/filetree.h"
 #include "core/analysis/layerindex.h"
+#include "core/common/error.h"
 
 #include <QList>
 #include <QString>
@@ -75,9 +76,10 @@ public:
     static qint64 dockerLayerSize(const LayerIndex &index, const QString &historyComment);
 
     const QList<LayerReport> &layers() const { return m_layers; }
-    // The merged filesystem after the last layer.
-    const FileTree &finalTree() const { return *m_finalTree; }
-    std::shared_ptr<const FileTree> finalTreePointer() const { return m_finalTree; }
+    // The merged filesystem after the last layer. An analysis read back from the cache
+    // decodes it on the first call (safe from any thread).
+    const FileTree &finalTree() const { return *finalTreePointer(); }
+    std::shared_ptr<const FileTree> finalTreePointer() const;
     WasteModel wasteModel() const { return m_model; }
 
     qint64 totalSize() const { return m_totalSize; } // sum of the layers' sizes (`docker inspect` Size)
@@ -97,9 +99,18 @@ public:
     // a directory listed again, change neither figure and are left out).
     const QList<InefficientFile> &inefficientFiles() const { return m_inefficientFiles; }
 
+    // The whole result in a compact binary form for AnalysisCache. decode() checks the
+    // structure (not a checksum: the cache file carries one) and refuses what does not
+    // fit; the merged tree is kept encoded until finalTree() needs it.
+    QByteArray encode() const;
+    // `offset`: where the encoded form starts in `bytes` (the cache file after its header).
+    static Expected<ImageAnalysis> decode(const QByteArray &bytes, qsizetype offset = 0);
+
 private:
+    struct TreeHolder;
+
     QList<LayerReport> m_layers;
-    std::shared_ptr<const FileTree> m_finalTree = std::make_shared<FileTree>();
+    std::shared_ptr<TreeHolder> m_tree;
     WasteModel m_model = WasteModel::PerFile;
     qint64 m_totalSize = 0;
     qint64 m_userSize = 0;

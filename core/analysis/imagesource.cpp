@@ -1,10 +1,12 @@
 #include "core/analysis/imagesource.h"
 
+#include "core/analysis/analysiscache.h"
 #include "core/analysis/layerindexcache.h"
 #include "core/oci/dockerarchive.h"
 #include "core/oci/ocilayout.h"
 #include "core/store/imagestore.h"
 
+#include <QFile>
 #include <QFileInfo>
 
 namespace stagecraft {
@@ -68,14 +70,33 @@ Expected<OpenedImage> ImageSource::analyse(const QString &argument, const ImageS
         opened.label = argument;
 
     std::optional<LayerIndexCache> cache;
-    if (useCache && store)
+    std::optional<AnalysisCache> analysisCache;
+    QStringList analysisCacheProblems;
+    if (useCache && store) {
+        // The whole result first: it spares loading every layer index and merging them.
+        analysisCache.emplace(store->cacheDir(QStringLiteral("analysis")));
+        auto cached = analysisCache->load(opened.image, options);
+        if (cached) {
+            opened.stats.analysisFromCache = true;
+            opened.analysis = std::make_shared<const ImageAnalysis>(std::move(*cached));
+            return opened;
+        }
+        if (QFile::exists(analysisCache->pathFor(opened.image, options)))
+            analysisCacheProblems.append(cached.error().message);
         cache.emplace(store->cacheDir(QStringLiteral("layer-index")));
+    }
     LayerIndexer indexer(cache);
     auto layers = indexer.index(opened.image, cancel);
     if (!layers)
         return std::unexpected(layers.error());
     opened.stats = indexer.stats();
+    opened.stats.cacheProblems += analysisCacheProblems;
     opened.analysis = std::make_shared<const ImageAnalysis>(ImageAnalysis::analyze(*layers, options));
+    if (analysisCache && !cancel.isCancelled()) {
+        auto saved = analysisCache->save(opened.image, options, *opened.analysis);
+        if (!saved)
+            opened.stats.cacheProblems.append(saved.error().message);
+    }
     return opened;
 }
 

@@ -20,7 +20,8 @@ struct IndexingStats
     int layersRead = 0;      // decompressed and parsed
     int layersFromCache = 0; // loaded from the cache
     qint64 blobBytesRead = 0;
-    QStringList cacheProblems; // cache files that were damaged or could not be written
+    bool analysisFromCache = false; // the whole result came from AnalysisCache: no index was loaded
+    QStringList cacheProblems;      // cache files that were damaged or could not be written
 };
 
 class LayerIndexer

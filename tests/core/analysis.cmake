@@ -5,3 +5,5 @@ stagecraft_add_test(tst_filetree SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_filetree.
   ${CMAKE_CURRENT_LIST_DIR}/layerspec.h LIBS stagecraft_analysis)
 stagecraft_add_test(tst_imageanalysis SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_imageanalysis.cpp
   ${CMAKE_CURRENT_LIST_DIR}/layerspec.h LIBS stagecraft_analysis)
+stagecraft_add_test(tst_imagesource SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_imagesource.cpp
+  LIBS stagecraft_analysis stagecraft_store)

@@ -1,3 +1,5 @@
+#include "core/analysis/bytereader.h"
+#include "core/analysis/bytewriter.h"
 #include "core/analysis/filetree.h"
 #include "layerspec.h"
 
@@ -27,6 +29,8 @@ private Q_SLOTS:
     void aggregatedSizes();
     void findAndPaths();
     void afterLayer();
+    void encodeDecode();
+    void decodeRefusesBadData();
 };
 
 void TestFileTree::merge_data()
@@ -200,6 +204,154 @@ void TestFileTree::afterLayer()
     copy.apply(layers[1], 1);
     QVERIFY(first.find(u"a") > 0);
     QCOMPARE(copy.find(u"a"), -1);
+}
+
+void TestFileTree::encodeDecode()
+{
+    // Nested directories, a replaced directory (detached slots in the arena), links, an
+    // opaque directory and whiteouts: the decoded tree must be the same tree.
+    const QList<LayerIndex> layers{
+        test::layerFromSpec(QStringLiteral("d etc; f etc/passwd 30; d a; d a/b; f a/b/c 7; l a/s c; f x 3")),
+        test::layerFromSpec(QStringLiteral("f a 9; h y x; d cache; f cache/k 64")),
+        test::layerFromSpec(QStringLiteral("o cache; f cache/n 2; w etc/passwd; f deep/er/still 5"))};
+    const FileTree tree = FileTree::afterLayer(layers, 2);
+
+    ByteWriter out;
+    tree.encode(out);
+    ByteReader in(out.bytes());
+    const std::optional<FileTree> decoded = FileTree::decode(in);
+    QVERIFY(decoded);
+    QVERIFY(in.ok());
+    QVERIFY(in.atEnd());
+    QCOMPARE(decoded->dump(), tree.dump());
+    QCOMPARE(decoded->nodeCount(), tree.nodeCount());
+    QCOMPARE(decoded->totalSize(), tree.totalSize());
+    for (const QString &path : {QStringLiteral("a"), QStringLiteral("y"), QStringLiteral("cache/n"),
+                                QStringLiteral("deep/er/still"), QStringLiteral("etc")}) {
+        const int original = tree.find(path);
+        const int id = decoded->find(path);
+        QVERIFY2(id > 0, qPrintable(path));
+        QCOMPARE(decoded->path(id), tree.path(original));
+        const FileNode &a = tree.node(original);
+        const FileNode &b = decoded->node(id);
+        QCOMPARE(b.type, a.type);
+        QCOMPARE(b.size, a.size);
+        QCOMPARE(b.totalSize, a.totalSize);
+        QCOMPARE(b.layer, a.layer);
+        QCOMPARE(b.mode, a.mode);
+        QCOMPARE(b.linkTarget, a.linkTarget);
+        QCOMPARE(decoded->path(b.parent), tree.path(a.parent));
+    }
+    QCOMPARE(decoded->find(u"etc/passwd"), -1);
+    QCOMPARE(decoded->find(u"cache/k"), -1);
+
+    // A decoded tree takes further layers like any other.
+    FileTree more = *decoded;
+    FileTree reference = tree;
+    const LayerIndex next = test::layerFromSpec(QStringLiteral("w a; f deep/er/still 1; f new 4"));
+    QCOMPARE(changeList(more.apply(next, 3).removed), changeList(reference.apply(next, 3).removed));
+    QCOMPARE(more.dump(), reference.dump());
+
+    // The empty tree too.
+    ByteWriter empty;
+    FileTree().encode(empty);
+    ByteReader emptyIn(empty.bytes());
+    const std::optional<FileTree> none = FileTree::decode(emptyIn);
+    QVERIFY(none);
+    QCOMPARE(none->nodeCount(), 0);
+}
+
+namespace {
+
+void writeNode(ByteWriter &out, const QString &name, EntryType type, quint32 children)
+{
+    out.writeString(name);
+    out.writeU8(quint8(type));
+    out.writeU32(0755);
+    out.writeU32(0);
+    out.writeI64(0);
+    out.writeI64(0);
+    out.writeI64(0);
+    out.writeI64(0);
+    out.writeString(QString());
+    out.writeU32(children);
+}
+
+} // namespace
+
+void TestFileTree::decodeRefusesBadData()
+{
+    const auto decodes = [](const QByteArray &bytes) {
+        ByteReader in(bytes);
+        return FileTree::decode(in).has_value();
+    };
+    const auto tree = [](const std::function<void(ByteWriter &)> &nodes, quint32 count) {
+        ByteWriter out;
+        out.writeU32(count);
+        nodes(out);
+        return out.take();
+    };
+
+    // A well-formed two-node tree, as the reference the broken ones differ from.
+    QVERIFY(decodes(tree(
+        [](ByteWriter &o) {
+            writeNode(o, {}, EntryType::Directory, 1);
+            writeNode(o, QStringLiteral("a"), EntryType::Directory, 1);
+            writeNode(o, QStringLiteral("b"), EntryType::File, 0);
+        },
+        2)));
+    // The same name twice in one directory.
+    QVERIFY(!decodes(tree(
+        [](ByteWriter &o) {
+            writeNode(o, {}, EntryType::Directory, 2);
+            writeNode(o, QStringLiteral("a"), EntryType::File, 0);
+            writeNode(o, QStringLiteral("a"), EntryType::File, 0);
+        },
+        2)));
+    // A name with a slash, an empty name, "..".
+    for (const QString &name : {QStringLiteral("a/b"), QString(), QStringLiteral("..")}) {
+        QVERIFY(!decodes(tree(
+            [&](ByteWriter &o) {
+                writeNode(o, {}, EntryType::Directory, 1);
+                writeNode(o, name, EntryType::File, 0);
+            },
+            1)));
+    }
+    // Children below a file.
+    QVERIFY(!decodes(tree(
+        [](ByteWriter &o) {
+            writeNode(o, {}, EntryType::Directory, 1);
+            writeNode(o, QStringLiteral("f"), EntryType::File, 1);
+            writeNode(o, QStringLiteral("g"), EntryType::File, 0);
+        },
+        2)));
+    // A node count that does not match the nodes.
+    QVERIFY(!decodes(tree(
+        [](ByteWriter &o) {
+            writeNode(o, {}, EntryType::Directory, 1);
+            writeNode(o, QStringLiteral("a"), EntryType::File, 0);
+        },
+        2)));
+    // A root that is not a directory, an unknown type.
+    QVERIFY(!decodes(tree([](ByteWriter &o) { writeNode(o, {}, EntryType::File, 0); }, 0)));
+    QVERIFY(!decodes(tree(
+        [](ByteWriter &o) {
+            writeNode(o, {}, EntryType::Directory, 1);
+            writeNode(o, QStringLiteral("a"), EntryType(200), 0);
+        },
+        1)));
+    // A huge child count must not allocate for it.
+    QVERIFY(!decodes(tree([](ByteWriter &o) { writeNode(o, {}, EntryType::Directory, 0x7fffffff); }, 1)));
+
+    // Every truncation of a real tree is refused, none crashes.
+    const FileTree real = FileTree::afterLayer(
+        {test::layerFromSpec(QStringLiteral("d etc; f etc/passwd 30; l etc/s passwd; f x 3"))}, 0);
+    ByteWriter out;
+    real.encode(out);
+    const QByteArray bytes = out.take();
+    for (qsizetype n = 0; n < bytes.size(); ++n)
+        QVERIFY2(!decodes(bytes.left(n)), qPrintable(QString::number(n)));
+    QVERIFY(decodes(bytes));
 }
 
 QTEST_GUILESS_MAIN(TestFileTree)

@@ -1,4 +1,5 @@
 #include "core/analysis/bytesize.h"
+#include "core/analysis/bytewriter.h"
 #include "core/analysis/imageanalysis.h"
 #include "core/analysis/imagecomparison.h"
 #include "core/analysis/layerindexer.h"
@@ -114,6 +115,9 @@ private Q_SLOTS:
     void referenceWaste_data();
     void referenceWaste();
     void bothFormatsAgree();
+    void encodeDecode_data();
+    void encodeDecode();
+    void decodeRefusesDamage();
 };
 
 void TestImageAnalysis::waste_data()
@@ -501,6 +505,115 @@ void TestImageAnalysis::bothFormatsAgree()
     QVERIFY(out != c.onlyInLeft().cend());
     QCOMPARE(out->leftSize, 3);
     QCOMPARE(out->rightSize, -1);
+}
+
+namespace {
+
+QString changesText(const LayerDiff &d)
+{
+    QStringList out;
+    for (const auto *list : {&d.added, &d.modified, &d.removed}) {
+        QStringList items;
+        for (const FileChange &c : *list)
+            items.append(c.path + u' ' + entryTypeName(c.type) + u' ' + QString::number(c.size));
+        out.append(items.join(u','));
+    }
+    return out.join(u" | ");
+}
+
+} // namespace
+
+void TestImageAnalysis::encodeDecode_data()
+{
+    QTest::addColumn<QString>("layers");
+    QTest::addColumn<bool>("dive");
+    QTest::addRow("build-image") << QString::fromLatin1(BuildImage) << false;
+    QTest::addRow("build-image-dive") << QString::fromLatin1(BuildImage) << true;
+    QTest::addRow("only-base-bytes") << QStringLiteral("f a 5 | w a") << false; // infinite user waste
+    QTest::addRow("empty") << QString() << false;
+}
+
+void TestImageAnalysis::encodeDecode()
+{
+    QFETCH(QString, layers);
+    QFETCH(bool, dive);
+    AnalysisOptions options;
+    options.wasteModel = dive ? WasteModel::Dive : WasteModel::PerFile;
+    const ImageAnalysis analysis = layers.isEmpty() ? ImageAnalysis::analyze({}, options)
+                                                    : ImageAnalysis::analyze(layersFromSpec(layers), options);
+
+    // Behind a header, as the cache file holds it.
+    const QByteArray bytes = QByteArray("HEADER") + analysis.encode();
+    auto decoded = ImageAnalysis::decode(bytes, 6);
+    QVERIFY2(decoded, decoded ? "" : qPrintable(decoded.error().message));
+    QCOMPARE(decoded->wasteModel(), analysis.wasteModel());
+    QCOMPARE(decoded->totalSize(), analysis.totalSize());
+    QCOMPARE(decoded->userSize(), analysis.userSize());
+    QCOMPARE(decoded->compressedSize(), analysis.compressedSize());
+    QCOMPARE(decoded->wastedBytes(), analysis.wastedBytes());
+    QCOMPARE(decoded->efficiency(), analysis.efficiency());
+    QCOMPARE(decoded->userWastedPercent(), analysis.userWastedPercent());
+    QCOMPARE(decoded->inefficientFiles(), analysis.inefficientFiles());
+    QCOMPARE(decoded->layers().size(), analysis.layers().size());
+    for (qsizetype i = 0; i < analysis.layers().size(); ++i) {
+        const LayerReport &a = analysis.layers()[i];
+        const LayerReport &b = decoded->layers()[i];
+        QCOMPARE(b.index, a.index);
+        QCOMPARE(b.digest, a.digest);
+        QCOMPARE(b.diffId, a.diffId);
+        QCOMPARE(b.createdBy, a.createdBy);
+        QCOMPARE(b.comment, a.comment);
+        QCOMPARE(b.size, a.size);
+        QCOMPARE(b.compressedSize, a.compressedSize);
+        QCOMPARE(b.fileBytes, a.fileBytes);
+        QCOMPARE(b.entryCount, a.entryCount);
+        QCOMPARE(changesText(b.changes), changesText(a.changes));
+    }
+    // The tree is decoded on first use, the same from copies of the result.
+    const ImageAnalysis copy = *decoded;
+    QCOMPARE(copy.finalTree().dump(), analysis.finalTree().dump());
+    QCOMPARE(decoded->finalTree().nodeCount(), analysis.finalTree().nodeCount());
+    QCOMPARE(decoded->finalTreePointer().get(), copy.finalTreePointer().get());
+    // Encoding a decoded result gives the same bytes.
+    QCOMPARE(decoded->encode(), analysis.encode());
+}
+
+void TestImageAnalysis::decodeRefusesDamage()
+{
+    const ImageAnalysis analysis = ImageAnalysis::analyze(layersFromSpec(QString::fromLatin1(BuildImage)));
+    const QByteArray bytes = analysis.encode();
+    QVERIFY(ImageAnalysis::decode(bytes));
+    QVERIFY(!ImageAnalysis::decode(bytes, -1));
+    QVERIFY(!ImageAnalysis::decode(bytes, bytes.size() + 1));
+
+    // Cut anywhere: refused while the cut is before the tree; a cut inside the tree
+    // (which the cache file's checksum catches first) leaves an empty tree, not a crash.
+    ByteWriter treeOnly;
+    analysis.finalTree().encode(treeOnly);
+    const qsizetype treeStart = bytes.size() - treeOnly.size();
+    for (qsizetype n = 0; n < bytes.size(); ++n) {
+        auto cut = ImageAnalysis::decode(bytes.left(n));
+        if (n < treeStart + 4) {
+            QVERIFY2(!cut, qPrintable(QString::number(n)));
+            QVERIFY(!cut.error().message.isEmpty());
+        } else {
+            QVERIFY2(cut, qPrintable(QString::number(n)));
+            QCOMPARE(cut->finalTree().nodeCount(), 0);
+        }
+    }
+    // An unknown waste model.
+    QByteArray model = bytes;
+    model[0] = char(7);
+    QVERIFY(!ImageAnalysis::decode(model));
+    // Flipping any byte of the part before the tree never crashes (it may decode to
+    // other figures: the cache's checksum is what catches that).
+    for (qsizetype i = 0; i < treeStart; ++i) {
+        QByteArray flipped = bytes;
+        flipped[i] = char(flipped[i] ^ 0xff);
+        auto result = ImageAnalysis::decode(flipped);
+        if (result)
+            (void)result->finalTree().nodeCount();
+    }
 }
 
 QTEST_GUILESS_MAIN(TestImageAnalysis)
