@@ -3,7 +3,10 @@
 // computed in core/dockerfile, confirmed in a small popup, applied as one undo step.
 #pragma once
 
+#include <QDialog>
+#include <QLineEdit>
 #include <QObject>
+#include <QPointer>
 
 namespace stagecraft::ui {
 
@@ -13,17 +16,56 @@ class StageGraphView;
 class CopyDropController : public QObject
 {
     Q_OBJECT
+    // Whether a drop opens the popup to confirm the destination (true by default); when
+    // false the line goes in at once with the same path, and refusals are not shown in a
+    // message box (copyRefused() still tells).
+    Q_PROPERTY(bool confirmDrops READ confirmDrops WRITE setConfirmDrops)
 
 public:
     CopyDropController(DockerfileEditor *editor, StageGraphView *graphView, QObject *parent = nullptr);
+    ~CopyDropController() override;
+
+    bool confirmDrops() const { return m_confirm; }
+    void setConfirmDrops(bool confirm) { m_confirm = confirm; }
+
+    // What a drop does: `payload` is the drag's application/x-stagecraft-artifact data,
+    // `targetStage` the receiving stage's index. Returns false when the drop is refused
+    // (the reason is in lastError()) and true when the line went in or the popup opened.
+    bool handleDrop(int targetStage, const QByteArray &payload);
+    QString lastError() const { return m_lastError; }
+
+    // The confirmation popup while it is open (for tests: set the destination field,
+    // then accept() or reject()).
+    QDialog *pendingDialog() const { return m_dialog; }
+    QLineEdit *destinationEdit() const { return m_destination; }
 
 Q_SIGNALS:
     // A COPY line went into the editor (the window re-analyses at once).
     void copyInserted(int line);
+    // A drop could not become a COPY line; `reason` is a sentence for the person.
+    void copyRefused(const QString &reason);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    struct Drop
+    {
+        QString stage;
+        QString path;
+        bool directory = false;
+        int targetStage = -1;
+    };
+
+    bool insert(const Drop &drop, const QString &destination);
+    void refuse(const QString &reason);
+
     DockerfileEditor *m_editor;
     StageGraphView *m_graphView;
+    bool m_confirm = true;
+    QString m_lastError;
+    QPointer<QDialog> m_dialog;
+    QPointer<QLineEdit> m_destination;
 };
 
 } // namespace stagecraft::ui

@@ -2,7 +2,21 @@
 // added, modified or removed, and the wasted space; files drag onto other stages.
 #pragma once
 
+#include "core/common/cancellation.h"
+#include "ui/filetreemodel.h"
+
+#include <QThreadPool>
 #include <QWidget>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QToolButton;
+class QTreeView;
 
 namespace stagecraft::ui {
 
@@ -24,9 +38,62 @@ public:
     void selectLayer(int layerIndex);
     bool waitUntilLoaded(int timeoutMs);
 
+    int selectedLayer() const { return m_layer; }
+    int layerCount() const;
+    bool isLoading() const { return m_pending > 0; }
+    QString argument() const { return m_argument; }
+    QString stageName() const { return m_stageName; }
+    QString errorText() const { return m_error; } // why the image could not be shown, or empty
+
+    FileTreeModel *fileModel() const { return m_model; }
+    QSortFilterProxyModel *proxyModel() const { return m_proxy; }
+    QTreeView *treeView() const { return m_tree; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QCheckBox *changesOnlyBox() const { return m_changesOnly; }
+    QComboBox *layerBox() const { return m_layerBox; }
+    QToolButton *largestButton() const { return m_largest; }
+    QLabel *statusLabel() const { return m_status; }
+
 Q_SIGNALS:
     void layerActivated(int layerIndex);
     void loaded();
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    struct Loaded;
+
+    void rebuild();
+    void finishLoad(quint64 generation, const std::shared_ptr<const Loaded> &result);
+    void finishSnapshot(quint64 generation, const std::shared_ptr<const FileTreeModel::Snapshot> &snapshot);
+    void fillLayerBox();
+    void updateStatus();
+    void onLayerBoxChanged(int comboIndex);
+    void finishOne();
+
+    QString m_storeRoot;
+    QString m_argument;
+    QString m_stageName;
+    QString m_error;
+    int m_layer = -1;
+    std::shared_ptr<const Loaded> m_loaded;
+
+    quint64 m_loadGeneration = 0;
+    quint64 m_snapshotGeneration = 0;
+    int m_pending = 0;
+    bool m_updatingBox = false;
+    CancellationToken m_cancel;
+    QThreadPool m_pool;
+
+    QComboBox *m_layerBox = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QCheckBox *m_changesOnly = nullptr;
+    QToolButton *m_largest = nullptr;
+    QLabel *m_status = nullptr;
+    QTreeView *m_tree = nullptr;
+    FileTreeModel *m_model = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
 };
 
 } // namespace stagecraft::ui
