@@ -536,9 +536,9 @@ private:
                               const QStringList &argOrder, const BuildEvent &base, QString *createdBy);
     Expected<QList<LayerSourceEntry>> copyEntries(const Instruction &ins, const StageState &state,
                                                   const QHash<QString, QString> &env,
-                                                  const QString &scratchDir, QString *createdBy,
-                                                  QString *keyExtra);
-    Expected<Image> imageFor(const QString &reference, const QString &what);
+                                                  const QString &scratchDir, const BuildEvent &base,
+                                                  QString *createdBy, QString *keyExtra);
+    Expected<Image> imageFor(const QString &reference, const QString &what, const BuildEvent &base);
     Expected<QStringList> lowerDirs(const StageState &state) const;
     Expected<WrittenLayer> writeLayer(QList<LayerSourceEntry> entries);
     bool loadCache(const QString &key, StageState &state) const;
@@ -821,7 +821,7 @@ Expected<BuildResult> BuildRun::run()
     return result;
 }
 
-Expected<Image> BuildRun::imageFor(const QString &reference, const QString &what)
+Expected<Image> BuildRun::imageFor(const QString &reference, const QString &what, const BuildEvent &base)
 {
     auto image = m_builder.store().image(reference);
     if (image)
@@ -836,7 +836,7 @@ Expected<Image> BuildRun::imageFor(const QString &reference, const QString &what
     image = m_builder.store().image(reference);
     if (image)
         return image;
-    BuildEvent e;
+    BuildEvent e = base; // the pull shows as output of the step that needs the image
     e.kind = BuildEventKind::StepLog;
     e.text = QStringLiteral("pulling %1").arg(reference);
     emitEvent(e);
@@ -906,7 +906,10 @@ Expected<StageState> BuildRun::buildStage(int index)
         if (!ref)
             return failStage(Error(QStringLiteral("%1: %2").arg(locationOf(m_dockerfilePath, stage.fromRange),
                                                                 ref.error().message)));
-        auto image = imageFor(*ref, QStringLiteral("base image"));
+        BuildEvent from = base;
+        from.instruction = stage.fromInstruction;
+        from.range = stage.fromRange;
+        auto image = imageFor(*ref, QStringLiteral("base image"), from);
         if (!image) {
             if (image.error().message == QLatin1String("build cancelled"))
                 return failStage(image.error());
@@ -1220,7 +1223,7 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
         scratch.emplace(m_builder.store().cacheDir(QStringLiteral("tmp")) + QStringLiteral("/copy-XXXXXX"));
         if (!scratch->isValid())
             return fail(QStringLiteral("cannot create a scratch directory: %1").arg(scratch->errorString()));
-        auto entries = copyEntries(ins, state, env, scratch->path(), &createdBy, &keyExtra);
+        auto entries = copyEntries(ins, state, env, scratch->path(), base, &createdBy, &keyExtra);
         if (!entries)
             return std::unexpected(entries.error());
         copied = *entries;
@@ -1506,8 +1509,8 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
 
 Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, const StageState &state,
                                                         const QHash<QString, QString> &env,
-                                                        const QString &scratchDir, QString *createdBy,
-                                                        QString *keyExtra)
+                                                        const QString &scratchDir, const BuildEvent &base,
+                                                        QString *createdBy, QString *keyExtra)
 {
     QStringList words;
     for (const Word &w : ins.args)
@@ -1677,7 +1680,7 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
             auto ref = ImageReference::normalise(from);
             if (!ref)
                 return std::unexpected(ref.error());
-            auto image = imageFor(*ref, QStringLiteral("--from=%1").arg(from));
+            auto image = imageFor(*ref, QStringLiteral("--from=%1").arg(from), base);
             if (!image)
                 return std::unexpected(image.error());
             StageState imageState;
