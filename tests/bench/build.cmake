@@ -1,0 +1,11 @@
+# The build benchmark: Stagecraft's and buildah's command lines on the same multi-stage
+# Dockerfile, cold and cached. Run by hand (it prints figures, never fails on time), so
+# it is not registered with ctest. Needs the stagecraft executable (built with the UI).
+if(TARGET stagecraft)
+  add_executable(bench_build ${CMAKE_CURRENT_LIST_DIR}/bench_build.cpp)
+  target_link_libraries(bench_build PRIVATE stagecraft_oci stagecraft_options)
+  target_include_directories(bench_build PRIVATE ${PROJECT_SOURCE_DIR}/tests/core)
+  target_compile_definitions(bench_build PRIVATE STAGECRAFT_SOURCE_PATH="${PROJECT_SOURCE_DIR}"
+                                                 STAGECRAFT_BIN="$<TARGET_FILE:stagecraft>")
+  add_dependencies(bench_build stagecraft)
+endif()
