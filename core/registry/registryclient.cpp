@@ -201,7 +201,9 @@ QNetworkAccessManager &RegistryClient::network()
     // Created on first use so it belongs to the thread that pulls or pushes.
     if (!m_network) {
         m_network = std::make_unique<QNetworkAccessManager>();
-        m_network->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+        // Redirects are followed by send(), which drops credentials when the host changes
+        // (blob downloads are often redirected to storage that refuses a second auth).
+        m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
     }
     return *m_network;
 }
@@ -322,6 +324,7 @@ Expected<RegistryClient::Response> RegistryClient::send(const Target &target, Re
     QElapsedTimer started;
     started.start();
     bool authTried = false;
+    int redirects = 0;
     for (int attempt = 0;;) {
         if (cancel.isCancelled())
             return fail(QStringLiteral("cancelled"));
@@ -329,7 +332,7 @@ Expected<RegistryClient::Response> RegistryClient::send(const Target &target, Re
         req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("stagecraft"));
         for (const auto &[name, value] : request.headers)
             req.setRawHeader(name, value);
-        if (request.authenticate) {
+        if (request.authenticate && request.url.authority() == target.authority) {
             if (const QByteArray authorization = authorizationFor(target); !authorization.isEmpty())
                 req.setRawHeader("Authorization", authorization);
         }
@@ -374,6 +377,21 @@ Expected<RegistryClient::Response> RegistryClient::send(const Target &target, Re
         } else {
             m_reached.insert(target.authority, true);
             response.status = status.toInt();
+            const QUrl redirect = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+            if (response.status >= 300 && response.status < 400 && redirect.isValid()) {
+                if (++redirects > 5)
+                    return fail(QStringLiteral("%1 redirected %2 more than 5 times")
+                                    .arg(target.authority, request.url.toString(QUrl::RemoveQuery)));
+                const QUrl next = request.url.resolved(redirect);
+                if (next.scheme() == QLatin1String("http") && request.url.scheme() == QLatin1String("https"))
+                    return fail(QStringLiteral("%1 redirected to plain HTTP (%2); refusing")
+                                    .arg(target.authority, next.toString(QUrl::RemoveQuery)));
+                if (next.authority() != request.url.authority()) {
+                    request.headers.removeIf([](const auto &h) { return h.first == "Authorization"; });
+                }
+                request.url = next;
+                continue;
+            }
             if (response.status == 401 && request.authenticate && authTried) {
                 const auto credential = m_credentials.find(target.credentialKey);
                 return fail(

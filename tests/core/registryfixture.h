@@ -142,10 +142,19 @@ class FakeRegistry : public QObject
 public:
     struct Route
     {
-        int status = 200;
-        QByteArray contentType = "application/octet-stream";
+        Route(int s = 200, QByteArray type = "application/octet-stream", QByteArray b = {}, qint64 die = -1,
+              QByteArray h = {})
+            : status(s)
+            , contentType(std::move(type))
+            , body(std::move(b))
+            , dieAfter(die)
+            , headers(std::move(h))
+        {}
+        int status;
+        QByteArray contentType;
         QByteArray body;
-        qint64 dieAfter = -1; // send this many body bytes, then close the connection and stop listening
+        qint64 dieAfter;    // send this many body bytes, then close the connection and stop listening
+        QByteArray headers; // more header lines, each ending in \r\n ("Location: ...\r\n")
     };
 
     FakeRegistry()
@@ -216,7 +225,7 @@ private:
                     {});
             return;
         }
-        respond(socket, method, *it, {});
+        respond(socket, method, *it, it->headers);
     }
 
     void respond(QTcpSocket *socket, const QByteArray &method, const Route &route,

@@ -502,10 +502,19 @@ void TestRegistry::bearerTokenFlow()
                   {200, image.manifestDescriptor.mediaType.toLatin1(), image.manifestBytes, -1});
     fake.setRoute("/v2/team/busybox/blobs/" + image.manifest.config.digest.toString().toLatin1(),
                   {200, "application/octet-stream", image.configBytes, -1});
-    for (const ImageLayer &layer : image.layers)
-        fake.setRoute(
-            "/v2/team/busybox/blobs/" + layer.descriptor.digest.toString().toLatin1(),
-            {200, "application/octet-stream", source->readBlob(layer.descriptor.digest).value(), -1});
+    // The layer is redirected to storage elsewhere, which must not see the registry's token.
+    FakeRegistry storage;
+    QVERIFY(storage.listen());
+    const Digest layer = image.layers.first().descriptor.digest;
+    storage.setRoute("/blobs/" + layer.toString().toLatin1(),
+                     {200, "application/octet-stream", source->readBlob(layer).value(), -1});
+    fake.setRoute(
+        "/v2/team/busybox/blobs/" + layer.toString().toLatin1(),
+        {307,
+         "text/plain",
+         {},
+         -1,
+         "Location: http://" + storage.host().toLatin1() + "/blobs/" + layer.toString().toLatin1() + "\r\n"});
 
     auto target = ImageStore::open(dir.filePath(QStringLiteral("b")));
     RegistryClient client;
@@ -529,7 +538,9 @@ void TestRegistry::bearerTokenFlow()
         QVERIFY2(r.endsWith(QStringLiteral("auth=Bearer t0ken-123")), qPrintable(r));
         ++withToken;
     }
-    QCOMPARE(withToken, 3); // manifest, config, layer
+    QCOMPARE(withToken, 3); // manifest, config, layer (redirected)
+    QCOMPARE(storage.requests(),
+             QStringList{QStringLiteral("GET /blobs/") + layer.toString() + QStringLiteral(" auth=")});
 }
 
 void TestRegistry::pullOnWorkerThread()
