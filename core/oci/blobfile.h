@@ -9,6 +9,8 @@
 #include <QIODevice>
 #include <QString>
 
+#include <functional>
+
 namespace stagecraft {
 
 // Temporary files start with this prefix, so readers and `verify` ignore them and
@@ -21,6 +23,14 @@ inline constexpr QLatin1String TemporaryBlobPrefix{".tmp-"};
 Expected<Digest> writeBlobFile(const QString &finalPath, const QString &tempDir, QIODevice *source,
                                const Digest &expected = {}, qint64 expectedSize = -1,
                                qint64 *written = nullptr);
+
+// As writeBlobFile, and `consume` reads the blob while it is copied (a layer's entries
+// and diff ID), so the blob is read once; what `consume` leaves unread is copied after
+// it returns. An error from `consume` stops the copy and stores nothing.
+Expected<Digest> writeBlobFileWhileReading(const QString &finalPath, const QString &tempDir,
+                                           QIODevice *source, const Digest &expected, qint64 expectedSize,
+                                           const std::function<Expected<void>(QIODevice *)> &consume,
+                                           qint64 *written = nullptr);
 
 // Replaces a small file (index.json, refs.json) atomically.
 Expected<void> writeFileAtomically(const QString &path, const QByteArray &content);

@@ -305,31 +305,44 @@ Expected<Descriptor> ImageStore::addImage(const Image &image, const QStringList 
     for (const ImageLayer &layer : image.layers) {
         if (cancel.isCancelled())
             return fail(QStringLiteral("cancelled"));
+        // The diff ID the config claims must be what the layer holds: check once, and keep
+        // the layer's size for `images`. A layer not stored yet is checked while it is
+        // copied in, so each layer is read once.
+        const QString sizeFile = sizeCache + QLatin1Char('/') + layer.diffId.hex();
+        const bool sized = QFileInfo::exists(sizeFile);
+        const auto checkLayer = [&](QIODevice *blob) -> Expected<void> {
+            auto contents = LayerReader::readAll(blob, cancel);
+            if (!contents)
+                return fail(QStringLiteral("layer %1: %2")
+                                .arg(layer.descriptor.digest.toString(), contents.error().message));
+            if (contents->diffId != layer.diffId)
+                return fail(QStringLiteral("layer %1 has diff ID %2, but the image config says %3")
+                                .arg(layer.descriptor.digest.toString(), contents->diffId.toString(),
+                                     layer.diffId.toString()));
+            (void)writeFileAtomically(sizeFile, QByteArray::number(contents->fileBytes()));
+            return {};
+        };
         if (!hasBlob(layer.descriptor.digest)) {
             auto device = image.openBlob(layer.descriptor);
             if (!device)
                 return std::unexpected(device.error());
-            auto written = putBlob(device->get(), layer.descriptor.digest, layer.descriptor.size);
+            std::function<Expected<void>(QIODevice *)> consume;
+            if (!sized)
+                consume = checkLayer;
+            auto written =
+                writeBlobFileWhileReading(blobPath(layer.descriptor.digest), tempDir(), device->get(),
+                                          layer.descriptor.digest, layer.descriptor.size, consume);
             if (!written)
                 return std::unexpected(written.error());
+            continue;
         }
-        // The diff ID the config claims must be what the layer holds: check once, and keep
-        // the layer's size for `images`.
-        const QString sizeFile = sizeCache + QLatin1Char('/') + layer.diffId.hex();
-        if (QFileInfo::exists(sizeFile))
+        if (sized)
             continue;
         auto stored = openBlob(layer.descriptor.digest, layer.descriptor.size);
         if (!stored)
             return std::unexpected(stored.error());
-        auto contents = LayerReader::readAll(stored->get(), cancel);
-        if (!contents)
-            return fail(QStringLiteral("layer %1: %2")
-                            .arg(layer.descriptor.digest.toString(), contents.error().message));
-        if (contents->diffId != layer.diffId)
-            return fail(QStringLiteral("layer %1 has diff ID %2, but the image config says %3")
-                            .arg(layer.descriptor.digest.toString(), contents->diffId.toString(),
-                                 layer.diffId.toString()));
-        (void)writeFileAtomically(sizeFile, QByteArray::number(contents->fileBytes()));
+        if (auto checked = checkLayer(stored->get()); !checked)
+            return std::unexpected(checked.error());
     }
     auto config = putBlob(image.configBytes, image.manifest.config.mediaType);
     if (!config)

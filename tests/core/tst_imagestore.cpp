@@ -49,6 +49,7 @@ private Q_SLOTS:
     void rootOrder();
     void blobsAreVerified();
     void importDockerArchiveAndOciLayout();
+    void importChecksLayersBeforeStoringThem();
     void tagResolveRemove();
     void gcKeepsReferencedBlobs();
     void verifyFindsDamage();
@@ -150,6 +151,39 @@ void TestImageStore::importDockerArchiveAndOciLayout()
     // Image ID prefix and manifest digest resolve too.
     QVERIFY(store->resolve(a->id().shortHex()));
     QVERIFY(store->resolve(a->manifestDescriptor.digest.toString()));
+    QVERIFY(store->verify()->ok());
+}
+
+void TestImageStore::importChecksLayersBeforeStoringThem()
+{
+    // A layer is parsed while it is copied in (one read): a layer whose content does not
+    // have the diff ID the image claims is refused before it reaches the store.
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    auto layout = OciLayout::open(imagesDir() + QStringLiteral("/build.oci"));
+    QVERIFY(layout);
+    auto image = layout->image();
+    QVERIFY(image);
+    const int last = int(image->layers.size()) - 1;
+    const Digest lying = Digest::ofBytes("not what the layer holds");
+    image->layers[last].diffId = lying;
+    auto added = store->addImage(*image, {QStringLiteral("liar:1")});
+    QVERIFY(!added);
+    QVERIFY2(added.error().message.contains(lying.toString()), qPrintable(added.error().message));
+    QVERIFY(added.error().message.contains(QLatin1String("diff ID")));
+    QVERIFY(!store->hasBlob(image->layers[last].descriptor.digest));
+    QVERIFY(store->hasBlob(image->layers[0].descriptor.digest));
+    QVERIFY(QDir(dir.path() + QStringLiteral("/tmp")).entryList(QDir::Files | QDir::Hidden).isEmpty());
+    QVERIFY(!store->resolve(QStringLiteral("liar:1")));
+
+    // The honest image then imports, and every layer's size was recorded on the way.
+    auto honest = layout->image();
+    QVERIFY(honest);
+    QVERIFY(store->addImage(*honest, {QStringLiteral("honest:1")}));
+    for (const ImageLayer &l : honest->layers)
+        QVERIFY(QFile::exists(store->cacheDir(QStringLiteral("layer-sizes")) + u'/' + l.diffId.hex()));
+    QCOMPARE(*store->contentSize(*honest), qint64(3096536 - 105));
     QVERIFY(store->verify()->ok());
 }
 
