@@ -58,6 +58,10 @@ QString makeFixtureLayout(const QString &dir, const QString &refName)
     config.config.env = {QStringLiteral("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")};
     config.config.cmd = {QStringLiteral("sh")};
     config.diffIds = {written->diffId};
+    // buildah wants a history entry for every layer.
+    HistoryEntry history;
+    history.createdBy = QStringLiteral("busybox fixture");
+    config.history = {history};
     ImageManifest manifest;
     manifest.mediaType = mediatype::OciManifest;
     manifest.layers = {written->descriptor()};
@@ -150,9 +154,12 @@ int main(int argc, char **argv)
             QStringLiteral("--root"),           dir.filePath(QStringLiteral("buildah%1").arg(round)),
             QStringLiteral("--runroot"),        dir.filePath(QStringLiteral("buildah-run%1").arg(round)),
             QStringLiteral("--storage-driver"), QStringLiteral("vfs")};
+        // buildah names what it pulls after the layout's path, which must be lower case:
+        // a relative path from the temporary directory keeps the name `base`.
         QProcess pull;
+        pull.setWorkingDirectory(dir.path());
         pull.start(buildah, storage + QStringList{QStringLiteral("pull"), QStringLiteral("-q"),
-                                                  QStringLiteral("oci:") + layout});
+                                                  QStringLiteral("oci:base:fixture")});
         pull.waitForFinished(120000);
         const QString baseId = QString::fromUtf8(pull.readAllStandardOutput().trimmed()).split(u'\n').last();
         if (pull.exitCode() != 0 ||

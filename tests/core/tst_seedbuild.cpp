@@ -83,6 +83,15 @@ class TestSeedBuild : public QObject
 {
     Q_OBJECT
 
+public:
+    TestSeedBuild()
+    {
+        // A cold build downloads and installs the Go toolchain: longer than QtTest's five
+        // minutes per test function on a slow mirror or a busy machine.
+        if (!qEnvironmentVariableIsSet("QTEST_FUNCTION_TIMEOUT"))
+            qputenv("QTEST_FUNCTION_TIMEOUT", "1800000");
+    }
+
 private Q_SLOTS:
     void initTestCase();
     void goSingleAndMultiStage();
