@@ -4,8 +4,10 @@
 #include "ui/filesview.h"
 #include "ui/filetreemodel.h"
 #include "ui/stagegraphview.h"
+#include "ui/theme.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QJsonDocument>
@@ -327,27 +329,27 @@ void TestFilesView::badImage()
 void TestFilesView::render()
 {
     m_view->selectLayer(layerMatching(*m_view, u"rm /out/blob.bin"_s));
+    m_view->changesOnlyBox()->setChecked(true);
     QVERIFY(m_view->waitUntilLoaded(10000));
-    m_view->treeView()->expandAll();
     m_view->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_view));
+    QVERIFY(m_view->treeView()->isExpanded(m_view->proxyModel()->index(0, 0))); // a short list opens
     const QImage image = m_view->grab().toImage();
     QVERIFY(!image.isNull());
-    // Screenshots to look at by hand: FILESVIEW_SHOTS=/some/dir.
+    // Screenshots to look at by hand, in both of the window's themes: FILESVIEW_SHOTS=/some/dir.
     if (const QString dir = qEnvironmentVariable("FILESVIEW_SHOTS"); !dir.isEmpty()) {
-        image.save(dir + u"/filesview-light.png"_s);
-        QPalette dark;
-        dark.setColor(QPalette::Window, QColor(0x25, 0x27, 0x2b));
-        dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-        dark.setColor(QPalette::Base, QColor(0x1b, 0x1d, 0x21));
-        dark.setColor(QPalette::AlternateBase, QColor(0x25, 0x27, 0x2b));
-        dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-        dark.setColor(QPalette::Button, QColor(0x25, 0x27, 0x2b));
-        dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-        QApplication::setPalette(dark);
+        const QPalette original = QApplication::palette();
+        QApplication::setPalette(Theme::lightPalette());
+        QApplication::processEvents();
+        m_view->grab().save(dir + u"/filesview-light.png"_s);
+        QApplication::setPalette(Theme::darkPalette());
         QApplication::processEvents();
         m_view->grab().save(dir + u"/filesview-dark.png"_s);
-        QApplication::setPalette(QPalette());
+        m_view->changesOnlyBox()->setChecked(false);
+        QVERIFY(m_view->waitUntilLoaded(10000));
+        m_view->treeView()->expandAll();
+        m_view->grab().save(dir + u"/filesview-dark-tree.png"_s);
+        QApplication::setPalette(original);
     }
 }
 
