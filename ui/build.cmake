@@ -1,2 +1,6 @@
 # Builds in the window: running, cancelling, the log, layer badges.
-# target_sources(stagecraft_ui PRIVATE <sources>)
+target_sources(stagecraft_ui PRIVATE
+  buildsession.cpp
+  buildlogmodel.cpp
+  buildlogview.cpp
+)

@@ -77,6 +77,15 @@ DockerfileEditor::DockerfileEditor(QWidget *parent)
             &DockerfileEditor::insertCompletion);
 
     connect(this, &QPlainTextEdit::blockCountChanged, this, &DockerfileEditor::updateLineNumberAreaWidth);
+    connect(this, &QPlainTextEdit::blockCountChanged, this, [this] {
+        if (!m_badges.isEmpty() || m_failureLine > 0) {
+            m_badges.clear();
+            m_failureLine = 0;
+            m_failureMessage.clear();
+            updateLineNumberAreaWidth();
+            updateExtraSelections();
+        }
+    });
     connect(this, &QPlainTextEdit::updateRequest, this, &DockerfileEditor::updateLineNumberArea);
     connect(this, &QPlainTextEdit::cursorPositionChanged, this, &DockerfileEditor::updateExtraSelections);
     setEditorFont(font());
@@ -119,7 +128,62 @@ int DockerfileEditor::lineNumberAreaWidth() const
     for (int max = std::max(1, blockCount()); max >= 100; max /= 10)
         ++digits;
     const QFontMetrics metrics(font());
-    return metrics.horizontalAdvance(QLatin1Char('9')) * (digits + 2);
+    return metrics.horizontalAdvance(QLatin1Char('9')) * (digits + 2) + badgeColumnWidth();
+}
+
+int DockerfileEditor::badgeColumnWidth() const
+{
+    if (m_badges.isEmpty())
+        return 0;
+    QFont small = font();
+    small.setPointSizeF(std::max(4.0, font().pointSizeF() * 0.8));
+    const QFontMetrics metrics(small);
+    int widest = 0;
+    for (const LayerBadge &badge : m_badges)
+        widest = std::max(widest, metrics.horizontalAdvance(badge.text));
+    return widest + metrics.horizontalAdvance(QLatin1Char('9')) * 2;
+}
+
+int DockerfileEditor::lineAtGutterY(int y) const
+{
+    const QTextCursor cursor = cursorForPosition(QPoint(0, y));
+    return cursor.isNull() ? 0 : cursor.blockNumber() + 1;
+}
+
+QString DockerfileEditor::lineNumberToolTip(int y) const
+{
+    const int line = lineAtGutterY(y);
+    QStringList parts;
+    if (line > 0 && line == m_failureLine)
+        parts.append(m_failureMessage);
+    if (m_badges.contains(line))
+        parts.append(m_badges.value(line).toolTip);
+    return parts.join(QLatin1Char('\n'));
+}
+
+void DockerfileEditor::setLayerBadges(const QHash<int, LayerBadge> &badges)
+{
+    m_badges = badges;
+    updateLineNumberAreaWidth();
+    m_lineNumberArea->update();
+}
+
+void DockerfileEditor::clearLayerBadges()
+{
+    m_badges.clear();
+    setBuildFailure(0, QString());
+    updateLineNumberAreaWidth();
+    m_lineNumberArea->update();
+}
+
+void DockerfileEditor::setBuildFailure(int line, const QString &message)
+{
+    m_failureLine = line > 0 && line <= blockCount() ? line : 0;
+    m_failureMessage = m_failureLine > 0 ? message : QString();
+    if (m_failureLine > 0)
+        goTo(m_failureLine, 1);
+    updateExtraSelections();
+    m_lineNumberArea->update();
 }
 
 void DockerfileEditor::updateLineNumberAreaWidth()
@@ -167,6 +231,11 @@ void DockerfileEditor::paintLineNumbers(QPaintEvent *event)
     int top = qRound(blockBoundingGeometry(block).translated(contentOffset()).top());
     int bottom = top + qRound(blockBoundingRect(block).height());
     const int width = m_lineNumberArea->width() - fontMetrics().horizontalAdvance(QLatin1Char('9'));
+    const int badgeWidth = badgeColumnWidth();
+    QFont badgeFont = font();
+    badgeFont.setPointSizeF(std::max(4.0, font().pointSizeF() * 0.8));
+    const QColor addedColor = dark ? QColor(0xe3, 0xb3, 0x41) : QColor(0x9a, 0x67, 0x00);
+    const QColor cachedColor = dark ? QColor(0x56, 0xd3, 0x64) : QColor(0x1a, 0x7f, 0x37);
     QFont numberFont = font();
     QColor dim = pal.color(QPalette::WindowText);
     dim.setAlphaF(0.55f);
@@ -175,11 +244,22 @@ void DockerfileEditor::paintLineNumbers(QPaintEvent *event)
             const int line = block.blockNumber() + 1;
             numberFont.setBold(block.blockNumber() == currentBlock);
             painter.setFont(numberFont);
-            if (worst.contains(line))
+            if (line == m_failureLine)
+                painter.setPen(severityColor(Severity::Error, dark));
+            else if (worst.contains(line))
                 painter.setPen(severityColor(worst.value(line), dark));
             else
                 painter.setPen(block.blockNumber() == currentBlock ? pal.color(QPalette::WindowText) : dim);
             painter.drawText(0, top, width, fontMetrics().height(), Qt::AlignRight, QString::number(line));
+            const auto badge = m_badges.constFind(line);
+            if (badge != m_badges.constEnd()) {
+                painter.setFont(badgeFont);
+                painter.setPen(badge->kind == LayerBadge::Kind::Added    ? addedColor
+                               : badge->kind == LayerBadge::Kind::Cached ? cachedColor
+                                                                         : dim);
+                painter.drawText(QRect(2, top, badgeWidth - 4, fontMetrics().height()),
+                                 Qt::AlignRight | Qt::AlignVCenter, badge->text);
+            }
         }
         block = block.next();
         top = bottom;
@@ -219,6 +299,16 @@ void DockerfileEditor::updateExtraSelections()
     current.cursor = textCursor();
     current.cursor.clearSelection();
     selections.append(current);
+
+    if (m_failureLine > 0) {
+        QTextEdit::ExtraSelection failure;
+        QColor failureColor = severityColor(Severity::Error, dark);
+        failureColor.setAlpha(dark ? 70 : 45);
+        failure.format.setBackground(failureColor);
+        failure.format.setProperty(QTextFormat::FullWidthSelection, true);
+        failure.cursor = QTextCursor(document()->findBlockByNumber(m_failureLine - 1));
+        selections.append(failure);
+    }
 
     for (const Diagnostic &d : std::as_const(m_diagnostics)) {
         if (!d.range.isValid())

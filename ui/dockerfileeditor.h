@@ -7,6 +7,7 @@
 #include "core/dockerfile/dockerfile.h"
 #include "core/plan/stagegraph.h"
 
+#include <QHash>
 #include <QPlainTextEdit>
 
 class QCompleter;
@@ -16,6 +17,15 @@ namespace stagecraft::ui {
 
 class DockerfileHighlighter;
 class LineNumberArea;
+
+// What the last build made of an instruction, drawn in the gutter beside its line.
+struct LayerBadge
+{
+    enum class Kind { Added, Cached, Empty };
+    Kind kind = Kind::Added;
+    QString text;    // "+4.3 MB", "cached", "0 B"
+    QString toolTip; // duration and layer digest
+};
 
 class DockerfileEditor : public QPlainTextEdit
 {
@@ -47,6 +57,18 @@ public:
 
     int lineNumberAreaWidth() const;
     void paintLineNumbers(QPaintEvent *event);
+    QString lineNumberToolTip(int y) const; // the badge's or failure's text at a gutter height
+
+    // The last build's badges by 1-based line. Adding or removing lines clears them (and the
+    // failure mark): they describe the text that was built.
+    void setLayerBadges(const QHash<int, LayerBadge> &badges);
+    void clearLayerBadges();
+    LayerBadge layerBadge(int line) const { return m_badges.value(line); }
+    bool hasLayerBadges() const { return !m_badges.isEmpty(); }
+    // Marks the instruction a build failed on (1-based line, 0 clears) and moves the
+    // cursor there; the message shows as the line's tooltip.
+    void setBuildFailure(int line, const QString &message);
+    int buildFailureLine() const { return m_failureLine; }
 
 Q_SIGNALS:
     // Ctrl+click on a stage reference moved the cursor to that stage.
@@ -62,6 +84,8 @@ protected:
 
 private:
     void updateLineNumberAreaWidth();
+    int badgeColumnWidth() const;
+    int lineAtGutterY(int y) const;
     void updateLineNumberArea(const QRect &rect, int dy);
     void updateExtraSelections();
     void insertCompletion(const QString &completion);
@@ -78,6 +102,9 @@ private:
     Dockerfile m_dockerfile;
     StageGraph m_plan;
     Diagnostics m_diagnostics;
+    QHash<int, LayerBadge> m_badges;
+    int m_failureLine = 0;
+    QString m_failureMessage;
     QFont m_baseFont;
     int m_zoomPercent = 100;
 };

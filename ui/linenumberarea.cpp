@@ -2,7 +2,9 @@
 
 #include "ui/dockerfileeditor.h"
 
+#include <QHelpEvent>
 #include <QMouseEvent>
+#include <QToolTip>
 
 namespace stagecraft::ui {
 
@@ -16,6 +18,21 @@ LineNumberArea::LineNumberArea(DockerfileEditor *editor)
 QSize LineNumberArea::sizeHint() const
 {
     return {m_editor->lineNumberAreaWidth(), 0};
+}
+
+bool LineNumberArea::event(QEvent *event)
+{
+    // Badges and the failure mark explain themselves on hover.
+    if (event->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(event);
+        const QString text = m_editor->lineNumberToolTip(help->pos().y());
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(help->globalPos(), text, this);
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 void LineNumberArea::paintEvent(QPaintEvent *event)

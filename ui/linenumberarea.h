@@ -1,5 +1,6 @@
 // The gutter left of the editor: line numbers, the current line in bold, lines with a
-// problem marked in the problem's colour. The editor owns the painting logic's data.
+// problem marked in the problem's colour, and after a build each instruction's layer
+// badge. The editor owns the painting logic's data.
 #pragma once
 
 #include <QWidget>
@@ -17,6 +18,7 @@ public:
     QSize sizeHint() const override;
 
 protected:
+    bool event(QEvent *event) override;
     void paintEvent(QPaintEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
 

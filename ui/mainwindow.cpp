@@ -1,5 +1,11 @@
 #include "ui/mainwindow.h"
 
+#include "core/analysis/bytesize.h"
+#include "core/store/imagestore.h"
+#include "ui/buildlogmodel.h"
+#include "ui/buildlogview.h"
+#include "ui/buildsession.h"
+#include "ui/copydropcontroller.h"
 #include "ui/dockerfileeditor.h"
 #include "ui/examplecatalog.h"
 #include "ui/filesview.h"
@@ -18,14 +24,18 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProcess>
+#include <QProgressBar>
 #include <QSaveFile>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTextBlock>
 #include <QToolBar>
 #include <QToolButton>
@@ -43,6 +53,14 @@ constexpr std::array kZoomSteps{50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 25
 QIcon themedIcon(const char *name, QStyle::StandardPixmap fallback)
 {
     return QIcon::fromTheme(QString::fromLatin1(name), QApplication::style()->standardIcon(fallback));
+}
+
+// "1.2 s", "0.3 s", "2 min 5 s": a stage's or step's time at a glance.
+QString formatDuration(qint64 ms)
+{
+    if (ms < 60000)
+        return MainWindow::tr("%1 s").arg(QLocale().toString(ms / 1000.0, 'f', 1));
+    return MainWindow::tr("%1 min %2 s").arg(ms / 60000).arg((ms % 60000) / 1000);
 }
 
 } // namespace
@@ -77,8 +95,11 @@ MainWindow::MainWindow(QWidget *parent)
     m_splitter->setChildrenCollapsible(false);
     setCentralWidget(m_splitter);
 
+    m_session = new BuildSession(this);
+    m_logModel = new BuildLogModel(this);
     createActions();
     createProblemsDock();
+    createBuildLogDock();
     createMenus();
     createToolBar();
     createStatusBar();
@@ -90,6 +111,31 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_editor, &DockerfileEditor::stageLinkActivated, m_graphView, &StageGraphView::selectStage);
     connect(m_analysis, &LiveAnalysis::analyzed, this, &MainWindow::applyAnalysis);
     connect(m_graphView, &StageGraphView::stageActivated, this, &MainWindow::selectStageLines);
+    connect(m_session, &BuildSession::buildEvent, this, &MainWindow::onBuildEvent);
+    connect(m_session, &BuildSession::buildFinished, this, &MainWindow::onBuildFinished);
+    connect(m_session, &BuildSession::busyChanged, this, &MainWindow::updateBuildActions);
+    connect(m_session, &BuildSession::runOutput, this, [this](const QString &line) {
+        m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Output, line);
+    });
+    connect(m_session, &BuildSession::runFinished, this, [this](int exitCode, const QString &error) {
+        m_running = false;
+        if (error.isEmpty())
+            m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Info,
+                               tr("The container exited with code 0."));
+        else
+            m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Error, error);
+        statusBar()->showMessage(error.isEmpty() ? tr("The run finished.") : error, 5000);
+        Q_EMIT runFinished(exitCode);
+    });
+    connect(m_layersView, &LayersView::layerActivated, this,
+            [this](const QString &argument, int layerIndex, const QString &) {
+                selectLayerLine(argument, layerIndex);
+            });
+    connect(m_filesView, &FilesView::layerActivated, this,
+            [this](int layerIndex) { selectLayerLine(m_filesImage, layerIndex); });
+    auto *copyDrop = new CopyDropController(m_editor, m_graphView, this);
+    connect(copyDrop, &CopyDropController::copyInserted, this, &MainWindow::flushAnalysis);
+    setStoreRoot(ImageStore::defaultRoot());
 
     m_preferences = Preferences::load();
     m_zoomPercent = m_preferences.zoomPercent;
@@ -270,6 +316,29 @@ void MainWindow::createActions()
              m_graphView->setFocus();
          },
          {}},
+        {"actionBuild",
+         tr("&Build"),
+         {QKeySequence(QStringLiteral("Ctrl+B")), QKeySequence(QStringLiteral("F5"))},
+         [this] {
+             QString error;
+             if (!startBuild(&error))
+                 statusBar()->showMessage(error, 6000);
+         },
+         themedIcon("run-build", QStyle::SP_MediaPlay)},
+        {"actionCancelBuild",
+         tr("&Cancel Build"),
+         {QKeySequence(QStringLiteral("Ctrl+Shift+B"))},
+         [this] { cancelBuild(); },
+         themedIcon("process-stop", QStyle::SP_MediaStop)},
+        {"actionRun",
+         tr("&Run Image"),
+         {QKeySequence(QStringLiteral("Ctrl+R"))},
+         [this] {
+             QString error;
+             if (!startRun(&error))
+                 statusBar()->showMessage(error, 6000);
+         },
+         themedIcon("system-run", QStyle::SP_CommandLink)},
         {"actionAbout",
          tr("&About Stagecraft"),
          {QKeySequence(QStringLiteral("Ctrl+F1"))},
@@ -287,6 +356,8 @@ void MainWindow::createActions()
         connect(a, &QAction::triggered, this, spec.run);
         addAction(a); // shortcuts work even while the menu bar is hidden
     }
+    action(QStringLiteral("actionCancelBuild"))->setEnabled(false);
+    action(QStringLiteral("actionRun"))->setEnabled(false);
     action(QStringLiteral("actionUndo"))->setEnabled(false);
     action(QStringLiteral("actionRedo"))->setEnabled(false);
     connect(m_editor, &QPlainTextEdit::undoAvailable, action(QStringLiteral("actionUndo")),
@@ -321,6 +392,25 @@ void MainWindow::createProblemsDock()
     toggle->setObjectName(QStringLiteral("actionProblems"));
     toggle->setText(tr("&Problems"));
     toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+M")));
+    addAction(toggle);
+}
+
+void MainWindow::createBuildLogDock()
+{
+    m_logView = new BuildLogView(m_logModel);
+    m_logView->setObjectName(QStringLiteral("buildLogView"));
+    connect(m_logView, &BuildLogView::lineActivated, this, [this](int line) { m_editor->goTo(line, 1); });
+    m_logDock = new QDockWidget(tr("Build Log"), this);
+    m_logDock->setObjectName(QStringLiteral("buildLogDock"));
+    m_logDock->setWidget(m_logView);
+    m_logDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+    tabifyDockWidget(m_problemsDock, m_logDock);
+    m_problemsDock->raise();
+    QAction *toggle = m_logDock->toggleViewAction();
+    toggle->setObjectName(QStringLiteral("actionBuildLog"));
+    toggle->setText(tr("Build &Log"));
+    toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+L")));
     addAction(toggle);
 }
 
@@ -369,11 +459,19 @@ void MainWindow::createMenus()
         view->addAction(a(name));
     view->addSeparator();
     view->addAction(a("actionProblems"));
+    view->addAction(a("actionBuildLog"));
     view->addAction(a("actionNextProblem"));
     view->addAction(a("actionPreviousProblem"));
     view->addSeparator();
     for (const char *name : {"actionChooseTarget", "actionFocusEditor", "actionFocusGraph"})
         view->addAction(a(name));
+
+    QMenu *build = menuBar()->addMenu(tr("&Build"));
+    build->setObjectName(QStringLiteral("menuBuild"));
+    for (const char *name : {"actionBuild", "actionCancelBuild", "actionRun"})
+        build->addAction(a(name));
+    build->addSeparator();
+    build->addAction(a("actionBuildLog"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->setObjectName(QStringLiteral("menuHelp"));
@@ -404,6 +502,19 @@ void MainWindow::createToolBar()
         if (!m_updatingTargets)
             m_analysis->setTarget(m_targetBox->currentData().toString());
     });
+    m_buildArgsEdit = new QLineEdit;
+    m_buildArgsEdit->setObjectName(QStringLiteral("buildArgsEdit"));
+    m_buildArgsEdit->setPlaceholderText(tr("Build arguments: KEY=VALUE …"));
+    m_buildArgsEdit->setToolTip(
+        tr("Build arguments for ARG, separated by spaces: VERSION=1.2 \"MSG=hello world\""));
+    m_buildArgsEdit->setClearButtonEnabled(true);
+    m_buildArgsEdit->setMinimumWidth(200);
+    m_buildArgsEdit->setMaximumWidth(320);
+    connect(m_buildArgsEdit, &QLineEdit::returnPressed, action(QStringLiteral("actionBuild")),
+            &QAction::trigger);
+    bar->addWidget(m_buildArgsEdit);
+    for (const char *name : {"actionBuild", "actionCancelBuild", "actionRun"})
+        bar->addAction(action(QString::fromLatin1(name)));
     bar->addSeparator();
     for (const char *name : {"actionZoomOut", "actionZoomReset", "actionZoomIn", "actionFitGraph"}) {
         bar->addAction(action(QString::fromLatin1(name)));
@@ -440,6 +551,12 @@ void MainWindow::createStatusBar()
         label->setContentsMargins(8, 0, 8, 0);
     statusBar()->addWidget(m_positionLabel);
     statusBar()->addWidget(m_stageLabel, 1);
+    m_buildProgress = new QProgressBar;
+    m_buildProgress->setObjectName(QStringLiteral("buildProgress"));
+    m_buildProgress->setMaximumWidth(220);
+    m_buildProgress->setTextVisible(true);
+    m_buildProgress->setVisible(false);
+    statusBar()->addPermanentWidget(m_buildProgress);
     statusBar()->addPermanentWidget(m_problemsLabel);
     statusBar()->addPermanentWidget(m_parseLabel);
 }
@@ -472,6 +589,11 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (!maybeSave()) {
         event->ignore();
         return;
+    }
+    if (m_session->isBusy()) {
+        // Closing stops the build or run and waits for its processes to end.
+        m_session->cancel();
+        m_session->waitUntilIdle(10000);
     }
     writeWindowSettings();
     event->accept();
@@ -816,7 +938,10 @@ void MainWindow::updateCursorStatus()
         m_cursorStage = stage;
         if (!m_selectingFromGraph && m_analysis->result().graphIsCurrent)
             m_graphView->selectStage(stage);
+        if (stage >= 0)
+            showStageFiles(stage);
     }
+    selectLayersForLine(line);
 }
 
 void MainWindow::selectStageLines(int stageIndex)
@@ -865,6 +990,396 @@ void MainWindow::stepProblem(int direction)
     const QModelIndex index = m_problemsModel->index(pick, 0);
     m_problemsView->setCurrentIndex(index);
     activateProblem(index);
+}
+
+} // namespace stagecraft::ui
+
+namespace stagecraft::ui {
+
+void MainWindow::setStoreRoot(const QString &root)
+{
+    m_storeRoot = root;
+    m_layersView->setStoreRoot(root);
+    m_filesView->setStoreRoot(root);
+    m_layerDigests.clear();
+}
+
+bool MainWindow::parseBuildArgs(const QString &text, QHash<QString, QString> *args, QString *error)
+{
+    args->clear();
+    for (const QString &word : QProcess::splitCommand(text)) {
+        const qsizetype equals = word.indexOf(QLatin1Char('='));
+        if (equals <= 0) {
+            if (error)
+                *error = tr("The build argument “%1” has no value; write it as NAME=VALUE.").arg(word);
+            return false;
+        }
+        args->insert(word.left(equals), word.mid(equals + 1));
+    }
+    return true;
+}
+
+bool MainWindow::startBuild(QString *error)
+{
+    const auto failWith = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (m_session->isBusy())
+        return failWith(tr("A build or run is in progress; cancel it first."));
+    BuildRequest request;
+    QString argsError;
+    if (!parseBuildArgs(m_buildArgsEdit->text(), &request.buildArgs, &argsError))
+        return failWith(argsError);
+    auto store = ImageStore::open(m_storeRoot);
+    if (!store)
+        return failWith(tr("Cannot open the image store %1: %2").arg(m_storeRoot, store.error().message));
+    // The editor's text is what gets built, saved or not; the context is the file's directory.
+    m_buildDir = std::make_unique<QTemporaryDir>();
+    if (!m_buildDir->isValid())
+        return failWith(tr("Cannot create a temporary directory for the build."));
+    const QString dockerfile = m_buildDir->filePath(QStringLiteral("Dockerfile"));
+    QFile file(dockerfile);
+    if (!file.open(QIODevice::WriteOnly) || file.write(m_editor->toPlainText().toUtf8()) < 0)
+        return failWith(tr("Cannot write the Dockerfile to build: %1").arg(file.errorString()));
+    file.close();
+    if (!m_currentFile.isEmpty())
+        request.contextDir = QFileInfo(m_currentFile).absolutePath();
+    else {
+        QDir(m_buildDir->path()).mkpath(QStringLiteral("context"));
+        request.contextDir = m_buildDir->filePath(QStringLiteral("context"));
+    }
+    request.dockerfile = dockerfile;
+    request.target = m_targetBox->currentData().toString();
+
+    m_builtSteps.clear();
+    m_stageProgress.clear();
+    m_stageManifests.clear();
+    m_pullDone = m_pullTotal = 0;
+    m_buildTarget = request.target;
+    m_graphView->clearStageStates();
+    m_editor->clearLayerBadges();
+    m_logModel->clear();
+    m_logView->setStages({});
+    m_logModel->append(
+        -1, QString(), BuildLogModel::Kind::Info,
+        request.buildArgs.isEmpty()
+            ? tr("Building %1").arg(m_targetBox->currentText())
+            : tr("Building %1 with %2").arg(m_targetBox->currentText(), m_buildArgsEdit->text()));
+    m_buildProgress->setRange(0, 0);
+    m_buildProgress->setFormat(tr("Starting…"));
+    m_buildProgress->setVisible(true);
+    if (!m_session->startBuild(*store, request))
+        return failWith(tr("A build or run is in progress; cancel it first."));
+    m_logDock->show();
+    m_logDock->raise();
+    statusBar()->showMessage(tr("Building…"));
+    return true;
+}
+
+void MainWindow::cancelBuild()
+{
+    if (!m_session->isBusy())
+        return;
+    m_session->cancel();
+    statusBar()->showMessage(tr("Cancelling…"));
+}
+
+bool MainWindow::startRun(QString *error)
+{
+    if (m_session->isBusy()) {
+        if (error)
+            *error = tr("A build or run is in progress; cancel it first.");
+        return false;
+    }
+    if (m_lastImage.isEmpty()) {
+        if (error)
+            *error = tr("Build the image first; Run starts the last built image.");
+        return false;
+    }
+    auto store = ImageStore::open(m_storeRoot);
+    if (!store) {
+        if (error)
+            *error = tr("Cannot open the image store %1: %2").arg(m_storeRoot, store.error().message);
+        return false;
+    }
+    m_running = true;
+    m_logView->setStageFilter(-1);
+    m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Step, tr("Running %1").arg(m_lastImage.left(19)));
+    m_session->startRun(*store, m_lastImage);
+    m_logDock->show();
+    m_logDock->raise();
+    statusBar()->showMessage(tr("Running the image…"));
+    return true;
+}
+
+void MainWindow::setPullProgress(qint64 done, qint64 total)
+{
+    m_pullDone = done;
+    m_pullTotal = done >= total ? 0 : total;
+    updateProgress();
+}
+
+void MainWindow::updateBuildActions()
+{
+    const bool busy = m_session->isBusy();
+    action(QStringLiteral("actionBuild"))->setEnabled(!busy);
+    action(QStringLiteral("actionCancelBuild"))->setEnabled(busy);
+    action(QStringLiteral("actionRun"))->setEnabled(!busy && !m_lastImage.isEmpty());
+    m_buildArgsEdit->setEnabled(!busy);
+    m_targetBox->setEnabled(!busy);
+}
+
+void MainWindow::updateProgress()
+{
+    if (m_pullTotal > 0) {
+        // A pull's bytes, scaled to kB so they fit an int.
+        m_buildProgress->setRange(0, int(m_pullTotal / 1024));
+        m_buildProgress->setValue(int(m_pullDone / 1024));
+        m_buildProgress->setFormat(
+            tr("Pulling %1 of %2").arg(formatByteSize(m_pullDone), formatByteSize(m_pullTotal)));
+        return;
+    }
+    int total = 0;
+    int done = 0;
+    for (const StageProgress &stage : std::as_const(m_stageProgress)) {
+        total += stage.steps;
+        done += stage.done;
+    }
+    m_buildProgress->setRange(0, std::max(1, total));
+    m_buildProgress->setValue(std::min(done, total));
+    m_buildProgress->setFormat(tr("Step %1 of %2").arg(done).arg(total));
+}
+
+void MainWindow::onBuildEvent(const BuildEvent &event)
+{
+    const int line = event.range.start.line;
+    StageProgress &stage = m_stageProgress[event.stage];
+    switch (event.kind) {
+    case BuildEventKind::StageQueued: {
+        stage.steps = event.stepCount;
+        m_graphView->setStageState(event.stage, StageState::Queued);
+        QList<std::pair<int, QString>> stages;
+        QList<int> indexes = m_stageProgress.keys();
+        std::sort(indexes.begin(), indexes.end());
+        for (int index : std::as_const(indexes))
+            if (index >= 0)
+                stages.append({index, index == event.stage
+                                          ? event.stageName
+                                          : m_graphView->graph().stages.value(index).displayName()});
+        m_logView->setStages(stages);
+        break;
+    }
+    case BuildEventKind::StageStarted: m_graphView->setStageState(event.stage, StageState::Running); break;
+    case BuildEventKind::StepStarted:
+        m_graphView->setStageState(event.stage, StageState::Running,
+                                   tr("step %1 of %2").arg(event.step + 1).arg(event.stepCount));
+        m_logModel->append(
+            event.stage, event.stageName, BuildLogModel::Kind::Step,
+            QStringLiteral("[%1/%2] %3").arg(event.step + 1).arg(event.stepCount).arg(event.text), line);
+        break;
+    case BuildEventKind::StepLog:
+        m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Output, event.text, line);
+        break;
+    case BuildEventKind::StepCached:
+    case BuildEventKind::StepDone: {
+        const bool cached = event.kind == BuildEventKind::StepCached;
+        ++stage.done;
+        if (cached)
+            ++stage.cached;
+        else if (!event.layerDigest.isEmpty())
+            ++stage.layersMade;
+        stage.bytes += event.layerSize;
+        BuiltStep step;
+        step.stage = event.stage;
+        step.line = line;
+        step.layerDigest = event.layerDigest;
+        step.size = event.layerSize;
+        step.durationMs = event.durationMs;
+        step.cached = cached;
+        step.makesLayer = !event.layerDigest.isEmpty();
+        // The FROM line (step 0) has no layer of its own and gets no badge.
+        if (event.step > 0 && line > 0) {
+            m_builtSteps.append(step);
+            QHash<int, LayerBadge> badges;
+            for (const BuiltStep &built : std::as_const(m_builtSteps)) {
+                LayerBadge badge;
+                if (built.cached) {
+                    badge.kind = LayerBadge::Kind::Cached;
+                    badge.text = tr("cached");
+                } else if (built.makesLayer && built.size > 0) {
+                    badge.kind = LayerBadge::Kind::Added;
+                    badge.text = QStringLiteral("+") + formatByteSize(built.size);
+                } else {
+                    badge.kind = LayerBadge::Kind::Empty;
+                    badge.text = formatByteSize(0);
+                }
+                QStringList tip;
+                tip << (built.cached ? tr("Taken from the build cache")
+                                     : tr("Took %1").arg(formatDuration(built.durationMs)));
+                if (built.makesLayer)
+                    tip << tr("Layer %1, %2").arg(built.layerDigest.left(19), formatByteSize(built.size));
+                else
+                    tip << tr("Changes only the image's configuration (no layer)");
+                badge.toolTip = tip.join(QLatin1Char('\n'));
+                badges.insert(built.line, badge);
+            }
+            m_editor->setLayerBadges(badges);
+        }
+        if (cached)
+            m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Info, tr("cached"), line);
+        m_graphView->setStageState(
+            event.stage, StageState::Running,
+            tr("step %1 of %2").arg(std::min(stage.done + 1, event.stepCount)).arg(event.stepCount));
+        break;
+    }
+    case BuildEventKind::StageDone:
+    case BuildEventKind::StageCached: {
+        // Cached: every layer came from the cache (ARG and the FROM are never cached steps).
+        const bool allCached =
+            event.kind == BuildEventKind::StageCached || (stage.cached > 0 && stage.layersMade == 0);
+        m_graphView->setStageState(event.stage, allCached ? StageState::Cached : StageState::Done,
+                                   allCached ? formatByteSize(stage.bytes)
+                                             : QStringLiteral("%1 · %2").arg(formatDuration(event.durationMs),
+                                                                             formatByteSize(stage.bytes)));
+        stage.done = stage.steps;
+        break;
+    }
+    case BuildEventKind::StageFailed: {
+        const bool cancelled = event.text == QLatin1String("build cancelled");
+        m_graphView->setStageState(event.stage, cancelled ? StageState::Idle : StageState::Failed,
+                                   cancelled ? QString()
+                                             : tr("step %1 of %2").arg(stage.done + 1).arg(event.stepCount));
+        if (!cancelled)
+            m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Error, event.text, line);
+        break;
+    }
+    case BuildEventKind::BuildDone:
+    case BuildEventKind::BuildFailed: break;
+    }
+    updateProgress();
+}
+
+void MainWindow::onBuildFinished(bool ok, const QString &error, const BuildResult &result,
+                                 const QHash<int, QString> &stageManifests)
+{
+    m_buildProgress->setVisible(false);
+    m_pullDone = m_pullTotal = 0;
+    if (!ok) {
+        const bool cancelled = error == QLatin1String("build cancelled");
+        if (cancelled) {
+            // Nothing half-built stays on screen: every node goes back to idle.
+            m_graphView->clearStageStates();
+            m_logModel->append(-1, QString(), BuildLogModel::Kind::Info, tr("The build was cancelled."));
+            statusBar()->showMessage(tr("Build cancelled"), 5000);
+        } else {
+            // The failing stage has logged the error already; a build-wide one is new.
+            const int last = m_logModel->rowCount() - 1;
+            if (last < 0 || m_logModel->index(last, BuildLogModel::MessageColumn).data().toString() != error)
+                m_logModel->append(-1, QString(), BuildLogModel::Kind::Error, error);
+            statusBar()->showMessage(tr("Build failed"), 8000);
+            // The step that failed is the last one that started without finishing.
+            int failedLine = 0;
+            for (int row = m_logModel->rowCount() - 1; row >= 0 && failedLine == 0; --row) {
+                const QModelIndex index = m_logModel->index(row, 0);
+                if (index.data(BuildLogModel::KindRole).toInt() == int(BuildLogModel::Kind::Step))
+                    failedLine = index.data(BuildLogModel::LineRole).toInt();
+            }
+            if (failedLine > 0) {
+                m_editor->setBuildFailure(failedLine, error);
+                m_editor->setFocus();
+            }
+        }
+        updateBuildActions();
+        Q_EMIT buildFinished(false);
+        return;
+    }
+    m_stageManifests = stageManifests;
+    m_lastImage = result.manifest.digest.toString();
+    ++m_buildCount;
+    m_logModel->append(-1, QString(), BuildLogModel::Kind::Info,
+                       tr("Built %1 in %2: %n step(s)", nullptr, result.steps)
+                               .arg(m_lastImage.left(19), formatDuration(result.durationMs)) +
+                           QStringLiteral(", ") + tr("%n cached", nullptr, result.cachedSteps));
+    statusBar()->showMessage(tr("Built %1").arg(m_lastImage.left(19)), 8000);
+    const QString targetLabel = m_targetBox->findData(m_buildTarget) >= 0
+                                    ? m_targetBox->itemText(m_targetBox->findData(m_buildTarget))
+                                    : m_buildTarget;
+    m_layersView->addBuiltImage(m_lastImage, tr("Build %1 (%2)").arg(m_buildCount).arg(targetLabel));
+    m_filesImage.clear();
+    const int stage = m_cursorStage >= 0 && m_stageManifests.contains(m_cursorStage) ? m_cursorStage : -1;
+    if (stage >= 0)
+        showStageFiles(stage);
+    else if (!m_stageManifests.isEmpty()) {
+        QList<int> stages = m_stageManifests.keys();
+        showStageFiles(*std::max_element(stages.begin(), stages.end()));
+    }
+    updateBuildActions();
+    Q_EMIT buildFinished(true);
+}
+
+void MainWindow::showStageFiles(int stageIndex)
+{
+    const QString manifest = m_stageManifests.value(stageIndex);
+    if (manifest.isEmpty() || manifest == m_filesImage)
+        return;
+    m_filesImage = manifest;
+    const Stage stage = m_analysis->result().plan.stages.value(stageIndex);
+    m_filesView->showImage(manifest, stage.name.isEmpty() ? QString::number(stageIndex) : stage.name);
+}
+
+QStringList MainWindow::layerDigestsOf(const QString &argument)
+{
+    if (argument.isEmpty())
+        return {};
+    const auto known = m_layerDigests.constFind(argument);
+    if (known != m_layerDigests.constEnd())
+        return *known;
+    QStringList digests;
+    // Reading a manifest and its config is a couple of small files: fine on this thread.
+    if (auto store = ImageStore::open(m_storeRoot); store)
+        if (auto image = store->image(argument); image)
+            for (const ImageLayer &layer : image->layers)
+                digests.append(layer.descriptor.digest.toString());
+    m_layerDigests.insert(argument, digests);
+    return digests;
+}
+
+int MainWindow::lineOfLayer(const QString &layerDigest) const
+{
+    for (const BuiltStep &step : m_builtSteps)
+        if (step.makesLayer && step.layerDigest == layerDigest)
+            return step.line;
+    return 0;
+}
+
+void MainWindow::selectLayerLine(const QString &argument, int layerIndex)
+{
+    const int line = lineOfLayer(layerDigestsOf(argument).value(layerIndex));
+    if (line <= 0)
+        return;
+    m_linkingLayers = true;
+    m_editor->goTo(line, 1);
+    m_linkingLayers = false;
+}
+
+void MainWindow::selectLayersForLine(int line)
+{
+    if (m_linkingLayers || m_builtSteps.isEmpty())
+        return;
+    for (const BuiltStep &step : std::as_const(m_builtSteps)) {
+        if (step.line != line || !step.makesLayer)
+            continue;
+        const int inImage = int(layerDigestsOf(m_lastImage).indexOf(step.layerDigest));
+        if (inImage >= 0)
+            m_layersView->selectLayer(m_lastImage, inImage);
+        showStageFiles(step.stage);
+        const int inStage = int(layerDigestsOf(m_filesImage).indexOf(step.layerDigest));
+        if (inStage >= 0)
+            m_filesView->selectLayer(inStage);
+        return;
+    }
 }
 
 } // namespace stagecraft::ui

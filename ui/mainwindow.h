@@ -2,22 +2,32 @@
 // right, problems below; files, examples, zoom for projectors and the preferences.
 #pragma once
 
+#include "core/build/builder.h"
 #include "ui/liveanalysis.h"
 #include "ui/preferences.h"
 
+#include <QHash>
 #include <QMainWindow>
+
+#include <memory>
 
 class QAction;
 class QComboBox;
 class QDockWidget;
 class QLabel;
+class QLineEdit;
 class QMenu;
+class QProgressBar;
 class QSplitter;
 class QTabWidget;
+class QTemporaryDir;
 class QTreeView;
 
 namespace stagecraft::ui {
 
+class BuildLogModel;
+class BuildLogView;
+class BuildSession;
 class DockerfileEditor;
 class FilesView;
 class LayersView;
@@ -61,8 +71,38 @@ public:
 
     void applyPreferences(const Preferences &preferences);
 
+    // Builds and runs. The store defaults to ImageStore::defaultRoot(); the Layers and
+    // Files views resolve references in it too.
+    void setStoreRoot(const QString &root);
+    QString storeRoot() const { return m_storeRoot; }
+    // Builds the editor's text (saved or not) for the chosen target with the build
+    // arguments of the toolbar; the context is the file's directory. False with `error`
+    // when a build cannot start (one is running, bad build arguments).
+    bool startBuild(QString *error = nullptr);
+    void cancelBuild();
+    // Runs the last built image and streams its output into the build log.
+    bool startRun(QString *error = nullptr);
+    // "K=V K2=V2" (shell quoting allowed) → arguments; false with `error` on a bad word.
+    static bool parseBuildArgs(const QString &text, QHash<QString, QString> *args, QString *error);
+    // Where a pull's bytes go when the builder pulls a missing base image: the progress
+    // bar then shows bytes instead of steps until the pull ends (done == total).
+    void setPullProgress(qint64 done, qint64 total);
+
+    BuildSession *buildSession() const { return m_session; }
+    BuildLogModel *buildLogModel() const { return m_logModel; }
+    BuildLogView *buildLogView() const { return m_logView; }
+    QProgressBar *buildProgress() const { return m_buildProgress; }
+    QLineEdit *buildArgsEdit() const { return m_buildArgsEdit; }
+    QString lastBuiltImage() const { return m_lastImage; } // "sha256:<manifest hex>"
+    // The manifest the last successful build found for a stage ("" when none).
+    QString stageManifest(int stageIndex) const { return m_stageManifests.value(stageIndex); }
+    // The editor line of the instruction that made layer `layerDigest` in the last build.
+    int lineOfLayer(const QString &layerDigest) const;
+
 Q_SIGNALS:
     void analysisApplied(); // the editor, graph and problems show a new analysis
+    void buildFinished(bool ok);
+    void runFinished(int exitCode);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -74,6 +114,16 @@ private:
     void createToolBar();
     void createStatusBar();
     void createProblemsDock();
+    void createBuildLogDock();
+    void onBuildEvent(const BuildEvent &event);
+    void onBuildFinished(bool ok, const QString &error, const BuildResult &result,
+                         const QHash<int, QString> &stageManifests);
+    void updateBuildActions();
+    void updateProgress();
+    void showStageFiles(int stageIndex);
+    QStringList layerDigestsOf(const QString &argument);
+    void selectLayerLine(const QString &argument, int layerIndex);
+    void selectLayersForLine(int line);
     void readWindowSettings();
     void writeWindowSettings() const;
 
@@ -110,6 +160,12 @@ private:
     QTreeView *m_problemsView = nullptr;
     QDockWidget *m_problemsDock = nullptr;
     QComboBox *m_targetBox = nullptr;
+    QLineEdit *m_buildArgsEdit = nullptr;
+    QProgressBar *m_buildProgress = nullptr;
+    BuildSession *m_session = nullptr;
+    BuildLogModel *m_logModel = nullptr;
+    BuildLogView *m_logView = nullptr;
+    QDockWidget *m_logDock = nullptr;
     QLabel *m_positionLabel = nullptr;
     QLabel *m_stageLabel = nullptr;
     QLabel *m_parseLabel = nullptr;
@@ -124,6 +180,40 @@ private:
     bool m_selectingFromGraph = false; // a node click moves the cursor; do not echo it back
     bool m_updatingTargets = false;
     quint64 m_shownGeneration = 0;
+
+    // The build being shown: what each stage and step did.
+    struct BuiltStep
+    {
+        int stage = -1;
+        int line = 0;
+        QString layerDigest;
+        qint64 size = 0;
+        qint64 durationMs = 0;
+        bool cached = false;
+        bool makesLayer = false;
+    };
+    struct StageProgress
+    {
+        int steps = 0;
+        int done = 0;
+        int cached = 0;
+        int layersMade = 0; // layers this build wrote (not from the cache)
+        qint64 bytes = 0;
+    };
+    QString m_storeRoot;
+    std::unique_ptr<QTemporaryDir> m_buildDir; // the editor's text as the built Dockerfile
+    QList<BuiltStep> m_builtSteps;
+    QHash<int, StageProgress> m_stageProgress;
+    QHash<int, QString> m_stageManifests;
+    QHash<QString, QStringList> m_layerDigests; // image argument → its layer digests
+    QString m_lastImage;
+    QString m_filesImage; // the manifest the Files view shows
+    QString m_buildTarget;
+    int m_buildCount = 0;
+    qint64 m_pullDone = 0;
+    qint64 m_pullTotal = 0;
+    bool m_running = false;
+    bool m_linkingLayers = false; // a layer click moves the cursor; do not echo it back
 };
 
 } // namespace stagecraft::ui

@@ -1,0 +1,319 @@
+// Builds in the window on Docker's busybox base image, with no network: nodes turn Done
+// and badges fill, a second build is all cached, the log filters by stage, the image runs,
+// a cancelled RUN leaves no process behind and puts the nodes back to idle, and a failing
+// RUN marks its line and moves the cursor there.
+#include "core/exec/sandbox.h"
+#include "core/store/imagestore.h"
+#include "ui/buildlogmodel.h"
+#include "ui/buildlogview.h"
+#include "ui/buildsession.h"
+#include "ui/dockerfileeditor.h"
+#include "ui/layersview.h"
+#include "ui/mainwindow.h"
+#include "ui/stagegraphview.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QDir>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBlock>
+#include <QTreeView>
+
+#include <unistd.h>
+
+using namespace stagecraft;
+using namespace stagecraft::ui;
+
+namespace {
+
+QString dataDir()
+{
+    return QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) + QStringLiteral("/tests/data/images");
+}
+
+// The processes whose parent chain leads to this test process (sandboxes, their shells).
+QList<qint64> descendants()
+{
+    QHash<qint64, qint64> parentOf;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool numeric = false;
+        const qint64 pid = entry.toLongLong(&numeric);
+        if (!numeric)
+            continue;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray line = stat.readAll();
+        // "pid (comm) state ppid …"; comm may contain spaces and parentheses.
+        const qsizetype close = line.lastIndexOf(')');
+        if (close < 0)
+            continue;
+        const QList<QByteArray> fields = line.mid(close + 2).split(' ');
+        if (fields.size() > 1 && fields.at(0) != "Z")
+            parentOf.insert(pid, fields.at(1).toLongLong());
+    }
+    const qint64 self = ::getpid();
+    QList<qint64> found;
+    for (auto it = parentOf.cbegin(); it != parentOf.cend(); ++it) {
+        qint64 p = it.value();
+        for (int depth = 0; depth < 64 && p > 1; ++depth) {
+            if (p == self) {
+                found.append(it.key());
+                break;
+            }
+            p = parentOf.value(p, 0);
+        }
+    }
+    return found;
+}
+
+} // namespace
+
+class TestBuild : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("stagecraft-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_build"));
+        QSettings().clear();
+    }
+
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_storeRoot = m_dir->filePath(QStringLiteral("store"));
+        auto store = ImageStore::open(m_storeRoot);
+        QVERIFY2(store, qPrintable(store ? QString() : store.error().message));
+        auto imported =
+            store->import(dataDir() + QStringLiteral("/base.docker.tar"), QStringLiteral("busybox:fixture"));
+        QVERIFY2(imported, qPrintable(imported ? QString() : imported.error().message));
+    }
+
+    void buildArguments()
+    {
+        QHash<QString, QString> args;
+        QString error;
+        QVERIFY(MainWindow::parseBuildArgs(QStringLiteral("A=1  \"MSG=two words\" EMPTY="), &args, &error));
+        QCOMPARE(args.value(QStringLiteral("A")), QStringLiteral("1"));
+        QCOMPARE(args.value(QStringLiteral("MSG")), QStringLiteral("two words"));
+        QVERIFY(args.contains(QStringLiteral("EMPTY")));
+        QVERIFY(!MainWindow::parseBuildArgs(QStringLiteral("A=1 LONELY"), &args, &error));
+        QVERIFY2(error.contains(QStringLiteral("LONELY")), qPrintable(error));
+    }
+
+    void logModelAndFilter()
+    {
+        BuildLogModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        BuildLogView view(&model);
+        QAbstractItemModelTester proxyTester(view.proxy(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.append(-1, QString(), BuildLogModel::Kind::Info, QStringLiteral("Building"));
+        model.append(0, QStringLiteral("build"), BuildLogModel::Kind::Step, QStringLiteral("RUN make"), 2);
+        model.append(1, QStringLiteral("1"), BuildLogModel::Kind::Output, QStringLiteral("one"));
+        model.append(11, QStringLiteral("11"), BuildLogModel::Kind::Output, QStringLiteral("eleven"));
+        view.setStages({{0, QStringLiteral("build")}, {1, QStringLiteral("1")}, {11, QStringLiteral("11")}});
+        QCOMPARE(view.proxy()->rowCount(), 4);
+        view.setStageFilter(1);
+        // Stage 1 only, not stage 11 whose key also contains "1".
+        QCOMPARE(view.proxy()->rowCount(), 1);
+        QCOMPARE(view.proxy()->index(0, BuildLogModel::MessageColumn).data().toString(),
+                 QStringLiteral("one"));
+        view.stageBox()->setCurrentIndex(0);
+        QCOMPARE(view.proxy()->rowCount(), 4);
+        QSignalSpy activated(&view, &BuildLogView::lineActivated);
+        Q_EMIT view.view()->activated(view.proxy()->index(1, 1));
+        QCOMPARE(activated.size(), 1);
+        QCOMPARE(activated.at(0).at(0).toInt(), 2);
+        model.clear();
+        QCOMPARE(view.proxy()->rowCount(), 0);
+    }
+
+    void buildTurnsNodesDoneAndFillsBadges()
+    {
+        QString reason;
+        if (!Sandbox::isAvailable(&reason))
+            QSKIP(qPrintable(reason));
+        MainWindow window;
+        window.setStoreRoot(m_storeRoot);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAbstractItemModelTester tester(window.buildLogModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        window.editor()->setPlainText(
+            QStringLiteral("FROM busybox:fixture AS build\n"
+                           "ARG GREETING=hi\n"
+                           "RUN echo \"compiling $GREETING\" && mkdir /out && echo data > "
+                           "/out/file\n"
+                           "FROM busybox:fixture\n"
+                           "COPY --from=build /out/file /file\n"
+                           "ENV MODE=release\n"
+                           "CMD [\"cat\", \"/file\"]\n"));
+        window.flushAnalysis();
+        window.buildArgsEdit()->setText(QStringLiteral("GREETING=hello"));
+        QSignalSpy finished(&window, &MainWindow::buildFinished);
+        QString error;
+        QVERIFY2(window.startBuild(&error), qPrintable(error));
+        QVERIFY(!window.action(QStringLiteral("actionBuild"))->isEnabled());
+        QVERIFY(window.action(QStringLiteral("actionCancelBuild"))->isEnabled());
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        grabTo(window, QStringLiteral("/tmp/stagecraft-build-done.png"));
+
+        StageGraphView *graph = window.graphView();
+        QCOMPARE(graph->stageState(0), StageState::Done);
+        QCOMPARE(graph->stageState(1), StageState::Done);
+        QCOMPARE(window.buildProgress()->maximum(), 3 + 4);
+        QCOMPARE(window.buildProgress()->value(), 3 + 4);
+
+        DockerfileEditor *editor = window.editor();
+        QCOMPARE(editor->layerBadge(1).text, QString()); // FROM: no badge
+        QCOMPARE(editor->layerBadge(3).kind, LayerBadge::Kind::Added);
+        QVERIFY2(editor->layerBadge(3).text.startsWith(QLatin1Char('+')),
+                 qPrintable(editor->layerBadge(3).text));
+        QCOMPARE(editor->layerBadge(5).kind, LayerBadge::Kind::Added);
+        QCOMPARE(editor->layerBadge(6).text, QStringLiteral("0 B"));
+        QCOMPARE(editor->layerBadge(6).kind, LayerBadge::Kind::Empty);
+        QVERIFY(editor->layerBadge(3).toolTip.contains(QStringLiteral("sha256:")));
+
+        const QString log = window.buildLogModel()->text();
+        QVERIFY2(log.contains(QStringLiteral("compiling hello")), qPrintable(log));
+        window.buildLogView()->setStageFilter(1);
+        QSortFilterProxyModel *proxy = window.buildLogView()->proxy();
+        QVERIFY(proxy->rowCount() > 0);
+        for (int row = 0; row < proxy->rowCount(); ++row)
+            QCOMPARE(proxy->index(row, 0).data(BuildLogModel::StageKeyRole).toString(), QStringLiteral("1"));
+        window.buildLogView()->setStageFilter(-1);
+
+        // The layer the COPY made is the top one of the image; clicking it selects line 5,
+        // and putting the cursor on line 3 finds the stage's manifest for the Files view.
+        const QString image = window.lastBuiltImage();
+        QVERIFY(image.startsWith(QStringLiteral("sha256:")));
+        QVERIFY(!window.stageManifest(0).isEmpty());
+        QVERIFY(!window.stageManifest(1).isEmpty());
+        auto store = ImageStore::open(m_storeRoot);
+        QVERIFY(store);
+        auto built = store->image(image);
+        QVERIFY(built);
+        const int top = int(built->layers.size()) - 1;
+        QCOMPARE(window.lineOfLayer(built->layers.at(top).descriptor.digest.toString()), 5);
+        Q_EMIT window.layersView()->layerActivated(image, top, QString());
+        QCOMPARE(editor->textCursor().blockNumber() + 1, 5);
+
+        // Run: the image's command prints the file the COPY brought.
+        QSignalSpy ran(&window, &MainWindow::runFinished);
+        QVERIFY2(window.startRun(&error), qPrintable(error));
+        QVERIFY(ran.wait(30000));
+        QCOMPARE(ran.at(0).at(0).toInt(), 0);
+        QVERIFY2(window.buildLogModel()->text().contains(QStringLiteral("run | data")),
+                 qPrintable(window.buildLogModel()->text()));
+
+        // The same build again comes from the cache.
+        finished.clear();
+        QVERIFY2(window.startBuild(&error), qPrintable(error));
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        QCOMPARE(graph->stageState(0), StageState::Cached);
+        QCOMPARE(graph->stageState(1), StageState::Cached);
+        QCOMPARE(editor->layerBadge(3).text, QStringLiteral("cached"));
+        QCOMPARE(editor->layerBadge(3).kind, LayerBadge::Kind::Cached);
+        QCOMPARE(window.lastBuiltImage(), image);
+
+        // Adding a line makes the badges stale: they go.
+        editor->moveCursor(QTextCursor::End);
+        QTest::keyClick(editor, Qt::Key_Return);
+        QTest::keyClicks(editor, QStringLiteral("USER nobody"));
+        QVERIFY(!editor->hasLayerBadges());
+    }
+
+    void cancelMidRun()
+    {
+        QString reason;
+        if (!Sandbox::isAvailable(&reason))
+            QSKIP(qPrintable(reason));
+        MainWindow window;
+        window.setStoreRoot(m_storeRoot);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.editor()->setPlainText(QStringLiteral("FROM busybox:fixture\nRUN echo waiting && sleep 30\n"));
+        window.flushAnalysis();
+        QSignalSpy finished(&window, &MainWindow::buildFinished);
+        QString error;
+        QVERIFY2(window.startBuild(&error), qPrintable(error));
+        // The RUN has started when its first output line arrives.
+        QTRY_VERIFY_WITH_TIMEOUT(window.buildLogModel()->text().contains(QStringLiteral("| waiting")), 30000);
+        QCOMPARE(window.graphView()->stageState(0), StageState::Running);
+        QVERIFY2(!descendants().isEmpty(), "the sandboxed sleep should be running below the test");
+        grabTo(window, QStringLiteral("/tmp/stagecraft-build-running.png"));
+        window.action(QStringLiteral("actionCancelBuild"))->trigger();
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        QCOMPARE(window.graphView()->stageState(0), StageState::Idle);
+        QVERIFY(!window.buildSession()->isBusy());
+        QVERIFY(window.action(QStringLiteral("actionBuild"))->isEnabled());
+        QVERIFY(window.editor()->buildFailureLine() == 0);
+        QTRY_VERIFY2_WITH_TIMEOUT(descendants().isEmpty(),
+                                  "a process of the cancelled build is still running", 3000);
+    }
+
+    void failingRunMarksItsLine()
+    {
+        QString reason;
+        if (!Sandbox::isAvailable(&reason))
+            QSKIP(qPrintable(reason));
+        MainWindow window;
+        window.setStoreRoot(m_storeRoot);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.editor()->setPlainText(QStringLiteral("FROM busybox:fixture\n"
+                                                     "RUN echo fine\n"
+                                                     "RUN echo about to fail && exit 3\n"
+                                                     "CMD [\"sh\"]\n"));
+        window.flushAnalysis();
+        window.editor()->moveCursor(QTextCursor::Start);
+        QSignalSpy finished(&window, &MainWindow::buildFinished);
+        QString error;
+        QVERIFY2(window.startBuild(&error), qPrintable(error));
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        grabTo(window, QStringLiteral("/tmp/stagecraft-build-failed.png"));
+        QCOMPARE(window.graphView()->stageState(0), StageState::Failed);
+        QCOMPARE(window.editor()->buildFailureLine(), 3);
+        QCOMPARE(window.editor()->textCursor().blockNumber() + 1, 3);
+        QVERIFY(window.editor()
+                    ->lineNumberToolTip(window.editor()->cursorRect().center().y())
+                    .contains(QStringLiteral("exit code: 3")));
+        QCOMPARE(window.editor()->layerBadge(2).kind, LayerBadge::Kind::Added);
+        const QString log = window.buildLogModel()->text();
+        QVERIFY2(log.contains(QStringLiteral("about to fail")), qPrintable(log));
+        QVERIFY(window.lastBuiltImage().isEmpty());
+        QVERIFY(!window.action(QStringLiteral("actionRun"))->isEnabled());
+    }
+
+private:
+    static void grabTo(QWidget &widget, const QString &path)
+    {
+        // For looking at the window by eye; not an assertion.
+        if (qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS"))
+            widget.grab().save(path);
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_storeRoot;
+};
+
+QTEST_MAIN(TestBuild)
+#include "tst_build.moc"

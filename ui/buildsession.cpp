@@ -1,0 +1,182 @@
+#include "ui/buildsession.h"
+
+#include "core/exec/rootfs.h"
+#include "core/exec/sandbox.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QThread>
+
+namespace stagecraft::ui {
+
+namespace {
+
+// The container part of `stagecraft run` for the window: the image's layers as overlay
+// lowers under a scratch upper directory, its entrypoint and command in the sandbox.
+// Returns the exit code, or an error message for anything but a non-zero exit.
+Expected<int> runImage(const ImageStore &store, const QString &reference, const CancellationToken &cancel,
+                       const std::function<void(const QString &)> &log)
+{
+    auto image = store.image(reference);
+    if (!image)
+        return fail(image.error().message);
+    Builder builder(store);
+    QStringList lowers;
+    for (const ImageLayer &layer : image->layers) {
+        auto dir = builder.layerDirectory(layer.descriptor, layer.diffId, cancel);
+        if (!dir)
+            return fail(dir.error().message);
+        lowers.append(*dir);
+    }
+    if (lowers.isEmpty())
+        return fail(QStringLiteral("The image %1 has no layers to run.").arg(reference));
+    QTemporaryDir scratch(store.cacheDir(QStringLiteral("tmp")) + QStringLiteral("/container-XXXXXX"));
+    if (!scratch.isValid())
+        return fail(QStringLiteral("Cannot create a scratch directory in the store's cache."));
+    auto rootfs = Rootfs::prepare(lowers, scratch.path(), std::nullopt, cancel);
+    if (!rootfs)
+        return fail(rootfs.error().message);
+    const ContainerConfig &config = image->config.config;
+    RunSpec spec;
+    spec.args = config.entrypoint + config.cmd;
+    if (spec.args.isEmpty()) {
+        rootfs->removeScratch();
+        return fail(QStringLiteral("The image has no entrypoint or command to run; add CMD or ENTRYPOINT "
+                                   "to its last stage."));
+    }
+    spec.env = config.env;
+    spec.workingDir = config.workingDir.isEmpty() ? QStringLiteral("/") : config.workingDir;
+    spec.user = config.user;
+    spec.hostname = image->id().shortHex();
+    SandboxCallbacks callbacks;
+    callbacks.log = log;
+    auto ran = Sandbox::run(*rootfs, spec, cancel, callbacks);
+    rootfs->removeScratch();
+    if (!ran) {
+        if (ran.error().kind == ExecError::Kind::ExitCode)
+            return ran.error().exitCode;
+        return fail(ran.error().message);
+    }
+    return 0;
+}
+
+} // namespace
+
+BuildSession::BuildSession(QObject *parent)
+    : QObject(parent)
+{}
+
+BuildSession::~BuildSession()
+{
+    m_cancel.cancel();
+    if (m_worker.joinable())
+        m_worker.join();
+}
+
+template <typename Function> void BuildSession::post(Function &&function)
+{
+    // Called from the worker; runs `function` on the GUI thread unless a newer job began.
+    const quint64 generation = m_generation;
+    QMetaObject::invokeMethod(
+        this,
+        [this, generation, f = std::forward<Function>(function)]() mutable {
+            if (generation == m_generation)
+                f();
+        },
+        Qt::QueuedConnection);
+}
+
+bool BuildSession::begin()
+{
+    if (m_busy)
+        return false;
+    if (m_worker.joinable())
+        m_worker.join(); // the previous job has posted its end; the thread is about to exit
+    ++m_generation;
+    m_cancel = CancellationToken();
+    m_busy = true;
+    Q_EMIT busyChanged(true);
+    return true;
+}
+
+void BuildSession::finish()
+{
+    m_busy = false;
+    Q_EMIT busyChanged(false);
+}
+
+bool BuildSession::startBuild(const ImageStore &store, const BuildRequest &request)
+{
+    if (!begin())
+        return false;
+    const CancellationToken cancel = m_cancel;
+    m_worker = std::thread([this, store, request, cancel] {
+        QSet<int> stages;
+        const BuildEventSink sink = [this, &stages](const BuildEvent &event) {
+            if (event.kind == BuildEventKind::StageQueued)
+                stages.insert(event.stage);
+            post([this, event] { Q_EMIT buildEvent(event); });
+        };
+        Builder builder(store);
+        auto result = builder.build(request, sink, cancel);
+        QHash<int, QString> manifests;
+        if (result) {
+            for (int stage : std::as_const(stages)) {
+                BuildRequest again = request;
+                again.target = QString::number(stage);
+                again.tags.clear();
+                again.noCache = false;
+                auto built = builder.build(again, {}, cancel);
+                if (built)
+                    manifests.insert(stage, built->manifest.digest.toString());
+            }
+        }
+        const bool ok = result.has_value();
+        const QString error = ok ? QString() : result.error().message;
+        const BuildResult value = ok ? *result : BuildResult();
+        post([this, ok, error, value, manifests] {
+            finish();
+            Q_EMIT buildFinished(ok, error, value, manifests);
+        });
+    });
+    return true;
+}
+
+bool BuildSession::startRun(const ImageStore &store, const QString &reference)
+{
+    if (!begin())
+        return false;
+    const CancellationToken cancel = m_cancel;
+    m_worker = std::thread([this, store, reference, cancel] {
+        auto ran = runImage(store, reference, cancel,
+                            [this](const QString &line) { post([this, line] { Q_EMIT runOutput(line); }); });
+        const int exitCode = ran ? *ran : -1;
+        QString error = ran ? QString() : ran.error().message;
+        if (ran && *ran != 0)
+            error = tr("The container exited with code %1.").arg(*ran);
+        post([this, exitCode, error] {
+            finish();
+            Q_EMIT runFinished(exitCode, error);
+        });
+    });
+    return true;
+}
+
+void BuildSession::cancel()
+{
+    m_cancel.cancel();
+}
+
+bool BuildSession::waitUntilIdle(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (m_busy && !deadline.hasExpired()) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
+    return !m_busy;
+}
+
+} // namespace stagecraft::ui

@@ -1,0 +1,62 @@
+// Runs one build, or one container of a built image, at a time on a worker thread for the
+// window: the builder's events and the container's output come back as queued signals so
+// the window never waits, and cancel() stops the work and every process it started.
+#pragma once
+
+#include "core/build/builder.h"
+#include "core/common/cancellation.h"
+#include "core/store/imagestore.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <thread>
+
+namespace stagecraft::ui {
+
+class BuildSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit BuildSession(QObject *parent = nullptr);
+    ~BuildSession() override; // cancels and waits for the worker
+
+    bool isBusy() const { return m_busy; }
+
+    // Builds `request` into `store`. After a successful build each stage the target needed
+    // is built once more, fully cached and untagged, to learn its manifest (for the Files
+    // view); that takes milliseconds. False when a job is already running.
+    bool startBuild(const ImageStore &store, const BuildRequest &request);
+    // Runs `reference` from `store` like `stagecraft run`: its entrypoint and command in
+    // the sandbox on a throwaway layer, output streamed by runOutput().
+    bool startRun(const ImageStore &store, const QString &reference);
+    // Stops the running job; its processes are killed and it finishes soon after with an
+    // error "build cancelled" (or a run with the "cancelled" message).
+    void cancel();
+    // Runs the event loop until the job is done; false on timeout (tests, closing).
+    bool waitUntilIdle(int timeoutMs);
+
+Q_SIGNALS:
+    void busyChanged(bool busy);
+    void buildEvent(const stagecraft::BuildEvent &event);
+    // `stageManifests`: stage index → "sha256:<hex>" of that stage's manifest.
+    void buildFinished(bool ok, const QString &error, const stagecraft::BuildResult &result,
+                       const QHash<int, QString> &stageManifests);
+    void runOutput(const QString &line);
+    // `exitCode` is the container's exit code (-1 when it did not run); `error` is empty on
+    // success.
+    void runFinished(int exitCode, const QString &error);
+
+private:
+    bool begin();
+    void finish();
+    template <typename Function> void post(Function &&function);
+
+    std::thread m_worker;
+    CancellationToken m_cancel;
+    quint64 m_generation = 0; // results of an abandoned job are dropped
+    bool m_busy = false;
+};
+
+} // namespace stagecraft::ui
