@@ -230,12 +230,96 @@
         <translation>Das helle Farbschema verwenden.</translation>
     </message>
     <message>
-        <source>The Dockerfile to open.</source>
-        <translation>Das zu öffnende Dockerfile.</translation>
-    </message>
-    <message>
         <source>stagecraft: open one file at a time</source>
         <translation>stagecraft: bitte nur eine Datei auf einmal öffnen</translation>
+    </message>
+    <message>
+        <source>stagecraft: the images were still loading after ten minutes</source>
+        <translation>stagecraft: die Images wurden nach zehn Minuten noch geladen</translation>
+    </message>
+    <message>
+        <source>Show the Layers view comparing the images named as arguments (store references, docker-save tarballs or OCI layout directories).</source>
+        <translation>Die Schichten-Ansicht mit einem Vergleich der als Argumente genannten Images zeigen (Store-Referenzen, docker-save-Tarballs oder OCI-Layout-Verzeichnisse).</translation>
+    </message>
+    <message>
+        <source>The image store to use.</source>
+        <translation>Der zu verwendende Image-Store.</translation>
+    </message>
+    <message>
+        <source>The Dockerfile to open (with --compare: the images to compare).</source>
+        <translation>Das zu öffnende Dockerfile (mit --compare: die zu vergleichenden Images).</translation>
+    </message>
+    <message>
+        <source>stagecraft: --compare needs the images to compare, e.g. `stagecraft --compare big.tar small.tar`</source>
+        <translation>stagecraft: --compare braucht die zu vergleichenden Images, z. B. `stagecraft --compare big.tar small.tar`</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::BuildLogModel</name>
+    <message>
+        <source>Stage</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::BuildLogView</name>
+    <message>
+        <source>Show the lines of one stage only</source>
+        <translation>Nur die Zeilen einer Stufe zeigen</translation>
+    </message>
+    <message>
+        <source>Build log</source>
+        <translation>Build-Protokoll</translation>
+    </message>
+    <message>
+        <source>S&amp;tage:</source>
+        <translation>S&amp;tufe:</translation>
+    </message>
+    <message>
+        <source>All stages</source>
+        <translation>Alle Stufen</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::BuildSession</name>
+    <message>
+        <source>The container exited with code %1.</source>
+        <translation>Der Container endete mit Code %1.</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::CopyDropController</name>
+    <message>
+        <source>Drop the file inside a stage, below its FROM line.</source>
+        <translation>Die Datei innerhalb einer Stufe ablegen, unterhalb ihrer FROM-Zeile.</translation>
+    </message>
+    <message>
+        <source>The dropped item is not a file from a stage&apos;s file list.</source>
+        <translation>Das abgelegte Element ist keine Datei aus der Dateiliste einer Stufe.</translation>
+    </message>
+    <message>
+        <source>Copy from another stage</source>
+        <translation>Aus einer anderen Stufe kopieren</translation>
+    </message>
+    <message>
+        <source>Copy &lt;b&gt;%1&lt;/b&gt; from stage &lt;b&gt;%2&lt;/b&gt; into this stage at:</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; aus Stufe &lt;b&gt;%2&lt;/b&gt; in diese Stufe kopieren nach:</translation>
+    </message>
+    <message>
+        <source>Destination:</source>
+        <translation>Ziel:</translation>
+    </message>
+    <message>
+        <source>Insert COPY</source>
+        <translation>COPY einfügen</translation>
+    </message>
+    <message>
+        <source>Cannot copy here</source>
+        <translation>Hier kann nicht kopiert werden</translation>
     </message>
 </context>
 <context>
@@ -310,6 +394,292 @@
     <message>
         <source>There is no example called “%1”.</source>
         <translation>Es gibt kein Beispiel namens „%1“.</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::FileTreeModel</name>
+    <message>
+        <source>Added by this layer</source>
+        <translation>Von dieser Schicht hinzugefügt</translation>
+    </message>
+    <message>
+        <source>Changed by this layer</source>
+        <translation>Von dieser Schicht geändert</translation>
+    </message>
+    <message>
+        <source>Removed by this layer</source>
+        <translation>Von dieser Schicht entfernt</translation>
+    </message>
+    <message>
+        <source>Last written by layer %1</source>
+        <translation>Zuletzt geschrieben von Schicht %1</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>%1 wasted below: bytes that more than one layer holds</source>
+        <translation>%1 verschwendet darunter: Bytes, die mehr als eine Schicht enthält</translation>
+    </message>
+    <message>
+        <source>%1 wasted: this path is in more than one layer</source>
+        <translation>%1 verschwendet: dieser Pfad liegt in mehr als einer Schicht</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Wasted</source>
+        <translation>Verschwendet</translation>
+    </message>
+    <message>
+        <source>Permissions</source>
+        <translation>Rechte</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>Besitzer</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::FilesView</name>
+    <message>
+        <source>Show the filesystem after this layer, with its changes marked</source>
+        <translation>Das Dateisystem nach dieser Schicht zeigen, ihre Änderungen markiert</translation>
+    </message>
+    <message>
+        <source>Filter by name</source>
+        <translation>Nach Namen filtern</translation>
+    </message>
+    <message>
+        <source>Only this layer&apos;s changes</source>
+        <translation>Nur die Änderungen dieser Schicht</translation>
+    </message>
+    <message>
+        <source>Largest files</source>
+        <translation>Größte Dateien</translation>
+    </message>
+    <message>
+        <source>A flat list of the largest files instead of the tree</source>
+        <translation>Eine flache Liste der größten Dateien statt des Baums</translation>
+    </message>
+    <message>
+        <source>Could not open %1: %2.</source>
+        <translation>%1 konnte nicht geöffnet werden: %2.</translation>
+    </message>
+    <message>
+        <source>Could not read the layers of %1: %2.</source>
+        <translation>Die Schichten von %1 konnten nicht gelesen werden: %2.</translation>
+    </message>
+    <message>
+        <source>All layers</source>
+        <translation>Alle Schichten</translation>
+    </message>
+    <message>
+        <source>(no history)</source>
+        <translation>(kein Verlauf)</translation>
+    </message>
+    <message>
+        <source>Layer %1: %2 (%3)</source>
+        <translation>Schicht %1: %2 (%3)</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>Lese %1 …</translation>
+    </message>
+    <message>
+        <source>Build the Dockerfile to see each stage&apos;s files here.</source>
+        <translation>Das Dockerfile bauen, um hier die Dateien jeder Stufe zu sehen.</translation>
+    </message>
+    <message>
+        <source>stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>%1: %2 in %3 files</source>
+        <translation>%1: %2 in %3 Dateien</translation>
+    </message>
+    <message>
+        <source> · %1 wasted (the same paths in several layers)</source>
+        <translation> · %1 verschwendet (dieselben Pfade in mehreren Schichten)</translation>
+    </message>
+    <message>
+        <source> · drag a file onto another stage to copy it there</source>
+        <translation> · eine Datei auf eine andere Stufe ziehen, um sie dorthin zu kopieren</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::LayersChart</name>
+    <message>
+        <source>(no instruction recorded)</source>
+        <translation>(keine Anweisung aufgezeichnet)</translation>
+    </message>
+    <message>
+        <source>%1
+Layer %2 of %3: %4 (%5 % of %6)</source>
+        <translation>%1
+Schicht %2 von %3: %4 (%5 % von %6)</translation>
+    </message>
+    <message>
+        <source>Image size, log scale (segments split each bar by their share)</source>
+        <translation>Image-Größe, logarithmisch (Segmente teilen jeden Balken nach ihrem Anteil)</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Layer %1</source>
+        <translation>Schicht %1</translation>
+    </message>
+    <message>
+        <source>%1&lt;br&gt;&lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>%1&lt;br&gt;&lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::LayersView</name>
+    <message>
+        <source>Last two builds</source>
+        <translation>Letzte zwei Builds</translation>
+    </message>
+    <message>
+        <source>Compare the two images built last, and follow new builds</source>
+        <translation>Die zwei zuletzt gebauten Images vergleichen und neuen Builds folgen</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <source>Open Tarball…</source>
+        <translation>Tarball öffnen …</translation>
+    </message>
+    <message>
+        <source>Open OCI Directory…</source>
+        <translation>OCI-Verzeichnis öffnen …</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>Logarithmisch</translation>
+    </message>
+    <message>
+        <source>Bar heights on a logarithmic scale, so a small image stays visible next to a big one</source>
+        <translation>Balkenhöhen logarithmisch, damit ein kleines Image neben einem großen sichtbar bleibt</translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation>PNG exportieren …</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Vergleichen</translation>
+    </message>
+    <message>
+        <source>with</source>
+        <translation>mit</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Instruction</source>
+        <translation>Anweisung</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Build an image, pick two from the store or open a tarball to compare layers.</source>
+        <translation>Ein Image bauen, zwei aus dem Store wählen oder einen Tarball öffnen, um Schichten zu vergleichen.</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>Lade %1 …</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>Click a segment or a row to find the instruction that made the layer.</source>
+        <translation>Ein Segment oder eine Zeile anklicken, um die Anweisung zu finden, die die Schicht erzeugt hat.</translation>
+    </message>
+    <message>
+        <source>%1: %2 in 1 layer</source>
+        <translation>%1: %2 in 1 Schicht</translation>
+    </message>
+    <message>
+        <source>%1: %2 in %3 layers</source>
+        <translation>%1: %2 in %3 Schichten</translation>
+    </message>
+    <message>
+        <source>%1 vs %2</source>
+        <translation>%1 gegen %2</translation>
+    </message>
+    <message>
+        <source>%1 — the same size</source>
+        <translation>%1 — gleich groß</translation>
+    </message>
+    <message>
+        <source>%1 — one image holds no bytes</source>
+        <translation>%1 — ein Image enthält keine Bytes</translation>
+    </message>
+    <message>
+        <source>%1 — %2× smaller</source>
+        <translation>%1 — %2× kleiner</translation>
+    </message>
+    <message>
+        <source>%1 — %2× larger</source>
+        <translation>%1 — %2× größer</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>%1 (built)</source>
+        <translation>%1 (gebaut)</translation>
+    </message>
+    <message>
+        <source>Open OCI Image Layout</source>
+        <translation>OCI-Image-Layout öffnen</translation>
+    </message>
+    <message>
+        <source>Open Image Tarball</source>
+        <translation>Image-Tarball öffnen</translation>
+    </message>
+    <message>
+        <source>Image tarballs (*.tar *.docker.tar);;All files (*)</source>
+        <translation>Image-Tarballs (*.tar *.docker.tar);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot write the chart to %1.</source>
+        <translation>Das Diagramm kann nicht nach %1 geschrieben werden.</translation>
+    </message>
+    <message>
+        <source>Export Chart</source>
+        <translation>Diagramm exportieren</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
     </message>
 </context>
 <context>
@@ -595,6 +965,184 @@
     <message>
         <source>Fit</source>
         <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>Graph</source>
+        <translation>Graph</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>Schichten</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Dateien</translation>
+    </message>
+    <message>
+        <source>run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>The container exited with code 0.</source>
+        <translation>Der Container endete mit Code 0.</translation>
+    </message>
+    <message>
+        <source>The run finished.</source>
+        <translation>Der Lauf ist beendet.</translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation>&amp;Bauen</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel Build</source>
+        <translation>Build &amp;abbrechen</translation>
+    </message>
+    <message>
+        <source>&amp;Run Image</source>
+        <translation>Image &amp;ausführen</translation>
+    </message>
+    <message>
+        <source>Build Log</source>
+        <translation>Build-Protokoll</translation>
+    </message>
+    <message>
+        <source>Build &amp;Log</source>
+        <translation>Build-&amp;Protokoll</translation>
+    </message>
+    <message>
+        <source>Build arguments: KEY=VALUE …</source>
+        <translation>Build-Argumente: NAME=WERT …</translation>
+    </message>
+    <message>
+        <source>Build arguments for ARG, separated by spaces: VERSION=1.2 &quot;MSG=hello world&quot;</source>
+        <translation>Build-Argumente für ARG, durch Leerzeichen getrennt: VERSION=1.2 &quot;MSG=hallo Welt&quot;</translation>
+    </message>
+    <message>
+        <source>The build argument “%1” has no value; write it as NAME=VALUE.</source>
+        <translation>Das Build-Argument „%1“ hat keinen Wert; bitte als NAME=WERT schreiben.</translation>
+    </message>
+    <message>
+        <source>A build or run is in progress; cancel it first.</source>
+        <translation>Ein Build oder Lauf ist im Gang; bitte zuerst abbrechen.</translation>
+    </message>
+    <message>
+        <source>Cannot open the image store %1: %2</source>
+        <translation>Der Image-Store %1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary directory for the build.</source>
+        <translation>Für den Build kann kein temporäres Verzeichnis angelegt werden.</translation>
+    </message>
+    <message>
+        <source>Cannot write the Dockerfile to build: %1</source>
+        <translation>Das zu bauende Dockerfile kann nicht geschrieben werden: %1</translation>
+    </message>
+    <message>
+        <source>Building %1</source>
+        <translation>Baue %1</translation>
+    </message>
+    <message>
+        <source>Building %1 with %2</source>
+        <translation>Baue %1 mit %2</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Starte …</translation>
+    </message>
+    <message>
+        <source>Building…</source>
+        <translation>Baue …</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Breche ab …</translation>
+    </message>
+    <message>
+        <source>Build the image first; Run starts the last built image.</source>
+        <translation>Zuerst das Image bauen; Ausführen startet das zuletzt gebaute Image.</translation>
+    </message>
+    <message>
+        <source>Running %1</source>
+        <translation>Führe %1 aus</translation>
+    </message>
+    <message>
+        <source>Running the image…</source>
+        <translation>Führe das Image aus …</translation>
+    </message>
+    <message>
+        <source>Pulling %1 of %2</source>
+        <translation>Lade %1 von %2 herunter</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation>Schritt %1 von %2</translation>
+    </message>
+    <message>
+        <source>step %1 of %2</source>
+        <translation>Schritt %1 von %2</translation>
+    </message>
+    <message>
+        <source>cached</source>
+        <translation>aus dem Cache</translation>
+    </message>
+    <message>
+        <source>Taken from the build cache</source>
+        <translation>Aus dem Build-Cache übernommen</translation>
+    </message>
+    <message>
+        <source>Took %1</source>
+        <translation>Dauerte %1</translation>
+    </message>
+    <message>
+        <source>Layer %1, %2</source>
+        <translation>Schicht %1, %2</translation>
+    </message>
+    <message>
+        <source>Changes only the image&apos;s configuration (no layer)</source>
+        <translation>Ändert nur die Konfiguration des Images (keine Schicht)</translation>
+    </message>
+    <message>
+        <source>The build was cancelled.</source>
+        <translation>Der Build wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Build cancelled</source>
+        <translation>Build abgebrochen</translation>
+    </message>
+    <message>
+        <source>Build failed</source>
+        <translation>Build fehlgeschlagen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Built %1 in %2: %n step(s)</source>
+        <translation>
+            <numerusform>%1 in %2 gebaut: %n Schritt</numerusform>
+            <numerusform>%1 in %2 gebaut: %n Schritte</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cached</source>
+        <translation>
+            <numerusform>%n aus dem Cache</numerusform>
+            <numerusform>%n aus dem Cache</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Built %1</source>
+        <translation>%1 gebaut</translation>
+    </message>
+    <message>
+        <source>Build %1 (%2)</source>
+        <translation>Build %1 (%2)</translation>
     </message>
 </context>
 <context>
