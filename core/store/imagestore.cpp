@@ -12,12 +12,14 @@
 
 #include <QBuffer>
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryFile>
@@ -599,7 +601,65 @@ Expected<StoreGcReport> ImageStore::collectGarbage()
                 ++report.temporaryFilesRemoved;
         }
     }
+    // The diff IDs of every image a reference still names: their derived data stays.
+    QSet<QString> diffIds;
+    for (auto it = refs->begin(); it != refs->end(); ++it) {
+        auto img = image(it.key());
+        if (!img) // an index without a manifest for this platform: keep nothing specific
+            continue;
+        for (const ImageLayer &l : std::as_const(img->layers))
+            diffIds.insert(l.diffId.hex());
+    }
+    report.cacheFilesRemoved = pruneCaches(diffIds);
     return report;
+}
+
+int ImageStore::pruneCaches(const QSet<QString> &storedDiffIds)
+{
+    int removed = 0;
+    const auto remove = [&removed](const QString &path) {
+        if (QFile::remove(path))
+            ++removed;
+    };
+    // Cache writers do not take the GC lock, so only temporary files old enough that no
+    // writer can still be busy with them are abandoned.
+    const QDateTime staleBefore = QDateTime::currentDateTimeUtc().addSecs(-10 * 60);
+    QDirIterator dirs(m_root + QStringLiteral("/cache"), QDir::Dirs | QDir::NoDotAndDotDot);
+    while (dirs.hasNext()) {
+        QDirIterator files(dirs.next(), QDir::Files | QDir::Hidden);
+        while (files.hasNext()) {
+            const QFileInfo fi(files.next());
+            if (fi.fileName().startsWith(TemporaryBlobPrefix) && fi.lastModified().toUTC() < staleBefore)
+                remove(fi.filePath());
+        }
+    }
+    static const QRegularExpression analysisName(QStringLiteral("^sha256-([0-9a-f]{64})-.*\\.analysis$"));
+    QDirIterator analyses(m_root + QStringLiteral("/cache/analysis"), QDir::Files);
+    while (analyses.hasNext()) {
+        const QFileInfo fi(analyses.next());
+        const QRegularExpressionMatch m = analysisName.match(fi.fileName());
+        if (!m.hasMatch())
+            continue;
+        auto config = Digest::parse(QStringLiteral("sha256:") + m.captured(1));
+        if (config && !hasBlob(*config))
+            remove(fi.filePath());
+    }
+    static const QRegularExpression indexName(QStringLiteral("^sha256-([0-9a-f]{64})\\.idx$"));
+    QDirIterator indexes(m_root + QStringLiteral("/cache/layer-index"), QDir::Files);
+    while (indexes.hasNext()) {
+        const QFileInfo fi(indexes.next());
+        const QRegularExpressionMatch m = indexName.match(fi.fileName());
+        if (m.hasMatch() && !storedDiffIds.contains(m.captured(1)))
+            remove(fi.filePath());
+    }
+    static const QRegularExpression sizeName(QStringLiteral("^[0-9a-f]{64}$"));
+    QDirIterator sizes(m_root + QStringLiteral("/cache/layer-sizes"), QDir::Files);
+    while (sizes.hasNext()) {
+        const QFileInfo fi(sizes.next());
+        if (sizeName.match(fi.fileName()).hasMatch() && !storedDiffIds.contains(fi.fileName()))
+            remove(fi.filePath());
+    }
+    return removed;
 }
 
 Expected<StoreVerifyReport> ImageStore::verify() const

@@ -75,11 +75,16 @@ public:
     Expected<void> setGcRoot(const QString &name, const QList<Digest> &digests);
     Expected<void> removeGcRoot(const QString &name);
 
+    // Removes blobs no reference or gc root keeps, abandoned temporary files, and derived
+    // cache entries whose image is gone: `analysis/sha256-<config hex>-…` files whose
+    // config blob was removed, `layer-index/sha256-<diff ID hex>.idx` and
+    // `layer-sizes/<diff ID hex>` files no stored image's config names.
     Expected<StoreGcReport> collectGarbage();
     Expected<StoreVerifyReport> verify() const;
 
     // A directory for derived data (analysis indexes, ...) that survives runs; created on
-    // demand. Garbage collection does not touch it.
+    // demand. Garbage collection removes from it what belongs to images no longer stored
+    // (see collectGarbage()) and temporary files left there for more than ten minutes.
     QString cacheDir(const QString &name) const;
 
 private:
@@ -88,6 +93,7 @@ private:
     QString gcLockPath() const;
     Expected<QMap<QString, Descriptor>> readReferences() const;
     Expected<void> updateReferences(const std::function<Expected<void>(QMap<QString, Descriptor> &)> &change);
+    int pruneCaches(const QSet<QString> &storedDiffIds);
     void markReachable(const Descriptor &descriptor, QSet<Digest> &reachable, QStringList *problems,
                        const QString &owner, QStringList *missing, int depth = 0) const;
 

@@ -22,6 +22,7 @@ struct StoreGcReport
     int blobsRemoved = 0;
     qint64 bytesFreed = 0;
     int temporaryFilesRemoved = 0;
+    int cacheFilesRemoved = 0; // derived data of images no longer stored, stale temporary files
 };
 
 } // namespace stagecraft

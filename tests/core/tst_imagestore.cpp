@@ -5,6 +5,7 @@
 #include "core/store/imagestore.h"
 
 #include <QBuffer>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void gcKeepsReferencedBlobs();
     void verifyFindsDamage();
     void temporaryFilesIgnoredAndCollected();
+    void gcPrunesDerivedCaches();
     void exportRoundTrip();
 };
 
@@ -305,6 +307,73 @@ void TestImageStore::temporaryFilesIgnoredAndCollected()
     QCOMPARE(gc->temporaryFilesRemoved, 2);
     QCOMPARE(gc->blobsRemoved, 0);
     QVERIFY(QDir(dir.path() + QStringLiteral("/tmp")).entryList(QDir::Files | QDir::Hidden).isEmpty());
+}
+
+void TestImageStore::gcPrunesDerivedCaches()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    QVERIFY(store->import(imagesDir() + QStringLiteral("/final.docker.tar"), QStringLiteral("final:1")));
+    QVERIFY(store->import(imagesDir() + QStringLiteral("/base.docker.tar"), QStringLiteral("base:1")));
+    auto final = store->image(QStringLiteral("final:1"));
+    auto base = store->image(QStringLiteral("base:1"));
+    QVERIFY(final && base);
+    const QString finalDiff = final->layers.last().diffId.hex();
+    const QString baseDiff = base->layers.first().diffId.hex();
+    QVERIFY(finalDiff != baseDiff);
+
+    const auto write = [](const QString &path) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("derived");
+    };
+    const QString analysis = store->cacheDir(QStringLiteral("analysis"));
+    const QString index = store->cacheDir(QStringLiteral("layer-index"));
+    const QString sizes = store->cacheDir(QStringLiteral("layer-sizes"));
+    const QString other = store->cacheDir(QStringLiteral("build"));
+    const QString finalAnalysis = analysis + QStringLiteral("/sha256-") + final->id().hex() +
+                                  QStringLiteral("-0123456789abcdef.analysis");
+    const QString baseAnalysis = analysis + QStringLiteral("/sha256-") + base->id().hex() +
+                                 QStringLiteral("-0123456789abcdef.analysis");
+    const QString finalIndex = index + QStringLiteral("/sha256-") + finalDiff + QStringLiteral(".idx");
+    const QString baseIndex = index + QStringLiteral("/sha256-") + baseDiff + QStringLiteral(".idx");
+    const QString foreign = other + QStringLiteral("/not-ours");
+    const QString staleTemp = other + u'/' + TemporaryBlobPrefix + QStringLiteral("old");
+    const QString freshTemp = sizes + u'/' + TemporaryBlobPrefix + QStringLiteral("new");
+    for (const QString &path :
+         {finalAnalysis, baseAnalysis, finalIndex, baseIndex, foreign, staleTemp, freshTemp})
+        write(path);
+    QVERIFY(QFile::exists(sizes + u'/' + baseDiff)); // written by the import
+    {
+        QFile old(staleTemp);
+        QVERIFY(old.open(QIODevice::ReadWrite));
+        QVERIFY(old.setFileTime(QDateTime::currentDateTimeUtc().addSecs(-3600),
+                                QFileDevice::FileModificationTime));
+    }
+
+    // Nothing is gone while both images are named.
+    auto first = store->collectGarbage();
+    QVERIFY(first);
+    QCOMPARE(first->cacheFilesRemoved, 1); // only the stale temporary file
+    QVERIFY(!QFile::exists(staleTemp));
+    for (const QString &path : {finalAnalysis, baseAnalysis, finalIndex, baseIndex, foreign, freshTemp})
+        QVERIFY2(QFile::exists(path), qPrintable(path));
+
+    // The base image goes: its analysis, layer index and size go with it, unless another
+    // stored image shares the layer.
+    QVERIFY(store->removeReference(QStringLiteral("base:1")));
+    auto second = store->collectGarbage();
+    QVERIFY(second);
+    QVERIFY(second->blobsRemoved > 0);
+    QVERIFY(!QFile::exists(baseAnalysis));
+    QVERIFY(!QFile::exists(baseIndex));
+    QVERIFY(!QFile::exists(sizes + u'/' + baseDiff));
+    for (const QString &path :
+         {finalAnalysis, finalIndex, foreign, freshTemp, QString(sizes + u'/' + finalDiff)})
+        QVERIFY2(QFile::exists(path), qPrintable(path));
+    QCOMPARE(second->cacheFilesRemoved, 3);
+    QVERIFY(store->verify()->ok());
 }
 
 void TestImageStore::exportRoundTrip()
