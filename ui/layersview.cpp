@@ -1,24 +1,508 @@
 #include "ui/layersview.h"
 
+#include "core/analysis/bytesize.h"
+#include "core/analysis/imagesource.h"
+#include "core/store/imagestore.h"
+#include "ui/layerschart.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QMenu>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <cmath>
+
 namespace stagecraft::ui {
+
+namespace {
+
+constexpr int ImageRole = Qt::UserRole + 1;
+constexpr int LayerRole = Qt::UserRole + 2;
+
+enum Column { ImageColumn, LayerColumn, InstructionColumn, SizeColumn, ColumnCount };
+
+QString ratioText(double ratio)
+{
+    return ratio >= 10 ? QString::number(std::llround(ratio)) : QString::number(ratio, 'f', 1);
+}
+
+} // namespace
+
+// What a worker hands back: an image ready to draw, or why it could not be opened.
+struct LayersView::Loaded
+{
+    QString argument;
+    std::optional<ChartImage> image;
+    QString error;
+};
 
 LayersView::LayersView(QWidget *parent)
     : QWidget(parent)
-{}
-
-LayersView::~LayersView() = default;
-
-void LayersView::setStoreRoot(const QString &) {}
-void LayersView::compare(const QStringList &) {}
-void LayersView::addBuiltImage(const QString &, const QString &) {}
-bool LayersView::waitUntilLoaded(int)
 {
-    return false;
+    m_pool.setMaxThreadCount(2);
+
+    m_leftBox = new QComboBox(this);
+    m_leftBox->setObjectName(QStringLiteral("layersLeftPicker"));
+    m_rightBox = new QComboBox(this);
+    m_rightBox->setObjectName(QStringLiteral("layersRightPicker"));
+    for (QComboBox *box : {m_leftBox, m_rightBox}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(18);
+        box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        connect(box, &QComboBox::activated, this, &LayersView::pickersChanged);
+    }
+
+    m_lastBuildsButton = new QToolButton(this);
+    m_lastBuildsButton->setObjectName(QStringLiteral("layersLastBuilds"));
+    m_lastBuildsButton->setText(tr("Last two builds"));
+    m_lastBuildsButton->setToolTip(tr("Compare the two images built last, and follow new builds"));
+    m_lastBuildsButton->setCheckable(true);
+    m_lastBuildsButton->setChecked(true);
+    connect(m_lastBuildsButton, &QToolButton::toggled, this, &LayersView::setFollowsBuilds);
+
+    m_openButton = new QToolButton(this);
+    m_openButton->setObjectName(QStringLiteral("layersOpen"));
+    m_openButton->setText(tr("Open"));
+    m_openButton->setPopupMode(QToolButton::InstantPopup);
+    auto *openMenu = new QMenu(m_openButton);
+    openMenu->addAction(tr("Open Tarball…"), this, [this] { openFileInteractive(false); });
+    openMenu->addAction(tr("Open OCI Directory…"), this, [this] { openFileInteractive(true); });
+    m_openButton->setMenu(openMenu);
+
+    m_logBox = new QCheckBox(tr("Log scale"), this);
+    m_logBox->setObjectName(QStringLiteral("layersLogScale"));
+    m_logBox->setToolTip(
+        tr("Bar heights on a logarithmic scale, so a small image stays visible next to a big one"));
+
+    m_exportButton = new QToolButton(this);
+    m_exportButton->setObjectName(QStringLiteral("layersExport"));
+    m_exportButton->setText(tr("Export PNG…"));
+    connect(m_exportButton, &QToolButton::clicked, this, &LayersView::exportInteractive);
+
+    auto *pickers = new QHBoxLayout;
+    pickers->addWidget(new QLabel(tr("Compare"), this));
+    pickers->addWidget(m_leftBox, 1);
+    pickers->addWidget(new QLabel(tr("with"), this));
+    pickers->addWidget(m_rightBox, 1);
+    pickers->addWidget(m_lastBuildsButton);
+    pickers->addWidget(m_openButton);
+    pickers->addSpacing(12);
+    pickers->addWidget(m_logBox);
+    pickers->addWidget(m_exportButton);
+
+    m_headline = new QLabel(this);
+    m_headline->setObjectName(QStringLiteral("layersHeadline"));
+    QFont big = m_headline->font();
+    big.setPointSizeF(big.pointSizeF() * 1.35);
+    big.setBold(true);
+    m_headline->setFont(big);
+    m_headline->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("layersStatus"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_chart = new LayersChart(this);
+    connect(m_chart, &LayersChart::segmentClicked, this, &LayersView::onSegmentClicked);
+    connect(m_logBox, &QCheckBox::toggled, m_chart, &LayersChart::setLogScale);
+
+    m_model = new QStandardItemModel(0, ColumnCount, this);
+    m_model->setHorizontalHeaderLabels({tr("Image"), tr("Layer"), tr("Instruction"), tr("Size")});
+    m_table = new QTreeView(this);
+    m_table->setObjectName(QStringLiteral("layersTable"));
+    m_table->setModel(m_model);
+    m_table->setRootIsDecorated(false);
+    m_table->setUniformRowHeights(true);
+    m_table->setAlternatingRowColors(true);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->header()->setStretchLastSection(false);
+    m_table->header()->setSectionResizeMode(InstructionColumn, QHeaderView::Stretch);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (!m_updatingTable && current.isValid())
+                    onTableRowActivated(current.row());
+            });
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_chart);
+    splitter->addWidget(m_table);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(pickers);
+    layout->addWidget(m_headline);
+    layout->addWidget(m_status);
+    layout->addWidget(splitter, 1);
+
+    m_status->setText(tr("Build an image, pick two from the store or open a tarball to compare layers."));
 }
-void LayersView::selectLayer(const QString &, int) {}
-bool LayersView::exportPng(const QString &, QString *)
+
+LayersView::~LayersView()
 {
-    return false;
+    // Workers post back to this object; none may still run once it is gone.
+    m_cancel.cancel();
+    m_pool.waitForDone();
+}
+
+void LayersView::setStoreRoot(const QString &storeRoot)
+{
+    m_storeRoot = storeRoot;
+    refreshPickers();
+}
+
+void LayersView::compare(const QStringList &arguments)
+{
+    setFollowsBuilds(false);
+    startLoad(arguments);
+}
+
+void LayersView::addBuiltImage(const QString &reference, const QString &label)
+{
+    m_builds.removeIf([&](const QPair<QString, QString> &b) { return b.first == reference; });
+    m_builds.append({reference, label});
+    refreshPickers();
+    if (m_followBuilds)
+        setFollowsBuilds(true); // reloads the last two
+}
+
+void LayersView::setFollowsBuilds(bool follow)
+{
+    m_followBuilds = follow;
+    if (m_lastBuildsButton->isChecked() != follow) {
+        const QSignalBlocker blocker(m_lastBuildsButton);
+        m_lastBuildsButton->setChecked(follow);
+    }
+    if (!follow || m_builds.isEmpty())
+        return;
+    QStringList last;
+    for (qsizetype i = std::max<qsizetype>(0, m_builds.size() - 2); i < m_builds.size(); ++i)
+        last << m_builds[i].first;
+    if (last != m_arguments || !m_errors.isEmpty())
+        startLoad(last);
+}
+
+void LayersView::setLogScale(bool log)
+{
+    m_logBox->setChecked(log);
+}
+
+void LayersView::startLoad(const QStringList &arguments)
+{
+    m_cancel.cancel();
+    m_cancel = CancellationToken();
+    const quint64 generation = ++m_generation;
+    m_arguments = arguments;
+    m_errors.clear();
+    m_results = QList<std::shared_ptr<const Loaded>>(arguments.size());
+    m_pending = int(arguments.size());
+    setPickers(arguments);
+    m_status->setText(arguments.isEmpty() ? QString() : tr("Loading %1…").arg(arguments.join(tr(", "))));
+    if (arguments.isEmpty()) {
+        showLoaded();
+        return;
+    }
+    const QString root = m_storeRoot;
+    const CancellationToken cancel = m_cancel;
+    for (int slot = 0; slot < arguments.size(); ++slot) {
+        const QString argument = arguments[slot];
+        m_pool.start([this, generation, slot, argument, root, cancel] {
+            auto result = std::make_shared<Loaded>();
+            result->argument = argument;
+            // Only an existing store is used: opening one creates it, which merely
+            // looking at a tarball should not do.
+            std::optional<ImageStore> store;
+            if (!root.isEmpty() && QFileInfo(root).isDir()) {
+                auto opened = ImageStore::open(root);
+                if (opened)
+                    store.emplace(std::move(*opened));
+            }
+            auto opened = ImageSource::analyse(argument, store ? &*store : nullptr, {}, true, cancel);
+            if (!opened) {
+                result->error = opened.error().message;
+            } else {
+                ChartImage image;
+                image.argument = argument;
+                image.label = opened->label;
+                image.totalSize = opened->analysis->totalSize();
+                for (const LayerReport &report : opened->analysis->layers())
+                    image.layers.append({report.index, report.createdBy, report.size});
+                result->image = std::move(image);
+            }
+            // The destructor waits for the pool, so `this` outlives the worker; a posted
+            // call left over after the object is gone is dropped by Qt.
+            QMetaObject::invokeMethod(
+                this, [this, generation, slot, result] { finishOne(generation, slot, result); },
+                Qt::QueuedConnection);
+        });
+    }
+}
+
+void LayersView::finishOne(quint64 generation, int slot, const std::shared_ptr<const Loaded> &result)
+{
+    if (generation != m_generation)
+        return; // a newer comparison replaced this one
+    m_results[slot] = result;
+    if (--m_pending == 0)
+        showLoaded();
+}
+
+void LayersView::showLoaded()
+{
+    QList<ChartImage> images;
+    m_errors.clear();
+    for (const auto &result : std::as_const(m_results)) {
+        if (!result)
+            continue;
+        if (result->image)
+            images.append(*result->image);
+        else
+            m_errors.append(tr("Cannot open %1: %2").arg(result->argument, result->error));
+    }
+    m_chart->setImages(images);
+
+    m_updatingTable = true; // rebuilding the rows is no choice of a layer
+    m_model->removeRows(0, m_model->rowCount());
+    for (int i = 0; i < images.size(); ++i) {
+        const ChartImage &image = images[i];
+        for (int l = 0; l < image.layers.size(); ++l) {
+            const ChartLayer &layer = image.layers[l];
+            QList<QStandardItem *> row;
+            row << new QStandardItem(image.label) << new QStandardItem(QString::number(layer.index + 1))
+                << new QStandardItem(LayersChart::shortInstruction(layer.createdBy, 200))
+                << new QStandardItem(formatByteSize(layer.size));
+            row[InstructionColumn]->setToolTip(layer.createdBy);
+            row[LayerColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            row[SizeColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            row[SizeColumn]->setData(layer.size, Qt::UserRole);
+            for (QStandardItem *item : row) {
+                item->setData(i, ImageRole);
+                item->setData(l, LayerRole);
+            }
+            m_model->appendRow(row);
+        }
+    }
+    m_updatingTable = false;
+    m_table->resizeColumnToContents(ImageColumn);
+    m_table->resizeColumnToContents(LayerColumn);
+    m_table->resizeColumnToContents(SizeColumn);
+
+    m_headline->setText(headline());
+    if (!m_errors.isEmpty())
+        m_status->setText(m_errors.join(QLatin1Char('\n')));
+    else if (images.isEmpty())
+        m_status->setText(tr("Build an image, pick two from the store or open a tarball to compare layers."));
+    else
+        m_status->setText(tr("Click a segment or a row to find the instruction that made the layer."));
+    m_status->setVisible(!m_status->text().isEmpty());
+    refreshPickers();
+    Q_EMIT loaded();
+}
+
+QString LayersView::headline() const
+{
+    const QList<ChartImage> &images = m_chart->images();
+    if (images.isEmpty())
+        return {};
+    if (images.size() == 1) {
+        const QString size = formatByteSize(images[0].totalSize);
+        return images[0].layers.size() == 1
+                   ? tr("%1: %2 in 1 layer").arg(images[0].label, size)
+                   : tr("%1: %2 in %3 layers").arg(images[0].label, size).arg(images[0].layers.size());
+    }
+    if (images.size() == 2) {
+        const qint64 left = images[0].totalSize;
+        const qint64 right = images[1].totalSize;
+        const QString sizes = tr("%1 vs %2").arg(formatByteSize(left), formatByteSize(right));
+        if (left == right)
+            return tr("%1 — the same size").arg(sizes);
+        if (left <= 0 || right <= 0)
+            return tr("%1 — one image holds no bytes").arg(sizes);
+        if (right < left)
+            return tr("%1 — %2× smaller").arg(sizes, ratioText(double(left) / double(right)));
+        return tr("%1 — %2× larger").arg(sizes, ratioText(double(right) / double(left)));
+    }
+    QStringList parts;
+    for (const ChartImage &image : images)
+        parts << tr("%1 %2").arg(image.label, formatByteSize(image.totalSize));
+    return parts.join(QStringLiteral(" · "));
+}
+
+bool LayersView::waitUntilLoaded(int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (m_pending > 0 && clock.elapsed() < timeoutMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
+    return m_pending == 0;
+}
+
+void LayersView::refreshPickers()
+{
+    const QSignalBlocker leftBlocker(m_leftBox);
+    const QSignalBlocker rightBlocker(m_rightBox);
+    m_updatingPickers = true;
+    m_leftBox->clear();
+    m_rightBox->clear();
+    for (auto it = m_builds.crbegin(); it != m_builds.crend(); ++it)
+        addPickerItem(it->first, tr("%1 (built)").arg(it->second.isEmpty() ? it->first : it->second));
+    if (!m_storeRoot.isEmpty() && QFileInfo(m_storeRoot).isDir()) {
+        if (auto store = ImageStore::open(m_storeRoot)) {
+            if (auto references = store->references()) {
+                for (auto it = references->cbegin(); it != references->cend(); ++it)
+                    addPickerItem(it.key(), it.key());
+            }
+        }
+    }
+    for (const QString &path : std::as_const(m_opened))
+        addPickerItem(path, QDir::toNativeSeparators(path));
+    for (const QString &argument : std::as_const(m_arguments))
+        addPickerItem(argument, argument);
+    m_updatingPickers = false;
+    setPickers(m_arguments);
+}
+
+void LayersView::addPickerItem(const QString &argument, const QString &text)
+{
+    for (QComboBox *box : {m_leftBox, m_rightBox})
+        if (box->findData(argument) < 0)
+            box->addItem(text, argument);
+}
+
+void LayersView::setPickers(const QStringList &arguments)
+{
+    const QSignalBlocker leftBlocker(m_leftBox);
+    const QSignalBlocker rightBlocker(m_rightBox);
+    for (const QString &argument : arguments)
+        addPickerItem(argument, argument);
+    m_leftBox->setCurrentIndex(arguments.size() > 0 ? m_leftBox->findData(arguments[0]) : -1);
+    m_rightBox->setCurrentIndex(arguments.size() > 1 ? m_rightBox->findData(arguments[1]) : -1);
+}
+
+void LayersView::pickersChanged()
+{
+    if (m_updatingPickers)
+        return;
+    QStringList chosen;
+    for (QComboBox *box : {m_leftBox, m_rightBox})
+        if (box->currentIndex() >= 0)
+            chosen << box->currentData().toString();
+    if (chosen.isEmpty() || chosen == m_arguments)
+        return;
+    compare(chosen);
+}
+
+void LayersView::openFileInteractive(bool directory)
+{
+    const QString path =
+        directory ? QFileDialog::getExistingDirectory(this, tr("Open OCI Image Layout"))
+                  : QFileDialog::getOpenFileName(this, tr("Open Image Tarball"), QString(),
+                                                 tr("Image tarballs (*.tar *.docker.tar);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (!m_opened.contains(path))
+        m_opened.append(path);
+    // The new image goes on the right, next to what was there before (or alone).
+    QStringList chosen;
+    if (!m_arguments.isEmpty())
+        chosen << m_arguments.first();
+    chosen << path;
+    compare(chosen);
+}
+
+bool LayersView::exportPng(const QString &path, QString *error)
+{
+    const QPixmap pixmap = m_chart->grab();
+    if (pixmap.isNull() || !pixmap.save(path, "PNG")) {
+        if (error)
+            *error = tr("Cannot write the chart to %1.").arg(QDir::toNativeSeparators(path));
+        return false;
+    }
+    return true;
+}
+
+void LayersView::exportInteractive()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Chart"), QStringLiteral("layers.png"),
+                                                      tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!exportPng(path, &error))
+        m_status->setText(error);
+}
+
+void LayersView::selectLayer(const QString &argument, int layerIndex)
+{
+    const QList<ChartImage> &images = m_chart->images();
+    for (int i = 0; i < images.size(); ++i) {
+        if (images[i].argument != argument)
+            continue;
+        m_chart->setSelectedLayer(i, layerIndex);
+        selectTableRow(m_chart->selectedImage(), m_chart->selectedLayer());
+        return;
+    }
+}
+
+void LayersView::selectTableRow(int image, int layer)
+{
+    m_updatingTable = true;
+    QModelIndex found;
+    for (int row = 0; row < m_model->rowCount() && image >= 0; ++row) {
+        const QModelIndex index = m_model->index(row, 0);
+        if (index.data(ImageRole).toInt() == image && index.data(LayerRole).toInt() == layer) {
+            found = index;
+            break;
+        }
+    }
+    if (found.isValid()) {
+        m_table->selectionModel()->setCurrentIndex(found, QItemSelectionModel::ClearAndSelect |
+                                                              QItemSelectionModel::Rows);
+        m_table->scrollTo(found);
+    } else {
+        m_table->selectionModel()->clear();
+    }
+    m_updatingTable = false;
+}
+
+void LayersView::onSegmentClicked(int image, int layer)
+{
+    selectTableRow(image, layer);
+    activate(image, layer);
+}
+
+void LayersView::onTableRowActivated(int row)
+{
+    const QModelIndex index = m_model->index(row, 0);
+    const int image = index.data(ImageRole).toInt();
+    const int layer = index.data(LayerRole).toInt();
+    m_chart->setSelectedLayer(image, layer);
+    activate(image, layer);
+}
+
+void LayersView::activate(int image, int layer)
+{
+    const QList<ChartImage> &images = m_chart->images();
+    if (image < 0 || image >= images.size() || layer < 0 || layer >= images[image].layers.size())
+        return;
+    const ChartLayer &l = images[image].layers[layer];
+    Q_EMIT layerActivated(images[image].argument, l.index, l.createdBy);
 }
 
 } // namespace stagecraft::ui

@@ -1,0 +1,297 @@
+#include "ui/layerschart.h"
+
+#include "core/analysis/bytesize.h"
+#include "ui/theme.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QCategoryAxis>
+#include <QEvent>
+#include <QRegularExpression>
+#include <QStackedBarSeries>
+#include <QToolTip>
+
+#include <cmath>
+
+namespace stagecraft::ui {
+
+namespace {
+
+constexpr double BarWidth = 0.55;
+
+// Neighbouring layers get clearly different hues that read on light and dark backgrounds;
+// the highlight colour is none of them.
+const char *const SegmentColors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#76b7b2", "#edc948",
+                                     "#b07aa1", "#9c755f", "#bab0ac", "#e15759", "#86bcb6"};
+const char *const HighlightColor = "#ff2d95";
+
+// Axis labels without a needless ".0": "1 kB", "10 MB", "2.5 GB".
+QString axisLabel(double bytes)
+{
+    QString text = formatByteSize(qint64(std::llround(bytes)));
+    text.replace(QStringLiteral(".0 "), QStringLiteral(" "));
+    return text;
+}
+
+// A step of 1, 2 or 5 times a power of ten that splits `maximum` into at most six parts.
+double niceStep(double maximum)
+{
+    const double raw = maximum / 6;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double factor : {1.0, 2.0, 5.0})
+        if (factor * magnitude >= raw)
+            return factor * magnitude;
+    return 10 * magnitude;
+}
+
+} // namespace
+
+LayersChart::LayersChart(QWidget *parent)
+    : QChartView(parent)
+{
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(320, 240);
+    chart()->legend()->hide();
+    chart()->setMargins(QMargins(8, 8, 8, 8));
+    applyTheme();
+    rebuild();
+}
+
+LayersChart::~LayersChart() = default;
+
+void LayersChart::setImages(const QList<ChartImage> &images)
+{
+    m_images = images;
+    m_selectedImage = -1;
+    m_selectedLayer = -1;
+    rebuild();
+}
+
+void LayersChart::setLogScale(bool log)
+{
+    if (log == m_log)
+        return;
+    m_log = log;
+    rebuild();
+}
+
+QString LayersChart::shortInstruction(const QString &createdBy, int maxLength)
+{
+    QString text = createdBy.simplified();
+    static const QRegularExpression nop(QStringLiteral("^/bin/sh -c #\\(nop\\)\\s*"));
+    static const QRegularExpression shell(QStringLiteral("^(\\|\\d+ (\\S+=\\S*\\s+)*)?/bin/sh -c "));
+    static const QRegularExpression buildkitRun(
+        QStringLiteral("^RUN (\\|\\d+ (\\S+=\\S*\\s+)*)?/bin/sh -c "));
+    static const QRegularExpression buildkitTail(QStringLiteral("\\s*# buildkit$"));
+    text.remove(buildkitTail);
+    if (text.contains(nop))
+        text.remove(nop);
+    else if (text.contains(buildkitRun))
+        text.replace(buildkitRun, QStringLiteral("RUN "));
+    else if (text.contains(shell))
+        text.replace(shell, QStringLiteral("RUN "));
+    if (text.isEmpty())
+        text = tr("(no instruction recorded)");
+    if (maxLength > 1 && text.size() > maxLength)
+        text = text.left(maxLength - 1) + QChar(0x2026);
+    return text;
+}
+
+QString LayersChart::segmentToolTip(int image, int layer) const
+{
+    if (image < 0 || image >= m_images.size() || layer < 0 || layer >= m_images[image].layers.size())
+        return {};
+    const ChartImage &shown = m_images[image];
+    const ChartLayer &l = shown.layers[layer];
+    const double share = shown.totalSize > 0 ? 100.0 * double(l.size) / double(shown.totalSize) : 0.0;
+    return tr("%1\nLayer %2 of %3: %4 (%5 % of %6)")
+        .arg(shortInstruction(l.createdBy))
+        .arg(l.index + 1)
+        .arg(shown.layers.size())
+        .arg(formatByteSize(l.size))
+        .arg(share, 0, 'f', share < 10 ? 1 : 0)
+        .arg(shown.label);
+}
+
+double LayersChart::plotted(int image, int layer) const
+{
+    const ChartImage &shown = m_images[image];
+    const qint64 size = shown.layers[layer].size;
+    if (!m_log)
+        return double(size);
+    if (shown.totalSize <= 0)
+        return 0;
+    const double height = std::max(0.0, std::log10(double(shown.totalSize)) - m_logFloor);
+    return height * double(size) / double(shown.totalSize);
+}
+
+QString LayersChart::axisTitle() const
+{
+    return m_log ? tr("Image size, log scale (segments split each bar by their share)") : tr("Size");
+}
+
+void LayersChart::rebuild()
+{
+    QChart *c = chart();
+    c->removeAllSeries();
+    const auto axes = c->axes();
+    for (QAbstractAxis *axis : axes) {
+        c->removeAxis(axis);
+        delete axis;
+    }
+    m_sets.clear();
+
+    qsizetype layerPositions = 0;
+    qint64 largest = 0;
+    qint64 smallest = -1;
+    for (const ChartImage &image : std::as_const(m_images)) {
+        layerPositions = std::max(layerPositions, image.layers.size());
+        largest = std::max(largest, image.totalSize);
+        if (image.totalSize > 0 && (smallest < 0 || image.totalSize < smallest))
+            smallest = image.totalSize;
+    }
+    // The log scale starts at 1 kB, or a decade below the smallest image when it is tinier.
+    m_logFloor = 3;
+    if (smallest > 0)
+        m_logFloor = std::clamp(std::floor(std::log10(double(smallest))), 0.0, 3.0);
+
+    auto *series = new QStackedBarSeries;
+    series->setBarWidth(BarWidth);
+    for (qsizetype position = 0; position < layerPositions; ++position) {
+        auto *set = new QBarSet(tr("Layer %1").arg(position + 1));
+        for (int image = 0; image < m_images.size(); ++image)
+            *set << (position < m_images[image].layers.size() ? plotted(image, int(position)) : 0.0);
+        set->setColor(QColor(QLatin1String(SegmentColors[position % std::size(SegmentColors)])));
+        set->setSelectedColor(QColor(QLatin1String(HighlightColor)));
+        set->setBorderColor(palette().color(QPalette::Base));
+        connect(set, &QBarSet::hovered, this,
+                [this, set](bool status, int index) { onHovered(set, status, index); });
+        connect(set, &QBarSet::clicked, this, [this, position](int index) {
+            if (index < 0 || index >= m_images.size() || position >= m_images[index].layers.size())
+                return;
+            setSelectedLayer(index, int(position));
+            Q_EMIT segmentClicked(index, int(position));
+        });
+        series->append(set);
+        m_sets.append(set);
+    }
+    c->addSeries(series);
+
+    auto *categories = new QBarCategoryAxis;
+    QStringList labels;
+    for (const ChartImage &image : std::as_const(m_images))
+        labels << tr("%1<br><b>%2</b>").arg(image.label.toHtmlEscaped(), formatByteSize(image.totalSize));
+    categories->append(labels);
+    c->addAxis(categories, Qt::AlignBottom);
+    series->attachAxis(categories);
+
+    auto *values = new QCategoryAxis;
+    values->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    values->setTitleText(axisTitle());
+    if (m_log) {
+        const double top =
+            std::max(m_logFloor + 1, std::ceil(std::log10(std::max<double>(double(largest), 1.0))));
+        values->setStartValue(0);
+        for (double decade = m_logFloor; decade <= top + 0.5; ++decade)
+            values->append(axisLabel(std::pow(10.0, decade)), decade - m_logFloor);
+        values->setRange(0, top - m_logFloor);
+    } else {
+        const double maximum = std::max<double>(double(largest), 1000.0);
+        const double step = niceStep(maximum);
+        const double top = std::ceil(maximum / step) * step;
+        values->setStartValue(0);
+        // QCategoryAxis needs distinct labels; the first one sits on zero.
+        values->append(QStringLiteral("0"), 0);
+        for (double value = step; value <= top + step / 2; value += step)
+            values->append(axisLabel(value), value);
+        values->setRange(0, top);
+    }
+    c->addAxis(values, Qt::AlignLeft);
+    series->attachAxis(values);
+    applyTheme();
+    applySelection();
+}
+
+void LayersChart::applyTheme()
+{
+    if (m_applyingTheme)
+        return;
+    m_applyingTheme = true;
+    const QPalette p = palette();
+    QChart *c = chart();
+    c->setBackgroundBrush(p.color(QPalette::Base));
+    c->setBackgroundRoundness(0);
+    setBackgroundBrush(p.color(QPalette::Base));
+    const QColor text = p.color(QPalette::Text);
+    QColor grid = text;
+    grid.setAlphaF(0.18);
+    const auto axes = c->axes();
+    for (QAbstractAxis *axis : axes) {
+        axis->setLabelsColor(text);
+        axis->setTitleBrush(text);
+        axis->setLinePenColor(grid);
+        axis->setGridLineColor(grid);
+    }
+    for (QBarSet *set : std::as_const(m_sets))
+        set->setBorderColor(p.color(QPalette::Base));
+    m_applyingTheme = false;
+}
+
+void LayersChart::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyTheme();
+}
+
+void LayersChart::setSelectedLayer(int image, int layer)
+{
+    if (image < 0 || image >= m_images.size() || layer < 0 || layer >= m_images[image].layers.size()) {
+        image = -1;
+        layer = -1;
+    }
+    m_selectedImage = image;
+    m_selectedLayer = layer;
+    applySelection();
+}
+
+void LayersChart::applySelection()
+{
+    for (int position = 0; position < m_sets.size(); ++position) {
+        QBarSet *set = m_sets[position];
+        set->deselectAllBars();
+        if (position == m_selectedLayer && m_selectedImage >= 0)
+            set->selectBar(m_selectedImage);
+    }
+}
+
+QRectF LayersChart::segmentRect(int image, int layer) const
+{
+    if (image < 0 || image >= m_images.size() || layer < 0 || layer >= m_images[image].layers.size())
+        return {};
+    QChart *c = chart();
+    const QList<QAbstractSeries *> series = c->series();
+    if (series.isEmpty())
+        return {};
+    double bottom = 0;
+    for (int below = 0; below < layer; ++below)
+        bottom += plotted(image, below);
+    const double top = bottom + plotted(image, layer);
+    const QPointF a = c->mapToPosition(QPointF(image - BarWidth / 2, top), series.first());
+    const QPointF b = c->mapToPosition(QPointF(image + BarWidth / 2, bottom), series.first());
+    const QPointF topLeft = mapFromScene(c->mapToScene(a));
+    const QPointF bottomRight = mapFromScene(c->mapToScene(b));
+    return QRectF(topLeft, bottomRight).normalized();
+}
+
+void LayersChart::onHovered(QBarSet *set, bool status, int index)
+{
+    if (!status) {
+        QToolTip::hideText();
+        return;
+    }
+    const int layer = int(m_sets.indexOf(set));
+    QToolTip::showText(QCursor::pos(), segmentToolTip(index, layer), this);
+}
+
+} // namespace stagecraft::ui
