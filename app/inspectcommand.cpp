@@ -42,7 +42,8 @@ const char kUsage[] =
     "  --waste-model M    per-file (default): a removed directory wastes each file below\n"
     "                     it; dive: dive's rule to the letter (opaque directories and\n"
     "                     removed directories are not counted as waste)\n"
-    "  --no-cache         neither read nor write the layer file list cache\n"
+    "  --no-cache         neither read nor write the analysis caches (layer file lists\n"
+    "                     and whole results, kept in the store)\n"
     "  --ci               check the thresholds, print PASS/FAIL per rule, exit 1 on a FAIL\n"
     "  --lowest-efficiency R            fail below this efficiency (default 0.9)\n"
     "  --highest-wasted-bytes SIZE      fail above this many wasted bytes: 20MB, 1.5GB,\n"
@@ -382,7 +383,7 @@ int runInspect(const QStringList &argv)
     }
 
     const QString argument = args->positional().first();
-    // The layer index cache lives in the store even when the image comes from a file;
+    // The analysis caches live in the store even when the image comes from a file;
     // without a usable store the layers are simply read again.
     auto store = args->openStore();
     auto opened = ImageSource::analyse(argument, store ? &*store : nullptr, options,
@@ -390,7 +391,7 @@ int runInspect(const QStringList &argv)
     if (!opened)
         return commandError(kName, QStringLiteral("%1: %2").arg(argument, opened.error().message));
     for (const QString &problem : opened->stats.cacheProblems)
-        printErr(QStringLiteral("stagecraft inspect: warning: layer cache: %1\n").arg(problem));
+        printErr(QStringLiteral("stagecraft inspect: warning: analysis cache: %1\n").arg(problem));
     const Image *image = &opened->image;
     const ImageAnalysis &analysis = *opened->analysis;
 
