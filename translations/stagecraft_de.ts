@@ -1000,7 +1000,7 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     </message>
     <message>
         <source>&amp;Build</source>
-        <translation>&amp;Bauen</translation>
+        <translation>&amp;Erstellen</translation>
     </message>
     <message>
         <source>&amp;Cancel Build</source>

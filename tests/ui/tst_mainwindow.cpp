@@ -344,7 +344,8 @@ private Q_SLOTS:
             for (QAction *a : window.menuBar()->actions())
                 titles << a->text();
             QCOMPARE(titles, (QStringList{QStringLiteral("&Datei"), QStringLiteral("&Bearbeiten"),
-                                          QStringLiteral("&Ansicht"), QStringLiteral("&Hilfe")}));
+                                          QStringLiteral("&Ansicht"), QStringLiteral("&Erstellen"),
+                                          QStringLiteral("&Hilfe")}));
             QCOMPARE(window.action(QStringLiteral("actionSave"))->text(), QStringLiteral("&Speichern"));
         }
         QCoreApplication::removeTranslator(&translator);
