@@ -340,6 +340,10 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         ::close(output[1]);
         for (const int fd : keep)
             ::close(fd);
+        // This process never execs, so descriptors it inherited marked close-on-exec stay
+        // open here: among them the output pipes of sandboxes other threads started at the
+        // same moment, whose readers would then wait for this sandbox to end. It needs none.
+        ::syscall(SYS_close_range, 3U, ~0U, 0U);
 
         int programStatus = 0;
         for (;;) {

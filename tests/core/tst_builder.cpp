@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -149,9 +150,8 @@ public:
     explicit FileServer(QHash<QByteArray, File> files)
         : m_files(std::move(files))
     {
-        std::promise<quint16> port;
-        auto ready = port.get_future();
-        m_thread = std::thread([this, &port] { serve(port); });
+        auto ready = m_ready.get_future();
+        m_thread = std::thread([this] { serve(); });
         m_port = ready.get();
     }
     ~FileServer()
@@ -163,11 +163,11 @@ public:
     int requests() const { return m_requests; }
 
 private:
-    void serve(std::promise<quint16> &port)
+    void serve()
     {
         QTcpServer server;
         server.listen(QHostAddress::LocalHost, 0);
-        port.set_value(server.serverPort());
+        m_ready.set_value(server.serverPort());
         while (!m_stop) {
             if (!server.waitForNewConnection(50))
                 continue;
@@ -198,6 +198,7 @@ private:
     }
 
     QHash<QByteArray, File> m_files;
+    std::promise<quint16> m_ready;
     std::thread m_thread;
     std::atomic_bool m_stop{false};
     std::atomic_int m_requests{0};
@@ -237,6 +238,12 @@ QByteArray readBytes(const QString &path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
+}
+
+// A long sleep duration (about three months) unlikely to be in use by anything else.
+qint64 uniqueSeconds()
+{
+    return 8000000 + QRandomGenerator::global()->bounded(1000000);
 }
 
 // Leftovers of a build in the store's scratch places (nothing should remain).
@@ -570,7 +577,9 @@ void TestBuilder::cancelRun()
     if (!canRun(&reason))
         QSKIP(qPrintable(reason));
     const QString context = m_dir->filePath(QStringLiteral("context"));
-    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"), "FROM busybox:fixture\nRUN sleep 100\n"));
+    // A duration no other test uses, so that the process check below sees only this one.
+    const QByteArray sleep = "sleep " + QByteArray::number(uniqueSeconds());
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"), "FROM busybox:fixture\nRUN " + sleep + "\n"));
     Builder builder(*m_store);
     BuildRequest request;
     request.contextDir = context;
@@ -597,7 +606,8 @@ void TestBuilder::cancelRun()
     QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
     QVERIFY(result.error().message.contains(QStringLiteral("cancelled")));
     QProcess pgrep;
-    pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-f"), QStringLiteral("^sleep 100$")});
+    pgrep.start(QStringLiteral("pgrep"),
+                {QStringLiteral("-f"), QLatin1Char('^') + QString::fromLatin1(sleep) + QLatin1Char('$')});
     pgrep.waitForFinished();
     QVERIFY2(pgrep.readAllStandardOutput().trimmed().isEmpty(), "the sandboxed sleep is still running");
     QVERIFY(!m_store->resolve(QStringLiteral("never:built")));
@@ -904,15 +914,18 @@ void TestBuilder::failingStageCancelsSiblings()
     QString reason;
     if (!canRun(&reason))
         QSKIP(qPrintable(reason));
+    const QByteArray sleep = "sleep " + QByteArray::number(uniqueSeconds());
     const QString context = m_dir->filePath(QStringLiteral("context"));
     QVERIFY(writeText(context + QStringLiteral("/Dockerfile"),
                       "FROM busybox:fixture AS slow\n"
-                      "RUN sleep 120\n"
-                      "FROM busybox:fixture AS broken\n"
-                      "RUN echo first line && echo the last words && exit 7\n"
-                      "FROM busybox:fixture\n"
-                      "COPY --from=slow /etc/motd /a\n"
-                      "COPY --from=broken /etc/motd /b\n"));
+                      "RUN " +
+                          sleep +
+                          "\n"
+                          "FROM busybox:fixture AS broken\n"
+                          "RUN echo first line && echo the last words && exit 7\n"
+                          "FROM busybox:fixture\n"
+                          "COPY --from=slow /etc/motd /a\n"
+                          "COPY --from=broken /etc/motd /b\n"));
     Builder builder(*m_store);
     BuildRequest request;
     request.contextDir = context;
@@ -933,7 +946,8 @@ void TestBuilder::failingStageCancelsSiblings()
              (QStringList{QStringLiteral("StageStarted"), QStringLiteral("StageFailed")}));
     QVERIFY(!stageEvents.contains(QStringLiteral("2")));
     QProcess pgrep;
-    pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-f"), QStringLiteral("^sleep 120$")});
+    pgrep.start(QStringLiteral("pgrep"),
+                {QStringLiteral("-f"), QLatin1Char('^') + QString::fromLatin1(sleep) + QLatin1Char('$')});
     pgrep.waitForFinished();
     QVERIFY2(pgrep.readAllStandardOutput().trimmed().isEmpty(), "the sibling's sleep is still running");
     QVERIFY2(leftovers(*m_store).isEmpty(), qPrintable(leftovers(*m_store).join(QLatin1Char(' '))));
