@@ -11,8 +11,10 @@ namespace {
 
 int printUsage()
 {
-    QString text = QStringLiteral("Usage: stagecraft [FILE]            open the window\n"
-                                  "       stagecraft <command> [options]\n\nCommands:\n");
+    QString text =
+        QStringLiteral("Usage: stagecraft [FILE]            open the window\n"
+                       "       stagecraft --compare A B     compare two images' layers in the window\n"
+                       "       stagecraft <command> [options]\n\nCommands:\n");
     for (const app::Command &c : app::registeredCommands())
         if (!c.hidden)
             text += QStringLiteral("  %1%2\n").arg(c.name, -10).arg(c.summary);

@@ -1,6 +1,8 @@
 #include "ui/application.h"
 
+#include "core/store/imagestore.h"
 #include "ui/examplecatalog.h"
+#include "ui/layersview.h"
 #include "ui/mainwindow.h"
 #include "ui/preferences.h"
 #include "ui/stagegraphview.h"
@@ -39,6 +41,42 @@ void chooseOffscreenPlatformIfNeeded(int argc, char **argv)
         qputenv("QT_QPA_PLATFORM", "offscreen");
 }
 
+bool savePixmap(const QPixmap &pixmap, const QString &path)
+{
+    if (pixmap.isNull() || !pixmap.save(path, "PNG")) {
+        printError(QApplication::translate("stagecraft::ui::Application", "stagecraft: cannot write %1")
+                       .arg(QDir::toNativeSeparators(path)));
+        return false;
+    }
+    return true;
+}
+
+// `--compare A B`: the Layers view comparing the images, once they are loaded.
+int takeCompareScreenshot(MainWindow &window, const QStringList &images, const QString &path)
+{
+    window.resize(1280, 800);
+    window.layersView()->compare(images);
+    window.showView(QStringLiteral("layers"));
+    window.show();
+    // Big images take a while to index the first time; their layer indexes are cached after.
+    if (!window.layersView()->waitUntilLoaded(10 * 60 * 1000)) {
+        printError(QApplication::translate("stagecraft::ui::Application",
+                                           "stagecraft: the images were still loading after ten minutes"));
+        return 1;
+    }
+    const QStringList errors = window.layersView()->errors();
+    if (!errors.isEmpty()) {
+        for (const QString &error : errors)
+            printError(QStringLiteral("stagecraft: ") + error);
+        return 1;
+    }
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 300)
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    return savePixmap(window.grab(), path) ? 0 : 1;
+}
+
 int takeScreenshot(MainWindow &window, const QString &path)
 {
     window.graphView()->setAnimated(false);
@@ -53,13 +91,7 @@ int takeScreenshot(MainWindow &window, const QString &path)
     }
     window.graphView()->fitToView();
     QApplication::processEvents();
-    const QPixmap pixmap = window.grab();
-    if (pixmap.isNull() || !pixmap.save(path, "PNG")) {
-        printError(QApplication::translate("stagecraft::ui::Application", "stagecraft: cannot write %1")
-                       .arg(QDir::toNativeSeparators(path)));
-        return 1;
-    }
-    return 0;
+    return savePixmap(window.grab(), path) ? 0 : 1;
 }
 
 } // namespace
@@ -113,15 +145,32 @@ int runApplication(int &argc, char **argv)
     const QCommandLineOption lightOption(
         QStringLiteral("light"),
         QApplication::translate("stagecraft::ui::Application", "Use the light theme."));
-    parser.addOptions({exampleOption, screenshotOption, darkOption, lightOption});
+    const QCommandLineOption compareOption(
+        QStringLiteral("compare"),
+        QApplication::translate("stagecraft::ui::Application",
+                                "Show the Layers view comparing the images named as arguments (store "
+                                "references, docker-save tarballs or OCI layout directories)."));
+    const QCommandLineOption storeOption(
+        QStringLiteral("store"),
+        QApplication::translate("stagecraft::ui::Application", "The image store to use."),
+        QStringLiteral("dir"));
+    parser.addOptions({exampleOption, screenshotOption, darkOption, lightOption, compareOption, storeOption});
     parser.addPositionalArgument(
         QStringLiteral("file"),
-        QApplication::translate("stagecraft::ui::Application", "The Dockerfile to open."));
+        QApplication::translate("stagecraft::ui::Application",
+                                "The Dockerfile to open (with --compare: the images to compare)."));
     if (!parser.parse(QApplication::arguments())) {
         printError(QStringLiteral("stagecraft: ") + parser.errorText());
         return 2;
     }
-    if (parser.positionalArguments().size() > 1) {
+    const bool comparing = parser.isSet(compareOption);
+    if (comparing && parser.positionalArguments().isEmpty()) {
+        printError(QApplication::translate("stagecraft::ui::Application",
+                                           "stagecraft: --compare needs the images to compare, e.g. "
+                                           "`stagecraft --compare big.tar small.tar`"));
+        return 2;
+    }
+    if (!comparing && parser.positionalArguments().size() > 1) {
         printError(
             QApplication::translate("stagecraft::ui::Application", "stagecraft: open one file at a time"));
         return 2;
@@ -135,11 +184,12 @@ int runApplication(int &argc, char **argv)
     Theme::apply(theme);
 
     MainWindow window;
+    window.layersView()->setStoreRoot(ImageStore::defaultRoot(parser.value(storeOption)));
     QString error;
     bool opened = true;
     if (parser.isSet(exampleOption)) {
         opened = window.openExample(parser.value(exampleOption), &error);
-    } else if (!parser.positionalArguments().isEmpty()) {
+    } else if (!comparing && !parser.positionalArguments().isEmpty()) {
         opened = window.openFile(parser.positionalArguments().first(), &error);
     }
     if (!opened) {
@@ -147,9 +197,15 @@ int runApplication(int &argc, char **argv)
         if (parser.isSet(screenshotOption))
             return 1;
     }
+    if (comparing && parser.isSet(screenshotOption))
+        return takeCompareScreenshot(window, parser.positionalArguments(), parser.value(screenshotOption));
     if (parser.isSet(screenshotOption))
         return takeScreenshot(window, parser.value(screenshotOption));
 
+    if (comparing) {
+        window.layersView()->compare(parser.positionalArguments());
+        window.showView(QStringLiteral("layers"));
+    }
     window.show();
     return QApplication::exec();
 }

@@ -6,7 +6,7 @@
 
 namespace stagecraft::ui {
 
-// `stagecraft [FILE | --example ID] [--screenshot PNG [--dark|--light]]`
+// `stagecraft [FILE | --example ID | --compare IMAGE…] [--store DIR] [--screenshot PNG [--dark|--light]]`
 int runApplication(int &argc, char **argv);
 
 // Installs Stagecraft's and Qt's own translations for `language` ("de", "en"); an empty
