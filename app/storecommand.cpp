@@ -36,13 +36,14 @@ int runStore(const QStringList &args)
         auto report = store->collectGarbage();
         if (!report)
             return commandError(name, report.error().message);
-        printOut(
-            QStringLiteral("%1: kept %2 blobs, deleted %3 blobs (%4 bytes), removed %5 temporary files\n")
-                .arg(store->root())
-                .arg(report->blobsKept)
-                .arg(report->blobsRemoved)
-                .arg(report->bytesFreed)
-                .arg(report->temporaryFilesRemoved));
+        printOut(QStringLiteral("%1: kept %2 blobs, deleted %3 blobs (%4 bytes), removed %5 temporary files "
+                                "and %6 cache files\n")
+                     .arg(store->root())
+                     .arg(report->blobsKept)
+                     .arg(report->blobsRemoved)
+                     .arg(report->bytesFreed)
+                     .arg(report->temporaryFilesRemoved)
+                     .arg(report->cacheFilesRemoved));
         return 0;
     }
     auto report = store->verify();
