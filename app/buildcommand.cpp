@@ -3,6 +3,8 @@
 #include "app/command.h"
 #include "app/storearguments.h"
 #include "core/build/builder.h"
+#include "core/registry/registryclient.h"
+#include "core/registry/registryprogressprinter.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -21,10 +23,11 @@ const char kUsage[] =
     "Usage: stagecraft build [-f FILE] [-t NAME:TAG]... [--target STAGE] [--build-arg K=V]...\n"
     "                        [--no-cache] [--progress plain|json] [--output "
     "type=oci,dest=DIR|type=docker,dest=FILE]\n"
-    "                        [--store DIR] CONTEXT\n"
+    "                        [--mirror REGISTRY=URL]... [--insecure HOST]... [--store DIR] CONTEXT\n"
     "\n"
     "Builds the Dockerfile (default CONTEXT/Dockerfile) without a daemon and tags the\n"
-    "result in the store. Ctrl-C cancels cleanly.\n";
+    "result in the store. A base image the store lacks is pulled from its registry (or\n"
+    "the mirror set for it). Ctrl-C cancels cleanly.\n";
 
 CancellationToken g_cancel;
 
@@ -38,9 +41,16 @@ QString formatSeconds(qint64 ms)
     return QString::number(double(ms) / 1000.0, 'f', 1) + QLatin1Char('s');
 }
 
-int runBuild(const QStringList &args)
+int runBuild(const QStringList &commandLine)
 {
     const QString name = QStringLiteral("build");
+    auto registrySettings = RegistrySettings::load();
+    if (!registrySettings)
+        return commandError(name, registrySettings.error().message);
+    const auto remaining = registrySettings->takeCommandLineOptions(commandLine);
+    if (!remaining)
+        return usageError(name, remaining.error().message);
+    const QStringList &args = *remaining;
     BuildRequest request;
     QString storeOption;
     QString progress = QStringLiteral("plain");
@@ -155,6 +165,34 @@ int runBuild(const QStringList &args)
             break;
         default: break;
         }
+    };
+    // The builder asks from one of its worker threads; a registry client belongs to the
+    // thread that uses it, so each pull makes its own.
+    std::mutex printMutex;
+    request.pullMissingImage = [&](const QString &reference,
+                                   const CancellationToken &cancel) -> Expected<void> {
+        auto credentials = RegistryCredentials::load();
+        if (!credentials)
+            return std::unexpected(credentials.error());
+        RegistryClient client(*registrySettings, std::move(*credentials));
+        PullOptions options;
+        if (auto platform = Platform::parse(request.platform))
+            options.platform = *platform;
+        RegistryProgressPrinter printer(false, [&](const QString &line) {
+            if (!json)
+                printOut(line);
+        });
+        auto pulled = client.pullInto(
+            *store, reference, options,
+            [&](const RegistryProgress &p) {
+                std::lock_guard lock(printMutex);
+                printer.report(p);
+            },
+            cancel);
+        printer.finish();
+        if (!pulled)
+            return std::unexpected(pulled.error());
+        return {};
     };
     Builder builder(*store);
     auto result = builder.build(request, sink, g_cancel);

@@ -1,5 +1,7 @@
 #include "ui/buildsession.h"
 
+#include "core/registry/registryclient.h"
+
 #include "core/exec/rootfs.h"
 #include "core/exec/sandbox.h"
 
@@ -112,7 +114,36 @@ bool BuildSession::startBuild(const ImageStore &store, const BuildRequest &reque
     if (!begin())
         return false;
     const CancellationToken cancel = m_cancel;
-    m_worker = std::thread([this, store, request, cancel] {
+    m_worker = std::thread([this, store, job = request, cancel]() mutable {
+        if (!job.pullMissingImage)
+            job.pullMissingImage = [this, store](const QString &reference,
+                                                 const CancellationToken &pullCancel) -> Expected<void> {
+                // A registry client belongs to the thread that uses it: this worker.
+                auto client = RegistryClient::createDefault();
+                if (!client)
+                    return std::unexpected(client.error());
+                QHash<QString, std::pair<qint64, qint64>> blobs; // digest → done, total
+                ImageStore target = store;
+                auto pulled = (*client)->pullInto(
+                    target, reference, PullOptions{},
+                    [this, &blobs](const RegistryProgress &p) {
+                        if (p.phase == RegistryProgress::Phase::Present)
+                            return;
+                        blobs.insert(p.digest.toString(), {p.bytesDone, p.bytesTotal});
+                        qint64 done = 0;
+                        qint64 total = 0;
+                        for (const auto &[d, t] : std::as_const(blobs)) {
+                            done += d;
+                            total += t;
+                        }
+                        post([this, done, total] { Q_EMIT pullProgress(done, total); });
+                    },
+                    pullCancel);
+                post([this] { Q_EMIT pullProgress(0, 0); });
+                if (!pulled)
+                    return std::unexpected(pulled.error());
+                return {};
+            };
         QSet<int> stages;
         const BuildEventSink sink = [this, &stages](const BuildEvent &event) {
             if (event.kind == BuildEventKind::StageQueued)
@@ -120,11 +151,11 @@ bool BuildSession::startBuild(const ImageStore &store, const BuildRequest &reque
             post([this, event] { Q_EMIT buildEvent(event); });
         };
         Builder builder(store);
-        auto result = builder.build(request, sink, cancel);
+        auto result = builder.build(job, sink, cancel);
         QHash<int, QString> manifests;
         if (result) {
             for (int stage : std::as_const(stages)) {
-                BuildRequest again = request;
+                BuildRequest again = job;
                 again.target = QString::number(stage);
                 again.tags.clear();
                 again.noCache = false;

@@ -26,7 +26,8 @@ public:
 
     // Builds `request` into `store`. After a successful build each stage the target needed
     // is built once more, fully cached and untagged, to learn its manifest (for the Files
-    // view); that takes milliseconds. False when a job is already running.
+    // view); that takes milliseconds. A base image the store lacks is pulled from its
+    // registry (or mirror, as registries.conf sets). False when a job is already running.
     bool startBuild(const ImageStore &store, const BuildRequest &request);
     // Runs `reference` from `store` like `stagecraft run`: its entrypoint and command in
     // the sandbox on a throwaway layer, output streamed by runOutput().
@@ -43,6 +44,8 @@ Q_SIGNALS:
     // `stageManifests`: stage index → "sha256:<hex>" of that stage's manifest.
     void buildFinished(bool ok, const QString &error, const stagecraft::BuildResult &result,
                        const QHash<int, QString> &stageManifests);
+    // A missing base image is being pulled: bytes received of all its blobs so far.
+    void pullProgress(qint64 done, qint64 total);
     void runOutput(const QString &line);
     // `exitCode` is the container's exit code (-1 when it did not run); `error` is empty on
     // success.

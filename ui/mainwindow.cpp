@@ -114,6 +114,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &BuildSession::buildEvent, this, &MainWindow::onBuildEvent);
     connect(m_session, &BuildSession::buildFinished, this, &MainWindow::onBuildFinished);
     connect(m_session, &BuildSession::busyChanged, this, &MainWindow::updateBuildActions);
+    connect(m_session, &BuildSession::pullProgress, this, &MainWindow::setPullProgress);
     connect(m_session, &BuildSession::runOutput, this, [this](const QString &line) {
         m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Output, line);
     });

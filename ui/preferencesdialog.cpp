@@ -1,16 +1,21 @@
 #include "ui/preferencesdialog.h"
 
+#include "core/registry/registrysettings.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFontComboBox>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace stagecraft::ui {
 
-PreferencesDialog::PreferencesDialog(const Preferences &preferences, QWidget *parent)
+PreferencesDialog::PreferencesDialog(const Preferences &preferences, QWidget *parent,
+                                     const QString &registriesPath)
     : QDialog(parent)
     , m_preferences(preferences)
     , m_theme(new QComboBox)
@@ -18,6 +23,9 @@ PreferencesDialog::PreferencesDialog(const Preferences &preferences, QWidget *pa
     , m_font(new QFontComboBox)
     , m_fontSize(new QSpinBox)
     , m_zoom(new QSpinBox)
+    , m_registriesPath(registriesPath.isEmpty() ? RegistrySettings::defaultPath() : registriesPath)
+    , m_registries(new QPlainTextEdit)
+    , m_registriesError(new QLabel)
 {
     setWindowTitle(tr("Preferences"));
     setObjectName(QStringLiteral("PreferencesDialog"));
@@ -59,6 +67,30 @@ PreferencesDialog::PreferencesDialog(const Preferences &preferences, QWidget *pa
     form->addRow(tr("Font &size:"), m_fontSize);
     form->addRow(tr("&Zoom (editor and graph):"), m_zoom);
 
+    // A workshop serves every base image from one local registry: the same file the
+    // command line reads, edited as text so what is shown is what is saved.
+    m_registries->setObjectName(QStringLiteral("registriesEdit"));
+    m_registries->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_registries->setPlaceholderText(tr("docker.io = http://10.0.0.5:5000\ninsecure = 10.0.0.5:5000"));
+    m_registries->setTabChangesFocus(true);
+    m_registries->setFixedHeight(m_registries->fontMetrics().lineSpacing() * 5 + 12);
+    if (auto settings = RegistrySettings::load(m_registriesPath))
+        m_registries->setPlainText(QString::fromUtf8(settings->toText()));
+    else
+        m_registriesError->setText(settings.error().message);
+    m_registriesError->setObjectName(QStringLiteral("registriesError"));
+    m_registriesError->setWordWrap(true);
+    m_registriesError->setStyleSheet(QStringLiteral("color: #c62828"));
+    form->addRow(tr("Registry &mirrors:"), m_registries);
+    auto *registriesNote = new QLabel(tr("One per line: \"REGISTRY = URL\" fetches that registry's images "
+                                         "from URL; \"insecure = HOST:PORT\" "
+                                         "allows plain HTTP. Saved in %1.")
+                                          .arg(m_registriesPath));
+    registriesNote->setWordWrap(true);
+    registriesNote->setEnabled(false);
+    form->addRow(QString(), registriesNote);
+    form->addRow(QString(), m_registriesError);
+
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -67,6 +99,25 @@ PreferencesDialog::PreferencesDialog(const Preferences &preferences, QWidget *pa
     layout->addLayout(form);
     layout->addStretch();
     layout->addWidget(buttons);
+}
+
+void PreferencesDialog::accept()
+{
+    auto settings = RegistrySettings::parse(m_registries->toPlainText().toUtf8(), m_registriesPath);
+    if (!settings) {
+        m_registriesError->setText(settings.error().message);
+        m_registries->setFocus();
+        return;
+    }
+    const auto current = RegistrySettings::load(m_registriesPath);
+    if (!current || current->toText() != settings->toText()) {
+        if (auto saved = settings->save(m_registriesPath); !saved) {
+            m_registriesError->setText(saved.error().message);
+            return;
+        }
+    }
+    m_registriesError->clear();
+    QDialog::accept();
 }
 
 Preferences PreferencesDialog::preferences() const

@@ -1,4 +1,5 @@
-// Edits the Preferences: theme, language, editor font and zoom.
+// Edits the Preferences: theme, language, editor font and zoom; and the registry mirrors
+// and insecure hosts of registries.conf, which the command line shares.
 #pragma once
 
 #include "ui/preferences.h"
@@ -6,6 +7,8 @@
 #include <QDialog>
 
 class QComboBox;
+class QLabel;
+class QPlainTextEdit;
 class QFontComboBox;
 class QSpinBox;
 
@@ -16,8 +19,13 @@ class PreferencesDialog : public QDialog
     Q_OBJECT
 
 public:
-    explicit PreferencesDialog(const Preferences &preferences, QWidget *parent = nullptr);
+    // `registriesPath`: the registries.conf to edit (empty: RegistrySettings::defaultPath()).
+    explicit PreferencesDialog(const Preferences &preferences, QWidget *parent = nullptr,
+                               const QString &registriesPath = {});
     Preferences preferences() const;
+
+    // Saves the registry settings when they parse; otherwise says why and stays open.
+    void accept() override;
 
 private:
     Preferences m_preferences;
@@ -26,6 +34,9 @@ private:
     QFontComboBox *m_font;
     QSpinBox *m_fontSize;
     QSpinBox *m_zoom;
+    QString m_registriesPath;
+    QPlainTextEdit *m_registries;
+    QLabel *m_registriesError;
 };
 
 } // namespace stagecraft::ui

@@ -546,6 +546,10 @@ private:
     void emitEvent(const BuildEvent &event);
     QHash<QString, QString> expansionEnv(const StageState &state, const QHash<QString, QString> &args) const;
     QString expand(const QString &word, const QHash<QString, QString> &env, QString *error = nullptr) const;
+    // A heredoc body with an unquoted delimiter: variables expand, but quotes and escapes
+    // stay as written (BuildKit's raw mode), so `import "fmt"` keeps its quotes.
+    QString expandHeredoc(const QString &body, const QHash<QString, QString> &env,
+                          QString *error = nullptr) const;
     void addHistory(StageState &state, const QString &createdBy, bool emptyLayer) const;
 
     Builder &m_builder;
@@ -593,6 +597,20 @@ QString BuildRun::expand(const QString &word, const QHash<QString, QString> &env
         if (error)
             *error = r.error;
         return word;
+    }
+    return r.value;
+}
+
+QString BuildRun::expandHeredoc(const QString &body, const QHash<QString, QString> &env, QString *error) const
+{
+    ShellLex lex(m_dockerfile.directives.escape);
+    lex.setRawQuotes(true);
+    lex.setRawEscapes(true);
+    const ShellResult r = lex.processWord(body, env);
+    if (!r.ok()) {
+        if (error)
+            *error = r.error;
+        return body;
     }
     return r.value;
 }
@@ -1244,7 +1262,7 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
             if (!ins.heredocs.isEmpty()) {
                 // `RUN <<EOF`: the body is the script.
                 const Heredoc &doc = ins.heredocs.first();
-                script = doc.expand ? expand(doc.body(), env, &error) : doc.body();
+                script = doc.expand ? expandHeredoc(doc.body(), env, &error) : doc.body();
             }
             argv.append(script);
         }
@@ -1390,7 +1408,7 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
             script += (script.isEmpty() ? QString() : QStringLiteral(" ")) + w.text;
         if (!ins.heredocs.isEmpty()) {
             const Heredoc &doc = ins.heredocs.first();
-            script = doc.expand ? expand(doc.body(), env) : doc.body();
+            script = doc.expand ? expandHeredoc(doc.body(), env) : doc.body();
         }
         spec.args.append(script);
     }
@@ -1652,7 +1670,7 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
         e.entry.path = destIsDir ? join(destRel, doc.name) : destRel;
         e.entry.type = EntryType::File;
         e.entry.mode = 0644;
-        e.content = (doc.expand ? expand(doc.body(), env) : doc.body()).toUtf8();
+        e.content = (doc.expand ? expandHeredoc(doc.body(), env) : doc.body()).toUtf8();
         e.entry.size = e.content.size();
         e.entry.mtime = now;
         *keyExtra += QStringLiteral("heredoc:") + sha256Hex(QString::fromUtf8(e.content)) + QLatin1Char('\n');

@@ -453,6 +453,7 @@ void TestBuilder::instructions()
         "COPY --exclude=*.tmp files/* /flat/\n"
         "COPY <<EOF /heredoc.txt\n"
         "value=$A\n"
+        "import \"fmt\" 'single' \\n\n"
         "EOF\n"
         "RUN <<EOF\n"
         "echo from heredoc > /script.out\n"
@@ -526,7 +527,8 @@ void TestBuilder::instructions()
     QCOMPARE(read(QStringLiteral("/copied/other")), QByteArray("other\n"));
     QCOMPARE(read(QStringLiteral("/flat/one.txt")), QByteArray("one\n"));
     QCOMPARE(read(QStringLiteral("/flat/skip.tmp")), QByteArray("<missing>"));
-    QCOMPARE(read(QStringLiteral("/heredoc.txt")), QByteArray("value=1\n"));
+    // Variables expand; quotes and escapes stay as written, as BuildKit keeps them.
+    QCOMPARE(read(QStringLiteral("/heredoc.txt")), QByteArray("value=1\nimport \"fmt\" 'single' \\n\n"));
     QCOMPARE(read(QStringLiteral("/script.out")), QByteArray("from heredoc\n"));
     QCOMPARE(read(QStringLiteral("/count")).trimmed(), QByteArray("1"));
     QCOMPARE(read(QStringLiteral("/cache/log")), QByteArray("<missing>"));

@@ -6,3 +6,7 @@ stagecraft_add_test(tst_dockerfileeditor
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_dockerfileeditor.cpp
   LIBS stagecraft_ui
   GUI LABELS ui)
+stagecraft_add_test(tst_preferencesdialog
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_preferencesdialog.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui)
