@@ -2,6 +2,7 @@
 // and every name's blobs for presence, or deletes blobs no name uses.
 #include "app/command.h"
 #include "app/storearguments.h"
+#include "core/build/builder.h"
 
 namespace stagecraft::app {
 
@@ -44,6 +45,14 @@ int runStore(const QStringList &args)
                      .arg(report->bytesFreed)
                      .arg(report->temporaryFilesRemoved)
                      .arg(report->cacheFilesRemoved));
+        // The build cache's step results and extracted layers go with the blobs they need.
+        auto pruned = Builder(*store).pruneCaches();
+        if (!pruned)
+            return commandError(name, pruned.error().message);
+        printOut(QStringLiteral("%1: removed %2 build cache entries and %3 extracted layers\n")
+                     .arg(store->root())
+                     .arg(pruned->cacheEntriesRemoved)
+                     .arg(pruned->layerDirectoriesRemoved));
         return 0;
     }
     auto report = store->verify();

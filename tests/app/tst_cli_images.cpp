@@ -191,6 +191,8 @@ void TestCliImages::verifyAndGc()
     r = run({QStringLiteral("store"), QStringLiteral("gc")});
     QVERIFY2(r.status == 0, qPrintable(r.err));
     QVERIFY(r.out.contains(QStringLiteral("deleted 0 blobs")));
+    QVERIFY2(r.out.contains(QStringLiteral("removed 0 build cache entries and 0 extracted layers")),
+             qPrintable(r.out));
     r = run({QStringLiteral("import"), QStringLiteral("/nonexistent/image.tar")});
     QCOMPARE(r.status, 1);
     QVERIFY(r.err.contains(QStringLiteral("/nonexistent/image.tar")));
