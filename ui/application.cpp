@@ -56,7 +56,7 @@ int takeCompareScreenshot(MainWindow &window, const QStringList &images, const Q
 {
     window.resize(1280, 800);
     window.layersView()->compare(images);
-    window.showView(QStringLiteral("layers"));
+    window.showViewAlone(QStringLiteral("layers"));
     window.show();
     // Big images take a while to index the first time; their layer indexes are cached after.
     if (!window.layersView()->waitUntilLoaded(10 * 60 * 1000)) {
@@ -204,7 +204,7 @@ int runApplication(int &argc, char **argv)
 
     if (comparing) {
         window.layersView()->compare(parser.positionalArguments());
-        window.showView(QStringLiteral("layers"));
+        window.showViewAlone(QStringLiteral("layers"));
     }
     window.show();
     return QApplication::exec();

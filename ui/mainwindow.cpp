@@ -152,6 +152,14 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::showViewAlone(const QString &name)
+{
+    showView(name);
+    m_editor->hide();
+    for (QDockWidget *dock : findChildren<QDockWidget *>())
+        dock->hide();
+}
+
 void MainWindow::showView(const QString &name)
 {
     if (name == QLatin1String("graph"))
@@ -307,7 +315,10 @@ void MainWindow::createActions()
         {"actionFocusEditor",
          tr("Go to &Editor"),
          {QKeySequence(QStringLiteral("Ctrl+1"))},
-         [this] { m_editor->setFocus(); },
+         [this] {
+             m_editor->show();
+             m_editor->setFocus();
+         },
          {}},
         {"actionFocusGraph",
          tr("Go to &Graph"),

@@ -64,6 +64,9 @@ public:
     FilesView *filesView() const { return m_filesView; }
     // Brings a view to the front beside the editor: "graph", "layers" or "files".
     void showView(const QString &name);
+    // Shows only that view, without the editor and the docks (`--compare`: a chart for
+    // slides); Go to Editor (Ctrl+1) shows the editor again.
+    void showViewAlone(const QString &name);
     ProblemsModel *problemsModel() const { return m_problemsModel; }
     QTreeView *problemsView() const { return m_problemsView; }
     QComboBox *targetBox() const { return m_targetBox; }
