@@ -20,16 +20,20 @@ namespace stagecraft {
 
 namespace {
 
-// Receives the uncompressed tar from libarchive, hashes it (diff ID), compresses it with
-// zlib when asked (gzip wrapper, header time 0, no name: deterministic) and writes the
-// result to the output device, hashing that too (digest).
+// Receives the uncompressed tar from libarchive, hashes it (diff ID), compresses it when
+// asked and writes the result to the output device, hashing that too (digest). gzip goes
+// through zlib (header time 0, no name: deterministic); zstd through a second libarchive
+// writer in raw format with its zstd filter, which is deterministic for a given level.
 class TarSink
 {
 public:
     TarSink(QIODevice *out, const LayerWriteOptions &options)
         : m_out(out)
         , m_gzip(options.compression == Compression::Gzip)
+        , m_zstd(options.compression == Compression::Zstd)
     {
+        if (m_zstd)
+            startZstd(options.zstdLevel);
         if (m_gzip) {
             m_stream.zalloc = Z_NULL;
             m_stream.zfree = Z_NULL;
@@ -42,18 +46,38 @@ public:
     {
         if (m_gzip && m_zlibOk)
             deflateEnd(&m_stream);
+        if (m_zstdEntry)
+            archive_entry_free(m_zstdEntry);
+        if (m_zstdWriter)
+            archive_write_free(m_zstdWriter);
     }
 
     bool write(const char *data, qint64 length)
     {
         m_diffHash.addData(QByteArrayView(data, length));
         m_uncompressed += length;
+        if (m_zstd)
+            return zstdChunk(data, length);
         if (!m_gzip)
             return emit(data, length);
         return deflateChunk(data, length, Z_NO_FLUSH);
     }
 
-    bool finish() { return !m_gzip || deflateChunk(nullptr, 0, Z_FINISH); }
+    bool finish()
+    {
+        if (m_zstd) {
+            if (!m_zstdOk)
+                return zstdChunk(nullptr, 0);
+            if (archive_write_close(m_zstdWriter) != ARCHIVE_OK) {
+                if (error.isEmpty())
+                    error = QStringLiteral("zstd compression failed: %1")
+                                .arg(QString::fromUtf8(archive_error_string(m_zstdWriter)));
+                return false;
+            }
+            return error.isEmpty();
+        }
+        return !m_gzip || deflateChunk(nullptr, 0, Z_FINISH);
+    }
 
     QString error;
     QCryptographicHash m_diffHash{QCryptographicHash::Sha256};
@@ -98,10 +122,61 @@ private:
         return true;
     }
 
+    void startZstd(int level)
+    {
+        m_zstdWriter = archive_write_new();
+        m_zstdEntry = archive_entry_new();
+        const QByteArray levelOption = QByteArray::number(level);
+        m_zstdOk = m_zstdWriter && m_zstdEntry && archive_write_add_filter_zstd(m_zstdWriter) == ARCHIVE_OK &&
+                   archive_write_set_filter_option(m_zstdWriter, "zstd", "compression-level",
+                                                   levelOption.constData()) == ARCHIVE_OK &&
+                   archive_write_set_format_raw(m_zstdWriter) == ARCHIVE_OK &&
+                   archive_write_set_bytes_per_block(m_zstdWriter, 0) == ARCHIVE_OK &&
+                   archive_write_open(m_zstdWriter, this, nullptr, &TarSink::zstdOut, nullptr) == ARCHIVE_OK;
+        if (m_zstdOk) {
+            archive_entry_set_filetype(m_zstdEntry, AE_IFREG);
+            archive_entry_set_pathname(m_zstdEntry, "layer.tar");
+            m_zstdOk = archive_write_header(m_zstdWriter, m_zstdEntry) == ARCHIVE_OK;
+        }
+    }
+
+    static la_ssize_t zstdOut(struct archive *, void *self, const void *buffer, size_t length)
+    {
+        auto *sink = static_cast<TarSink *>(self);
+        return sink->emit(static_cast<const char *>(buffer), qint64(length)) ? la_ssize_t(length) : -1;
+    }
+
+    bool zstdChunk(const char *data, qint64 length)
+    {
+        if (!m_zstdOk) {
+            error = QStringLiteral("cannot start zstd compression%1")
+                        .arg(m_zstdWriter ? QStringLiteral(": ") +
+                                                QString::fromUtf8(archive_error_string(m_zstdWriter))
+                                          : QString());
+            return false;
+        }
+        while (length > 0) {
+            const la_ssize_t n = archive_write_data(m_zstdWriter, data, size_t(length));
+            if (n <= 0) {
+                if (error.isEmpty())
+                    error = QStringLiteral("zstd compression failed: %1")
+                                .arg(QString::fromUtf8(archive_error_string(m_zstdWriter)));
+                return false;
+            }
+            data += n;
+            length -= n;
+        }
+        return true;
+    }
+
     QIODevice *m_out;
     bool m_gzip;
+    bool m_zstd;
     bool m_zlibOk = false;
     z_stream m_stream{};
+    struct archive *m_zstdWriter = nullptr;
+    struct archive_entry *m_zstdEntry = nullptr;
+    bool m_zstdOk = false;
 };
 
 la_ssize_t sinkWrite(struct archive *, void *sink, const void *buffer, size_t length)
@@ -144,8 +219,6 @@ Descriptor WrittenLayer::descriptor() const
 Expected<WrittenLayer> LayerWriter::write(QList<LayerSourceEntry> entries, QIODevice *out,
                                           const LayerWriteOptions &options, const CancellationToken &cancel)
 {
-    if (options.compression == Compression::Zstd)
-        return fail(QStringLiteral("writing zstd layers is not supported; use gzip or none"));
     for (LayerSourceEntry &s : entries) {
         auto path = normaliseLayerPath(s.entry.path);
         if (!path)

@@ -1,7 +1,7 @@
 // Writes a layer tarball from a directory or from a list of entries with their content:
 // entries sorted by path, optional fixed timestamps and owners so the same input always
-// gives the same digest, whiteouts as `.wh.` markers, plain or deterministic gzip (no
-// name or time in the gzip header). Computes diff ID, digest and size while writing.
+// gives the same digest, whiteouts as `.wh.` markers, plain, deterministic gzip (no
+// name or time in the gzip header) or zstd. Computes diff ID, digest and size while writing.
 #pragma once
 
 #include "core/common/cancellation.h"
@@ -20,8 +20,9 @@ namespace stagecraft {
 
 struct LayerWriteOptions
 {
-    Compression compression = Compression::Gzip; // None or Gzip
+    Compression compression = Compression::Gzip; // None, Gzip or Zstd
     int gzipLevel = 6;
+    int zstdLevel = 3;
     std::optional<qint64> fixedMtime; // every entry gets this time (SOURCE_DATE_EPOCH style)
     std::optional<qint64> uid;        // every entry gets this owner (rootless builds: 0)
     std::optional<qint64> gid;

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void entriesRoundTrip();
     void reproducible();
     void deterministicGzipHeader();
+    void zstdLayers();
     void directoryWithHardlinks();
     void umociUnpacksWrittenImage();
 };
@@ -73,6 +74,7 @@ void TestLayerWriter::entriesRoundTrip_data()
 {
     QTest::addColumn<int>("compression");
     QTest::addRow("gzip") << int(Compression::Gzip);
+    QTest::addRow("zstd") << int(Compression::Zstd);
     QTest::addRow("none") << int(Compression::None);
 }
 
@@ -143,6 +145,34 @@ void TestLayerWriter::deterministicGzipHeader()
     QVERIFY(bytes.startsWith("\x1f\x8b\x08"));
     QCOMPARE(int(bytes[3]), 0);                     // no FNAME, FCOMMENT, FEXTRA
     QCOMPARE(bytes.mid(4, 4), QByteArray(4, '\0')); // MTIME 0
+}
+
+void TestLayerWriter::zstdLayers()
+{
+    LayerWriteOptions options;
+    options.compression = Compression::Zstd;
+    options.fixedMtime = 0;
+    QBuffer a;
+    a.open(QIODevice::WriteOnly);
+    auto first = LayerWriter::write(sampleEntries(), &a, options);
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+    QVERIFY(a.data().startsWith("\x28\xb5\x2f\xfd")); // a zstd frame
+    QCOMPARE(detectCompression(a.data().left(16)), Compression::Zstd);
+    QCOMPARE(first->mediaType, QStringLiteral("application/vnd.oci.image.layer.v1.tar+zstd"));
+
+    // The same layer again: the same bytes; and the same diff ID as uncompressed.
+    QBuffer b;
+    b.open(QIODevice::WriteOnly);
+    auto second = LayerWriter::write(sampleEntries(), &b, options);
+    QVERIFY(second);
+    QCOMPARE(a.data(), b.data());
+    options.compression = Compression::None;
+    QBuffer plain;
+    plain.open(QIODevice::WriteOnly);
+    auto uncompressed = LayerWriter::write(sampleEntries(), &plain, options);
+    QVERIFY(uncompressed);
+    QCOMPARE(first->diffId, uncompressed->diffId);
+    QVERIFY(first->size < uncompressed->size);
 }
 
 void TestLayerWriter::directoryWithHardlinks()
