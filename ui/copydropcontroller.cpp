@@ -32,7 +32,8 @@ CopyDropController::CopyDropController(DockerfileEditor *editor, StageGraphView 
     if (m_editor) {
         // The editor itself stays unaware of drags: drops of files are caught on its
         // viewport before QPlainTextEdit would paste the path as text.
-        m_editor->viewport()->installEventFilter(this);
+        m_viewport = m_editor->viewport();
+        m_viewport->installEventFilter(this);
     }
 }
 
@@ -44,7 +45,9 @@ CopyDropController::~CopyDropController()
 
 bool CopyDropController::eventFilter(QObject *watched, QEvent *event)
 {
-    if (!m_editor || watched != m_editor->viewport())
+    // Compared by address only: while the editor is being destroyed its viewport still
+    // sends events, and the editor must not be touched then.
+    if (!m_editor || watched != m_viewport)
         return QObject::eventFilter(watched, event);
     switch (event->type()) {
     case QEvent::DragEnter:

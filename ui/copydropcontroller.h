@@ -61,6 +61,7 @@ private:
     void refuse(const QString &reason);
 
     DockerfileEditor *m_editor;
+    QObject *m_viewport = nullptr; // the editor's viewport, whose drops are watched
     StageGraphView *m_graphView;
     bool m_confirm = true;
     QString m_lastError;
