@@ -8,6 +8,7 @@
 #include "core/exec/changeset.h"
 #include "core/exec/rootfs.h"
 #include "core/exec/sandbox.h"
+#include "core/fs/rootdirectory.h"
 #include "core/oci/layerextractor.h"
 #include "core/oci/layerreader.h"
 #include "core/oci/layerwriter.h"
@@ -46,6 +47,7 @@
 #include <optional>
 #include <thread>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -1451,11 +1453,49 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
             mount.type = SandboxMount::Type::Bind;
             const QString from = fields.value(QStringLiteral("from"));
             const QString source =
-                QDir::cleanPath(QLatin1Char('/') +
-                                fields.value(QStringLiteral("source"), fields.value(QStringLiteral("src"))))
-                    .mid(1);
+                fields.value(QStringLiteral("source"), fields.value(QStringLiteral("src")));
+            mount.readOnly =
+                !(fields.contains(QStringLiteral("rw")) || fields.contains(QStringLiteral("readwrite")));
+            // Another root this RUN sees through the bind: its own scratch space, removed with the RUN's.
+            const QString bindScratch = scratch.path() + QStringLiteral("/bind-%1").arg(spec.mounts.size());
+            if (!QDir().mkpath(bindScratch))
+                return fail(QStringLiteral("cannot create %1").arg(bindScratch));
             if (from.isEmpty()) {
-                mount.source = QDir::cleanPath(m_request.contextDir + QLatin1Char('/') + source);
+                // The source resolves inside the context: a symlink there never leads out.
+                auto context = RootDirectory::open(m_request.contextDir);
+                if (!context)
+                    return std::unexpected(context.error());
+                auto canonical = context->canonicalPath(source);
+                auto fd = context->open(source, O_PATH, Symlinks::FollowInRoot);
+                if (!canonical || !fd)
+                    return fail(
+                        QStringLiteral("--mount source=%1: not found in the build context").arg(source));
+                struct stat st = {};
+                ::fstat(fd->get(), &st);
+                if (mount.readOnly) {
+                    mount.source = m_request.contextDir + QLatin1Char('/') + *canonical;
+                    mount.sourceFd = std::make_shared<FileDescriptor>(std::move(*fd));
+                } else if (S_ISDIR(st.st_mode)) {
+                    // Writes land in a copy-on-write layer and are thrown away, as in BuildKit.
+                    auto view = Rootfs::prepare({m_request.contextDir + QLatin1Char('/') + *canonical},
+                                                bindScratch, rootfs->mode(), m_cancel);
+                    if (!view)
+                        return std::unexpected(view.error());
+                    mount.sourceRoot = std::make_shared<const Rootfs>(std::move(*view));
+                } else {
+                    const QString copy = bindScratch + QStringLiteral("/file");
+                    if (!QFile::copy(RootDirectory::procPath(fd->get()), copy))
+                        return fail(QStringLiteral("--mount source=%1: cannot copy it for a writable bind")
+                                        .arg(source));
+                    auto copied = RootDirectory::open(bindScratch);
+                    auto copyFd = copied ? copied->open(QStringLiteral("file"), O_PATH, Symlinks::Refuse)
+                                         : FsExpected<FileDescriptor>(std::unexpected(FsError{}));
+                    if (!copyFd)
+                        return fail(QStringLiteral("--mount source=%1: cannot open its copy").arg(source));
+                    mount.source = copy;
+                    mount.sourceFd = std::make_shared<FileDescriptor>(std::move(*copyFd));
+                    mount.readOnly = true; // the copy is private; bwrap binds a descriptor read-only
+                }
             } else {
                 const int fromStage = m_graph.stageIndex(from);
                 std::optional<StageState> fromState;
@@ -1469,13 +1509,17 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
                 auto fromLowers = lowerDirs(*fromState);
                 if (!fromLowers)
                     return std::unexpected(fromLowers.error());
-                const auto found = LayerTree(*fromLowers).find(source);
-                if (!found)
+                // The source resolves inside that stage (symlinks as the stage sees them)
+                // and is mounted from the stage's own layers, never from a host path.
+                auto view = Rootfs::prepare(*fromLowers, bindScratch, rootfs->mode(), m_cancel);
+                if (!view)
+                    return std::unexpected(view.error());
+                const QString canonical = view->canonicalPath(source).mid(1);
+                if (!canonical.isEmpty() && !view->lookup(canonical))
                     return fail(QStringLiteral("--mount from=%1: %2 not found").arg(from, source));
-                mount.source = *found;
+                mount.sourceRoot = std::make_shared<const Rootfs>(std::move(*view));
+                mount.sourcePath = canonical;
             }
-            mount.readOnly =
-                !(fields.contains(QStringLiteral("rw")) || fields.contains(QStringLiteral("readwrite")));
         } else {
             return fail(
                 QStringLiteral("--mount type=%1 is not supported (bind, cache and tmpfs are)").arg(type));
@@ -1974,12 +2018,17 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
     return out.values();
 }
 
-// Marks the whiteouts of a layer in overlay format inside its extracted directory.
+// Marks the whiteouts of a layer in overlay format inside its extracted directory. Every
+// name is resolved inside that directory without following symlinks: a hostile layer
+// holding `evil -> /host/dir` and `evil/.wh.important` is refused, never applied on the host.
 Expected<void> markWhiteouts(const QString &blobPath, const QString &dir)
 {
     QFile blob(blobPath);
     if (!blob.open(QIODevice::ReadOnly))
         return fail(QStringLiteral("cannot read %1").arg(blobPath));
+    auto root = RootDirectory::open(dir);
+    if (!root)
+        return std::unexpected(root.error());
     LayerReader reader(&blob);
     while (true) {
         auto entry = reader.next();
@@ -1988,23 +2037,28 @@ Expected<void> markWhiteouts(const QString &blobPath, const QString &dir)
         if (!*entry)
             return {};
         const LayerEntry &e = **entry;
-        const QString path = dir + QLatin1Char('/') + e.path;
         if (e.type == EntryType::Whiteout) {
-            QDir().mkpath(QFileInfo(path).absolutePath());
-            Rootfs::removeTree(path);
-            if (::mknod(QFile::encodeName(path).constData(), S_IFCHR | 0600, makedev(0, 0)) != 0) {
+            auto at = root->resolveParent(e.path, Symlinks::Refuse, false, true);
+            if (!at || at->name == ".")
+                return fail(
+                    QStringLiteral("whiteout `%1`: %2")
+                        .arg(e.path, at ? QStringLiteral("names the layer's root") : at.error().message));
+            const int parent = at->directory.get();
+            if (!RootDirectory::removeAllAt(parent, at->name))
+                return fail(QStringLiteral("cannot replace `%1` by its whiteout").arg(e.path));
+            if (::mknodat(parent, at->name.constData(), S_IFCHR | 0600, makedev(0, 0)) != 0) {
                 // Without CAP_MKNOD the xattr form overlay also knows.
-                QFile marker(path);
-                if (!marker.open(QIODevice::WriteOnly))
-                    return fail(QStringLiteral("cannot mark whiteout %1").arg(e.path));
-                marker.close();
-                ::setxattr(QFile::encodeName(path).constData(), "user.overlay.whiteout", "y", 1, 0);
+                FileDescriptor marker(::openat(parent, at->name.constData(),
+                                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+                if (!marker.isValid() || ::fsetxattr(marker.get(), "user.overlay.whiteout", "y", 1, 0) != 0)
+                    return fail(QStringLiteral("cannot mark whiteout `%1`").arg(e.path));
             }
         } else if (e.type == EntryType::OpaqueWhiteout) {
-            QDir().mkpath(path);
-            const QByteArray p = QFile::encodeName(path);
-            ::setxattr(p.constData(), "user.overlay.opaque", "y", 1, 0);
-            ::setxattr(p.constData(), "trusted.overlay.opaque", "y", 1, 0);
+            auto opaque = root->openDirectory(e.path, Symlinks::Refuse, true);
+            if (!opaque)
+                return fail(QStringLiteral("opaque marker in `%1`: %2").arg(e.path, opaque.error().message));
+            ::fsetxattr(opaque->get(), "user.overlay.opaque", "y", 1, 0);
+            ::fsetxattr(opaque->get(), "trusted.overlay.opaque", "y", 1, 0);
         }
     }
 }

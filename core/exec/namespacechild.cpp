@@ -206,6 +206,24 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
                             .arg(mountData.size()));
     }
 
+    std::vector<std::string> extraPoints;
+    std::vector<std::string> extraData;
+    for (const Overlay &o : options.extraOverlays) {
+        QStringList lowers = o.lowerDirs;
+        for (const QString &dir : lowers + QStringList{o.upperDir, o.workDir})
+            if (dir.contains(u',') || dir.contains(u':'))
+                return fail(QStringLiteral("overlay directory %1 contains ',' or ':'").arg(dir));
+        const QString text = o.upperDir.isEmpty()
+                                 ? QStringLiteral("lowerdir=%1,userxattr").arg(lowers.join(u':'))
+                                 : QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3,userxattr,volatile")
+                                       .arg(lowers.join(u':'), o.upperDir, o.workDir);
+        if (text.size() >= 4000)
+            return fail(QStringLiteral("too many layers for one overlay mount (%1 bytes of options)")
+                            .arg(text.size()));
+        extraPoints.push_back(QFile::encodeName(o.mountPoint).toStdString());
+        extraData.push_back(QFile::encodeName(text).toStdString());
+    }
+
     int output[2];
     int toParent[2];
     int toChild[2];
@@ -275,6 +293,10 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
             childFail("mount -t overlay");
         if (!mountCwd.empty() && ::chdir("/") != 0)
             childFail("chdir");
+        for (size_t i = 0; i < extraPoints.size(); ++i)
+            if (::mount("overlay", extraPoints[i].c_str(), "overlay", MS_NOSUID | MS_NODEV,
+                        extraData[i].c_str()) != 0)
+                childFail("mount -t overlay (a bind source)");
         for (const std::string &d : createDirs)
             if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
                 childFail("mkdir of a mount point");

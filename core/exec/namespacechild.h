@@ -30,7 +30,10 @@ public:
     {
         QStringList argv;               // program and arguments; empty: exit 0 after setup
         std::optional<Overlay> overlay; // mounted (with userxattr) before exec
-        QList<int> inheritFds;          // descriptors the program keeps open
+        // More overlays mounted after it (bind sources of other stages); an empty
+        // upper dir mounts read-only.
+        QList<Overlay> extraOverlays;
+        QList<int> inheritFds; // descriptors the program keeps open
         // Made inside the namespace (as its root) after the overlay mount, before the
         // program starts, parents first: mount points and the working directory a
         // program running as another user could not create itself.

@@ -1,6 +1,7 @@
 #include "core/exec/rootfs.h"
 
 #include "core/exec/namespacechild.h"
+#include "core/fs/rootdirectory.h"
 
 #include <QDir>
 #include <QFile>
@@ -246,12 +247,20 @@ Expected<Rootfs> Rootfs::prepare(const QStringList &lowerDirs, const QString &sc
                                  std::optional<RootfsMode> mode, const CancellationToken &cancel)
 {
     Rootfs rootfs;
-    for (const QString &lower : lowerDirs) {
-        const QFileInfo info(lower);
+    // The same layer twice (three identical `RUN true` layers): only its highest place
+    // matters, since everything it holds is above the lower copies anyway.
+    for (qsizetype i = lowerDirs.size() - 1; i >= 0; --i) {
+        const QFileInfo info(lowerDirs[i]);
         if (!info.isDir())
-            return fail(QStringLiteral("layer directory %1 does not exist").arg(lower));
-        rootfs.m_lowers.append(info.canonicalFilePath());
+            return fail(QStringLiteral("layer directory %1 does not exist").arg(lowerDirs[i]));
+        const QString canonical = info.canonicalFilePath();
+        if (!rootfs.m_lowers.contains(canonical))
+            rootfs.m_lowers.prepend(canonical);
     }
+    auto view = LayeredView::open(rootfs.m_lowers);
+    if (!view)
+        return std::unexpected(view.error());
+    rootfs.m_view = std::make_shared<LayeredView>(std::move(*view));
     const QFileInfo scratch(scratchDir);
     if (!scratch.isDir())
         return fail(QStringLiteral("scratch directory %1 does not exist").arg(scratchDir));
@@ -308,37 +317,68 @@ Expected<void> Rootfs::copyLowers(const CancellationToken &cancel)
 
 std::optional<QString> Rootfs::lookup(const QString &relative) const
 {
-    const QStringList components = relative.split(u'/', Qt::SkipEmptyParts);
     if (m_mode == RootfsMode::Copy) {
-        const QString path = components.isEmpty() ? m_root : m_root + u'/' + components.join(u'/');
-        struct stat st = {};
-        if (::lstat(native(path).constData(), &st) != 0)
+        auto root = RootDirectory::open(m_root);
+        if (!root)
             return std::nullopt;
-        return path;
-    }
-    if (components.isEmpty())
-        return m_lowers.isEmpty() ? std::nullopt : std::optional<QString>(m_lowers.last());
-    for (qsizetype layer = m_lowers.size() - 1; layer >= 0; --layer) {
-        QString path = m_lowers[layer];
-        bool hidesLower = false;
-        for (qsizetype i = 0; i < components.size(); ++i) {
-            path += u'/' + components[i];
-            struct stat st = {};
-            if (::lstat(native(path).constData(), &st) != 0)
-                break;
-            if (isWhiteout(path))
-                return std::nullopt;
-            if (i == components.size() - 1)
-                return path;
-            if (!S_ISDIR(st.st_mode))
-                return std::nullopt;
-            if (isOpaqueDirectory(path))
-                hidesLower = true;
-        }
-        if (hidesLower)
+        auto st = root->status(relative, Symlinks::Refuse);
+        if (!st || !*st)
             return std::nullopt;
+        const QString cleaned = relative.split(u'/', Qt::SkipEmptyParts).join(u'/');
+        return cleaned.isEmpty() ? m_root : m_root + u'/' + cleaned;
     }
-    return std::nullopt;
+    if (!m_view)
+        return std::nullopt;
+    const auto entry = m_view->findExact(relative);
+    if (!entry)
+        return std::nullopt;
+    return entry->hostPath;
+}
+
+std::optional<QByteArray> Rootfs::readFile(const QString &relative, qint64 maxSize) const
+{
+    FileDescriptor fd;
+    if (m_mode == RootfsMode::Copy) {
+        auto root = RootDirectory::open(m_root);
+        if (!root)
+            return std::nullopt;
+        auto opened = root->open(relative, O_RDONLY | O_NONBLOCK, Symlinks::FollowInRoot);
+        if (!opened)
+            return std::nullopt;
+        fd = std::move(*opened);
+    } else {
+        if (!m_view)
+            return std::nullopt;
+        auto entry = m_view->find(relative, true);
+        if (!entry || !*entry || !S_ISREG((*entry)->status.st_mode))
+            return std::nullopt;
+        auto opened = m_view->openEntry(**entry, O_RDONLY | O_NONBLOCK);
+        if (!opened)
+            return std::nullopt;
+        fd = std::move(*opened);
+    }
+    struct stat st = {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > maxSize)
+        return std::nullopt;
+    QByteArray data;
+    char buffer[1 << 14];
+    ssize_t n;
+    while ((n = ::read(fd.get(), buffer, sizeof buffer)) > 0 && data.size() <= maxSize)
+        data.append(buffer, n);
+    return data;
+}
+
+QString Rootfs::canonicalPath(const QString &path) const
+{
+    QString canonical;
+    if (m_mode == RootfsMode::Copy) {
+        auto root = RootDirectory::open(m_root);
+        if (root)
+            canonical = root->canonicalPath(path).value_or(QString());
+    } else if (m_view) {
+        canonical = m_view->canonicalPath(path).value_or(QString());
+    }
+    return u'/' + canonical;
 }
 
 void Rootfs::removeScratch() const

@@ -6,6 +6,7 @@
 #include "core/common/cancellation.h"
 #include "core/common/error.h"
 #include "core/exec/rootfssnapshot.h"
+#include "core/fs/layeredview.h"
 
 #include <QString>
 #include <QStringList>
@@ -20,7 +21,8 @@ enum class RootfsMode { Overlay, Copy };
 class Rootfs
 {
 public:
-    // `lowerDirs`: layer directories, lowest first, in overlay format (whiteouts are
+    // `lowerDirs`: layer directories, lowest first (a directory named twice counts once,
+    // where it is highest: overlayfs refuses the same lower twice), in overlay format (whiteouts are
     // 0/0 character devices or `user.overlay.whiteout` files, opaque directories carry
     // `user.overlay.opaque=y` or `trusted.overlay.opaque=y`); they are never modified.
     // `scratchDir`: an existing empty directory this rootfs may fill (upper, work, mount
@@ -50,7 +52,14 @@ public:
     // Host path of what the stage sees at `relative` before the RUN (overlay: resolved
     // through the lowers, whiteouts and opaque directories; copy: in the copy), or
     // nothing when the path does not exist.
+    // `relative` is taken as written: a symlink on the way means "absent".
     std::optional<QString> lookup(const QString &relative) const;
+    // The contents of the file at `relative` as the stage sees it before the RUN, every
+    // symlink resolved inside the stage (never on the host); nothing when absent.
+    std::optional<QByteArray> readFile(const QString &relative, qint64 maxSize = 16 << 20) const;
+    // `path` (absolute or relative to "/") with every symlink resolved inside the stage,
+    // as a container runtime resolves mount targets: "/a/b".
+    QString canonicalPath(const QString &path) const;
 
     // Deletes the scratch directory's contents (the upper too: move it out first to keep
     // it, e.g. as the next step's lower).
@@ -71,6 +80,7 @@ private:
     QString m_work;
     QString m_root;
     std::shared_ptr<const RootfsSnapshot> m_snapshot;
+    std::shared_ptr<LayeredView> m_view; // overlay mode: the lowers, for lookups
 };
 
 } // namespace stagecraft

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include <fcntl.h>
@@ -46,13 +47,10 @@ struct Identity
 QList<QStringList> readDatabase(const Rootfs &rootfs, const QString &relative)
 {
     QList<QStringList> rows;
-    const std::optional<QString> path = rootfs.lookup(relative);
-    if (!path)
+    const std::optional<QByteArray> contents = rootfs.readFile(relative);
+    if (!contents)
         return rows;
-    QFile file(*path);
-    if (!file.open(QIODevice::ReadOnly))
-        return rows;
-    for (const QByteArray &line : file.readAll().split('\n')) {
+    for (const QByteArray &line : contents->split('\n')) {
         if (line.trimmed().isEmpty() || line.startsWith('#'))
             continue;
         rows.append(QString::fromUtf8(line).split(u':'));
@@ -122,6 +120,21 @@ QString relativeInside(const QString &absolute)
 // The mount points the sandbox creates when the image lacks them and removes again.
 // /dev, /proc and /sys are not among them: BuildKit's first RUN leaves those
 // directories in its layer, and so do we.
+// Whether a bind mount's source is a directory (else its mount point is a file).
+bool bindsDirectory(const SandboxMount &m)
+{
+    struct stat st = {};
+    if (m.sourceFd && m.sourceFd->isValid())
+        return ::fstat(m.sourceFd->get(), &st) == 0 && S_ISDIR(st.st_mode);
+    if (m.sourceRoot) {
+        if (m.sourcePath.isEmpty())
+            return true;
+        const std::optional<QString> entry = m.sourceRoot->lookup(m.sourcePath);
+        return entry && ::lstat(QFile::encodeName(*entry).constData(), &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    return true;
+}
+
 QStringList mountStubs(const Rootfs &rootfs, const RunSpec &spec)
 {
     QStringList candidates{QStringLiteral("etc"), QStringLiteral("etc/resolv.conf"),
@@ -245,10 +258,48 @@ bool Sandbox::isAvailable(QString *reason)
     return ok;
 }
 
-std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec &spec,
+SandboxMount SandboxMount::cache(const QString &hostDirectory, const QString &target)
+{
+    SandboxMount m;
+    m.type = Type::Cache;
+    m.source = hostDirectory;
+    m.target = target;
+    m.readOnly = false;
+    return m;
+}
+
+SandboxMount SandboxMount::tmpfs(const QString &target)
+{
+    SandboxMount m;
+    m.type = Type::Tmpfs;
+    m.target = target;
+    m.readOnly = false;
+    return m;
+}
+
+Expected<SandboxMount> SandboxMount::bindHostPath(const QString &hostPath, const QString &target)
+{
+    FileDescriptor fd(::open(QFile::encodeName(hostPath).constData(), O_PATH | O_CLOEXEC));
+    if (!fd.isValid())
+        return fail(
+            QStringLiteral("cannot open %1: %2").arg(hostPath, QString::fromLocal8Bit(strerror(errno))));
+    SandboxMount m;
+    m.type = Type::Bind;
+    m.source = hostPath;
+    m.target = target;
+    m.sourceFd = std::make_shared<FileDescriptor>(std::move(fd));
+    return m;
+}
+
+std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec &requested,
                                             const CancellationToken &cancel,
                                             const SandboxCallbacks &callbacks)
 {
+    // Mount targets resolve inside the stage, as runc resolves them: a symlink at a
+    // target leads to its place in the stage, never to a path on the host.
+    RunSpec spec = requested;
+    for (SandboxMount &m : spec.mounts)
+        m.target = rootfs.canonicalPath(m.target);
     if (spec.args.isEmpty())
         return std::unexpected(setupError(QStringLiteral("nothing to run: the command is empty")));
     const QString bwrap = bwrapPath();
@@ -307,7 +358,7 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
             options.createDirs.append(rootfs.rootDir() + u'/' + QLatin1String(dir));
         QStringList fileStubs{QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hosts")};
         for (const SandboxMount &m : spec.mounts)
-            if (m.type == SandboxMount::Type::Bind && QFileInfo(m.source).isFile())
+            if (m.type == SandboxMount::Type::Bind && !bindsDirectory(m))
                 fileStubs.append(relativeInside(m.target));
         for (auto it = stubs.crbegin(); it != stubs.crend(); ++it)
             (fileStubs.contains(*it) ? options.createFiles : options.createDirs)
@@ -331,11 +382,34 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
         const QString target = u'/' + relativeInside(m.target);
         switch (m.type) {
         case SandboxMount::Type::Bind:
-            if (!QFileInfo::exists(m.source))
+            if (m.sourceFd && m.sourceFd->isValid()) {
+                if (!m.readOnly)
+                    return std::unexpected(setupError(
+                        QStringLiteral("a writable bind of %1 needs a copy-on-write source").arg(target)));
+                // bwrap running as another user may not open our /proc/self/fd, and a
+                // descriptor from before the namespace cannot be bind-mounted there: the
+                // namespace's root stages the path that was resolved (symlink-free).
+                if (switchUser)
+                    args << QStringLiteral("--ro-bind") << reachable(m.source) << target;
+                else
+                    args << QStringLiteral("--ro-bind-fd") << QString::number(m.sourceFd->get()) << target;
+                options.inheritFds.append(m.sourceFd->get());
+            } else if (m.sourceRoot) {
+                const Rootfs &source = *m.sourceRoot;
+                if (source.mode() == RootfsMode::Overlay) {
+                    QStringList lowers = source.lowerDirs();
+                    std::reverse(lowers.begin(), lowers.end());
+                    options.extraOverlays.append(NamespaceChild::Overlay{lowers, source.upperDir(),
+                                                                         source.workDir(), source.rootDir()});
+                }
+                const QString inside =
+                    m.sourcePath.isEmpty() ? source.rootDir() : source.rootDir() + u'/' + m.sourcePath;
+                args << (m.readOnly ? QStringLiteral("--ro-bind") : QStringLiteral("--bind"))
+                     << reachable(inside) << target;
+            } else {
                 return std::unexpected(
-                    setupError(QStringLiteral("mount source %1 does not exist").arg(m.source)));
-            args << (m.readOnly ? QStringLiteral("--ro-bind") : QStringLiteral("--bind"))
-                 << reachable(m.source) << target;
+                    setupError(QStringLiteral("the bind mount at %1 has no source").arg(target)));
+            }
             break;
         case SandboxMount::Type::Cache:
             if (!QDir().mkpath(m.source))

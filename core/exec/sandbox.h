@@ -6,6 +6,7 @@
 #include "core/common/cancellation.h"
 #include "core/common/error.h"
 #include "core/exec/rootfs.h"
+#include "core/fs/filedescriptor.h"
 
 #include <QList>
 #include <QString>
@@ -13,6 +14,7 @@
 
 #include <expected>
 #include <functional>
+#include <memory>
 
 namespace stagecraft {
 
@@ -26,9 +28,21 @@ struct SandboxMount
         Tmpfs, // an empty tmpfs
     };
     Type type = Type::Bind;
-    QString source;       // host path (Bind, Cache); unused for Tmpfs
-    QString target;       // absolute path inside the sandbox
+    QString source;       // host path (Cache; Bind: what sourceFd was opened as); unused for Tmpfs
+    QString target;       // absolute path inside the sandbox, resolved in its rootfs
     bool readOnly = true; // Bind only
+    // Bind: the source, never as a path string that would be resolved again later:
+    // either an open descriptor (O_PATH) of what was resolved inside its root (the
+    // context), or a path inside another root filesystem (another stage's layers, or a
+    // copy-on-write view of the context for `rw`) that the sandbox mounts itself.
+    std::shared_ptr<FileDescriptor> sourceFd;
+    std::shared_ptr<const Rootfs> sourceRoot;
+    QString sourcePath; // canonical path inside sourceRoot, "" for its root
+
+    static SandboxMount cache(const QString &hostDirectory, const QString &target);
+    static SandboxMount tmpfs(const QString &target);
+    // A read-only bind of a trusted host path (the caller's own directory), opened now.
+    static Expected<SandboxMount> bindHostPath(const QString &hostPath, const QString &target);
 };
 
 struct RunSpec

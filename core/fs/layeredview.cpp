@@ -223,6 +223,19 @@ FsExpected<std::optional<LayeredView::Entry>> LayeredView::find(const QString &n
     return lookup(*path, leaf);
 }
 
+std::optional<LayeredView::Entry> LayeredView::findExact(const QString &name) const
+{
+    QStringList parts = split(name);
+    if (parts.contains(QStringLiteral("..")))
+        return std::nullopt;
+    if (parts.isEmpty()) {
+        auto root = find(QString());
+        return root ? *root : std::nullopt;
+    }
+    const QString leaf = parts.takeLast();
+    return lookup(parts, leaf);
+}
+
 FsExpected<QString> LayeredView::canonicalPath(const QString &name, bool followLast) const
 {
     bool exists = false;

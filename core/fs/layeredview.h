@@ -39,6 +39,8 @@ public:
     // `name` as the stage sees it: symlinks in its parents (and the last component when
     // `followLast`) resolved inside the stage. Nothing when it does not exist.
     FsExpected<std::optional<Entry>> find(const QString &name, bool followLast = false) const;
+    // `name` exactly as written: a symlink or non-directory on the way means "absent".
+    std::optional<Entry> findExact(const QString &name) const;
     // The stage path `name` leads to, with every symlink resolved ("" is the root).
     FsExpected<QString> canonicalPath(const QString &name, bool followLast = true) const;
     // Names in the directory `name` (resolved, following a last symlink), merged over

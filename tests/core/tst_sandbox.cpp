@@ -238,7 +238,7 @@ void TestSandbox::userOwnsItsFiles()
     RunSpec spec;
     spec.user = QStringLiteral("builder");
     spec.workingDir = QStringLiteral("/srv/app");
-    spec.mounts = {{SandboxMount::Type::Bind, context, QStringLiteral("/ctx"), true}};
+    spec.mounts = {SandboxMount::bindHostPath(context, QStringLiteral("/ctx")).value()};
     const Outcome o = run(*rootfs,
                           QStringLiteral("cat /ctx/in.txt > /home/builder/f && id -u && "
                                          "(touch /etc/x 2>/dev/null && echo wrote-etc || echo denied)"),
@@ -304,9 +304,9 @@ void TestSandbox::mounts()
     const QString cache = m_dir->filePath(QStringLiteral("cache"));
     RunSpec spec;
     spec.mounts = {
-        {SandboxMount::Type::Bind, context, QStringLiteral("/ctx"), true},
-        {SandboxMount::Type::Cache, cache, QStringLiteral("/var/cache/app"), false},
-        {SandboxMount::Type::Tmpfs, {}, QStringLiteral("/scratch"), false},
+        SandboxMount::bindHostPath(context, QStringLiteral("/ctx")).value(),
+        SandboxMount::cache(cache, QStringLiteral("/var/cache/app")),
+        SandboxMount::tmpfs(QStringLiteral("/scratch")),
     };
     const Outcome o =
         run(*rootfs,
@@ -331,7 +331,7 @@ void TestSandbox::mounts()
 
     // The cache persists into the next RUN.
     RunSpec again;
-    again.mounts = {{SandboxMount::Type::Cache, cache, QStringLiteral("/var/cache/app"), false}};
+    again.mounts = {SandboxMount::cache(cache, QStringLiteral("/var/cache/app"))};
     const Outcome second = run(*rootfs, QStringLiteral("cat /var/cache/app/c"), again);
     QCOMPARE(second.lines, QStringList{QStringLiteral("cached")});
 }
