@@ -1,6 +1,8 @@
 // `stagecraft build`: builds a Dockerfile with the embedded builder into the local
 // store, printing progress as BuildKit's plain output or as JSON lines.
 #include "app/command.h"
+#include "app/dockerfileinput.h"
+#include "app/dockerfilereport.h"
 #include "app/storearguments.h"
 #include "core/build/builder.h"
 #include "core/registry/registryclient.h"
@@ -27,7 +29,11 @@ const char kUsage[] =
     "\n"
     "Builds the Dockerfile (default CONTEXT/Dockerfile) without a daemon and tags the\n"
     "result in the store. A base image the store lacks is pulled from its registry (or\n"
-    "the mirror set for it). Ctrl-C cancels cleanly.\n";
+    "the mirror set for it). Ctrl-C cancels cleanly.\n"
+    "\n"
+    "A Dockerfile that `stagecraft check` reports errors for is not built (exit 1):\n"
+    "among them variable expansion past its limits (${...} nested more than 64 deep,\n"
+    "more than 1 MiB substituted in one word or 16 MiB in the file) and NUL characters.\n";
 
 CancellationToken g_cancel;
 
@@ -122,6 +128,26 @@ int runBuild(const QStringList &commandLine)
             outputDest.isEmpty())
             return usageError(name,
                               QStringLiteral("--output takes type=oci,dest=DIR or type=docker,dest=FILE"));
+    }
+
+    // Refuse what `stagecraft check` rejects, with check's messages, before touching the
+    // store: the builder stops at parse and graph errors only, and would otherwise build a
+    // file whose expansion limits or `# check=error=true` warnings check reports as errors.
+    {
+        const QString path = request.dockerfile.isEmpty() ? request.contextDir + QStringLiteral("/Dockerfile")
+                                                          : request.dockerfile;
+        const Expected<DockerfileInput> input = DockerfileInput::read(path);
+        if (!input)
+            return commandError(name, input.error().message);
+        PlanOptions planOptions;
+        planOptions.target = request.target;
+        planOptions.buildArgs = request.buildArgs;
+        planOptions.platform = request.platform;
+        const DockerfileReport report = DockerfileReport::make(input->text, planOptions);
+        if (report.hasErrors()) {
+            printErr(report.text(input->displayName, true));
+            return 1;
+        }
     }
 
     auto store = ImageStore::open(ImageStore::defaultRoot(storeOption));

@@ -2,15 +2,11 @@
 // Dockerfile, one per line as FILE:LINE:COLUMN, for editors and CI.
 #include "app/command.h"
 #include "app/dockerfileinput.h"
-#include "core/dockerfile/buildchecks.h"
-#include "core/dockerfile/dockerfileparser.h"
-#include "core/plan/stagegraph.h"
+#include "app/dockerfilereport.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-
-#include <algorithm>
 
 namespace stagecraft::app {
 
@@ -21,6 +17,11 @@ const char kUsage[] =
     "\n"
     "Reports syntax errors, stage graph problems and build-check warnings\n"
     "(the rules of `docker build --check`) of a Dockerfile.\n"
+    "\n"
+    "Variable expansion is bounded: ${...} nested more than 64 deep, one word\n"
+    "substituting more than 1 MiB (1048576 characters), or a whole Dockerfile more\n"
+    "than 16 MiB, is an error at the reference's line and column. A NUL character\n"
+    "in an instruction is an error too.\n"
     "\n"
     "  -f, --file FILE   the Dockerfile (default ./Dockerfile; - reads standard input)\n"
     "  --format FORMAT   text (default): FILE:LINE:COLUMN: severity: message [Rule]\n"
@@ -82,26 +83,8 @@ int runCheck(const QStringList &args)
         return 1;
     }
 
-    const Dockerfile dockerfile = DockerfileParser::parse(input->text);
-    const StageGraph graph = StageGraph::fromDockerfile(dockerfile);
-    Diagnostics all = dockerfile.diagnostics;
-    all += BuildChecks::run(dockerfile);
-    all += graph.diagnostics;
-
-    // The same problem may be seen by two layers (a duplicate stage name is a build check
-    // and a plan warning): keep the first of each place and rule (or message), so the build
-    // check's wording, the one `docker build --check` prints, wins.
-    Diagnostics diagnostics;
-    for (const Diagnostic &d : std::as_const(all)) {
-        const bool seen = std::any_of(diagnostics.cbegin(), diagnostics.cend(), [&](const Diagnostic &o) {
-            return o.range.start == d.range.start &&
-                   (o.message == d.message || (!d.rule.isEmpty() && o.rule == d.rule));
-        });
-        if (!seen)
-            diagnostics.append(d);
-    }
-    std::stable_sort(diagnostics.begin(), diagnostics.end(),
-                     [](const Diagnostic &a, const Diagnostic &b) { return a.range.start < b.range.start; });
+    const DockerfileReport report = DockerfileReport::make(input->text);
+    const Diagnostics &diagnostics = report.diagnostics;
 
     if (format == QLatin1String("json")) {
         QJsonArray list;
@@ -121,19 +104,9 @@ int runCheck(const QStringList &args)
         root.insert(QStringLiteral("diagnostics"), list);
         printOut(QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Indented)));
     } else {
-        QString out;
-        for (const Diagnostic &d : std::as_const(diagnostics)) {
-            out += input->displayName;
-            if (d.range.isValid())
-                out += QStringLiteral(":%1:%2").arg(d.range.start.line).arg(d.range.start.column);
-            out += QStringLiteral(": %1: %2").arg(severityName(d.severity), d.message);
-            if (!d.rule.isEmpty())
-                out += QStringLiteral(" [%1]").arg(d.rule);
-            out += QLatin1Char('\n');
-        }
-        printOut(out);
+        printOut(report.text(input->displayName));
     }
-    return hasErrors(diagnostics) ? 1 : 0;
+    return report.hasErrors() ? 1 : 0;
 }
 
 } // namespace

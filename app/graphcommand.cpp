@@ -1,9 +1,8 @@
 // `stagecraft graph`: prints the stage graph of a Dockerfile as text, JSON or Graphviz dot.
 #include "app/command.h"
 #include "app/dockerfileinput.h"
-#include "core/dockerfile/dockerfileparser.h"
+#include "app/dockerfilereport.h"
 #include "core/plan/graphformat.h"
-#include "core/plan/stagegraph.h"
 
 #include <QProcessEnvironment>
 
@@ -24,8 +23,8 @@ const char kUsage[] =
     "  --platform OS/ARCH     TARGETPLATFORM and BUILDPLATFORM (default linux/amd64)\n"
     "  --format FORMAT        text (default), json or dot (render with `dot -Tsvg`)\n"
     "\n"
-    "Exit status: 0 ok, 1 the graph has errors (printed with it) or the file cannot\n"
-    "be read, 2 usage error.\n";
+    "Exit status: 0 ok, 1 the file has errors (those `stagecraft check` reports; the\n"
+    "graph is still printed when it can be) or cannot be read, 2 usage error.\n";
 
 int usageError(const QString &message)
 {
@@ -116,8 +115,9 @@ int runGraph(const QStringList &args)
         printErr(QStringLiteral("stagecraft graph: %1\n").arg(input.error().message));
         return 1;
     }
-    const Dockerfile dockerfile = DockerfileParser::parse(input->text);
-    const StageGraph graph = StageGraph::fromDockerfile(dockerfile, options);
+    // The graph is computed as `check` computes it, so the exit status agrees with check's.
+    const DockerfileReport report = DockerfileReport::make(input->text, options);
+    const StageGraph &graph = report.graph;
 
     if (format == QLatin1String("json"))
         printOut(QString::fromUtf8(GraphFormat::toJson(graph)));
@@ -126,24 +126,25 @@ int runGraph(const QStringList &args)
     else
         printOut(GraphFormat::toText(graph));
 
-    bool failed = false;
-    for (const Diagnostic &d : graph.diagnostics) {
+    // Text output already lists the graph's own diagnostics; every other error (and, for
+    // json and dot, all of them) goes to standard error so the person sees why it failed.
+    QString errors;
+    for (const Diagnostic &d : report.diagnostics) {
         if (d.severity != Severity::Error)
             continue;
-        failed = true;
-        // Text output already lists the diagnostics; for json/dot, tell the person too.
-        if (format != QLatin1String("text")) {
-            if (d.range.isValid())
-                printErr(QStringLiteral("%1:%2:%3: error: %4\n")
-                             .arg(input->displayName)
-                             .arg(d.range.start.line)
-                             .arg(d.range.start.column)
-                             .arg(d.message));
-            else
-                printErr(QStringLiteral("%1: error: %2\n").arg(input->displayName, d.message));
-        }
+        if (format == QLatin1String("text") && graph.diagnostics.contains(d))
+            continue;
+        errors += input->displayName;
+        if (d.range.isValid())
+            errors += QStringLiteral(":%1:%2").arg(d.range.start.line).arg(d.range.start.column);
+        errors += QStringLiteral(": error: %1").arg(d.message);
+        if (!d.rule.isEmpty())
+            errors += QStringLiteral(" [%1]").arg(d.rule);
+        errors += QLatin1Char('\n');
     }
-    return failed ? 1 : 0;
+    if (!errors.isEmpty())
+        printErr(errors);
+    return report.hasErrors() ? 1 : 0;
 }
 
 } // namespace

@@ -137,14 +137,29 @@ int editDistance(const QString &a, const QString &b)
     return row[b.size()];
 }
 
+// Edit-distance cells one check run may spend on "did you mean" suggestions. Ordinary files
+// use a tiny fraction; a file naming tens of thousands of undefined variables among tens of
+// thousands of defined ones would otherwise spend minutes here. Past it, no suggestions.
+constexpr qint64 kSuggestionBudget = qint64(16) << 20;
+
 // BuildKit's suggest.Search: the closest option within edit distance 2; nothing when the
-// value itself is an option.
-QString closestName(const QString &value, const QStringList &options)
+// value itself is an option. `budget` (options looked at plus cells of the edit-distance
+// table) bounds the work.
+QString closestName(const QString &value, const QStringList &options, qint64 *budget)
 {
+    *budget -= options.size();
+    if (*budget < 0)
+        return {};
     QString match;
     int best = 3;
     for (const QString &option : options) {
         if (option == value)
+            return {};
+        // Names whose lengths differ by more than two are more than two edits apart.
+        if (std::abs(option.size() - value.size()) > 2)
+            continue;
+        *budget -= qint64(option.size() + 1) * qint64(value.size() + 1);
+        if (*budget < 0)
             return {};
         const int d = editDistance(value, option);
         if (d < best) {
@@ -161,21 +176,22 @@ class Environment
 public:
     std::optional<QString> get(const QString &key) const
     {
-        for (const auto &[k, v] : m_vars)
-            if (k == key)
-                return v;
-        return std::nullopt;
+        const auto it = m_index.constFind(key);
+        if (it == m_index.constEnd())
+            return std::nullopt;
+        return m_vars.at(*it).second;
     }
     void set(const QString &key, const QString &value)
     {
-        for (auto &[k, v] : m_vars) {
-            if (k == key) {
-                v = value;
-                return;
-            }
+        const auto it = m_index.constFind(key);
+        if (it != m_index.constEnd()) {
+            m_vars[*it].second = value;
+            return;
         }
+        m_index.insert(key, m_vars.size());
         m_vars.append({key, value});
     }
+    qsizetype size() const { return m_vars.size(); }
     QStringList keys() const
     {
         QStringList out;
@@ -191,6 +207,7 @@ public:
 
 private:
     QList<std::pair<QString, QString>> m_vars;
+    QHash<QString, qsizetype> m_index; // key → its place in m_vars
 };
 
 struct Platform
@@ -330,7 +347,7 @@ struct Stage
 
     // What dispatching the stage accumulates, inherited by stages built `FROM` it.
     Environment env;
-    QStringList buildArgs; // ARG names declared in the stage, with or without a value
+    QSet<QString> buildArgs; // ARG names declared in the stage, with or without a value
     bool workdirSet = false;
     bool shellSet = false;
 };
@@ -342,11 +359,17 @@ public:
         : m_df(dockerfile)
         , m_options(options)
         , m_lex(dockerfile.directives.escape)
-    {}
+    {
+        m_lex.setBudget(&m_budget);
+    }
 
     Diagnostics run();
 
 private:
+    // Expands `word` written at `range` (its text starting `offset` characters in) and
+    // reports a limit that stopped it as an error at the reference's line and column.
+    ShellResult expandWord(const ShellLex &lex, const QString &word, const ShellLex::EnvLookup &env,
+                           const SourceRange &range, qsizetype offset = 0, bool splitWords = false);
     void report(const char *rule, const Instruction &ins, const SourceRange &range, const QString &message);
     void report(const char *rule, const Instruction &ins, const QString &message)
     {
@@ -360,13 +383,13 @@ private:
     void checkCommandCasing();
     void checkDescription(const Instruction &ins, const QString &instruction, const QStringList &keys);
     Environment defaultArgs() const;
-    Environment metaArgs(const Environment &defaults, const QHash<QString, QString> &buildArgs,
-                         bool *ok) const;
+    Environment metaArgs(const Environment &defaults, const QHash<QString, QString> &buildArgs, bool *ok);
     void checkBaseImagesWithDefaults(const Environment &defaults);
     void checkFromLines();
     void dispatchStage(int index);
     void dispatch(Stage &stage, const Instruction &ins);
-    QString expand(Stage &stage, const Instruction &ins, const QString &word, const SourceRange &range);
+    QString expand(Stage &stage, const Instruction &ins, const QString &word, const SourceRange &range,
+                   qsizetype offset = 0);
     void reportUnmatched(const Stage &stage, const Instruction &ins, const SourceRange &range,
                          const QStringList &unmatched);
     void checkUsedOnce(const Instruction &ins, const Instruction *&previous);
@@ -385,7 +408,59 @@ private:
     // child's FROM line.
     QHash<const Instruction *, const Instruction *> m_triggerFrom;
     Diagnostics m_out;
+    QSet<QString> m_reported;          // place, rule and message of each diagnostic in m_out
+    QHash<QString, int> m_namedStages; // stage name → the last stage so named dispatched so far
+    ExpansionBudget m_budget;
+    bool m_budgetReported = false;
+    qint64 m_suggestionBudget = kSuggestionBudget;
 };
+
+// Where `offset` falls in a here-document's body: the body starts on the line after the
+// `<<` marker.
+SourceRange rangeInHeredoc(const Heredoc &doc, qsizetype offset)
+{
+    if (offset < 0)
+        return doc.range;
+    const QStringView before = QStringView(doc.content).left(offset);
+    const qsizetype newlines = before.count(QLatin1Char('\n'));
+    const qsizetype lineStart = before.lastIndexOf(QLatin1Char('\n')) + 1;
+    const SourcePosition at{doc.range.start.line + 1 + int(newlines), int(offset - lineStart) + 1};
+    return {at, {at.line, at.column + 1}};
+}
+
+QString diagnosticKey(const Diagnostic &d)
+{
+    return QStringLiteral("%1:%2:%3:%4:%5\n%6")
+        .arg(d.range.start.line)
+        .arg(d.range.start.column)
+        .arg(d.range.end.line)
+        .arg(d.range.end.column)
+        .arg(d.rule, d.message);
+}
+
+ShellResult Checker::expandWord(const ShellLex &lex, const QString &word, const ShellLex::EnvLookup &env,
+                                const SourceRange &range, qsizetype offset, bool splitWords)
+{
+    ShellResult r = splitWords ? lex.processWords(word, env) : lex.processWord(word, env);
+    if (!r.limitExceeded())
+        return r;
+    // Once the budget is spent every later word fails the same way: say it once.
+    if (r.errorKind == ShellErrorKind::Budget) {
+        if (m_budgetReported)
+            return r;
+        m_budgetReported = true;
+    }
+    Diagnostic d;
+    d.severity = Severity::Error;
+    d.range = rangeInWord(range, offset + std::max<qsizetype>(0, r.errorOffset));
+    d.message = r.error;
+    const QString key = diagnosticKey(d);
+    if (!m_reported.contains(key)) {
+        m_reported.insert(key);
+        m_out.append(d);
+    }
+    return r;
+}
 
 void Checker::report(const char *rule, const Instruction &ins, const SourceRange &range,
                      const QString &message)
@@ -404,8 +479,11 @@ void Checker::report(const char *rule, const Instruction &ins, const SourceRange
     d.message = message;
     d.rule = QLatin1String(rule);
     d.url = QLatin1String(it->url);
-    if (!m_out.contains(d))
+    const QString key = diagnosticKey(d);
+    if (!m_reported.contains(key)) {
+        m_reported.insert(key);
         m_out.append(d);
+    }
 }
 
 Diagnostics Checker::run()
@@ -470,22 +548,29 @@ void Checker::checkNoEmptyContinuation()
 {
     // BuildKit warns once per instruction, at the instruction's last line.
     QSet<const Instruction *> reported;
+    const QList<Instruction> &all = m_df.instructions;
     for (const int line : m_df.emptyContinuationLines) {
-        for (const Instruction &ins : m_df.instructions) {
-            if (line <= ins.range.start.line || line > ins.range.end.line || reported.contains(&ins))
-                continue;
-            reported.insert(&ins);
-            const int last = ins.range.end.line;
-            const SourceRange range{{last, 1}, {last, std::max(1, ins.range.end.column)}};
-            Diagnostic d;
-            d.severity = m_directive.error ? Severity::Error : Severity::Warning;
-            d.range = range;
-            d.message = QStringLiteral("Empty continuation line");
-            d.rule = QStringLiteral("NoEmptyContinuation");
-            d.url = QLatin1String(kRules[2].url);
-            if (m_directive.enables(d.rule, false))
-                m_out.append(d);
-        }
+        // Instructions are in file order and never overlap: only the last one starting
+        // above the line can contain it.
+        const auto after = std::upper_bound(all.cbegin(), all.cend(), line, [](int l, const Instruction &i) {
+            return l <= i.range.start.line;
+        });
+        if (after == all.cbegin())
+            continue;
+        const Instruction &ins = *(after - 1);
+        if (line <= ins.range.start.line || line > ins.range.end.line || reported.contains(&ins))
+            continue;
+        reported.insert(&ins);
+        const int last = ins.range.end.line;
+        const SourceRange range{{last, 1}, {last, std::max(1, ins.range.end.column)}};
+        Diagnostic d;
+        d.severity = m_directive.error ? Severity::Error : Severity::Warning;
+        d.range = range;
+        d.message = QStringLiteral("Empty continuation line");
+        d.rule = QStringLiteral("NoEmptyContinuation");
+        d.url = QLatin1String(kRules[2].url);
+        if (m_directive.enables(d.rule, false))
+            m_out.append(d);
     }
 }
 
@@ -638,8 +723,7 @@ Environment Checker::defaultArgs() const
 }
 
 // BuildKit's buildMetaArgs: the ARGs before the first FROM, evaluated in order.
-Environment Checker::metaArgs(const Environment &defaults, const QHash<QString, QString> &buildArgs,
-                              bool *ok) const
+Environment Checker::metaArgs(const Environment &defaults, const QHash<QString, QString> &buildArgs, bool *ok)
 {
     Environment args = defaults;
     *ok = true;
@@ -650,7 +734,7 @@ Environment Checker::metaArgs(const Environment &defaults, const QHash<QString, 
             if (given != buildArgs.constEnd()) {
                 value = *given;
             } else if (kv.hasEquals) {
-                const ShellResult r = m_lex.processWord(kv.value, args.lookup());
+                const ShellResult r = expandWord(m_lex, kv.value, args.lookup(), kv.range, kv.key.size() + 1);
                 if (!r.ok()) {
                     *ok = false;
                     return args;
@@ -678,7 +762,8 @@ void Checker::checkBaseImagesWithDefaults(const Environment &defaults)
     for (const Stage &stage : std::as_const(m_stages)) {
         if (stage.baseName.isEmpty())
             continue; // a FROM without an image is a syntax error, reported by the parser
-        const ShellResult r = m_lex.processWord(stage.baseName, args.lookup());
+        const ShellResult r =
+            expandWord(m_lex, stage.baseName, args.lookup(), stage.from->args.first().range);
         if (!r.ok())
             return;
         if (!isValidImageReference(r.value)) {
@@ -695,12 +780,13 @@ void Checker::checkFromLines()
     argKeys.append(m_globalArgs.keys());
     argKeys.removeDuplicates();
     argKeys.sort();
+    const QSet<QString> declared(argKeys.cbegin(), argKeys.cend());
     const auto reportUndeclared = [&](const Instruction &from, const QStringList &unmatched) {
         for (const QString &name : unmatched) {
-            if (argKeys.contains(name))
+            if (declared.contains(name))
                 continue;
             QString message = QStringLiteral("FROM argument '%1' is not declared").arg(name);
-            const QString suggestion = closestName(name, argKeys);
+            const QString suggestion = closestName(name, argKeys, &m_suggestionBudget);
             if (!suggestion.isEmpty())
                 message += QStringLiteral(" (did you mean %1?)").arg(suggestion);
             report("UndefinedArgInFrom", from, message);
@@ -709,19 +795,22 @@ void Checker::checkFromLines()
 
     for (const Stage &stage : std::as_const(m_stages)) {
         const Instruction &from = *stage.from;
-        const ShellResult base = m_lex.processWord(stage.baseName, m_globalArgs.lookup());
+        const SourceRange baseRange = from.args.isEmpty() ? from.range : from.args.first().range;
+        const ShellResult base = expandWord(m_lex, stage.baseName, m_globalArgs.lookup(), baseRange);
         reportUndeclared(from, base.unmatched);
         if (stage.platform.isEmpty())
             continue;
 
-        const ShellResult platform = m_lex.processWord(stage.platform, m_globalArgs.lookup());
+        const Flag *platformFlag = nullptr;
+        for (const Flag &f : from.flags)
+            if (f.name == QLatin1String("platform"))
+                platformFlag = &f;
+        const SourceRange flagRange = platformFlag ? platformFlag->range : from.range;
+        // `--platform=` comes before the value when the flag is written plainly.
+        const qsizetype valueOffset = platformFlag ? platformFlag->name.size() + 3 : 0;
+        const ShellResult platform =
+            expandWord(m_lex, stage.platform, m_globalArgs.lookup(), flagRange, valueOffset);
         reportUndeclared(from, platform.unmatched);
-        const SourceRange flagRange = [&] {
-            for (const Flag &f : from.flags)
-                if (f.name == QLatin1String("platform"))
-                    return f.range;
-            return from.range;
-        }();
         if (platform.matched == QStringList{QStringLiteral("TARGETPLATFORM")} &&
             platform.unmatched.isEmpty() &&
             platform.value == m_globalArgs.get(QStringLiteral("TARGETPLATFORM")).value_or(QString())) {
@@ -746,14 +835,15 @@ void Checker::checkFromLines()
 void Checker::dispatchStage(int index)
 {
     Stage &stage = m_stages[index];
-    const ShellResult base = m_lex.processWord(stage.baseName, m_globalArgs.lookup());
+    const SourceRange baseRange =
+        stage.from->args.isEmpty() ? stage.from->range : stage.from->args.first().range;
+    const ShellResult base = expandWord(m_lex, stage.baseName, m_globalArgs.lookup(), baseRange);
     const QString baseName = base.ok() ? base.value : stage.baseName;
 
     // `FROM <earlier stage>` continues that stage's state; anything else starts from an image.
-    int parent = -1;
-    for (int i = 0; i < index; ++i)
-        if (!m_stages.at(i).name.isEmpty() && m_stages.at(i).name == baseName)
-            parent = i;
+    const int parent = baseName.isEmpty() ? -1 : m_namedStages.value(baseName, -1);
+    if (!stage.name.isEmpty())
+        m_namedStages.insert(stage.name, index);
     if (parent >= 0) {
         const Stage &p = m_stages.at(parent);
         stage.env = p.env;
@@ -809,22 +899,30 @@ void Checker::checkUsedOnce(const Instruction &ins, const Instruction *&previous
     previous = &ins;
 }
 
-QString Checker::expand(Stage &stage, const Instruction &ins, const QString &word, const SourceRange &range)
+QString Checker::expand(Stage &stage, const Instruction &ins, const QString &word, const SourceRange &range,
+                        qsizetype offset)
 {
-    const ShellResult r = m_lex.processWord(word, stage.env.lookup());
+    const ShellResult r = expandWord(m_lex, word, stage.env.lookup(), range, offset);
     reportUnmatched(stage, ins, range, r.unmatched);
+    // Past a limit the value is unknown; empty keeps a chain of doubling variables from
+    // growing again from the text as written.
+    if (r.limitExceeded())
+        return {};
     return r.ok() ? r.value : word;
 }
 
 void Checker::reportUnmatched(const Stage &stage, const Instruction &ins, const SourceRange &range,
                               const QStringList &unmatched)
 {
-    const QStringList options = stage.env.keys();
+    std::optional<QStringList> options; // listed only when a name is undefined
     for (const QString &name : unmatched) {
         if (stage.buildArgs.contains(name) || isNonEnvArg(name))
             continue;
         QString message = QStringLiteral("Usage of undefined variable '$%1'").arg(name);
-        const QString suggestion = closestName(name, options);
+        // Listing the keys costs as much as looking at them: only while the budget lasts.
+        if (!options)
+            options = m_suggestionBudget >= stage.env.size() ? stage.env.keys() : QStringList();
+        const QString suggestion = closestName(name, *options, &m_suggestionBudget);
         if (!suggestion.isEmpty())
             message += QStringLiteral(" (did you mean $%1?)").arg(suggestion);
         report("UndefinedVar", ins, range, message);
@@ -838,7 +936,8 @@ void Checker::dispatch(Stage &stage, const Instruction &ins)
         // Every pair is expanded against the environment before the instruction.
         QList<std::pair<QString, QString>> expanded;
         for (const KeyValue &kv : ins.pairs)
-            expanded.append({expand(stage, ins, kv.key, kv.range), expand(stage, ins, kv.value, kv.range)});
+            expanded.append({expand(stage, ins, kv.key, kv.range),
+                             expand(stage, ins, kv.value, kv.range, kv.hasEquals ? kv.key.size() + 1 : 0)});
         for (qsizetype i = 0; i < ins.pairs.size(); ++i) {
             const KeyValue &kv = ins.pairs.at(i);
             if (!kv.hasEquals) {
@@ -859,7 +958,7 @@ void Checker::dispatch(Stage &stage, const Instruction &ins)
     case InstructionKind::Label:
         for (const KeyValue &kv : ins.pairs) {
             expand(stage, ins, kv.key, kv.range);
-            expand(stage, ins, kv.value, kv.range);
+            expand(stage, ins, kv.value, kv.range, kv.hasEquals ? kv.key.size() + 1 : 0);
         }
         for (const KeyValue &kv : ins.pairs) {
             if (!kv.hasEquals) {
@@ -882,16 +981,17 @@ void Checker::dispatch(Stage &stage, const Instruction &ins)
             if (given != m_options.buildArgs.constEnd()) {
                 value = *given;
             } else if (kv.hasEquals) {
-                const ShellResult r = m_lex.processWord(kv.value, stage.env.lookup());
+                const ShellResult r =
+                    expandWord(m_lex, kv.value, stage.env.lookup(), kv.range, kv.key.size() + 1);
                 reportUnmatched(stage, ins, kv.range, r.unmatched);
-                value = r.ok() ? r.value : kv.value;
+                value = r.ok() ? r.value : (r.limitExceeded() ? QString() : kv.value);
             } else {
                 // A bare `ARG NAME` picks up the global value of the same name.
                 value = m_globalArgs.get(kv.key);
             }
             if (value && !isNonEnvArg(kv.key))
                 stage.env.set(kv.key, *value);
-            stage.buildArgs.append(kv.key);
+            stage.buildArgs.insert(kv.key);
         }
         break;
     case InstructionKind::Cmd:
@@ -950,7 +1050,10 @@ void Checker::checkCopy(Stage &stage, const Instruction &ins)
                 if (doc.expand) {
                     ShellLex raw;
                     raw.setSkipProcessQuotes(true);
+                    raw.setBudget(&m_budget);
                     const ShellResult r = raw.processWord(doc.content, stage.env.lookup());
+                    if (r.limitExceeded())
+                        expandWord(raw, doc.content, stage.env.lookup(), rangeInHeredoc(doc, r.errorOffset));
                     reportUnmatched(stage, ins, doc.range, r.unmatched);
                 }
             }
@@ -978,7 +1081,7 @@ void Checker::checkCopy(Stage &stage, const Instruction &ins)
 void Checker::checkExpose(Stage &stage, const Instruction &ins)
 {
     for (const Word &w : ins.args) {
-        const ShellResult r = m_lex.processWords(w.text, stage.env.lookup());
+        const ShellResult r = expandWord(m_lex, w.text, stage.env.lookup(), w.range, 0, true);
         if (!r.ok())
             continue;
         for (const QString &rawPort : r.words) {

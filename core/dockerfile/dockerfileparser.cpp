@@ -356,6 +356,7 @@ void DockerfileParser::run()
             validateFlags(ins);
         else
             validate(ins, false);
+        rejectNul(ins);
     }
 
     if (m_result.instructions.isEmpty()) {
@@ -812,7 +813,13 @@ void DockerfileParser::readHeredocBodies(Instruction &ins, int *lastLine, QStrin
         bool terminated = false;
         QString content;
         QStringView raw;
-        while (readLine(&raw)) {
+        // A delimiter missing from here to the end was missing from an earlier point too:
+        // without this, a file of unterminated `RUN <<EOF` lines is read to its end once per line.
+        const QString missingKey = (heredoc.chomp ? u"-"_s : u"+"_s) + heredoc.name;
+        const auto missing = m_missingDelimiters.constFind(missingKey);
+        const bool knownMissing = missing != m_missingDelimiters.constEnd() && *missing <= m_pos;
+        const qsizetype searchFrom = m_pos;
+        while (!knownMissing && readLine(&raw)) {
             *lastLine = m_lineNumber;
             *lastText = raw;
             QStringView candidate = raw;
@@ -828,6 +835,8 @@ void DockerfileParser::readHeredocBodies(Instruction &ins, int *lastLine, QStrin
             content.append(u'\n');
         }
         if (!terminated) {
+            if (!knownMissing)
+                m_missingDelimiters.insert(missingKey, searchFrom);
             addDiagnostic(Severity::Error, heredoc.range,
                           u"unterminated heredoc: no line \""_s + heredoc.name + u"\" ends it"_s);
             ins.heredocs.clear();
@@ -844,6 +853,32 @@ void DockerfileParser::readHeredocBodies(Instruction &ins, int *lastLine, QStrin
         auto child = std::make_shared<Instruction>(*ins.onbuild);
         child->heredocs = ins.heredocs;
         ins.onbuild = std::move(child);
+    }
+}
+
+void DockerfileParser::rejectNul(const Instruction &ins)
+{
+    // Arguments and environment strings end at the first NUL, so a RUN, ENV or COPY holding
+    // one would silently lose the rest. BuildKit passes it on and fails only when the step
+    // runs; refusing here says where. One error per instruction is enough to find them.
+    static const QString message =
+        u"NUL character in the instruction: a command line or an environment variable cannot hold it "
+        u"(it would cut the text short there)"_s;
+    const QStringView t = m_line.text();
+    if (const qsizetype nul = t.indexOf(QChar(0)); nul >= 0) {
+        addDiagnostic(Severity::Error, m_line.rangeOf(nul, nul + 1), message);
+        return;
+    }
+    for (const Heredoc &doc : ins.heredocs) {
+        const qsizetype nul = doc.content.indexOf(QChar(0));
+        if (nul < 0)
+            continue;
+        // The body starts on the line after the `<<` marker.
+        const QStringView before = QStringView(doc.content).first(nul);
+        const int line = doc.range.start.line + 1 + int(before.count(u'\n'));
+        const int column = int(nul - (before.lastIndexOf(u'\n') + 1)) + 1;
+        addDiagnostic(Severity::Error, {{line, column}, {line, column + 1}}, message);
+        return;
     }
 }
 

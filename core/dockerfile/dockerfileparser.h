@@ -5,6 +5,7 @@
 #include "core/dockerfile/dockerfile.h"
 #include "core/dockerfile/logicalline.h"
 
+#include <QHash>
 #include <QString>
 #include <QStringView>
 
@@ -42,6 +43,7 @@ private:
     void readHeredocBodies(Instruction &ins, int *lastLine, QStringView *lastText);
     void validate(const Instruction &ins, bool nested);
     void validateFlags(const Instruction &ins);
+    void rejectNul(const Instruction &ins);
 
     QList<WordSpan> splitWords(qsizetype begin, qsizetype end) const;
     Word makeWord(qsizetype begin, qsizetype end) const;
@@ -56,6 +58,9 @@ private:
     bool m_seenSyntax = false;
     bool m_seenCheck = false;
     LogicalLine m_line;
+    // Heredoc delimiters ("-" or "+" for <<- or <<, then the name) known to be missing from
+    // a text position to the end of the file.
+    QHash<QString, qsizetype> m_missingDelimiters;
     Dockerfile m_result;
 };
 

@@ -1,6 +1,7 @@
 #include "core/dockerfile/shelllex.h"
 
 #include <QRegularExpression>
+#include <QSet>
 
 #include <algorithm>
 #include <string>
@@ -144,9 +145,12 @@ struct WordSplitter
     std::u32string word;
     std::vector<std::u32string> words;
     bool inWord = false;
+    bool enabled = true; // off when no one reads the words: it would copy every character
 
     void addChar(int ch)
     {
+        if (!enabled)
+            return;
         if (isShellSpace(ch)) {
             if (inWord && !word.empty()) {
                 words.push_back(std::move(word));
@@ -159,16 +163,22 @@ struct WordSplitter
     }
     void addRawChar(int ch)
     {
+        if (!enabled)
+            return;
         word += char32_t(ch);
         inWord = true;
     }
     void addString(const std::u32string &s)
     {
+        if (!enabled)
+            return;
         for (char32_t ch : s)
             addChar(int(ch));
     }
     void addRawString(const std::u32string &s)
     {
+        if (!enabled)
+            return;
         word += s;
         inWord = true;
     }
@@ -190,6 +200,9 @@ struct LexOptions
     bool rawEscapes = false;
     bool skipProcessQuotes = false;
     bool skipUnsetEnv = false;
+    bool splitWords = false; // ProcessWords: fill ShellResult::words too
+    ShellLimits limits;
+    ExpansionBudget *budget = nullptr;
 };
 
 // One expansion of one word: a cursor over its code points plus what was looked up.
@@ -209,6 +222,17 @@ public:
     }
 
     QString error() const { return m_error; }
+    ShellErrorKind errorKind() const { return m_errorKind; }
+    // The UTF-16 index in the word of the reference a limit stopped at.
+    qsizetype errorOffset() const
+    {
+        if (m_errorKind == ShellErrorKind::None || m_errorKind == ShellErrorKind::Syntax)
+            return -1;
+        qsizetype offset = 0;
+        for (size_t i = 0; i < m_errorPos && i < m_src.size(); ++i)
+            offset += m_src[i] > 0xFFFF ? 2 : 1;
+        return offset;
+    }
     QStringList matched() const { return m_matched; }
     QStringList unmatched() const { return m_unmatched; }
 
@@ -218,15 +242,70 @@ private:
 
     bool fail(const QString &message)
     {
+        // A limit is the real reason; the syntax errors its unwinding may provoke are not.
+        if (m_errorKind == ShellErrorKind::None || m_errorKind == ShellErrorKind::Syntax) {
+            m_error = message;
+            m_errorKind = ShellErrorKind::Syntax;
+        }
+        return false;
+    }
+
+    bool failLimit(ShellErrorKind kind, size_t position, const QString &message)
+    {
+        if (m_errorKind != ShellErrorKind::None && m_errorKind != ShellErrorKind::Syntax)
+            return false;
+        m_errorKind = kind;
+        m_errorPos = position;
         m_error = message;
         return false;
     }
+
+    // Counts `n` substituted characters of the reference starting at `reference` against the
+    // word's limit and the pass's budget.
+    bool charge(size_t n, size_t reference)
+    {
+        m_substituted += n;
+        if (m_substituted > size_t(m_options.limits.maxWordSize)) {
+            return failLimit(ShellErrorKind::Size, reference,
+                             QStringLiteral("expansion substitutes more than %1 characters, the limit for "
+                                            "one word")
+                                 .arg(m_options.limits.maxWordSize));
+        }
+        if (m_options.budget && n > 0 && !m_options.budget->take(qint64(n))) {
+            return failLimit(ShellErrorKind::Budget, reference,
+                             QStringLiteral("expansion exceeds the budget of %1 substituted characters for "
+                                            "the whole Dockerfile")
+                                 .arg(m_options.budget->total()));
+        }
+        return true;
+    }
+
+    size_t allowance() const
+    {
+        const size_t limit = size_t(m_options.limits.maxWordSize);
+        return m_substituted >= limit ? 0 : limit - m_substituted;
+    }
+
+    // Keeps the nesting depth of ${…} while one is being read.
+    struct DepthGuard
+    {
+        explicit DepthGuard(int &depth)
+            : m_depth(depth)
+        {
+            ++m_depth;
+        }
+        ~DepthGuard() { --m_depth; }
+        DepthGuard(const DepthGuard &) = delete;
+        DepthGuard &operator=(const DepthGuard &) = delete;
+        int &m_depth;
+    };
 
     // Reads up to `stopChar` (consumed) or the end of the word when stopChar is kEof.
     bool processStopOn(int stopChar, bool rawEscapes, std::u32string &result,
                        std::vector<std::u32string> *wordsOut)
     {
         WordSplitter words;
+        words.enabled = wordsOut && m_options.splitWords;
         const bool savedRawEscapes = m_rawEscapes;
         m_rawEscapes = rawEscapes;
         const bool ok = processStopOnImpl(stopChar, result, words);
@@ -369,8 +448,11 @@ private:
         const QString key = toQString(name);
         std::optional<QString> value = m_env ? m_env(key) : std::nullopt;
         QStringList &list = value ? m_matched : m_unmatched;
-        if (!list.contains(key))
+        QSet<QString> &seen = value ? m_matchedSet : m_unmatchedSet;
+        if (!seen.contains(key)) {
+            seen.insert(key);
             list.append(key);
+        }
         if (!value)
             return std::nullopt;
         return toU32(*value);
@@ -378,6 +460,7 @@ private:
 
     bool processDollar(std::u32string &result)
     {
+        const size_t reference = m_pos;
         next(); // '$'
         if (peek() != '{') {
             const std::u32string name = processName();
@@ -390,9 +473,16 @@ private:
                 result = U"$" + name;
             else
                 result = value.value_or(std::u32string());
-            return true;
+            return charge(value ? result.size() : 0, reference);
         }
 
+        // Each nested ${…} costs a few stack frames: refuse before the stack runs out.
+        if (m_depth >= m_options.limits.maxDepth) {
+            return failLimit(
+                ShellErrorKind::Depth, reference,
+                QStringLiteral("${} nested more than %1 levels deep").arg(m_options.limits.maxDepth));
+        }
+        const DepthGuard guard(m_depth);
         next(); // '{'
         switch (peek()) {
         case kEof: return fail(QStringLiteral("syntax error: missing '}'"));
@@ -415,7 +505,7 @@ private:
                 result = U"${" + name + U"}";
             else
                 result = value.value_or(std::u32string());
-            return true;
+            return charge(value ? result.size() : 0, reference);
         }
         case ':':
         case '+':
@@ -444,7 +534,13 @@ private:
             }
             const bool treatAsUnset = !value || (nullIsUnset && value->empty());
             switch (ch) {
-            case '-': result = treatAsUnset ? word : *value; return true;
+            case '-':
+                if (treatAsUnset) {
+                    result = word; // its substitutions were counted as it was read
+                    return true;
+                }
+                result = *value;
+                return charge(result.size(), reference);
             case '+': result = treatAsUnset ? std::u32string() : word; return true;
             case '?':
                 if (treatAsUnset) {
@@ -456,7 +552,7 @@ private:
                     return fail(toQString(name) + QStringLiteral(": ") + message);
                 }
                 result = *value;
-                return true;
+                return charge(result.size(), reference);
             case '%':
             case '#': {
                 // One #/% removes the shortest match, a doubled one the longest.
@@ -472,7 +568,7 @@ private:
                 if (!ok)
                     return false;
                 result = toU32(trimmed);
-                return true;
+                return charge(result.size(), reference);
             }
             default:
                 return fail(
@@ -510,8 +606,11 @@ private:
             }
             const QString subject = toQString(value.value_or(std::u32string()));
             const QString repl = toQString(replacement);
-            result = toU32(replaceAll ? replaceEvery(re, subject, repl) : replaceFirst(re, subject, repl));
-            return true;
+            // Every match may insert the replacement: stop as soon as the word's limit is passed.
+            const QString replaced = replaceAll ? replaceEvery(re, subject, repl, qsizetype(allowance()))
+                                                : replaceFirst(re, subject, repl);
+            result = toU32(replaced);
+            return charge(result.size(), reference);
         }
         default:
             return fail(QStringLiteral("unsupported modifier (%1) in substitution").arg(toQString(modifier)));
@@ -554,14 +653,22 @@ private:
 
     // Non-overlapping matches left to right; an empty match right after a previous match
     // is skipped (Go's ReplaceAllString, which BuildKit uses).
+    // Stops early once the result is longer than `limit`; the caller then reports the limit.
     static QString replaceEvery(const QRegularExpression &re, const QString &value,
-                                const QString &replacement)
+                                const QString &replacement, qsizetype limit)
     {
         QString out;
         qsizetype lastMatchEnd = 0;
         qsizetype searchPos = 0;
+        // The first match checks that the subject is valid UTF-16 (and fails when it is not);
+        // checking the whole subject again at every match would make this quadratic.
+        QRegularExpression::MatchOptions options = QRegularExpression::NoMatchOption;
         while (searchPos <= value.size()) {
-            const QRegularExpressionMatch m = re.match(value, searchPos);
+            if (out.size() > limit)
+                return out;
+            const QRegularExpressionMatch m =
+                re.match(value, searchPos, QRegularExpression::NormalMatch, options);
+            options = QRegularExpression::DontCheckSubjectStringMatchOption;
             if (!m.hasMatch())
                 break;
             const qsizetype start = m.capturedStart();
@@ -594,8 +701,14 @@ private:
     const ShellLex::EnvLookup &m_env;
     bool m_rawEscapes = false;
     QString m_error;
+    ShellErrorKind m_errorKind = ShellErrorKind::None;
+    size_t m_errorPos = 0;
+    int m_depth = 0;
+    size_t m_substituted = 0;
     QStringList m_matched;
     QStringList m_unmatched;
+    QSet<QString> m_matchedSet; // the lists' contents, for lookups in words naming many variables
+    QSet<QString> m_unmatchedSet;
 };
 
 QString quoted(const QString &s)
@@ -618,18 +731,36 @@ ShellLex::EnvLookup lookupIn(const QHash<QString, QString> &env)
 
 } // namespace
 
+SourceRange rangeInWord(const SourceRange &word, qsizetype offset)
+{
+    if (offset <= 0 || word.start.line != word.end.line)
+        return word;
+    SourcePosition at = word.start;
+    at.column = int(
+        std::min<qsizetype>(word.start.column + offset, std::max(word.start.column, word.end.column - 1)));
+    return {at, word.end};
+}
+
 ShellLex::ShellLex(QChar escape)
     : m_escape(escape)
 {}
 
 ShellResult ShellLex::processWord(const QString &word, const EnvLookup &env) const
 {
+    return expand(word, env, false);
+}
+
+ShellResult ShellLex::expand(const QString &word, const EnvLookup &env, bool splitWords) const
+{
     LexOptions options;
+    options.splitWords = splitWords;
     options.escape = m_escape.unicode();
     options.rawQuotes = m_rawQuotes;
     options.rawEscapes = m_rawEscapes;
     options.skipProcessQuotes = m_skipProcessQuotes;
     options.skipUnsetEnv = m_skipUnsetEnv;
+    options.limits = m_limits;
+    options.budget = m_budget;
 
     Expansion expansion(options, word, env);
     std::u32string value;
@@ -641,7 +772,14 @@ ShellResult ShellLex::processWord(const QString &word, const EnvLookup &env) con
         for (const std::u32string &w : words)
             result.words.append(toQString(w));
     } else {
-        result.error = QStringLiteral("failed to process %1: %2").arg(quoted(word), expansion.error());
+        // A word long enough to hit a limit would swamp the message: show its start.
+        constexpr qsizetype kShownLength = 48;
+        const QString shown = expansion.errorKind() != ShellErrorKind::Syntax && word.size() > kShownLength
+                                  ? word.left(kShownLength) + QStringLiteral("…")
+                                  : word;
+        result.error = QStringLiteral("failed to process %1: %2").arg(quoted(shown), expansion.error());
+        result.errorKind = expansion.errorKind();
+        result.errorOffset = expansion.errorOffset();
     }
     result.matched = expansion.matched();
     result.unmatched = expansion.unmatched();
@@ -655,12 +793,12 @@ ShellResult ShellLex::processWord(const QString &word, const QHash<QString, QStr
 
 ShellResult ShellLex::processWords(const QString &word, const EnvLookup &env) const
 {
-    return processWord(word, env);
+    return expand(word, env, true);
 }
 
 ShellResult ShellLex::processWords(const QString &word, const QHash<QString, QString> &env) const
 {
-    return processWord(word, lookupIn(env));
+    return expand(word, lookupIn(env), true);
 }
 
 QString ShellLex::globToRegex(const QString &pattern, bool greedy, bool anchored, QString *error)

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <functional>
 
 namespace stagecraft {
 
@@ -103,6 +102,7 @@ public:
     void run()
     {
         collectStages();
+        surfaceMetaArgLimits();
         if (m_graph.stages.isEmpty()) {
             reportNoStage();
             return;
@@ -112,7 +112,26 @@ public:
         resolveTarget();
         markNeeded();
         computeLevels();
+        m_graph.diagnostics += m_meta.limitDiagnostics();
         sortDiagnostics();
+    }
+
+    // A meta ARG whose default expands too much must fail the graph (and so the build) even
+    // when no FROM line uses it; defaults without `$` expand nothing and cost nothing.
+    void surfaceMetaArgLimits()
+    {
+        for (const Instruction &ins : m_file.instructions) {
+            if (ins.kind == InstructionKind::From)
+                break;
+            if (ins.kind != InstructionKind::Arg)
+                continue;
+            for (const KeyValue &pair : ins.pairs) {
+                if (pair.hasEquals && pair.value.contains(QLatin1Char('$'))) {
+                    m_meta.environment();
+                    return;
+                }
+            }
+        }
     }
 
 private:
@@ -122,6 +141,7 @@ private:
     MetaArgs m_meta;
     QList<Edge> m_fromEdges;             // FROM edges, merged in file order by collectReferences()
     QHash<QString, QList<int>> m_byName; // lower-cased stage name → the stages so named, in order
+    QSet<QString> m_externalSeen;        // m_graph.externalImages, for lookups
 
     // BuildKit fills its name table stage by stage, a later duplicate replacing an earlier
     // one: a name means the last stage so named before `limit`.
@@ -130,17 +150,17 @@ private:
         const auto it = m_byName.constFind(name);
         if (it == m_byName.constEnd())
             return -1;
-        int found = -1;
-        for (int s : *it)
-            if (s < limit)
-                found = s;
-        return found;
+        // The list is in stage order: the last entry below `limit`.
+        const auto after = std::lower_bound(it->cbegin(), it->cend(), limit);
+        return after == it->cbegin() ? -1 : *(after - 1);
     }
 
     void addExternal(const QString &reference)
     {
-        if (!m_graph.externalImages.contains(reference))
+        if (!m_externalSeen.contains(reference)) {
+            m_externalSeen.insert(reference);
             m_graph.externalImages.append(reference);
+        }
     }
 
     void collectStages()
@@ -228,9 +248,11 @@ private:
         if (!args.isEmpty()) {
             const Word &baseWord = args.at(0);
             QString error;
-            stage.base = m_meta.expand(baseWord.text, m_file.directives.escape, &error);
+            qsizetype errorOffset = -1;
+            stage.base = m_meta.expand(baseWord.text, m_file.directives.escape, &error, &errorOffset);
             if (!error.isEmpty())
-                m_graph.diagnostics.append(makeDiagnostic(Severity::Error, baseWord.range, error));
+                m_graph.diagnostics.append(
+                    makeDiagnostic(Severity::Error, rangeInWord(baseWord.range, errorOffset), error));
             if (stage.base.isEmpty()) {
                 m_graph.diagnostics.append(makeDiagnostic(
                     Severity::Error, baseWord.range,
@@ -262,9 +284,15 @@ private:
             if (flag.name != QLatin1String("platform"))
                 continue;
             QString error;
-            stage.platform = m_meta.expand(flag.value, m_file.directives.escape, &error);
+            qsizetype errorOffset = -1;
+            stage.platform = m_meta.expand(flag.value, m_file.directives.escape, &error, &errorOffset);
+            // `--platform=` comes before the value.
             if (!error.isEmpty())
-                m_graph.diagnostics.append(makeDiagnostic(Severity::Error, flag.range, error));
+                m_graph.diagnostics.append(makeDiagnostic(
+                    Severity::Error,
+                    errorOffset >= 0 ? rangeInWord(flag.range, flag.name.size() + 3 + errorOffset)
+                                     : flag.range,
+                    error));
         }
 
         if (!stage.name.isEmpty())
@@ -336,10 +364,17 @@ private:
     void addReference(int stageIndex, int instructionIndex, const Instruction &ins, const Flag &flag,
                       const QString &rawValue, EdgeKind kind)
     {
-        const QString value =
-            rawValue.contains(QLatin1Char('$'))
-                ? m_meta.expandInStage(rawValue, m_file, m_graph.stages.at(stageIndex), instructionIndex)
-                : rawValue;
+        QString error;
+        qsizetype errorOffset = -1;
+        const QString value = rawValue.contains(QLatin1Char('$'))
+                                  ? m_meta.expandInStage(rawValue, m_file, m_graph.stages.at(stageIndex),
+                                                         instructionIndex, &error, &errorOffset)
+                                  : rawValue;
+        // A limit is an error (the build could not go on); a syntax error here stays as before.
+        if (errorOffset >= 0) {
+            m_graph.diagnostics.append(makeDiagnostic(Severity::Error, flag.range, error));
+            return;
+        }
         const QString what = kind == EdgeKind::Mount ? QStringLiteral("--mount from=%1").arg(value)
                                                      : QStringLiteral("--from=%1").arg(value);
         Edge edge;
@@ -422,29 +457,45 @@ private:
             if (m_graph.edges.at(e).fromStage >= 0)
                 deps[m_graph.edges.at(e).toStage].append(e);
 
-        QList<int> state(n, 0); // 0 unvisited, 1 on the stack, 2 done
-        QList<int> stack;
+        // Depth-first with an explicit stack: a chain of 50,000 stages must not recurse
+        // 50,000 frames deep.
+        QList<int> state(n, 0);     // 0 unvisited, 1 on the stack, 2 done
+        QList<int> position(n, -1); // where a stage on the stack sits in `stack`
+        QList<int> stack;           // the path being explored
+        QList<qsizetype> nextEdge;  // per entry of `stack`: the next of its deps to look at
         QSet<int> reportedEdges;
-        std::function<void(int)> visit = [&](int s) {
+        const auto push = [&](int s) {
             state[s] = 1;
+            position[s] = int(stack.size());
             stack.append(s);
-            for (int e : std::as_const(deps[s])) {
+            nextEdge.append(0);
+        };
+        for (int root = n - 1; root >= 0; --root) {
+            if (state[root] != 0)
+                continue;
+            push(root);
+            while (!stack.isEmpty()) {
+                const int s = stack.last();
+                const QList<int> &edges = deps.at(s);
+                if (nextEdge.last() == edges.size()) {
+                    state[s] = 2;
+                    position[s] = -1;
+                    stack.removeLast();
+                    nextEdge.removeLast();
+                    continue;
+                }
+                const int e = edges.at(nextEdge.last()++);
                 const int dep = m_graph.edges.at(e).fromStage;
                 if (state[dep] == 1) {
                     if (!reportedEdges.contains(e)) {
                         reportedEdges.insert(e);
-                        reportCycle(e, stack.mid(stack.indexOf(dep)));
+                        reportCycle(e, stack.mid(position[dep]));
                     }
                 } else if (state[dep] == 0) {
-                    visit(dep);
+                    push(dep);
                 }
             }
-            stack.removeLast();
-            state[s] = 2;
-        };
-        for (int s = n - 1; s >= 0; --s)
-            if (state[s] == 0)
-                visit(s);
+        }
     }
 
     void reportCycle(int edgeIndex, const QList<int> &path)
@@ -518,13 +569,16 @@ private:
         const int n = int(m_graph.stages.size());
         QList<int> pending(n, 0);
         QList<QList<int>> dependents(n);
+        QSet<qint64> linked; // from * n + to of each entry in dependents
         for (const Edge &e : std::as_const(m_graph.edges)) {
             if (e.fromStage < 0 || e.fromStage == e.toStage)
                 continue;
             if (!m_graph.stages.at(e.fromStage).needed || !m_graph.stages.at(e.toStage).needed)
                 continue;
-            if (dependents[e.fromStage].contains(e.toStage))
+            const qint64 link = qint64(e.fromStage) * n + e.toStage;
+            if (linked.contains(link))
                 continue;
+            linked.insert(link);
             dependents[e.fromStage].append(e.toStage);
             ++pending[e.toStage];
         }

@@ -260,6 +260,57 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.out.startsWith("<stdin>:"), r.out.constData());
     }
+
+    // `graph` fails exactly when `check` does, and names the same first error.
+    void graphExitAgreesWithCheck_data()
+    {
+        QTest::addColumn<QByteArray>("dockerfile");
+        QTest::addColumn<int>("exitCode");
+
+        QByteArray nested = "FROM scratch\nENV x=";
+        nested += QByteArray("${a:-").repeated(10000) + "x" + QByteArray("}").repeated(10000) + "\n";
+        QByteArray doubling = "FROM scratch\nARG a0=x\n";
+        for (int i = 1; i < 40; ++i)
+            doubling += QStringLiteral("ARG a%1=$a%2$a%2\n").arg(i).arg(i - 1).toUtf8();
+
+        QTest::addRow("clean") << kMultiStage << 0;
+        QTest::addRow("warnings only") << QByteArray("FROM alpine as build\nFROM build\n") << 0;
+        QTest::addRow("graph error") << QByteArray("FROM alpine\nCOPY --from=4 /x /x\n") << 1;
+        QTest::addRow("parser error") << QByteArray("FROM alpine\nFROBNICATE x\n") << 1;
+        QTest::addRow("warnings made errors")
+            << QByteArray("# check=error=true\nFROM alpine as build\n") << 1;
+        QTest::addRow("NUL in RUN") << QByteArray("FROM alpine\nRUN echo a\0b\n", 25) << 1;
+        QTest::addRow("nested 10000 deep") << nested << 1;
+        QTest::addRow("40 doubling ARGs") << doubling << 1;
+    }
+
+    void graphExitAgreesWithCheck()
+    {
+        QFETCH(QByteArray, dockerfile);
+        QFETCH(int, exitCode);
+        QTemporaryDir dir;
+        const QString file = writeFile(dir, QStringLiteral("Dockerfile"), dockerfile);
+        const Run check = stagecraft({QStringLiteral("check"), QStringLiteral("-f"), file});
+        QCOMPARE(check.exitCode, exitCode);
+        for (const char *format : {"text", "json", "dot"}) {
+            const Run graph = stagecraft({QStringLiteral("graph"), QStringLiteral("-f"), file,
+                                          QStringLiteral("--format"), QLatin1String(format)});
+            QCOMPARE(graph.exitCode, exitCode);
+            QVERIFY2(!graph.out.isEmpty(), format); // the graph is still printed
+            if (exitCode == 0)
+                continue;
+            // The first error check reports is among those graph reports: on standard error
+            // with its place, or (text format, the graph's own errors) in the printed graph.
+            const qsizetype at = check.out.indexOf(": error: ");
+            QVERIFY(at > 0);
+            const QByteArray line = check.out.mid(at).split('\n').first();
+            const QByteArray place = check.out.left(at).split('\n').last();
+            const QByteArray expected = place + line;
+            const bool shown = graph.err.contains(expected) ||
+                               (qstrcmp(format, "text") == 0 && graph.out.contains(line.mid(9)));
+            QVERIFY2(shown, QByteArray(expected + " | " + graph.err.left(300)).constData());
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliGraph)

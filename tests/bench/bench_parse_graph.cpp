@@ -1,7 +1,10 @@
 // Prints how long parse+graph (DockerfileParser::parse then StageGraph::fromDockerfile)
 // takes on the seed examples, BuildKit's own Dockerfile and a generated 500-stage file:
 // the median of many runs. With node and dockerfile-ast installed (scripts/bench-setup)
-// it times the same files with that parser too and prints the ratio. Never fails on time.
+// it times the same files with that parser too and prints the ratio. Then hostile sizes
+// (50,000 ARGs, ENVs, stages; expansion bombs) timed once each for parse, graph and the
+// build checks, the three that `stagecraft check` runs. Never fails on time.
+#include "core/dockerfile/buildchecks.h"
 #include "core/dockerfile/dockerfileparser.h"
 #include "core/plan/stagegraph.h"
 #include "tests/bench/largedockerfile.h"
@@ -18,6 +21,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 
 using namespace stagecraft;
 
@@ -126,6 +130,83 @@ QHash<QString, double> measureNode(const QList<Input> &inputs, QString *why)
     return result;
 }
 
+double millisecondsOnce(const std::function<void()> &work)
+{
+    QElapsedTimer timer;
+    timer.start();
+    work();
+    return double(timer.nsecsElapsed()) / 1e6;
+}
+
+QString repeatedLines(int count, const std::function<QString(int)> &line)
+{
+    QString text;
+    for (int i = 0; i < count; ++i)
+        text += line(i);
+    return text;
+}
+
+// Sizes no one writes by hand but a generator or an attacker can: each must stay well
+// under a second (the stage graph runs on every keystroke).
+void printHostileSizes(QTextStream &out)
+{
+    const QString nested =
+        QStringLiteral("${a:-").repeated(10000) + QStringLiteral("x") + QStringLiteral("}").repeated(10000);
+    const QList<std::pair<QString, QString>> inputs{
+        {QStringLiteral("50k ARGs"),
+         QStringLiteral("FROM scratch\n") +
+             repeatedLines(
+                 50000,
+                 [](int i) { return QStringLiteral("ARG a%1=$a%2\n").arg(i).arg(i > 0 ? i - 1 : 0); })},
+        {QStringLiteral("50k meta ARGs"),
+         repeatedLines(50000, [](int i) { return QStringLiteral("ARG a%1=${a%2}x\n").arg(i).arg(i / 2); }) +
+             QStringLiteral("FROM scratch\n")},
+        {QStringLiteral("50k ENVs"),
+         QStringLiteral("FROM scratch\n") +
+             repeatedLines(
+                 50000,
+                 [](int i) { return QStringLiteral("ENV E%1=$E%2:$UNDEFINED%1\n").arg(i).arg(i / 2); })},
+        {QStringLiteral("50k stages"),
+         repeatedLines(50000,
+                       [](int i) {
+                           return QStringLiteral("FROM %1 AS s%2\nCOPY --from=s%3 /a /a\n")
+                               .arg(i % 2 ? QStringLiteral("scratch") : QStringLiteral("alpine:%1").arg(i))
+                               .arg(i)
+                               .arg(i / 2);
+                       })},
+        {QStringLiteral("50k unterminated heredocs"),
+         QStringLiteral("FROM scratch\n") +
+             repeatedLines(50000, [](int) { return QStringLiteral("RUN <<EOF\n"); })},
+        {QStringLiteral("${} nested 10,000 deep"),
+         QStringLiteral("FROM scratch\nENV x=") + nested + QLatin1Char('\n')},
+        {QStringLiteral("40 doubling ARGs"),
+         QStringLiteral("ARG a0=x\n") +
+             repeatedLines(39, [](int i) { return QStringLiteral("ARG a%1=$a%2$a%2\n").arg(i + 1).arg(i); }) +
+             QStringLiteral("FROM scratch\n")},
+    };
+    out << "\nhostile sizes, one run each, milliseconds (parse / graph / build checks; errors found)\n";
+    for (const auto &[label, text] : inputs) {
+        Dockerfile parsed;
+        const double parse = millisecondsOnce([&] { parsed = DockerfileParser::parse(text); });
+        StageGraph graph;
+        const double graphMs = millisecondsOnce([&] { graph = StageGraph::fromDockerfile(parsed); });
+        Diagnostics checks;
+        const double checkMs = millisecondsOnce([&] { checks = BuildChecks::run(parsed); });
+        qsizetype errors = 0;
+        for (const Diagnostics *list : {&parsed.diagnostics, &graph.diagnostics, &checks})
+            for (const Diagnostic &d : *list)
+                errors += d.severity == Severity::Error ? 1 : 0;
+        out << QStringLiteral("  %1 %2 ms  (parse %3, graph %4, checks %5; %6 errors)\n")
+                   .arg(label, -30)
+                   .arg(parse + graphMs + checkMs, 10, 'f', 1)
+                   .arg(parse, 0, 'f', 1)
+                   .arg(graphMs, 0, 'f', 1)
+                   .arg(checkMs, 0, 'f', 1)
+                   .arg(errors);
+        out.flush();
+    }
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -173,6 +254,8 @@ int main(int argc, char **argv)
                    .arg(t.graph, 0, 'f', 2);
         out.flush();
     }
+
+    printHostileSizes(out);
 
     QString why;
     const QHash<QString, double> node = measureNode(inputs, &why);

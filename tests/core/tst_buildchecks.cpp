@@ -75,6 +75,8 @@ private Q_SLOTS:
     void seeds_data();
     void seeds();
     void corpusRunsCleanly();
+    void expansionLimits_data();
+    void expansionLimits();
 };
 
 void TestBuildChecks::ruleTableMatchesBuildKit()
@@ -704,6 +706,88 @@ void TestBuildChecks::corpusRunsCleanly()
                 QVERIFY2(BuildChecks::rule(diag.rule).has_value(), qPrintable(name));
         }
     }
+}
+
+namespace {
+
+// `${a:-${a:-…x…}}`, `depth` levels deep.
+QString nested(int depth)
+{
+    return QStringLiteral("${a:-").repeated(depth) + QStringLiteral("x") +
+           QStringLiteral("}").repeated(depth);
+}
+
+// `KEYWORD p0=x`, `KEYWORD p1=$p0$p0`, …: each value twice the one before.
+QString doubling(const char *keyword, const char *prefix, int count)
+{
+    QString out = QLatin1String(keyword) + QLatin1Char(' ') + QLatin1String(prefix) + QStringLiteral("0=x\n");
+    for (int i = 1; i < count; ++i)
+        out += QStringLiteral("%1 %2%3=$%2%4$%2%4\n")
+                   .arg(QLatin1String(keyword), QLatin1String(prefix))
+                   .arg(i)
+                   .arg(i - 1);
+    return out;
+}
+
+} // namespace
+
+void TestBuildChecks::expansionLimits_data()
+{
+    QTest::addColumn<QString>("dockerfile");
+    QTest::addColumn<QString>("where");   // LINE:COLUMN of the one error
+    QTest::addColumn<QString>("message"); // a part of its message
+
+    const QString depth = QStringLiteral("64 levels");
+    const QString size = QStringLiteral("more than 1048576 characters");
+    // 5 characters a level: the 65th `${` is 320 characters into the value.
+    QTest::addRow("ENV nested 10000 deep")
+        << QStringLiteral("FROM scratch\nENV x=") + nested(10000) + QLatin1Char('\n')
+        << QStringLiteral("2:327") << depth;
+    QTest::addRow("LABEL nested 10000 deep")
+        << QStringLiteral("FROM scratch\nLABEL x=") + nested(10000) + QLatin1Char('\n')
+        << QStringLiteral("2:329") << depth;
+    QTest::addRow("FROM nested 10000 deep")
+        << QStringLiteral("FROM ") + nested(10000) + QLatin1Char('\n') << QStringLiteral("1:326") << depth;
+    QTest::addRow("WORKDIR nested 10000 deep")
+        << QStringLiteral("FROM scratch\nWORKDIR ") + nested(10000) + QLatin1Char('\n')
+        << QStringLiteral("2:329") << depth;
+    // a20 is 2^20 characters, exactly the limit; a21 passes it at its second reference.
+    QTest::addRow("40 doubling meta ARGs")
+        << doubling("ARG", "a", 40) + QStringLiteral("FROM scratch\n") << QStringLiteral("22:13") << size;
+    QTest::addRow("40 doubling stage ARGs")
+        << QStringLiteral("FROM scratch\n") + doubling("ARG", "a", 40) << QStringLiteral("23:13") << size;
+    QTest::addRow("40 doubling ENVs")
+        << QStringLiteral("FROM scratch\n") + doubling("ENV", "e", 40) << QStringLiteral("23:13") << size;
+    // Each copy of the 1 MiB value is within the word limit; together they spend the
+    // 16 MiB budget (2 MiB for e1…e20, then 14 copies) and the 15th copy is refused, once.
+    QString copies = QStringLiteral("FROM scratch\n") + doubling("ENV", "e", 21);
+    for (int i = 1; i <= 40; ++i)
+        copies += QStringLiteral("ENV b%1=$e20\n").arg(i);
+    QTest::addRow("many copies spend the budget")
+        << copies << QStringLiteral("37:9") << QStringLiteral("budget of 16777216");
+}
+
+void TestBuildChecks::expansionLimits()
+{
+    QFETCH(QString, dockerfile);
+    QFETCH(QString, where);
+    QFETCH(QString, message);
+
+    Diagnostics errors;
+    for (const Diagnostic &d : check(dockerfile))
+        if (d.severity == Severity::Error)
+            errors.append(d);
+    QCOMPARE(errors.size(), 1);
+    const Diagnostic &d = errors.first();
+    QCOMPARE(QStringLiteral("%1:%2").arg(d.range.start.line).arg(d.range.start.column), where);
+    QVERIFY2(d.message.contains(message), qPrintable(d.message));
+    QVERIFY(d.rule.isEmpty()); // a refusal, not a lint rule: `# check=skip=all` cannot hide it
+    QVERIFY2(d.message.size() < 300, qPrintable(d.message.left(400)));
+
+    // Skipping every rule leaves the limit error in place.
+    Diagnostics skipped = check(QStringLiteral("# check=skip=all\n") + dockerfile);
+    QCOMPARE(skipped.size(), 1);
+    QCOMPARE(skipped.first().range.start.line, d.range.start.line + 1);
 }
 
 QTEST_GUILESS_MAIN(TestBuildChecks)

@@ -100,6 +100,9 @@ private Q_SLOTS:
     void comments();
     void commandLine();
     void speed();
+    void nulCharacters_data();
+    void nulCharacters();
+    void unterminatedHeredocsStayLinear();
 };
 
 void TestParser::buildkitCases_data()
@@ -705,6 +708,51 @@ void TestParser::speed()
     QVERIFY(sink > 0);
     // Figures only: timing depends on the machine, the benchmark in tests/bench tracks them.
     qInfo("seed (15 lines): %.2f us per parse; 5000 lines: %.2f ms per parse", seedMicros, bigMillis);
+}
+
+void TestParser::nulCharacters_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("where"); // LINE:COLUMN of the NUL error, empty for none
+
+    const QChar nul(0);
+    QTest::addRow("RUN") << u"FROM scratch\nRUN echo a"_s + nul + u"rm -rf /\n"_s << u"2:11"_s;
+    QTest::addRow("exec form") << u"FROM scratch\nCMD [\"a"_s + nul + u"b\"]\n"_s << u"2:8"_s;
+    QTest::addRow("ENV value") << u"FROM scratch\nENV A=x"_s + nul + u"y\n"_s << u"2:8"_s;
+    QTest::addRow("continued line") << u"FROM scratch\nRUN a \\\n  b"_s + nul + u"\n"_s << u"3:4"_s;
+    QTest::addRow("heredoc body") << u"FROM scratch\nRUN <<EOF\necho hi\necho "_s + nul + u"x\nEOF\n"_s
+                                  << u"4:6"_s;
+    QTest::addRow("FROM") << u"FROM alpine"_s + nul + u"\n"_s << u"1:12"_s;
+    QTest::addRow("comment is harmless") << u"# a"_s + nul + u"\nFROM scratch\n"_s << QString();
+    QTest::addRow("none") << u"FROM scratch\nRUN echo\n"_s << QString();
+}
+
+void TestParser::nulCharacters()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, where);
+    const Dockerfile d = DockerfileParser::parse(text);
+    QStringList found;
+    for (const Diagnostic &diag : d.diagnostics)
+        if (diag.message.contains(u"NUL"_s) && diag.severity == Severity::Error)
+            found.append(u"%1:%2"_s.arg(diag.range.start.line).arg(diag.range.start.column));
+    QCOMPARE(found, where.isEmpty() ? QStringList() : QStringList{where});
+}
+
+void TestParser::unterminatedHeredocsStayLinear()
+{
+    // Each unterminated heredoc used to read the rest of the file: 20,000 of them read
+    // 200 million lines. The result must be the same as before, one error each.
+    QString text = u"FROM scratch\n"_s;
+    for (int i = 0; i < 20000; ++i)
+        text += (i % 2 ? u"RUN <<EOF cat\n"_s : u"COPY <<-END /x\n"_s);
+    const Dockerfile d = DockerfileParser::parse(text);
+    QCOMPARE(d.instructions.size(), 20001);
+    qsizetype unterminated = 0;
+    for (const Diagnostic &diag : d.diagnostics)
+        unterminated += diag.message.startsWith(u"unterminated heredoc"_s) ? 1 : 0;
+    QCOMPARE(unterminated, qsizetype(20000));
+    QCOMPARE(d.instructions.last().range.start.line, 20001);
 }
 
 QTEST_GUILESS_MAIN(TestParser)

@@ -86,6 +86,10 @@ private Q_SLOTS:
     void errorMessagesAreSpecific();
     void lookupFunction();
     void randomInputNeverCrashes();
+    void limits_data();
+    void limits();
+    void limitsAreConfigurable();
+    void budgetIsShared();
 };
 
 void TestShellLex::envVarVectors_data()
@@ -412,6 +416,119 @@ void TestShellLex::randomInputNeverCrashes()
             QVERIFY(r.ok() || !r.error.isEmpty());
         }
     }
+}
+
+namespace {
+
+// `${a:-${a:-…x…}}`, `depth` levels deep.
+QString nested(int depth)
+{
+    return QStringLiteral("${a:-").repeated(depth) + QStringLiteral("x") +
+           QStringLiteral("}").repeated(depth);
+}
+
+} // namespace
+
+void TestShellLex::limits_data()
+{
+    QTest::addColumn<QString>("word");
+    QTest::addColumn<Env>("env");
+    QTest::addColumn<int>("kind"); // ShellErrorKind
+    QTest::addColumn<qsizetype>("offset");
+    QTest::addColumn<qsizetype>("valueSize"); // when it expands
+
+    const qsizetype half = ShellLimits::kDefaultMaxWordSize / 2;
+    const Env big{{QStringLiteral("big"), QString(half, QLatin1Char('x'))}};
+    const Env oneChar{{QStringLiteral("c"), QStringLiteral("c")},
+                      {QStringLiteral("big"), big.value(QStringLiteral("big"))}};
+
+    // Nesting: 64 levels expand, the 65th `${` is refused where it starts (5 characters a level).
+    QTest::addRow("nested 64 deep expands")
+        << nested(64) << Env{} << int(ShellErrorKind::None) << qsizetype(-1) << qsizetype(1);
+    QTest::addRow("nested 65 deep refused")
+        << nested(65) << Env{} << int(ShellErrorKind::Depth) << qsizetype(64 * 5) << qsizetype(-1);
+    QTest::addRow("nested 10000 deep refused, no crash")
+        << nested(10000) << Env{} << int(ShellErrorKind::Depth) << qsizetype(64 * 5) << qsizetype(-1);
+    QTest::addRow("nested in double quotes")
+        << QStringLiteral("\"${a:-").repeated(100) + QStringLiteral("}\"").repeated(100) << Env{}
+        << int(ShellErrorKind::Depth) << qsizetype(64 * 6 + 1) << qsizetype(-1);
+    QTest::addRow("unterminated deep nesting is a limit, not a syntax error")
+        << QStringLiteral("${a:-").repeated(10000) << Env{} << int(ShellErrorKind::Depth) << qsizetype(64 * 5)
+        << qsizetype(-1);
+
+    // Size: substituted characters count, the word's own text does not.
+    QTest::addRow("two halves fit") << QStringLiteral("$big$big") << big << int(ShellErrorKind::None)
+                                    << qsizetype(-1) << 2 * half;
+    QTest::addRow("three halves refused at the third reference")
+        << QStringLiteral("$big-$big-${big}") << big << int(ShellErrorKind::Size) << qsizetype(10)
+        << qsizetype(-1);
+    QTest::addRow("nested words count") << QStringLiteral("${no:-$big$big$big}") << big
+                                        << int(ShellErrorKind::Size) << qsizetype(14) << qsizetype(-1);
+    QTest::addRow("default value counts") << QStringLiteral("${big:-x}${big:-x}${big:-x}") << big
+                                          << int(ShellErrorKind::Size) << qsizetype(18) << qsizetype(-1);
+    QTest::addRow("replacement bomb refused") << QStringLiteral("${big//?/$c$c$c}") << oneChar
+                                              << int(ShellErrorKind::Size) << qsizetype(0) << qsizetype(-1);
+    QTest::addRow("long literal text is not limited")
+        << QString(3 * half, QLatin1Char('y')) << Env{} << int(ShellErrorKind::None) << qsizetype(-1)
+        << 3 * half;
+}
+
+void TestShellLex::limits()
+{
+    QFETCH(QString, word);
+    QFETCH(Env, env);
+    QFETCH(int, kind);
+    QFETCH(qsizetype, offset);
+    QFETCH(qsizetype, valueSize);
+
+    const ShellResult r = ShellLex().processWord(word, env);
+    QCOMPARE(int(r.errorKind), kind);
+    QCOMPARE(r.errorOffset, offset);
+    if (kind == int(ShellErrorKind::None)) {
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(r.value.size(), valueSize);
+        return;
+    }
+    QVERIFY(!r.ok());
+    QVERIFY(r.limitExceeded());
+    // The message names the limit and stays short however long the word is.
+    QVERIFY2(r.error.size() < 200, qPrintable(r.error.left(300)));
+    QVERIFY(r.error.contains(kind == int(ShellErrorKind::Depth) ? QLatin1String("64 levels")
+                                                                : QLatin1String("1048576 characters")));
+}
+
+void TestShellLex::limitsAreConfigurable()
+{
+    ShellLex lex;
+    lex.setLimits({2, 4});
+    QVERIFY(lex.processWord(QStringLiteral("${a:-${b:-x}}"), Env{}).ok());
+    QCOMPARE(lex.processWord(QStringLiteral("${a:-${b:-${c:-x}}}"), Env{}).errorKind, ShellErrorKind::Depth);
+    const Env env{{QStringLiteral("v"), QStringLiteral("ab")}};
+    QCOMPARE(lex.processWord(QStringLiteral("$v$v"), env).value, QStringLiteral("abab"));
+    const ShellResult r = lex.processWord(QStringLiteral("$v$v$v"), env);
+    QCOMPARE(r.errorKind, ShellErrorKind::Size);
+    QCOMPARE(r.errorOffset, qsizetype(4));
+}
+
+void TestShellLex::budgetIsShared()
+{
+    // Words each under the per-word limit add up in a budget shared by a pass over a file.
+    ExpansionBudget budget(10);
+    ShellLex first;
+    ShellLex second(QLatin1Char('`'));
+    first.setBudget(&budget);
+    second.setBudget(&budget);
+    const Env env{{QStringLiteral("v"), QStringLiteral("abcd")}};
+    QVERIFY(first.processWord(QStringLiteral("$v"), env).ok());
+    QVERIFY(second.processWord(QStringLiteral("x${v}y"), env).ok());
+    QVERIFY(!budget.exhausted());
+    const ShellResult r = first.processWord(QStringLiteral("lit $v"), env);
+    QCOMPARE(r.errorKind, ShellErrorKind::Budget);
+    QCOMPARE(r.errorOffset, qsizetype(4));
+    QVERIFY(budget.exhausted());
+    // Once spent, it stays spent; words that substitute nothing still expand.
+    QCOMPARE(second.processWord(QStringLiteral("$v"), env).errorKind, ShellErrorKind::Budget);
+    QCOMPARE(second.processWord(QStringLiteral("plain ${unset}"), env).value, QStringLiteral("plain "));
 }
 
 QTEST_GUILESS_MAIN(TestShellLex)

@@ -511,6 +511,59 @@ private Q_SLOTS:
         QCOMPARE(g.stageAt(5 + 10 * 42), 42);
         QCOMPARE(g.stageIndex(QStringLiteral("s499")), 499);
     }
+
+    void expansionLimits_data()
+    {
+        QTest::addColumn<QString>("dockerfile");
+        QTest::addColumn<QString>("where"); // LINE:COLUMN of the one error
+
+        const QString nested = QStringLiteral("${a:-").repeated(10000) + QStringLiteral("x") +
+                               QStringLiteral("}").repeated(10000);
+        // The 65th `${` is 320 characters into the word.
+        QTest::addRow("FROM nested 10000 deep")
+            << QStringLiteral("FROM ") + nested + QStringLiteral(" AS a\n") << QStringLiteral("1:326");
+        QTest::addRow("--platform nested 10000 deep")
+            << QStringLiteral("FROM --platform=") + nested + QStringLiteral(" scratch\n")
+            << QStringLiteral("1:337");
+        QTest::addRow("COPY --from nested 10000 deep")
+            << QStringLiteral("FROM scratch\nARG s=x\nCOPY --from=") + nested + QStringLiteral(" /a /b\n")
+            << QStringLiteral("3:6");
+        // Unused by any FROM, yet the build would evaluate them: the graph must refuse.
+        QString doubling = QStringLiteral("ARG a0=x\n");
+        for (int i = 1; i < 40; ++i)
+            doubling += QStringLiteral("ARG a%1=$a%2$a%2\n").arg(i).arg(i - 1);
+        QTest::addRow("40 doubling meta ARGs")
+            << doubling + QStringLiteral("FROM scratch\n") << QStringLiteral("22:13");
+    }
+
+    void expansionLimits()
+    {
+        QFETCH(QString, dockerfile);
+        QFETCH(QString, where);
+        const StageGraph g = StageGraph::fromDockerfile(DockerfileParser::parse(dockerfile));
+        QStringList errors;
+        for (const Diagnostic &d : g.diagnostics)
+            if (d.severity == Severity::Error)
+                errors.append(QStringLiteral("%1:%2").arg(d.range.start.line).arg(d.range.start.column));
+        QCOMPARE(errors, QStringList{where});
+    }
+
+    // 50,000 stages chained by index references, closed into one cycle: found without
+    // recursing once per stage (which overflowed the stack).
+    void longCycle()
+    {
+        const int n = 50000;
+        QString text;
+        text.reserve(n * 40);
+        for (int i = 0; i < n; ++i)
+            text += QStringLiteral("FROM scratch AS s%1\nCOPY --from=%2 /a /a\n").arg(i).arg((i + 1) % n);
+        const StageGraph g = StageGraph::fromDockerfile(DockerfileParser::parse(text));
+        QCOMPARE(g.stages.size(), n);
+        qsizetype cycles = 0;
+        for (const Diagnostic &d : g.diagnostics)
+            cycles += d.message.startsWith(QLatin1String("circular dependency")) ? 1 : 0;
+        QCOMPARE(cycles, qsizetype(1));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStageGraph)

@@ -1,0 +1,65 @@
+#include "app/dockerfilereport.h"
+
+#include "core/dockerfile/buildchecks.h"
+#include "core/dockerfile/dockerfileparser.h"
+
+#include <QSet>
+
+#include <algorithm>
+
+namespace stagecraft::app {
+
+DockerfileReport DockerfileReport::make(const QString &text, const PlanOptions &options)
+{
+    DockerfileReport report;
+    report.dockerfile = DockerfileParser::parse(text);
+    report.graph = StageGraph::fromDockerfile(report.dockerfile, options);
+    BuildCheckOptions checkOptions;
+    checkOptions.buildArgs = options.buildArgs;
+    checkOptions.targetPlatform = options.platform;
+    checkOptions.buildPlatform = options.platform;
+    Diagnostics all = report.dockerfile.diagnostics;
+    all += BuildChecks::run(report.dockerfile, checkOptions);
+    all += report.graph.diagnostics;
+
+    // The same problem may be seen by two layers (a duplicate stage name is a build check
+    // and a plan warning): keep the first of each place and rule (or message), so the build
+    // check's wording, the one `docker build --check` prints, wins.
+    const auto place = [](const Diagnostic &d) {
+        return QStringLiteral("%1:%2:").arg(d.range.start.line).arg(d.range.start.column);
+    };
+    QSet<QString> seenMessages;
+    QSet<QString> seenRules;
+    for (const Diagnostic &d : std::as_const(all)) {
+        const QString where = place(d);
+        if (seenMessages.contains(where + d.message) ||
+            (!d.rule.isEmpty() && seenRules.contains(where + d.rule)))
+            continue;
+        seenMessages.insert(where + d.message);
+        if (!d.rule.isEmpty())
+            seenRules.insert(where + d.rule);
+        report.diagnostics.append(d);
+    }
+    std::stable_sort(report.diagnostics.begin(), report.diagnostics.end(),
+                     [](const Diagnostic &a, const Diagnostic &b) { return a.range.start < b.range.start; });
+    return report;
+}
+
+QString DockerfileReport::text(const QString &displayName, bool errorsOnly) const
+{
+    QString out;
+    for (const Diagnostic &d : diagnostics) {
+        if (errorsOnly && d.severity != Severity::Error)
+            continue;
+        out += displayName;
+        if (d.range.isValid())
+            out += QStringLiteral(":%1:%2").arg(d.range.start.line).arg(d.range.start.column);
+        out += QStringLiteral(": %1: %2").arg(severityName(d.severity), d.message);
+        if (!d.rule.isEmpty())
+            out += QStringLiteral(" [%1]").arg(d.rule);
+        out += QLatin1Char('\n');
+    }
+    return out;
+}
+
+} // namespace stagecraft::app
