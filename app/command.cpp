@@ -1,5 +1,7 @@
 #include "app/command.h"
 
+#include "core/common/controlcharacters.h"
+
 #include <QTextStream>
 
 #include <algorithm>
@@ -37,16 +39,23 @@ const Command *findCommand(const QString &name)
     return nullptr;
 }
 
-void printOut(const QString &text)
+void printOutRaw(const QString &text)
 {
     const QByteArray utf8 = text.toUtf8();
     std::fwrite(utf8.constData(), 1, size_t(utf8.size()), stdout);
     std::fflush(stdout);
 }
 
+void printOut(const QString &text)
+{
+    const QByteArray utf8 = escapeControlCharacters(text, LineBreaks::Keep).toUtf8();
+    std::fwrite(utf8.constData(), 1, size_t(utf8.size()), stdout);
+    std::fflush(stdout);
+}
+
 void printErr(const QString &text)
 {
-    const QByteArray utf8 = text.toUtf8();
+    const QByteArray utf8 = escapeControlCharacters(text, LineBreaks::Keep).toUtf8();
     std::fwrite(utf8.constData(), 1, size_t(utf8.size()), stderr);
     std::fflush(stderr);
 }

@@ -27,8 +27,12 @@ public:
 const QList<Command> &registeredCommands();
 const Command *findCommand(const QString &name);
 
-// Standard streams for commands (UTF-8, flushed per call).
+// Standard streams for commands (UTF-8, flushed per call). Much of what commands print
+// comes from images (history, tags, file names, errors naming entries), so control
+// characters other than "\n" and "\t" are escaped on the way out, whatever the command.
 void printOut(const QString &text);
 void printErr(const QString &text);
+// For the program's own terminal control only (progress lines that redraw themselves).
+void printOutRaw(const QString &text);
 
 } // namespace stagecraft::app

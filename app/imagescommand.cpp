@@ -2,6 +2,7 @@
 // DIGEST, SIZE), sizes printed the way `docker images` prints them.
 #include "app/command.h"
 #include "app/storearguments.h"
+#include "core/common/controlcharacters.h"
 #include "core/store/imagereference.h"
 
 #include <QList>
@@ -62,7 +63,7 @@ int runImages(const QStringList &args)
     int status = 0;
     for (auto it = refs->begin(); it != refs->end(); ++it) {
         if (quiet) {
-            printOut(it.key() + QLatin1Char('\n'));
+            printOut(escapeControlCharacters(it.key()) + QLatin1Char('\n'));
             continue;
         }
         QString size = QStringLiteral("?");
@@ -77,7 +78,8 @@ int runImages(const QStringList &args)
             status = 1;
         }
         const Digest digest = it.value().digest;
-        rows << QStringList{ImageReference::repository(it.key()), ImageReference::tag(it.key()),
+        rows << QStringList{escapeControlCharacters(ImageReference::repository(it.key())),
+                            escapeControlCharacters(ImageReference::tag(it.key())),
                             noTrunc ? digest.toString() : QStringLiteral("sha256:") + digest.shortHex(),
                             size};
     }

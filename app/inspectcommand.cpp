@@ -6,6 +6,7 @@
 #include "core/analysis/bytesize.h"
 #include "core/analysis/imageanalysis.h"
 #include "core/analysis/imagesource.h"
+#include "core/common/controlcharacters.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -189,10 +190,12 @@ QString shortDigest(const QString &digest)
     return digest.mid(colon + 1, 12);
 }
 
+// History text from the image on one line of the table, its control characters escaped.
 QString oneLine(QString text, int width)
 {
     text.replace(u'\n', u' ');
     text.replace(u'\t', u' ');
+    text = escapeControlCharacters(text);
     if (width > 0 && text.size() > width)
         text = text.left(width - 3) + QStringLiteral("...");
     return text;
@@ -276,7 +279,7 @@ void printText(const QString &argument, const Image &image, const ImageAnalysis 
             out += QStringLiteral("%1  %2  %3\n")
                        .arg(wasted[i].count, 5)
                        .arg(formatByteSize(wasted[i].wastedBytes), 9)
-                       .arg(wasted[i].path);
+                       .arg(escapeControlCharacters(wasted[i].path));
         if (shown < wasted.size())
             out += QStringLiteral("  ... and %1 more (--files lists all)\n").arg(wasted.size() - shown);
     }
@@ -289,7 +292,7 @@ void printText(const QString &argument, const Image &image, const ImageAnalysis 
                     out += QStringLiteral("  %1 %2  %3%4\n")
                                .arg(mark)
                                .arg(formatByteSize(c.size), 8)
-                               .arg(c.path)
+                               .arg(escapeControlCharacters(c.path))
                                .arg(c.type == EntryType::Directory ? QStringLiteral("/") : QString());
                 }
             };

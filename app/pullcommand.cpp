@@ -67,7 +67,7 @@ int runPull(const QStringList &args)
         return commandError(name, store.error().message);
 
     const QString reference = parsed->positional().first();
-    RegistryProgressPrinter printer(::isatty(STDOUT_FILENO) == 1, printOut);
+    RegistryProgressPrinter printer(::isatty(STDOUT_FILENO) == 1, printOutRaw);
     std::signal(SIGINT, onPullInterrupt);
     std::signal(SIGTERM, onPullInterrupt);
     auto pulled = (*client)->pullInto(

@@ -57,7 +57,7 @@ int runPush(const QStringList &args)
 
     const QString source = parsed->positional().first();
     const QString destination = parsed->positional().value(1, source);
-    RegistryProgressPrinter printer(::isatty(STDOUT_FILENO) == 1, printOut);
+    RegistryProgressPrinter printer(::isatty(STDOUT_FILENO) == 1, printOutRaw);
     std::signal(SIGINT, onPushInterrupt);
     std::signal(SIGTERM, onPushInterrupt);
     auto pushed = (*client)->push(

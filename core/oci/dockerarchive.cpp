@@ -32,12 +32,16 @@ namespace {
 struct Member
 {
     qint64 size = 0;
-    QByteArray head;    // first bytes (compression magic)
-    QByteArray content; // whole content for small members
-    bool complete = false;
+    QByteArray head; // first bytes (compression magic)
 };
 
-constexpr qint64 SmallMember = 4 * 1024 * 1024;
+// An archive is read as a stream: only its small JSON documents are held in memory, each
+// up to MaxDocumentSize and all together up to MaxDocumentsTotal; of every other member
+// only its name, size and first bytes are kept, for at most MaxMembers members.
+constexpr qint64 MaxDocumentSize = qint64(16) << 20;
+constexpr qint64 MaxDocumentsTotal = qint64(64) << 20;
+constexpr qsizetype MaxMembers = 100000;
+const QString ManifestName = QStringLiteral("manifest.json");
 
 QString normaliseMemberName(QString name)
 {
@@ -46,56 +50,138 @@ QString normaliseMemberName(QString name)
     return name;
 }
 
-Expected<QHash<QString, Member>> scan(const QString &tarPath)
+struct Scan
 {
     QHash<QString, Member> members;
+    QByteArray manifest;
+    bool hasManifest = false;
+};
+
+struct ArchiveStream
+{
     struct archive *a = archive_read_new();
-    archive_read_support_filter_all(a);
-    archive_read_support_format_tar(a);
-    archive_read_support_format_gnutar(a);
-    auto cleanup = qScopeGuard([a] { archive_read_free(a); });
-    if (archive_read_open_filename(a, QFile::encodeName(tarPath).constData(), 1 << 16) != ARCHIVE_OK)
-        return fail(
-            QStringLiteral("cannot read %1: %2").arg(tarPath, QString::fromUtf8(archive_error_string(a))));
+    ArchiveStream()
+    {
+        archive_read_support_filter_all(a);
+        archive_read_support_format_tar(a);
+        archive_read_support_format_gnutar(a);
+    }
+    ~ArchiveStream() { archive_read_free(a); }
+    ArchiveStream(const ArchiveStream &) = delete;
+    ArchiveStream &operator=(const ArchiveStream &) = delete;
+    QString error() const { return QString::fromUtf8(archive_error_string(a)); }
+};
+
+// Reads up to `wanted` bytes of the current member.
+Expected<QByteArray> readMember(ArchiveStream &stream, const QString &tarPath, qint64 wanted)
+{
+    QByteArray data(wanted, Qt::Uninitialized);
+    qint64 got = 0;
+    while (got < wanted) {
+        const la_ssize_t n = archive_read_data(stream.a, data.data() + got, size_t(wanted - got));
+        if (n < 0)
+            return fail(QStringLiteral("%1 is damaged: %2").arg(tarPath, stream.error()));
+        if (n == 0)
+            break;
+        got += n;
+    }
+    data.truncate(got);
+    return data;
+}
+
+Expected<Scan> scan(const QString &tarPath)
+{
+    Scan result;
+    ArchiveStream stream;
+    if (archive_read_open_filename(stream.a, QFile::encodeName(tarPath).constData(), 1 << 16) != ARCHIVE_OK)
+        return fail(QStringLiteral("cannot read %1: %2").arg(tarPath, stream.error()));
     struct archive_entry *entry = nullptr;
     for (;;) {
-        const int r = archive_read_next_header(a, &entry);
+        const int r = archive_read_next_header(stream.a, &entry);
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_WARN)
             return fail(QStringLiteral("%1 is not a readable docker-archive tarball: %2")
-                            .arg(tarPath, QString::fromUtf8(archive_error_string(a))));
+                            .arg(tarPath, stream.error()));
         if (archive_entry_filetype(entry) != AE_IFREG)
             continue;
+        if (result.members.size() >= MaxMembers)
+            return fail(QStringLiteral("%1 has more than %2 members; a docker-archive has a few per layer")
+                            .arg(tarPath)
+                            .arg(MaxMembers));
+        const QString name = normaliseMemberName(QString::fromUtf8(archive_entry_pathname(entry)));
+        if (result.members.contains(name))
+            continue; // the first one is the one ArchiveMemberDevice opens
         Member m;
         m.size = archive_entry_size(entry);
-        const qint64 wanted = m.size <= SmallMember ? m.size : 16;
-        QByteArray data(wanted, Qt::Uninitialized);
-        qint64 got = 0;
-        while (got < wanted) {
-            const la_ssize_t n = archive_read_data(a, data.data() + got, size_t(wanted - got));
-            if (n < 0)
-                return fail(QStringLiteral("%1 is damaged: %2")
-                                .arg(tarPath, QString::fromUtf8(archive_error_string(a))));
-            if (n == 0)
-                break;
-            got += n;
+        if (name == ManifestName) {
+            if (m.size > MaxDocumentSize)
+                return fail(QStringLiteral("%1: manifest.json has %2 bytes, more than the %3 allowed")
+                                .arg(tarPath)
+                                .arg(m.size)
+                                .arg(MaxDocumentSize));
+            auto content = readMember(stream, tarPath, m.size);
+            if (!content)
+                return std::unexpected(content.error());
+            result.manifest = *content;
+            result.hasManifest = content->size() == m.size;
+            m.head = content->left(16);
+        } else {
+            auto head = readMember(stream, tarPath, qMin<qint64>(m.size, 16));
+            if (!head)
+                return std::unexpected(head.error());
+            m.head = *head;
         }
-        data.truncate(got);
-        m.head = data.left(16);
-        if (m.size <= SmallMember) {
-            m.content = data;
-            m.complete = got == m.size;
-        }
-        members.insert(normaliseMemberName(QString::fromUtf8(archive_entry_pathname(entry))), m);
+        result.members.insert(name, m);
     }
-    return members;
+    return result;
 }
 
-Expected<Digest> digestOfMember(const QString &tarPath, const QString &name, const Member &m)
+// A second pass for the JSON documents the manifest names (image configs), each bounded.
+Expected<QHash<QString, QByteArray>>
+readDocuments(const QString &tarPath, const QHash<QString, Member> &members, const QSet<QString> &names)
 {
-    if (m.complete)
-        return Digest::ofBytes(m.content);
+    qint64 total = 0;
+    for (const QString &name : names) {
+        const qint64 size = members.value(name).size;
+        if (size > MaxDocumentSize)
+            return fail(QStringLiteral("%1: `%2` has %3 bytes, more than the %4 a config may have")
+                            .arg(tarPath, name)
+                            .arg(size)
+                            .arg(MaxDocumentSize));
+        total += size;
+    }
+    if (total > MaxDocumentsTotal)
+        return fail(QStringLiteral("%1: its configs have %2 bytes together, more than the %3 allowed")
+                        .arg(tarPath)
+                        .arg(total)
+                        .arg(MaxDocumentsTotal));
+    QHash<QString, QByteArray> documents;
+    ArchiveStream stream;
+    if (archive_read_open_filename(stream.a, QFile::encodeName(tarPath).constData(), 1 << 16) != ARCHIVE_OK)
+        return fail(QStringLiteral("cannot read %1: %2").arg(tarPath, stream.error()));
+    struct archive_entry *entry = nullptr;
+    while (documents.size() < names.size()) {
+        const int r = archive_read_next_header(stream.a, &entry);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN)
+            return fail(QStringLiteral("%1 is not a readable docker-archive tarball: %2")
+                            .arg(tarPath, stream.error()));
+        const QString name = normaliseMemberName(QString::fromUtf8(archive_entry_pathname(entry)));
+        if (archive_entry_filetype(entry) != AE_IFREG || !names.contains(name) || documents.contains(name))
+            continue;
+        // The size seen in the first pass bounds the read, whatever this header says.
+        auto content = readMember(stream, tarPath, members.value(name).size);
+        if (!content)
+            return std::unexpected(content.error());
+        documents.insert(name, *content);
+    }
+    return documents;
+}
+
+Expected<Digest> digestOfMember(const QString &tarPath, const QString &name)
+{
     auto device = ArchiveMemberDevice::open(tarPath, name);
     if (!device)
         return std::unexpected(device.error());
@@ -123,16 +209,24 @@ Expected<DockerArchive> DockerArchive::open(const QString &tarPath)
     auto scanned = scan(tarPath);
     if (!scanned)
         return std::unexpected(scanned.error());
-    const QHash<QString, Member> &members = *scanned;
-    const auto manifestIt = members.constFind(QStringLiteral("manifest.json"));
-    if (manifestIt == members.constEnd() || !manifestIt->complete)
+    const QHash<QString, Member> &members = scanned->members;
+    if (!scanned->hasManifest)
         return fail(
             QStringLiteral("%1 is not a docker-archive: it has no manifest.json (written by `docker save`)")
                 .arg(tarPath));
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(manifestIt->content, &parseError);
+    const QJsonDocument doc = QJsonDocument::fromJson(scanned->manifest, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isArray())
         return fail(QStringLiteral("%1: manifest.json is not a JSON array").arg(tarPath));
+    QSet<QString> configNames;
+    for (const QJsonValue &value : doc.array()) {
+        const QString name = normaliseMemberName(value.toObject().value(QLatin1String("Config")).toString());
+        if (members.contains(name))
+            configNames.insert(name);
+    }
+    auto documents = readDocuments(tarPath, members, configNames);
+    if (!documents)
+        return std::unexpected(documents.error());
 
     auto source = std::make_shared<DockerArchiveBlobSource>(tarPath);
     static const QRegularExpression blobPath(QStringLiteral("^blobs/sha256/([0-9a-f]{64})$"));
@@ -149,9 +243,9 @@ Expected<DockerArchive> DockerArchive::open(const QString &tarPath)
                     .arg(tarPath)
                     .arg(i)
                     .arg(configName));
-        if (!configIt->complete)
-            return fail(QStringLiteral("%1: config `%2` is too large").arg(tarPath, configName));
-        const QByteArray configBytes = configIt->content;
+        const QByteArray configBytes = documents->value(configName);
+        if (configBytes.size() != configIt->size)
+            return fail(QStringLiteral("%1: config `%2` is truncated").arg(tarPath, configName));
         auto config = ImageConfig::parse(configBytes);
         if (!config)
             return fail(QStringLiteral("%1: %2: %3").arg(tarPath, configName, config.error().message));
@@ -187,7 +281,7 @@ Expected<DockerArchive> DockerArchive::open(const QString &tarPath)
                 // An uncompressed layer's digest is its diff ID; reading it verifies that.
                 d.digest = config->diffIds[l];
             } else {
-                auto digest = digestOfMember(tarPath, name, *it);
+                auto digest = digestOfMember(tarPath, name);
                 if (!digest)
                     return std::unexpected(digest.error());
                 d.digest = *digest;

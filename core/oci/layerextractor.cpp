@@ -6,8 +6,10 @@
 #include <QList>
 #include <QSet>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -111,9 +113,11 @@ public:
 
     // Opens the directory `dirPath` (relative, normalised) below the root, creating
     // missing directories when `create`. Any component that is a symlink or not a
-    // directory is refused: following it could lead out of the tree.
+    // directory is refused: following it could lead out of the tree. On failure
+    // m_missing says whether a component simply did not exist.
     Expected<Fd> openDirectory(const QString &dirPath, bool create)
     {
+        m_missing = false;
         Fd current(::dup(m_root));
         if (dirPath.isEmpty())
             return current;
@@ -129,6 +133,7 @@ public:
                 fd = ::openat(current.get(), c.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             }
             if (fd < 0) {
+                m_missing = errno == ENOENT;
                 if (errno == ELOOP || errno == ENOTDIR)
                     return fail(
                         QStringLiteral("`%1` is a symlink or not a directory; refusing to write through it")
@@ -156,13 +161,132 @@ public:
     {
         if (m_isRoot && m_options.preserveOwnership)
             ::fchownat(dirFd, name.constData(), uid_t(e.uid), gid_t(e.gid), AT_SYMLINK_NOFOLLOW);
+        mode_t mode = mode_t(e.mode & 07777);
+        if (m_options.stripSetid && e.type != EntryType::Directory)
+            mode &= ~mode_t(S_ISUID | S_ISGID);
         if (!isSymlink)
-            ::fchmodat(dirFd, name.constData(), mode_t(e.mode & 07777), 0);
+            ::fchmodat(dirFd, name.constData(), mode, 0);
         struct timespec times[2];
         times[0].tv_sec = e.mtime;
         times[0].tv_nsec = 0;
         times[1] = times[0];
         ::utimensat(dirFd, name.constData(), times, AT_SYMLINK_NOFOLLOW);
+    }
+
+    // The bounds on what the entry's header claims, checked before it is applied.
+    // `compressedBytes` is the blob's size, or what has been read of it when unknown.
+    Expected<void> admit(const LayerEntry &e, qint64 entryNumber, qint64 compressedBytes)
+    {
+        if (entryNumber > m_options.maxEntries)
+            return fail(QStringLiteral("entry `%1` is number %2, more than the %3 entries a layer may have")
+                            .arg(e.path)
+                            .arg(entryNumber)
+                            .arg(m_options.maxEntries));
+        for (const QString *path : {&e.path, &e.linkTarget}) {
+            const qsizetype length = encoded(*path).size();
+            if (length > m_options.maxPathLength)
+                return fail(QStringLiteral("entry `%1…`: its %2 has %3 bytes, more than the %4 allowed")
+                                .arg(e.path.left(80),
+                                     path == &e.path ? QStringLiteral("path") : QStringLiteral("link target"))
+                                .arg(length)
+                                .arg(m_options.maxPathLength));
+        }
+        const qsizetype depth = e.path.count(QLatin1Char('/')) + 1;
+        if (depth > m_options.maxDepth)
+            return fail(QStringLiteral("entry `%1…` is %2 directories deep, more than the %3 allowed")
+                            .arg(e.path.left(80))
+                            .arg(depth)
+                            .arg(m_options.maxDepth));
+        if (e.type != EntryType::File)
+            return {};
+        if (e.size < 0 || e.size > m_options.maxFileSize)
+            return fail(QStringLiteral("entry `%1` claims %2 bytes, more than the %3 allowed")
+                            .arg(e.path)
+                            .arg(e.size)
+                            .arg(m_options.maxFileSize));
+        m_declared += e.size;
+        if (m_options.maxTotalSize >= 0 && m_declared > m_options.maxTotalSize)
+            return fail(
+                QStringLiteral("entry `%1` brings the layer's files to %2 bytes, more than the %3 allowed")
+                    .arg(e.path)
+                    .arg(m_declared)
+                    .arg(m_options.maxTotalSize));
+        const qint64 ratio = m_options.maxExpansionRatio;
+        const qint64 byRatio = ratio <= 0 || compressedBytes > std::numeric_limits<qint64>::max() / ratio
+                                   ? std::numeric_limits<qint64>::max()
+                                   : compressedBytes * ratio;
+        if (m_declared > std::max(m_options.expansionAllowance, byRatio))
+            return fail(
+                QStringLiteral("entry `%1` brings the layer's files to %2 bytes from a %3-byte blob: "
+                               "more than %4 times its size (and more than %5 bytes), a decompression "
+                               "or sparse-file bomb")
+                    .arg(e.path)
+                    .arg(m_declared)
+                    .arg(compressedBytes)
+                    .arg(m_options.maxExpansionRatio)
+                    .arg(m_options.expansionAllowance));
+        return {};
+    }
+
+    // Writes the entry's data at the offsets the tar gives, leaving holes for the gaps of a
+    // sparse entry and for whole pages of zeros, and sets the apparent size at the end.
+    Expected<void> writeContent(int fd, const LayerEntry &e, LayerReader &reader)
+    {
+        constexpr qint64 Page = 4096;
+        static const char zeros[Page] = {};
+        qint64 stored = 0;
+        for (;;) {
+            const char *data = nullptr;
+            qint64 size = 0;
+            qint64 offset = 0;
+            const int r = reader.readBlock(&data, &size, &offset);
+            if (r < 0)
+                return fail(QStringLiteral("entry `%1`: %2").arg(e.path, reader.errorString()));
+            if (r == 0)
+                break;
+            if (offset < 0 || size > e.size || offset > e.size - size)
+                return fail(QStringLiteral("entry `%1` holds more data than its header says").arg(e.path));
+            stored += size;
+            // Runs of non-zero pages go out in one write; an aligned page of zeros is skipped.
+            qint64 runStart = 0;
+            qint64 pos = 0;
+            while (pos < size) {
+                const qint64 pageEnd = std::min(size, (offset + pos) / Page * Page + Page - offset);
+                const bool hole = pageEnd - pos == Page && std::memcmp(data + pos, zeros, Page) == 0;
+                if (hole) {
+                    if (auto w = writeAt(fd, e, data + runStart, pos - runStart, offset + runStart); !w)
+                        return w;
+                    runStart = pageEnd;
+                }
+                pos = pageEnd;
+            }
+            if (auto w = writeAt(fd, e, data + runStart, size - runStart, offset + runStart); !w)
+                return w;
+        }
+        if (!e.sparse && stored != e.size)
+            return fail(QStringLiteral("entry `%1` is truncated (%2 of %3 bytes)")
+                            .arg(e.path)
+                            .arg(stored)
+                            .arg(e.size));
+        if (::ftruncate(fd, e.size) != 0)
+            return fail(QStringLiteral("cannot write `%1`: %2").arg(e.path, errnoText()));
+        return {};
+    }
+
+    static Expected<void> writeAt(int fd, const LayerEntry &e, const char *data, qint64 size, qint64 offset)
+    {
+        while (size > 0) {
+            const ssize_t w = ::pwrite(fd, data, size_t(size), off_t(offset));
+            if (w < 0) {
+                if (errno == EINTR)
+                    continue;
+                return fail(QStringLiteral("cannot write `%1`: %2").arg(e.path, errnoText()));
+            }
+            data += w;
+            size -= w;
+            offset += w;
+        }
+        return {};
     }
 
     Expected<void> apply(const LayerEntry &e, LayerReader &reader, ExtractReport &report)
@@ -174,8 +298,10 @@ public:
             if (!m_options.applyWhiteouts || m_created.contains(e.path))
                 return {};
             auto dir = openDirectory(parent, false);
-            if (!dir)
+            if (!dir && m_missing)
                 return {}; // nothing below to remove
+            if (!dir)
+                return fail(QStringLiteral("whiteout `%1`: %2").arg(e.path, dir.error().message));
             if (!removeAt(dir->get(), name))
                 return fail(
                     QStringLiteral("cannot remove `%1` for its whiteout: %2").arg(e.path, errnoText()));
@@ -245,47 +371,13 @@ public:
 
         switch (e.type) {
         case EntryType::File: {
-            if (e.size > m_options.maxFileSize)
-                return fail(QStringLiteral("entry `%1` claims %2 bytes, more than the %3 allowed")
-                                .arg(e.path)
-                                .arg(e.size)
-                                .arg(m_options.maxFileSize));
-            if (m_options.maxTotalSize >= 0 && report.fileBytes + e.size > m_options.maxTotalSize)
-                return fail(QStringLiteral("the layer's files exceed the %1 bytes allowed (at `%2`)")
-                                .arg(m_options.maxTotalSize)
-                                .arg(e.path));
             Fd file(::openat(dirFd, name.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                              0600));
             if (!file.valid())
                 return fail(QStringLiteral("cannot create `%1`: %2").arg(e.path, errnoText()));
-            QByteArray buffer(1 << 16, Qt::Uninitialized);
-            qint64 written = 0;
-            for (;;) {
-                const qint64 n = reader.read(buffer.data(), buffer.size());
-                if (n < 0)
-                    return fail(QStringLiteral("entry `%1`: %2").arg(e.path, reader.errorString()));
-                if (n == 0)
-                    break;
-                written += n;
-                if (written > e.size)
-                    return fail(
-                        QStringLiteral("entry `%1` holds more data than its header says").arg(e.path));
-                for (qint64 off = 0; off < n;) {
-                    const ssize_t w = ::write(file.get(), buffer.constData() + off, size_t(n - off));
-                    if (w < 0) {
-                        if (errno == EINTR)
-                            continue;
-                        return fail(QStringLiteral("cannot write `%1`: %2").arg(e.path, errnoText()));
-                    }
-                    off += w;
-                }
-            }
-            if (written != e.size)
-                return fail(QStringLiteral("entry `%1` is truncated (%2 of %3 bytes)")
-                                .arg(e.path)
-                                .arg(written)
-                                .arg(e.size));
-            report.fileBytes += written;
+            if (auto written = writeContent(file.get(), e, reader); !written)
+                return std::unexpected(written.error());
+            report.fileBytes += e.size;
             break;
         }
         case EntryType::Symlink:
@@ -336,6 +428,7 @@ public:
             if (!dir)
                 continue;
             LayerEntry e;
+            e.type = EntryType::Directory;
             e.mode = d.mode;
             e.mtime = d.mtime;
             e.uid = d.uid;
@@ -350,6 +443,8 @@ private:
     bool m_isRoot;
     QSet<QString> m_created; // paths this layer wrote: its own whiteouts must not remove them
     QList<DeferredDirectory> m_directories;
+    qint64 m_declared = 0; // apparent bytes of the files so far
+    bool m_missing = false;
 };
 
 } // namespace
@@ -366,6 +461,9 @@ Expected<ExtractReport> LayerExtractor::extract(QIODevice *blob, const QString &
     Extraction extraction(root.get(), options);
     LayerReader reader(blob);
     ExtractReport report;
+    // A file's size bounds the expansion from the start; a stream is judged on what it
+    // has delivered so far (read ahead of the entry).
+    const qint64 blobSize = blob && !blob->isSequential() ? blob->size() : 0;
     for (;;) {
         if (cancel.isCancelled())
             return fail(QStringLiteral("cancelled"));
@@ -378,6 +476,10 @@ Expected<ExtractReport> LayerExtractor::extract(QIODevice *blob, const QString &
         if (options.refuseAbsolutePaths && reader.rawName().startsWith(QLatin1Char('/')))
             return fail(QStringLiteral("extracting into %1 stopped: entry `%2` has an absolute path")
                             .arg(destination, reader.rawName()));
+        const qint64 compressed = std::max(blobSize, reader.compressedBytesRead());
+        if (auto admitted = extraction.admit(**entry, report.entries + 1, compressed); !admitted)
+            return fail(
+                QStringLiteral("extracting into %1 stopped: %2").arg(destination, admitted.error().message));
         if (auto applied = extraction.apply(**entry, reader, report); !applied)
             return fail(
                 QStringLiteral("extracting into %1 stopped: %2").arg(destination, applied.error().message));

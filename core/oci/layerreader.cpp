@@ -221,6 +221,7 @@ Expected<std::optional<LayerEntry>> LayerReader::next()
             case AE_IFREG:
                 e.type = EntryType::File;
                 e.size = archive_entry_size(entry);
+                e.sparse = archive_entry_sparse_count(entry) > 0;
                 break;
             case AE_IFDIR: e.type = EntryType::Directory; break;
             case AE_IFLNK:
@@ -259,6 +260,7 @@ Expected<std::optional<LayerEntry>> LayerReader::next()
                 e.path = dir.isEmpty() ? removed : dir + QLatin1Char('/') + removed;
             }
             e.size = 0;
+            e.sparse = false;
             e.linkTarget.clear();
             return std::optional<LayerEntry>(e);
         }
@@ -278,6 +280,31 @@ qint64 LayerReader::read(char *data, qint64 maxSize)
         return -1;
     }
     return n;
+}
+
+int LayerReader::readBlock(const char **data, qint64 *size, qint64 *offset)
+{
+    if (!d->inner || d->done)
+        return 0;
+    const void *block = nullptr;
+    size_t length = 0;
+    la_int64_t at = 0;
+    const int r = archive_read_data_block(d->inner, &block, &length, &at);
+    if (r == ARCHIVE_EOF)
+        return 0;
+    if (r < ARCHIVE_WARN) {
+        (void)failure(QStringLiteral("reading a layer entry failed"));
+        return -1;
+    }
+    *data = static_cast<const char *>(block);
+    *size = qint64(length);
+    *offset = at;
+    return 1;
+}
+
+qint64 LayerReader::compressedBytesRead() const
+{
+    return d->blobBytes;
 }
 
 QString LayerReader::rawName() const

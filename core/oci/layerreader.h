@@ -29,11 +29,19 @@ public:
     // The current entry's name exactly as the tar spells it (before normalisation).
     QString rawName() const;
     // Content of the current regular file; 0 at its end, -1 on error (see errorString()).
+    // A sparse entry's holes come back as zeros.
     qint64 read(char *data, qint64 maxSize);
+    // The current regular file's data as the tar stores it: each block with its offset in
+    // the file, so a sparse entry's holes are skipped rather than produced as zeros. The
+    // block's bytes stay valid until the next call. 1 for a block, 0 at the end, -1 on
+    // error (see errorString()).
+    int readBlock(const char **data, qint64 *size, qint64 *offset);
     QString errorString() const;
 
     Digest diffId() const;
     qint64 uncompressedSize() const;
+    // Bytes taken from the blob so far (read ahead of the entry being parsed).
+    qint64 compressedBytesRead() const;
     Compression compression() const;
 
     // Writes the uncompressed tar of `blob` to `out`; returns its diff ID.

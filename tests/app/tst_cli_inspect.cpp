@@ -1,5 +1,10 @@
+#include "../core/layerfixtures.h"
+#include "core/common/controlcharacters.h"
+
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,6 +25,50 @@ QString imagePath(const QString &name)
 {
     return qEnvironmentVariable("STAGECRAFT_SOURCE_DIR", QStringLiteral("..")) +
            QStringLiteral("/tests/data/images/") + name;
+}
+
+// Characters a terminal acts on: C0 controls but "\n", DEL and the C1 controls.
+bool hasTerminalControls(const QString &text)
+{
+    for (QChar c : text)
+        if ((c.unicode() < 0x20 && c != u'\n') || (c.unicode() >= 0x7f && c.unicode() <= 0x9f))
+            return true;
+    return false;
+}
+
+// What a hostile image puts in its history and file names: a screen clear, a window title,
+// an 8-bit CSI, a carriage return that hides what came before.
+const QString HostileCreatedBy =
+    QStringLiteral("/bin/sh -c echo \x1b[2J\x1b]0;owned\x07 done\rRUN true \u009b31m");
+const QString HostileComment = QStringLiteral("\x1b[5mblink\x7f");
+
+// A docker-archive with that history and a layer whose file names carry escapes.
+QString writeHostileArchive(const QString &dir)
+{
+    const QByteArray layer = fixtures::makeTar(
+        {{QStringLiteral("evil\x1b[31mname"), 'f', "x"}, {QStringLiteral("new\nline"), 'f', "y"}});
+    const QString diffId =
+        QStringLiteral("sha256:") +
+        QString::fromLatin1(QCryptographicHash::hash(layer, QCryptographicHash::Sha256).toHex());
+    const QJsonObject config{
+        {QStringLiteral("architecture"), QStringLiteral("amd64")},
+        {QStringLiteral("os"), QStringLiteral("linux")},
+        {QStringLiteral("rootfs"), QJsonObject{{QStringLiteral("type"), QStringLiteral("layers")},
+                                               {QStringLiteral("diff_ids"), QJsonArray{diffId}}}},
+        {QStringLiteral("history"), QJsonArray{QJsonObject{{QStringLiteral("created_by"), HostileCreatedBy},
+                                                           {QStringLiteral("comment"), HostileComment}}}}};
+    const QJsonArray manifest{
+        QJsonObject{{QStringLiteral("Config"), QStringLiteral("config.json")},
+                    {QStringLiteral("RepoTags"), QJsonArray{QStringLiteral("hostile:1")}},
+                    {QStringLiteral("Layers"), QJsonArray{QStringLiteral("layer.tar")}}}};
+    const QString path = dir + QStringLiteral("/hostile.tar");
+    QFile out(path);
+    if (!out.open(QIODevice::WriteOnly))
+        return {};
+    out.write(fixtures::makeTar({{QStringLiteral("layer.tar"), 'f', layer},
+                                 {QStringLiteral("config.json"), 'f', QJsonDocument(config).toJson()},
+                                 {QStringLiteral("manifest.json"), 'f', QJsonDocument(manifest).toJson()}}));
+    return path;
 }
 
 } // namespace
@@ -70,6 +119,10 @@ private Q_SLOTS:
     void ci();
     void errors_data();
     void errors();
+    void controlCharactersEscaped_data();
+    void controlCharactersEscaped();
+    void hostileImageText();
+    void hostileImageJson();
 };
 
 void TestCliInspect::jsonOfBuildImage_data()
@@ -310,6 +363,76 @@ void TestCliInspect::errors()
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY2(r.err.contains(message), qPrintable(r.err));
     QVERIFY(r.err.startsWith(QStringLiteral("stagecraft inspect: ")));
+}
+
+void TestCliInspect::controlCharactersEscaped_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("keepLineBreaks");
+    QTest::addColumn<QString>("escaped");
+    QTest::addRow("plain") << QStringLiteral("RUN apk add curl") << false
+                           << QStringLiteral("RUN apk add curl");
+    QTest::addRow("esc") << QStringLiteral("a\x1b[31mb") << false << QStringLiteral("a\\u001b[31mb");
+    QTest::addRow("bel-nul") << QStringLiteral("x\x07y") + QChar(0) << false
+                             << QStringLiteral("x\\u0007y\\u0000");
+    QTest::addRow("del") << QStringLiteral("a\x7f") << false << QStringLiteral("a\\u007f");
+    QTest::addRow("c1-csi") << QStringLiteral("a\u009b2J") << false << QStringLiteral("a\\u009b2J");
+    QTest::addRow("c1-edges") << QStringLiteral("\u0080\u009f\u00a0") << false
+                              << QStringLiteral("\\u0080\\u009f\u00a0");
+    QTest::addRow("newline-field") << QStringLiteral("a\nb\tc\rd") << false
+                                   << QStringLiteral("a\\u000ab\\u0009c\\u000dd");
+    QTest::addRow("newline-kept") << QStringLiteral("a\nb\tc\rd") << true
+                                  << QStringLiteral("a\nb\tc\\u000dd");
+    QTest::addRow("unicode-kept") << QStringLiteral("caf\u00e9 \u2192 \U0001F600") << false
+                                  << QStringLiteral("caf\u00e9 \u2192 \U0001F600");
+}
+
+void TestCliInspect::controlCharactersEscaped()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, keepLineBreaks);
+    QFETCH(QString, escaped);
+    QCOMPARE(stagecraft::escapeControlCharacters(text, keepLineBreaks ? stagecraft::LineBreaks::Keep
+                                                                      : stagecraft::LineBreaks::Escape),
+             escaped);
+}
+
+void TestCliInspect::hostileImageText()
+{
+    QTemporaryDir dir;
+    const QString archive = writeHostileArchive(dir.path());
+    QVERIFY(!archive.isEmpty());
+    const Run r = run({archive, QStringLiteral("--files"), QStringLiteral("--layers")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(!hasTerminalControls(r.out), qPrintable(r.out));
+    QVERIFY2(!hasTerminalControls(r.err), qPrintable(r.err));
+    QVERIFY2(r.out.contains(
+                 QStringLiteral("echo \\u001b[2J\\u001b]0;owned\\u0007 done\\u000dRUN true \\u009b31m")),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("evil\\u001b[31mname")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("new\\u000aline")), qPrintable(r.out));
+}
+
+void TestCliInspect::hostileImageJson()
+{
+    QTemporaryDir dir;
+    const QString archive = writeHostileArchive(dir.path());
+    QVERIFY(!archive.isEmpty());
+    const Run r = run({archive, QStringLiteral("--files"), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(!hasTerminalControls(r.out), qPrintable(r.out));
+    QJsonParseError error;
+    const QJsonObject json = QJsonDocument::fromJson(r.out.toUtf8(), &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    // The JSON still carries the image's text exactly, escaped by JSON's own rules.
+    const QJsonObject layer = json.value(QLatin1String("layers")).toArray().first().toObject();
+    QCOMPARE(layer.value(QLatin1String("createdBy")).toString(), HostileCreatedBy);
+    QCOMPARE(layer.value(QLatin1String("comment")).toString(), HostileComment);
+    QStringList paths;
+    for (const QJsonValue &v :
+         layer.value(QLatin1String("files")).toObject().value(QLatin1String("added")).toArray())
+        paths << v.toObject().value(QLatin1String("path")).toString();
+    QVERIFY2(paths.contains(QStringLiteral("/new\nline")), qPrintable(paths.join(u',')));
 }
 
 QTEST_GUILESS_MAIN(TestCliInspect)

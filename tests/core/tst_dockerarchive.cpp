@@ -5,12 +5,15 @@
 #include "layerfixtures.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/resource.h>
 
 using namespace stagecraft;
 
@@ -46,6 +49,40 @@ QStringList diffIdsOf(const Image &image)
     return ids;
 }
 
+qint64 peakRssBytes()
+{
+    struct rusage usage;
+    return ::getrusage(RUSAGE_SELF, &usage) == 0 ? qint64(usage.ru_maxrss) * 1024 : -1;
+}
+
+// Copies every member of the tar `from` into the open writer `a`.
+void copyMembers(struct archive *a, const QString &from)
+{
+    struct archive *in = archive_read_new();
+    archive_read_support_format_tar(in);
+    archive_read_open_filename(in, QFile::encodeName(from).constData(), 1 << 16);
+    struct archive_entry *entry = nullptr;
+    QByteArray buffer(1 << 16, Qt::Uninitialized);
+    while (archive_read_next_header(in, &entry) == ARCHIVE_OK) {
+        archive_write_header(a, entry);
+        for (la_ssize_t n; (n = archive_read_data(in, buffer.data(), size_t(buffer.size()))) > 0;)
+            archive_write_data(a, buffer.constData(), size_t(n));
+    }
+    archive_read_free(in);
+}
+
+void addMember(struct archive *a, const QByteArray &name, const QByteArray &content)
+{
+    struct archive_entry *entry = archive_entry_new();
+    archive_entry_set_pathname(entry, name.constData());
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_entry_set_size(entry, content.size());
+    archive_write_header(a, entry);
+    archive_write_data(a, content.constData(), size_t(content.size()));
+    archive_entry_free(entry);
+}
+
 } // namespace
 
 class TestDockerArchive : public QObject
@@ -61,6 +98,9 @@ private Q_SLOTS:
     void newerLayoutWithBlobs();
     void compressedArchive();
     void notAnArchive();
+    void manySmallMembersStreamed();
+    void documentBounds_data();
+    void documentBounds();
 };
 
 void TestDockerArchive::readsDockerSave_data()
@@ -245,6 +285,71 @@ void TestDockerArchive::notAnArchive()
     auto missing = DockerArchive::open(imagesDir() + QStringLiteral("/nope.tar"));
     QVERIFY(!missing);
     QVERIFY(missing.error().message.contains(QStringLiteral("nope.tar")));
+}
+
+// A small .tar.gz of 80 members of 4 MiB zeros before a real image: reading it once
+// took over 300 MB when every member up to 4 MiB was held in memory.
+void TestDockerArchive::manySmallMembersStreamed()
+{
+    QTemporaryDir dir;
+    const QString bomb = dir.filePath(QStringLiteral("bomb.tar.gz"));
+    struct archive *a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_add_filter_gzip(a);
+    QVERIFY(archive_write_open_filename(a, QFile::encodeName(bomb).constData()) == ARCHIVE_OK);
+    const QByteArray zeros(4 << 20, '\0');
+    for (int i = 0; i < 80; ++i)
+        addMember(a, "junk/" + QByteArray::number(i), zeros);
+    copyMembers(a, imagesDir() + QStringLiteral("/base.docker.tar"));
+    archive_write_close(a);
+    archive_write_free(a);
+    QVERIFY(QFileInfo(bomb).size() < 4 << 20);
+
+    const qint64 before = peakRssBytes();
+    auto archive = DockerArchive::open(bomb);
+    const qint64 growth = peakRssBytes() - before;
+    QVERIFY2(archive, qPrintable(archive ? QString() : archive.error().message));
+    QVERIFY(archive->image(QStringLiteral("busybox:fixture")));
+    QVERIFY2(growth < qint64(128) << 20, qPrintable(QStringLiteral("peak RSS grew by %1 bytes").arg(growth)));
+}
+
+void TestDockerArchive::documentBounds_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("message");
+    QTest::addRow("manifest-over-16MiB")
+        << 0 << QStringLiteral("manifest.json has 16777217 bytes, more than the 16777216 allowed");
+    QTest::addRow("config-over-16MiB")
+        << 1 << QStringLiteral("`big.json` has 16777217 bytes, more than the 16777216 a config may have");
+    QTest::addRow("members-over-100000") << 2 << QStringLiteral("has more than 100000 members");
+}
+
+void TestDockerArchive::documentBounds()
+{
+    QFETCH(int, kind);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("archive.tar.gz"));
+    struct archive *a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_add_filter_gzip(a);
+    QVERIFY(archive_write_open_filename(a, QFile::encodeName(path).constData()) == ARCHIVE_OK);
+    const qsizetype over = (16 << 20) + 1;
+    QByteArray manifest = R"([{"Config":"big.json","RepoTags":["big:1"],"Layers":[]}])";
+    if (kind == 0)
+        manifest = manifest.leftJustified(over, ' ');
+    if (kind == 1)
+        addMember(a, "big.json",
+                  QByteArray(R"({"rootfs":{"type":"layers","diff_ids":[]}})").leftJustified(over, ' '));
+    if (kind == 2)
+        for (int i = 0; i <= 100000; ++i)
+            addMember(a, "m/" + QByteArray::number(i), {});
+    addMember(a, "manifest.json", manifest);
+    archive_write_close(a);
+    archive_write_free(a);
+    auto archive = DockerArchive::open(path);
+    QVERIFY(!archive);
+    QVERIFY2(archive.error().message.contains(message), qPrintable(archive.error().message));
 }
 
 QTEST_GUILESS_MAIN(TestDockerArchive)
