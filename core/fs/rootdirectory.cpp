@@ -146,7 +146,8 @@ QString RootDirectory::procPath(int fd)
 }
 
 FsExpected<ParentAndName> RootDirectory::walk(const QString &name, Symlinks symlinks, bool followLast,
-                                              bool createParents, mode_t mode, QStringList *canonical) const
+                                              bool createParents, mode_t mode, QStringList *canonical,
+                                              QStringList *created) const
 {
     // `resolved` names directories below the root, each verified to be a real directory
     // when it was opened; `..` drops the last one and reopens the chain from the root,
@@ -210,8 +211,12 @@ FsExpected<ParentAndName> RootDirectory::walk(const QString &name, Symlinks syml
                 }
                 return std::unexpected(fsError(ENOENT, displayPath(resolved + QByteArrayList{c})));
             }
-            if (::mkdirat(current.get(), c.constData(), mode) != 0 && errno != EEXIST)
+            if (::mkdirat(current.get(), c.constData(), mode) == 0) {
+                if (created)
+                    created->append(displayPath(resolved + QByteArrayList{c}));
+            } else if (errno != EEXIST) {
                 return std::unexpected(fsError(errno, displayPath(resolved + QByteArrayList{c})));
+            }
             entry.reset(::openat(current.get(), c.constData(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
         }
         if (!entry.isValid())
@@ -280,15 +285,27 @@ FsExpected<FileDescriptor> RootDirectory::open(const QString &name, int flags, S
 }
 
 FsExpected<FileDescriptor> RootDirectory::openDirectory(const QString &name, Symlinks symlinks, bool create,
-                                                        mode_t mode) const
+                                                        mode_t mode, QStringList *created) const
 {
-    auto parent = walk(name, symlinks, true, create, mode, nullptr);
+    auto parent = walk(name, symlinks, true, create, mode, nullptr, created);
     if (!parent)
         return std::unexpected(parent.error());
-    if (parent->name == ".")
-        return std::move(parent->directory);
-    if (create && ::mkdirat(parent->directory.get(), parent->name.constData(), mode) != 0 && errno != EEXIST)
-        return std::unexpected(fsError(errno, name));
+    if (parent->name == ".") {
+        // An O_PATH descriptor of the root or a `..`-clamped name: reopen it readable.
+        FileDescriptor fd(::openat(parent->directory.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!fd.isValid())
+            return std::unexpected(fsError(errno, name));
+        return fd;
+    }
+    if (create) {
+        if (::mkdirat(parent->directory.get(), parent->name.constData(), mode) == 0) {
+            if (created)
+                created->append(
+                    QString(name).split(QLatin1Char('/'), Qt::SkipEmptyParts).join(QLatin1Char('/')));
+        } else if (errno != EEXIST) {
+            return std::unexpected(fsError(errno, name));
+        }
+    }
     FileDescriptor fd(::openat(parent->directory.get(), parent->name.constData(),
                                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.isValid())

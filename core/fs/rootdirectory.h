@@ -11,6 +11,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -79,9 +80,10 @@ public:
     // component when !followLast; O_PATH gives a descriptor that only names it).
     FsExpected<FileDescriptor> open(const QString &name, int flags, Symlinks symlinks,
                                     bool followLast = true) const;
-    // The directory `name`, created with its parents when `create`.
+    // The directory `name`, created with its parents when `create`; `created` receives
+    // the paths (inside the root) of the directories this call made.
     FsExpected<FileDescriptor> openDirectory(const QString &name, Symlinks symlinks, bool create = false,
-                                             mode_t mode = 0755) const;
+                                             mode_t mode = 0755, QStringList *created = nullptr) const;
 
     // lstat of `name` after resolving its parents; nothing when it does not exist.
     FsExpected<std::optional<struct stat>> status(const QString &name, Symlinks symlinks,
@@ -108,7 +110,8 @@ public:
 
 private:
     FsExpected<ParentAndName> walk(const QString &name, Symlinks symlinks, bool followLast,
-                                   bool createParents, mode_t mode, QStringList *canonical) const;
+                                   bool createParents, mode_t mode, QStringList *canonical,
+                                   QStringList *created = nullptr) const;
 
     FileDescriptor m_fd;
     QString m_path;

@@ -24,7 +24,6 @@ struct LayerEntry
     QString path; // relative, no leading "/" or "./", no trailing "/", never ".." components
     EntryType type = EntryType::File;
     qint64 size = 0;     // bytes of a regular file (its apparent size); 0 for everything else
-    bool sparse = false; // a GNU/PAX sparse file: the tar holds only its data, `size` includes the holes
     quint32 mode = 0;    // permission bits (and setuid/setgid/sticky), without the type bits
     qint64 uid = 0;
     qint64 gid = 0;
@@ -32,6 +31,7 @@ struct LayerEntry
     qint64 mtime = 0;        // seconds since the epoch
     quint32 deviceMajor = 0; // CharDevice / BlockDevice only
     quint32 deviceMinor = 0;
+    bool sparse = false; // a GNU/PAX sparse file: the tar holds only its data, `size` includes the holes
 };
 
 using LayerEntries = QList<LayerEntry>;

@@ -1,5 +1,6 @@
 #include "core/oci/layerextractor.h"
 
+#include "core/fs/rootdirectory.h"
 #include "core/oci/layerreader.h"
 
 #include <QFile>
@@ -22,36 +23,6 @@ namespace stagecraft {
 
 namespace {
 
-// A file descriptor closed when it goes out of scope.
-class Fd
-{
-public:
-    explicit Fd(int fd = -1)
-        : m_fd(fd)
-    {}
-    Fd(Fd &&o) noexcept
-        : m_fd(std::exchange(o.m_fd, -1))
-    {}
-    Fd &operator=(Fd &&o) noexcept
-    {
-        reset(std::exchange(o.m_fd, -1));
-        return *this;
-    }
-    ~Fd() { reset(); }
-    void reset(int fd = -1)
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = fd;
-    }
-    int get() const { return m_fd; }
-    int release() { return std::exchange(m_fd, -1); }
-    bool valid() const { return m_fd >= 0; }
-
-private:
-    int m_fd;
-};
-
 QString errnoText()
 {
     return QString::fromLocal8Bit(strerror(errno));
@@ -60,37 +31,6 @@ QString errnoText()
 QByteArray encoded(const QString &name)
 {
     return QFile::encodeName(name);
-}
-
-// Removes `name` in `dirFd` and, for a directory, everything below it, never following
-// a symlink.
-bool removeAt(int dirFd, const QByteArray &name)
-{
-    struct stat st;
-    if (::fstatat(dirFd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-        return errno == ENOENT;
-    if (!S_ISDIR(st.st_mode))
-        return ::unlinkat(dirFd, name.constData(), 0) == 0;
-    const int child = ::openat(dirFd, name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (child < 0)
-        return false;
-    ::fchmod(child, (st.st_mode & 07777) | S_IRWXU); // a read-only directory must still empty
-    DIR *dir = ::fdopendir(child);
-    if (!dir) {
-        ::close(child);
-        return false;
-    }
-    QList<QByteArray> names;
-    while (struct dirent *e = ::readdir(dir)) {
-        const QByteArray n(e->d_name);
-        if (n != "." && n != "..")
-            names << n;
-    }
-    bool ok = true;
-    for (const QByteArray &n : names)
-        ok = removeAt(::dirfd(dir), n) && ok;
-    ::closedir(dir);
-    return ::unlinkat(dirFd, name.constData(), AT_REMOVEDIR) == 0 && ok;
 }
 
 struct DeferredDirectory
@@ -105,7 +45,7 @@ struct DeferredDirectory
 class Extraction
 {
 public:
-    Extraction(int root, const ExtractOptions &options)
+    Extraction(const RootDirectory &root, const ExtractOptions &options)
         : m_root(root)
         , m_options(options)
         , m_isRoot(::geteuid() == 0)
@@ -115,34 +55,19 @@ public:
     // missing directories when `create`. Any component that is a symlink or not a
     // directory is refused: following it could lead out of the tree. On failure
     // m_missing says whether a component simply did not exist.
-    Expected<Fd> openDirectory(const QString &dirPath, bool create)
+    Expected<FileDescriptor> openDirectory(const QString &dirPath, bool create)
     {
-        m_missing = false;
-        Fd current(::dup(m_root));
-        if (dirPath.isEmpty())
-            return current;
-        QString walked;
-        for (const QString &component : dirPath.split(QLatin1Char('/'))) {
-            walked += (walked.isEmpty() ? QString() : QStringLiteral("/")) + component;
-            const QByteArray c = encoded(component);
-            int fd = ::openat(current.get(), c.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (fd < 0 && errno == ENOENT && create) {
-                if (::mkdirat(current.get(), c.constData(), 0755) != 0 && errno != EEXIST)
-                    return fail(QStringLiteral("cannot create directory `%1`: %2").arg(walked, errnoText()));
-                m_created.insert(walked);
-                fd = ::openat(current.get(), c.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            }
-            if (fd < 0) {
-                m_missing = errno == ENOENT;
-                if (errno == ELOOP || errno == ENOTDIR)
-                    return fail(
-                        QStringLiteral("`%1` is a symlink or not a directory; refusing to write through it")
-                            .arg(walked));
-                return fail(QStringLiteral("cannot open directory `%1`: %2").arg(walked, errnoText()));
-            }
-            current = Fd(fd);
-        }
-        return current;
+        QStringList created;
+        auto dir = m_root.openDirectory(dirPath, Symlinks::Refuse, create, 0755, &created);
+        for (const QString &c : std::as_const(created))
+            m_created.insert(c);
+        m_missing = !dir && dir.error().kind == FsErrorKind::NotFound;
+        if (dir)
+            return std::move(*dir);
+        if (dir.error().kind == FsErrorKind::Symlink || dir.error().kind == FsErrorKind::NotDirectory)
+            return fail(QStringLiteral("`%1` is a symlink or not a directory; refusing to write through it")
+                            .arg(dirPath));
+        return fail(QStringLiteral("cannot open directory `%1`: %2").arg(dirPath, dir.error().message));
     }
 
     static QString parentOf(const QString &path)
@@ -302,7 +227,7 @@ public:
                 return {}; // nothing below to remove
             if (!dir)
                 return fail(QStringLiteral("whiteout `%1`: %2").arg(e.path, dir.error().message));
-            if (!removeAt(dir->get(), name))
+            if (!RootDirectory::removeAllAt(dir->get(), name))
                 return fail(
                     QStringLiteral("cannot remove `%1` for its whiteout: %2").arg(e.path, errnoText()));
             return {};
@@ -313,7 +238,7 @@ public:
             auto dir = openDirectory(e.path, true);
             if (!dir)
                 return std::unexpected(dir.error());
-            Fd listing(::dup(dir->get()));
+            FileDescriptor listing(::dup(dir->get()));
             DIR *d = ::fdopendir(listing.get());
             if (!d)
                 return fail(QStringLiteral("cannot list `%1`: %2").arg(e.path, errnoText()));
@@ -330,7 +255,7 @@ public:
             }
             ::closedir(d);
             for (const QByteArray &v : victims)
-                if (!removeAt(dir->get(), v))
+                if (!RootDirectory::removeAllAt(dir->get(), v))
                     return fail(QStringLiteral("cannot clear `%1` for its opaque marker: %2")
                                     .arg(e.path, errnoText()));
             return {};
@@ -346,7 +271,7 @@ public:
         if (e.type == EntryType::Directory) {
             struct stat st;
             if (::fstatat(dirFd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
-                removeAt(dirFd, name);
+                RootDirectory::removeAllAt(dirFd, name);
             if (::mkdirat(dirFd, name.constData(), 0755) != 0 && errno != EEXIST)
                 return fail(QStringLiteral("cannot create directory `%1`: %2").arg(e.path, errnoText()));
             m_created.insert(e.path);
@@ -365,15 +290,15 @@ public:
         }
 
         // Whatever is in the way goes (a file replaces a file, a symlink a directory).
-        if (!removeAt(dirFd, name))
+        if (!RootDirectory::removeAllAt(dirFd, name))
             return fail(QStringLiteral("cannot replace `%1`: %2").arg(e.path, errnoText()));
         m_created.insert(e.path);
 
         switch (e.type) {
         case EntryType::File: {
-            Fd file(::openat(dirFd, name.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                             0600));
-            if (!file.valid())
+            FileDescriptor file(::openat(dirFd, name.constData(),
+                                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+            if (!file.isValid())
                 return fail(QStringLiteral("cannot create `%1`: %2").arg(e.path, errnoText()));
             if (auto written = writeContent(file.get(), e, reader); !written)
                 return std::unexpected(written.error());
@@ -438,7 +363,7 @@ public:
     }
 
 private:
-    int m_root;
+    const RootDirectory &m_root;
     ExtractOptions m_options;
     bool m_isRoot;
     QSet<QString> m_created; // paths this layer wrote: its own whiteouts must not remove them
@@ -453,12 +378,10 @@ Expected<ExtractReport> LayerExtractor::extract(QIODevice *blob, const QString &
                                                 const ExtractOptions &options,
                                                 const CancellationToken &cancel)
 {
-    if (::mkdir(encoded(destination).constData(), 0755) != 0 && errno != EEXIST)
-        return fail(QStringLiteral("cannot create %1: %2").arg(destination, errnoText()));
-    Fd root(::open(encoded(destination).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!root.valid())
-        return fail(QStringLiteral("cannot open %1: %2").arg(destination, errnoText()));
-    Extraction extraction(root.get(), options);
+    auto root = RootDirectory::open(destination, true);
+    if (!root)
+        return std::unexpected(root.error());
+    Extraction extraction(*root, options);
     LayerReader reader(blob);
     ExtractReport report;
     // A file's size bounds the expansion from the start; a stream is judged on what it
