@@ -157,7 +157,7 @@ public:
         if (m_isRoot && m_options.preserveOwnership)
             ::fchownat(dirFd, name.constData(), uid_t(e.uid), gid_t(e.gid), AT_SYMLINK_NOFOLLOW);
         if (!isSymlink)
-            ::fchmodat(dirFd, name.constData(), mode_t(e.mode & 07777), 0);
+            ::fchmodat(dirFd, name.constData(), mode_t(e.mode & (m_options.stripSetid ? 01777 : 07777)), 0);
         struct timespec times[2];
         times[0].tv_sec = e.mtime;
         times[0].tv_nsec = 0;

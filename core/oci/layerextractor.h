@@ -21,6 +21,7 @@ struct ExtractOptions
     qint64 maxTotalSize = -1;              // < 0: no limit on the layer's file bytes
     bool applyWhiteouts = true;            // false: keep the markers out, remove nothing
     bool createDevices = true;             // only ever done when running as root
+    bool stripSetid = false;               // true: S_ISUID and S_ISGID are cleared
     bool preserveOwnership = true;         // only ever done when running as root
     // Docker strips a leading "/" silently; a layer written by a correct tool never has
     // one, so by default it is treated as a sign of a hostile archive.
