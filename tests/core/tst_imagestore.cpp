@@ -17,6 +17,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <optional>
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -380,8 +381,9 @@ void TestImageStore::deadLeaseHoldersLeftoversAreRemoved()
     // coarse file clock ticks at most every 10 ms: its start must be later than the leftovers.
     QTest::qWait(30);
     ImageStore live = *store;
-    auto lease = live.lease(QStringLiteral("build"));
-    QVERIFY(lease);
+    std::optional<Expected<ImageStore::LeaseScope>> lease;
+    lease.emplace(live.lease(QStringLiteral("build")));
+    QVERIFY(*lease);
     const QString mine = tmp + QStringLiteral("/run-mine");
     makeScratchLeftover(mine, outside);
     // A name not made by a lease holder (a container of `stagecraft run`) stays.
@@ -401,6 +403,13 @@ void TestImageStore::deadLeaseHoldersLeftoversAreRemoved()
     auto gc = store->collectGarbage();
     QVERIFY(gc);
     QCOMPARE(gc->blobsRemoved, 1);
+
+    // Once the live holder is done, its leftovers go too.
+    lease.reset();
+    removed = store->removeAbandoned();
+    QVERIFY(removed);
+    QCOMPARE(*removed, 1);
+    QVERIFY(!QFileInfo::exists(mine));
 }
 
 void TestImageStore::storeDirectoriesArePrivate()
