@@ -1,6 +1,12 @@
 // The store under concurrent and hostile use, with real processes: builds and imports of
 // the `stagecraft` binary sharing one store while `stagecraft store gc` runs in a loop,
-// builds killed with SIGKILL in the middle of a RUN, and an image with the same layer twice.
+// builds killed with SIGKILL in the middle of a RUN, an image with the same layer twice, and
+// the extracted-layer cache, which must hold no setuid program or device node.
+#include "core/build/builder.h"
+#include "core/store/imagestore.h"
+#include "layerfixtures.h"
+
+#include <QBuffer>
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -55,6 +61,7 @@ private Q_SLOTS:
     void killedBuildLeavesNothingBehind_data();
     void killedBuildLeavesNothingBehind();
     void sameLayerTwice();
+    void layerCacheHoldsNoSetidOrDevices();
 
 private:
     int stagecraft(const QStringList &args, QByteArray *out = nullptr);
@@ -276,6 +283,44 @@ void TestStoreConcurrency::sameLayerTwice()
                                   {QStringLiteral("-t"), QStringLiteral("again:1"), exported})),
              0);
     QCOMPARE(stagecraft(withStore(QStringLiteral("store"), {QStringLiteral("verify")}), &out), 0);
+}
+
+void TestStoreConcurrency::layerCacheHoldsNoSetidOrDevices()
+{
+    using fixtures::TarEntry;
+    const QByteArray tar = fixtures::makeTar({TarEntry(QStringLiteral("bin"), 'd', {}, {}, 0755),
+                                              TarEntry(QStringLiteral("bin/su"), 'f', "su", {}, 04755),
+                                              TarEntry(QStringLiteral("bin/wall"), 'f', "wall", {}, 02755),
+                                              TarEntry(QStringLiteral("bin/both"), 'f', "both", {}, 06711),
+                                              TarEntry(QStringLiteral("srv"), 'd', {}, {}, 02775),
+                                              TarEntry(QStringLiteral("dev"), 'd', {}, {}, 0755),
+                                              TarEntry(QStringLiteral("dev/null"), 'c', {}, {}, 0666),
+                                              TarEntry(QStringLiteral("dev/mem"), 'c', {}, {}, 0640)});
+    auto store = stagecraft::ImageStore::open(m_store);
+    QVERIFY(store);
+    auto blob = store->putBlob(tar, QStringLiteral("application/vnd.oci.image.layer.v1.tar"));
+    QVERIFY(blob);
+    auto dir =
+        stagecraft::Builder(*store).layerDirectory(*blob, blob->digest); // uncompressed: diff ID = digest
+    QVERIFY2(dir, qPrintable(dir ? QString() : dir.error().message));
+    const auto modeOf = [](const QString &path) {
+        struct stat st = {};
+        return ::lstat(QFile::encodeName(path).constData(), &st) == 0 ? st.st_mode : mode_t(0);
+    };
+    QCOMPARE(modeOf(store->cacheDir(QStringLiteral("layers"))) & 07777, mode_t(0700));
+    QCOMPARE(modeOf(*dir + QStringLiteral("/bin/su")) & 07777, mode_t(0755));
+    QCOMPARE(modeOf(*dir + QStringLiteral("/bin/wall")) & 07777, mode_t(0755));
+    QCOMPARE(modeOf(*dir + QStringLiteral("/bin/both")) & 07777, mode_t(0711));
+    QCOMPARE(modeOf(*dir + QStringLiteral("/srv")) & 07777, mode_t(0775));
+    QDirIterator it(*dir, QDir::AllEntries | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const mode_t mode = modeOf(path);
+        QVERIFY2((mode & (S_ISUID | S_ISGID)) == 0, qPrintable(path));
+        QVERIFY2(!S_ISCHR(mode) && !S_ISBLK(mode), qPrintable(path));
+    }
+    QVERIFY(QFileInfo(*dir + QStringLiteral("/dev")).isDir());
 }
 
 QTEST_GUILESS_MAIN(TestStoreConcurrency)
