@@ -12,8 +12,9 @@ const char kUsage[] = "Usage: stagecraft store [--store DIR] verify|gc\n"
                       "\n"
                       "  verify   re-hash every blob and check that every image's blobs are present;\n"
                       "           exit status 1 when a blob is corrupt or missing\n"
-                      "  gc       delete the blobs no image name uses, and leftovers of interrupted\n"
-                      "           writes\n";
+                      "  gc       delete the blobs no image name, build cache entry or running build,\n"
+                      "           pull or import uses, and what killed processes left behind;\n"
+                      "           safe while other stagecraft processes use the store\n";
 
 int runStore(const QStringList &args)
 {

@@ -16,6 +16,7 @@
 #include "core/plan/metaargs.h"
 #include "core/plan/stagegraph.h"
 #include "core/store/imagereference.h"
+#include "core/store/treeremoval.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -2070,6 +2071,15 @@ Expected<QString> Builder::layerDirectory(const Descriptor &layer, const Digest 
 {
     const QString root = m_store.cacheDir(QStringLiteral("layers"));
     const QString dir = root + QLatin1Char('/') + diffId.hex();
+    // Kept by the build's lease: a concurrent `store gc` leaves the directory alone. A
+    // caller without one gets a lease for the extraction, so its temporary directory is
+    // not taken for a dead process's leftover.
+    ImageStore store = m_store;
+    auto lease = store.lease(QStringLiteral("extract"));
+    if (!lease)
+        return std::unexpected(lease.error());
+    if (auto kept = store.keep(diffId); !kept)
+        return std::unexpected(kept.error());
     if (QFileInfo::exists(dir))
         return dir;
     QTemporaryDir temp(root + QStringLiteral("/.extract-XXXXXX"));
@@ -2077,11 +2087,18 @@ Expected<QString> Builder::layerDirectory(const Descriptor &layer, const Digest 
         return fail(QStringLiteral("cannot create a directory under %1").arg(root));
     temp.setAutoRemove(false);
     const QString target = temp.path() + QStringLiteral("/tree");
-    auto blob = m_store.openBlob(layer.digest, layer.size);
+    if (auto kept = store.keep(layer.digest); !kept)
+        return std::unexpected(kept.error());
+    auto blob = store.openBlob(layer.digest, layer.size);
     if (!blob)
         return std::unexpected(blob.error());
     ExtractOptions options;
     options.applyWhiteouts = false;
+    // The cache outlives every build, so it holds no device node (the sandbox gives RUN
+    // its own /dev, and a block device of the host's disk must never be one RUN can open).
+    // Setuid and setgid bits stay, as Docker keeps them for COPY --from and RUN: the
+    // store's directories are 0700, so no other user can reach those programs.
+    options.createDevices = false;
     auto report = LayerExtractor::extract(blob->get(), target, options, cancel);
     if (!report) {
         Rootfs::removeTree(temp.path());
@@ -2105,7 +2122,15 @@ Expected<QString> Builder::layerDirectory(const Descriptor &layer, const Digest 
 Expected<BuildCachePruneReport> Builder::pruneCaches(const CancellationToken &cancel) const
 {
     BuildCachePruneReport report;
+    // Under the collection lock no lease is taken or extended meanwhile: what live leases
+    // (running builds) keep is all they use until this returns.
+    auto lock = m_store.collectionLock();
+    if (!lock)
+        return std::unexpected(lock.error());
+    const LiveLeases leases = m_store.liveLeases();
     QSet<QString> used; // diff ID hex digits
+    for (const Digest &kept : leases.kept)
+        used.insert(kept.hex());
     auto references = m_store.references();
     if (!references)
         return std::unexpected(references.error());
@@ -2156,16 +2181,17 @@ Expected<BuildCachePruneReport> Builder::pruneCaches(const CancellationToken &ca
             used.insert(hex);
     }
     const QString layerRoot = m_store.cacheDir(QStringLiteral("layers"));
-    const QDateTime stale = QDateTime::currentDateTimeUtc().addSecs(-24 * 3600);
     for (const QFileInfo &info :
          QDir(layerRoot).entryInfoList(QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot)) {
         if (cancel.isCancelled())
             return fail(QStringLiteral("cancelled"));
-        // An extraction in progress is a hidden directory; one a day old was left by a crash.
-        const bool leftover = info.fileName().startsWith(QLatin1Char('.')) && info.lastModified() < stale;
+        // An extraction in progress is a hidden directory; one no live lease can own was
+        // left by a killed process.
+        const bool leftover =
+            info.fileName().startsWith(QLatin1Char('.')) && !leases.mayBeInUse(info.filePath());
         if (!leftover && (info.fileName().startsWith(QLatin1Char('.')) || used.contains(info.fileName())))
             continue;
-        Rootfs::removeTree(info.filePath());
+        removeTreeNoFollow(info.filePath());
         if (!info.fileName().startsWith(QLatin1Char('.')))
             ++report.layerDirectoriesRemoved;
     }
@@ -2175,7 +2201,14 @@ Expected<BuildCachePruneReport> Builder::pruneCaches(const CancellationToken &ca
 Expected<BuildResult> Builder::build(const BuildRequest &request, const BuildEventSink &sink,
                                      const CancellationToken &cancel)
 {
-    BuildRun run(*this, request, sink, cancel);
+    // The lease keeps what this build writes and uses from a `store gc` in any process,
+    // and marks its scratch files as in use; what killed builds left goes first.
+    Builder leased(*this);
+    auto lease = leased.m_store.lease(QStringLiteral("build"));
+    if (!lease)
+        return std::unexpected(lease.error());
+    (void)leased.m_store.removeAbandoned(false);
+    BuildRun run(leased, request, sink, cancel);
     return run.run();
 }
 

@@ -602,7 +602,7 @@ Expected<Descriptor> RegistryClient::pullInto(ImageStore &store, const QString &
         return fail(prefixed(what, ref.error()));
     const Target target = targetFor(*ref, reference, false);
     // Blobs written before the tag exists must survive a concurrent garbage collection.
-    auto lock = store.writeLock();
+    auto lock = store.lease(QStringLiteral("pull"));
     if (!lock)
         return fail(prefixed(what, lock.error()));
     auto top = fetchManifest(target, ref->manifestReference(), ref->digest(), cancel);

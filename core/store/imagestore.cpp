@@ -9,6 +9,7 @@
 #include "core/oci/ocilayout.h"
 #include "core/store/imagereference.h"
 #include "core/store/storelock.h"
+#include "core/store/treeremoval.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
@@ -24,11 +25,47 @@
 #include <QStandardPaths>
 #include <QTemporaryFile>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <utility>
+
+#include <sys/stat.h>
+
 namespace stagecraft {
 
 namespace {
 
 constexpr QLatin1String RefsFile{"refs.json"};
+
+// A collection holds the collection lock while it marks and sweeps; writers without a
+// lease hold it (shared) while they write one blob. A minute means something is stuck.
+constexpr int kLockWaitMs = 60 * 1000;
+
+// Scratch entries the builder makes in cache/tmp while holding a lease (RUN's upper and
+// work directories, COPY downloads, layers being written).
+const QStringList kLeasedScratchPrefixes{QStringLiteral("run-"), QStringLiteral("copy-"),
+                                         QStringLiteral("layer-"), QString(TemporaryBlobPrefix)};
+
+// Creates `path` with mode 0700, or sets an existing directory to 0700: the store holds
+// other people's images, credentials of registries in their layers, setuid programs.
+bool makePrivateDirectory(const QString &path)
+{
+    const QByteArray native = QFile::encodeName(path);
+    if (::mkdir(native.constData(), 0700) == 0)
+        return true;
+    if (errno != EEXIST)
+        return false;
+    struct stat st = {};
+    if (::stat(native.constData(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return false;
+    // A store on read-only media, or another user's store opened by root to read it:
+    // usable as it is, so a failed change is not an error.
+    if ((st.st_mode & 07777) != 0700)
+        (void)::chmod(native.constData(), 0700);
+    return true;
+}
 
 bool isHexPrefix(const QString &s)
 {
@@ -57,9 +94,24 @@ Expected<ImageStore> ImageStore::open(const QString &root)
     if (root.isEmpty())
         return fail(QStringLiteral("no store directory given"));
     const QString absolute = QDir(root).absolutePath();
-    if (!QDir().mkpath(absolute + QStringLiteral("/blobs/sha256")) ||
-        !QDir().mkpath(absolute + QStringLiteral("/tmp")))
+    // The parents keep the modes they are given; the store itself is private.
+    if (!QDir().mkpath(QFileInfo(absolute).absolutePath()))
         return fail(QStringLiteral("cannot create the image store at %1").arg(absolute));
+    const QStringList directories{absolute,
+                                  absolute + QStringLiteral("/blobs"),
+                                  absolute + QStringLiteral("/blobs/sha256"),
+                                  absolute + QStringLiteral("/tmp"),
+                                  absolute + QStringLiteral("/leases"),
+                                  absolute + QStringLiteral("/cache")};
+    for (const QString &dir : directories)
+        if (!makePrivateDirectory(dir))
+            return fail(QStringLiteral("cannot create the image store at %1: %2 (%3)")
+                            .arg(absolute, dir, QString::fromLocal8Bit(strerror(errno))));
+    // Caches made by earlier versions were created with the umask's modes.
+    const QString cache = absolute + QStringLiteral("/cache");
+    for (const QFileInfo &entry : QDir(cache).entryInfoList(QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot))
+        if (!entry.isSymLink())
+            makePrivateDirectory(entry.filePath());
     ImageStore store;
     store.m_root = absolute;
     store.m_blobs =
@@ -85,14 +137,83 @@ QString ImageStore::gcLockPath() const
 QString ImageStore::cacheDir(const QString &name) const
 {
     const QString dir = m_root + QStringLiteral("/cache/") + name;
-    QDir().mkpath(dir);
+    if (!QFileInfo(dir).isDir()) {
+        QDir().mkpath(QFileInfo(dir).absolutePath());
+        makePrivateDirectory(dir);
+    }
     return dir;
+}
+
+bool ImageStore::hasBlob(const Digest &digest) const
+{
+    // Kept first, looked for second: a collection cannot remove it in between.
+    if (m_lease && !m_lease->keep(digest))
+        return false;
+    return m_blobs->contains(digest);
+}
+
+bool ImageStore::blobIntact(const Digest &digest, qint64 expectedSize) const
+{
+    QFile f(blobPath(digest));
+    if (!f.open(QIODevice::ReadOnly) || (expectedSize >= 0 && f.size() != expectedSize))
+        return false;
+    auto actual = Digest::ofDevice(&f);
+    return actual && *actual == digest;
+}
+
+Expected<ImageStore::LeaseScope> ImageStore::lease(const QString &holder)
+{
+    if (m_lease)
+        return LeaseScope(nullptr);
+    auto taken = StoreLease::take(m_root, holder);
+    if (!taken)
+        return std::unexpected(taken.error());
+    m_lease = std::move(*taken);
+    return LeaseScope(this);
+}
+
+ImageStore::LeaseScope::LeaseScope(LeaseScope &&other) noexcept
+    : m_store(std::exchange(other.m_store, nullptr))
+{}
+
+ImageStore::LeaseScope::~LeaseScope()
+{
+    if (m_store)
+        m_store->m_lease.reset();
+}
+
+Expected<void> ImageStore::keep(const Digest &digest) const
+{
+    if (!m_lease)
+        return {};
+    return m_lease->keep(digest);
+}
+
+Expected<StoreLock> ImageStore::collectionLock() const
+{
+    return StoreLock::acquireWithin(gcLockPath(), StoreLock::Mode::Exclusive, kLockWaitMs);
+}
+
+LiveLeases ImageStore::liveLeases() const
+{
+    return LiveLeases::read(m_root);
 }
 
 Expected<Digest> ImageStore::putBlob(QIODevice *source, const Digest &expected, qint64 expectedSize)
 {
-    if (expected.isValid() && hasBlob(expected)) {
-        // Already stored (and verified when it was written); the source is not needed.
+    // Without a lease, the collection lock (shared) keeps a collection from removing the
+    // blob, or the temporary file it is written through, before this returns.
+    std::optional<StoreLock> writing;
+    if (!m_lease) {
+        auto shared = StoreLock::acquireWithin(gcLockPath(), StoreLock::Mode::Shared, kLockWaitMs);
+        if (!shared)
+            return std::unexpected(shared.error());
+        writing.emplace(std::move(*shared));
+    }
+    if (expected.isValid() && hasBlob(expected) &&
+        (expectedSize < 0 || QFileInfo(blobPath(expected)).size() == expectedSize)) {
+        // Already stored (and verified when it was written); the source is not needed. One
+        // of another size is damaged and is replaced below.
         return expected;
     }
     if (expected.isValid())
@@ -119,7 +240,7 @@ Expected<Digest> ImageStore::putBlob(QIODevice *source, const Digest &expected, 
     if (expectedSize >= 0 && total != expectedSize)
         return fail(QStringLiteral("the blob has %1 bytes, expected %2").arg(total).arg(expectedSize));
     const Digest digest = Digest::fromRawSha256(hash.result());
-    if (hasBlob(digest))
+    if (hasBlob(digest) && QFileInfo(blobPath(digest)).size() == total)
         return digest;
     staging.seek(0);
     auto written = writeBlobFile(blobPath(digest), tempDir(), &staging, digest, total);
@@ -204,6 +325,15 @@ Expected<void> ImageStore::tag(const QString &reference, const Descriptor &manif
     auto name = ImageReference::normalise(reference);
     if (!name)
         return std::unexpected(name.error());
+    // Without a lease, a collection must not remove the manifest between the check and
+    // the new reference.
+    std::optional<StoreLock> writing;
+    if (!m_lease) {
+        auto shared = StoreLock::acquireWithin(gcLockPath(), StoreLock::Mode::Shared, kLockWaitMs);
+        if (!shared)
+            return std::unexpected(shared.error());
+        writing.emplace(std::move(*shared));
+    }
     if (!hasBlob(manifest.digest))
         return fail(QStringLiteral("cannot tag %1: manifest %2 is not in the store")
                         .arg(*name, manifest.digest.toString()));
@@ -281,9 +411,20 @@ Expected<Image> ImageStore::image(const QString &reference, const Platform &plat
     auto descriptor = resolve(reference);
     if (!descriptor)
         return std::unexpected(descriptor.error());
+    if (auto kept = keep(descriptor->digest); !kept)
+        return std::unexpected(kept.error());
     auto image = Image::load(m_blobs, *descriptor, platform);
     if (!image)
         return std::unexpected(image.error());
+    if (m_lease) {
+        // What a lease holder builds on stays until it is done, even if the name goes.
+        QList<Digest> blobs{image->manifestDescriptor.digest, image->manifest.config.digest};
+        for (const ImageLayer &layer : std::as_const(image->layers))
+            blobs << layer.descriptor.digest;
+        for (const Digest &d : std::as_const(blobs))
+            if (auto kept = keep(d); !kept)
+                return std::unexpected(kept.error());
+    }
     if (auto name = ImageReference::normalise(reference); name)
         image->names = QStringList{*name};
     return image;
@@ -299,10 +440,14 @@ Expected<Descriptor> ImageStore::addImage(const Image &image, const QStringList 
             return std::unexpected(name.error());
         names << *name;
     }
-    // Shared: garbage collection must not remove these blobs before a reference holds them.
-    auto gcLock = StoreLock::acquire(gcLockPath(), StoreLock::Mode::Shared);
-    if (!gcLock)
-        return std::unexpected(gcLock.error());
+    // Garbage collection must not remove these blobs before a reference holds them.
+    std::optional<LeaseScope> leaseScope;
+    if (!m_lease) {
+        auto taken = lease(QStringLiteral("import"));
+        if (!taken)
+            return std::unexpected(taken.error());
+        leaseScope.emplace(std::move(*taken));
+    }
     const QString sizeCache = cacheDir(QStringLiteral("layer-sizes"));
     for (const ImageLayer &layer : image.layers) {
         if (cancel.isCancelled())
@@ -324,7 +469,9 @@ Expected<Descriptor> ImageStore::addImage(const Image &image, const QStringList 
             (void)writeFileAtomically(sizeFile, QByteArray::number(contents->fileBytes()));
             return {};
         };
-        if (!hasBlob(layer.descriptor.digest)) {
+        // A stored copy is hashed again: one damaged on disk is replaced by this one.
+        if (!hasBlob(layer.descriptor.digest) ||
+            !blobIntact(layer.descriptor.digest, layer.descriptor.size)) {
             auto device = image.openBlob(layer.descriptor);
             if (!device)
                 return std::unexpected(device.error());
@@ -345,6 +492,18 @@ Expected<Descriptor> ImageStore::addImage(const Image &image, const QStringList 
             return std::unexpected(stored.error());
         if (auto checked = checkLayer(stored->get()); !checked)
             return std::unexpected(checked.error());
+    }
+    // The same for the config and manifest: putBlob() trusts a stored blob of the right size.
+    for (const QByteArray *document : {&image.configBytes, &image.manifestBytes}) {
+        const Digest digest = Digest::ofBytes(*document);
+        if (!hasBlob(digest) || blobIntact(digest, document->size()))
+            continue;
+        QBuffer buffer;
+        buffer.setData(*document);
+        buffer.open(QIODevice::ReadOnly);
+        if (auto written = writeBlobFile(blobPath(digest), tempDir(), &buffer, digest, document->size());
+            !written)
+            return std::unexpected(written.error());
     }
     auto config = putBlob(image.configBytes, image.manifest.config.mediaType);
     if (!config)
@@ -462,7 +621,7 @@ void ImageStore::markReachable(const Descriptor &descriptor, QSet<Digest> &reach
 {
     if (reachable.contains(descriptor.digest) || depth > 8)
         return;
-    if (!hasBlob(descriptor.digest)) {
+    if (!m_blobs->contains(descriptor.digest)) {
         if (missing)
             *missing << QStringLiteral("%1 (%2)").arg(descriptor.digest.toString(), owner);
         return;
@@ -497,7 +656,7 @@ void ImageStore::markReachable(const Descriptor &descriptor, QSet<Digest> &reach
         return;
     }
     const auto markBlob = [&](const Descriptor &d, const QString &what) {
-        if (hasBlob(d.digest))
+        if (m_blobs->contains(d.digest))
             reachable.insert(d.digest);
         else if (missing)
             *missing << QStringLiteral("%1 (%2 of %3)").arg(d.digest.toString(), what, owner);
@@ -505,11 +664,6 @@ void ImageStore::markReachable(const Descriptor &descriptor, QSet<Digest> &reach
     markBlob(manifest->config, QStringLiteral("config"));
     for (const Descriptor &layer : manifest->layers)
         markBlob(layer, QStringLiteral("layer"));
-}
-
-Expected<StoreLock> ImageStore::writeLock() const
-{
-    return StoreLock::acquire(gcLockPath(), StoreLock::Mode::Shared);
 }
 
 Expected<void> ImageStore::setGcRoot(const QString &name, const QList<Digest> &digests)
@@ -532,9 +686,11 @@ Expected<void> ImageStore::removeGcRoot(const QString &name)
 
 Expected<StoreGcReport> ImageStore::collectGarbage()
 {
-    auto lock = StoreLock::acquire(gcLockPath(), StoreLock::Mode::Exclusive, false);
+    auto lock = collectionLock();
     if (!lock)
         return std::unexpected(lock.error());
+    // Under the lock no lease changes: what they keep now is all they keep until we finish.
+    const LiveLeases leases = liveLeases();
     auto refs = readReferences();
     if (!refs)
         return std::unexpected(refs.error());
@@ -542,30 +698,34 @@ Expected<StoreGcReport> ImageStore::collectGarbage()
     QStringList problems;
     for (auto it = refs->begin(); it != refs->end(); ++it)
         markReachable(it.value(), reachable, &problems, it.key(), nullptr);
-    QDirIterator roots(cacheDir(QStringLiteral("gc-roots")), QDir::Files);
+    const auto markRoot = [&](const Digest &digest, const QString &owner) {
+        if (!m_blobs->contains(digest))
+            return;
+        Descriptor d;
+        d.digest = digest;
+        // Only manifests and indexes are followed; other blobs are kept as they are.
+        QFile blob(blobPath(digest));
+        if (blob.open(QIODevice::ReadOnly) && blob.size() < 4 * 1024 * 1024 && blob.peek(1) == "{") {
+            const QJsonObject o = QJsonDocument::fromJson(blob.readAll()).object();
+            if (o.contains(QLatin1String("layers")) || o.contains(QLatin1String("manifests"))) {
+                markReachable(d, reachable, nullptr, owner, nullptr);
+                return;
+            }
+        }
+        reachable.insert(digest);
+    };
+    QDirIterator roots(m_root + QStringLiteral("/cache/gc-roots"), QDir::Files);
     while (roots.hasNext()) {
         QFile f(roots.next());
         if (f.fileName().section(QLatin1Char('/'), -1).startsWith(TemporaryBlobPrefix) ||
             !f.open(QIODevice::ReadOnly))
             continue;
-        for (const QByteArray &line : f.readAll().split('\n')) {
-            auto digest = Digest::parse(QString::fromLatin1(line.trimmed()));
-            if (!digest || !hasBlob(*digest))
-                continue;
-            Descriptor d;
-            d.digest = *digest;
-            // Only manifests and indexes are followed; other blobs are kept as they are.
-            QFile blob(blobPath(*digest));
-            if (blob.open(QIODevice::ReadOnly) && blob.size() < 4 * 1024 * 1024 && blob.peek(1) == "{") {
-                const QJsonObject o = QJsonDocument::fromJson(blob.readAll()).object();
-                if (o.contains(QLatin1String("layers")) || o.contains(QLatin1String("manifests"))) {
-                    markReachable(d, reachable, nullptr, f.fileName(), nullptr);
-                    continue;
-                }
-            }
-            reachable.insert(*digest);
-        }
+        for (const QByteArray &line : f.readAll().split('\n'))
+            if (auto digest = Digest::parse(QString::fromLatin1(line.trimmed())))
+                markRoot(*digest, f.fileName());
     }
+    for (const Digest &digest : leases.kept)
+        markRoot(digest, QStringLiteral("a lease"));
     if (!problems.isEmpty())
         return fail(
             QStringLiteral("garbage collection stopped, the store has unreadable manifests (run `stagecraft "
@@ -575,11 +735,8 @@ Expected<StoreGcReport> ImageStore::collectGarbage()
     QDirIterator blobs(m_root + QStringLiteral("/blobs/sha256"), QDir::Files | QDir::Hidden);
     while (blobs.hasNext()) {
         const QFileInfo fi(blobs.next());
-        if (fi.fileName().startsWith(TemporaryBlobPrefix)) {
-            if (QFile::remove(fi.filePath()))
-                ++report.temporaryFilesRemoved;
-            continue;
-        }
+        if (fi.fileName().startsWith(TemporaryBlobPrefix))
+            continue; // removeAbandonedLocked() decides
         auto digest = Digest::parse(QStringLiteral("sha256:") + fi.fileName());
         if (digest && reachable.contains(*digest)) {
             ++report.blobsKept;
@@ -591,20 +748,11 @@ Expected<StoreGcReport> ImageStore::collectGarbage()
             report.bytesFreed += size;
         }
     }
-    // Leftovers of interrupted writes: only writers holding the GC lock create them, and we
-    // hold it exclusively, so every temporary file here is abandoned.
-    for (const QString &dir : {tempDir(), m_root}) {
-        QDirIterator temps(dir, QDir::Files | QDir::Hidden);
-        while (temps.hasNext()) {
-            const QFileInfo fi(temps.next());
-            if (fi.fileName().startsWith(TemporaryBlobPrefix) && QFile::remove(fi.filePath()))
-                ++report.temporaryFilesRemoved;
-        }
-    }
+    report.temporaryFilesRemoved = removeAbandonedLocked(leases);
     // The diff IDs of every image a reference still names: their derived data stays.
     QSet<QString> diffIds;
     for (auto it = refs->begin(); it != refs->end(); ++it) {
-        auto img = image(it.key());
+        auto img = Image::load(m_blobs, it.value());
         if (!img) // an index without a manifest for this platform: keep nothing specific
             continue;
         for (const ImageLayer &l : std::as_const(img->layers))
@@ -612,6 +760,41 @@ Expected<StoreGcReport> ImageStore::collectGarbage()
     }
     report.cacheFilesRemoved = pruneCaches(diffIds);
     return report;
+}
+
+Expected<int> ImageStore::removeAbandoned(bool wait)
+{
+    auto lock = wait ? collectionLock() : StoreLock::acquire(gcLockPath(), StoreLock::Mode::Exclusive, false);
+    if (!lock)
+        return wait ? Expected<int>(std::unexpected(lock.error())) : Expected<int>(0);
+    const LiveLeases leases = liveLeases();
+    return leases.staleRemoved + removeAbandonedLocked(leases);
+}
+
+int ImageStore::removeAbandonedLocked(const LiveLeases &leases) const
+{
+    // Writers without a lease hold the collection lock while they write, and the caller
+    // holds it exclusively: a temporary entry is in use only if a live lease holder may
+    // have made it, i.e. it changed after the oldest live lease began.
+    int removed = 0;
+    const auto sweep = [&](const QString &dir, const QStringList &prefixes) {
+        QDirIterator entries(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+        while (entries.hasNext()) {
+            const QString path = entries.next();
+            const QString name = entries.fileName();
+            const bool scratch = std::any_of(prefixes.begin(), prefixes.end(),
+                                             [&](const QString &p) { return name.startsWith(p); });
+            if (scratch && !leases.mayBeInUse(path) && removeTreeNoFollow(path))
+                ++removed;
+        }
+    };
+    const QStringList temporary{QString(TemporaryBlobPrefix)};
+    sweep(tempDir(), temporary);
+    sweep(m_root, temporary);
+    sweep(m_root + QStringLiteral("/blobs/sha256"), temporary);
+    sweep(m_root + QStringLiteral("/cache/tmp"), kLeasedScratchPrefixes);
+    sweep(m_root + QStringLiteral("/cache/layers"), {QStringLiteral(".extract-")});
+    return removed;
 }
 
 int ImageStore::pruneCaches(const QSet<QString> &storedDiffIds)
@@ -641,7 +824,7 @@ int ImageStore::pruneCaches(const QSet<QString> &storedDiffIds)
         if (!m.hasMatch())
             continue;
         auto config = Digest::parse(QStringLiteral("sha256:") + m.captured(1));
-        if (config && !hasBlob(*config))
+        if (config && !m_blobs->contains(*config))
             remove(fi.filePath());
     }
     static const QRegularExpression indexName(QStringLiteral("^sha256-([0-9a-f]{64})\\.idx$"));

@@ -1,6 +1,10 @@
 #include "core/store/storelock.h"
 
+#include <QElapsedTimer>
 #include <QFile>
+
+#include <chrono>
+#include <thread>
 
 #include <cerrno>
 #include <cstring>
@@ -14,17 +18,40 @@ namespace stagecraft {
 
 Expected<StoreLock> StoreLock::acquire(const QString &path, Mode mode, bool wait)
 {
-    const int fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    return lock(path, mode, wait, -1);
+}
+
+Expected<StoreLock> StoreLock::acquireWithin(const QString &path, Mode mode, int timeoutMs)
+{
+    return lock(path, mode, false, timeoutMs);
+}
+
+Expected<StoreLock> StoreLock::lock(const QString &path, Mode mode, bool wait, int timeoutMs)
+{
+    const int fd =
+        ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return fail(QStringLiteral("cannot open the lock file %1: %2")
                         .arg(path, QString::fromLocal8Bit(strerror(errno))));
     int operation = mode == Mode::Shared ? LOCK_SH : LOCK_EX;
     if (!wait)
         operation |= LOCK_NB;
+    QElapsedTimer waited;
+    waited.start();
     int r;
-    do {
+    for (;;) {
         r = ::flock(fd, operation);
-    } while (r != 0 && errno == EINTR);
+        if (r == 0)
+            break;
+        if (errno == EINTR)
+            continue;
+        // Polled rather than blocking, so the wait is bounded.
+        if (errno == EWOULDBLOCK && timeoutMs > 0 && waited.elapsed() < timeoutMs) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            continue;
+        }
+        break;
+    }
     if (r != 0) {
         const int error = errno;
         ::close(fd);

@@ -16,6 +16,9 @@ public:
 
     // Waits for the lock unless `wait` is false (then a held lock is an error).
     static Expected<StoreLock> acquire(const QString &path, Mode mode, bool wait = true);
+    // Waits at most `timeoutMs` (a process holding a lock forever, or a thread of this
+    // process that would wait for itself, gives an error instead of a hang).
+    static Expected<StoreLock> acquireWithin(const QString &path, Mode mode, int timeoutMs);
 
     StoreLock(StoreLock &&other) noexcept;
     StoreLock &operator=(StoreLock &&other) noexcept;
@@ -25,6 +28,7 @@ public:
 
 private:
     StoreLock() = default;
+    static Expected<StoreLock> lock(const QString &path, Mode mode, bool wait, int timeoutMs);
     int m_fd = -1;
 };
 

@@ -16,6 +16,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+#include <optional>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace stagecraft;
 
 namespace {
@@ -39,6 +46,29 @@ QStringList diffIds(const Image &image)
     return ids;
 }
 
+mode_t modeOf(const QString &path)
+{
+    struct stat st = {};
+    if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
+        return mode_t(-1);
+    return st.st_mode & 07777;
+}
+
+// What a RUN killed in the middle leaves in cache/tmp: an overlay upper and a work
+// directory of mode 000, and a symlink pointing out of the store (never to be followed).
+void makeScratchLeftover(const QString &scratch, const QString &outside)
+{
+    QVERIFY(QDir().mkpath(scratch + QStringLiteral("/upper/etc")));
+    QVERIFY(QDir().mkpath(scratch + QStringLiteral("/work/work")));
+    QFile f(scratch + QStringLiteral("/upper/etc/hostname"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("x");
+    f.close();
+    QVERIFY(QFile::link(outside, scratch + QStringLiteral("/upper/escape")));
+    QCOMPARE(::chmod(QFile::encodeName(scratch + QStringLiteral("/work/work")).constData(), 0), 0);
+    QCOMPARE(::chmod(QFile::encodeName(scratch + QStringLiteral("/work")).constData(), 0), 0);
+}
+
 } // namespace
 
 class TestImageStore : public QObject
@@ -53,6 +83,12 @@ private Q_SLOTS:
     void importChecksLayersBeforeStoringThem();
     void tagResolveRemove();
     void gcKeepsReferencedBlobs();
+    void gcKeepsWhatLiveLeasesKeep();
+    void deadLeaseHoldersLeftoversAreRemoved();
+    void storeDirectoriesArePrivate();
+    void reimportRepairsDamagedBlobs_data();
+    void reimportRepairsDamagedBlobs();
+    void duplicateLayersRoundTrip();
     void verifyFindsDamage();
     void temporaryFilesIgnoredAndCollected();
     void gcPrunesDerivedCaches();
@@ -218,14 +254,6 @@ void TestImageStore::gcKeepsReferencedBlobs()
     auto stray = store->putBlob(QByteArray("unreferenced"), QStringLiteral("text/plain"));
     QVERIFY(stray);
 
-    {
-        // A writer holding the lock keeps garbage collection out.
-        auto writing = store->writeLock();
-        QVERIFY(writing);
-        auto busy = store->collectGarbage();
-        QVERIFY(!busy);
-        QVERIFY(busy.error().message.contains(QStringLiteral("in use")));
-    }
     auto report = store->collectGarbage();
     QVERIFY2(report, qPrintable(report ? QString() : report.error().message));
     QCOMPARE(report->blobsRemoved, 1);
@@ -253,6 +281,266 @@ void TestImageStore::gcKeepsReferencedBlobs()
     for (const ImageLayer &l : kept->layers)
         QVERIFY(store->hasBlob(l.descriptor.digest));
     QVERIFY(store->verify()->ok());
+}
+
+void TestImageStore::gcKeepsWhatLiveLeasesKeep()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    QVERIFY(store->import(imagesDir() + QStringLiteral("/base.docker.tar"), QStringLiteral("base:1")));
+    auto base = store->image(QStringLiteral("base:1"));
+    QVERIFY(base);
+    const QString outside = dir.filePath(QStringLiteral("outside"));
+    QVERIFY(QDir().mkpath(outside));
+    Digest written;
+    Digest found;
+    {
+        // A build: it writes a blob no name holds yet, and builds on the base whose name goes.
+        ImageStore writer = *store;
+        auto lease = writer.lease(QStringLiteral("build"));
+        QVERIFY2(lease, qPrintable(lease ? QString() : lease.error().message));
+        QVERIFY(writer.leased());
+        QVERIFY(!store->leased());
+        auto blob = writer.putBlob(QByteArray("a layer not tagged yet"), QStringLiteral("text/plain"));
+        QVERIFY(blob);
+        written = blob->digest;
+        QVERIFY(writer.image(QStringLiteral("base:1")));
+        auto stray = store->putBlob(QByteArray("nobody keeps this"), QStringLiteral("text/plain"));
+        QVERIFY(stray);
+        found = stray->digest;
+        const QString scratch = store->cacheDir(QStringLiteral("tmp")) + QStringLiteral("/run-live");
+        makeScratchLeftover(scratch, outside);
+        QVERIFY(store->removeReference(QStringLiteral("base:1")));
+
+        auto report = store->collectGarbage();
+        QVERIFY2(report, qPrintable(report ? QString() : report.error().message));
+        QCOMPARE(report->blobsRemoved, 1);
+        QVERIFY(!store->hasBlob(found));
+        QVERIFY(store->hasBlob(written));
+        for (const ImageLayer &l : base->layers)
+            QVERIFY(store->hasBlob(l.descriptor.digest));
+        QVERIFY(store->hasBlob(base->id()));
+        // Made by the live holder: not touched.
+        QVERIFY(QFileInfo::exists(scratch + QStringLiteral("/upper/etc/hostname")));
+        QCOMPARE(QDir(dir.path() + QStringLiteral("/leases")).entryList(QDir::Files).size(), 1);
+    }
+    // The lease ended: its file is gone, and so is what only it kept.
+    QVERIFY(QDir(dir.path() + QStringLiteral("/leases")).entryList(QDir::Files).isEmpty());
+    auto report = store->collectGarbage();
+    QVERIFY(report);
+    QVERIFY(report->blobsRemoved >= 4); // the blob, the base's manifest, config and layer
+    QVERIFY(!store->hasBlob(written));
+    QVERIFY(!store->hasBlob(base->id()));
+    QVERIFY(!QFileInfo::exists(store->cacheDir(QStringLiteral("tmp")) + QStringLiteral("/run-live")));
+    QVERIFY(QFileInfo(outside).isDir());
+    QVERIFY(store->verify()->ok());
+}
+
+void TestImageStore::deadLeaseHoldersLeftoversAreRemoved()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    const QString outside = dir.filePath(QStringLiteral("outside"));
+    QVERIFY(QDir().mkpath(outside));
+    QFile keepMe(outside + QStringLiteral("/keep-me"));
+    QVERIFY(keepMe.open(QIODevice::WriteOnly));
+    keepMe.close();
+    const QString tmp = store->cacheDir(QStringLiteral("tmp"));
+    const QString layers = store->cacheDir(QStringLiteral("layers"));
+
+    // A build killed with SIGKILL in the middle of a RUN and of an extraction.
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        ImageStore s = *store;
+        auto lease = s.lease(QStringLiteral("build"));
+        if (!lease || !s.putBlob(QByteArray("half a build"), QStringLiteral("text/plain")))
+            ::_exit(1);
+        QDir().mkpath(tmp + QStringLiteral("/run-killed/upper"));
+        QDir().mkpath(tmp + QStringLiteral("/run-killed/work/work"));
+        ::chmod(QFile::encodeName(tmp + QStringLiteral("/run-killed/work/work")).constData(), 0);
+        ::chmod(QFile::encodeName(tmp + QStringLiteral("/run-killed/work")).constData(), 0);
+        QFile::link(outside, tmp + QStringLiteral("/run-killed/upper/escape"));
+        QDir().mkpath(layers + QStringLiteral("/.extract-killed/tree/bin"));
+        QFile half(tmp + QStringLiteral("/layer-killed"));
+        half.open(QIODevice::WriteOnly);
+        half.write("half a layer");
+        half.close();
+        ::kill(::getpid(), SIGKILL);
+        ::_exit(2);
+    }
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, 0), child);
+    QVERIFY(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    QCOMPARE(QDir(dir.path() + QStringLiteral("/leases")).entryList(QDir::Files).size(), 1);
+    QCOMPARE(modeOf(tmp + QStringLiteral("/run-killed/work")), mode_t(0));
+
+    // A live holder that began after the killed one died, with scratch of its own. The
+    // coarse file clock ticks at most every 10 ms: its start must be later than the leftovers.
+    QTest::qWait(30);
+    ImageStore live = *store;
+    std::optional<Expected<ImageStore::LeaseScope>> lease;
+    lease.emplace(live.lease(QStringLiteral("build")));
+    QVERIFY(*lease);
+    const QString mine = tmp + QStringLiteral("/run-mine");
+    makeScratchLeftover(mine, outside);
+    // A name not made by a lease holder (a container of `stagecraft run`) stays.
+    QVERIFY(QDir().mkpath(tmp + QStringLiteral("/container-other")));
+
+    auto removed = store->removeAbandoned();
+    QVERIFY2(removed, qPrintable(removed ? QString() : removed.error().message));
+    QCOMPARE(*removed, 4); // the lease file, run-killed, layer-killed, .extract-killed
+    QVERIFY(!QFileInfo::exists(tmp + QStringLiteral("/run-killed")));
+    QVERIFY(!QFileInfo::exists(tmp + QStringLiteral("/layer-killed")));
+    QVERIFY(!QFileInfo::exists(layers + QStringLiteral("/.extract-killed")));
+    QVERIFY(QFileInfo::exists(outside + QStringLiteral("/keep-me")));
+    QVERIFY(QFileInfo::exists(mine + QStringLiteral("/upper/etc/hostname")));
+    QVERIFY(QFileInfo::exists(tmp + QStringLiteral("/container-other")));
+    QCOMPARE(QDir(dir.path() + QStringLiteral("/leases")).entryList(QDir::Files).size(), 1);
+    // The killed build's blob was named by no live lease.
+    auto gc = store->collectGarbage();
+    QVERIFY(gc);
+    QCOMPARE(gc->blobsRemoved, 1);
+
+    // Once the live holder is done, its leftovers go too.
+    lease.reset();
+    removed = store->removeAbandoned();
+    QVERIFY(removed);
+    QCOMPARE(*removed, 1);
+    QVERIFY(!QFileInfo::exists(mine));
+}
+
+void TestImageStore::storeDirectoriesArePrivate()
+{
+    QTemporaryDir dir;
+    const QString root = dir.filePath(QStringLiteral("store"));
+    {
+        auto fresh = ImageStore::open(root);
+        QVERIFY(fresh);
+        fresh->cacheDir(QStringLiteral("layers"));
+    }
+    for (const char *sub : {"", "/blobs", "/blobs/sha256", "/tmp", "/leases", "/cache", "/cache/layers"})
+        QCOMPARE(modeOf(root + QLatin1String(sub)), mode_t(0700));
+    // A store made by an earlier version, with the umask's modes: fixed when opened.
+    for (const char *sub :
+         {"", "/blobs", "/blobs/sha256", "/tmp", "/cache", "/cache/layers", "/cache/build"}) {
+        QDir().mkpath(root + QLatin1String(sub));
+        QCOMPARE(::chmod(QFile::encodeName(root + QLatin1String(sub)).constData(), 0755), 0);
+    }
+    auto reopened = ImageStore::open(root);
+    QVERIFY(reopened);
+    for (const char *sub : {"", "/blobs", "/blobs/sha256", "/tmp", "/cache", "/cache/layers", "/cache/build"})
+        QVERIFY2(modeOf(root + QLatin1String(sub)) == 0700, sub);
+    QCOMPARE(modeOf(reopened->cacheDir(QStringLiteral("analysis"))), mode_t(0700));
+}
+
+void TestImageStore::reimportRepairsDamagedBlobs_data()
+{
+    QTest::addColumn<QString>("which");  // layer, config, manifest-less: which blob is damaged
+    QTest::addColumn<QString>("damage"); // flip: same size; truncate: shorter
+    QTest::addRow("layer-flipped") << QStringLiteral("layer") << QStringLiteral("flip");
+    QTest::addRow("layer-truncated") << QStringLiteral("layer") << QStringLiteral("truncate");
+    QTest::addRow("config-flipped") << QStringLiteral("config") << QStringLiteral("flip");
+    QTest::addRow("config-truncated") << QStringLiteral("config") << QStringLiteral("truncate");
+}
+
+void TestImageStore::reimportRepairsDamagedBlobs()
+{
+    QFETCH(QString, which);
+    QFETCH(QString, damage);
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    const QString source = imagesDir() + QStringLiteral("/build.docker.tar");
+    QVERIFY(store->import(source));
+    auto image = store->image(QStringLiteral("stagecraft-fixture:build"));
+    QVERIFY(image);
+    const Digest victim = which == QLatin1String("layer") ? image->layers[3].descriptor.digest : image->id();
+    const QString path = store->blobPath(victim);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray original = f.readAll();
+    f.close();
+    QByteArray bytes = original;
+    if (damage == QLatin1String("flip"))
+        bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x20);
+    else
+        bytes.chop(bytes.size() / 3);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes);
+    f.close();
+    QCOMPARE(store->verify()->corrupt.size(), 1);
+
+    auto again = store->import(source);
+    QVERIFY2(again, qPrintable(again ? QString() : again.error().message));
+    auto report = store->verify();
+    QVERIFY(report);
+    QVERIFY2(report->ok(), qPrintable(report->corrupt.join(u';')));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), original);
+    f.close();
+    QVERIFY(store->image(QStringLiteral("stagecraft-fixture:build")));
+    QVERIFY(QDir(dir.path() + QStringLiteral("/tmp")).entryList(QDir::Files | QDir::Hidden).isEmpty());
+}
+
+void TestImageStore::duplicateLayersRoundTrip()
+{
+    // `RUN true` twice gives two identical (empty) layers: the same blob twice in a manifest.
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.filePath(QStringLiteral("store")));
+    QVERIFY(store);
+    QVERIFY(store->import(imagesDir() + QStringLiteral("/final.docker.tar"), QStringLiteral("final:1")));
+    auto image = store->image(QStringLiteral("final:1"));
+    QVERIFY(image);
+    QJsonObject config = QJsonDocument::fromJson(image->configBytes).object();
+    QJsonObject rootfs = config.value(QLatin1String("rootfs")).toObject();
+    QJsonArray diffIdArray = rootfs.value(QLatin1String("diff_ids")).toArray();
+    diffIdArray.append(diffIdArray.last());
+    diffIdArray.append(diffIdArray.last());
+    rootfs.insert(QLatin1String("diff_ids"), diffIdArray);
+    config.insert(QLatin1String("rootfs"), rootfs);
+    QJsonArray history = config.value(QLatin1String("history")).toArray();
+    QJsonObject step;
+    step.insert(QLatin1String("created_by"), QStringLiteral("RUN true"));
+    history.append(step);
+    history.append(step);
+    config.insert(QLatin1String("history"), history);
+    auto configDescriptor = store->putBlob(QJsonDocument(config).toJson(QJsonDocument::Compact),
+                                           image->manifest.config.mediaType);
+    QVERIFY(configDescriptor);
+    QJsonObject manifest = QJsonDocument::fromJson(image->manifestBytes).object();
+    QJsonArray layers = manifest.value(QLatin1String("layers")).toArray();
+    layers.append(layers.last());
+    layers.append(layers.last());
+    manifest.insert(QLatin1String("layers"), layers);
+    manifest.insert(QLatin1String("config"), configDescriptor->toJson());
+    auto manifestDescriptor = store->putBlob(QJsonDocument(manifest).toJson(QJsonDocument::Compact),
+                                             image->manifestDescriptor.mediaType);
+    QVERIFY(manifestDescriptor);
+    QVERIFY(store->tag(QStringLiteral("twice:1"), *manifestDescriptor));
+    auto twice = store->image(QStringLiteral("twice:1"));
+    QVERIFY2(twice, qPrintable(twice ? QString() : twice.error().message));
+    QCOMPARE(twice->layers.size(), image->layers.size() + 2);
+    QVERIFY(store->verify()->ok());
+    QVERIFY(store->collectGarbage());
+    QVERIFY(store->verify()->ok());
+
+    for (ExportFormat format : {ExportFormat::DockerArchive, ExportFormat::Oci}) {
+        const QString out = dir.filePath(format == ExportFormat::Oci ? QStringLiteral("layout")
+                                                                     : QStringLiteral("twice.tar"));
+        auto exported = store->exportImage(QStringLiteral("twice:1"), out, format);
+        QVERIFY2(exported, qPrintable(exported ? QString() : exported.error().message));
+        auto other = ImageStore::open(dir.filePath(QStringLiteral("store-") + QFileInfo(out).fileName()));
+        QVERIFY(other);
+        auto imported = other->import(out, QStringLiteral("again:1"));
+        QVERIFY2(imported, qPrintable(imported ? QString() : imported.error().message));
+        auto again = other->image(QStringLiteral("again:1"));
+        QVERIFY(again);
+        QCOMPARE(diffIds(*again), diffIds(*twice));
+        QVERIFY(other->verify()->ok());
+    }
 }
 
 void TestImageStore::verifyFindsDamage()
