@@ -1427,6 +1427,8 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
     spec.user = config.user;
     if (ins.flagValue(QStringLiteral("network")) == QLatin1String("none"))
         spec.network = NetworkMode::None;
+    else if (ins.flagValue(QStringLiteral("network")) == QLatin1String("host"))
+        spec.network = NetworkMode::Host;
     for (const Flag &flag : ins.flags) {
         if (flag.name != QLatin1String("mount"))
             continue;

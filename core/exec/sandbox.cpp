@@ -298,6 +298,15 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     // Mount targets resolve inside the stage, as runc resolves them: a symlink at a
     // target leads to its place in the stage, never to a path on the host.
     RunSpec spec = requested;
+    // [network] Without slirp4netns or /dev/net/tun the default falls back to the host's
+    // network (as before there was a private one); `stagecraft doctor` tells the fix.
+    if (QString why; spec.network == NetworkMode::Private && !UserNetwork::isAvailable(&why)) {
+        if (!spec.ports.isEmpty())
+            return std::unexpected(setupError(QStringLiteral("cannot publish ports: %1").arg(why)));
+        spec.network = NetworkMode::Host;
+        if (callbacks.notice)
+            callbacks.notice(QStringLiteral("no private network (%1): using the host's network").arg(why));
+    } // [/network]
     for (SandboxMount &m : spec.mounts)
         m.target = rootfs.canonicalPath(m.target);
     if (spec.args.isEmpty())
@@ -374,9 +383,21 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     args << QStringLiteral("--proc") << QStringLiteral("/proc") << QStringLiteral("--dev")
          << QStringLiteral("/dev");
     // Docker's resolv.conf and hosts are bind mounts, never part of the layer.
-    if (QFileInfo::exists(QStringLiteral("/etc/resolv.conf")))
-        args << QStringLiteral("--ro-bind") << QStringLiteral("/etc/resolv.conf")
-             << QStringLiteral("/etc/resolv.conf");
+    // [network] The private network gets its own resolv.conf (UserNetwork::resolvConf).
+    if (spec.network == NetworkMode::Private) {
+        const QString resolvPath = runDir.filePath(QStringLiteral("resolv.conf"));
+        QFile resolv(resolvPath);
+        QFile host(QStringLiteral("/etc/resolv.conf"));
+        if (!resolv.open(QIODevice::WriteOnly) ||
+            resolv.write(
+                UserNetwork::resolvConf(host.open(QIODevice::ReadOnly) ? host.readAll() : QByteArray())) < 0)
+            return std::unexpected(setupError(QStringLiteral("cannot write %1").arg(resolvPath)));
+        resolv.close();
+        args << QStringLiteral("--ro-bind") << reachable(resolvPath) << QStringLiteral("/etc/resolv.conf");
+    } else // [/network]
+        if (QFileInfo::exists(QStringLiteral("/etc/resolv.conf")))
+            args << QStringLiteral("--ro-bind") << QStringLiteral("/etc/resolv.conf")
+                 << QStringLiteral("/etc/resolv.conf");
     args << QStringLiteral("--ro-bind") << reachable(hostsPath) << QStringLiteral("/etc/hosts");
     for (const SandboxMount &m : spec.mounts) {
         const QString target = u'/' + relativeInside(m.target);
@@ -423,8 +444,20 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     args << QStringLiteral("--chdir") << workingDir;
     args << QStringLiteral("--unshare-ipc") << QStringLiteral("--unshare-pid")
          << QStringLiteral("--unshare-uts") << QStringLiteral("--unshare-cgroup-try");
-    if (spec.network == NetworkMode::None)
+    if (spec.network == NetworkMode::None || spec.network == NetworkMode::Private) // [network]
         args << QStringLiteral("--unshare-net");
+    // [network] The command waits on --block-fd until slirp4netns has configured tap0.
+    FileDescriptor networkBlockRead;
+    FileDescriptor networkBlockWrite;
+    if (spec.network == NetworkMode::Private) {
+        int block[2];
+        if (::pipe2(block, O_CLOEXEC) != 0)
+            return std::unexpected(setupError(QStringLiteral("cannot create a pipe")));
+        networkBlockRead.reset(block[0]);
+        networkBlockWrite.reset(block[1]);
+        args << QStringLiteral("--block-fd") << QString::number(block[0]);
+        options.inheritFds.append(block[0]);
+    } // [/network]
     args << QStringLiteral("--hostname") << hostname << QStringLiteral("--die-with-parent");
 
     int status[2];
@@ -470,6 +503,7 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     }
     Expected<NamespaceChild> started = NamespaceChild::start(options);
     ::close(status[1]);
+    networkBlockRead.reset(); // [network]
     if (!started) {
         ::close(status[0]);
         return std::unexpected(setupError(started.error().message));
@@ -480,6 +514,8 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
 
     LineSplitter lines(callbacks);
     QByteArray statusText;
+    std::optional<UserNetwork> network; // [network] lives as long as the sandbox
+    std::optional<QString> networkError;
     bool outputOpen = true;
     bool statusOpen = true;
     bool killed = false;
@@ -514,9 +550,30 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
                 (fds[i].fd == status[0] ? statusOpen : outputOpen) = false;
                 continue;
             }
-            if (fds[i].fd == status[0])
+            if (fds[i].fd == status[0]) {
                 statusText.append(buffer, n);
-            else
+                // [network] bwrap names its child as soon as it exists; attach to its netns.
+                if (networkBlockWrite.isValid() && statusText.contains('\n')) {
+                    const QJsonObject info =
+                        QJsonDocument::fromJson(statusText.left(statusText.indexOf('\n'))).object();
+                    Expected<UserNetwork> attached = UserNetwork::attach(
+                        pid_t(info.value(QStringLiteral("child-pid")).toInteger()), spec.ports);
+                    if (attached) {
+                        network.emplace(std::move(*attached));
+                        const char go = '1';
+                        if (::write(networkBlockWrite.get(), &go, 1) != 1)
+                            networkError = QStringLiteral("cannot start the command");
+                    } else {
+                        networkError = attached.error().message;
+                    }
+                    networkBlockWrite.reset();
+                    if (networkError && !killed) {
+                        child.killGroup();
+                        killed = true;
+                        sinceKill.start();
+                    }
+                } // [/network]
+            } else
                 lines.feed(buffer, n);
         }
     }
@@ -524,6 +581,7 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     if (killed)
         child.killGroup();
     const int waitStatus = child.wait();
+    network.reset(); // [network]
     lines.finish();
     removeStubs(rootfs, stubs);
     // overlayfs leaves an inaccessible (mode 000) "work" directory behind; clear it so
@@ -544,6 +602,9 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     }
 
     const QString command = spec.args.join(u' ');
+    if (networkError) // [network]
+        return std::unexpected(setupError(
+            QStringLiteral("the sandbox for \"%1\" has no network: %2").arg(command, *networkError)));
     if (killed) {
         ExecError e;
         e.kind = ExecError::Kind::Cancelled;

@@ -6,6 +6,7 @@
 #include "core/common/cancellation.h"
 #include "core/common/error.h"
 #include "core/exec/rootfs.h"
+#include "core/exec/usernetwork.h"
 #include "core/fs/filedescriptor.h"
 
 #include <QList>
@@ -18,7 +19,9 @@
 
 namespace stagecraft {
 
-enum class NetworkMode { Host, None };
+// Private: an own network namespace with outbound access through slirp4netns
+// (core/exec/usernetwork.h), the host's loopback out of reach; RUN's default.
+enum class NetworkMode { Host, None, Private };
 
 struct SandboxMount
 {
@@ -52,7 +55,8 @@ struct RunSpec
     QString workingDir = QStringLiteral("/"); // created when missing, like Docker
     QString user; // "", "uid", "uid:gid", "name" or "name:group" (resolved in the rootfs)
     QString hostname = QStringLiteral("buildkitsandbox");
-    NetworkMode network = NetworkMode::Host;
+    NetworkMode network = NetworkMode::Private;
+    QList<PortForward> ports; // published on the host; Private only
     QList<SandboxMount> mounts;
 };
 
@@ -60,6 +64,9 @@ struct SandboxCallbacks
 {
     std::function<void(const QString &line)> log; // output, stdout and stderr merged
     std::function<void(qint64 processGroup)> started;
+    // [network] Things the caller should pass on, e.g. that the private network is
+    // unavailable here and the sandbox fell back to the host's network.
+    std::function<void(const QString &text)> notice;
 };
 
 struct ExecError
