@@ -2,8 +2,7 @@
 
 #include "core/registry/registryclient.h"
 
-#include "core/exec/rootfs.h"
-#include "core/exec/sandbox.h"
+#include "core/build/containerrun.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -15,53 +14,20 @@ namespace stagecraft::ui {
 
 namespace {
 
-// The container part of `stagecraft run` for the window: the image's layers as overlay
-// lowers under a scratch upper directory, its entrypoint and command in the sandbox.
-// Returns the exit code, or an error message for anything but a non-zero exit.
+// The window's Run button: the image's entrypoint and command as `stagecraft run` runs
+// them. Returns the exit code, or an error message for anything but a non-zero exit.
 Expected<int> runImage(const ImageStore &store, const QString &reference, const CancellationToken &cancel,
                        const std::function<void(const QString &)> &log)
 {
-    auto image = store.image(reference);
-    if (!image)
-        return fail(image.error().message);
-    Builder builder(store);
-    QStringList lowers;
-    for (const ImageLayer &layer : image->layers) {
-        auto dir = builder.layerDirectory(layer.descriptor, layer.diffId, cancel);
-        if (!dir)
-            return fail(dir.error().message);
-        lowers.append(*dir);
-    }
-    if (lowers.isEmpty())
-        return fail(QStringLiteral("The image %1 has no layers to run.").arg(reference));
-    QTemporaryDir scratch(store.cacheDir(QStringLiteral("tmp")) + QStringLiteral("/container-XXXXXX"));
-    if (!scratch.isValid())
-        return fail(QStringLiteral("Cannot create a scratch directory in the store's cache."));
-    auto rootfs = Rootfs::prepare(lowers, scratch.path(), std::nullopt, cancel);
-    if (!rootfs)
-        return fail(rootfs.error().message);
-    const ContainerConfig &config = image->config.config;
-    RunSpec spec;
-    spec.args = config.entrypoint + config.cmd;
-    if (spec.args.isEmpty()) {
-        rootfs->removeScratch();
-        return fail(QStringLiteral("The image has no entrypoint or command to run; add CMD or ENTRYPOINT "
-                                   "to its last stage."));
-    }
-    spec.env = config.env;
-    spec.workingDir = config.workingDir.isEmpty() ? QStringLiteral("/") : config.workingDir;
-    spec.user = config.user;
-    spec.hostname = image->id().shortHex();
+    ContainerOptions options;
+    options.image = reference;
     SandboxCallbacks callbacks;
     callbacks.log = log;
-    auto ran = Sandbox::run(*rootfs, spec, cancel, callbacks);
-    rootfs->removeScratch();
-    if (!ran) {
-        if (ran.error().kind == ExecError::Kind::ExitCode)
-            return ran.error().exitCode;
+    callbacks.notice = log;
+    Expected<ContainerExit> ran = ContainerRun::run(store, options, cancel, callbacks);
+    if (!ran)
         return fail(ran.error().message);
-    }
-    return 0;
+    return ran->exitCode;
 }
 
 } // namespace

@@ -511,6 +511,8 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     NamespaceChild &child = *started;
     if (callbacks.started)
         callbacks.started(child.processGroup());
+    if (callbacks.ready && spec.network != NetworkMode::Private) // [network]
+        callbacks.ready();
 
     LineSplitter lines(callbacks);
     QByteArray statusText;
@@ -563,6 +565,8 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
                         const char go = '1';
                         if (::write(networkBlockWrite.get(), &go, 1) != 1)
                             networkError = QStringLiteral("cannot start the command");
+                        else if (callbacks.ready)
+                            callbacks.ready();
                     } else {
                         networkError = attached.error().message;
                     }

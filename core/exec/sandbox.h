@@ -67,6 +67,8 @@ struct SandboxCallbacks
     // [network] Things the caller should pass on, e.g. that the private network is
     // unavailable here and the sandbox fell back to the host's network.
     std::function<void(const QString &text)> notice;
+    // [network] The command is about to start: its network is up, ports are published.
+    std::function<void()> ready;
 };
 
 struct ExecError
