@@ -383,21 +383,19 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     args << QStringLiteral("--proc") << QStringLiteral("/proc") << QStringLiteral("--dev")
          << QStringLiteral("/dev");
     // Docker's resolv.conf and hosts are bind mounts, never part of the layer.
-    // [network] The private network gets its own resolv.conf (UserNetwork::resolvConf).
-    if (spec.network == NetworkMode::Private) {
+    if (spec.network == NetworkMode::Private) { // [network] its own: UserNetwork::resolvConf
         const QString resolvPath = runDir.filePath(QStringLiteral("resolv.conf"));
         QFile resolv(resolvPath);
         QFile host(QStringLiteral("/etc/resolv.conf"));
-        if (!resolv.open(QIODevice::WriteOnly) ||
-            resolv.write(
-                UserNetwork::resolvConf(host.open(QIODevice::ReadOnly) ? host.readAll() : QByteArray())) < 0)
+        const QByteArray text =
+            UserNetwork::resolvConf(host.open(QIODevice::ReadOnly) ? host.readAll() : QByteArray());
+        if (!resolv.open(QIODevice::WriteOnly) || resolv.write(text) != text.size() || !resolv.flush())
             return std::unexpected(setupError(QStringLiteral("cannot write %1").arg(resolvPath)));
-        resolv.close();
         args << QStringLiteral("--ro-bind") << reachable(resolvPath) << QStringLiteral("/etc/resolv.conf");
-    } else // [/network]
-        if (QFileInfo::exists(QStringLiteral("/etc/resolv.conf")))
-            args << QStringLiteral("--ro-bind") << QStringLiteral("/etc/resolv.conf")
-                 << QStringLiteral("/etc/resolv.conf");
+    } else if (QFileInfo::exists(QStringLiteral("/etc/resolv.conf"))) {
+        args << QStringLiteral("--ro-bind") << QStringLiteral("/etc/resolv.conf")
+             << QStringLiteral("/etc/resolv.conf");
+    }
     args << QStringLiteral("--ro-bind") << reachable(hostsPath) << QStringLiteral("/etc/hosts");
     for (const SandboxMount &m : spec.mounts) {
         const QString target = u'/' + relativeInside(m.target);
