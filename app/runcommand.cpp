@@ -5,6 +5,7 @@
 #include "app/storearguments.h"
 #include "core/build/containerrecord.h"
 #include "core/build/containerrun.h"
+#include "core/exec/pseudoterminal.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -31,6 +32,7 @@ const char kUsage[] =
     "command's exit status (125 when the container could not start).\n"
     "\n"
     "  -d, --detach              run in the background; print the container id\n"
+    "  -t, --tty, -it            give the command a terminal (-i: with your keyboard)\n"
     "  -e, --env KEY=VALUE       set an environment variable\n"
     "      --entrypoint CMD      replace the image's entrypoint (and its command)\n"
     "  -w, --workdir DIR         working directory inside the container\n"
@@ -59,6 +61,8 @@ struct RunArguments
     ContainerOptions options;
     bool detach = false;
     bool remove = false;
+    bool interactive = false;
+    bool tty = false;
     QString containerId;   // the supervisor of a detached container (internal)
     QStringList forwarded; // the arguments a detached supervisor gets again
 };
@@ -144,14 +148,22 @@ Expected<RunArguments> parseArguments(const QStringList &args, bool *help)
         else if (a == u"--rm") {
             parsed.remove = true;
             parsed.forwarded << a;
-        } else if (a == u"-i" || a == u"-t" || a == u"-it" || a == u"-ti" || a == u"--interactive" ||
-                   a == u"--tty")
-            return fail(QStringLiteral("%1: an interactive terminal is not supported yet").arg(a));
-        else
+        } else if (a == u"-i" || a == u"--interactive")
+            parsed.interactive = true;
+        else if (a == u"-t" || a == u"--tty")
+            parsed.tty = true;
+        else if (a == u"-it" || a == u"-ti") {
+            parsed.interactive = true;
+            parsed.tty = true;
+        } else
             return fail(QStringLiteral("unknown option %1").arg(a));
     }
     if (i >= args.size())
         return fail(QStringLiteral("give the image to run"));
+    if (parsed.interactive && !parsed.tty)
+        return fail(QStringLiteral("-i without -t is not supported yet; use -it"));
+    if (parsed.tty && parsed.detach)
+        return fail(QStringLiteral("-t with -d is not supported yet"));
     parsed.options.image = args[i];
     QStringList command = args.mid(i + 1);
     if (!command.isEmpty() && command.first() == u"--")
@@ -300,6 +312,20 @@ int runRun(const QStringList &args)
     if (parsed->detach)
         return detach(*store, *parsed);
 
+    // -t: the command's terminal is a pty relayed to ours (-i: our keys go to it).
+    std::unique_ptr<PseudoTerminal> terminal;
+    if (parsed->tty) {
+        if (parsed->interactive && !::isatty(STDIN_FILENO))
+            return startError(
+                QStringLiteral("the input device is not a terminal (drop -i, or run from one)"));
+        Expected<std::unique_ptr<PseudoTerminal>> opened = PseudoTerminal::open(STDIN_FILENO);
+        if (!opened)
+            return startError(opened.error().message);
+        terminal = std::move(*opened);
+        parsed->options.terminalFd = terminal->slaveFd();
+        std::fflush(stdout);
+        terminal->startRelay(STDIN_FILENO, STDOUT_FILENO, parsed->interactive);
+    }
     installSignalHandlers();
     SandboxCallbacks callbacks;
     callbacks.log = [](const QString &line) { printOut(line + u'\n'); };
@@ -307,6 +333,8 @@ int runRun(const QStringList &args)
         printErr(QStringLiteral("stagecraft %1: %2\n").arg(name, text));
     };
     Expected<ContainerExit> ran = ContainerRun::run(*store, parsed->options, g_runCancel, callbacks);
+    if (terminal)
+        terminal->stop();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     if (!ran)

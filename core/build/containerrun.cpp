@@ -55,6 +55,7 @@ Expected<RunSpec> ContainerRun::runSpec(const ContainerOptions &options, const C
     spec.hostname = options.hostname.isEmpty() ? imageId : options.hostname;
     spec.network = options.network;
     spec.ports = options.ports;
+    spec.terminalFd = options.terminalFd;
     if (!spec.ports.isEmpty() && spec.network != NetworkMode::Private)
         return fail(QStringLiteral("published ports need the private network (drop --network)"));
     for (const VolumeMount &v : options.volumes) {

@@ -39,6 +39,7 @@ struct ContainerOptions
     NetworkMode network = NetworkMode::Private;
     QList<PortForward> ports;
     QList<VolumeMount> volumes;
+    int terminalFd = -1; // a pty slave (PseudoTerminal) for `-t`
 };
 
 struct ContainerExit

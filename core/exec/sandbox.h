@@ -57,6 +57,7 @@ struct RunSpec
     QString hostname = QStringLiteral("buildkitsandbox");
     NetworkMode network = NetworkMode::Private;
     QList<PortForward> ports; // published on the host; Private only
+    int terminalFd = -1;      // [terminal] a pty slave: the command's stdio and controlling terminal
     QList<SandboxMount> mounts;
 };
 

@@ -209,6 +209,15 @@ Expected<UserNetwork> UserNetwork::attach(pid_t pid, const QList<PortForward> &f
     network.m_runDir = QFile::decodeName(dirTemplate);
     const QString socketPath = network.m_runDir + QStringLiteral("/api.sock");
 
+    // bwrap sets up the namespace's loopback itself; slirp4netns configuring tap0 at
+    // the same moment makes that fail now and then ("loopback: Failed RTM_NEWADDR").
+    // Once lo is up with 127.0.0.1, its local route shows in the namespace's fib_trie.
+    for (QDeadlineTimer deadline(2000); !deadline.hasExpired(); ::usleep(2000)) {
+        QFile trie(QStringLiteral("/proc/%1/net/fib_trie").arg(pid));
+        if (!trie.open(QIODevice::ReadOnly) || trie.readAll().contains("127.0.0.1"))
+            break;
+    }
+
     // The user namespace that owns the network namespace: slirp4netns needs its
     // capabilities there. It is not always /proc/PID/ns/user: bwrap nests one more
     // user namespace to change uid after it made the network namespace.

@@ -11,6 +11,7 @@
 #include <QNetworkInterface>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -58,6 +59,7 @@ private Q_SLOTS:
     void options_data();
     void options();
     void volumes();
+    void terminal();
     void detachedWebServer();
 
 private:
@@ -182,6 +184,43 @@ void TestCliRun::volumes()
     QFile copy(rw + QStringLiteral("/copy.txt"));
     QVERIFY(copy.open(QIODevice::ReadOnly));
     QCOMPARE(copy.readAll(), QByteArray("from the host\n"));
+}
+
+// -t and -it, through util-linux's `script`, which gives `stagecraft` a terminal.
+void TestCliRun::terminal()
+{
+    const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+    if (script.isEmpty())
+        QSKIP("script (util-linux) is not installed");
+    const QString run = QStringLiteral("'%1' run --store '%2' ").arg(QStringLiteral(STAGECRAFT_BIN), m_store);
+    const auto underTerminal = [&](const QString &command, const QByteArray &input) {
+        QProcess p;
+        p.start(script, {QStringLiteral("-qec"), command, QStringLiteral("/dev/null")});
+        p.write(input);
+        p.closeWriteChannel();
+        if (!p.waitForFinished(60000))
+            p.kill();
+        p.waitForFinished();
+        return Result{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+                      p.readAllStandardError()};
+    };
+    Result r = underTerminal(
+        run + QStringLiteral("-it web:1 sh -c 'test -t 0 && test -t 1 && echo both-tty; exit 4'"), {});
+    QVERIFY2(r.status == 4, QByteArray(r.out + r.err).constData());
+    QVERIFY2(r.out.contains("both-tty\r\n"), r.out.constData());
+    // The keys reach the shell; the exit status is the shell's.
+    r = underTerminal(run + QStringLiteral("-it web:1 sh"), "echo typed-$((6*7))\nexit 5\n");
+    QVERIFY2(r.status == 5, QByteArray(r.out + r.err).constData());
+    QVERIFY2(r.out.contains("typed-42\r\n"), r.out.constData());
+    // Without a terminal, -t alone still gives the command one; -it refuses.
+    r = stagecraft({QStringLiteral("run"), QStringLiteral("-t"), QStringLiteral("web:1"),
+                    QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("test -t 1 && echo out-tty")});
+    QCOMPARE(r.status, 0);
+    QCOMPARE(r.out, QByteArray("out-tty\r\n"));
+    r = stagecraft(
+        {QStringLiteral("run"), QStringLiteral("-it"), QStringLiteral("web:1"), QStringLiteral("true")});
+    QCOMPARE(r.status, 125);
+    QVERIFY2(r.err.contains("not a terminal"), r.err.constData());
 }
 
 void TestCliRun::detachedWebServer()

@@ -1,0 +1,46 @@
+// A pseudo-terminal for `run -t`: the sandbox's command gets the slave side as its
+// stdin, stdout, stderr and controlling terminal; the caller relays the master side to
+// the user's terminal, which it puts in raw mode meanwhile so that keys (Ctrl-C, arrows)
+// reach the program as typed.
+#pragma once
+
+#include "core/common/error.h"
+#include "core/fs/filedescriptor.h"
+
+#include <atomic>
+#include <thread>
+
+#include <termios.h>
+
+namespace stagecraft {
+
+class PseudoTerminal
+{
+public:
+    PseudoTerminal() = default;
+    PseudoTerminal(const PseudoTerminal &) = delete;
+    PseudoTerminal &operator=(const PseudoTerminal &) = delete;
+    ~PseudoTerminal(); // stops relaying and restores the user's terminal
+
+    // A new pty with the window size of `userTerminal` when that is a terminal.
+    static Expected<std::unique_ptr<PseudoTerminal>> open(int userTerminal);
+
+    int slaveFd() const { return m_slave.get(); }
+
+    // Relays the program's output to `output` and, with `forwardInput`, `input` to the
+    // program, on a thread until stop(); `input` is in raw mode meanwhile when it is a
+    // terminal (the pty does the line discipline, as the user's terminal would).
+    void startRelay(int input, int output, bool forwardInput);
+    void stop();
+
+private:
+    FileDescriptor m_master;
+    FileDescriptor m_slave;
+    int m_input = -1;
+    bool m_restore = false;
+    termios m_saved{};
+    std::atomic<bool> m_stop{false};
+    std::thread m_relay;
+};
+
+} // namespace stagecraft
