@@ -19,6 +19,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -444,12 +445,13 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
          << QStringLiteral("--unshare-uts") << QStringLiteral("--unshare-cgroup-try");
     if (spec.network == NetworkMode::None || spec.network == NetworkMode::Private) // [network]
         args << QStringLiteral("--unshare-net");
-    // [network] The command waits on --block-fd until slirp4netns has configured tap0.
+    // [network] The command waits on --block-fd until slirp4netns has configured tap0 (a
+    // socket, so that a sandbox already gone is EPIPE, not SIGPIPE).
     FileDescriptor networkBlockRead;
     FileDescriptor networkBlockWrite;
     if (spec.network == NetworkMode::Private) {
         int block[2];
-        if (::pipe2(block, O_CLOEXEC) != 0)
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, block) != 0)
             return std::unexpected(setupError(QStringLiteral("cannot create a pipe")));
         networkBlockRead.reset(block[0]);
         networkBlockWrite.reset(block[1]);
@@ -572,9 +574,8 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
                     if (attached) {
                         network.emplace(std::move(*attached));
                         const char go = '1';
-                        if (::write(networkBlockWrite.get(), &go, 1) != 1)
-                            networkError = QStringLiteral("cannot start the command");
-                        else if (callbacks.ready)
+                        // A sandbox already gone (EPIPE) reports its own error below.
+                        if (::send(networkBlockWrite.get(), &go, 1, MSG_NOSIGNAL) == 1 && callbacks.ready)
                             callbacks.ready();
                     } else {
                         networkError = attached.error().message;
@@ -615,10 +616,12 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     }
 
     const QString command = spec.args.join(u' ');
-    if (networkError) // [network]
+    // [network] Unless the sandbox failed by itself first (its "bwrap: " line says why).
+    if (networkError &&
+        (lines.lastLines().isEmpty() || !lines.lastLines().last().startsWith(QStringLiteral("bwrap: "))))
         return std::unexpected(setupError(
             QStringLiteral("the sandbox for \"%1\" has no network: %2").arg(command, *networkError)));
-    if (killed) {
+    if (killed && !networkError) {
         ExecError e;
         e.kind = ExecError::Kind::Cancelled;
         e.message = QStringLiteral("process \"%1\" was cancelled").arg(command);
