@@ -44,6 +44,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -332,6 +333,17 @@ Expected<QList<LayerSourceEntry>> archiveEntries(const QString &path, const QStr
     };
     QList<LayerSourceEntry> out;
     static std::atomic_int counter{0};
+    // An archive from the context is as hostile as a layer: the same bounds, on what its
+    // headers declare, before anything is written (a sparse entry would be written out
+    // as zeros here).
+    const ExtractOptions bounds;
+    const qint64 archiveSize = QFileInfo(path).size();
+    const qint64 byRatio = archiveSize > std::numeric_limits<qint64>::max() / bounds.maxExpansionRatio
+                               ? std::numeric_limits<qint64>::max()
+                               : archiveSize * bounds.maxExpansionRatio;
+    const qint64 allowed = std::min(bounds.maxTotalSize, std::max(bounds.expansionAllowance, byRatio));
+    qint64 declared = 0;
+    qint64 entries = 0;
     while (true) {
         if (cancel.isCancelled())
             return fail(QStringLiteral("build cancelled"));
@@ -344,6 +356,22 @@ Expected<QList<LayerSourceEntry>> archiveEntries(const QString &path, const QStr
                             .arg(source, QString::fromLocal8Bit(archive_error_string(a))));
         const char *rawName = archive_entry_pathname(entry);
         const QString name = QString::fromUtf8(rawName ? rawName : "");
+        if (++entries > bounds.maxEntries)
+            return fail(
+                QStringLiteral("ADD %1: more than %2 archive members").arg(source).arg(bounds.maxEntries));
+        if (archive_entry_filetype(entry) == AE_IFREG) {
+            const qint64 size = archive_entry_size(entry);
+            declared += std::max<qint64>(size, 0);
+            if (size < 0 || size > bounds.maxFileSize || declared > allowed)
+                return fail(
+                    QStringLiteral("ADD %1: the archive member \"%2\" brings the contents to %3 bytes from "
+                                   "a %4-byte archive, more than the %5 allowed (a decompression or "
+                                   "sparse-file bomb)")
+                        .arg(source, name)
+                        .arg(declared)
+                        .arg(archiveSize)
+                        .arg(allowed));
+        }
         const auto inside = cleanInside(name);
         if (!inside)
             return fail(QStringLiteral("ADD %1: the archive member \"%2\" points outside the destination")
