@@ -16,7 +16,6 @@
 #include "core/plan/metaargs.h"
 #include "core/plan/stagegraph.h"
 #include "core/store/imagereference.h"
-#include "core/store/treeremoval.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -2219,7 +2218,7 @@ Expected<BuildCachePruneReport> Builder::pruneCaches(const CancellationToken &ca
             info.fileName().startsWith(QLatin1Char('.')) && !leases.mayBeInUse(info.filePath());
         if (!leftover && (info.fileName().startsWith(QLatin1Char('.')) || used.contains(info.fileName())))
             continue;
-        removeTreeNoFollow(info.filePath());
+        RootDirectory::removeTree(info.filePath());
         if (!info.fileName().startsWith(QLatin1Char('.')))
             ++report.layerDirectoriesRemoved;
     }

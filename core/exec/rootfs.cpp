@@ -185,11 +185,7 @@ bool Rootfs::isOpaqueDirectory(const QString &path)
 
 void Rootfs::removeTree(const QString &path)
 {
-    // The path's parent is ours (a scratch or cache directory); below it nothing is followed.
-    const QFileInfo info(path);
-    FileDescriptor parent(::open(native(info.path()).constData(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (parent.isValid())
-        RootDirectory::removeAllAt(parent.get(), native(info.fileName()));
+    RootDirectory::removeTree(path);
 }
 
 RootfsMode Rootfs::defaultMode()

@@ -1,5 +1,6 @@
 #include "core/store/imagestore.h"
 
+#include "core/fs/rootdirectory.h"
 #include "core/oci/blobfile.h"
 #include "core/oci/dockerarchive.h"
 #include "core/oci/imageindex.h"
@@ -9,7 +10,6 @@
 #include "core/oci/ocilayout.h"
 #include "core/store/imagereference.h"
 #include "core/store/storelock.h"
-#include "core/store/treeremoval.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
@@ -784,7 +784,7 @@ int ImageStore::removeAbandonedLocked(const LiveLeases &leases) const
             const QString name = entries.fileName();
             const bool scratch = std::any_of(prefixes.begin(), prefixes.end(),
                                              [&](const QString &p) { return name.startsWith(p); });
-            if (scratch && !leases.mayBeInUse(path) && removeTreeNoFollow(path))
+            if (scratch && !leases.mayBeInUse(path) && RootDirectory::removeTree(path))
                 ++removed;
         }
     };
