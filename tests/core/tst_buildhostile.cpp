@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "treesnapshot.h"
+
 #include <unistd.h>
 
 using namespace stagecraft;
@@ -28,20 +30,7 @@ bool writeText(const QString &path, const QByteArray &text)
 
 QString fingerprint(const QString &dir)
 {
-    QStringList lines;
-    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        QFile f(path);
-        lines << path + QLatin1Char(' ') +
-                     (f.open(QIODevice::ReadOnly)
-                          ? QString::fromLatin1(
-                                QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex())
-                          : QString());
-    }
-    lines.sort();
-    return lines.join(QLatin1Char('\n'));
+    return fixtures::treeSnapshot(dir).join(QLatin1Char('\n'));
 }
 
 QString sha256(const QByteArray &bytes)
