@@ -21,8 +21,10 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 namespace stagecraft {
@@ -268,7 +270,151 @@ void ownCacheByContainerRoot(const QString &path, const IdMap &map)
         (void)::lchown(native.constData(), uid_t(map.hostUid(0)), gid_t(map.hostGid(0)));
 }
 
+QString readProcValue(const char *path)
+{
+    QFile f(QString::fromLatin1(path));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromLatin1(f.readAll()).trimmed();
+}
+
+// Whether this process may make a user namespace at all (a forked child tries).
+bool canUnshareUser(QString *error)
+{
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0)
+        _exit(::unshare(CLONE_NEWUSER) == 0 ? 0 : (errno & 0x7f));
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return true;
+    if (error && WIFEXITED(status))
+        *error = QString::fromLocal8Bit(strerror(WEXITSTATUS(status)));
+    return false;
+}
+
+SandboxCheck userNamespaceCheck()
+{
+    SandboxCheck c;
+    c.name = QStringLiteral("user namespaces");
+    QString error;
+    c.ok = canUnshareUser(&error);
+    if (c.ok) {
+        c.detail = QStringLiteral("allowed");
+        return c;
+    }
+    c.detail = QStringLiteral("forbidden (%1)").arg(error);
+    if (readProcValue("/proc/sys/kernel/unprivileged_userns_clone") == u"0") {
+        c.detail += QStringLiteral(": kernel.unprivileged_userns_clone=0");
+        c.fix = QStringLiteral("sudo sysctl -w kernel.unprivileged_userns_clone=1 (and set it in "
+                               "/etc/sysctl.d/ to keep it)");
+    } else if (readProcValue("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == u"1") {
+        c.detail += QStringLiteral(": AppArmor restricts unprivileged user namespaces "
+                                   "(kernel.apparmor_restrict_unprivileged_userns=1)");
+        c.fix = QStringLiteral("sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an "
+                               "AppArmor profile for stagecraft with `userns,` (as Ubuntu ships for "
+                               "podman and buildah)");
+    } else if (readProcValue("/proc/sys/user/max_user_namespaces") == u"0") {
+        c.detail += QStringLiteral(": user.max_user_namespaces=0");
+        c.fix = QStringLiteral("sudo sysctl -w user.max_user_namespaces=15000");
+    } else {
+        c.fix = QStringLiteral("allow unprivileged user namespaces for this user (a container or "
+                               "security policy forbids them)");
+    }
+    return c;
+}
+
 } // namespace
+
+QList<SandboxCheck> Sandbox::diagnose()
+{
+    QList<SandboxCheck> checks;
+    checks.append(userNamespaceCheck());
+
+    SandboxCheck ids;
+    ids.name = QStringLiteral("subordinate ids");
+    const Expected<IdMap> &map = IdMap::current();
+    ids.ok = map.has_value();
+    if (map) {
+        const QString kind = map->kind() == IdMap::Kind::Shifted ? QStringLiteral("root's shifted range")
+                             : map->kind() == IdMap::Kind::Subordinate
+                                 ? QStringLiteral("this user's subordinate range")
+                                 : QStringLiteral("one id only (STAGECRAFT_SINGLE_ID=1): package "
+                                                  "managers in RUN will fail");
+        ids.detail = kind + QStringLiteral(": ") + map->describe();
+    } else {
+        ids.detail = map.error().message;
+        ids.fix = QStringLiteral("sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %1")
+                      .arg(qEnvironmentVariable("USER", QStringLiteral("$USER")));
+    }
+    checks.append(ids);
+
+    for (const char *program : {"newuidmap", "newgidmap"}) {
+        SandboxCheck c;
+        c.name = QLatin1String(program);
+        const QString path = QStandardPaths::findExecutable(QLatin1String(program));
+        struct stat st = {};
+        const bool found = !path.isEmpty() && ::stat(QFile::encodeName(path).constData(), &st) == 0;
+        // Setuid root (Debian) or a file capability (Fedora's cap_setuid/cap_setgid).
+        const bool privileged =
+            found && (((st.st_mode & S_ISUID) && st.st_uid == 0) ||
+                      ::getxattr(QFile::encodeName(path).constData(), "security.capability", nullptr, 0) > 0);
+        if (::geteuid() == 0) {
+            c.ok = true;
+            c.detail = found ? path + QStringLiteral(" (root writes its maps itself)")
+                             : QStringLiteral("not needed as root");
+        } else {
+            c.ok = found && privileged;
+            c.detail = !found ? QStringLiteral("not installed")
+                       : privileged
+                           ? path
+                           : path + QStringLiteral(" is neither setuid root nor has file capabilities");
+            if (!c.ok)
+                c.fix = QStringLiteral("sudo apt-get install --reinstall uidmap");
+        }
+        checks.append(c);
+    }
+
+    SandboxCheck bw;
+    bw.name = QStringLiteral("bwrap");
+    const QString bwrap = bwrapPath();
+    bw.ok = !bwrap.isEmpty();
+    bw.detail = bw.ok ? bwrap : QStringLiteral("not installed");
+    if (!bw.ok)
+        bw.fix = QStringLiteral("sudo apt-get install bubblewrap");
+    checks.append(bw);
+
+    SandboxCheck overlay;
+    overlay.name = QStringLiteral("overlayfs in a user namespace");
+    QString reason;
+    overlay.ok = checks.first().ok && ids.ok && Rootfs::overlaySupported(&reason);
+    overlay.detail = overlay.ok
+                         ? QStringLiteral("works (a RUN costs milliseconds)")
+                         : QStringLiteral("unavailable (%1): each RUN copies the stage instead")
+                               .arg(reason.isEmpty() ? QStringLiteral("see the checks above") : reason);
+    if (!overlay.ok)
+        overlay.fix = QStringLiteral("a kernel of 5.11 or later with overlayfs; the scratch directory "
+                                     "on ext4, xfs or btrfs");
+    checks.append(overlay);
+
+    SandboxCheck seccomp;
+    seccomp.name = QStringLiteral("seccomp");
+    const bool kernelHasSeccomp = !readProcValue("/proc/self/status").isEmpty() &&
+                                  QFile::exists(QStringLiteral("/proc/sys/kernel/seccomp/actions_avail"));
+    Expected<FileDescriptor> program = SeccompFilter::program();
+    seccomp.ok = kernelHasSeccomp && program.has_value();
+    seccomp.detail =
+        seccomp.ok ? QStringLiteral("filter of %1 refused calls").arg(SeccompFilter::refusedCalls().size())
+        : !program ? program.error().message
+                   : QStringLiteral("the kernel has no seccomp filter support");
+    if (!seccomp.ok)
+        seccomp.fix = QStringLiteral("a kernel built with CONFIG_SECCOMP_FILTER");
+    checks.append(seccomp);
+    return checks;
+}
 
 bool Sandbox::isAvailable(QString *reason)
 {
@@ -626,7 +772,13 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
         return std::unexpected(e);
     }
     if (!sawChild) {
-        const QStringList last = lines.lastLines();
+        QStringList last = lines.lastLines();
+        // The kernel or a security policy forbids user namespaces: say which and the fix.
+        if (!last.isEmpty() && last.last().contains(QStringLiteral("unshare(user"))) {
+            const SandboxCheck check = userNamespaceCheck();
+            if (!check.ok)
+                last.append(QStringLiteral("user namespaces are %1; fix: %2").arg(check.detail, check.fix));
+        }
         return std::unexpected(setupError(
             QStringLiteral("the sandbox for \"%1\" could not start: %2")
                 .arg(command, last.isEmpty() ? QStringLiteral("bwrap exited with status %1").arg(waitStatus)
