@@ -1054,7 +1054,12 @@ void TestBuilder::pruneAfterGc()
     const QDir layers(m_store->cacheDir(QStringLiteral("layers")));
     const auto base = m_store->image(QStringLiteral("busybox:fixture"));
     QVERIFY(base);
-    const QString baseDir = base->layers.first().diffId.hex();
+    // As root the extracted tree's name also carries the id shift ("<diff id>-<uid>-<gid>").
+    const QString baseHex = base->layers.first().diffId.hex();
+    QString baseDir;
+    for (const QString &name : layers.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        if (name == baseHex || name.startsWith(baseHex + QLatin1Char('-')))
+            baseDir = name;
     QVERIFY(layers.exists(baseDir));
     const int before = int(layers.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
     QVERIFY(before >= 2); // the base and the first RUN's layer, extracted for the second RUN
