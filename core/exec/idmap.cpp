@@ -2,6 +2,8 @@
 
 #include <QFile>
 
+#include <algorithm>
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -86,14 +88,23 @@ Expected<IdMap> IdMap::forUser(uint uid, uint gid, const QString &userName, cons
     }
     if (subUids.isEmpty() || subGids.isEmpty()) {
         const QString who = userName.isEmpty() ? QString::number(uid) : userName;
+        // Suggest 65536 ids past every range already handed out.
+        qint64 free = 100000;
+        for (const QByteArray *file : {&subuid, &subgid})
+            for (const QByteArray &line : file->split('\n')) {
+                const QList<QByteArray> fields = line.trimmed().split(':');
+                if (fields.size() == 3)
+                    free = std::max(free, fields[1].toLongLong() + fields[2].toLongLong());
+            }
+        const QString range = QStringLiteral("%1-%2").arg(free).arg(free + 65535);
         return fail(
             QStringLiteral("user %1 has no subordinate %2 range in %3, so RUN cannot map the ids "
                            "package managers switch to (apt's _apt, nobody). Fix: sudo usermod "
-                           "--add-subuids 100000-165535 --add-subgids 100000-165535 %1 (pick a "
-                           "range no other user has), or set STAGECRAFT_SINGLE_ID=1 to run with "
-                           "one id, where package managers fail")
+                           "--add-subuids %4 --add-subgids %4 %1, or set STAGECRAFT_SINGLE_ID=1 "
+                           "to run with one id, where package managers fail")
                 .arg(who, subUids.isEmpty() ? QStringLiteral("uid") : QStringLiteral("gid"),
-                     subUids.isEmpty() ? QStringLiteral("/etc/subuid") : QStringLiteral("/etc/subgid")));
+                     subUids.isEmpty() ? QStringLiteral("/etc/subuid") : QStringLiteral("/etc/subgid"),
+                     range));
     }
     map.m_kind = Kind::Subordinate;
     const auto withOwner = [](qint64 owner, const QList<IdRange> &sub) {
@@ -119,6 +130,14 @@ const Expected<IdMap> &IdMap::current()
         forUser(::geteuid(), ::getegid(), userNameOf(::geteuid()),
                 readSmallFile(QStringLiteral("/etc/subuid")), readSmallFile(QStringLiteral("/etc/subgid")),
                 qEnvironmentVariableIntValue("STAGECRAFT_SINGLE_ID") == 1);
+    static const bool warned = [] {
+        if (map && map->kind() == Kind::SingleId)
+            qWarning("STAGECRAFT_SINGLE_ID=1: RUN maps one id (%s); package managers that switch users "
+                     "or groups (apt-get, dnf, apk adding users) will fail",
+                     qPrintable(map->describe()));
+        return true;
+    }();
+    Q_UNUSED(warned);
     return map;
 }
 

@@ -278,8 +278,10 @@ void TestSandboxHardening::idMapFromSubordinateFiles_data()
     QTest::addRow("user by number") << 1001U << QStringLiteral("carol") << file << false
                                     << QStringLiteral("uids 0→1001, 1…1000→300000…300999; gids 0→1001, "
                                                       "1…1000→300000…300999");
-    QTest::addRow("user without a range") << 1002U << QStringLiteral("dave") << file << false
-                                          << QStringLiteral("error: sudo usermod --add-subuids");
+    QTest::addRow("user without a range")
+        << 1002U << QStringLiteral("dave") << file << false
+        << QStringLiteral("error: sudo usermod --add-subuids 301000-366535 --add-subgids "
+                          "301000-366535 dave");
     QTest::addRow("one id asked for")
         << 1002U << QStringLiteral("dave") << file << true << QStringLiteral("uids 0→1002; gids 0→1002");
 }
