@@ -6,6 +6,7 @@
 #include "core/dockerfile/dockerfileparser.h"
 #include "core/dockerfile/shelllex.h"
 #include "core/exec/changeset.h"
+#include "core/exec/idmap.h"
 #include "core/exec/rootfs.h"
 #include "core/exec/sandbox.h"
 #include "core/fs/rootdirectory.h"
@@ -1607,6 +1608,9 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
         words.append(ins.jsonForm ? w.text : expand(w.text, env));
     QMap<QString, LayerSourceEntry> out;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
+    // Stage files carry host ids (the sandbox's shifted or subordinate ids); layers record
+    // the container's.
+    const Expected<IdMap> &idMap = IdMap::current();
     const bool isAdd = ins.kind == InstructionKind::Add;
     const auto boolFlag = [&](const QString &name) -> std::optional<bool> {
         for (qsizetype i = ins.flags.size() - 1; i >= 0; --i)
@@ -1803,8 +1807,8 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
             LayerSourceEntry e;
             e.entry.path = dstRel;
             e.entry.mode = st.st_mode & 07777;
-            e.entry.uid = st.st_uid;
-            e.entry.gid = st.st_gid;
+            e.entry.uid = idMap ? idMap->containerUid(st.st_uid) : st.st_uid;
+            e.entry.gid = idMap ? idMap->containerGid(st.st_gid) : st.st_gid;
             e.entry.mtime = st.st_mtime;
             if (S_ISDIR(st.st_mode)) {
                 e.entry.type = EntryType::Directory;
@@ -2030,8 +2034,8 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
                 };
                 if (::stat(QFile::encodeName(*existing).constData(), &st) == 0) {
                     e.entry.mode = st.st_mode & 07777;
-                    e.entry.uid = st.st_uid;
-                    e.entry.gid = st.st_gid;
+                    e.entry.uid = idMap ? idMap->containerUid(st.st_uid) : st.st_uid;
+                    e.entry.gid = idMap ? idMap->containerGid(st.st_gid) : st.st_gid;
                 }
             }
             out.insert(parent, e);
@@ -2097,7 +2101,14 @@ Expected<QString> Builder::layerDirectory(const Descriptor &layer, const Digest 
                                           const CancellationToken &cancel) const
 {
     const QString root = m_store.cacheDir(QStringLiteral("layers"));
-    const QString dir = root + QLatin1Char('/') + diffId.hex();
+    // As root the tree is owned as the sandbox's namespace sees it: container id + the
+    // start of root's shifted range (an ordinary user cannot chown; the user is container
+    // root). The shift is part of the name, so a changed range extracts again.
+    const Expected<IdMap> &idMap = IdMap::current();
+    const qint64 uidShift = ::geteuid() == 0 && idMap ? idMap->hostUid(0) : 0;
+    const qint64 gidShift = ::geteuid() == 0 && idMap ? idMap->hostGid(0) : 0;
+    const QString dir = root + QLatin1Char('/') + diffId.hex() +
+                        (uidShift || gidShift ? QStringLiteral("-%1-%2").arg(uidShift).arg(gidShift) : QString());
     // Kept by the build's lease: a concurrent `store gc` leaves the directory alone. A
     // caller without one gets a lease for the extraction, so its temporary directory is
     // not taken for a dead process's leftover.
@@ -2126,6 +2137,8 @@ Expected<QString> Builder::layerDirectory(const Descriptor &layer, const Digest 
     // Setuid and setgid bits stay, as Docker keeps them for COPY --from and RUN: the
     // store's directories are 0700, so no other user can reach those programs.
     options.createDevices = false;
+    options.uidShift = uidShift;
+    options.gidShift = gidShift;
     auto report = LayerExtractor::extract(blob->get(), target, options, cancel);
     if (!report) {
         Rootfs::removeTree(temp.path());
@@ -2216,7 +2229,8 @@ Expected<BuildCachePruneReport> Builder::pruneCaches(const CancellationToken &ca
         // left by a killed process.
         const bool leftover =
             info.fileName().startsWith(QLatin1Char('.')) && !leases.mayBeInUse(info.filePath());
-        if (!leftover && (info.fileName().startsWith(QLatin1Char('.')) || used.contains(info.fileName())))
+        if (!leftover && (info.fileName().startsWith(QLatin1Char('.')) ||
+                          used.contains(info.fileName().section(QLatin1Char('-'), 0, 0))))
             continue;
         RootDirectory::removeTree(info.filePath());
         if (!info.fileName().startsWith(QLatin1Char('.')))

@@ -1,11 +1,13 @@
 #include "core/exec/rootfs.h"
 
+#include "core/exec/idmap.h"
 #include "core/exec/namespacechild.h"
 #include "core/fs/rootdirectory.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -188,6 +190,40 @@ void Rootfs::removeTree(const QString &path)
     RootDirectory::removeTree(path);
 }
 
+namespace {
+
+// As root the sandbox's root is an unprivileged host id (IdMap::Kind::Shifted): a
+// directory the stage sees as "/" must belong to it, or container root could not write
+// there.
+void ownByContainerRoot(const QString &path)
+{
+    const Expected<IdMap> &map = IdMap::current();
+    if (::geteuid() != 0 || !map)
+        return;
+    (void)::lchown(native(path).constData(), uid_t(map->hostUid(0)), gid_t(map->hostGid(0)));
+}
+
+// What RUN left owned by an ordinary user's subordinate ids (apt's 0700 directories
+// owned by _apt) cannot be removed by the user outside the namespace; its root there can.
+void removeAsNamespaceRoot(const QStringList &paths)
+{
+    const QString rm = QStandardPaths::findExecutable(QStringLiteral("rm"));
+    if (rm.isEmpty() || paths.isEmpty())
+        return;
+    NamespaceChild::Options options;
+    options.argv = QStringList{rm, QStringLiteral("-rf"), QStringLiteral("--")} + paths;
+    options.runAs = std::make_pair(0U, 0U);
+    Expected<NamespaceChild> child = NamespaceChild::start(options);
+    if (!child)
+        return;
+    char buffer[512];
+    while (::read(child->outputFd(), buffer, sizeof(buffer)) > 0) {
+    }
+    child->wait();
+}
+
+} // namespace
+
 RootfsMode Rootfs::defaultMode()
 {
     const QByteArray forced = qgetenv("STAGECRAFT_ROOTFS");
@@ -280,12 +316,15 @@ Expected<Rootfs> Rootfs::prepare(const QStringList &lowerDirs, const QString &sc
                 return fail(QStringLiteral("cannot create %1").arg(empty));
             rootfs.m_lowers.append(empty);
         }
+        ownByContainerRoot(rootfs.m_upper);
+        ownByContainerRoot(rootfs.m_work);
         return rootfs;
     }
 
     rootfs.m_root = dir.filePath(QStringLiteral("root"));
     if (!QDir().mkpath(rootfs.m_root))
         return fail(QStringLiteral("cannot create %1").arg(rootfs.m_root));
+    ownByContainerRoot(rootfs.m_root);
     Expected<void> copied = rootfs.copyLowers(cancel);
     if (!copied)
         return std::unexpected(copied.error());
@@ -390,6 +429,13 @@ void Rootfs::removeScratch() const
         return;
     for (const QString &name : entryNames(m_scratch))
         removeTree(m_scratch + u'/' + name);
+    const Expected<IdMap> &map = IdMap::current();
+    if (!map || map->kind() != IdMap::Kind::Subordinate)
+        return;
+    QStringList left;
+    for (const QString &name : entryNames(m_scratch))
+        left.append(m_scratch + u'/' + name);
+    removeAsNamespaceRoot(left);
 }
 
 } // namespace stagecraft
