@@ -33,7 +33,10 @@ const char kUsage[] =
     "\n"
     "A Dockerfile that `stagecraft check` reports errors for is not built (exit 1):\n"
     "among them variable expansion past its limits (${...} nested more than 64 deep,\n"
-    "more than 1 MiB substituted in one word or 16 MiB in the file) and NUL characters.\n";
+    "more than 1 MiB substituted in one word or 16 MiB in the file) and NUL characters.\n"
+    "Names from the Dockerfile, the context and images resolve inside their own root\n"
+    "(symlinks as the stage sees them); an ADD archive or a base layer past the archive\n"
+    "bounds of `stagecraft import --help` is refused. See docs/security.md.\n";
 
 CancellationToken g_cancel;
 

@@ -15,7 +15,13 @@ const char kUsage[] =
     "the names the archive gives them (RepoTags, or the layout's ref names).\n"
     "\n"
     "  --store DIR          the store (default $STAGECRAFT_STORE, else the user's data dir)\n"
-    "  -t, --tag NAME:TAG   name the image (the source must hold exactly one)\n";
+    "  -t, --tag NAME:TAG   name the image (the source must hold exactly one)\n"
+    "\n"
+    "Everything in the source is untrusted and bounded (docs/security.md): manifest.json\n"
+    "and each config at most 16 MiB (64 MiB of configs), at most 100,000 archive members;\n"
+    "a layer used by a build is refused past 64 GiB per file or in all, 4096 times its\n"
+    "blob size beyond 256 MiB (sparse and decompression bombs), 1,000,000 entries, paths\n"
+    "of 4095 bytes or 256 levels, or a name leading outside its root.\n";
 
 int runImport(const QStringList &args)
 {

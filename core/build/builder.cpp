@@ -6,6 +6,7 @@
 #include "core/dockerfile/dockerfileparser.h"
 #include "core/dockerfile/shelllex.h"
 #include "core/exec/changeset.h"
+#include "core/exec/idmap.h"
 #include "core/exec/rootfs.h"
 #include "core/exec/sandbox.h"
 #include "core/fs/rootdirectory.h"
@@ -16,7 +17,6 @@
 #include "core/plan/metaargs.h"
 #include "core/plan/stagegraph.h"
 #include "core/store/imagereference.h"
-#include "core/store/treeremoval.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -44,6 +44,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -332,6 +333,17 @@ Expected<QList<LayerSourceEntry>> archiveEntries(const QString &path, const QStr
     };
     QList<LayerSourceEntry> out;
     static std::atomic_int counter{0};
+    // An archive from the context is as hostile as a layer: the same bounds, on what its
+    // headers declare, before anything is written (a sparse entry would be written out
+    // as zeros here).
+    const ExtractOptions bounds;
+    const qint64 archiveSize = QFileInfo(path).size();
+    const qint64 byRatio = archiveSize > std::numeric_limits<qint64>::max() / bounds.maxExpansionRatio
+                               ? std::numeric_limits<qint64>::max()
+                               : archiveSize * bounds.maxExpansionRatio;
+    const qint64 allowed = std::min(bounds.maxTotalSize, std::max(bounds.expansionAllowance, byRatio));
+    qint64 declared = 0;
+    qint64 entries = 0;
     while (true) {
         if (cancel.isCancelled())
             return fail(QStringLiteral("build cancelled"));
@@ -344,6 +356,22 @@ Expected<QList<LayerSourceEntry>> archiveEntries(const QString &path, const QStr
                             .arg(source, QString::fromLocal8Bit(archive_error_string(a))));
         const char *rawName = archive_entry_pathname(entry);
         const QString name = QString::fromUtf8(rawName ? rawName : "");
+        if (++entries > bounds.maxEntries)
+            return fail(
+                QStringLiteral("ADD %1: more than %2 archive members").arg(source).arg(bounds.maxEntries));
+        if (archive_entry_filetype(entry) == AE_IFREG) {
+            const qint64 size = archive_entry_size(entry);
+            declared += std::max<qint64>(size, 0);
+            if (size < 0 || size > bounds.maxFileSize || declared > allowed)
+                return fail(
+                    QStringLiteral("ADD %1: the archive member \"%2\" brings the contents to %3 bytes from "
+                                   "a %4-byte archive, more than the %5 allowed (a decompression or "
+                                   "sparse-file bomb)")
+                        .arg(source, name)
+                        .arg(declared)
+                        .arg(archiveSize)
+                        .arg(allowed));
+        }
         const auto inside = cleanInside(name);
         if (!inside)
             return fail(QStringLiteral("ADD %1: the archive member \"%2\" points outside the destination")
@@ -1582,6 +1610,9 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
         words.append(ins.jsonForm ? w.text : expand(w.text, env));
     QMap<QString, LayerSourceEntry> out;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
+    // Stage files carry host ids (the sandbox's shifted or subordinate ids); layers record
+    // the container's.
+    const Expected<IdMap> &idMap = IdMap::current();
     const bool isAdd = ins.kind == InstructionKind::Add;
     const auto boolFlag = [&](const QString &name) -> std::optional<bool> {
         for (qsizetype i = ins.flags.size() - 1; i >= 0; --i)
@@ -1778,8 +1809,8 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
             LayerSourceEntry e;
             e.entry.path = dstRel;
             e.entry.mode = st.st_mode & 07777;
-            e.entry.uid = st.st_uid;
-            e.entry.gid = st.st_gid;
+            e.entry.uid = idMap ? idMap->containerUid(st.st_uid) : st.st_uid;
+            e.entry.gid = idMap ? idMap->containerGid(st.st_gid) : st.st_gid;
             e.entry.mtime = st.st_mtime;
             if (S_ISDIR(st.st_mode)) {
                 e.entry.type = EntryType::Directory;
@@ -2005,8 +2036,8 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
                 };
                 if (::stat(QFile::encodeName(*existing).constData(), &st) == 0) {
                     e.entry.mode = st.st_mode & 07777;
-                    e.entry.uid = st.st_uid;
-                    e.entry.gid = st.st_gid;
+                    e.entry.uid = idMap ? idMap->containerUid(st.st_uid) : st.st_uid;
+                    e.entry.gid = idMap ? idMap->containerGid(st.st_gid) : st.st_gid;
                 }
             }
             out.insert(parent, e);
@@ -2072,7 +2103,14 @@ Expected<QString> Builder::layerDirectory(const Descriptor &layer, const Digest 
                                           const CancellationToken &cancel) const
 {
     const QString root = m_store.cacheDir(QStringLiteral("layers"));
-    const QString dir = root + QLatin1Char('/') + diffId.hex();
+    // As root the tree is owned as the sandbox's namespace sees it: container id + the
+    // start of root's shifted range (an ordinary user cannot chown; the user is container
+    // root). The shift is part of the name, so a changed range extracts again.
+    const Expected<IdMap> &idMap = IdMap::current();
+    const qint64 uidShift = ::geteuid() == 0 && idMap ? idMap->hostUid(0) : 0;
+    const qint64 gidShift = ::geteuid() == 0 && idMap ? idMap->hostGid(0) : 0;
+    const QString dir = root + QLatin1Char('/') + diffId.hex() +
+                        (uidShift || gidShift ? QStringLiteral("-%1-%2").arg(uidShift).arg(gidShift) : QString());
     // Kept by the build's lease: a concurrent `store gc` leaves the directory alone. A
     // caller without one gets a lease for the extraction, so its temporary directory is
     // not taken for a dead process's leftover.
@@ -2101,6 +2139,8 @@ Expected<QString> Builder::layerDirectory(const Descriptor &layer, const Digest 
     // Setuid and setgid bits stay, as Docker keeps them for COPY --from and RUN: the
     // store's directories are 0700, so no other user can reach those programs.
     options.createDevices = false;
+    options.uidShift = uidShift;
+    options.gidShift = gidShift;
     auto report = LayerExtractor::extract(blob->get(), target, options, cancel);
     if (!report) {
         Rootfs::removeTree(temp.path());
@@ -2191,9 +2231,10 @@ Expected<BuildCachePruneReport> Builder::pruneCaches(const CancellationToken &ca
         // left by a killed process.
         const bool leftover =
             info.fileName().startsWith(QLatin1Char('.')) && !leases.mayBeInUse(info.filePath());
-        if (!leftover && (info.fileName().startsWith(QLatin1Char('.')) || used.contains(info.fileName())))
+        if (!leftover && (info.fileName().startsWith(QLatin1Char('.')) ||
+                          used.contains(info.fileName().section(QLatin1Char('-'), 0, 0))))
             continue;
-        removeTreeNoFollow(info.filePath());
+        RootDirectory::removeTree(info.filePath());
         if (!info.fileName().startsWith(QLatin1Char('.')))
             ++report.layerDirectoriesRemoved;
     }

@@ -1,6 +1,6 @@
 #include "core/exec/changeset.h"
 
-#include "core/exec/namespacechild.h"
+#include "core/exec/idmap.h"
 #include "core/exec/rootfssnapshot.h"
 
 #include <QDir>
@@ -186,8 +186,10 @@ private:
         e.path = relative;
         e.type = typeOf(state.st_mode);
         e.mode = state.st_mode & 07777;
-        e.uid = NamespaceChild::namespaceUid(state.uid);
-        e.gid = NamespaceChild::namespaceGid(state.gid);
+        // Host ids back to the container's: the layer records what `ls -n` showed in RUN.
+        const Expected<IdMap> &map = IdMap::current();
+        e.uid = map ? map->containerUid(state.uid) : state.uid;
+        e.gid = map ? map->containerGid(state.gid) : state.gid;
         e.mtime = state.mtimeNs / 1000000000;
         if (e.type == EntryType::Symlink)
             e.linkTarget = state.linkTarget;

@@ -15,7 +15,7 @@ namespace stagecraft {
 
 struct ChangeEntry
 {
-    // Owner as seen inside the sandbox (an ordinary user's own files are root's there).
+    // Owner as seen inside the sandbox: host ids mapped back through IdMap::current().
     // Whiteout / OpaqueWhiteout entries name the removed path / the opaque directory.
     LayerEntry entry;
     QString sourcePath; // file on disk holding a regular file's content; empty otherwise

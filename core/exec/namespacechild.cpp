@@ -1,10 +1,14 @@
 #include "core/exec/namespacechild.h"
 
+#include "core/exec/idmap.h"
+#include "core/fs/filedescriptor.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
+#include <QStandardPaths>
 
-#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -43,23 +47,6 @@ void writeAll(int fd, const char *text)
     }
 }
 
-// "/proc/self/fd/N" without allocating.
-void formatProcFdPath(int fd, char *out)
-{
-    const char prefix[] = "/proc/self/fd/";
-    memcpy(out, prefix, sizeof(prefix) - 1);
-    char digits[12];
-    int n = 0;
-    do {
-        digits[n++] = char('0' + fd % 10);
-        fd /= 10;
-    } while (fd > 0);
-    char *p = out + sizeof(prefix) - 1;
-    while (n > 0)
-        *p++ = digits[--n];
-    *p = '\0';
-}
-
 [[noreturn]] void childFail(const char *what)
 {
     const int err = errno;
@@ -88,6 +75,47 @@ bool writeProcFile(pid_t pid, const char *name, const QByteArray &content)
     if (!f.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
         return false;
     return f.write(content) == content.size();
+}
+
+// Runs newuidmap or newgidmap (setuid root, Debian's uidmap package): only they may map
+// an ordinary user's subordinate range.
+Expected<void> runIdMapper(const QString &program, pid_t pid, const QStringList &ranges)
+{
+    const QString path = QStandardPaths::findExecutable(program);
+    if (path.isEmpty())
+        return fail(QStringLiteral("%1 is not installed; install the uidmap package (sudo apt-get install "
+                                   "uidmap) to map subordinate ids")
+                        .arg(program));
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(path, QStringList{QString::number(pid)} + ranges);
+    if (!process.waitForFinished(30000) || process.exitStatus() != QProcess::NormalExit ||
+        process.exitCode() != 0)
+        return fail(QStringLiteral("%1 %2 %3 failed: %4")
+                        .arg(program, QString::number(pid), ranges.join(u' '),
+                             QString::fromLocal8Bit(process.readAll()).trimmed()));
+    return {};
+}
+
+Expected<void> writeIdMaps(pid_t pid, const IdMap &map)
+{
+    switch (map.kind()) {
+    case IdMap::Kind::Shifted:
+        if (!writeProcFile(pid, "uid_map", map.uidMapText()) ||
+            !writeProcFile(pid, "gid_map", map.gidMapText()))
+            return fail(QStringLiteral("cannot write the id maps (%1)").arg(map.describe()));
+        return {};
+    case IdMap::Kind::Subordinate:
+        if (auto u = runIdMapper(QStringLiteral("newuidmap"), pid, map.uidMapArgs()); !u)
+            return u;
+        return runIdMapper(QStringLiteral("newgidmap"), pid, map.gidMapArgs());
+    case IdMap::Kind::SingleId:
+        if (!writeProcFile(pid, "uid_map", map.uidMapText()) || !writeProcFile(pid, "setgroups", "deny") ||
+            !writeProcFile(pid, "gid_map", map.gidMapText()))
+            return fail(QStringLiteral("cannot write the id maps (%1)").arg(map.describe()));
+        return {};
+    }
+    return {};
 }
 
 } // namespace
@@ -145,23 +173,11 @@ QString NamespaceChild::Options::defaultExposeBase()
     return {};
 }
 
-qint64 NamespaceChild::namespaceUid(qint64 hostUid)
-{
-    const uid_t me = ::geteuid();
-    if (me == 0)
-        return hostUid;
-    return hostUid == qint64(me) ? 0 : hostUid;
-}
-
-qint64 NamespaceChild::namespaceGid(qint64 hostGid)
-{
-    if (::geteuid() == 0)
-        return hostGid;
-    return hostGid == qint64(::getegid()) ? 0 : hostGid;
-}
-
 Expected<NamespaceChild> NamespaceChild::start(const Options &options)
 {
+    const Expected<IdMap> &idMap = IdMap::current();
+    if (!idMap)
+        return std::unexpected(idMap.error());
     // Everything the child needs is built before fork: it must not allocate.
     std::vector<std::string> args;
     for (const QString &a : options.argv)
@@ -171,58 +187,78 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         argv.push_back(a.data());
     argv.push_back(nullptr);
 
-    std::string mountPoint;
-    std::string mountData;
-    std::string mountCwd;
-    if (options.overlay) {
-        const Overlay &o = *options.overlay;
-        for (const QString &dir : o.lowerDirs + QStringList{o.upperDir, o.workDir})
-            if (dir.contains(u',') || dir.contains(u':'))
-                return fail(QStringLiteral("overlay directory %1 contains ',' or ':'").arg(dir));
-        mountPoint = QFile::encodeName(o.mountPoint).toStdString();
-        const auto optionText = [&](const QStringList &lowers, const QString &upper, const QString &work) {
-            return QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3,userxattr,volatile")
-                .arg(lowers.join(u':'), upper, work)
-                .toStdString();
-        };
-        mountData = optionText(o.lowerDirs, o.upperDir, o.workDir);
-        // The options must fit in one page. Many layers still fit when their paths are
-        // given relative to their common parent, which the child makes its working
-        // directory for the mount.
-        if (mountData.size() >= 4000 && !o.lowerDirs.isEmpty()) {
-            QString common = QFileInfo(o.lowerDirs.first()).path();
-            for (const QString &dir : o.lowerDirs)
-                while (common != u"/" && !dir.startsWith(common + u'/'))
-                    common = QFileInfo(common).path();
-            const QDir base(common);
-            QStringList lowers;
-            for (const QString &dir : o.lowerDirs)
-                lowers.append(base.relativeFilePath(dir));
-            mountData = optionText(lowers, o.upperDir, o.workDir);
-            mountCwd = QFile::encodeName(common).toStdString();
+    // The overlays' directories are opened here, with our host ids, and named to the
+    // kernel as /proc/self/fd/N: the child mounts after it became the namespace's root
+    // (container root's host id, which as root is unprivileged and cannot walk the
+    // store's private directories), and the options stay short for many layers.
+    // A descriptor opened before the child's unshare would belong to our mount namespace,
+    // which the kernel refuses as a mount source, so the child opens them; their numbers are
+    // reserved here (placeholders it replaces with dup3) to build the options in advance.
+    std::vector<FileDescriptor> reserved;
+    std::vector<std::string> heldPaths;
+    const auto reserve = [&](const QString &path) -> Expected<int> {
+        FileDescriptor fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (!fd.isValid())
+            return fail(QStringLiteral("open /dev/null: %1").arg(QString::fromLocal8Bit(strerror(errno))));
+        const int number = fd.get();
+        reserved.push_back(std::move(fd));
+        heldPaths.push_back(QFile::encodeName(path).toStdString());
+        return number;
+    };
+    const auto held = [&](const QString &dir) -> Expected<QString> {
+        auto number = reserve(dir);
+        if (!number)
+            return std::unexpected(number.error());
+        return QStringLiteral("/proc/self/fd/%1").arg(*number);
+    };
+    // A mount point that exists now is held too; one that does not is made in the staging
+    // tmpfs (see `expose`) by the child.
+    const auto mountTarget = [&](const QString &dir) -> Expected<QString> {
+        if (QFileInfo(dir).isDir())
+            return held(dir);
+        return dir;
+    };
+    struct OverlayMount
+    {
+        std::string target;
+        std::string data;
+        unsigned long flags = 0;
+    };
+    std::vector<OverlayMount> overlays;
+    const auto addOverlay = [&](const Overlay &o, unsigned long flags) -> Expected<void> {
+        QStringList lowers;
+        for (const QString &dir : o.lowerDirs) {
+            auto name = held(dir);
+            if (!name)
+                return std::unexpected(name.error());
+            lowers.append(*name);
         }
-        if (mountData.size() >= 4000)
-            return fail(QStringLiteral("too many layers for one overlay mount (%1 bytes of options)")
-                            .arg(mountData.size()));
-    }
-
-    std::vector<std::string> extraPoints;
-    std::vector<std::string> extraData;
-    for (const Overlay &o : options.extraOverlays) {
-        QStringList lowers = o.lowerDirs;
-        for (const QString &dir : lowers + QStringList{o.upperDir, o.workDir})
-            if (dir.contains(u',') || dir.contains(u':'))
-                return fail(QStringLiteral("overlay directory %1 contains ',' or ':'").arg(dir));
-        const QString text = o.upperDir.isEmpty()
-                                 ? QStringLiteral("lowerdir=%1,userxattr").arg(lowers.join(u':'))
-                                 : QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3,userxattr,volatile")
-                                       .arg(lowers.join(u':'), o.upperDir, o.workDir);
+        QString text = QStringLiteral("lowerdir=%1").arg(lowers.join(u':'));
+        if (!o.upperDir.isEmpty()) {
+            auto upper = held(o.upperDir);
+            if (!upper)
+                return std::unexpected(upper.error());
+            auto work = held(o.workDir);
+            if (!work)
+                return std::unexpected(work.error());
+            text += QStringLiteral(",upperdir=%1,workdir=%2,volatile").arg(*upper, *work);
+        }
+        text += QStringLiteral(",userxattr");
         if (text.size() >= 4000)
             return fail(QStringLiteral("too many layers for one overlay mount (%1 bytes of options)")
                             .arg(text.size()));
-        extraPoints.push_back(QFile::encodeName(o.mountPoint).toStdString());
-        extraData.push_back(QFile::encodeName(text).toStdString());
-    }
+        auto target = mountTarget(o.mountPoint);
+        if (!target)
+            return std::unexpected(target.error());
+        overlays.push_back({QFile::encodeName(*target).toStdString(), text.toStdString(), flags});
+        return {};
+    };
+    if (options.overlay)
+        if (auto added = addOverlay(*options.overlay, 0); !added)
+            return std::unexpected(added.error());
+    for (const Overlay &o : options.extraOverlays)
+        if (auto added = addOverlay(o, MS_NOSUID | MS_NODEV); !added)
+            return std::unexpected(added.error());
 
     int output[2];
     int toParent[2];
@@ -236,6 +272,8 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
     }
     const int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     std::vector<int> keep(options.inheritFds.cbegin(), options.inheritFds.cend());
+    const std::string createBase = QFile::encodeName(options.createBase).toStdString();
+    const bool denyUserNamespaces = options.denyUserNamespaces;
     std::vector<std::string> createDirs;
     for (const QString &d : options.createDirs)
         createDirs.push_back(QFile::encodeName(d).toStdString());
@@ -243,14 +281,28 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
     for (const QString &f : options.createFiles)
         createFiles.push_back(QFile::encodeName(f).toStdString());
     const std::string exposeBase = QFile::encodeName(options.exposeBase).toStdString();
-    std::vector<std::string> exposeSources;
     std::vector<std::string> exposeTargets;
+    std::vector<std::string> exposeProcPaths;
+    std::vector<bool> exposeIsDir;
     for (const auto &[source, name] : options.expose) {
-        exposeSources.push_back(QFile::encodeName(source).toStdString());
+        struct stat st = {};
+        if (::stat(QFile::encodeName(source).constData(), &st) != 0)
+            return fail(
+                QStringLiteral("cannot open %1: %2").arg(source, QString::fromLocal8Bit(strerror(errno))));
+        auto number = reserve(source);
+        if (!number)
+            return std::unexpected(number.error());
+        exposeProcPaths.push_back("/proc/self/fd/" + std::to_string(*number));
+        exposeIsDir.push_back(S_ISDIR(st.st_mode));
         exposeTargets.push_back(QFile::encodeName(options.exposeBase + u'/' + name).toStdString());
     }
-    std::vector<int> exposeFds(exposeSources.size(), -1);
-    std::vector<std::array<char, 32>> exposeProcPaths(exposeSources.size());
+    std::vector<int> reservedNumbers;
+    for (const FileDescriptor &fd : reserved)
+        reservedNumbers.push_back(fd.get());
+    std::vector<std::string> stagedMountPoints;
+    for (const OverlayMount &m : overlays)
+        if (m.target.rfind("/proc/self/fd/", 0) != 0)
+            stagedMountPoints.push_back(m.target);
     const bool switchUser = options.runAs.has_value();
     const uid_t runUid = switchUser ? options.runAs->first : 0;
     const gid_t runGid = switchUser ? options.runAs->second : 0;
@@ -286,42 +338,24 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
             childFail("sync");
         if (::read(toChild[0], &token, 1) != 1 || token != 'g')
             _exit(125);
-        if (!mountCwd.empty() && ::chdir(mountCwd.c_str()) != 0)
-            childFail("chdir to the layers' directory");
-        if (!mountPoint.empty() &&
-            ::mount("overlay", mountPoint.c_str(), "overlay", 0, mountData.c_str()) != 0)
-            childFail("mount -t overlay");
-        if (!mountCwd.empty() && ::chdir("/") != 0)
-            childFail("chdir");
-        for (size_t i = 0; i < extraPoints.size(); ++i)
-            if (::mount("overlay", extraPoints[i].c_str(), "overlay", MS_NOSUID | MS_NODEV,
-                        extraData[i].c_str()) != 0)
-                childFail("mount -t overlay (a bind source)");
-        for (const std::string &d : createDirs)
-            if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
-                childFail("mkdir of a mount point");
-        for (const std::string &f : createFiles) {
-            const int fd = ::open(f.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-            if (fd < 0 && errno != EISDIR)
-                childFail("creating a mount point");
-            if (fd >= 0)
-                ::close(fd);
+        // Opened with our host ids, in the new mount namespace.
+        for (size_t i = 0; i < heldPaths.size(); ++i) {
+            const int fd = ::open(heldPaths[i].c_str(), O_PATH | O_CLOEXEC);
+            if (fd < 0)
+                childFail("open of an overlay directory or a path to expose");
+            if (::dup3(fd, reservedNumbers[i], O_CLOEXEC) < 0)
+                childFail("dup3");
+            ::close(fd);
         }
-        if (!exposeSources.empty()) {
-            // Hold every source first: the tmpfs may cover the directory one lives in.
-            for (size_t i = 0; i < exposeSources.size(); ++i) {
-                exposeFds[i] = ::open(exposeSources[i].c_str(), O_PATH | O_CLOEXEC);
-                if (exposeFds[i] < 0)
-                    childFail("open of a path to expose");
-                formatProcFdPath(exposeFds[i], exposeProcPaths[i].data());
-            }
+        // From here on we are the namespace's root: container root's host ids.
+        if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)
+            childFail("becoming the namespace's root");
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL); // a change of credentials cleared it
+        if (!exposeBase.empty() && (!exposeTargets.empty() || !stagedMountPoints.empty())) {
             if (::mount("tmpfs", exposeBase.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
                 childFail("mount of the staging tmpfs");
-            for (size_t i = 0; i < exposeSources.size(); ++i) {
-                struct stat st = {};
-                if (::fstat(exposeFds[i], &st) != 0)
-                    childFail("fstat");
-                if (S_ISDIR(st.st_mode)) {
+            for (size_t i = 0; i < exposeTargets.size(); ++i) {
+                if (exposeIsDir[i]) {
                     if (::mkdir(exposeTargets[i].c_str(), 0755) != 0)
                         childFail("mkdir in the staging tmpfs");
                 } else {
@@ -330,11 +364,39 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
                         childFail("creating a file in the staging tmpfs");
                     ::close(fd);
                 }
-                if (::mount(exposeProcPaths[i].data(), exposeTargets[i].c_str(), nullptr, MS_BIND | MS_REC,
+                if (::mount(exposeProcPaths[i].c_str(), exposeTargets[i].c_str(), nullptr, MS_BIND | MS_REC,
                             nullptr) != 0)
                     childFail("bind mount into the staging tmpfs");
-                ::close(exposeFds[i]);
             }
+            for (const std::string &point : stagedMountPoints)
+                if (::mkdir(point.c_str(), 0755) != 0)
+                    childFail("mkdir of an overlay's mount point in the staging tmpfs");
+        }
+        for (const OverlayMount &m : overlays)
+            if (::mount("overlay", m.target.c_str(), "overlay", m.flags, m.data.c_str()) != 0)
+                childFail("mount -t overlay");
+        if (!createDirs.empty() || !createFiles.empty()) {
+            // Made as the namespace's root, as if the RUN had made them.
+            const int base = ::open(createBase.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (base < 0)
+                childFail("open of the root for mount points");
+            for (const std::string &d : createDirs)
+                if (::mkdirat(base, d.c_str(), 0755) != 0 && errno != EEXIST)
+                    childFail("mkdir of a mount point");
+            for (const std::string &f : createFiles) {
+                const int fd = ::openat(base, f.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+                if (fd < 0 && errno != EISDIR)
+                    childFail("creating a mount point");
+                if (fd >= 0)
+                    ::close(fd);
+            }
+            ::close(base);
+        }
+        if (denyUserNamespaces) {
+            const int fd = ::open("/proc/sys/user/max_user_namespaces", O_WRONLY | O_CLOEXEC);
+            if (fd < 0 || ::write(fd, "0", 1) != 1)
+                childFail("limiting user namespaces");
+            ::close(fd);
         }
         if (argv.size() == 1)
             _exit(0);
@@ -348,6 +410,7 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
             if (switchUser && (::setgroups(0, nullptr) != 0 || ::setresgid(runGid, runGid, runGid) != 0 ||
                                ::setresuid(runUid, runUid, runUid) != 0))
                 childFail("switching to the RUN user");
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
             ::execv(argv[0], argv.data());
             childFail("exec");
         }
@@ -400,26 +463,20 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
     ssize_t n;
     while ((n = ::read(toParent[0], &token, 1)) < 0 && errno == EINTR) {
     }
-    bool mapped = false;
-    if (n == 1) {
-        if (::geteuid() == 0) {
-            mapped = writeProcFile(pid, "uid_map", "0 0 4294967295\n") &&
-                     writeProcFile(pid, "gid_map", "0 0 4294967295\n");
-        } else {
-            mapped = writeProcFile(pid, "uid_map", "0 " + QByteArray::number(::geteuid()) + " 1\n") &&
-                     writeProcFile(pid, "setgroups", "deny") &&
-                     writeProcFile(pid, "gid_map", "0 " + QByteArray::number(::getegid()) + " 1\n");
-        }
-    }
+    Expected<void> mapped =
+        fail(QStringLiteral("the sandbox's first process ended before its ids were mapped"));
+    if (n == 1)
+        mapped = writeIdMaps(pid, *idMap);
     const char go = mapped ? 'g' : 'x';
-    if (::write(toChild[1], &go, 1) != 1)
-        mapped = false;
+    if (::write(toChild[1], &go, 1) != 1 && mapped)
+        mapped = fail(QStringLiteral("the sandbox's first process ended before its ids were mapped"));
     ::close(toChild[1]);
     if (!mapped && n == 1) {
         ::close(toParent[0]);
         child.killGroup();
         child.wait();
-        return fail(QStringLiteral("cannot map user ids into the sandbox's user namespace"));
+        return fail(QStringLiteral("cannot map user ids into the sandbox's user namespace: %1")
+                        .arg(mapped.error().message));
     }
     pid_t program = 0;
     ssize_t got;

@@ -1,6 +1,8 @@
-// A child process started in a fresh user + mount namespace, optionally with an
-// overlayfs mounted there first, its output on one pipe and its own process group so
-// that cancelling kills everything it started. Works as root and as an ordinary user.
+// A child process started in a fresh user + mount namespace whose ids are mapped by
+// IdMap (written by us as root, by newuidmap/newgidmap as an ordinary user), optionally
+// with an overlayfs mounted there first, its output on one pipe and its own process
+// group so that cancelling kills everything it started. Works as root and as an
+// ordinary user.
 #pragma once
 
 #include "core/common/error.h"
@@ -34,9 +36,11 @@ public:
         // upper dir mounts read-only.
         QList<Overlay> extraOverlays;
         QList<int> inheritFds; // descriptors the program keeps open
-        // Made inside the namespace (as its root) after the overlay mount, before the
-        // program starts, parents first: mount points and the working directory a
-        // program running as another user could not create itself.
+        // Made inside the namespace as its root (container root's host ids) after the
+        // overlay mounts and the staging below, before the program starts, parents first,
+        // relative to `createBase`: mount points and the working directory a program
+        // running as another user could not create itself.
+        QString createBase;
         QStringList createDirs;
         QStringList createFiles;
         // Host paths made reachable at `exposeBase`/name on a private tmpfs (mode 0755)
@@ -45,8 +49,12 @@ public:
         QString exposeBase;
         QList<std::pair<QString, QString>> expose; // source, name
         static QString defaultExposeBase();
-        // Run the program as this uid/gid of the namespace (needs a full id map, i.e. root).
+        // Run the program as this uid/gid of the namespace, with no supplementary groups
+        // (needs a full id map: not IdMap::Kind::SingleId).
         std::optional<std::pair<uint, uint>> runAs;
+        // No process in the namespace may create another user namespace (its
+        // user.max_user_namespaces is set to 0): for a program that makes none itself.
+        bool denyUserNamespaces = false;
     };
 
     NamespaceChild() = default;
@@ -67,11 +75,6 @@ public:
     // program's exit status as a waitpid status (a signal shows as exit 128 + signal).
     int wait();
     bool isRunning() const { return m_pid > 0; }
-
-    // The uid a file owned by `hostUid` has inside the namespace (root keeps ids; an
-    // ordinary user is mapped to 0).
-    static qint64 namespaceUid(qint64 hostUid);
-    static qint64 namespaceGid(qint64 hostGid);
 
 private:
     pid_t m_pid = -1;

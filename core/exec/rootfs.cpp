@@ -1,11 +1,13 @@
 #include "core/exec/rootfs.h"
 
+#include "core/exec/idmap.h"
 #include "core/exec/namespacechild.h"
 #include "core/fs/rootdirectory.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <cstring>
 #include <mutex>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <poll.h>
@@ -44,115 +47,120 @@ QStringList entryNames(const QString &dir)
     return names;
 }
 
-bool xattrEquals(const QByteArray &path, const char *name, const char *value)
+// Copies file data between two descriptors; a copy-on-write clone where the filesystem
+// offers one. Hardlinks would be cheaper but a RUN writing into a file in place would
+// then change the shared lower layer.
+bool copyFileData(int in, int out)
 {
-    char buffer[8] = {};
-    const ssize_t n = ::lgetxattr(path.constData(), name, buffer, sizeof(buffer) - 1);
-    return n >= 0 && qstrncmp(buffer, value, size_t(n)) == 0 && size_t(n) == strlen(value);
+    if (::ioctl(out, FICLONE, in) == 0)
+        return true;
+    for (;;) {
+        const ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, 1 << 30, 0);
+        if (n == 0)
+            return true;
+        if (n > 0)
+            continue;
+        // Different filesystems on old kernels: plain reads and writes.
+        if (errno != EXDEV && errno != ENOSYS && errno != EINVAL)
+            return false;
+        char buffer[1 << 16];
+        ssize_t r;
+        while ((r = ::read(in, buffer, sizeof(buffer))) > 0)
+            if (::write(out, buffer, size_t(r)) != r)
+                return false;
+        return r == 0;
+    }
 }
 
-// Copies file data; a copy-on-write clone where the filesystem offers one. Hardlinks
-// would be cheaper but a RUN writing into a file in place would then change the shared
-// lower layer.
-bool copyFileData(const QByteArray &from, const QByteArray &to, mode_t mode)
-{
-    const int in = ::open(from.constData(), O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return false;
-    const int out = ::open(to.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
-    if (out < 0) {
-        ::close(in);
-        return false;
-    }
-    bool ok = ::ioctl(out, FICLONE, in) == 0;
-    if (!ok) {
-        ok = true;
-        for (;;) {
-            const ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, 1 << 30, 0);
-            if (n == 0)
-                break;
-            if (n < 0) {
-                // Different filesystems on old kernels: plain reads and writes.
-                if (errno != EXDEV && errno != ENOSYS && errno != EINVAL) {
-                    ok = false;
-                    break;
-                }
-                char buffer[1 << 16];
-                ssize_t r;
-                while ((r = ::read(in, buffer, sizeof(buffer))) > 0)
-                    if (::write(out, buffer, size_t(r)) != r) {
-                        ok = false;
-                        break;
-                    }
-                if (r < 0)
-                    ok = false;
-                break;
-            }
-        }
-    }
-    ::close(in);
-    ::close(out);
-    return ok;
-}
-
-void applyMetadata(const QByteArray &path, const struct stat &st)
+// Owner, mode and times of `name` in `dirFd` (just created there, never a symlink
+// followed: the mode is left alone on a symlink).
+void applyMetadataAt(int dirFd, const char *name, const struct stat &st)
 {
     if (::geteuid() == 0)
-        (void)::lchown(path.constData(), st.st_uid, st.st_gid);
+        (void)::fchownat(dirFd, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
     if (!S_ISLNK(st.st_mode))
-        (void)::chmod(path.constData(), st.st_mode & 07777);
+        (void)::fchmodat(dirFd, name, st.st_mode & 07777, 0);
     const struct timespec times[2] = {st.st_atim, st.st_mtim};
-    (void)::utimensat(AT_FDCWD, path.constData(), times, AT_SYMLINK_NOFOLLOW);
+    (void)::utimensat(dirFd, name, times, AT_SYMLINK_NOFOLLOW);
 }
 
-Expected<void> applyLayer(const QString &lower, const QString &root, const QString &relative,
-                          const CancellationToken &cancel)
+QByteArrayList namesIn(int dirFd)
+{
+    QByteArrayList names;
+    const int listing = ::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = listing >= 0 ? ::fdopendir(listing) : nullptr;
+    if (!dir) {
+        if (listing >= 0)
+            ::close(listing);
+        return names;
+    }
+    while (struct dirent *e = ::readdir(dir)) {
+        const QByteArray n(e->d_name);
+        if (n != "." && n != "..")
+            names << n;
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// Applies one overlay-format layer directory onto the copied root, both held as
+// descriptors: every name is one component in a directory already open, so nothing a
+// layer holds (a symlink where a directory was) can lead the copy out of the root.
+Expected<void> applyLayer(int fromDir, int toDir, const QString &relative, const CancellationToken &cancel)
 {
     if (cancel.isCancelled())
         return fail(QStringLiteral("cancelled"));
-    const QString fromDir = relative.isEmpty() ? lower : lower + u'/' + relative;
-    const QString toDir = relative.isEmpty() ? root : root + u'/' + relative;
-    for (const QString &name : entryNames(fromDir)) {
-        const QString from = fromDir + u'/' + name;
-        const QString to = toDir + u'/' + name;
-        const QByteArray fromNative = native(from);
-        const QByteArray toNative = native(to);
+    for (const QByteArray &name : namesIn(fromDir)) {
+        const char *n = name.constData();
+        const QString where =
+            relative.isEmpty() ? QFile::decodeName(name) : relative + u'/' + QFile::decodeName(name);
         struct stat st = {};
-        if (::lstat(fromNative.constData(), &st) != 0)
+        if (::fstatat(fromDir, n, &st, AT_SYMLINK_NOFOLLOW) != 0)
             continue;
         struct stat existing = {};
-        const bool exists = ::lstat(toNative.constData(), &existing) == 0;
-        if (Rootfs::isWhiteout(from)) {
+        const bool exists = ::fstatat(toDir, n, &existing, AT_SYMLINK_NOFOLLOW) == 0;
+        if (LayeredView::isWhiteout(fromDir, name, st)) {
             if (exists)
-                Rootfs::removeTree(to);
+                RootDirectory::removeAllAt(toDir, name);
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            if (exists && (!S_ISDIR(existing.st_mode) || Rootfs::isOpaqueDirectory(from)))
-                Rootfs::removeTree(to);
-            if (!QFileInfo::exists(to) && ::mkdir(toNative.constData(), 0700) != 0)
-                return fail(QStringLiteral("cannot create %1: %2").arg(to, errnoText()));
-            Expected<void> sub =
-                applyLayer(lower, root, relative.isEmpty() ? name : relative + u'/' + name, cancel);
+            FileDescriptor from(::openat(fromDir, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!from.isValid())
+                return fail(QStringLiteral("cannot open %1 in a layer: %2").arg(where, errnoText()));
+            if (exists && (!S_ISDIR(existing.st_mode) || LayeredView::isOpaqueDirectory(from.get())))
+                RootDirectory::removeAllAt(toDir, name);
+            if (::mkdirat(toDir, n, 0700) != 0 && errno != EEXIST)
+                return fail(QStringLiteral("cannot create %1: %2").arg(where, errnoText()));
+            // A directory we may not write yet (a 0555 one copied from a lower layer).
+            (void)::fchmodat(toDir, n, 0700, 0);
+            FileDescriptor to(::openat(toDir, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!to.isValid())
+                return fail(QStringLiteral("cannot open %1 in the root: %2").arg(where, errnoText()));
+            Expected<void> sub = applyLayer(from.get(), to.get(), where, cancel);
             if (!sub)
                 return sub;
-            applyMetadata(toNative, st);
+            applyMetadataAt(toDir, n, st);
             continue;
         }
         if (exists)
-            Rootfs::removeTree(to);
+            RootDirectory::removeAllAt(toDir, name);
         if (S_ISREG(st.st_mode)) {
-            if (!copyFileData(fromNative, toNative, st.st_mode))
-                return fail(QStringLiteral("cannot copy %1 to %2: %3").arg(from, to, errnoText()));
+            FileDescriptor in(::openat(fromDir, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+            FileDescriptor out(
+                ::openat(toDir, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+            if (!in.isValid() || !out.isValid() || !copyFileData(in.get(), out.get()))
+                return fail(QStringLiteral("cannot copy %1: %2").arg(where, errnoText()));
         } else if (S_ISLNK(st.st_mode)) {
             QByteArray target(4096, Qt::Uninitialized);
-            const ssize_t n = ::readlink(fromNative.constData(), target.data(), target.size());
-            if (n < 0 || ::symlink(target.left(n).constData(), toNative.constData()) != 0)
-                return fail(QStringLiteral("cannot copy symlink %1: %2").arg(from, errnoText()));
-        } else if (::mknod(toNative.constData(), st.st_mode, st.st_rdev) != 0) {
+            const ssize_t len = ::readlinkat(fromDir, n, target.data(), size_t(target.size()));
+            if (len < 0 || ::symlinkat(target.left(len).constData(), toDir, n) != 0)
+                return fail(QStringLiteral("cannot copy symlink %1: %2").arg(where, errnoText()));
+        } else if (::mknodat(toDir, n, st.st_mode, st.st_rdev) != 0) {
             continue; // device nodes need privileges an ordinary user lacks; /dev is mounted anyway
         }
-        applyMetadata(toNative, st);
+        applyMetadataAt(toDir, n, st);
     }
     return {};
 }
@@ -173,26 +181,48 @@ bool Rootfs::isWhiteout(const QString &path)
 
 bool Rootfs::isOpaqueDirectory(const QString &path)
 {
-    const QByteArray p = native(path);
-    return xattrEquals(p, "user.overlay.opaque", "y") || xattrEquals(p, "trusted.overlay.opaque", "y");
+    FileDescriptor fd(::open(native(path).constData(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    return fd.isValid() && LayeredView::isOpaqueDirectory(fd.get());
 }
 
 void Rootfs::removeTree(const QString &path)
 {
-    const QByteArray p = native(path);
-    struct stat st = {};
-    if (::lstat(p.constData(), &st) != 0)
-        return;
-    if (!S_ISDIR(st.st_mode)) {
-        ::unlink(p.constData());
-        return;
-    }
-    if ((st.st_mode & 0700) != 0700)
-        ::chmod(p.constData(), (st.st_mode & 07777) | 0700);
-    for (const QString &name : entryNames(path))
-        removeTree(path + u'/' + name);
-    ::rmdir(p.constData());
+    RootDirectory::removeTree(path);
 }
+
+namespace {
+
+// As root the sandbox's root is an unprivileged host id (IdMap::Kind::Shifted): a
+// directory the stage sees as "/" must belong to it, or container root could not write
+// there.
+void ownByContainerRoot(const QString &path)
+{
+    const Expected<IdMap> &map = IdMap::current();
+    if (::geteuid() != 0 || !map)
+        return;
+    (void)::lchown(native(path).constData(), uid_t(map->hostUid(0)), gid_t(map->hostGid(0)));
+}
+
+// What RUN left owned by an ordinary user's subordinate ids (apt's 0700 directories
+// owned by _apt) cannot be removed by the user outside the namespace; its root there can.
+void removeAsNamespaceRoot(const QStringList &paths)
+{
+    const QString rm = QStandardPaths::findExecutable(QStringLiteral("rm"));
+    if (rm.isEmpty() || paths.isEmpty())
+        return;
+    NamespaceChild::Options options;
+    options.argv = QStringList{rm, QStringLiteral("-rf"), QStringLiteral("--")} + paths;
+    options.runAs = std::make_pair(0U, 0U);
+    Expected<NamespaceChild> child = NamespaceChild::start(options);
+    if (!child)
+        return;
+    char buffer[512];
+    while (::read(child->outputFd(), buffer, sizeof(buffer)) > 0) {
+    }
+    child->wait();
+}
+
+} // namespace
 
 RootfsMode Rootfs::defaultMode()
 {
@@ -286,12 +316,15 @@ Expected<Rootfs> Rootfs::prepare(const QStringList &lowerDirs, const QString &sc
                 return fail(QStringLiteral("cannot create %1").arg(empty));
             rootfs.m_lowers.append(empty);
         }
+        ownByContainerRoot(rootfs.m_upper);
+        ownByContainerRoot(rootfs.m_work);
         return rootfs;
     }
 
     rootfs.m_root = dir.filePath(QStringLiteral("root"));
     if (!QDir().mkpath(rootfs.m_root))
         return fail(QStringLiteral("cannot create %1").arg(rootfs.m_root));
+    ownByContainerRoot(rootfs.m_root);
     Expected<void> copied = rootfs.copyLowers(cancel);
     if (!copied)
         return std::unexpected(copied.error());
@@ -305,12 +338,21 @@ Expected<Rootfs> Rootfs::prepare(const QStringList &lowerDirs, const QString &sc
 Expected<void> Rootfs::copyLowers(const CancellationToken &cancel)
 {
     for (const QString &lower : std::as_const(m_lowers)) {
-        Expected<void> applied = applyLayer(lower, m_root, QString(), cancel);
+        auto from = RootDirectory::open(lower);
+        auto to = RootDirectory::open(m_root);
+        if (!from || !to)
+            return std::unexpected(from ? to.error() : from.error());
+        Expected<void> applied = applyLayer(from->fd(), to->fd(), QString(), cancel);
         if (!applied)
             return applied;
         struct stat st = {};
-        if (::lstat(native(lower).constData(), &st) == 0)
-            applyMetadata(native(m_root), st);
+        if (::fstat(from->fd(), &st) == 0) {
+            if (::geteuid() == 0)
+                (void)::fchown(to->fd(), st.st_uid, st.st_gid);
+            (void)::fchmod(to->fd(), st.st_mode & 07777);
+            const struct timespec times[2] = {st.st_atim, st.st_mtim};
+            (void)::futimens(to->fd(), times);
+        }
     }
     return {};
 }
@@ -387,6 +429,13 @@ void Rootfs::removeScratch() const
         return;
     for (const QString &name : entryNames(m_scratch))
         removeTree(m_scratch + u'/' + name);
+    const Expected<IdMap> &map = IdMap::current();
+    if (!map || map->kind() != IdMap::Kind::Subordinate)
+        return;
+    QStringList left;
+    for (const QString &name : entryNames(m_scratch))
+        left.append(m_scratch + u'/' + name);
+    removeAsNamespaceRoot(left);
 }
 
 } // namespace stagecraft

@@ -1,6 +1,8 @@
 #include "core/exec/sandbox.h"
 
+#include "core/exec/idmap.h"
 #include "core/exec/namespacechild.h"
+#include "core/exec/seccompfilter.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -19,9 +21,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 namespace stagecraft {
@@ -230,7 +234,188 @@ ExecError setupError(const QString &message, const QStringList &lastLines = {})
     return e;
 }
 
+// Docker's default capability set (moby's oci/caps/defaults.go).
+constexpr const char *defaultCapabilities[] = {
+    "CAP_CHOWN",      "CAP_DAC_OVERRIDE", "CAP_FOWNER",      "CAP_FSETID",           "CAP_KILL",
+    "CAP_SETGID",     "CAP_SETUID",       "CAP_SETPCAP",     "CAP_NET_BIND_SERVICE", "CAP_NET_RAW",
+    "CAP_SYS_CHROOT", "CAP_MKNOD",        "CAP_AUDIT_WRITE", "CAP_SETFCAP"};
+
+// Docker's read-only and masked /proc paths, those this kernel has: the sandbox's own
+// /proc still shows the host's kernel settings and a few kernel internals.
+QStringList procMasks()
+{
+    QStringList args;
+    for (const char *path : {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"})
+        if (QFileInfo::exists(QLatin1String(path)))
+            args << QStringLiteral("--ro-bind") << QLatin1String(path) << QLatin1String(path);
+    for (const char *path : {"/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                             "/proc/timer_stats", "/proc/sched_debug"})
+        if (QFileInfo(QLatin1String(path)).isFile())
+            args << QStringLiteral("--ro-bind") << QStringLiteral("/dev/null") << QLatin1String(path);
+    for (const char *path : {"/proc/acpi", "/proc/asound", "/proc/scsi"})
+        if (QFileInfo(QLatin1String(path)).isDir())
+            args << QStringLiteral("--tmpfs") << QLatin1String(path) << QStringLiteral("--remount-ro")
+                 << QLatin1String(path);
+    return args;
+}
+
+// A cache directory root made (or, from before ids were shifted, left) owned by host
+// root would be out of reach of container root, an unprivileged id.
+void ownCacheByContainerRoot(const QString &path, const IdMap &map)
+{
+    if (::geteuid() != 0)
+        return;
+    const QByteArray native = QFile::encodeName(path);
+    struct stat st = {};
+    if (::lstat(native.constData(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0)
+        (void)::lchown(native.constData(), uid_t(map.hostUid(0)), gid_t(map.hostGid(0)));
+}
+
+QString readProcValue(const char *path)
+{
+    QFile f(QString::fromLatin1(path));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromLatin1(f.readAll()).trimmed();
+}
+
+// Whether this process may make a user namespace at all (a forked child tries).
+bool canUnshareUser(QString *error)
+{
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0)
+        _exit(::unshare(CLONE_NEWUSER) == 0 ? 0 : (errno & 0x7f));
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return true;
+    if (error && WIFEXITED(status))
+        *error = QString::fromLocal8Bit(strerror(WEXITSTATUS(status)));
+    return false;
+}
+
+SandboxCheck userNamespaceCheck()
+{
+    SandboxCheck c;
+    c.name = QStringLiteral("user namespaces");
+    QString error;
+    c.ok = canUnshareUser(&error);
+    if (c.ok) {
+        c.detail = QStringLiteral("allowed");
+        return c;
+    }
+    c.detail = QStringLiteral("forbidden (%1)").arg(error);
+    if (readProcValue("/proc/sys/kernel/unprivileged_userns_clone") == u"0") {
+        c.detail += QStringLiteral(": kernel.unprivileged_userns_clone=0");
+        c.fix = QStringLiteral("sudo sysctl -w kernel.unprivileged_userns_clone=1 (and set it in "
+                               "/etc/sysctl.d/ to keep it)");
+    } else if (readProcValue("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == u"1") {
+        c.detail += QStringLiteral(": AppArmor restricts unprivileged user namespaces "
+                                   "(kernel.apparmor_restrict_unprivileged_userns=1)");
+        c.fix = QStringLiteral("sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an "
+                               "AppArmor profile for stagecraft with `userns,` (as Ubuntu ships for "
+                               "podman and buildah)");
+    } else if (readProcValue("/proc/sys/user/max_user_namespaces") == u"0") {
+        c.detail += QStringLiteral(": user.max_user_namespaces=0");
+        c.fix = QStringLiteral("sudo sysctl -w user.max_user_namespaces=15000");
+    } else {
+        c.fix = QStringLiteral("allow unprivileged user namespaces for this user (a container or "
+                               "security policy forbids them)");
+    }
+    return c;
+}
+
 } // namespace
+
+QList<SandboxCheck> Sandbox::diagnose()
+{
+    QList<SandboxCheck> checks;
+    checks.append(userNamespaceCheck());
+
+    SandboxCheck ids;
+    ids.name = QStringLiteral("subordinate ids");
+    const Expected<IdMap> &map = IdMap::current();
+    ids.ok = map.has_value();
+    if (map) {
+        const QString kind = map->kind() == IdMap::Kind::Shifted ? QStringLiteral("root's shifted range")
+                             : map->kind() == IdMap::Kind::Subordinate
+                                 ? QStringLiteral("this user's subordinate range")
+                                 : QStringLiteral("one id only (STAGECRAFT_SINGLE_ID=1): package "
+                                                  "managers in RUN will fail");
+        ids.detail = kind + QStringLiteral(": ") + map->describe();
+    } else {
+        ids.detail = map.error().message;
+        ids.fix = QStringLiteral("sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %1")
+                      .arg(qEnvironmentVariable("USER", QStringLiteral("$USER")));
+    }
+    checks.append(ids);
+
+    for (const char *program : {"newuidmap", "newgidmap"}) {
+        SandboxCheck c;
+        c.name = QLatin1String(program);
+        const QString path = QStandardPaths::findExecutable(QLatin1String(program));
+        struct stat st = {};
+        const bool found = !path.isEmpty() && ::stat(QFile::encodeName(path).constData(), &st) == 0;
+        // Setuid root (Debian) or a file capability (Fedora's cap_setuid/cap_setgid).
+        const bool privileged =
+            found && (((st.st_mode & S_ISUID) && st.st_uid == 0) ||
+                      ::getxattr(QFile::encodeName(path).constData(), "security.capability", nullptr, 0) > 0);
+        if (::geteuid() == 0) {
+            c.ok = true;
+            c.detail = found ? path + QStringLiteral(" (root writes its maps itself)")
+                             : QStringLiteral("not needed as root");
+        } else {
+            c.ok = found && privileged;
+            c.detail = !found ? QStringLiteral("not installed")
+                       : privileged
+                           ? path
+                           : path + QStringLiteral(" is neither setuid root nor has file capabilities");
+            if (!c.ok)
+                c.fix = QStringLiteral("sudo apt-get install --reinstall uidmap");
+        }
+        checks.append(c);
+    }
+
+    SandboxCheck bw;
+    bw.name = QStringLiteral("bwrap");
+    const QString bwrap = bwrapPath();
+    bw.ok = !bwrap.isEmpty();
+    bw.detail = bw.ok ? bwrap : QStringLiteral("not installed");
+    if (!bw.ok)
+        bw.fix = QStringLiteral("sudo apt-get install bubblewrap");
+    checks.append(bw);
+
+    SandboxCheck overlay;
+    overlay.name = QStringLiteral("overlayfs in a user namespace");
+    QString reason;
+    overlay.ok = checks.first().ok && ids.ok && Rootfs::overlaySupported(&reason);
+    overlay.detail = overlay.ok
+                         ? QStringLiteral("works (a RUN costs milliseconds)")
+                         : QStringLiteral("unavailable (%1): each RUN copies the stage instead")
+                               .arg(reason.isEmpty() ? QStringLiteral("see the checks above") : reason);
+    if (!overlay.ok)
+        overlay.fix = QStringLiteral("a kernel of 5.11 or later with overlayfs; the scratch directory "
+                                     "on ext4, xfs or btrfs");
+    checks.append(overlay);
+
+    SandboxCheck seccomp;
+    seccomp.name = QStringLiteral("seccomp");
+    const bool kernelHasSeccomp = !readProcValue("/proc/self/status").isEmpty() &&
+                                  QFile::exists(QStringLiteral("/proc/sys/kernel/seccomp/actions_avail"));
+    Expected<FileDescriptor> program = SeccompFilter::program();
+    seccomp.ok = kernelHasSeccomp && program.has_value();
+    seccomp.detail =
+        seccomp.ok ? QStringLiteral("filter of %1 refused calls").arg(SeccompFilter::refusedCalls().size())
+        : !program ? program.error().message
+                   : QStringLiteral("the kernel has no seccomp filter support");
+    if (!seccomp.ok)
+        seccomp.fix = QStringLiteral("a kernel built with CONFIG_SECCOMP_FILTER");
+    checks.append(seccomp);
+    return checks;
+}
 
 bool Sandbox::isAvailable(QString *reason)
 {
@@ -338,14 +523,23 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     const QString workingDir = QDir::cleanPath(QStringLiteral("/") + spec.workingDir);
     const QStringList stubs = mountStubs(rootfs, spec);
 
-    // As root we map every id, so another RUN user is a real setuid before bwrap starts:
-    // files get that user's ids and permissions work as in Docker. bwrap then runs
-    // unprivileged and cannot walk our private directories, so it gets descriptors
-    // (--bind-fd) and finds its mount points made in advance. An ordinary user has a
-    // single id to map; there bwrap's own --uid/--gid namespace stands in.
-    const bool switchUser = ::geteuid() == 0 && (identity->uid != 0 || identity->gid != 0);
+    // With a full id map (root's shifted range, or an ordinary user's subordinate ids)
+    // the RUN user is a real setuid in our namespace before bwrap starts: files get that
+    // user's ids and permissions work as in Docker. bwrap then runs without our host ids
+    // and cannot walk the store's private directories, so it gets every host path staged
+    // (NamespaceChild's expose) and finds its mount points made in advance. With one id
+    // (STAGECRAFT_SINGLE_ID=1) bwrap's own nested --uid/--gid namespace stands in.
+    const Expected<IdMap> &idMap = IdMap::current();
+    if (!idMap)
+        return std::unexpected(setupError(idMap.error().message));
+    const bool switchUser = idMap->kind() != IdMap::Kind::SingleId;
+    // bwrap makes a nested user namespace for a RUN user other than root (it always does
+    // when it does not start as root); --disable-userns then forbids further ones. Where it
+    // makes none, our namespace's own limit does.
+    const bool nested = identity->uid != 0 || (!switchUser && identity->gid != 0);
     QStringList args{bwrap};
     NamespaceChild::Options options;
+    options.denyUserNamespaces = !nested;
     if (switchUser) {
         options.exposeBase = NamespaceChild::Options::defaultExposeBase();
         if (options.exposeBase.isEmpty())
@@ -361,21 +555,35 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
         options.expose.append({source, name});
         return options.exposeBase + u'/' + name;
     };
-    args << QStringLiteral("--bind") << reachable(rootfs.rootDir()) << QStringLiteral("/");
+    // Where an overlay is mounted: its own mount point, or straight into the staging area.
+    int overlayCount = 0;
+    const auto overlayPoint = [&](const Rootfs &r) -> QString {
+        if (!switchUser)
+            return r.rootDir();
+        return options.exposeBase + QStringLiteral("/o%1").arg(overlayCount++);
+    };
+    const QString rootPath =
+        rootfs.mode() == RootfsMode::Overlay ? overlayPoint(rootfs) : reachable(rootfs.rootDir());
+    if (rootfs.mode() == RootfsMode::Overlay) {
+        QStringList lowers = rootfs.lowerDirs();
+        std::reverse(lowers.begin(), lowers.end());
+        options.overlay = NamespaceChild::Overlay{lowers, rootfs.upperDir(), rootfs.workDir(), rootPath};
+    }
+    args << QStringLiteral("--bind") << rootPath << QStringLiteral("/");
     if (switchUser) {
         // Mount points (parents first) and the working directory, made as root.
+        options.createBase = rootPath;
         for (const char *dir : {"dev", "proc", "sys"})
-            options.createDirs.append(rootfs.rootDir() + u'/' + QLatin1String(dir));
+            options.createDirs.append(QLatin1String(dir));
         QStringList fileStubs{QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hosts")};
         for (const SandboxMount &m : spec.mounts)
             if (m.type == SandboxMount::Type::Bind && !bindsDirectory(m))
                 fileStubs.append(relativeInside(m.target));
         for (auto it = stubs.crbegin(); it != stubs.crend(); ++it)
-            (fileStubs.contains(*it) ? options.createFiles : options.createDirs)
-                .append(rootfs.rootDir() + u'/' + *it);
+            (fileStubs.contains(*it) ? options.createFiles : options.createDirs).append(*it);
         const QStringList parts = relativeInside(workingDir).split(u'/', Qt::SkipEmptyParts);
         for (qsizetype i = 1; i <= parts.size(); ++i)
-            options.createDirs.append(rootfs.rootDir() + u'/' + parts.mid(0, i).join(u'/'));
+            options.createDirs.append(parts.mid(0, i).join(u'/'));
     } else {
         args << QStringLiteral("--dir") << QStringLiteral("/sys");
         if (workingDir != u"/")
@@ -383,6 +591,7 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     }
     args << QStringLiteral("--proc") << QStringLiteral("/proc") << QStringLiteral("--dev")
          << QStringLiteral("/dev");
+    args += procMasks();
     // Docker's resolv.conf and hosts are bind mounts, never part of the layer.
     if (spec.network == NetworkMode::Private) { // [network] its own: UserNetwork::resolvConf
         const QString resolvPath = runDir.filePath(QStringLiteral("resolv.conf"));
@@ -416,16 +625,20 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
                 options.inheritFds.append(m.sourceFd->get());
             } else if (m.sourceRoot) {
                 const Rootfs &source = *m.sourceRoot;
+                QString inside;
                 if (source.mode() == RootfsMode::Overlay) {
                     QStringList lowers = source.lowerDirs();
                     std::reverse(lowers.begin(), lowers.end());
-                    options.extraOverlays.append(NamespaceChild::Overlay{lowers, source.upperDir(),
-                                                                         source.workDir(), source.rootDir()});
+                    const QString point = overlayPoint(source);
+                    options.extraOverlays.append(
+                        NamespaceChild::Overlay{lowers, source.upperDir(), source.workDir(), point});
+                    inside = m.sourcePath.isEmpty() ? point : point + u'/' + m.sourcePath;
+                } else {
+                    inside = reachable(m.sourcePath.isEmpty() ? source.rootDir()
+                                                              : source.rootDir() + u'/' + m.sourcePath);
                 }
-                const QString inside =
-                    m.sourcePath.isEmpty() ? source.rootDir() : source.rootDir() + u'/' + m.sourcePath;
-                args << (m.readOnly ? QStringLiteral("--ro-bind") : QStringLiteral("--bind"))
-                     << reachable(inside) << target;
+                args << (m.readOnly ? QStringLiteral("--ro-bind") : QStringLiteral("--bind")) << inside
+                     << target;
             } else {
                 return std::unexpected(
                     setupError(QStringLiteral("the bind mount at %1 has no source").arg(target)));
@@ -435,6 +648,7 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
             if (!QDir().mkpath(m.source))
                 return std::unexpected(
                     setupError(QStringLiteral("cannot create cache directory %1").arg(m.source)));
+            ownCacheByContainerRoot(m.source, *idMap);
             args << QStringLiteral("--bind") << reachable(m.source) << target;
             break;
         case SandboxMount::Type::Tmpfs: args << QStringLiteral("--tmpfs") << target; break;
@@ -481,15 +695,27 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
         args << QStringLiteral("--setenv") << QStringLiteral("PATH") << defaultPath;
     if (!hasHome)
         args << QStringLiteral("--setenv") << QStringLiteral("HOME") << identity->home;
-    if (switchUser) {
-        args << QStringLiteral("--unshare-user");
+    if (switchUser)
         options.runAs = std::make_pair(identity->uid, identity->gid);
-    } else if (identity->uid != 0 || identity->gid != 0) {
-        // The sandbox starts as root of our user namespace; another user needs one more
-        // nested namespace, which bubblewrap creates with --uid/--gid.
-        args << QStringLiteral("--unshare-user") << QStringLiteral("--uid") << QString::number(identity->uid)
-             << QStringLiteral("--gid") << QString::number(identity->gid);
+    if (nested) {
+        args << QStringLiteral("--unshare-user") << QStringLiteral("--disable-userns");
+        if (!switchUser)
+            args << QStringLiteral("--uid") << QString::number(identity->uid) << QStringLiteral("--gid")
+                 << QString::number(identity->gid);
+    } else {
+        // Docker's default capabilities for root; another user has none (bwrap drops them).
+        args << QStringLiteral("--cap-drop") << QStringLiteral("ALL");
+        for (const char *cap : defaultCapabilities)
+            args << QStringLiteral("--cap-add") << QLatin1String(cap);
     }
+    Expected<FileDescriptor> seccomp = SeccompFilter::program();
+    if (!seccomp) {
+        ::close(status[0]);
+        ::close(status[1]);
+        return std::unexpected(setupError(seccomp.error().message));
+    }
+    args << QStringLiteral("--seccomp") << QString::number(seccomp->get());
+    options.inheritFds.append(seccomp->get());
     args << QStringLiteral("--");
     args += spec.args;
 
@@ -506,12 +732,6 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
         options.inheritFds.append(spec.terminalFd);
     } // [/terminal]
     options.inheritFds.append(status[1]);
-    if (rootfs.mode() == RootfsMode::Overlay) {
-        QStringList lowers = rootfs.lowerDirs();
-        std::reverse(lowers.begin(), lowers.end());
-        options.overlay =
-            NamespaceChild::Overlay{lowers, rootfs.upperDir(), rootfs.workDir(), rootfs.rootDir()};
-    }
     Expected<NamespaceChild> started = NamespaceChild::start(options);
     ::close(status[1]);
     networkBlockRead.reset(); // [network]
@@ -629,7 +849,13 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
         return std::unexpected(e);
     }
     if (!sawChild) {
-        const QStringList last = lines.lastLines();
+        QStringList last = lines.lastLines();
+        // The kernel or a security policy forbids user namespaces: say which and the fix.
+        if (!last.isEmpty() && last.last().contains(QStringLiteral("unshare(user"))) {
+            const SandboxCheck check = userNamespaceCheck();
+            if (!check.ok)
+                last.append(QStringLiteral("user namespaces are %1; fix: %2").arg(check.detail, check.fix));
+        }
         return std::unexpected(setupError(
             QStringLiteral("the sandbox for \"%1\" could not start: %2")
                 .arg(command, last.isEmpty() ? QStringLiteral("bwrap exited with status %1").arg(waitStatus)

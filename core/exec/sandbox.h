@@ -87,9 +87,24 @@ struct ExecError
     Error toError() const { return Error(message); }
 };
 
+// One thing RUN needs from the machine, checked: what `stagecraft doctor` prints.
+struct SandboxCheck
+{
+    QString name; // "user namespaces", "subordinate ids", …
+    bool ok = false;
+    QString detail; // what was found
+    QString fix;    // the command or setting that fixes it; empty when ok
+};
+
 class Sandbox
 {
 public:
+    // Every check RUN depends on, in the order a person fixes them: user namespaces
+    // allowed (kernel.unprivileged_userns_clone, kernel.apparmor_restrict_unprivileged_userns,
+    // user.max_user_namespaces), subordinate ids for this user, newuidmap/newgidmap
+    // installed and privileged, bwrap, overlayfs in a user namespace, seccomp.
+    static QList<SandboxCheck> diagnose();
+
     // bubblewrap present and user namespaces allowed; otherwise `reason` says why.
     static bool isAvailable(QString *reason = nullptr);
 

@@ -375,6 +375,15 @@ FsExpected<void> RootDirectory::makeDirectories(const QString &name, mode_t mode
     return {};
 }
 
+bool RootDirectory::removeTree(const QString &hostPath)
+{
+    const QByteArray native = QFile::encodeName(hostPath);
+    const qsizetype slash = native.lastIndexOf('/');
+    const QByteArray parent = slash < 0 ? QByteArray(".") : slash == 0 ? QByteArray("/") : native.left(slash);
+    FileDescriptor dir(::open(parent.constData(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    return dir.isValid() ? removeAllAt(dir.get(), native.mid(slash + 1)) : errno == ENOENT;
+}
+
 bool RootDirectory::removeAllAt(int directoryFd, const QByteArray &name)
 {
     FileDescriptor entry(::openat(directoryFd, name.constData(), O_PATH | O_NOFOLLOW | O_CLOEXEC));

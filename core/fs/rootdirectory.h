@@ -100,6 +100,9 @@ public:
 
     // The same on an already resolved directory descriptor.
     static bool removeAllAt(int directoryFd, const QByteArray &name);
+    // The same for a trusted host path (a scratch or cache directory of ours): its parent
+    // is opened as given, nothing below it is followed. False when something stayed.
+    static bool removeTree(const QString &hostPath);
     // A path that names an open descriptor for programs that take paths (bwrap's
     // --bind-fd takes the number; mount(2) and others take /proc/self/fd/N).
     static QString procPath(int fd);

@@ -85,7 +85,8 @@ public:
     void applyMetadata(int dirFd, const QByteArray &name, const LayerEntry &e, bool isSymlink)
     {
         if (m_isRoot && m_options.preserveOwnership)
-            ::fchownat(dirFd, name.constData(), uid_t(e.uid), gid_t(e.gid), AT_SYMLINK_NOFOLLOW);
+            ::fchownat(dirFd, name.constData(), uid_t(e.uid + m_options.uidShift),
+                       gid_t(e.gid + m_options.gidShift), AT_SYMLINK_NOFOLLOW);
         mode_t mode = mode_t(e.mode & 07777);
         if (m_options.stripSetid && e.type != EntryType::Directory)
             mode &= ~mode_t(S_ISUID | S_ISGID);

@@ -34,7 +34,11 @@ struct ExtractOptions
     bool applyWhiteouts = true;                    // false: keep the markers out, remove nothing
     bool createDevices = true;                     // only ever done when running as root
     bool preserveOwnership = true;                 // only ever done when running as root
-    bool stripSetid = false;                       // clear setuid/setgid on files (Docker keeps them)
+    // Added to every uid/gid when preserving ownership: the host ids of a user namespace
+    // whose container ids 0… start there (the sandbox's shifted range as root).
+    qint64 uidShift = 0;
+    qint64 gidShift = 0;
+    bool stripSetid = false; // clear setuid/setgid on files (Docker keeps them)
     // Docker strips a leading "/" silently; a layer written by a correct tool never has
     // one, so by default it is treated as a sign of a hostile archive.
     bool refuseAbsolutePaths = true;

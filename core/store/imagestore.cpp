@@ -1,5 +1,6 @@
 #include "core/store/imagestore.h"
 
+#include "core/fs/rootdirectory.h"
 #include "core/oci/blobfile.h"
 #include "core/oci/dockerarchive.h"
 #include "core/oci/imageindex.h"
@@ -9,7 +10,6 @@
 #include "core/oci/ocilayout.h"
 #include "core/store/imagereference.h"
 #include "core/store/storelock.h"
-#include "core/store/treeremoval.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
@@ -129,6 +129,16 @@ QString ImageStore::tempDir() const
     return m_root + QStringLiteral("/tmp");
 }
 
+Expected<std::optional<StoreLock>> ImageStore::holdOffCollection() const
+{
+    if (m_lease)
+        return std::optional<StoreLock>();
+    auto shared = StoreLock::acquireWithin(gcLockPath(), StoreLock::Mode::Shared, kLockWaitMs);
+    if (!shared)
+        return std::unexpected(shared.error());
+    return std::optional<StoreLock>(std::move(*shared));
+}
+
 QString ImageStore::gcLockPath() const
 {
     return m_root + QStringLiteral("/gc.lock");
@@ -203,13 +213,9 @@ Expected<Digest> ImageStore::putBlob(QIODevice *source, const Digest &expected, 
 {
     // Without a lease, the collection lock (shared) keeps a collection from removing the
     // blob, or the temporary file it is written through, before this returns.
-    std::optional<StoreLock> writing;
-    if (!m_lease) {
-        auto shared = StoreLock::acquireWithin(gcLockPath(), StoreLock::Mode::Shared, kLockWaitMs);
-        if (!shared)
-            return std::unexpected(shared.error());
-        writing.emplace(std::move(*shared));
-    }
+    auto writing = holdOffCollection();
+    if (!writing)
+        return std::unexpected(writing.error());
     if (expected.isValid() && hasBlob(expected) &&
         (expectedSize < 0 || QFileInfo(blobPath(expected)).size() == expectedSize)) {
         // Already stored (and verified when it was written); the source is not needed. One
@@ -327,13 +333,9 @@ Expected<void> ImageStore::tag(const QString &reference, const Descriptor &manif
         return std::unexpected(name.error());
     // Without a lease, a collection must not remove the manifest between the check and
     // the new reference.
-    std::optional<StoreLock> writing;
-    if (!m_lease) {
-        auto shared = StoreLock::acquireWithin(gcLockPath(), StoreLock::Mode::Shared, kLockWaitMs);
-        if (!shared)
-            return std::unexpected(shared.error());
-        writing.emplace(std::move(*shared));
-    }
+    auto writing = holdOffCollection();
+    if (!writing)
+        return std::unexpected(writing.error());
     if (!hasBlob(manifest.digest))
         return fail(QStringLiteral("cannot tag %1: manifest %2 is not in the store")
                         .arg(*name, manifest.digest.toString()));
@@ -784,7 +786,7 @@ int ImageStore::removeAbandonedLocked(const LiveLeases &leases) const
             const QString name = entries.fileName();
             const bool scratch = std::any_of(prefixes.begin(), prefixes.end(),
                                              [&](const QString &p) { return name.startsWith(p); });
-            if (scratch && !leases.mayBeInUse(path) && removeTreeNoFollow(path))
+            if (scratch && !leases.mayBeInUse(path) && RootDirectory::removeTree(path))
                 ++removed;
         }
     };

@@ -125,6 +125,9 @@ private:
     QString refsPath() const;
     QString tempDir() const;
     QString gcLockPath() const;
+    // Without a lease, the collection lock held shared, so that a collection cannot remove
+    // what is being written (or a temporary file) before the caller is done; nothing with one.
+    Expected<std::optional<StoreLock>> holdOffCollection() const;
     Expected<QMap<QString, Descriptor>> readReferences() const;
     Expected<void> updateReferences(const std::function<Expected<void>(QMap<QString, Descriptor> &)> &change);
     int pruneCaches(const QSet<QString> &storedDiffIds);

@@ -2,7 +2,10 @@
 // applet links, /etc/passwd, /etc/group and /tmp, written as one layer directory.
 #pragma once
 
+#include "core/exec/idmap.h"
+
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QStringList>
 
@@ -28,6 +31,32 @@ inline bool writeFile(const QString &path, const QByteArray &content, mode_t mod
     f.write(content);
     f.close();
     return ::chmod(QFile::encodeName(path).constData(), mode) == 0;
+}
+
+// As root, gives a layer directory written by the test the host ids the sandbox's
+// namespace maps (container id + root's shifted range), as Builder::layerDirectory
+// extracts layers; ids already in that range are left alone, so calling it again is
+// harmless. An ordinary user's files are container root's already.
+inline void ownForSandbox(const QString &dir)
+{
+    const Expected<IdMap> &map = IdMap::current();
+    if (::geteuid() != 0 || !map)
+        return;
+    const auto shift = [&](const QString &path) {
+        const QByteArray native = QFile::encodeName(path);
+        struct stat st = {};
+        if (::lstat(native.constData(), &st) != 0)
+            return;
+        const qint64 uid = map->hostUid(st.st_uid);
+        const qint64 gid = map->hostGid(st.st_gid);
+        if (st.st_uid < uid_t(map->hostUid(0)) && uid >= 0 && gid >= 0)
+            (void)::lchown(native.constData(), uid_t(uid), gid_t(gid));
+    };
+    shift(dir);
+    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext())
+        shift(it.next());
 }
 
 // Fills `dir` with the busybox root; false when busybox is missing.

@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "treesnapshot.h"
+
 #include <unistd.h>
 
 using namespace stagecraft;
@@ -28,20 +30,7 @@ bool writeText(const QString &path, const QByteArray &text)
 
 QString fingerprint(const QString &dir)
 {
-    QStringList lines;
-    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        QFile f(path);
-        lines << path + QLatin1Char(' ') +
-                     (f.open(QIODevice::ReadOnly)
-                          ? QString::fromLatin1(
-                                QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex())
-                          : QString());
-    }
-    lines.sort();
-    return lines.join(QLatin1Char('\n'));
+    return fixtures::treeSnapshot(dir).join(QLatin1Char('\n'));
 }
 
 QString sha256(const QByteArray &bytes)
@@ -220,6 +209,41 @@ private Q_SLOTS:
         auto copied = build("FROM busybox:fixture\nCOPY link/important /leak\n");
         QVERIFY(!copied);
         QVERIFY(!imageContents(QStringLiteral("hostile:out")).contains("7f3a"));
+    }
+
+    // ADD of an archive from the context: a sparse bomb is refused on its header (it
+    // would be written out as zeros), and members climbing out of the destination too.
+    void addHostileArchive_data()
+    {
+        QTest::addColumn<QByteArray>("archive");
+        QTest::addColumn<QString>("error");
+        QTest::addRow("sparse-bomb") << fixtures::makeSparseTar(fixtures::Sparse::Pax10, "big",
+                                                                qint64(1) << 30, {{0, QByteArray("x")}})
+                                     << QStringLiteral("bomb");
+        QTest::addRow("dotdot") << fixtures::makeTar(
+                                       {fixtures::TarEntry(QStringLiteral("../../../escape"), 'f', "x")})
+                                << QStringLiteral("outside");
+        QTest::addRow("hardlink-out")
+            << fixtures::makeTar(
+                   {fixtures::TarEntry(QStringLiteral("h"), 'h', {}, QStringLiteral("../../etc/passwd"))})
+            << QStringLiteral("outside");
+    }
+    void addHostileArchive()
+    {
+        QFETCH(QByteArray, archive);
+        QFETCH(QString, error);
+        QVERIFY(writeText(m_context + QStringLiteral("/a.tar"), archive));
+        auto result = build("FROM busybox:fixture\nADD a.tar /x/\n");
+        QVERIFY(!result);
+        QVERIFY2(result.error().message.contains(error), qPrintable(result.error().message));
+        qint64 scratchBytes = 0;
+        QDirIterator it(m_dir->filePath(QStringLiteral("store")), QDir::Files | QDir::Hidden,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            it.next();
+            scratchBytes += it.fileInfo().size();
+        }
+        QVERIFY2(scratchBytes < (qint64(64) << 20), qPrintable(QString::number(scratchBytes)));
     }
 
     // A layer holding `evil -> <host>` and then `evil/.wh.important` (or an opaque

@@ -90,6 +90,8 @@ std::optional<Rootfs> TestChangeSet::prepare(RootfsMode mode, const QStringList 
         return std::nullopt;
     const QString scratch = m_dir->filePath(name);
     QDir().mkpath(scratch);
+    for (const QString &lower : lowers)
+        test::ownForSandbox(lower);
     Expected<Rootfs> rootfs = Rootfs::prepare(lowers, scratch, mode, {});
     if (!rootfs) {
         qWarning("%s", qPrintable(rootfs.error().message));
@@ -379,6 +381,8 @@ void TestChangeSet::matchesDockerLayers()
         const Step &step = steps[next++];
         const QString scratch = m_dir->filePath(name + QStringLiteral("-scratch"));
         QDir().mkpath(scratch);
+        for (const QString &lower : std::as_const(lowers))
+            test::ownForSandbox(lower);
         Expected<Rootfs> rootfs = Rootfs::prepare(lowers, scratch, RootfsMode::Overlay, {});
         QVERIFY(rootfs);
         RunSpec spec;
@@ -463,6 +467,9 @@ void TestChangeSet::asOrdinaryUser()
     QProcess child;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("HOME"), QStringLiteral("/tmp"));
+    // nobody has no subordinate ids: this runs the single-id fallback (the suite as a user
+    // with a range is scripts/test-as-user).
+    env.insert(QStringLiteral("STAGECRAFT_SINGLE_ID"), QStringLiteral("1"));
     env.insert(QStringLiteral("TMPDIR"), QStringLiteral("/tmp"));
     child.setProcessEnvironment(env);
     child.setProcessChannelMode(QProcess::MergedChannels);

@@ -2,6 +2,7 @@
 #include "core/oci/layerextractor.h"
 
 #include "layerfixtures.h"
+#include "treesnapshot.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
@@ -70,35 +71,10 @@ QString makeHost(const QString &parent)
     return host;
 }
 
-// One line per entry below `dir`: path, type letter, mode, link target or content hash.
-// The destination's own tree ("dest") is left out: compare before and after extracting.
+// The tree beside the destination ("dest" left out): compare before and after extracting.
 QStringList snapshot(const QString &dir)
 {
-    QStringList lines;
-    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        const QString rel = QDir(dir).relativeFilePath(path);
-        if (rel == QLatin1String("dest") || rel.startsWith(QLatin1String("dest/")))
-            continue;
-        struct stat st;
-        if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
-            continue;
-        QString line =
-            rel + QStringLiteral(" %1 %2 ").arg(int(st.st_mode >> 12)).arg(int(st.st_mode & 07777), 0, 8);
-        if (S_ISLNK(st.st_mode))
-            line += QFileInfo(path).symLinkTarget();
-        else if (S_ISREG(st.st_mode))
-            line += QString::fromLatin1(
-                QCryptographicHash::hash(readFile(path), QCryptographicHash::Sha256).toHex());
-        lines << line;
-    }
-    struct stat st;
-    if (::lstat(QFile::encodeName(dir).constData(), &st) == 0)
-        lines << QStringLiteral(". %1").arg(int(st.st_mode & 07777), 0, 8);
-    lines.sort();
-    return lines;
+    return fixtures::treeSnapshot(dir, QStringLiteral("dest"));
 }
 
 // The tree below `dir` as "path TYPE [content or link target]" lines, TYPE one of f d l p,

@@ -5,12 +5,12 @@
 #include "core/fs/layeredview.h"
 #include "core/fs/rootdirectory.h"
 
-#include <QCryptographicHash>
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include "treesnapshot.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -37,28 +37,9 @@ void symlink(const QString &target, const QString &at)
              qPrintable(at));
 }
 
-// Every path below `dir` with its type, mode and content hash: what "unchanged" means.
 QString fingerprint(const QString &dir)
 {
-    QStringList lines;
-    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        struct stat st;
-        ::lstat(QFile::encodeName(path).constData(), &st);
-        QString line = path.mid(dir.size()) + QLatin1Char(' ') + QString::number(st.st_mode, 8);
-        if (S_ISREG(st.st_mode)) {
-            QFile f(path);
-            if (f.open(QIODevice::ReadOnly))
-                line += QLatin1Char(' ') +
-                        QString::fromLatin1(
-                            QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
-        }
-        lines << line;
-    }
-    lines.sort();
-    return lines.join(QLatin1Char('\n'));
+    return fixtures::treeSnapshot(dir).join(QLatin1Char('\n'));
 }
 
 QByteArray readAll(int fd)
