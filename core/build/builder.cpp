@@ -2109,8 +2109,9 @@ Expected<QString> Builder::layerDirectory(const Descriptor &layer, const Digest 
     const Expected<IdMap> &idMap = IdMap::current();
     const qint64 uidShift = ::geteuid() == 0 && idMap ? idMap->hostUid(0) : 0;
     const qint64 gidShift = ::geteuid() == 0 && idMap ? idMap->hostGid(0) : 0;
-    const QString dir = root + QLatin1Char('/') + diffId.hex() +
-                        (uidShift || gidShift ? QStringLiteral("-%1-%2").arg(uidShift).arg(gidShift) : QString());
+    const QString dir =
+        root + QLatin1Char('/') + diffId.hex() +
+        (uidShift || gidShift ? QStringLiteral("-%1-%2").arg(uidShift).arg(gidShift) : QString());
     // Kept by the build's lease: a concurrent `store gc` leaves the directory alone. A
     // caller without one gets a lease for the extraction, so its temporary directory is
     // not taken for a dead process's leftover.

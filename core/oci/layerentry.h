@@ -23,8 +23,8 @@ struct LayerEntry
 {
     QString path; // relative, no leading "/" or "./", no trailing "/", never ".." components
     EntryType type = EntryType::File;
-    qint64 size = 0;     // bytes of a regular file (its apparent size); 0 for everything else
-    quint32 mode = 0;    // permission bits (and setuid/setgid/sticky), without the type bits
+    qint64 size = 0;  // bytes of a regular file (its apparent size); 0 for everything else
+    quint32 mode = 0; // permission bits (and setuid/setgid/sticky), without the type bits
     qint64 uid = 0;
     qint64 gid = 0;
     QString linkTarget;      // symlink target as written, or hardlink target path (normalised)

@@ -131,14 +131,18 @@ inline QByteArray ustarHeader(const QByteArray &name, char typeflag, quint64 siz
     header.replace(124, 12, octal(size));
     header.replace(136, 12, octal(1700000000));
     header[156] = typeflag;
-    header.replace(257, 8, QByteArray("ustar\0" "00", 8));
+    header.replace(257, 8,
+                   QByteArray("ustar\0"
+                              "00",
+                              8));
     if (patch)
         patch(header);
     header.replace(148, 8, QByteArray(8, ' '));
     unsigned sum = 0;
     for (char c : header)
         sum += static_cast<unsigned char>(c);
-    header.replace(148, 8, QByteArray(QByteArray::number(sum, 8).rightJustified(6, '0') + QByteArray("\0 ", 2)));
+    header.replace(148, 8,
+                   QByteArray(QByteArray::number(sum, 8).rightJustified(6, '0') + QByteArray("\0 ", 2)));
     Q_ASSERT(header.size() == 512);
     return header;
 }
@@ -232,10 +236,8 @@ inline QByteArray makeSparseTar(Sparse format, const QByteArray &name, qint64 re
         out += ustarHeader(name, 'S', quint64(stored.size()), [&](QByteArray &h) {
             h.replace(257, 8, QByteArray("ustar  \0", 8));
             for (qsizetype i = 0; i < pieces.size(); ++i) {
-                h.replace(386 + 24 * i, 12,
-                          octal(quint64(pieces[i].first)));
-                h.replace(398 + 24 * i, 12,
-                          octal(quint64(pieces[i].second.size())));
+                h.replace(386 + 24 * i, 12, octal(quint64(pieces[i].first)));
+                h.replace(398 + 24 * i, 12, octal(quint64(pieces[i].second.size())));
             }
             h.replace(483, 12, octal(quint64(realSize)));
         });
