@@ -190,6 +190,7 @@ QString TestUserNetwork::prepare(bool needsPrivateNetwork)
     const QString scratch = m_dir->filePath(QStringLiteral("scratch"));
     if (!test::makeBusyboxRootfs(lower) || !QDir().mkpath(scratch))
         return {};
+    test::ownForSandbox(lower); // as root, owned by the shifted container root, as extraction does
     Expected<Rootfs> rootfs = Rootfs::prepare({lower}, scratch, RootfsMode::Copy, {});
     if (!rootfs) {
         qWarning("%s", qPrintable(rootfs.error().message));
