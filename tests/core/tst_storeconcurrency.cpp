@@ -77,9 +77,11 @@ int TestStoreConcurrency::stagecraft(const QStringList &args, QByteArray *out)
     p.start(QStringLiteral(STAGECRAFT_BIN), args);
     if (!p.waitForFinished(180000))
         return -1;
-    const QByteArray text = p.readAllStandardOutput() + p.readAllStandardError();
+    // What the command printed; notices (a network fallback) go to the error stream.
+    const QByteArray output = p.readAllStandardOutput();
+    const QByteArray text = output + p.readAllStandardError();
     if (out)
-        *out = text;
+        *out = output;
     if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
         qWarning("%s", text.constData());
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
