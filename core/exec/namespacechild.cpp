@@ -304,6 +304,7 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         if (m.target.rfind("/proc/self/fd/", 0) != 0)
             stagedMountPoints.push_back(m.target);
     const bool switchUser = options.runAs.has_value();
+    const int terminalFd = options.terminalFd;
     const uid_t runUid = switchUser ? options.runAs->first : 0;
     const gid_t runGid = switchUser ? options.runAs->second : 0;
 
@@ -411,6 +412,10 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
                                ::setresuid(runUid, runUid, runUid) != 0))
                 childFail("switching to the RUN user");
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (terminalFd >= 0 &&
+                (::dup2(terminalFd, STDIN_FILENO) < 0 || ::dup2(terminalFd, STDOUT_FILENO) < 0 ||
+                 ::dup2(terminalFd, STDERR_FILENO) < 0))
+                childFail("dup2 of the terminal");
             ::execv(argv[0], argv.data());
             childFail("exec");
         }
