@@ -726,6 +726,8 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
             return std::unexpected(setupError(QStringLiteral("a terminal needs setsid (util-linux)")));
         options.argv = QStringList{setsid, QStringLiteral("-w"), QStringLiteral("-c")} + args;
         options.terminalFd = spec.terminalFd;
+    } else {
+        options.inputFd = spec.inputFd;
     } // [/terminal]
     options.inheritFds.append(status[1]);
     Expected<NamespaceChild> started = NamespaceChild::start(options);

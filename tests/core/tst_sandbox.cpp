@@ -70,6 +70,8 @@ private Q_SLOTS:
     void cancellationKillsProcessGroup();
     void terminalOnAnyDescriptor_data();
     void terminalOnAnyDescriptor();
+    void inputFromDescriptor_data();
+    void inputFromDescriptor();
     void asOrdinaryUser();
 
 private:
@@ -442,6 +444,41 @@ void TestSandbox::terminalOnAnyDescriptor()
     QVERIFY2(o.result, qPrintable(describe(o)));
     QVERIFY2(out.contains("tty-42\r\n"), qPrintable(QString::fromUtf8(out) + describe(o)));
     QVERIFY2(out.contains(QStringLiteral("no-fd-%1\r\n").arg(fd + 1).toUtf8()), out.constData());
+}
+
+void TestSandbox::inputFromDescriptor_data()
+{
+    QTest::addColumn<bool>("onStdin");
+    QTest::addRow("pipe") << false;
+    // The caller's own stdin (`build --debug-shell < commands`): descriptor 0 itself.
+    QTest::addRow("stdin") << true;
+}
+
+// Without a terminal, RunSpec::inputFd is the command's stdin (else /dev/null).
+void TestSandbox::inputFromDescriptor()
+{
+    QFETCH(bool, onStdin);
+    std::optional<Rootfs> rootfs = prepare(Rootfs::defaultMode());
+    QVERIFY(rootfs);
+    int pipeFds[2];
+    QCOMPARE(::pipe2(pipeFds, O_CLOEXEC), 0);
+    const QByteArray input = "line one\nline two\n";
+    QCOMPARE(::write(pipeFds[1], input.constData(), size_t(input.size())), ssize_t(input.size()));
+    ::close(pipeFds[1]);
+    const int savedStdin = ::dup(STDIN_FILENO);
+    if (onStdin)
+        QCOMPARE(::dup2(pipeFds[0], STDIN_FILENO), STDIN_FILENO);
+    RunSpec spec;
+    spec.inputFd = onStdin ? STDIN_FILENO : pipeFds[0];
+    const Outcome o = run(*rootfs, QStringLiteral("sed 's/^/in: /'"), spec);
+    ::dup2(savedStdin, STDIN_FILENO);
+    ::close(savedStdin);
+    ::close(pipeFds[0]);
+    QVERIFY2(o.result, qPrintable(describe(o)));
+    QCOMPARE(o.lines, (QStringList{QStringLiteral("in: line one"), QStringLiteral("in: line two")}));
+    const Outcome none = run(*rootfs, QStringLiteral("wc -c"));
+    QVERIFY2(none.result, qPrintable(describe(none)));
+    QCOMPARE(none.lines.join(QString()).trimmed(), QStringLiteral("0"));
 }
 
 void TestSandbox::asOrdinaryUser()
