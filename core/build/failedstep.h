@@ -18,7 +18,7 @@ struct FailedStep
 {
     int stage = -1;      // stage index in the stage graph
     QString stageName;   // as build events name it ("build", "1")
-    int step = 0;        // 1-based step within the stage, as BuildEvent::step
+    int step = 0;        // the step within the stage as BuildEvent counts it (0: the FROM)
     int stepCount = 0;   // steps of the stage, FROM included
     QString dockerfile;  // path of the Dockerfile
     QString instruction; // the instruction as written ("RUN make")
