@@ -5,6 +5,8 @@
 #include "app/dockerfilereport.h"
 #include "app/storearguments.h"
 #include "core/build/builder.h"
+#include "core/build/debugshell.h"
+#include "core/exec/pseudoterminal.h"
 #include "core/registry/registryclient.h"
 #include "core/registry/registryprogressprinter.h"
 
@@ -17,14 +19,16 @@
 #include <csignal>
 #include <mutex>
 
+#include <unistd.h>
+
 namespace stagecraft::app {
 
 namespace {
 
 const char kUsage[] =
     "Usage: stagecraft build [-f FILE] [-t NAME:TAG]... [--target STAGE] [--build-arg K=V]...\n"
-    "                        [--no-cache] [--progress plain|json] [--output "
-    "type=oci,dest=DIR|type=docker,dest=FILE]\n"
+    "                        [--no-cache] [--debug-shell] [--progress plain|json]\n"
+    "                        [--output type=oci,dest=DIR|type=docker,dest=FILE]\n"
     "                        [--mirror REGISTRY=URL]... [--insecure HOST]... [--store DIR] CONTEXT\n"
     "\n"
     "Builds the Dockerfile (default CONTEXT/Dockerfile) without a daemon and tags the\n"
@@ -36,7 +40,14 @@ const char kUsage[] =
     "more than 1 MiB substituted in one word or 16 MiB in the file) and NUL characters.\n"
     "Names from the Dockerfile, the context and images resolve inside their own root\n"
     "(symlinks as the stage sees them); an ADD archive or a base layer past the archive\n"
-    "bounds of `stagecraft import --help` is refused. See docs/security.md.\n";
+    "bounds of `stagecraft import --help` is refused. See docs/security.md.\n"
+    "\n"
+    "--debug-shell: when a RUN command fails, opens a shell (/bin/sh, or the stage's\n"
+    "SHELL) in that step's filesystem: the layers below, what the command wrote before it\n"
+    "failed, its ENV, ARGs, WORKDIR, USER, mounts and the same sandbox. Retry the command,\n"
+    "look around, then `exit`: the build still fails, and nothing done in the shell is\n"
+    "kept (no image, no cache entry). Needs plain progress. When stdin is not a terminal,\n"
+    "the shell reads its commands from stdin.\n";
 
 CancellationToken g_cancel;
 
@@ -48,6 +59,48 @@ void onInterrupt(int)
 QString formatSeconds(qint64 ms)
 {
     return QString::number(double(ms) / 1000.0, 'f', 1) + QLatin1Char('s');
+}
+
+// --debug-shell: a shell in the failed step's filesystem on the user's terminal or,
+// when stdin is no terminal (scripts, tests), a shell reading its commands from stdin.
+void openDebugShell(const FailedStep &failed, const CancellationToken &cancel)
+{
+    const bool interactive = ::isatty(STDIN_FILENO);
+    printErr(QStringLiteral("\n%1:%2: step %3/%4 of stage %5 failed (exit code %6): %7\n")
+                 .arg(QFileInfo(failed.dockerfile).fileName())
+                 .arg(failed.range.start.line)
+                 .arg(failed.step + 1)
+                 .arg(failed.stepCount)
+                 .arg(failed.stageName)
+                 .arg(failed.exitCode)
+                 .arg(failed.instruction.simplified()));
+    const QString shell = DebugShell::shellProgram(failed);
+    if (!shell.isEmpty())
+        printErr(QStringLiteral("debug shell %1 in %2 as the command left it%3; nothing done here is kept, "
+                                "`exit` ends the build\n")
+                     .arg(shell, failed.spec.workingDir,
+                          interactive ? QString() : QStringLiteral(" (commands from stdin)")));
+    std::unique_ptr<PseudoTerminal> terminal;
+    if (interactive) {
+        Expected<std::unique_ptr<PseudoTerminal>> opened = PseudoTerminal::open(STDIN_FILENO);
+        if (!opened) {
+            printErr(QStringLiteral("cannot open a debug shell: %1\n").arg(opened.error().message));
+            return;
+        }
+        terminal = std::move(*opened);
+        terminal->startRelay(STDIN_FILENO, STDOUT_FILENO, true);
+    }
+    SandboxCallbacks callbacks;
+    callbacks.log = [](const QString &line) { printOut(line + u'\n'); };
+    callbacks.notice = [](const QString &text) { printErr(QStringLiteral("debug shell: %1\n").arg(text)); };
+    const Expected<int> ran =
+        DebugShell::run(failed, terminal ? terminal->slaveFd() : STDIN_FILENO, cancel, callbacks);
+    if (terminal)
+        terminal->stop();
+    if (!ran)
+        printErr(QStringLiteral("cannot open a debug shell: %1\n").arg(ran.error().message));
+    else
+        printErr(QStringLiteral("debug shell exited (%1); the build fails as before\n").arg(*ran));
 }
 
 int runBuild(const QStringList &commandLine)
@@ -64,6 +117,7 @@ int runBuild(const QStringList &commandLine)
     QString storeOption;
     QString progress = QStringLiteral("plain");
     QString output;
+    bool debugShell = false;
     QStringList positional;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
@@ -80,6 +134,8 @@ int runBuild(const QStringList &commandLine)
         }
         if (a == QLatin1String("--no-cache")) {
             request.noCache = true;
+        } else if (a == QLatin1String("--debug-shell")) {
+            debugShell = true;
         } else if (auto v = value(QStringLiteral("-f"));
                    v && (a == QLatin1String("-f") || a.startsWith(QStringLiteral("-f=")))) {
             request.dockerfile = *v;
@@ -113,6 +169,9 @@ int runBuild(const QStringList &commandLine)
     }
     if (positional.size() != 1)
         return usageError(name, QStringLiteral("give one CONTEXT directory"));
+    if (debugShell && progress == QLatin1String("json"))
+        return usageError(name, QStringLiteral("--debug-shell needs plain progress: the shell's terminal "
+                                               "would mix with the JSON lines"));
     request.contextDir = QDir(positional.first()).absolutePath();
     if (!QFileInfo(request.contextDir).isDir())
         return commandError(name, QStringLiteral("%1 is not a directory").arg(positional.first()));
@@ -223,6 +282,10 @@ int runBuild(const QStringList &commandLine)
             return std::unexpected(pulled.error());
         return {};
     };
+    if (debugShell)
+        request.onFailedStep = [&](const FailedStep &failed, const CancellationToken &cancel) {
+            openDebugShell(failed, cancel);
+        };
     Builder builder(*store);
     auto result = builder.build(request, sink, g_cancel);
     std::signal(SIGINT, SIG_DFL);

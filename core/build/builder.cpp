@@ -601,6 +601,7 @@ private:
     QList<std::optional<StageState>> m_results;
     std::atomic_int m_steps{0};
     std::atomic_int m_cached{0};
+    std::atomic_bool m_failureHandedOver{false};
 };
 
 void BuildRun::emitEvent(const BuildEvent &event)
@@ -1566,12 +1567,22 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
     };
     auto ran = Sandbox::run(*rootfs, spec, m_cancel, callbacks);
     if (!ran) {
-        rootfs->removeScratch();
-        if (ran.error().kind == ExecError::Kind::Cancelled)
-            return fail(QStringLiteral("build cancelled"));
         QString message = ran.error().message;
         if (!ran.error().lastLines.isEmpty())
             message += QStringLiteral("\n") + ran.error().lastLines.join(QLatin1Char('\n'));
+        // The build's first failed command is handed over before its scratch goes; the
+        // other stages stop first, as they would once this one returns.
+        if (ran.error().kind == ExecError::Kind::ExitCode && m_request.onFailedStep &&
+            !m_failureHandedOver.exchange(true)) {
+            m_cancel.cancel();
+            const FailedStep failed{base.stage,       base.stageName, base.step, base.stepCount,
+                                    m_dockerfilePath, ins.original,   ins.range, ran.error().exitCode,
+                                    message,          *rootfs,        spec,      config.shell};
+            m_request.onFailedStep(failed, m_userCancel);
+        }
+        rootfs->removeScratch();
+        if (ran.error().kind == ExecError::Kind::Cancelled)
+            return fail(QStringLiteral("build cancelled"));
         return fail(message);
     }
     auto changes = ChangeSet::capture(*rootfs, m_cancel);

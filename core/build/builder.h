@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/build/buildevent.h"
+#include "core/build/failedstep.h"
 #include "core/common/cancellation.h"
 #include "core/common/error.h"
 #include "core/oci/descriptor.h"
@@ -31,6 +32,12 @@ struct BuildRequest
     // does not hold, with the normalised reference; it should put the image into the
     // store. Empty: such a build fails saying how to get the image.
     std::function<Expected<void>(const QString &reference, const CancellationToken &)> pullMissingImage;
+    // Called (from the failing stage's worker thread) when a RUN command exits non-zero,
+    // before the step's scratch directory is removed: e.g. to open a debug shell in it
+    // (core/build/debugshell.h). Only the build's first failure is handed over, the other
+    // stages already stopping; the token is the caller's cancellation of the build. The
+    // build then fails as it would have, and nothing the callback did is stored.
+    std::function<void(const FailedStep &, const CancellationToken &)> onFailedStep;
 };
 
 struct BuildResult

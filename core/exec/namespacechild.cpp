@@ -304,6 +304,15 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         if (m.target.rfind("/proc/self/fd/", 0) != 0)
             stagedMountPoints.push_back(m.target);
     const bool switchUser = options.runAs.has_value();
+    // Copies above stdio: the child points its own 0-2 elsewhere before the program's turn.
+    const FileDescriptor terminalCopy(
+        options.terminalFd >= 0 ? ::fcntl(options.terminalFd, F_DUPFD_CLOEXEC, 3) : -1);
+    const FileDescriptor inputCopy(options.inputFd >= 0 ? ::fcntl(options.inputFd, F_DUPFD_CLOEXEC, 3) : -1);
+    if ((options.terminalFd >= 0 && !terminalCopy.isValid()) ||
+        (options.inputFd >= 0 && !inputCopy.isValid()))
+        return fail(QStringLiteral("cannot duplicate the program's terminal or input"));
+    const int terminalFd = terminalCopy.get();
+    const int inputFd = inputCopy.get();
     const uid_t runUid = switchUser ? options.runAs->first : 0;
     const gid_t runGid = switchUser ? options.runAs->second : 0;
 
@@ -411,6 +420,12 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
                                ::setresuid(runUid, runUid, runUid) != 0))
                 childFail("switching to the RUN user");
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (terminalFd >= 0 &&
+                (::dup2(terminalFd, STDIN_FILENO) < 0 || ::dup2(terminalFd, STDOUT_FILENO) < 0 ||
+                 ::dup2(terminalFd, STDERR_FILENO) < 0))
+                childFail("dup2 of the terminal");
+            if (inputFd >= 0 && ::dup2(inputFd, STDIN_FILENO) < 0)
+                childFail("dup2 of the input");
             ::execv(argv[0], argv.data());
             childFail("exec");
         }

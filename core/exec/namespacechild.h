@@ -36,6 +36,11 @@ public:
         // upper dir mounts read-only.
         QList<Overlay> extraOverlays;
         QList<int> inheritFds; // descriptors the program keeps open
+        // A terminal (pty slave) the program gets as stdin, stdout and stderr instead of
+        // /dev/null and the output pipe; -1: none. Set here rather than by a shell
+        // redirection, which takes single-digit descriptors only.
+        int terminalFd = -1;
+        int inputFd = -1; // without a terminal: the program's stdin instead of /dev/null
         // Made inside the namespace as its root (container root's host ids) after the
         // overlay mounts and the staging below, before the program starts, parents first,
         // relative to `createBase`: mount points and the working directory a program

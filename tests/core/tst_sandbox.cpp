@@ -5,6 +5,7 @@
 #include "busyboxrootfs.h"
 
 #include "core/exec/changeset.h"
+#include "core/exec/pseudoterminal.h"
 #include "core/exec/rootfs.h"
 #include "core/exec/sandbox.h"
 
@@ -19,6 +20,9 @@
 #include <cerrno>
 #include <csignal>
 #include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 using namespace stagecraft;
 
@@ -64,6 +68,10 @@ private Q_SLOTS:
     void tmpIsPartOfTheRootfs();
     void cancellationKillsProcessGroup_data() { addModes(); }
     void cancellationKillsProcessGroup();
+    void terminalOnAnyDescriptor_data();
+    void terminalOnAnyDescriptor();
+    void inputFromDescriptor_data();
+    void inputFromDescriptor();
     void asOrdinaryUser();
 
 private:
@@ -392,6 +400,85 @@ void TestSandbox::cancellationKillsProcessGroup()
     pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-g"), QString::number(group.load())});
     if (pgrep.waitForFinished(5000))
         QCOMPARE(pgrep.readAllStandardOutput(), QByteArray());
+}
+
+void TestSandbox::terminalOnAnyDescriptor_data()
+{
+    QTest::addColumn<int>("descriptor");
+    QTest::addRow("low") << 5;
+    // A shell redirection (`<&12`) takes single digits only: a busy program's pty is higher.
+    QTest::addRow("two-digit") << 40;
+}
+
+// The pty becomes the command's stdin, stdout, stderr and controlling terminal, whatever
+// descriptor the caller holds it on, and that descriptor does not reach the command.
+void TestSandbox::terminalOnAnyDescriptor()
+{
+    QFETCH(int, descriptor);
+    std::optional<Rootfs> rootfs = prepare(Rootfs::defaultMode());
+    QVERIFY(rootfs);
+    if (QStandardPaths::findExecutable(QStringLiteral("setsid")).isEmpty())
+        QSKIP("setsid (util-linux) is not installed");
+    Expected<std::unique_ptr<PseudoTerminal>> terminal = PseudoTerminal::open(-1);
+    QVERIFY2(terminal, qPrintable(terminal ? QString() : terminal.error().message));
+    const int fd = ::fcntl((*terminal)->slaveFd(), F_DUPFD_CLOEXEC, descriptor);
+    QVERIFY(fd >= descriptor);
+    int pipeFds[2];
+    QCOMPARE(::pipe2(pipeFds, O_CLOEXEC), 0);
+    (*terminal)->startRelay(-1, pipeFds[1], false);
+    RunSpec spec;
+    spec.terminalFd = fd;
+    const Outcome o = run(*rootfs,
+                          QStringLiteral("test -t 0 && test -t 1 && test -t 2 && echo tty-$((6*7)); "
+                                         "test -e /proc/self/fd/%1 || echo no-fd-$((%1+1))")
+                              .arg(fd),
+                          spec);
+    (*terminal)->stop();
+    ::close(fd);
+    ::close(pipeFds[1]);
+    QByteArray out;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(pipeFds[0], buffer, sizeof(buffer))) > 0;)
+        out.append(buffer, n);
+    ::close(pipeFds[0]);
+    QVERIFY2(o.result, qPrintable(describe(o)));
+    QVERIFY2(out.contains("tty-42\r\n"), qPrintable(QString::fromUtf8(out) + describe(o)));
+    QVERIFY2(out.contains(QStringLiteral("no-fd-%1\r\n").arg(fd + 1).toUtf8()), out.constData());
+}
+
+void TestSandbox::inputFromDescriptor_data()
+{
+    QTest::addColumn<bool>("onStdin");
+    QTest::addRow("pipe") << false;
+    // The caller's own stdin (`build --debug-shell < commands`): descriptor 0 itself.
+    QTest::addRow("stdin") << true;
+}
+
+// Without a terminal, RunSpec::inputFd is the command's stdin (else /dev/null).
+void TestSandbox::inputFromDescriptor()
+{
+    QFETCH(bool, onStdin);
+    std::optional<Rootfs> rootfs = prepare(Rootfs::defaultMode());
+    QVERIFY(rootfs);
+    int pipeFds[2];
+    QCOMPARE(::pipe2(pipeFds, O_CLOEXEC), 0);
+    const QByteArray input = "line one\nline two\n";
+    QCOMPARE(::write(pipeFds[1], input.constData(), size_t(input.size())), ssize_t(input.size()));
+    ::close(pipeFds[1]);
+    const int savedStdin = ::dup(STDIN_FILENO);
+    if (onStdin)
+        QCOMPARE(::dup2(pipeFds[0], STDIN_FILENO), STDIN_FILENO);
+    RunSpec spec;
+    spec.inputFd = onStdin ? STDIN_FILENO : pipeFds[0];
+    const Outcome o = run(*rootfs, QStringLiteral("sed 's/^/in: /'"), spec);
+    ::dup2(savedStdin, STDIN_FILENO);
+    ::close(savedStdin);
+    ::close(pipeFds[0]);
+    QVERIFY2(o.result, qPrintable(describe(o)));
+    QCOMPARE(o.lines, (QStringList{QStringLiteral("in: line one"), QStringLiteral("in: line two")}));
+    const Outcome none = run(*rootfs, QStringLiteral("wc -c"));
+    QVERIFY2(none.result, qPrintable(describe(none)));
+    QCOMPARE(none.lines.join(QString()).trimmed(), QStringLiteral("0"));
 }
 
 void TestSandbox::asOrdinaryUser()
