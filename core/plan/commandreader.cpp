@@ -1,6 +1,6 @@
 #include "core/plan/commandreader.h"
 
-#include <QDir>
+#include "core/plan/containerpath.h"
 
 namespace stagecraft {
 
@@ -144,9 +144,9 @@ WorkdirCommand CommandReader::readWorkdir(const Instruction &ins, StageScope &sc
         return workdir;
     workdir.path = scope.expand(ins.args.first().text, ins.args.first().range);
     if (workdir.path.startsWith(QLatin1Char('/')))
-        workdir.resolved = QDir::cleanPath(workdir.path);
+        workdir.resolved = ContainerPath::clean(workdir.path);
     else if (const auto current = scope.workingDir())
-        workdir.resolved = QDir::cleanPath(QLatin1Char('/') + *current + QLatin1Char('/') + workdir.path);
+        workdir.resolved = ContainerPath::resolve(*current, workdir.path);
     scope.setWorkingDir(workdir.resolved);
     return workdir;
 }

@@ -1,6 +1,7 @@
 #include "core/plan/runmount.h"
 
-#include <QDir>
+#include "core/plan/containerpath.h"
+
 #include <QRegularExpression>
 #include <QStringList>
 
@@ -284,7 +285,7 @@ QString RunMount::effectiveId() const
         return id;
     switch (type) {
     case MountType::Secret:
-        return source.isEmpty() ? QDir::cleanPath(target).section(QLatin1Char('/'), -1) : source;
+        return source.isEmpty() ? ContainerPath::clean(target).section(QLatin1Char('/'), -1) : source;
     case MountType::Ssh: return QStringLiteral("default");
     case MountType::Cache: return target;
     default: return {};
@@ -299,8 +300,7 @@ Expected<QString> RunMount::resolvedTarget(const QString &workingDir, int sshInd
     if (t.isEmpty() && type == MountType::Ssh)
         t = QStringLiteral("/run/buildkit/ssh_agent.%1").arg(sshIndex);
     const QString dir = workingDir.isEmpty() ? QStringLiteral("/") : workingDir;
-    const QString resolved = QDir::cleanPath(
-        t.startsWith(QLatin1Char('/')) ? t : QStringLiteral("/") + dir + QLatin1Char('/') + t);
+    const QString resolved = ContainerPath::resolve(dir, t);
     if (resolved == QLatin1String("/"))
         return fail(QStringLiteral("invalid mount target \"%1\"").arg(resolved));
     return resolved;
