@@ -41,10 +41,17 @@ bool AddCommand::isRemote(const QString &source)
            isGit(source);
 }
 
+// BuildKit's rule for a git source: a git or ssh URL, `git@host:repo`, or an http(s) URL
+// of a repository (ending in .git, or .git with a #ref); a local `x.git` is a file.
 bool AddCommand::isGit(const QString &source)
 {
-    return source.startsWith(QLatin1String("git@")) || source.startsWith(QLatin1String("git://")) ||
-           source.endsWith(QLatin1String(".git")) || source.contains(QLatin1String(".git#"));
+    if (source.startsWith(QLatin1String("git@")) || source.startsWith(QLatin1String("git://")) ||
+        source.startsWith(QLatin1String("ssh://")))
+        return true;
+    const bool http =
+        source.startsWith(QLatin1String("http://")) || source.startsWith(QLatin1String("https://"));
+    const QString path = source.section(QLatin1Char('#'), 0, 0);
+    return http && path.endsWith(QLatin1String(".git"));
 }
 
 AddCommand AddCommand::read(const Instruction &ins, int index, StageScope &scope)

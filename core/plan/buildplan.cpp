@@ -124,11 +124,9 @@ void BuildPlan::plan()
                 planned.images.append(stage.base);
         }
 
-        int number = 0;
-        for (PlanStep &t : triggers) {
-            t.number = ++number;
-            planned.steps.append(t);
-        }
+        // Numbered as the builder reports them: triggers are step 0, then the stage's
+        // instructions after FROM from 1.
+        planned.steps = triggers;
         for (int i = stage.fromInstruction + 1; i <= stage.lastInstruction && i < file.instructions.size();
              ++i) {
             const Instruction &ins = file.instructions.at(i);
@@ -137,7 +135,7 @@ void BuildPlan::plan()
             if (!command)
                 continue;
             PlanStep step;
-            step.number = ++number;
+            step.number = i - stage.fromInstruction;
             step.instruction = i;
             step.range = ins.range;
             step.command = std::move(*command);

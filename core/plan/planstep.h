@@ -9,7 +9,7 @@ namespace stagecraft {
 
 struct PlanStep
 {
-    int number = 0;       // 1-based within the stage (FROM is step 0)
+    int number = 0;       // 1-based position after the stage's FROM; 0 for an ONBUILD trigger
     int instruction = -1; // index into Dockerfile::instructions (the ONBUILD line for a trigger)
     bool trigger = false; // an ONBUILD trigger of the base stage, run before the stage's own steps
     SourceRange range;

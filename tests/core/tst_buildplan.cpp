@@ -578,6 +578,8 @@ private Q_SLOTS:
             << u"||;0||"_s;
         QTest::addRow("context") << u"FROM scratch\nCOPY a b/ /c/\nADD https://x.org/f.tgz local.tgz /d/\n"_s
                                  << u"||a,b/;||local.tgz"_s;
+        QTest::addRow("add-git-and-local-dot-git")
+            << u"FROM scratch\nADD git@github.com:moby/buildkit.git#v1 repo.git /s/\n"_s << u"||repo.git"_s;
         QTest::addRow("bind-context")
             << u"FROM alpine\nRUN --mount=source=go.sum,target=/s x\n"_s << u"||go.sum"_s;
         QTest::addRow("mount-stage")
@@ -666,6 +668,8 @@ private Q_SLOTS:
                     texts.append(s.inputs.text);
             QCOMPARE(texts.join(QLatin1Char('|')), expected);
             QVERIFY(steps.first().trigger);
+            QCOMPARE(steps.first().number, 0);
+            QCOMPARE(steps.last().number, 1);
             return;
         }
         QCOMPARE(steps.last().inputs.text, expected);
