@@ -5,8 +5,10 @@
 #include "core/plan/buildplan.h"
 #include "core/plan/filemodechange.h"
 #include "core/plan/goduration.h"
+#include "core/plan/planformat.h"
 #include "core/plan/runmount.h"
 
+#include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
@@ -412,6 +414,51 @@ private Q_SLOTS:
             // error is what counts.
             QVERIFY(!plan.stages().last().steps.isEmpty());
         }
+    }
+
+    // One text dump per Dockerfile (PlanFormat), compared with tests/data/plan/<name>.plan.
+    // STAGECRAFT_UPDATE_PLAN_DUMPS=1 rewrites the expected files after a deliberate change.
+    void dumps_data()
+    {
+        QTest::addColumn<QString>("dockerfile");
+        QTest::addColumn<QString>("expected");
+        const QDir plans(dataPath(u"tests/data/plan"_s));
+        for (const QString &name : plans.entryList({u"*.Dockerfile"_s}, QDir::Files, QDir::Name)) {
+            const QString base = name.chopped(QStringLiteral(".Dockerfile").size());
+            QTest::addRow("%s", qPrintable(base))
+                << plans.filePath(name) << plans.filePath(base + QStringLiteral(".plan"));
+        }
+        for (const QString &root : {u"resources/examples"_s, u"tests/data/seeds"_s}) {
+            const QDir dir(dataPath(root));
+            for (const QString &sub : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+                for (const QString &file :
+                     QDir(dir.filePath(sub)).entryList({u"Dockerfile*"_s}, QDir::Files)) {
+                    const QString name = root.section(QLatin1Char('/'), -1) + QLatin1Char('-') + sub +
+                                         (file == QLatin1String("Dockerfile") ? QString() : file.mid(10));
+                    QTest::addRow("%s", qPrintable(name)) << dir.filePath(sub + QLatin1Char('/') + file)
+                                                          << plans.filePath(name + QStringLiteral(".plan"));
+                }
+            }
+        }
+    }
+
+    void dumps()
+    {
+        QFETCH(QString, dockerfile);
+        QFETCH(QString, expected);
+        QFile in(dockerfile);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const BuildPlan plan = BuildPlan::fromText(QString::fromUtf8(in.readAll()));
+        QVERIFY2(!plan.hasErrors(), qPrintable(errorsOf(plan).join(QLatin1Char('\n'))));
+        const QString actual = PlanFormat::text(plan);
+        if (qEnvironmentVariableIsSet("STAGECRAFT_UPDATE_PLAN_DUMPS")) {
+            QFile out(expected);
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            out.write(actual.toUtf8());
+        }
+        QFile want(expected);
+        QVERIFY2(want.open(QIODevice::ReadOnly), qPrintable(expected));
+        QCOMPARE(actual, QString::fromUtf8(want.readAll()));
     }
 
     void chmod_data()
