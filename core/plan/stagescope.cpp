@@ -60,7 +60,16 @@ ShellResult StageScope::run(const QString &word, bool heredoc)
         lex.setRawQuotes(true);
         lex.setRawEscapes(true);
     }
-    ShellResult result = lex.processWord(word, variables());
+    // Looked up in place: merging ARGs and ENV into one table for every word would cost a
+    // copy of all of them per expansion in a stage that inherits hundreds.
+    const ShellLex::EnvLookup lookup = [this](const QString &name) -> std::optional<QString> {
+        if (const auto it = m_env.constFind(name); it != m_env.constEnd())
+            return *it;
+        if (const auto it = m_args.constFind(name); it != m_args.constEnd())
+            return *it;
+        return std::nullopt;
+    };
+    ShellResult result = lex.processWord(word, lookup);
     if (!m_baseKnown && !result.unmatched.isEmpty())
         m_unresolved = true;
     return result;
