@@ -50,7 +50,15 @@ void CopyCommand::readCommon(const Instruction &ins, int index, StageScope &scop
 
     for (const Flag &flag : ins.flags) {
         if (flag.name == QLatin1String("from")) {
-            from = scope.expand(flag.value, flag.range);
+            // BuildKit resolves --from before any stage runs, so it refuses anything that
+            // expansion would change rather than expanding it.
+            from = flag.value;
+            const ShellResult unchanged =
+                ShellLex(scope.escape()).processWord(flag.value, QHash<QString, QString>());
+            if (!unchanged.ok() || unchanged.value != flag.value)
+                scope.error(flag.range,
+                            QStringLiteral("variable expansion is not supported for --from, define a new "
+                                           "stage with FROM using ARG from global scope as a workaround"));
         } else if (flag.name == QLatin1String("chown")) {
             Ownership owner;
             owner.text = scope.expand(flag.value, flag.range);

@@ -34,7 +34,7 @@ struct CopyCommand : CommandBase
     QStringList sources; // expanded; from the context, or from `from` when set
     QString destination;
     QList<HeredocSource> heredocSources;
-    QString from; // --from as written after expansion: a stage name, an index or an image
+    QString from; // --from as written (BuildKit does not expand it): a stage name, an index or an image
     std::optional<Ownership> chown;
     std::optional<FileModeChange> chmod;
     bool link = false;
