@@ -1,11 +1,12 @@
-// Prints how long parse+graph (DockerfileParser::parse then StageGraph::fromDockerfile)
-// takes on the seed examples, BuildKit's own Dockerfile and a generated 500-stage file:
-// the median of many runs. With node and dockerfile-ast installed (scripts/bench-setup)
-// it times the same files with that parser too and prints the ratio. Then hostile sizes
+// Prints how long parse+graph (DockerfileParser::parse then StageGraph::fromDockerfile),
+// and the whole build plan (BuildPlan::fromText), take on the seed examples, BuildKit's own Dockerfile and a
+// generated 500-stage file: the median of many runs. With node and dockerfile-ast installed
+// (scripts/bench-setup) it times the same files with that parser too and prints the ratio. Then hostile sizes
 // (50,000 ARGs, ENVs, stages; expansion bombs) timed once each for parse, graph and the
 // build checks, the three that `stagecraft check` runs. Never fails on time.
 #include "core/dockerfile/buildchecks.h"
 #include "core/dockerfile/dockerfileparser.h"
+#include "core/plan/buildplan.h"
 #include "core/plan/stagegraph.h"
 #include "tests/bench/largedockerfile.h"
 
@@ -252,6 +253,19 @@ int main(int argc, char **argv)
                    .arg(t.total, 10, 'f', 2)
                    .arg(t.parse, 0, 'f', 2)
                    .arg(t.graph, 0, 'f', 2);
+        out.flush();
+    }
+
+    // The window plans the editor's text on every keystroke too: the whole plan (parse, graph,
+    // typed commands, cache inputs) next to parse+graph.
+    out << "\nparse+plan (BuildPlan::fromText), median of many runs, microseconds\n";
+    for (int i = 0; i < inputs.size(); ++i) {
+        const QString &text = inputs.at(i).text;
+        const double planned = medianMicroseconds([&] { (void)BuildPlan::fromText(text); });
+        out << QStringLiteral("  %1 %2 us  (%3x parse+graph)\n")
+                   .arg(inputs.at(i).label, -40)
+                   .arg(planned, 10, 'f', 2)
+                   .arg(planned / timings.at(i).total, 0, 'f', 1);
         out.flush();
     }
 
