@@ -346,7 +346,7 @@ Expected<QList<LayerSourceEntry>> archiveEntries(const QString &path, const QStr
     qint64 entries = 0;
     while (true) {
         if (cancel.isCancelled())
-            return fail(QStringLiteral("build cancelled"));
+            return failCancelled(QStringLiteral("build cancelled"));
         struct archive_entry *entry = nullptr;
         const int r = archive_read_next_header(a, &entry);
         if (r == ARCHIVE_EOF)
@@ -488,7 +488,7 @@ Expected<Download> download(const QUrl &url, const QString &path, const Cancella
     if (file.write(rest) != rest.size())
         writeFailed = true;
     if (cancel.isCancelled())
-        return fail(QStringLiteral("build cancelled"));
+        return failCancelled(QStringLiteral("build cancelled"));
     if (writeFailed)
         return fail(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -799,7 +799,6 @@ Expected<BuildResult> BuildRun::run()
         watcher.join();
     });
 
-    const QString cancelled = QStringLiteral("build cancelled");
     for (const QList<int> &level : m_graph.levels) {
         QList<std::optional<Error>> errors(level.size());
         std::vector<std::thread> threads;
@@ -820,15 +819,16 @@ Expected<BuildResult> BuildRun::run()
             t.join();
         std::optional<Error> failure;
         for (const auto &error : errors) {
-            if (error && (!failure || failure->message == cancelled))
+            if (error && (!failure || failure->isCancelled()))
                 failure = error;
         }
         if (failure) {
             if (m_userCancel.isCancelled())
-                failure = Error(cancelled);
+                failure = cancellation(QStringLiteral("build cancelled"));
             BuildEvent e;
             e.kind = BuildEventKind::BuildFailed;
             e.text = failure->message;
+            e.errorKind = failure->kind;
             emitEvent(e);
             return std::unexpected(*failure);
         }
@@ -891,7 +891,7 @@ Expected<Image> BuildRun::imageFor(const QString &reference, const QString &what
     emitEvent(e);
     auto pulled = m_request.pullMissingImage(reference, m_cancel);
     if (m_cancel.isCancelled())
-        return fail(QStringLiteral("build cancelled"));
+        return failCancelled(QStringLiteral("build cancelled"));
     if (!pulled)
         return fail(QStringLiteral("%1 \"%2\" is not in the store and pulling it failed: %3")
                         .arg(what, reference, pulled.error().message));
@@ -917,6 +917,7 @@ Expected<StageState> BuildRun::buildStage(int index)
         BuildEvent e = base;
         e.kind = BuildEventKind::StageFailed;
         e.text = error.message;
+        e.errorKind = error.kind;
         emitEvent(e);
         return std::unexpected(error);
     };
@@ -960,7 +961,7 @@ Expected<StageState> BuildRun::buildStage(int index)
         from.range = stage.fromRange;
         auto image = imageFor(*ref, QStringLiteral("base image"), from);
         if (!image) {
-            if (image.error().message == QLatin1String("build cancelled"))
+            if (image.error().isCancelled())
                 return failStage(image.error());
             return failStage(Error(QStringLiteral("%1: stage \"%2\": %3")
                                        .arg(locationOf(m_dockerfilePath, stage.fromRange),
@@ -1002,12 +1003,12 @@ Expected<StageState> BuildRun::buildStage(int index)
     for (int i = stage.fromInstruction + 1; i <= stage.lastInstruction; ++i) {
         ++step;
         if (m_cancel.isCancelled())
-            return failStage(Error(QStringLiteral("build cancelled")));
+            return failStage(cancellation(QStringLiteral("build cancelled")));
         auto done =
             runStep(index, m_dockerfile.instructions[i], step, base.stepCount, state, args, argOrder, cmdSet);
         if (!done) {
             Error error = done.error();
-            if (error.message != QLatin1String("build cancelled"))
+            if (!error.isCancelled())
                 error.message = locationOf(m_dockerfilePath, m_dockerfile.instructions[i].range) +
                                 QStringLiteral(": stage \"%1\": ").arg(stage.displayName()) + error.message;
             return failStage(error);
@@ -1568,7 +1569,7 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
     if (!ran) {
         rootfs->removeScratch();
         if (ran.error().kind == ExecError::Kind::Cancelled)
-            return fail(QStringLiteral("build cancelled"));
+            return failCancelled(QStringLiteral("build cancelled"));
         QString message = ran.error().message;
         if (!ran.error().lastLines.isEmpty())
             message += QStringLiteral("\n") + ran.error().lastLines.join(QLatin1Char('\n'));
@@ -2188,7 +2189,7 @@ Expected<BuildCachePruneReport> Builder::pruneCaches(const CancellationToken &ca
     QDirIterator entries(cacheRoot, {QStringLiteral("*.json")}, QDir::Files);
     while (entries.hasNext()) {
         if (cancel.isCancelled())
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         const QString path = entries.next();
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly))
@@ -2227,7 +2228,7 @@ Expected<BuildCachePruneReport> Builder::pruneCaches(const CancellationToken &ca
     for (const QFileInfo &info :
          QDir(layerRoot).entryInfoList(QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot)) {
         if (cancel.isCancelled())
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         // An extraction in progress is a hidden directory; one no live lease can own was
         // left by a killed process.
         const bool leftover =
