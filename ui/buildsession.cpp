@@ -132,10 +132,11 @@ bool BuildSession::startBuild(const ImageStore &store, const BuildRequest &reque
         }
         const bool ok = result.has_value();
         const QString error = ok ? QString() : result.error().message;
+        const ErrorKind errorKind = ok ? ErrorKind::Failed : result.error().kind;
         const BuildResult value = ok ? *result : BuildResult();
-        post([this, ok, error, value, manifests] {
+        post([this, ok, error, errorKind, value, manifests] {
             finish();
-            Q_EMIT buildFinished(ok, error, value, manifests);
+            Q_EMIT buildFinished(ok, error, errorKind, value, manifests);
         });
     });
     return true;

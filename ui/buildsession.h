@@ -33,7 +33,7 @@ public:
     // the sandbox on a throwaway layer, output streamed by runOutput().
     bool startRun(const ImageStore &store, const QString &reference);
     // Stops the running job; its processes are killed and it finishes soon after with an
-    // error "build cancelled" (or a run with the "cancelled" message).
+    // error of kind ErrorKind::Cancelled (a run with the "cancelled" message).
     void cancel();
     // Runs the event loop until the job is done; false on timeout (tests, closing).
     bool waitUntilIdle(int timeoutMs);
@@ -41,9 +41,10 @@ public:
 Q_SIGNALS:
     void busyChanged(bool busy);
     void buildEvent(const stagecraft::BuildEvent &event);
-    // `stageManifests`: stage index → "sha256:<hex>" of that stage's manifest.
-    void buildFinished(bool ok, const QString &error, const stagecraft::BuildResult &result,
-                       const QHash<int, QString> &stageManifests);
+    // `stageManifests`: stage index → "sha256:<hex>" of that stage's manifest; `errorKind`
+    // tells a cancelled build from a failed one.
+    void buildFinished(bool ok, const QString &error, stagecraft::ErrorKind errorKind,
+                       const stagecraft::BuildResult &result, const QHash<int, QString> &stageManifests);
     // A missing base image is being pulled: bytes received of all its blobs so far.
     void pullProgress(qint64 done, qint64 total);
     void runOutput(const QString &line);

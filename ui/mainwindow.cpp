@@ -1259,7 +1259,7 @@ void MainWindow::onBuildEvent(const BuildEvent &event)
         break;
     }
     case BuildEventKind::StageFailed: {
-        const bool cancelled = event.text == QLatin1String("build cancelled");
+        const bool cancelled = event.errorKind == ErrorKind::Cancelled;
         m_graphView->setStageState(event.stage, cancelled ? StageState::Idle : StageState::Failed,
                                    cancelled ? QString()
                                              : tr("step %1 of %2").arg(stage.done + 1).arg(event.stepCount));
@@ -1273,13 +1273,13 @@ void MainWindow::onBuildEvent(const BuildEvent &event)
     updateProgress();
 }
 
-void MainWindow::onBuildFinished(bool ok, const QString &error, const BuildResult &result,
-                                 const QHash<int, QString> &stageManifests)
+void MainWindow::onBuildFinished(bool ok, const QString &error, ErrorKind errorKind,
+                                 const BuildResult &result, const QHash<int, QString> &stageManifests)
 {
     m_buildProgress->setVisible(false);
     m_pullDone = m_pullTotal = 0;
     if (!ok) {
-        const bool cancelled = error == QLatin1String("build cancelled");
+        const bool cancelled = errorKind == ErrorKind::Cancelled;
         if (cancelled) {
             // Nothing half-built stays on screen: every node goes back to idle.
             m_graphView->clearStageStates();

@@ -119,7 +119,7 @@ private:
     void createProblemsDock();
     void createBuildLogDock();
     void onBuildEvent(const BuildEvent &event);
-    void onBuildFinished(bool ok, const QString &error, const BuildResult &result,
+    void onBuildFinished(bool ok, const QString &error, ErrorKind errorKind, const BuildResult &result,
                          const QHash<int, QString> &stageManifests);
     void updateBuildActions();
     void updateProgress();

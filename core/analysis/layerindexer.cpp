@@ -75,7 +75,7 @@ Expected<QList<AnalysisLayer>> LayerIndexer::index(const Image &image, const Can
         for (int n = next++; n < toRead.size(); n = next++) {
             const int i = toRead[n];
             if (cancel.isCancelled()) {
-                errors[i] = Error(QStringLiteral("cancelled"));
+                errors[i] = cancellation();
                 continue;
             }
             auto index = readLayer(image, i, cancel);

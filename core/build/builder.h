@@ -64,7 +64,8 @@ public:
     {}
 
     // Builds and tags the target stage. `sink` may be empty; it is called from worker
-    // threads, never concurrently. A cancelled build returns an error "build cancelled".
+    // threads, never concurrently. A cancelled build returns an error of kind
+    // ErrorKind::Cancelled.
     Expected<BuildResult> build(const BuildRequest &request, const BuildEventSink &sink = {},
                                 const CancellationToken &cancel = {});
 

@@ -41,6 +41,9 @@ QJsonObject BuildEvent::toJson() const
         o.insert(QStringLiteral("layerDigest"), layerDigest);
         o.insert(QStringLiteral("layerSize"), layerSize);
     }
+    if ((kind == BuildEventKind::StageFailed || kind == BuildEventKind::BuildFailed) &&
+        errorKind == ErrorKind::Cancelled)
+        o.insert(QStringLiteral("cancelled"), true);
     if (kind == BuildEventKind::StepDone || kind == BuildEventKind::StageDone ||
         kind == BuildEventKind::BuildDone)
         o.insert(QStringLiteral("durationMs"), durationMs);

@@ -2,6 +2,7 @@
 // layer written), delivered to a sink from the builder's worker threads.
 #pragma once
 
+#include "core/common/error.h"
 #include "core/common/sourcerange.h"
 
 #include <QJsonObject>
@@ -38,6 +39,7 @@ struct BuildEvent
     QString layerDigest; // StepDone of a step that made a layer
     qint64 layerSize = 0;
     qint64 durationMs = 0;
+    ErrorKind errorKind = ErrorKind::Failed; // StageFailed, BuildFailed: Cancelled when cancelled
 
     QJsonObject toJson() const;
 };

@@ -152,7 +152,7 @@ Expected<QStringList> BuildContext::expandGlob(const QString &cleaned, const Can
         QStringList next;
         for (const QString &parent : std::as_const(candidates)) {
             if (cancel.isCancelled())
-                return fail(QStringLiteral("cancelled"));
+                return failCancelled();
             if (!PathGlob::hasMeta(component)) {
                 const QString path = joinRelative(parent, component);
                 Expected<QString> abs = resolveInside(path, cleaned);
@@ -233,7 +233,7 @@ Expected<ContextMatch> BuildContext::describe(const QString &relative, const QSt
                         .arg(source, QFileInfo(m_ignoreFile).fileName()));
     }
     if (cancel.isCancelled())
-        return fail(QStringLiteral("cancelled"));
+        return failCancelled();
     return match;
 }
 

@@ -45,7 +45,7 @@ Expected<QByteArray> ContentHashCache::fileDigest(const QString &absolutePath,
     QByteArray buffer(1 << 16, Qt::Uninitialized);
     for (;;) {
         if (cancel.isCancelled())
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         const qint64 n = file.read(buffer.data(), buffer.size());
         if (n < 0)
             return fail(QStringLiteral("cannot read %1: %2").arg(absolutePath, file.errorString()));

@@ -231,7 +231,7 @@ Expected<ChangeSet> ChangeSet::capture(const Rootfs &rootfs, const CancellationT
         set.m_entries = walker.walkCopy(QString(), false);
     }
     if (walker.cancelled())
-        return fail(QStringLiteral("cancelled"));
+        return failCancelled();
     return set;
 }
 

@@ -110,7 +110,7 @@ QByteArrayList namesIn(int dirFd)
 Expected<void> applyLayer(int fromDir, int toDir, const QString &relative, const CancellationToken &cancel)
 {
     if (cancel.isCancelled())
-        return fail(QStringLiteral("cancelled"));
+        return failCancelled();
     for (const QByteArray &name : namesIn(fromDir)) {
         const char *n = name.constData();
         const QString where =

@@ -67,7 +67,7 @@ Expected<RootfsSnapshot> RootfsSnapshot::capture(const QString &root, const Canc
         return fail(QStringLiteral("%1 is not a directory").arg(root));
     snapshot.m_states.insert(QString(), *top);
     if (!snapshot.walk(root, QString(), cancel))
-        return fail(QStringLiteral("cancelled"));
+        return failCancelled();
     return snapshot;
 }
 

@@ -390,7 +390,7 @@ Expected<ExtractReport> LayerExtractor::extract(QIODevice *blob, const QString &
     const qint64 blobSize = blob && !blob->isSequential() ? blob->size() : 0;
     for (;;) {
         if (cancel.isCancelled())
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         auto entry = reader.next();
         if (!entry)
             return fail(

@@ -371,7 +371,7 @@ Expected<LayerContents> LayerReader::readAll(QIODevice *blob, const Cancellation
     LayerContents contents;
     for (;;) {
         if (cancel.isCancelled())
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         auto entry = reader.next();
         if (!entry)
             return std::unexpected(entry.error());

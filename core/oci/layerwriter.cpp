@@ -241,7 +241,7 @@ Expected<WrittenLayer> LayerWriter::write(QList<LayerSourceEntry> entries, QIODe
     QByteArray buffer(1 << 16, Qt::Uninitialized);
     for (const LayerSourceEntry &s : std::as_const(entries)) {
         if (cancel.isCancelled())
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         const LayerEntry &e = s.entry;
         struct archive_entry *entry = archive_entry_new();
         auto freeEntry = qScopeGuard([entry] { archive_entry_free(entry); });
@@ -342,7 +342,7 @@ Expected<WrittenLayer> LayerWriter::writeDirectory(const QString &directory, QIO
                     QDirIterator::Subdirectories);
     while (it.hasNext()) {
         if (cancel.isCancelled())
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         const QString path = it.next();
         struct stat st;
         if (::lstat(QFile::encodeName(path).constData(), &st) != 0)

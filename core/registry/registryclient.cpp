@@ -327,7 +327,7 @@ Expected<RegistryClient::Response> RegistryClient::send(const Target &target, Re
     int redirects = 0;
     for (int attempt = 0;;) {
         if (cancel.isCancelled())
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         QNetworkRequest req(request.url);
         req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("stagecraft"));
         for (const auto &[name, value] : request.headers)
@@ -366,7 +366,7 @@ Expected<RegistryClient::Response> RegistryClient::send(const Target &target, Re
         bool transient = false;
         auto outcome = ReplyWaiter::wait(reply, ReplyWaiter::Until::Headers, cancel, idle, deadline);
         if (outcome == ReplyWaiter::Outcome::Cancelled)
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
         if (outcome == ReplyWaiter::Outcome::TimedOut) {
             problem = QStringLiteral("no answer within %1 s").arg(double(idle) / 1000.0, 0, 'g', 3);
@@ -421,7 +421,7 @@ Expected<RegistryClient::Response> RegistryClient::send(const Target &target, Re
             } else {
                 outcome = ReplyWaiter::wait(reply, ReplyWaiter::Until::Finished, cancel, idle);
                 if (outcome == ReplyWaiter::Outcome::Cancelled)
-                    return fail(QStringLiteral("cancelled"));
+                    return failCancelled();
                 if (outcome == ReplyWaiter::Outcome::TimedOut) {
                     problem =
                         QStringLiteral("%1 stopped sending for %2 s").arg(target.authority).arg(idle / 1000);
@@ -447,7 +447,7 @@ Expected<RegistryClient::Response> RegistryClient::send(const Target &target, Re
                                  problem));
         }
         if (!ReplyWaiter::sleep(m_firstDelayMs << (attempt - 1), cancel))
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
     }
 }
 
@@ -575,7 +575,7 @@ Expected<void> RegistryClient::fetchBlob(ImageStore &store, const Target &target
             return {};
         }
         if (device.cancelled() || cancel.isCancelled())
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         const bool broken = device.networkFailed() || device.received() < blob.size;
         if (!broken)
             return fail(QStringLiteral("the blob %1 from %2 is damaged, nothing of it was stored: %3")
@@ -587,7 +587,7 @@ Expected<void> RegistryClient::fetchBlob(ImageStore &store, const Target &target
                             .arg(attempt)
                             .arg(device.errorString()));
         if (!ReplyWaiter::sleep(m_firstDelayMs << (attempt - 1), cancel))
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
     }
 }
 

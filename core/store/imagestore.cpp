@@ -453,7 +453,7 @@ Expected<Descriptor> ImageStore::addImage(const Image &image, const QStringList 
     const QString sizeCache = cacheDir(QStringLiteral("layer-sizes"));
     for (const ImageLayer &layer : image.layers) {
         if (cancel.isCancelled())
-            return fail(QStringLiteral("cancelled"));
+            return failCancelled();
         // The diff ID the config claims must be what the layer holds: check once, and keep
         // the layer's size for `images`. A layer not stored yet is checked while it is
         // copied in, so each layer is read once.

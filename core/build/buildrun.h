@@ -1,0 +1,188 @@
+// One build of a Dockerfile (Builder::build), shared by the files the builder is split
+// into: the scheduler in buildrun.cpp runs the stages level by level, a thread a stage;
+// runStep in buildstep.cpp takes any step through the cache; each kind of instruction has
+// its own file (metadatainstructions.cpp, runinstruction.cpp, copyinstruction.cpp), and so
+// have the step cache, the layer directories and the images stages start from. Internal
+// to core/build.
+#pragma once
+
+#include "core/build/builder.h"
+#include "core/context/buildcontext.h"
+#include "core/dockerfile/dockerfile.h"
+#include "core/exec/sandbox.h"
+#include "core/oci/layerwriter.h"
+#include "core/plan/stagegraph.h"
+
+#include <QCryptographicHash>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+namespace stagecraft {
+
+class LayerTree;
+class Rootfs;
+struct CopyJob;
+
+// The hex SHA-256 of `text`: cache keys and cache-mount directory names.
+inline QString sha256Hex(const QString &text)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+
+// The name of an environment entry "NAME=value".
+inline QString envName(const QString &entry)
+{
+    return entry.section(QLatin1Char('='), 0, 0);
+}
+
+// The words of an instruction as written.
+inline QStringList argTexts(const Instruction &ins)
+{
+    QStringList out;
+    for (const Word &w : ins.args)
+        out.append(w.text);
+    return out;
+}
+
+// The state of a stage after a step: what the next step builds on.
+struct StageState
+{
+    ImageConfig config;
+    QList<Descriptor> layers;
+    QString key; // cache chain key
+};
+
+// What a step's instruction made of it before the cache is asked: the history text, the
+// other inputs of its cache key and, for COPY, ADD and WORKDIR, the entries of its layer.
+struct StepWork
+{
+    QString createdBy;
+    QString keyExtra;
+    bool makesLayer = false;
+    bool linked = false; // COPY/ADD --link: a layer independent of the ones below
+    QList<LayerSourceEntry> entries;
+    std::optional<QTemporaryDir> scratch; // downloads and extracted archive members of COPY/ADD
+};
+
+class BuildRun
+{
+public:
+    BuildRun(Builder &builder, const BuildRequest &request, const BuildEventSink &sink,
+             const CancellationToken &cancel)
+        : m_builder(builder)
+        , m_request(request)
+        , m_sink(sink)
+        , m_userCancel(cancel)
+    {}
+
+    Expected<BuildResult> run();
+
+private:
+    // The scheduler (buildrun.cpp).
+    Expected<void> load();
+    void queueStages();
+    Expected<void> buildLevels();
+    Expected<BuildResult> writeImage(const QElapsedTimer &timer);
+    Expected<StageState> buildStage(int index);
+    Expected<StageState> startStage(const Stage &stage, const BuildEvent &base, QList<Instruction> &triggers);
+    std::optional<StageState> stageResult(int index);
+    void emitEvent(const BuildEvent &event);
+    QHash<QString, QString> expansionEnv(const StageState &state, const QHash<QString, QString> &args) const;
+    QString expand(const QString &word, const QHash<QString, QString> &env, QString *error = nullptr) const;
+    // A heredoc body with an unquoted delimiter: variables expand, but quotes and escapes
+    // stay as written (BuildKit's raw mode), so `import "fmt"` keeps its quotes.
+    QString expandHeredoc(const QString &body, const QHash<QString, QString> &env,
+                          QString *error = nullptr) const;
+    void addHistory(StageState &state, const QString &createdBy, bool emptyLayer) const;
+
+    // Any step: expansion, the cache, the layer (buildstep.cpp).
+    Expected<void> runStep(int stageIndex, const Instruction &ins, int step, int stepCount, StageState &state,
+                           QHash<QString, QString> &args, QStringList &argOrder, bool &cmdSet);
+    Expected<void> prepareStep(const Instruction &ins, const StageState &state,
+                               const QHash<QString, QString> &env, const QHash<QString, QString> &args,
+                               const QStringList &argOrder, const BuildEvent &base, StageState &next,
+                               bool &cmdSet, StepWork &work);
+    bool reuseLinkedLayer(const QString &linkKey, const QString &key, const StepWork &work,
+                          const BuildEvent &base, StageState &next);
+    Expected<Descriptor> makeLayer(const Instruction &ins, const QHash<QString, QString> &args,
+                                   const QStringList &argOrder, const BuildEvent &base, StepWork &work,
+                                   const QString &linkKey, StageState &next);
+    Expected<WrittenLayer> writeLayer(QList<LayerSourceEntry> entries);
+
+    // ARG and the instructions that only change the image config (metadatainstructions.cpp).
+    Expected<void> declareArgs(const Instruction &ins, const QHash<QString, QString> &env,
+                               QHash<QString, QString> &args, QStringList &argOrder) const;
+    Expected<void> configStep(const Instruction &ins, const QHash<QString, QString> &env, StageState &next,
+                              bool &cmdSet, StepWork &work) const;
+    Expected<void> workdirStep(const Instruction &ins, const QHash<QString, QString> &env,
+                               const StageState &state, StageState &next, StepWork &work,
+                               QString *error) const;
+
+    // RUN and its mounts (runinstruction.cpp).
+    QStringList runArgv(const Instruction &ins, const ContainerConfig &config,
+                        const QHash<QString, QString> &env, QString *error) const;
+    void describeRun(const Instruction &ins, const StageState &state, const QHash<QString, QString> &env,
+                     const QHash<QString, QString> &args, const QStringList &argOrder, StepWork &work,
+                     QString *error) const;
+    Expected<void> runCommand(const Instruction &ins, StageState &state, const QHash<QString, QString> &args,
+                              const QStringList &argOrder, const BuildEvent &base, QString *createdBy);
+    Expected<SandboxMount> runMount(const Flag &flag, const QString &scratchDir, qsizetype index,
+                                    const Rootfs &rootfs);
+    Expected<void> bindContextMount(SandboxMount &mount, const QString &source, const QString &bindScratch,
+                                    const Rootfs &rootfs) const;
+    Expected<void> bindStageMount(SandboxMount &mount, const QString &from, const QString &source,
+                                  const QString &bindScratch, const Rootfs &rootfs);
+
+    // COPY and ADD (copyinstruction.cpp).
+    Expected<QList<LayerSourceEntry>> copyEntries(const Instruction &ins, const StageState &state,
+                                                  const QHash<QString, QString> &env,
+                                                  const QString &scratchDir, const BuildEvent &base,
+                                                  QString *createdBy, QString *keyExtra);
+    Expected<QStringList> copySourceLowers(const QString &from, const BuildEvent &base, QString *keyExtra);
+    Expected<void> copyFromStage(CopyJob &job, const QString &from, const BuildEvent &base,
+                                 QString *keyExtra);
+    Expected<void> copyFromContext(CopyJob &job, const QString &scratchDir, QString *keyExtra);
+    Expected<void> copyUrl(CopyJob &job, const QString &src, const QString &scratchDir, QString *keyExtra);
+
+    // The step cache (stepcache.cpp).
+    QString cacheFile(const QString &key) const;
+    bool loadCache(const QString &key, StageState &state) const;
+    void saveCache(const QString &key, const StageState &state) const;
+    std::optional<std::pair<Descriptor, Digest>> loadLinkedLayer(const QString &linkKey) const;
+    void saveLinkedLayer(const QString &linkKey, const Descriptor &layer, const Digest &diffId) const;
+
+    // The images stages start from (imageresolution.cpp) and their layers (layercache.cpp).
+    Expected<Image> imageFor(const QString &reference, const QString &what, const BuildEvent &base);
+    Expected<QStringList> lowerDirs(const StageState &state) const;
+
+    Builder &m_builder;
+    const BuildRequest &m_request;
+    const BuildEventSink &m_sink;
+    // What the steps poll: cancelled by the caller's token (relayed by a watcher) or when
+    // a stage fails, so sibling stages stop too.
+    CancellationToken m_userCancel;
+    CancellationToken m_cancel;
+    std::mutex m_pullMutex;
+    std::mutex m_sinkMutex;
+    std::mutex m_resultMutex;
+    QString m_dockerfilePath;
+    Dockerfile m_dockerfile;
+    StageGraph m_graph;
+    std::optional<BuildContext> m_context;
+    QHash<QString, QString> m_metaEnv;
+    QList<std::optional<StageState>> m_results;
+    std::atomic_int m_steps{0};
+    std::atomic_int m_cached{0};
+    std::atomic_bool m_failureHandedOver{false};
+};
+
+} // namespace stagecraft

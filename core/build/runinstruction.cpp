@@ -1,0 +1,263 @@
+#include "core/build/buildrun.h"
+
+#include "core/exec/changeset.h"
+#include "core/exec/rootfs.h"
+#include "core/fs/rootdirectory.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <memory>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+// RUN: its command line and history text, its mounts (cache, tmpfs, binds of the context
+// or another stage), the sandbox run, and the change it made as the step's layer.
+
+namespace stagecraft {
+
+// The argv RUN runs: the exec form as written, or the shell form (or its heredoc) given
+// to the stage's SHELL.
+QStringList BuildRun::runArgv(const Instruction &ins, const ContainerConfig &config,
+                              const QHash<QString, QString> &env, QString *error) const
+{
+    if (ins.jsonForm)
+        return argTexts(ins);
+    QStringList argv =
+        config.shell.isEmpty() ? QStringList{QStringLiteral("/bin/sh"), QStringLiteral("-c")} : config.shell;
+    QString script = argTexts(ins).join(QLatin1Char(' '));
+    if (!ins.heredocs.isEmpty()) {
+        // `RUN <<EOF`: the body is the script.
+        const Heredoc &doc = ins.heredocs.first();
+        script = doc.expand ? expandHeredoc(doc.body(), env, error) : doc.body();
+    }
+    argv.append(script);
+    return argv;
+}
+
+// RUN's history text (BuildKit's, with the build args it saw) and cache inputs.
+void BuildRun::describeRun(const Instruction &ins, const StageState &state,
+                           const QHash<QString, QString> &env, const QHash<QString, QString> &args,
+                           const QStringList &argOrder, StepWork &work, QString *error) const
+{
+    const QStringList argv = runArgv(ins, state.config.config, env, error);
+    QStringList used;
+    for (const QString &name : argOrder)
+        used.append(name + QLatin1Char('=') + args.value(name));
+    work.createdBy = QStringLiteral("RUN ");
+    if (!used.isEmpty())
+        work.createdBy += QLatin1Char('|') + QString::number(used.size()) + QLatin1Char(' ') +
+                          used.join(QLatin1Char(' ')) + QLatin1Char(' ');
+    work.createdBy += argv.join(QLatin1Char(' ')) + QStringLiteral(" # buildkit");
+    for (const Flag &f : ins.flags)
+        work.keyExtra += f.name + QLatin1Char('=') + f.value + QLatin1Char('\n');
+    work.makesLayer = true;
+}
+
+Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
+                                    const QHash<QString, QString> &args, const QStringList &argOrder,
+                                    const BuildEvent &base, QString *createdBy)
+{
+    Q_UNUSED(createdBy);
+    auto lowers = lowerDirs(state);
+    if (!lowers)
+        return std::unexpected(lowers.error());
+    if (lowers->isEmpty())
+        return fail(
+            QStringLiteral("RUN needs a root filesystem, but this stage has no layers (FROM scratch)"));
+    QTemporaryDir scratch(m_builder.store().cacheDir(QStringLiteral("tmp")) + QStringLiteral("/run-XXXXXX"));
+    if (!scratch.isValid())
+        return fail(QStringLiteral("cannot create a scratch directory: %1").arg(scratch.errorString()));
+    auto rootfs = Rootfs::prepare(*lowers, scratch.path(), std::nullopt, m_cancel);
+    if (!rootfs)
+        return std::unexpected(rootfs.error());
+    const ContainerConfig &config = state.config.config;
+    RunSpec spec;
+    const QHash<QString, QString> env = expansionEnv(state, args);
+    spec.args = runArgv(ins, config, env, nullptr);
+    spec.env = config.env;
+    for (const QString &name : argOrder) {
+        bool shadowed = false;
+        for (const QString &e : config.env)
+            shadowed = shadowed || envName(e) == name;
+        if (!shadowed)
+            spec.env.append(name + QLatin1Char('=') + args.value(name));
+    }
+    spec.workingDir = config.workingDir.isEmpty() ? QStringLiteral("/") : config.workingDir;
+    spec.user = config.user;
+    if (ins.flagValue(QStringLiteral("network")) == QLatin1String("none"))
+        spec.network = NetworkMode::None;
+    else if (ins.flagValue(QStringLiteral("network")) == QLatin1String("host"))
+        spec.network = NetworkMode::Host;
+    for (const Flag &flag : ins.flags) {
+        if (flag.name != QLatin1String("mount"))
+            continue;
+        auto mount = runMount(flag, scratch.path(), spec.mounts.size(), *rootfs);
+        if (!mount)
+            return std::unexpected(mount.error());
+        spec.mounts.append(*mount);
+    }
+    SandboxCallbacks callbacks;
+    callbacks.log = [this, &base](const QString &line) {
+        BuildEvent e = base;
+        e.kind = BuildEventKind::StepLog;
+        e.text = line;
+        emitEvent(e);
+    };
+    auto ran = Sandbox::run(*rootfs, spec, m_cancel, callbacks);
+    if (!ran) {
+        QString message = ran.error().message;
+        if (!ran.error().lastLines.isEmpty())
+            message += QStringLiteral("\n") + ran.error().lastLines.join(QLatin1Char('\n'));
+        // The build's first failed command is handed over before its scratch goes; the
+        // other stages stop first, as they would once this one returns.
+        if (ran.error().kind == ExecError::Kind::ExitCode && m_request.onFailedStep &&
+            !m_failureHandedOver.exchange(true)) {
+            m_cancel.cancel();
+            const FailedStep failed{base.stage,       base.stageName, base.step, base.stepCount,
+                                    m_dockerfilePath, ins.original,   ins.range, ran.error().exitCode,
+                                    message,          *rootfs,        spec,      config.shell};
+            m_request.onFailedStep(failed, m_userCancel);
+        }
+        rootfs->removeScratch();
+        if (ran.error().kind == ExecError::Kind::Cancelled)
+            return failCancelled(QStringLiteral("build cancelled"));
+        return fail(message);
+    }
+    auto changes = ChangeSet::capture(*rootfs, m_cancel);
+    if (!changes) {
+        rootfs->removeScratch();
+        return std::unexpected(changes.error());
+    }
+    QList<LayerSourceEntry> entries;
+    for (const ChangeEntry &c : changes->entries()) {
+        LayerSourceEntry e;
+        e.entry = c.entry;
+        e.sourcePath = c.sourcePath;
+        // BuildKit's whiteout markers are 0600 files, its opaque markers 0755.
+        if (e.entry.type == EntryType::Whiteout && e.entry.mode == 0)
+            e.entry.mode = 0600;
+        if (e.entry.type == EntryType::OpaqueWhiteout && e.entry.mode == 0)
+            e.entry.mode = 0755;
+        entries.append(e);
+    }
+    auto written = writeLayer(entries);
+    rootfs->removeScratch();
+    if (!written)
+        return std::unexpected(written.error());
+    state.layers.append(written->descriptor());
+    state.config.diffIds.append(written->diffId);
+    return {};
+}
+
+// One `--mount` of a RUN: a cache directory kept in the store, a tmpfs, or a bind of the
+// context or of another stage. `index` numbers the mount's scratch space in `scratchDir`.
+Expected<SandboxMount> BuildRun::runMount(const Flag &flag, const QString &scratchDir, qsizetype index,
+                                          const Rootfs &rootfs)
+{
+    SandboxMount mount;
+    QHash<QString, QString> fields;
+    for (const QString &part : flag.value.split(QLatin1Char(','))) {
+        const qsizetype eq = part.indexOf(QLatin1Char('='));
+        fields.insert(eq < 0 ? part : part.left(eq), eq < 0 ? QStringLiteral("true") : part.mid(eq + 1));
+    }
+    const QString type = fields.value(QStringLiteral("type"), QStringLiteral("bind"));
+    mount.target =
+        fields.value(QStringLiteral("target"),
+                     fields.value(QStringLiteral("dst"), fields.value(QStringLiteral("destination"))));
+    if (mount.target.isEmpty())
+        return fail(QStringLiteral("--mount %1 needs a target").arg(flag.value));
+    if (type == QLatin1String("cache")) {
+        mount.type = SandboxMount::Type::Cache;
+        const QString id = fields.value(QStringLiteral("id"), mount.target);
+        mount.source =
+            m_builder.store().cacheDir(QStringLiteral("run-cache")) + QLatin1Char('/') + sha256Hex(id);
+        QDir().mkpath(mount.source);
+    } else if (type == QLatin1String("tmpfs")) {
+        mount.type = SandboxMount::Type::Tmpfs;
+    } else if (type == QLatin1String("bind")) {
+        mount.type = SandboxMount::Type::Bind;
+        const QString from = fields.value(QStringLiteral("from"));
+        const QString source = fields.value(QStringLiteral("source"), fields.value(QStringLiteral("src")));
+        mount.readOnly =
+            !(fields.contains(QStringLiteral("rw")) || fields.contains(QStringLiteral("readwrite")));
+        // Another root this RUN sees through the bind: its own scratch space, removed with the RUN's.
+        const QString bindScratch = scratchDir + QStringLiteral("/bind-%1").arg(index);
+        if (!QDir().mkpath(bindScratch))
+            return fail(QStringLiteral("cannot create %1").arg(bindScratch));
+        auto bound = from.isEmpty() ? bindContextMount(mount, source, bindScratch, rootfs)
+                                    : bindStageMount(mount, from, source, bindScratch, rootfs);
+        if (!bound)
+            return std::unexpected(bound.error());
+    } else {
+        return fail(QStringLiteral("--mount type=%1 is not supported (bind, cache and tmpfs are)").arg(type));
+    }
+    return mount;
+}
+
+// A bind of `source` in the build context; a writable one binds a throwaway copy.
+Expected<void> BuildRun::bindContextMount(SandboxMount &mount, const QString &source,
+                                          const QString &bindScratch, const Rootfs &rootfs) const
+{
+    // The source resolves inside the context: a symlink there never leads out.
+    auto context = RootDirectory::open(m_request.contextDir);
+    if (!context)
+        return std::unexpected(context.error());
+    auto canonical = context->canonicalPath(source);
+    auto fd = context->open(source, O_PATH, Symlinks::FollowInRoot);
+    if (!canonical || !fd)
+        return fail(QStringLiteral("--mount source=%1: not found in the build context").arg(source));
+    struct stat st = {};
+    ::fstat(fd->get(), &st);
+    if (mount.readOnly) {
+        mount.source = m_request.contextDir + QLatin1Char('/') + *canonical;
+        mount.sourceFd = std::make_shared<FileDescriptor>(std::move(*fd));
+    } else if (S_ISDIR(st.st_mode)) {
+        // Writes land in a copy-on-write layer and are thrown away, as in BuildKit.
+        auto view = Rootfs::prepare({m_request.contextDir + QLatin1Char('/') + *canonical}, bindScratch,
+                                    rootfs.mode(), m_cancel);
+        if (!view)
+            return std::unexpected(view.error());
+        mount.sourceRoot = std::make_shared<const Rootfs>(std::move(*view));
+    } else {
+        const QString copy = bindScratch + QStringLiteral("/file");
+        if (!QFile::copy(RootDirectory::procPath(fd->get()), copy))
+            return fail(QStringLiteral("--mount source=%1: cannot copy it for a writable bind").arg(source));
+        auto copied = RootDirectory::open(bindScratch);
+        auto copyFd = copied ? copied->open(QStringLiteral("file"), O_PATH, Symlinks::Refuse)
+                             : FsExpected<FileDescriptor>(std::unexpected(FsError{}));
+        if (!copyFd)
+            return fail(QStringLiteral("--mount source=%1: cannot open its copy").arg(source));
+        mount.source = copy;
+        mount.sourceFd = std::make_shared<FileDescriptor>(std::move(*copyFd));
+        mount.readOnly = true; // the copy is private; bwrap binds a descriptor read-only
+    }
+    return {};
+}
+
+// A bind of `source` in the stage `from`, built earlier in this build.
+Expected<void> BuildRun::bindStageMount(SandboxMount &mount, const QString &from, const QString &source,
+                                        const QString &bindScratch, const Rootfs &rootfs)
+{
+    const std::optional<StageState> fromState = stageResult(m_graph.stageIndex(from));
+    if (!fromState)
+        return fail(QStringLiteral("--mount from=%1: only stages can be mounted").arg(from));
+    auto fromLowers = lowerDirs(*fromState);
+    if (!fromLowers)
+        return std::unexpected(fromLowers.error());
+    // The source resolves inside that stage (symlinks as the stage sees them)
+    // and is mounted from the stage's own layers, never from a host path.
+    auto view = Rootfs::prepare(*fromLowers, bindScratch, rootfs.mode(), m_cancel);
+    if (!view)
+        return std::unexpected(view.error());
+    const QString canonical = view->canonicalPath(source).mid(1);
+    if (!canonical.isEmpty() && !view->lookup(canonical))
+        return fail(QStringLiteral("--mount from=%1: %2 not found").arg(from, source));
+    mount.sourceRoot = std::make_shared<const Rootfs>(std::move(*view));
+    mount.sourcePath = canonical;
+    return {};
+}
+
+} // namespace stagecraft
