@@ -592,6 +592,7 @@ private:
     CancellationToken m_cancel;
     std::mutex m_pullMutex;
     std::mutex m_sinkMutex;
+    QSet<QString> m_warnings; // said already (under m_sinkMutex)
     std::mutex m_resultMutex;
     QString m_dockerfilePath;
     Dockerfile m_dockerfile;
@@ -608,6 +609,11 @@ void BuildRun::emitEvent(const BuildEvent &event)
     if (!m_sink)
         return;
     std::lock_guard lock(m_sinkMutex);
+    if (event.kind == BuildEventKind::BuildWarning) {
+        if (m_warnings.contains(event.text))
+            return;
+        m_warnings.insert(event.text);
+    }
     m_sink(event);
 }
 
@@ -1562,6 +1568,12 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
         BuildEvent e = base;
         e.kind = BuildEventKind::StepLog;
         e.text = line;
+        emitEvent(e);
+    };
+    callbacks.notice = [this, &base](const QString &text) {
+        BuildEvent e = base;
+        e.kind = BuildEventKind::BuildWarning;
+        e.text = text;
         emitEvent(e);
     };
     auto ran = Sandbox::run(*rootfs, spec, m_cancel, callbacks);
