@@ -271,6 +271,7 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         return fail(QStringLiteral("pipe: %1").arg(QString::fromLocal8Bit(strerror(errno))));
     }
     const int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const int input = options.inputFd >= 0 ? options.inputFd : devNull;
     std::vector<int> keep(options.inheritFds.cbegin(), options.inheritFds.cend());
     const std::string createBase = QFile::encodeName(options.createBase).toStdString();
     const bool denyUserNamespaces = options.denyUserNamespaces;
@@ -321,7 +322,7 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         // where the system's init does not reap.
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::dup2(devNull, STDIN_FILENO);
+        ::dup2(input, STDIN_FILENO);
         ::dup2(output[1], STDOUT_FILENO);
         ::dup2(output[1], STDERR_FILENO);
         // Descriptors of the rest of the program must not leak into the sandbox.
@@ -420,6 +421,7 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         ::close(toParent[1]);
         // Only the program holds the output pipe now, so it closes when the program's
         // processes are gone.
+        ::dup2(devNull, STDIN_FILENO);
         ::dup2(devNull, STDOUT_FILENO);
         ::dup2(devNull, STDERR_FILENO);
         ::close(output[1]);

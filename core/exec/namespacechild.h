@@ -36,6 +36,7 @@ public:
         // upper dir mounts read-only.
         QList<Overlay> extraOverlays;
         QList<int> inheritFds; // descriptors the program keeps open
+        int inputFd = -1;      // the program's stdin (`run -i`); -1: /dev/null
         // Made inside the namespace as its root (container root's host ids) after the
         // overlay mounts and the staging below, before the program starts, parents first,
         // relative to `createBase`: mount points and the working directory a program

@@ -731,6 +731,7 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
             args;
         options.inheritFds.append(spec.terminalFd);
     } // [/terminal]
+    options.inputFd = spec.inputFd;
     options.inheritFds.append(status[1]);
     Expected<NamespaceChild> started = NamespaceChild::start(options);
     ::close(status[1]);

@@ -58,6 +58,7 @@ struct RunSpec
     NetworkMode network = NetworkMode::Private;
     QList<PortForward> ports; // published on the host; Private only
     int terminalFd = -1;      // [terminal] a pty slave: the command's stdio and controlling terminal
+    int inputFd = -1;         // the command's stdin without a terminal (`run -i`); -1: /dev/null
     QList<SandboxMount> mounts;
 };
 
