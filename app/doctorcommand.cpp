@@ -9,18 +9,15 @@ namespace stagecraft::app {
 namespace {
 
 const CommandSyntax kSyntax{
-    QStringLiteral("doctor"),
-    "Usage: stagecraft doctor [--store DIR]\n"
-    "\n"
-    "Checks user namespaces, subordinate ids, newuidmap/newgidmap, bubblewrap, overlayfs,\n"
-    "the private network (slirp4netns), the store's permissions and, when there is one,\n"
-    "the Docker engine; prints the fix for each problem. Exits 1 when something needed\n"
-    "is missing.\n",
-    {},
-    {},
-    0,
-    0,
-    QStringLiteral("doctor takes no arguments")};
+    .name = QStringLiteral("doctor"),
+    .usage = "Usage: stagecraft doctor [--store DIR]\n"
+             "\n"
+             "Checks user namespaces, subordinate ids, newuidmap/newgidmap, bubblewrap, overlayfs,\n"
+             "the private network (slirp4netns), the store's permissions and, when there is one,\n"
+             "the Docker engine; prints the fix for each problem. Exits 1 when something needed\n"
+             "is missing.\n",
+    .maxPositional = 0,
+    .positionalHint = QStringLiteral("doctor takes no arguments")};
 
 int runDoctor(const QStringList &args)
 {

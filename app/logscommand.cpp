@@ -9,15 +9,13 @@ namespace stagecraft::app {
 
 namespace {
 
-const CommandSyntax kSyntax{QStringLiteral("logs"),
-                            "Usage: stagecraft logs [--store DIR] CONTAINER\n"
-                            "\n"
-                            "Prints the output of a container started with `stagecraft run -d`.\n",
-                            {},
-                            {},
-                            1,
-                            1,
-                            QStringLiteral("give one container")};
+const CommandSyntax kSyntax{.name = QStringLiteral("logs"),
+                            .usage = "Usage: stagecraft logs [--store DIR] CONTAINER\n"
+                                     "\n"
+                                     "Prints the output of a container started with `stagecraft run -d`.\n",
+                            .minPositional = 1,
+                            .maxPositional = 1,
+                            .positionalHint = QStringLiteral("give one container")};
 
 int runLogs(const QStringList &args)
 {

@@ -9,16 +9,14 @@ namespace stagecraft::app {
 namespace {
 
 const CommandSyntax kSyntax{
-    QStringLiteral("ps"),
-    "Usage: stagecraft ps [--store DIR] [-a] [-q]\n"
-    "\n"
-    "Lists running containers started with `stagecraft run -d` (-a: also ended ones, with\n"
-    "their exit status; -q: ids only).\n",
-    {},
-    {QStringLiteral("-a,--all"), QStringLiteral("-q,--quiet")},
-    0,
-    0,
-    QStringLiteral("ps takes no arguments")};
+    .name = QStringLiteral("ps"),
+    .usage = "Usage: stagecraft ps [--store DIR] [-a] [-q]\n"
+             "\n"
+             "Lists running containers started with `stagecraft run -d` (-a: also ended ones, with\n"
+             "their exit status; -q: ids only).\n",
+    .flags = {QStringLiteral("-a,--all"), QStringLiteral("-q,--quiet")},
+    .maxPositional = 0,
+    .positionalHint = QStringLiteral("ps takes no arguments")};
 
 QString ago(const QDateTime &when)
 {

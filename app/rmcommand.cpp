@@ -9,18 +9,16 @@ namespace stagecraft::app {
 namespace {
 
 const CommandSyntax kSyntax{
-    QStringLiteral("rm"),
-    "Usage: stagecraft rm [--store DIR] [-f] CONTAINER...\n"
-    "\n"
-    "Removes containers started with `stagecraft run -d` that have ended (an id or its\n"
-    "unique prefix): their record, log and writable layer.\n"
-    "\n"
-    "  -f, --force   stop running containers first\n",
-    {},
-    {QStringLiteral("-f,--force")},
-    1,
-    -1,
-    QStringLiteral("give the containers to remove")};
+    .name = QStringLiteral("rm"),
+    .usage = "Usage: stagecraft rm [--store DIR] [-f] CONTAINER...\n"
+             "\n"
+             "Removes containers started with `stagecraft run -d` that have ended (an id or its\n"
+             "unique prefix): their record, log and writable layer.\n"
+             "\n"
+             "  -f, --force   stop running containers first\n",
+    .flags = {QStringLiteral("-f,--force")},
+    .minPositional = 1,
+    .positionalHint = QStringLiteral("give the containers to remove")};
 
 Expected<void> removeContainer(const ImageStore &store, const QString &wanted, bool force)
 {

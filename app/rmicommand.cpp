@@ -9,16 +9,13 @@ namespace stagecraft::app {
 namespace {
 
 const CommandSyntax kSyntax{
-    QStringLiteral("rmi"),
-    "Usage: stagecraft rmi [--store DIR] REF...\n"
-    "\n"
-    "Removes the names REF (NAME or NAME:TAG) from the store, then deletes the blobs\n"
-    "that no remaining name uses (as `stagecraft store gc`).\n",
-    {},
-    {},
-    1,
-    -1,
-    QStringLiteral("give at least one image name")};
+    .name = QStringLiteral("rmi"),
+    .usage = "Usage: stagecraft rmi [--store DIR] REF...\n"
+             "\n"
+             "Removes the names REF (NAME or NAME:TAG) from the store, then deletes the blobs\n"
+             "that no remaining name uses (as `stagecraft store gc`).\n",
+    .minPositional = 1,
+    .positionalHint = QStringLiteral("give at least one image name")};
 
 int runRmi(const QStringList &args)
 {

@@ -9,15 +9,12 @@ namespace stagecraft::app {
 namespace {
 
 const CommandSyntax kSyntax{
-    QStringLiteral("stop"),
-    "Usage: stagecraft stop [--store DIR] CONTAINER...\n"
-    "\n"
-    "Stops containers started with `stagecraft run -d` (an id or its unique prefix).\n",
-    {},
-    {},
-    1,
-    -1,
-    QStringLiteral("give the containers to stop")};
+    .name = QStringLiteral("stop"),
+    .usage = "Usage: stagecraft stop [--store DIR] CONTAINER...\n"
+             "\n"
+             "Stops containers started with `stagecraft run -d` (an id or its unique prefix).\n",
+    .minPositional = 1,
+    .positionalHint = QStringLiteral("give the containers to stop")};
 
 int runStop(const QStringList &args)
 {

@@ -20,13 +20,13 @@ namespace stagecraft::app {
 // arguments answer to any of them.
 struct CommandSyntax
 {
-    QString name;      // "ps"
-    const char *usage; // printed for --help
-    QStringList valueOptions;
-    QStringList flags;
+    QString name = {};           // "ps"
+    const char *usage = nullptr; // printed for --help
+    QStringList valueOptions = {};
+    QStringList flags = {};
     qsizetype minPositional = 0;
     qsizetype maxPositional = -1; // -1: no limit
-    QString positionalHint;       // the usage error when the count is wrong: "give one container"
+    QString positionalHint = {};  // the usage error when the count is wrong: "give one container"
 };
 
 class StoreArguments

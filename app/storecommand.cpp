@@ -8,19 +8,18 @@ namespace stagecraft::app {
 
 namespace {
 
-const CommandSyntax kSyntax{QStringLiteral("store"),
-                            "Usage: stagecraft store [--store DIR] verify|gc\n"
-                            "\n"
-                            "  verify   re-hash every blob and check that every image's blobs are present;\n"
-                            "           exit status 1 when a blob is corrupt or missing\n"
-                            "  gc       delete the blobs no image name, build cache entry or running build,\n"
-                            "           pull or import uses, and what killed processes left behind;\n"
-                            "           safe while other stagecraft processes use the store\n",
-                            {},
-                            {},
-                            1,
-                            1,
-                            QStringLiteral("give `verify` or `gc`")};
+const CommandSyntax kSyntax{
+    .name = QStringLiteral("store"),
+    .usage = "Usage: stagecraft store [--store DIR] verify|gc\n"
+             "\n"
+             "  verify   re-hash every blob and check that every image's blobs are present;\n"
+             "           exit status 1 when a blob is corrupt or missing\n"
+             "  gc       delete the blobs no image name, build cache entry or running build,\n"
+             "           pull or import uses, and what killed processes left behind;\n"
+             "           safe while other stagecraft processes use the store\n",
+    .minPositional = 1,
+    .maxPositional = 1,
+    .positionalHint = QStringLiteral("give `verify` or `gc`")};
 
 int runStore(const QStringList &args)
 {

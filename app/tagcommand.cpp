@@ -7,16 +7,15 @@ namespace stagecraft::app {
 
 namespace {
 
-const CommandSyntax kSyntax{QStringLiteral("tag"),
-                            "Usage: stagecraft tag [--store DIR] SOURCE TARGET\n"
-                            "\n"
-                            "Names the image SOURCE (a name, NAME:TAG, or digest/ID prefix) also TARGET.\n"
-                            "A name without a tag means NAME:latest.\n",
-                            {},
-                            {},
-                            2,
-                            2,
-                            QStringLiteral("give SOURCE and TARGET")};
+const CommandSyntax kSyntax{
+    .name = QStringLiteral("tag"),
+    .usage = "Usage: stagecraft tag [--store DIR] SOURCE TARGET\n"
+             "\n"
+             "Names the image SOURCE (a name, NAME:TAG, or digest/ID prefix) also TARGET.\n"
+             "A name without a tag means NAME:latest.\n",
+    .minPositional = 2,
+    .maxPositional = 2,
+    .positionalHint = QStringLiteral("give SOURCE and TARGET")};
 
 int runTag(const QStringList &args)
 {
