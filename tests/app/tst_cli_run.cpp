@@ -11,6 +11,8 @@
 #include <QDir>
 #include <QFile>
 #include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkInterface>
 #include <QProcess>
 #include <QRegularExpression>
@@ -24,6 +26,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -78,6 +81,7 @@ private Q_SLOTS:
     void detachedTerminal();
     void removeContainers();
     void removeWhenDone();
+    void removeAfterSupervisorKilled();
     void detachedWebServer();
 
 private:
@@ -448,6 +452,38 @@ void TestCliRun::removeWhenDone()
     QVERIFY2(r.status == 0, r.err.constData());
     QVERIFY(!QFileInfo::exists(record));
     QCOMPARE(scratchLeft(), before);
+}
+
+// A supervisor killed outright records no exit; `rm` still removes what the container
+// changed (files its own root and users own).
+void TestCliRun::removeAfterSupervisorKilled()
+{
+    Result r = stagecraft({QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--network=none"),
+                           QStringLiteral("web:1"), QStringLiteral("sh"), QStringLiteral("-c"),
+                           QStringLiteral("mkdir -p /home/web && chown web /home/web && "
+                                          "echo changed > /www/index.html; exec sleep 120")});
+    QVERIFY2(r.status == 0, r.err.constData());
+    const QString id = QString::fromLatin1(r.out.trimmed());
+    const QString record = m_store + QStringLiteral("/containers/") + id;
+    QFile config(record + QStringLiteral("/config.json"));
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    const qint64 pid =
+        QJsonDocument::fromJson(config.readAll()).object().value(QStringLiteral("pid")).toInteger();
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired() && QFileInfo::exists(QStringLiteral("/proc/%1").arg(pid)))
+        QThread::msleep(20);
+    r = stagecraft({QStringLiteral("ps"), QStringLiteral("-a")});
+    QVERIFY2(r.out.contains(id.left(12).toLatin1()) && !r.out.contains("Up since"), r.out.constData());
+    QVERIFY(!QDir(record + QStringLiteral("/scratch")).isEmpty());
+    r = stagecraft({QStringLiteral("rm"), id.left(12)});
+    QVERIFY2(r.status == 0, r.err.constData());
+    QVERIFY(!QFileInfo::exists(record));
+    QVERIFY2(QDir(m_store + QStringLiteral("/containers"))
+                 .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot)
+                 .isEmpty(),
+             "the removed record left something behind");
 }
 
 void TestCliRun::detachedWebServer()
