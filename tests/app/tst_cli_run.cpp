@@ -480,10 +480,11 @@ void TestCliRun::removeAfterSupervisorKilled()
     r = stagecraft({QStringLiteral("rm"), id.left(12)});
     QVERIFY2(r.status == 0, r.err.constData());
     QVERIFY(!QFileInfo::exists(record));
-    QVERIFY2(QDir(m_store + QStringLiteral("/containers"))
-                 .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot)
-                 .isEmpty(),
-             "the removed record left something behind");
+    // Nothing of it, not even the hidden name it is deleted under.
+    const QStringList left = QDir(m_store + QStringLiteral("/containers"))
+                                 .entryList({QLatin1Char('*') + id + QLatin1Char('*')},
+                                            QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+    QVERIFY2(left.isEmpty(), qPrintable(left.join(u' ')));
 }
 
 void TestCliRun::detachedWebServer()
