@@ -251,6 +251,7 @@ int runBuild(const QStringList &commandLine)
         case BuildEventKind::BuildDone:
             printOut(QStringLiteral("writing image %1 DONE %2\n").arg(e.text, formatSeconds(e.durationMs)));
             break;
+        case BuildEventKind::BuildWarning: printErr(QStringLiteral("WARNING: %1\n").arg(e.text)); break;
         default: break;
         }
     };

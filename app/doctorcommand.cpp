@@ -8,38 +8,34 @@ namespace stagecraft::app {
 
 namespace {
 
-const char kUsage[] = "Usage: stagecraft doctor [--store DIR]\n"
-                      "\n"
-                      "Checks user namespaces, subordinate ids, newuidmap/newgidmap, bubblewrap, overlayfs,\n"
-                      "the private network (slirp4netns), the store's permissions and, when there is one,\n"
-                      "the Docker engine; prints the fix for each problem. Exits 1 when something needed\n"
-                      "is missing.\n";
+const CommandSyntax kSyntax{
+    .name = QStringLiteral("doctor"),
+    .usage = "Usage: stagecraft doctor [--store DIR]\n"
+             "\n"
+             "Checks user namespaces, subordinate ids, newuidmap/newgidmap, bubblewrap, overlayfs,\n"
+             "the private network (slirp4netns), the store's permissions and, when there is one,\n"
+             "the Docker engine; prints the fix for each problem. Exits 1 when something needed\n"
+             "is missing.\n",
+    .maxPositional = 0,
+    .positionalHint = QStringLiteral("doctor takes no arguments")};
 
 int runDoctor(const QStringList &args)
 {
-    const QString name = QStringLiteral("doctor");
-    auto parsed = StoreArguments::parse(args, {}, {});
-    if (!parsed)
-        return usageError(name, parsed.error().message);
-    if (parsed->help()) {
-        printOut(QString::fromLatin1(kUsage));
-        return 0;
-    }
-    if (!parsed->positional().isEmpty())
-        return usageError(name, QStringLiteral("doctor takes no arguments"));
-    int status = 0;
-    for (const HostCheckResult &r :
-         HostCheck::run(ImageStore::defaultRoot(parsed->value(QStringLiteral("--store"))))) {
-        const QString mark = r.ok         ? QStringLiteral("ok  ")
-                             : r.required ? QStringLiteral("FAIL")
-                                          : QStringLiteral("warn");
-        printOut(QStringLiteral("%1  %2: %3\n").arg(mark, r.name, r.detail));
-        if (!r.ok)
-            printOut(QStringLiteral("      fix: %1\n").arg(r.fix));
-        if (!r.ok && r.required)
-            status = 1;
-    }
-    return status;
+    return runCommandSyntax(kSyntax, args, [](const StoreArguments &parsed) {
+        int status = 0;
+        for (const HostCheckResult &r :
+             HostCheck::run(ImageStore::defaultRoot(parsed.value(QStringLiteral("--store"))))) {
+            const QString mark = r.ok         ? QStringLiteral("ok  ")
+                                 : r.required ? QStringLiteral("FAIL")
+                                              : QStringLiteral("warn");
+            printOut(QStringLiteral("%1  %2: %3\n").arg(mark, r.name, r.detail));
+            if (!r.ok)
+                printOut(QStringLiteral("      fix: %1\n").arg(r.fix));
+            if (!r.ok && r.required)
+                status = 1;
+        }
+        return status;
+    });
 }
 
 const CommandRegistration reg{

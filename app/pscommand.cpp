@@ -8,10 +8,15 @@ namespace stagecraft::app {
 
 namespace {
 
-const char kUsage[] = "Usage: stagecraft ps [--store DIR] [-a] [-q]\n"
-                      "\n"
-                      "Lists running containers started with `stagecraft run -d` (-a: also ended ones;\n"
-                      "-q: ids only).\n";
+const CommandSyntax kSyntax{
+    .name = QStringLiteral("ps"),
+    .usage = "Usage: stagecraft ps [--store DIR] [-a] [-q]\n"
+             "\n"
+             "Lists running containers started with `stagecraft run -d` (-a: also ended ones, with\n"
+             "their exit status; -q: ids only).\n",
+    .flags = {QStringLiteral("-a,--all"), QStringLiteral("-q,--quiet")},
+    .maxPositional = 0,
+    .positionalHint = QStringLiteral("ps takes no arguments")};
 
 QString ago(const QDateTime &when)
 {
@@ -39,52 +44,39 @@ QString ports(const QStringList &forwards)
 
 int runPs(const QStringList &args)
 {
-    const QString name = QStringLiteral("ps");
-    auto parsed = StoreArguments::parse(
-        args, {},
-        {QStringLiteral("-a"), QStringLiteral("--all"), QStringLiteral("-q"), QStringLiteral("--quiet")});
-    if (!parsed)
-        return usageError(name, parsed.error().message);
-    if (parsed->help()) {
-        printOut(QString::fromLatin1(kUsage));
-        return 0;
-    }
-    if (!parsed->positional().isEmpty())
-        return usageError(name, QStringLiteral("ps takes no arguments"));
-    auto store = parsed->openStore();
-    if (!store)
-        return commandError(name, store.error().message);
-    const bool all = parsed->has(QStringLiteral("-a")) || parsed->has(QStringLiteral("--all"));
-    const bool quiet = parsed->has(QStringLiteral("-q")) || parsed->has(QStringLiteral("--quiet"));
-    if (!quiet)
-        printOut(QStringLiteral("%1 %2 %3 %4 %5\n")
-                     .arg(QStringLiteral("CONTAINER ID"), -13)
-                     .arg(QStringLiteral("IMAGE"), -24)
-                     .arg(QStringLiteral("COMMAND"), -24)
-                     .arg(QStringLiteral("STATUS"), -24)
-                     .arg(QStringLiteral("PORTS")));
-    for (const ContainerRecord &record : ContainerRecord::list(*store)) {
-        const bool running = record.isRunning();
-        if (!running && !all)
-            continue;
-        if (quiet) {
-            printOut(record.id.left(12) + u'\n');
-            continue;
+    return runStoreCommand(kSyntax, args, [](const StoreArguments &parsed, ImageStore &store) {
+        const bool all = parsed.has(QStringLiteral("-a"));
+        const bool quiet = parsed.has(QStringLiteral("-q"));
+        if (!quiet)
+            printOut(QStringLiteral("%1 %2 %3 %4 %5\n")
+                         .arg(QStringLiteral("CONTAINER ID"), -13)
+                         .arg(QStringLiteral("IMAGE"), -24)
+                         .arg(QStringLiteral("COMMAND"), -24)
+                         .arg(QStringLiteral("STATUS"), -24)
+                         .arg(QStringLiteral("PORTS")));
+        for (const ContainerRecord &record : ContainerRecord::list(store)) {
+            const bool running = record.isRunning();
+            if (!running && !all)
+                continue;
+            if (quiet) {
+                printOut(record.id.left(12) + u'\n');
+                continue;
+            }
+            QString command = record.command.join(u' ');
+            if (command.size() > 22)
+                command = command.left(21) + QStringLiteral("…");
+            const QString status = running           ? QStringLiteral("Up since %1").arg(ago(record.created))
+                                   : record.exitCode ? QStringLiteral("Exited (%1)").arg(*record.exitCode)
+                                                     : QStringLiteral("Gone");
+            printOut(QStringLiteral("%1 %2 %3 %4 %5\n")
+                         .arg(record.id.left(12), -13)
+                         .arg(record.image, -24)
+                         .arg(QLatin1Char('"') + command + QLatin1Char('"'), -24)
+                         .arg(status, -24)
+                         .arg(running ? ports(record.ports) : QString()));
         }
-        QString command = record.command.join(u' ');
-        if (command.size() > 22)
-            command = command.left(21) + QStringLiteral("…");
-        const QString status = running           ? QStringLiteral("Up since %1").arg(ago(record.created))
-                               : record.exitCode ? QStringLiteral("Exited (%1)").arg(*record.exitCode)
-                                                 : QStringLiteral("Gone");
-        printOut(QStringLiteral("%1 %2 %3 %4 %5\n")
-                     .arg(record.id.left(12), -13)
-                     .arg(record.image, -24)
-                     .arg(QLatin1Char('"') + command + QLatin1Char('"'), -24)
-                     .arg(status, -24)
-                     .arg(running ? ports(record.ports) : QString()));
-    }
-    return 0;
+        return 0;
+    });
 }
 
 const CommandRegistration reg{

@@ -8,42 +8,38 @@ namespace stagecraft::app {
 
 namespace {
 
-const char kUsage[] = "Usage: stagecraft rmi [--store DIR] REF...\n"
-                      "\n"
-                      "Removes the names REF (NAME or NAME:TAG) from the store, then deletes the blobs\n"
-                      "that no remaining name uses (as `stagecraft store gc`).\n";
+const CommandSyntax kSyntax{
+    .name = QStringLiteral("rmi"),
+    .usage = "Usage: stagecraft rmi [--store DIR] REF...\n"
+             "\n"
+             "Removes the names REF (NAME or NAME:TAG) from the store, then deletes the blobs\n"
+             "that no remaining name uses (as `stagecraft store gc`).\n",
+    .minPositional = 1,
+    .positionalHint = QStringLiteral("give at least one image name")};
 
 int runRmi(const QStringList &args)
 {
-    const QString name = QStringLiteral("rmi");
-    auto parsed = StoreArguments::parse(args, {}, {});
-    if (!parsed)
-        return usageError(name, parsed.error().message);
-    if (parsed->help()) {
-        printOut(QString::fromLatin1(kUsage));
-        return 0;
-    }
-    if (parsed->positional().isEmpty())
-        return usageError(name, QStringLiteral("give at least one image name"));
-    auto store = parsed->openStore();
-    if (!store)
-        return commandError(name, store.error().message);
-    int status = 0;
-    for (const QString &ref : parsed->positional()) {
-        if (auto removed = store->removeReference(ref); !removed) {
-            printErr(QStringLiteral("stagecraft rmi: %1\n").arg(removed.error().message));
-            status = 1;
-            continue;
+    return runStoreCommand(kSyntax, args, [](const StoreArguments &parsed, ImageStore &store) {
+        const QString &name = kSyntax.name;
+        int status = 0;
+        for (const QString &ref : parsed.positional()) {
+            if (auto removed = store.removeReference(ref); !removed) {
+                printErr(QStringLiteral("stagecraft rmi: %1\n").arg(removed.error().message));
+                status = 1;
+                continue;
+            }
+            printOut(QStringLiteral("Untagged: %1\n").arg(*ImageReference::normalise(ref)));
         }
-        printOut(QStringLiteral("Untagged: %1\n").arg(*ImageReference::normalise(ref)));
-    }
-    auto gc = store->collectGarbage();
-    if (!gc)
-        return commandError(name, QStringLiteral("the names are removed, but their blobs stay for now: %1")
-                                      .arg(gc.error().message));
-    if (gc->blobsRemoved > 0)
-        printOut(QStringLiteral("Deleted: %1 blobs, %2 bytes\n").arg(gc->blobsRemoved).arg(gc->bytesFreed));
-    return status;
+        auto gc = store.collectGarbage();
+        if (!gc)
+            return commandError(name,
+                                QStringLiteral("the names are removed, but their blobs stay for now: %1")
+                                    .arg(gc.error().message));
+        if (gc->blobsRemoved > 0)
+            printOut(
+                QStringLiteral("Deleted: %1 blobs, %2 bytes\n").arg(gc->blobsRemoved).arg(gc->bytesFreed));
+        return status;
+    });
 }
 
 const CommandRegistration reg{

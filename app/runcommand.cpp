@@ -1,6 +1,7 @@
 // `stagecraft run`: runs an image from the store like `docker run`, in the builder's
 // sandbox on a throwaway writable layer, with the private network and published ports;
-// `-d` leaves it running under a supervising `stagecraft` process (see `ps`, `stop`, `logs`).
+// `-d` leaves it running under a supervising `stagecraft` process (see `ps`, `stop`, `logs`,
+// `rm`); `-i` passes our stdin on, `-t` gives it a pseudo-terminal.
 #include "app/command.h"
 #include "app/storearguments.h"
 #include "core/build/containerrecord.h"
@@ -32,7 +33,9 @@ const char kUsage[] =
     "command's exit status (125 when the container could not start).\n"
     "\n"
     "  -d, --detach              run in the background; print the container id\n"
-    "  -t, --tty, -it            give the command a terminal (-i: with your keyboard)\n"
+    "  -i, --interactive         pass stdin on to the command\n"
+    "  -t, --tty, -it            give the command a terminal (-it: with your keyboard); with -d\n"
+    "                            its output goes to the log\n"
     "  -e, --env KEY=VALUE       set an environment variable\n"
     "      --entrypoint CMD      replace the image's entrypoint (and its command)\n"
     "  -w, --workdir DIR         working directory inside the container\n"
@@ -150,20 +153,18 @@ Expected<RunArguments> parseArguments(const QStringList &args, bool *help)
             parsed.forwarded << a;
         } else if (a == u"-i" || a == u"--interactive")
             parsed.interactive = true;
-        else if (a == u"-t" || a == u"--tty")
+        else if (a == u"-t" || a == u"--tty") {
             parsed.tty = true;
-        else if (a == u"-it" || a == u"-ti") {
+            parsed.forwarded << a;
+        } else if (a == u"-it" || a == u"-ti") {
             parsed.interactive = true;
             parsed.tty = true;
+            parsed.forwarded << QStringLiteral("-t");
         } else
             return fail(QStringLiteral("unknown option %1").arg(a));
     }
     if (i >= args.size())
         return fail(QStringLiteral("give the image to run"));
-    if (parsed.interactive && !parsed.tty)
-        return fail(QStringLiteral("-i without -t is not supported yet; use -it"));
-    if (parsed.tty && parsed.detach)
-        return fail(QStringLiteral("-t with -d is not supported yet"));
     parsed.options.image = args[i];
     QStringList command = args.mid(i + 1);
     if (!command.isEmpty() && command.first() == u"--")
@@ -197,6 +198,19 @@ int supervise(const ImageStore &store, RunArguments &parsed)
     if (auto saved = record->save(); !saved)
         return commandError(name, saved.error().message);
     installSignalHandlers();
+    // The writable layer stays with the record, so that `rm` finds what a killed
+    // supervisor left.
+    parsed.options.scratchDir = record->scratchDir();
+    // -t: the pty's output goes to the log.
+    std::unique_ptr<PseudoTerminal> terminal;
+    if (parsed.tty) {
+        Expected<std::unique_ptr<PseudoTerminal>> opened = PseudoTerminal::openForLog();
+        if (!opened)
+            return commandError(name, opened.error().message);
+        terminal = std::move(*opened);
+        parsed.options.terminalFd = terminal->slaveFd();
+        terminal->startRelay(-1, STDOUT_FILENO, false);
+    }
     const QString readyPath = record->directory() + QStringLiteral("/ready");
     SandboxCallbacks callbacks;
     callbacks.log = [](const QString &line) { printOut(line + u'\n'); };
@@ -205,6 +219,8 @@ int supervise(const ImageStore &store, RunArguments &parsed)
     };
     callbacks.ready = [readyPath] { QFile(readyPath).open(QIODevice::WriteOnly); };
     Expected<ContainerExit> ran = ContainerRun::run(store, parsed.options, g_runCancel, callbacks);
+    if (terminal)
+        terminal->stop();
     int exitCode = 125;
     if (ran)
         exitCode = g_terminated ? 128 + SIGTERM : ran->exitCode;
@@ -325,6 +341,8 @@ int runRun(const QStringList &args)
         parsed->options.terminalFd = terminal->slaveFd();
         std::fflush(stdout);
         terminal->startRelay(STDIN_FILENO, STDOUT_FILENO, parsed->interactive);
+    } else if (parsed->interactive) {
+        parsed->options.inputFd = STDIN_FILENO;
     }
     installSignalHandlers();
     SandboxCallbacks callbacks;

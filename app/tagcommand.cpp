@@ -7,34 +7,29 @@ namespace stagecraft::app {
 
 namespace {
 
-const char kUsage[] = "Usage: stagecraft tag [--store DIR] SOURCE TARGET\n"
-                      "\n"
-                      "Names the image SOURCE (a name, NAME:TAG, or digest/ID prefix) also TARGET.\n"
-                      "A name without a tag means NAME:latest.\n";
+const CommandSyntax kSyntax{
+    .name = QStringLiteral("tag"),
+    .usage = "Usage: stagecraft tag [--store DIR] SOURCE TARGET\n"
+             "\n"
+             "Names the image SOURCE (a name, NAME:TAG, or digest/ID prefix) also TARGET.\n"
+             "A name without a tag means NAME:latest.\n",
+    .minPositional = 2,
+    .maxPositional = 2,
+    .positionalHint = QStringLiteral("give SOURCE and TARGET")};
 
 int runTag(const QStringList &args)
 {
-    const QString name = QStringLiteral("tag");
-    auto parsed = StoreArguments::parse(args, {}, {});
-    if (!parsed)
-        return usageError(name, parsed.error().message);
-    if (parsed->help()) {
-        printOut(QString::fromLatin1(kUsage));
+    return runStoreCommand(kSyntax, args, [](const StoreArguments &parsed, ImageStore &store) {
+        const QString &name = kSyntax.name;
+        if (auto target = ImageReference::normalise(parsed.positional().at(1)); !target)
+            return usageError(name, target.error().message);
+        auto source = store.resolve(parsed.positional().at(0));
+        if (!source)
+            return commandError(name, source.error().message);
+        if (auto tagged = store.tag(parsed.positional().at(1), *source); !tagged)
+            return commandError(name, tagged.error().message);
         return 0;
-    }
-    if (parsed->positional().size() != 2)
-        return usageError(name, QStringLiteral("give SOURCE and TARGET"));
-    if (auto target = ImageReference::normalise(parsed->positional().at(1)); !target)
-        return usageError(name, target.error().message);
-    auto store = parsed->openStore();
-    if (!store)
-        return commandError(name, store.error().message);
-    auto source = store->resolve(parsed->positional().at(0));
-    if (!source)
-        return commandError(name, source.error().message);
-    if (auto tagged = store->tag(parsed->positional().at(1), *source); !tagged)
-        return commandError(name, tagged.error().message);
-    return 0;
+    });
 }
 
 const CommandRegistration reg{

@@ -66,6 +66,9 @@ QVariant BuildLogModel::data(const QModelIndex &index, int role) const
         if (line.kind == Kind::Error)
             return Theme::isDark(QApplication::palette()) ? QColor(0xff, 0x8a, 0x80)
                                                           : QColor(0xb0, 0x1c, 0x1c);
+        if (line.kind == Kind::Warning)
+            return Theme::isDark(QApplication::palette()) ? QColor(0xe3, 0xb3, 0x41)
+                                                          : QColor(0x9a, 0x67, 0x00);
         if (line.kind == Kind::Info || index.column() == StageColumn) {
             QColor dim = QApplication::palette().color(QPalette::Text);
             dim.setAlphaF(0.65f);

@@ -14,7 +14,7 @@ class BuildLogModel : public QAbstractTableModel
 
 public:
     enum Column { StageColumn, MessageColumn, ColumnCount };
-    enum class Kind { Step, Output, Error, Info };
+    enum class Kind { Step, Output, Error, Info, Warning };
     // The stage index as text ("" for build-wide lines): an exact-match filter key.
     static constexpr int StageKeyRole = Qt::UserRole + 1;
     static constexpr int KindRole = Qt::UserRole + 2;

@@ -1267,6 +1267,10 @@ void MainWindow::onBuildEvent(const BuildEvent &event)
             m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Error, event.text, line);
         break;
     }
+    case BuildEventKind::BuildWarning:
+        m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Warning,
+                           tr("Warning: %1").arg(event.text), line);
+        break;
     case BuildEventKind::BuildDone:
     case BuildEventKind::BuildFailed: break;
     }

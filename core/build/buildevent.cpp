@@ -16,6 +16,7 @@ QString buildEventKindName(BuildEventKind kind)
     case BuildEventKind::StepDone: return QStringLiteral("StepDone");
     case BuildEventKind::BuildDone: return QStringLiteral("BuildDone");
     case BuildEventKind::BuildFailed: return QStringLiteral("BuildFailed");
+    case BuildEventKind::BuildWarning: return QStringLiteral("BuildWarning");
     }
     return {};
 }

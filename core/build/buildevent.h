@@ -24,6 +24,9 @@ enum class BuildEventKind {
     StepDone,
     BuildDone,
     BuildFailed,
+    // Something the user should know that does not stop the build (RUN fell back to the
+    // host's network); each text comes once per build, with the step it first concerned.
+    BuildWarning,
 };
 
 struct BuildEvent
@@ -35,7 +38,7 @@ struct BuildEvent
     int stepCount = 0;    // steps of the stage, FROM included
     int instruction = -1; // index into Dockerfile::instructions
     SourceRange range;
-    QString text;        // the instruction, a log line, or an error message
+    QString text;        // the instruction, a log line, an error or a warning
     QString layerDigest; // StepDone of a step that made a layer
     qint64 layerSize = 0;
     qint64 durationMs = 0;

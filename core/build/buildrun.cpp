@@ -344,6 +344,11 @@ void BuildRun::emitEvent(const BuildEvent &event)
     if (!m_sink)
         return;
     std::lock_guard lock(m_sinkMutex);
+    if (event.kind == BuildEventKind::BuildWarning) {
+        if (m_warnings.contains(event.text))
+            return;
+        m_warnings.insert(event.text);
+    }
     m_sink(event);
 }
 

@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -173,6 +174,7 @@ private:
     CancellationToken m_cancel;
     std::mutex m_pullMutex;
     std::mutex m_sinkMutex;
+    QSet<QString> m_warnings; // said already (under m_sinkMutex)
     std::mutex m_resultMutex;
     QString m_dockerfilePath;
     Dockerfile m_dockerfile;

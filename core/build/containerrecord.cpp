@@ -1,12 +1,17 @@
 #include "core/build/containerrecord.h"
 
+#include "core/exec/rootfs.h"
+
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSaveFile>
+#include <QThread>
 
 #include <algorithm>
 #include <cerrno>
@@ -123,10 +128,23 @@ Expected<void> ContainerRecord::save() const
     return {};
 }
 
+QString ContainerRecord::scratchDir() const
+{
+    return m_directory + QStringLiteral("/scratch");
+}
+
 Expected<void> ContainerRecord::remove() const
 {
-    if (m_directory.isEmpty() || !QDir(m_directory).removeRecursively())
+    if (m_directory.isEmpty())
+        return fail(QStringLiteral("the container has no record to remove"));
+    // Out of sight at once (a hidden name list() skips), however long the deleting takes.
+    const QString removing =
+        QFileInfo(m_directory).path() + QStringLiteral("/.") + id + QStringLiteral(".removing");
+    if (!QDir().rename(m_directory, removing))
         return fail(QStringLiteral("cannot remove %1").arg(m_directory));
+    Rootfs::removeScratch(removing + QStringLiteral("/scratch"));
+    if (!QDir(removing).removeRecursively())
+        return fail(QStringLiteral("cannot remove %1").arg(removing));
     return {};
 }
 
@@ -139,6 +157,27 @@ bool ContainerRecord::isRunning() const
     if (!cmdline.open(QIODevice::ReadOnly))
         return false;
     return cmdline.readAll().contains(id.toLatin1());
+}
+
+Expected<void> ContainerRecord::stop(const ImageStore &store, int grace)
+{
+    if (isRunning())
+        ::kill(pid_t(pid), SIGTERM);
+    QDeadlineTimer deadline(grace);
+    while (isRunning() && !deadline.hasExpired()) {
+        QThread::msleep(20);
+        Expected<ContainerRecord> again = find(store, id);
+        if (!again) {
+            exitCode = 128 + SIGTERM; // --rm removed it
+            return {};
+        }
+        *this = std::move(*again);
+    }
+    if (!isRunning())
+        return {};
+    ::kill(pid_t(pid), SIGKILL);
+    return fail(
+        QStringLiteral("%1 did not stop within %2 seconds; killed").arg(id.left(12)).arg(grace / 1000));
 }
 
 } // namespace stagecraft

@@ -56,6 +56,7 @@ Expected<RunSpec> ContainerRun::runSpec(const ContainerOptions &options, const C
     spec.network = options.network;
     spec.ports = options.ports;
     spec.terminalFd = options.terminalFd;
+    spec.inputFd = options.inputFd;
     if (!spec.ports.isEmpty() && spec.network != NetworkMode::Private)
         return fail(QStringLiteral("published ports need the private network (drop --network)"));
     for (const VolumeMount &v : options.volumes) {
@@ -92,10 +93,15 @@ Expected<ContainerExit> ContainerRun::run(const ImageStore &store, const Contain
     }
     if (lowers.isEmpty())
         return fail(QStringLiteral("the image %1 has no layers to run").arg(options.image));
-    QTemporaryDir scratch(store.cacheDir(QStringLiteral("tmp")) + QStringLiteral("/container-XXXXXX"));
-    if (!scratch.isValid())
-        return fail(QStringLiteral("cannot create a scratch directory in the store's cache"));
-    Expected<Rootfs> rootfs = Rootfs::prepare(lowers, scratch.path(), std::nullopt, cancel);
+    std::optional<QTemporaryDir> temporary;
+    QString scratch = options.scratchDir;
+    if (scratch.isEmpty()) {
+        temporary.emplace(store.cacheDir(QStringLiteral("tmp")) + QStringLiteral("/container-XXXXXX"));
+        scratch = temporary->path();
+    }
+    if ((temporary && !temporary->isValid()) || !QDir().mkpath(scratch))
+        return fail(QStringLiteral("cannot create the scratch directory %1").arg(scratch));
+    Expected<Rootfs> rootfs = Rootfs::prepare(lowers, scratch, std::nullopt, cancel);
     if (!rootfs)
         return fail(rootfs.error().message);
     const std::expected<void, ExecError> ran = Sandbox::run(*rootfs, *spec, cancel, callbacks);

@@ -40,6 +40,10 @@ struct ContainerOptions
     QList<PortForward> ports;
     QList<VolumeMount> volumes;
     int terminalFd = -1; // a pty slave (PseudoTerminal) for `-t`
+    int inputFd = -1;    // the command's stdin for `-i` without `-t`; -1: none
+    // Where the container's writable layer lives while it runs ("": a temporary directory
+    // in the store's cache); a detached container keeps it in its record for `rm`.
+    QString scratchDir;
 };
 
 struct ContainerExit

@@ -106,6 +106,12 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
         e.text = line;
         emitEvent(e);
     };
+    callbacks.notice = [this, &base](const QString &text) {
+        BuildEvent e = base;
+        e.kind = BuildEventKind::BuildWarning;
+        e.text = text;
+        emitEvent(e);
+    };
     auto ran = Sandbox::run(*rootfs, spec, m_cancel, callbacks);
     if (!ran) {
         QString message = ran.error().message;

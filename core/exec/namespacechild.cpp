@@ -330,7 +330,7 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         // where the system's init does not reap.
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::dup2(devNull, STDIN_FILENO);
+        ::dup2(devNull, STDIN_FILENO); // the program's own input comes below, by descriptor
         ::dup2(output[1], STDOUT_FILENO);
         ::dup2(output[1], STDERR_FILENO);
         // Descriptors of the rest of the program must not leak into the sandbox.
@@ -435,6 +435,7 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         ::close(toParent[1]);
         // Only the program holds the output pipe now, so it closes when the program's
         // processes are gone.
+        ::dup2(devNull, STDIN_FILENO);
         ::dup2(devNull, STDOUT_FILENO);
         ::dup2(devNull, STDERR_FILENO);
         ::close(output[1]);

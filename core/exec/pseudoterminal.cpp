@@ -27,6 +27,19 @@ bool writeAll(int fd, const char *data, ssize_t size)
     return true;
 }
 
+// The write end of the relay's window-change pipe, for the signal handler.
+std::atomic<int> g_windowChanged{-1};
+
+void onWindowChange(int)
+{
+    const int saved = errno;
+    if (const int fd = g_windowChanged.load(); fd >= 0) {
+        const char changed = 1;
+        [[maybe_unused]] const ssize_t n = ::write(fd, &changed, 1); // full pipe: a change is pending anyway
+    }
+    errno = saved;
+}
+
 } // namespace
 
 PseudoTerminal::~PseudoTerminal()
@@ -49,10 +62,27 @@ Expected<std::unique_ptr<PseudoTerminal>> PseudoTerminal::open(int userTerminal)
     if (!pty->m_slave.isValid())
         return fail(QStringLiteral("cannot open %1: %2")
                         .arg(QString::fromLocal8Bit(name), QString::fromLocal8Bit(strerror(errno))));
-    winsize size{};
-    if (userTerminal >= 0 && ::ioctl(userTerminal, TIOCGWINSZ, &size) == 0)
-        ::ioctl(pty->m_slave.get(), TIOCSWINSZ, &size);
+    if (userTerminal >= 0)
+        pty->copyWindowSize(userTerminal);
     return pty;
+}
+
+Expected<std::unique_ptr<PseudoTerminal>> PseudoTerminal::openForLog()
+{
+    Expected<std::unique_ptr<PseudoTerminal>> pty = open(-1);
+    termios mode{};
+    if (pty && ::tcgetattr((*pty)->slaveFd(), &mode) == 0) {
+        mode.c_oflag &= ~tcflag_t(ONLCR);
+        ::tcsetattr((*pty)->slaveFd(), TCSANOW, &mode);
+    }
+    return pty;
+}
+
+void PseudoTerminal::copyWindowSize(int from) const
+{
+    winsize size{};
+    if (::ioctl(from, TIOCGWINSZ, &size) == 0)
+        ::ioctl(m_master.get(), TIOCSWINSZ, &size);
 }
 
 void PseudoTerminal::startRelay(int terminal, int output, bool forwardInput)
@@ -64,24 +94,47 @@ void PseudoTerminal::startRelay(int terminal, int output, bool forwardInput)
         ::cfmakeraw(&raw);
         m_restore = ::tcsetattr(terminal, TCSANOW, &raw) == 0;
     }
+    int windowPipe[2];
+    if (terminal >= 0 && ::isatty(terminal) && g_windowChanged.load() < 0 &&
+        ::pipe2(windowPipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+        m_windowChanged.reset(windowPipe[0]);
+        m_windowChangedWrite.reset(windowPipe[1]);
+        g_windowChanged = windowPipe[1];
+        struct sigaction action
+        {
+        };
+        action.sa_handler = onWindowChange;
+        action.sa_flags = SA_RESTART;
+        sigemptyset(&action.sa_mask);
+        m_followsWindow = ::sigaction(SIGWINCH, &action, &m_savedWinch) == 0;
+        // A change between open() and now would otherwise be missed.
+        copyWindowSize(terminal);
+    }
     const int master = m_master.get();
-    m_relay = std::thread([this, input, output, master] {
+    const int windowChanged = m_followsWindow ? m_windowChanged.get() : -1;
+    m_relay = std::thread([this, input, output, master, terminal, windowChanged] {
         char buffer[8192];
         bool inputOpen = input >= 0;
         for (;;) {
-            pollfd fds[2] = {{master, POLLIN, 0}, {input, POLLIN, 0}};
-            const int ready = ::poll(fds, inputOpen ? 2 : 1, 50);
+            // The window change first, so that keys typed after a resize find it done.
+            pollfd fds[3] = {{windowChanged, POLLIN, 0}, {master, POLLIN, 0}, {input, POLLIN, 0}};
+            const int ready = ::poll(fds, inputOpen ? 3 : 2, 50);
             if (ready < 0 && errno != EINTR)
                 break;
-            bool readSomething = false;
             if (ready > 0 && (fds[0].revents & POLLIN)) {
+                while (::read(windowChanged, buffer, sizeof(buffer)) > 0) {
+                }
+                copyWindowSize(terminal);
+            }
+            bool readSomething = false;
+            if (ready > 0 && (fds[1].revents & POLLIN)) {
                 const ssize_t n = ::read(master, buffer, sizeof(buffer));
                 if (n > 0) {
                     readSomething = true;
                     writeAll(output, buffer, n);
                 }
             }
-            if (ready > 0 && inputOpen && (fds[1].revents & (POLLIN | POLLHUP))) {
+            if (ready > 0 && inputOpen && (fds[2].revents & (POLLIN | POLLHUP))) {
                 const ssize_t n = ::read(input, buffer, sizeof(buffer));
                 if (n > 0)
                     writeAll(master, buffer, n);
@@ -100,6 +153,13 @@ void PseudoTerminal::stop()
     m_stop = true;
     if (m_relay.joinable())
         m_relay.join();
+    if (m_followsWindow) {
+        ::sigaction(SIGWINCH, &m_savedWinch, nullptr);
+        g_windowChanged = -1;
+        m_windowChanged.reset();
+        m_windowChangedWrite.reset();
+        m_followsWindow = false;
+    }
     if (m_restore) {
         ::tcsetattr(m_input, TCSANOW, &m_saved);
         m_restore = false;

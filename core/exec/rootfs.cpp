@@ -425,16 +425,21 @@ QString Rootfs::canonicalPath(const QString &path) const
 
 void Rootfs::removeScratch() const
 {
-    if (m_scratch.isEmpty())
+    removeScratch(m_scratch);
+}
+
+void Rootfs::removeScratch(const QString &scratchDir)
+{
+    if (scratchDir.isEmpty())
         return;
-    for (const QString &name : entryNames(m_scratch))
-        removeTree(m_scratch + u'/' + name);
+    for (const QString &name : entryNames(scratchDir))
+        removeTree(scratchDir + u'/' + name);
     const Expected<IdMap> &map = IdMap::current();
     if (!map || map->kind() != IdMap::Kind::Subordinate)
         return;
     QStringList left;
-    for (const QString &name : entryNames(m_scratch))
-        left.append(m_scratch + u'/' + name);
+    for (const QString &name : entryNames(scratchDir))
+        left.append(scratchDir + u'/' + name);
     removeAsNamespaceRoot(left);
 }
 

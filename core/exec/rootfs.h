@@ -64,6 +64,8 @@ public:
     // Deletes the scratch directory's contents (the upper too: move it out first to keep
     // it, e.g. as the next step's lower).
     void removeScratch() const;
+    // The same for a scratch directory no Rootfs holds any more (a detached container's).
+    static void removeScratch(const QString &scratchDir);
 
     static bool isWhiteout(const QString &path);
     static bool isOpaqueDirectory(const QString &path);

@@ -58,7 +58,7 @@ struct RunSpec
     NetworkMode network = NetworkMode::Private;
     QList<PortForward> ports; // published on the host; Private only
     int terminalFd = -1;      // [terminal] a pty slave: the command's stdio and controlling terminal
-    int inputFd = -1;         // without a terminal: the command's stdin instead of /dev/null (e.g. a pipe)
+    int inputFd = -1;         // the command's stdin without a terminal (`run -i`); -1: /dev/null
     QList<SandboxMount> mounts;
 };
 

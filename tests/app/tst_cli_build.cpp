@@ -2,6 +2,7 @@
 // Docker's busybox base image.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -15,6 +16,7 @@ private Q_SLOTS:
     void buildPlainThenCached();
     void buildJson();
     void runImage();
+    void networkFallbackWarnedOnce();
 
 private:
     int stagecraft(const QStringList &args, QByteArray *out = nullptr, QByteArray *err = nullptr);
@@ -102,6 +104,56 @@ void TestCliBuild::runImage()
                          QStringLiteral("-c"), QStringLiteral("exit 7")},
                         &out, &err),
              7);
+}
+
+// On a host without slirp4netns (a PATH without it) RUN falls back to the host's network:
+// the build says so once on stderr, however many RUN steps and stages meet it, and once
+// as a BuildWarning event in the JSON progress.
+void TestCliBuild::networkFallbackWarnedOnce()
+{
+    // The sandbox's programs are found there by its own (unprivileged) root too.
+    QTemporaryDir tools;
+    QVERIFY(tools.isValid());
+    QVERIFY(QFile::setPermissions(tools.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
+                                                    QFile::ReadOther | QFile::ExeOther));
+    const QString bin = tools.path();
+    for (const QString &dir : qEnvironmentVariable("PATH").split(u':', Qt::SkipEmptyParts))
+        for (const QFileInfo &tool : QDir(dir).entryInfoList(QDir::Files))
+            if (tool.fileName() != QLatin1String("slirp4netns"))
+                QFile::link(tool.absoluteFilePath(), bin + u'/' + tool.fileName());
+    QFile f(m_context + QStringLiteral("/Dockerfile"));
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("FROM busybox:fixture AS one\n"
+            "RUN echo first\n"
+            "RUN echo second\n"
+            "FROM busybox:fixture\n"
+            "COPY --from=one /etc/passwd /copied\n"
+            "RUN echo third\n");
+    f.close();
+    for (const QString &progress : {QStringLiteral("plain"), QStringLiteral("json")}) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PATH"), bin);
+        env.remove(QStringLiteral("STAGECRAFT_SLIRP4NETNS"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(STAGECRAFT_BIN),
+                {QStringLiteral("build"), QStringLiteral("--store"), m_store, QStringLiteral("--no-cache"),
+                 QStringLiteral("--progress"), progress, m_context});
+        QVERIFY(p.waitForFinished(120000));
+        const QByteArray out = p.readAllStandardOutput();
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0,
+                 QByteArray(out + err).constData());
+        QVERIFY2(out.contains("third"), out.constData());
+        const QByteArray notice = "no private network (slirp4netns is not installed";
+        if (progress == QLatin1String("plain")) {
+            QCOMPARE(err.count(QByteArray("WARNING: " + notice)), 1);
+            QCOMPARE(out.count(notice), 0);
+        } else {
+            QCOMPARE(out.count("\"kind\":\"BuildWarning\""), 1);
+            QCOMPARE(out.count(notice), 1);
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCliBuild)

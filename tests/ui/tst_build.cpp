@@ -1,8 +1,10 @@
 // Builds in the window on Docker's busybox base image, with no network: nodes turn Done
 // and badges fill, a second build is all cached, the log filters by stage, the image runs,
 // a cancelled RUN leaves no process behind and puts the nodes back to idle, and a failing
-// RUN marks its line and moves the cursor there.
+// RUN marks its line and moves the cursor there; RUN's fallback to the host's network
+// shows once in the log as a warning.
 #include "core/exec/sandbox.h"
+#include "core/exec/usernetwork.h"
 #include "core/store/imagestore.h"
 #include "ui/buildlogmodel.h"
 #include "ui/buildlogview.h"
@@ -17,6 +19,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -267,6 +270,49 @@ private Q_SLOTS:
         QVERIFY(window.editor()->buildFailureLine() == 0);
         QTRY_VERIFY2_WITH_TIMEOUT(descendants().isEmpty(),
                                   "a process of the cancelled build is still running", 3000);
+    }
+
+    // Without slirp4netns on the PATH (only the programs a sandbox needs are there).
+    void networkFallbackWarnsInLog()
+    {
+        QString reason;
+        if (!Sandbox::isAvailable(&reason))
+            QSKIP(qPrintable(reason));
+        QTemporaryDir tools;
+        QVERIFY(tools.isValid());
+        QVERIFY(QFile::setPermissions(tools.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
+                                                        QFile::ReadOther | QFile::ExeOther));
+        for (const char *name : {"bwrap", "rm", "newuidmap", "newgidmap"})
+            if (const QString path = QStandardPaths::findExecutable(QLatin1String(name)); !path.isEmpty())
+                QVERIFY(QFile::link(path, tools.filePath(QLatin1String(name))));
+        const QByteArray path = qgetenv("PATH");
+        auto restore = qScopeGuard([&path] { qputenv("PATH", path); });
+        qputenv("PATH", QFile::encodeName(tools.path()));
+        QVERIFY(!UserNetwork::isAvailable());
+
+        MainWindow window;
+        window.setStoreRoot(m_storeRoot);
+        window.editor()->setPlainText(QStringLiteral("FROM busybox:fixture AS one\n"
+                                                     "RUN echo first\n"
+                                                     "FROM busybox:fixture\n"
+                                                     "COPY --from=one /etc/passwd /copied\n"
+                                                     "RUN echo second\n"));
+        window.flushAnalysis();
+        QSignalSpy finished(&window, &MainWindow::buildFinished);
+        QString error;
+        QVERIFY2(window.startBuild(&error), qPrintable(error));
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        const BuildLogModel *log = window.buildLogModel();
+        QStringList warnings;
+        for (int row = 0; row < log->rowCount(); ++row)
+            if (log->index(row, BuildLogModel::MessageColumn).data(BuildLogModel::KindRole).toInt() ==
+                int(BuildLogModel::Kind::Warning))
+                warnings.append(log->index(row, BuildLogModel::MessageColumn).data().toString());
+        QCOMPARE(warnings.size(), 1);
+        QVERIFY2(warnings.first().contains(QStringLiteral("no private network")),
+                 qPrintable(warnings.first()));
+        QVERIFY2(log->text().contains(QStringLiteral("second")), qPrintable(log->text()));
     }
 
     void failingRunMarksItsLine()
