@@ -2,4 +2,7 @@
 target_sources(stagecraft_ui PRIVATE
   terminaltranscript.cpp
   terminalpanel.cpp
+  runchoices.cpp
+  rundialog.cpp
+  hostcheckdialog.cpp
 )
