@@ -272,6 +272,7 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
     }
     const int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     std::vector<int> keep(options.inheritFds.cbegin(), options.inheritFds.cend());
+    const int stdioFd = options.stdioFd;
     const std::string createBase = QFile::encodeName(options.createBase).toStdString();
     const bool denyUserNamespaces = options.denyUserNamespaces;
     std::vector<std::string> createDirs;
@@ -321,9 +322,9 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
         // where the system's init does not reap.
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::dup2(devNull, STDIN_FILENO);
-        ::dup2(output[1], STDOUT_FILENO);
-        ::dup2(output[1], STDERR_FILENO);
+        ::dup2(stdioFd >= 0 ? stdioFd : devNull, STDIN_FILENO);
+        ::dup2(stdioFd >= 0 ? stdioFd : output[1], STDOUT_FILENO);
+        ::dup2(stdioFd >= 0 ? stdioFd : output[1], STDERR_FILENO);
         // Descriptors of the rest of the program must not leak into the sandbox.
         ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
         for (const int fd : keep) {

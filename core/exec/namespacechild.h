@@ -36,6 +36,9 @@ public:
         // upper dir mounts read-only.
         QList<Overlay> extraOverlays;
         QList<int> inheritFds; // descriptors the program keeps open
+        // The program's stdin, stdout and stderr instead of /dev/null and the output pipe
+        // (a pty slave for a terminal); any descriptor number, unlike a shell redirection.
+        int stdioFd = -1;
         // Made inside the namespace as its root (container root's host ids) after the
         // overlay mounts and the staging below, before the program starts, parents first,
         // relative to `createBase`: mount points and the working directory a program

@@ -720,16 +720,12 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     args += spec.args;
 
     options.argv = args;
-    if (spec.terminalFd >= 0) { // [terminal] setsid -c makes the pty the controlling terminal
+    if (spec.terminalFd >= 0) { // [terminal] setsid -c makes the pty (stdin) the controlling terminal
         const QString setsid = QStandardPaths::findExecutable(QStringLiteral("setsid"));
         if (setsid.isEmpty())
             return std::unexpected(setupError(QStringLiteral("a terminal needs setsid (util-linux)")));
-        options.argv =
-            QStringList{QStringLiteral("/bin/sh"), QStringLiteral("-c"),
-                        QStringLiteral("exec \"$0\" -w -c \"$@\" <&%1 >&%1 2>&%1 %1>&-").arg(spec.terminalFd),
-                        setsid} +
-            args;
-        options.inheritFds.append(spec.terminalFd);
+        options.argv = QStringList{setsid, QStringLiteral("-w"), QStringLiteral("-c")} + args;
+        options.stdioFd = spec.terminalFd;
     } // [/terminal]
     options.inheritFds.append(status[1]);
     Expected<NamespaceChild> started = NamespaceChild::start(options);
