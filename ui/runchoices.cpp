@@ -2,6 +2,8 @@
 
 #include <QSettings>
 
+#include <algorithm>
+
 namespace stagecraft::ui {
 
 namespace {
@@ -41,8 +43,14 @@ void RunChoices::save(const QString &imageKey) const
 
 QStringList RunChoices::portsFromExposed(const QStringList &exposedPorts)
 {
+    // An image config keeps them as object keys, sorted as text ("3000/tcp" before
+    // "80/tcp"); people read ports in numeric order.
+    QStringList sorted = exposedPorts;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const QString &a, const QString &b) {
+        return a.section(u'/', 0, 0).toUInt() < b.section(u'/', 0, 0).toUInt();
+    });
     QStringList ports;
-    for (const QString &exposed : exposedPorts) {
+    for (const QString &exposed : std::as_const(sorted)) {
         const QString protocol = exposed.section(u'/', 1);
         bool ok = false;
         const uint port = exposed.section(u'/', 0, 0).toUInt(&ok);

@@ -48,6 +48,8 @@ void TestRunDialog::portsFromExposed_data()
     QTest::addRow("udp") << QStringList{u"53/udp"_s} << QStringList{u"8053:53/udp"_s};
     QTest::addRow("several") << QStringList{u"443/tcp"_s, u"8080/tcp"_s}
                              << QStringList{u"8443:443"_s, u"8080:8080"_s};
+    QTest::addRow("numeric-order") << QStringList{u"3000/tcp"_s, u"80/tcp"_s}
+                                   << QStringList{u"8080:80"_s, u"3000:3000"_s};
     QTest::addRow("garbage-skipped") << QStringList{u"http/tcp"_s, u"0/tcp"_s} << QStringList{};
 }
 
