@@ -456,7 +456,14 @@ void MainWindow::createTerminalDock()
     toggle->setText(tr("&Terminal"));
     toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+T")));
     addAction(toggle);
-    connect(m_terminal, &TerminalPanel::started, this, &MainWindow::updateBuildActions);
+    connect(m_terminal, &TerminalPanel::started, this, [this] {
+        updateBuildActions();
+        m_terminalDock->show();
+        m_terminalDock->raise();
+        // The bottom docks start low (a few problems fit); a shell needs rows to be usable.
+        if (m_terminalDock->height() < height() / 3)
+            resizeDocks({m_terminalDock}, {height() / 3}, Qt::Vertical);
+    });
     connect(m_terminal, &TerminalPanel::finished, this, [this](int exitCode, const QString &error) {
         m_running = false;
         updateBuildActions();
@@ -1262,8 +1269,6 @@ bool MainWindow::startRun(const RunChoices &choices, QString *error)
             return false;
         m_running = true;
         m_terminal->setLinks(links);
-        m_terminalDock->show();
-        m_terminalDock->raise();
         m_terminal->view()->setFocus();
         statusBar()->showMessage(tr("Running the image…"), 3000);
         return true;

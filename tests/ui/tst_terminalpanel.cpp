@@ -1,13 +1,18 @@
 // The terminal panel on a real pty with /bin/sh of the host: typed keys reach the shell,
 // its output shows, Ctrl+C and Ctrl+D act as in a terminal, the exit status is shown,
 // the pty has the view's size, Stop ends the process. And the transcript's escapes.
+#include "ui/dockerfileeditor.h"
+#include "ui/mainwindow.h"
 #include "ui/terminalpanel.h"
 #include "ui/terminaltranscript.h"
 
+#include <QDockWidget>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QTranslator>
 #include <QtTest>
 
 #include <csignal>
@@ -75,6 +80,7 @@ class TestTerminalPanel : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void transcript_data();
     void transcript();
     void typedCommandRunsAndCtrlDEnds();
@@ -82,7 +88,17 @@ private Q_SLOTS:
     void windowSizeFollowsTheView();
     void stopKillsTheProcess();
     void reportsAProcessThatCannotRun();
+    void inTheWindow_data();
+    void inTheWindow();
 };
+
+void TestTerminalPanel::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("stagecraft-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_terminalpanel"));
+    QSettings().clear();
+}
 
 void TestTerminalPanel::transcript_data()
 {
@@ -224,6 +240,61 @@ void TestTerminalPanel::reportsAProcessThatCannotRun()
     QCOMPARE(finished.first().at(0).toInt(), -1);
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("no such image"));
     QVERIFY(panel.view()->toPlainText().contains(QStringLiteral("[no such image]")));
+}
+
+void TestTerminalPanel::inTheWindow_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::addRow("en") << u"en"_s;
+    QTest::addRow("de") << u"de"_s;
+}
+
+// The Terminal dock of a 1024×768 window leaves the shell a usable size, shows the
+// published ports as links, and is saved as /tmp/stagecraft-terminal-<language>.png to
+// look at.
+void TestTerminalPanel::inTheWindow()
+{
+    QFETCH(QString, language);
+    QTranslator translator;
+    if (language == u"de") {
+        QVERIFY(translator.load(u":/i18n/stagecraft_de.qm"_s));
+        QCoreApplication::installTranslator(&translator);
+    }
+    {
+        MainWindow window;
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        // The editor keeps a usable share of the width beside the views.
+        QVERIFY2(window.editor()->width() >= 300, qPrintable(QString::number(window.editor()->width())));
+        TerminalPanel *panel = window.terminalPanel();
+        auto *dock = window.findChild<QDockWidget *>(u"terminalDock"_s);
+        QVERIFY(dock);
+        QSignalSpy finished(panel, &TerminalPanel::finished);
+        QVERIFY(panel->start(u"Running sha256:3f2a91c4"_s, runHostShell));
+        panel->setLinks({QUrl(u"http://127.0.0.1:8080"_s), QUrl(u"http://127.0.0.1:3000"_s)});
+        dock->show();
+        dock->raise();
+        QVERIFY(typeCommand(*panel, u"printf 'GET / 200\\n\\033[32mready\\033[0m on :80\\n'"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(lines(*panel).contains(u"ready on :80"_s), 10000);
+        QVERIFY(typeCommand(*panel, u"stty size"_s));
+        const QSize size = panel->terminalSize();
+        QVERIFY2(size.width() >= 60 && size.height() >= 5,
+                 qPrintable(u"%1×%2"_s.arg(size.width()).arg(size.height())));
+        QTRY_VERIFY_WITH_TIMEOUT(lines(*panel).contains(u"%1 %2"_s.arg(size.height()).arg(size.width())),
+                                 10000);
+        auto *links = panel->findChild<QLabel *>(u"terminalLinks"_s);
+        QVERIFY(links->isVisible());
+        QVERIFY(links->text().contains(u"href=\"http://127.0.0.1:8080\""_s));
+        QVERIFY(!window.action(u"actionBuild"_s)->isEnabled());
+        QVERIFY(QTest::qWaitFor([&] { return panel->view()->toPlainText().endsWith(u"$ "_s); }));
+        QVERIFY(window.grab().save(u"/tmp/stagecraft-terminal-%1.png"_s.arg(language)));
+        panel->stop();
+        QVERIFY(finished.wait(10000));
+        QVERIFY(!links->isVisible());
+        QVERIFY(window.action(u"actionBuild"_s)->isEnabled());
+    }
+    QCoreApplication::removeTranslator(&translator);
 }
 
 QTEST_MAIN(TestTerminalPanel)
