@@ -10,6 +10,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QTextBrowser>
+#include <QTranslator>
 #include <QtTest>
 
 using namespace stagecraft;
@@ -40,6 +41,7 @@ private Q_SLOTS:
     void listsChecksWithFixes();
     void allFineSaysSo();
     void dontShowAgainUntilSomethingChanges();
+    void screenshots();
 };
 
 void TestHostCheckDialog::initTestCase()
@@ -107,6 +109,26 @@ void TestHostCheckDialog::dontShowAgainUntilSomethingChanges()
         dialog.reject();
     }
     QVERIFY(HostCheckDialog::shouldShow(missing));
+}
+
+// Saved as /tmp/stagecraft-hostcheck-<language>.png to look at; German states.
+void TestHostCheckDialog::screenshots()
+{
+    for (const QString &language : {u"en"_s, u"de"_s}) {
+        QTranslator translator;
+        if (language == u"de") {
+            QVERIFY(translator.load(u":/i18n/stagecraft_de.qm"_s));
+            QCoreApplication::installTranslator(&translator);
+        }
+        HostCheckDialog dialog(results(false));
+        dialog.show();
+        QVERIFY(dialog.width() <= 1024 && dialog.height() <= 768);
+        const QString text = dialog.findChild<QTextBrowser *>(u"hostCheckList"_s)->toPlainText();
+        if (language == u"de")
+            QVERIFY2(text.contains(u"Fehlt"_s) && text.contains(u"Behebung:"_s), qPrintable(text));
+        QVERIFY(dialog.grab().save(u"/tmp/stagecraft-hostcheck-%1.png"_s.arg(language)));
+        QCoreApplication::removeTranslator(&translator);
+    }
 }
 
 QTEST_MAIN(TestHostCheckDialog)

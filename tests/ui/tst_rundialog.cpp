@@ -7,7 +7,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QSettings>
+#include <QTranslator>
 #include <QtTest>
 
 using namespace stagecraft;
@@ -28,6 +30,7 @@ private Q_SLOTS:
     void splitCommand_data();
     void splitCommand();
     void remembersPerImage();
+    void fitsInGerman();
 };
 
 void TestRunDialog::initTestCase()
@@ -169,6 +172,40 @@ void TestRunDialog::remembersPerImage()
     QCOMPARE(loaded->command, choices.command);
     QVERIFY(loaded->terminal);
     QVERIFY(!RunChoices::load(u"/src/api/Dockerfile#final"_s));
+}
+
+// In German (the longer texts) the dialog fits a 1024×768 screen with an error shown;
+// saved as /tmp/stagecraft-rundialog-<language>.png to look at.
+void TestRunDialog::fitsInGerman()
+{
+    for (const QString &language : {u"en"_s, u"de"_s}) {
+        QTranslator translator;
+        if (language == u"de") {
+            QVERIFY(translator.load(u":/i18n/stagecraft_de.qm"_s));
+            QCoreApplication::installTranslator(&translator);
+        }
+        RunChoices initial;
+        initial.ports = RunChoices::portsFromExposed({u"80/tcp"_s, u"5432/tcp"_s});
+        initial.env = {u"MODE=development"_s, u"DATABASE_URL=postgres://db:5432/app"_s};
+        initial.terminal = true;
+        RunDialog dialog(u"web (final)"_s, initial);
+        dialog.findChild<QLineEdit *>(u"runPorts"_s)->setText(u"8080:80, 5432"_s);
+        dialog.show();
+        dialog.accept();
+        QVERIFY(dialog.isVisible());
+        QCoreApplication::processEvents();
+        auto *error = dialog.findChild<QLabel *>(u"runError"_s);
+        if (language == u"de")
+            QVERIFY2(error->text().startsWith(u"„5432“ ist kein Port"_s), qPrintable(error->text()));
+        dialog.adjustSize();
+        QVERIFY(dialog.width() <= 1024 && dialog.height() <= 768);
+        // The environment editor shows its two variables without scrolling.
+        auto *env = dialog.findChild<QPlainTextEdit *>(u"runEnv"_s);
+        QVERIFY(!env->verticalScrollBar()->isVisible());
+        QVERIFY(error->height() >= error->heightForWidth(error->width()));
+        QVERIFY(dialog.grab().save(u"/tmp/stagecraft-rundialog-%1.png"_s.arg(language)));
+        QCoreApplication::removeTranslator(&translator);
+    }
 }
 
 QTEST_MAIN(TestRunDialog)
