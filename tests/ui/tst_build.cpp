@@ -247,6 +247,7 @@ private Q_SLOTS:
             terminal->view()->toPlainText().split(u'\n').contains(QStringLiteral("hello container release")),
             qPrintable(terminal->view()->toPlainText()), 10000);
         QVERIFY(QTest::qWaitFor(prompt, 10000));
+        grabTo(window, QStringLiteral("/tmp/stagecraft-run-terminal.png"));
         QTest::keyClick(terminal->view(), Qt::Key_D, Qt::ControlModifier);
         QVERIFY(ran.wait(30000));
         QCOMPARE(ran.at(0).at(0).toInt(), 0);
