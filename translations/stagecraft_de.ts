@@ -515,6 +515,45 @@
     </message>
 </context>
 <context>
+    <name>stagecraft::ui::HostCheckDialog</name>
+    <message>
+        <source>&amp;Don&apos;t show again until something changes</source>
+        <translation>&amp;Nicht mehr anzeigen, bis sich etwas ändert</translation>
+    </message>
+    <message>
+        <source>Check This Computer</source>
+        <translation>Diesen Computer prüfen</translation>
+    </message>
+    <message>
+        <source>Some things a build needs are missing on this computer. Each entry below says how to fix it; run the command, then choose Help → Check This Computer again.</source>
+        <translation>Auf diesem Computer fehlt etwas, das ein Build braucht. Jeder Eintrag unten sagt, wie es sich beheben lässt: den Befehl ausführen, dann erneut Hilfe → Diesen Computer prüfen wählen.</translation>
+    </message>
+    <message>
+        <source>Everything a build needs is in place.</source>
+        <translation>Alles, was ein Build braucht, ist vorhanden.</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Missing</source>
+        <translation>Fehlt</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>Fix:</source>
+        <translation>Behebung:</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Fixes</source>
+        <translation>Befehle &amp;kopieren</translation>
+    </message>
+</context>
+<context>
     <name>stagecraft::ui::LayersChart</name>
     <message>
         <source>(no instruction recorded)</source>
@@ -1144,6 +1183,30 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <source>Build %1 (%2)</source>
         <translation>Build %1 (%2)</translation>
     </message>
+    <message>
+        <source>Check This &amp;Computer…</source>
+        <translation>Diesen &amp;Computer prüfen…</translation>
+    </message>
+    <message>
+        <source>Terminal</source>
+        <translation>Terminal</translation>
+    </message>
+    <message>
+        <source>&amp;Terminal</source>
+        <translation>&amp;Terminal</translation>
+    </message>
+    <message>
+        <source>The container exited with code %1.</source>
+        <translation>Der Container endete mit Code %1.</translation>
+    </message>
+    <message>
+        <source>Checking this computer…</source>
+        <translation>Dieser Computer wird geprüft…</translation>
+    </message>
+    <message>
+        <source>Published on %1</source>
+        <translation>Veröffentlicht unter %1</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::PreferencesDialog</name>
@@ -1195,6 +1258,20 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <source>&amp;Zoom (editor and graph):</source>
         <translation>&amp;Zoom (Editor und Graph):</translation>
     </message>
+    <message>
+        <source>docker.io = http://10.0.0.5:5000
+insecure = 10.0.0.5:5000</source>
+        <translation>docker.io = http://10.0.0.5:5000
+insecure = 10.0.0.5:5000</translation>
+    </message>
+    <message>
+        <source>Registry &amp;mirrors:</source>
+        <translation>Registry-&amp;Spiegel:</translation>
+    </message>
+    <message>
+        <source>One per line: &quot;REGISTRY = URL&quot; fetches that registry&apos;s images from URL; &quot;insecure = HOST:PORT&quot; allows plain HTTP. Saved in %1.</source>
+        <translation>Einer pro Zeile: „REGISTRY = URL“ holt die Images dieser Registry von URL; „insecure = HOST:PORT“ erlaubt unverschlüsseltes HTTP. Gespeichert in %1.</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::ProblemsModel</name>
@@ -1216,6 +1293,73 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     </message>
 </context>
 <context>
+    <name>stagecraft::ui::RunDialog</name>
+    <message>
+        <source>Run in an &amp;interactive terminal</source>
+        <translation>In einem &amp;interaktiven Terminal ausführen</translation>
+    </message>
+    <message>
+        <source>Run Image</source>
+        <translation>Image ausführen</translation>
+    </message>
+    <message>
+        <source>Run &lt;b&gt;%1&lt;/b&gt; in a container.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; in einem Container ausführen.</translation>
+    </message>
+    <message>
+        <source>e.g. 8080:80, 5432:5432</source>
+        <translation>z. B. 8080:80, 5432:5432</translation>
+    </message>
+    <message>
+        <source>HOST:CONTAINER pairs separated by commas or spaces; add /udp for UDP. The host side listens on 127.0.0.1 unless an address is given (ADDRESS:HOST:CONTAINER).</source>
+        <translation>HOST:CONTAINER-Paare, getrennt durch Kommas oder Leerzeichen; /udp für UDP anhängen. Der Host lauscht auf 127.0.0.1, außer eine Adresse ist angegeben (ADRESSE:HOST:CONTAINER).</translation>
+    </message>
+    <message>
+        <source>NAME=value, one per line</source>
+        <translation>NAME=Wert, einer pro Zeile</translation>
+    </message>
+    <message>
+        <source>the image&apos;s command</source>
+        <translation>der Befehl des Images</translation>
+    </message>
+    <message>
+        <source>Type into the container in the Terminal panel; otherwise its output goes to the build log.</source>
+        <translation>Im Terminal-Bereich in den Container tippen; sonst geht seine Ausgabe ins Build-Protokoll.</translation>
+    </message>
+    <message>
+        <source>Published &amp;ports:</source>
+        <translation>Veröffentlichte &amp;Ports:</translation>
+    </message>
+    <message>
+        <source>&amp;Environment:</source>
+        <translation>&amp;Umgebung:</translation>
+    </message>
+    <message>
+        <source>&amp;Command:</source>
+        <translation>&amp;Befehl:</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Ausführen</translation>
+    </message>
+    <message>
+        <source>“%1” is not a port to publish: give HOST:CONTAINER with ports from 1 to 65535, e.g. 8080:80.</source>
+        <translation>„%1“ ist kein Port zum Veröffentlichen: HOST:CONTAINER mit Ports von 1 bis 65535 angeben, z. B. 8080:80.</translation>
+    </message>
+    <message>
+        <source>The host port %1 is published twice.</source>
+        <translation>Der Host-Port %1 ist doppelt veröffentlicht.</translation>
+    </message>
+    <message>
+        <source>“%1” is not an environment variable: give NAME=value.</source>
+        <translation>„%1“ ist keine Umgebungsvariable: NAME=Wert angeben.</translation>
+    </message>
+    <message>
+        <source>A quote in the command is not closed.</source>
+        <translation>Ein Anführungszeichen im Befehl ist nicht geschlossen.</translation>
+    </message>
+</context>
+<context>
     <name>stagecraft::ui::StageGraphScene</name>
     <message>
         <source>No stages yet.
@@ -1229,6 +1373,41 @@ Tippe FROM und einen Image-Namen, um eine zu beginnen.</translation>
     <message>
         <source>Stage graph</source>
         <translation>Stufen-Graph</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::TerminalPanel</name>
+    <message>
+        <source>Stop</source>
+        <translation>Stoppen</translation>
+    </message>
+    <message>
+        <source>Stop the process and everything it started</source>
+        <translation>Den Prozess und alles, was er gestartet hat, beenden</translation>
+    </message>
+    <message>
+        <source>A process is still running in the terminal; stop it first.</source>
+        <translation>Im Terminal läuft noch ein Prozess; zuerst stoppen.</translation>
+    </message>
+    <message>
+        <source>Cannot open a terminal: %1</source>
+        <translation>Terminal kann nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Läuft</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>Wird gestoppt…</translation>
+    </message>
+    <message>
+        <source>Exited with code %1</source>
+        <translation>Beendet mit Code %1</translation>
+    </message>
+    <message>
+        <source>Failed to run</source>
+        <translation>Start fehlgeschlagen</translation>
     </message>
 </context>
 </TS>

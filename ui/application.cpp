@@ -207,6 +207,7 @@ int runApplication(int &argc, char **argv)
         window.showViewAlone(QStringLiteral("layers"));
     }
     window.show();
+    window.checkHost(true);
     return QApplication::exec();
 }
 

@@ -2,8 +2,6 @@
 
 #include "core/registry/registryclient.h"
 
-#include "core/build/containerrun.h"
-
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QSet>
@@ -16,11 +14,9 @@ namespace {
 
 // The window's Run button: the image's entrypoint and command as `stagecraft run` runs
 // them. Returns the exit code, or an error message for anything but a non-zero exit.
-Expected<int> runImage(const ImageStore &store, const QString &reference, const CancellationToken &cancel,
-                       const std::function<void(const QString &)> &log)
+Expected<int> runImage(const ImageStore &store, const ContainerOptions &options,
+                       const CancellationToken &cancel, const std::function<void(const QString &)> &log)
 {
-    ContainerOptions options;
-    options.image = reference;
     SandboxCallbacks callbacks;
     callbacks.log = log;
     callbacks.notice = log;
@@ -142,13 +138,13 @@ bool BuildSession::startBuild(const ImageStore &store, const BuildRequest &reque
     return true;
 }
 
-bool BuildSession::startRun(const ImageStore &store, const QString &reference)
+bool BuildSession::startRun(const ImageStore &store, const ContainerOptions &options)
 {
     if (!begin())
         return false;
     const CancellationToken cancel = m_cancel;
-    m_worker = std::thread([this, store, reference, cancel] {
-        auto ran = runImage(store, reference, cancel,
+    m_worker = std::thread([this, store, options, cancel] {
+        auto ran = runImage(store, options, cancel,
                             [this](const QString &line) { post([this, line] { Q_EMIT runOutput(line); }); });
         const int exitCode = ran ? *ran : -1;
         QString error = ran ? QString() : ran.error().message;

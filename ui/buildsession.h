@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/build/builder.h"
+#include "core/build/containerrun.h"
 #include "core/common/cancellation.h"
 #include "core/store/imagestore.h"
 
@@ -29,9 +30,9 @@ public:
     // view); that takes milliseconds. A base image the store lacks is pulled from its
     // registry (or mirror, as registries.conf sets). False when a job is already running.
     bool startBuild(const ImageStore &store, const BuildRequest &request);
-    // Runs `reference` from `store` like `stagecraft run`: its entrypoint and command in
-    // the sandbox on a throwaway layer, output streamed by runOutput().
-    bool startRun(const ImageStore &store, const QString &reference);
+    // Runs `options.image` from `store` like `stagecraft run`: its entrypoint and command
+    // (or the options') in the sandbox on a throwaway layer, output streamed by runOutput().
+    bool startRun(const ImageStore &store, const ContainerOptions &options);
     // Stops the running job; its processes are killed and it finishes soon after with an
     // error of kind ErrorKind::Cancelled (a run with the "cancelled" message).
     void cancel();

@@ -97,11 +97,15 @@ LayersView::LayersView(QWidget *parent)
     pickers->addWidget(m_leftBox, 1);
     pickers->addWidget(new QLabel(tr("with"), this));
     pickers->addWidget(m_rightBox, 1);
-    pickers->addWidget(m_lastBuildsButton);
-    pickers->addWidget(m_openButton);
-    pickers->addSpacing(12);
-    pickers->addWidget(m_logBox);
-    pickers->addWidget(m_exportButton);
+    // The buttons get a row of their own: in one row with the pickers the view needed
+    // about 880 pixels (970 in German) and squeezed the editor of a 1024-pixel window.
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_lastBuildsButton);
+    buttons->addWidget(m_openButton);
+    buttons->addSpacing(12);
+    buttons->addWidget(m_logBox);
+    buttons->addStretch(1);
+    buttons->addWidget(m_exportButton);
 
     m_headline = new QLabel(this);
     m_headline->setObjectName(QStringLiteral("layersHeadline"));
@@ -147,6 +151,7 @@ LayersView::LayersView(QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(pickers);
+    layout->addLayout(buttons);
     layout->addWidget(m_headline);
     layout->addWidget(m_status);
     layout->addWidget(splitter, 1);

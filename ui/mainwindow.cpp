@@ -9,10 +9,13 @@
 #include "ui/dockerfileeditor.h"
 #include "ui/examplecatalog.h"
 #include "ui/filesview.h"
+#include "ui/hostcheckdialog.h"
 #include "ui/layersview.h"
 #include "ui/preferencesdialog.h"
 #include "ui/problemsmodel.h"
+#include "ui/rundialog.h"
 #include "ui/stagegraphview.h"
+#include "ui/terminalpanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -37,11 +40,14 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextBlock>
+#include <QThread>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
 
 #include <array>
+
+#include <unistd.h>
 
 namespace stagecraft::ui {
 
@@ -100,6 +106,7 @@ MainWindow::MainWindow(QWidget *parent)
     createActions();
     createProblemsDock();
     createBuildLogDock();
+    createTerminalDock();
     createMenus();
     createToolBar();
     createStatusBar();
@@ -150,7 +157,13 @@ MainWindow::MainWindow(QWidget *parent)
     newDocument();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    if (m_hostCheck) {
+        m_hostCheck->wait();
+        delete m_hostCheck;
+    }
+}
 
 void MainWindow::showViewAlone(const QString &name)
 {
@@ -345,12 +358,13 @@ void MainWindow::createActions()
         {"actionRun",
          tr("&Run Image"),
          {QKeySequence(QStringLiteral("Ctrl+R"))},
-         [this] {
-             QString error;
-             if (!startRun(&error))
-                 statusBar()->showMessage(error, 6000);
-         },
+         [this] { runInteractive(); },
          themedIcon("system-run", QStyle::SP_CommandLink)},
+        {"actionCheckHost",
+         tr("Check This &Computer…"),
+         {QKeySequence(QStringLiteral("Ctrl+Shift+F1"))},
+         [this] { checkHost(false); },
+         themedIcon("dialog-information", QStyle::SP_MessageBoxInformation)},
         {"actionAbout",
          tr("&About Stagecraft"),
          {QKeySequence(QStringLiteral("Ctrl+F1"))},
@@ -426,6 +440,39 @@ void MainWindow::createBuildLogDock()
     addAction(toggle);
 }
 
+void MainWindow::createTerminalDock()
+{
+    m_terminal = new TerminalPanel;
+    m_terminal->setObjectName(QStringLiteral("terminalPanel"));
+    m_terminalDock = new QDockWidget(tr("Terminal"), this);
+    m_terminalDock->setObjectName(QStringLiteral("terminalDock"));
+    m_terminalDock->setWidget(m_terminal);
+    m_terminalDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_terminalDock);
+    tabifyDockWidget(m_logDock, m_terminalDock);
+    m_problemsDock->raise();
+    QAction *toggle = m_terminalDock->toggleViewAction();
+    toggle->setObjectName(QStringLiteral("actionTerminal"));
+    toggle->setText(tr("&Terminal"));
+    toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+T")));
+    addAction(toggle);
+    connect(m_terminal, &TerminalPanel::started, this, [this] {
+        updateBuildActions();
+        m_terminalDock->show();
+        m_terminalDock->raise();
+        // The bottom docks start low (a few problems fit); a shell needs rows to be usable.
+        if (m_terminalDock->height() < height() / 3)
+            resizeDocks({m_terminalDock}, {height() / 3}, Qt::Vertical);
+    });
+    connect(m_terminal, &TerminalPanel::finished, this, [this](int exitCode, const QString &error) {
+        m_running = false;
+        updateBuildActions();
+        statusBar()->showMessage(
+            error.isEmpty() ? tr("The container exited with code %1.").arg(exitCode) : error, 5000);
+        Q_EMIT runFinished(exitCode);
+    });
+}
+
 void MainWindow::createMenus()
 {
     const auto a = [this](const char *name) { return action(QString::fromLatin1(name)); };
@@ -484,9 +531,11 @@ void MainWindow::createMenus()
         build->addAction(a(name));
     build->addSeparator();
     build->addAction(a("actionBuildLog"));
+    build->addAction(a("actionTerminal"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->setObjectName(QStringLiteral("menuHelp"));
+    help->addAction(a("actionCheckHost"));
     help->addAction(a("actionAbout"));
 }
 
@@ -607,6 +656,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         m_session->cancel();
         m_session->waitUntilIdle(10000);
     }
+    m_terminal->stop(); // its destructor waits for the container's end
     writeWindowSettings();
     event->accept();
 }
@@ -1092,6 +1142,7 @@ bool MainWindow::startBuild(QString *error)
 
 void MainWindow::cancelBuild()
 {
+    m_terminal->stop();
     if (!m_session->isBusy())
         return;
     m_session->cancel();
@@ -1100,7 +1151,69 @@ void MainWindow::cancelBuild()
 
 bool MainWindow::startRun(QString *error)
 {
-    if (m_session->isBusy()) {
+    return startRun(RunChoices{}, error);
+}
+
+QString MainWindow::runKey() const
+{
+    const QString file = m_currentFile.isEmpty() ? QStringLiteral("untitled") : m_currentFile;
+    return file + u'#' + m_buildTarget;
+}
+
+RunChoices MainWindow::runChoicesForLastImage() const
+{
+    if (const std::optional<RunChoices> remembered = RunChoices::load(runKey()))
+        return *remembered;
+    RunChoices choices;
+    choices.terminal = true;
+    if (auto store = ImageStore::open(m_storeRoot)) {
+        if (Expected<Image> image = store->image(m_lastImage))
+            choices.ports = RunChoices::portsFromExposed(image->config.config.exposedPorts);
+    }
+    return choices;
+}
+
+void MainWindow::runInteractive()
+{
+    if (m_lastImage.isEmpty() || m_session->isBusy() || m_terminal->isRunning())
+        return;
+    const QString name =
+        m_targetBox->currentText().isEmpty() ? m_lastImage.left(19) : m_targetBox->currentText();
+    RunDialog dialog(name, runChoicesForLastImage(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const RunChoices choices = dialog.choices();
+    choices.save(runKey());
+    QString error;
+    if (!startRun(choices, &error))
+        statusBar()->showMessage(error, 6000);
+}
+
+void MainWindow::checkHost(bool automatic)
+{
+    if (m_hostCheck)
+        return; // one check at a time; its dialog follows
+    auto results = std::make_shared<QList<HostCheckResult>>();
+    m_hostCheck = QThread::create([results, root = m_storeRoot] { *results = HostCheck::run(root); });
+    connect(m_hostCheck, &QThread::finished, this, [this, results, automatic] {
+        m_hostCheck->deleteLater();
+        m_hostCheck = nullptr;
+        if (!automatic)
+            statusBar()->clearMessage();
+        if (automatic && !HostCheckDialog::shouldShow(*results))
+            return;
+        auto *dialog = new HostCheckDialog(*results, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    if (!automatic)
+        statusBar()->showMessage(tr("Checking this computer…"));
+    m_hostCheck->start();
+}
+
+bool MainWindow::startRun(const RunChoices &choices, QString *error)
+{
+    if (m_session->isBusy() || m_terminal->isRunning()) {
         if (error)
             *error = tr("A build or run is in progress; cancel it first.");
         return false;
@@ -1116,10 +1229,57 @@ bool MainWindow::startRun(QString *error)
             *error = tr("Cannot open the image store %1: %2").arg(m_storeRoot, store.error().message);
         return false;
     }
+    Expected<ContainerOptions> options = choices.containerOptions(m_lastImage);
+    if (!options) {
+        if (error)
+            *error = options.error().message;
+        return false;
+    }
+    QList<QUrl> links;
+    for (const PortForward &port : std::as_const(options->ports)) {
+        if (port.udp)
+            continue;
+        QUrl url;
+        url.setScheme(QStringLiteral("http"));
+        url.setHost(port.hostAddress == u"0.0.0.0" || port.hostAddress == u"::" ? QStringLiteral("127.0.0.1")
+                                                                                : port.hostAddress);
+        url.setPort(port.hostPort);
+        links.append(url);
+    }
+    if (choices.terminal) {
+        const ImageStore runStore = *store;
+        const ContainerOptions runOptions = *options;
+        const auto run = [runStore, runOptions](int slave, const CancellationToken &cancel) -> Expected<int> {
+            ContainerOptions withTerminal = runOptions;
+            withTerminal.terminalFd = slave;
+            // Notes from the sandbox (a network fallback) go to the terminal too.
+            const auto say = [slave](const QString &line) {
+                const QByteArray bytes = line.toUtf8() + '\n';
+                [[maybe_unused]] const ssize_t n = ::write(slave, bytes.constData(), size_t(bytes.size()));
+            };
+            SandboxCallbacks callbacks;
+            callbacks.log = say;
+            callbacks.notice = say;
+            Expected<ContainerExit> ran = ContainerRun::run(runStore, withTerminal, cancel, callbacks);
+            if (!ran)
+                return fail(ran.error().message);
+            return ran->exitCode;
+        };
+        if (!m_terminal->start(tr("Running %1").arg(m_lastImage.left(19)), run, error))
+            return false;
+        m_running = true;
+        m_terminal->setLinks(links);
+        m_terminal->view()->setFocus();
+        statusBar()->showMessage(tr("Running the image…"), 3000);
+        return true;
+    }
     m_running = true;
     m_logView->setStageFilter(-1);
     m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Step, tr("Running %1").arg(m_lastImage.left(19)));
-    m_session->startRun(*store, m_lastImage);
+    for (const QUrl &link : std::as_const(links))
+        m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Info,
+                           tr("Published on %1").arg(link.toString()));
+    m_session->startRun(*store, *options);
     m_logDock->show();
     m_logDock->raise();
     statusBar()->showMessage(tr("Running the image…"));
@@ -1135,7 +1295,7 @@ void MainWindow::setPullProgress(qint64 done, qint64 total)
 
 void MainWindow::updateBuildActions()
 {
-    const bool busy = m_session->isBusy();
+    const bool busy = m_session->isBusy() || m_terminal->isRunning();
     action(QStringLiteral("actionBuild"))->setEnabled(!busy);
     action(QStringLiteral("actionCancelBuild"))->setEnabled(busy);
     action(QStringLiteral("actionRun"))->setEnabled(!busy && !m_lastImage.isEmpty());

@@ -5,6 +5,7 @@
 #include "core/build/builder.h"
 #include "ui/liveanalysis.h"
 #include "ui/preferences.h"
+#include "ui/runchoices.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -21,6 +22,7 @@ class QProgressBar;
 class QSplitter;
 class QTabWidget;
 class QTemporaryDir;
+class QThread;
 class QTreeView;
 
 namespace stagecraft::ui {
@@ -33,6 +35,7 @@ class FilesView;
 class LayersView;
 class ProblemsModel;
 class StageGraphView;
+class TerminalPanel;
 
 class MainWindow : public QMainWindow
 {
@@ -85,6 +88,16 @@ public:
     void cancelBuild();
     // Runs the last built image and streams its output into the build log.
     bool startRun(QString *error = nullptr);
+    // Runs the last built image as `choices` say: published ports, environment, command,
+    // and in the Terminal panel (keys go to it) or with its output in the build log.
+    bool startRun(const RunChoices &choices, QString *error = nullptr);
+    // What the Run dialog starts from for the last built image: the answers given last
+    // time for this Dockerfile and target, else ports from its EXPOSE and a terminal.
+    RunChoices runChoicesForLastImage() const;
+    // Checks the machine off the GUI thread (`stagecraft doctor`'s checks) and shows the
+    // results; `automatic` (the window's start) shows them only when something a build
+    // needs is missing and was not dismissed.
+    void checkHost(bool automatic);
     // "K=V K2=V2" (shell quoting allowed) → arguments; false with `error` on a bad word.
     static bool parseBuildArgs(const QString &text, QHash<QString, QString> *args, QString *error);
     // Where a pull's bytes go when the builder pulls a missing base image: the progress
@@ -94,6 +107,7 @@ public:
     BuildSession *buildSession() const { return m_session; }
     BuildLogModel *buildLogModel() const { return m_logModel; }
     BuildLogView *buildLogView() const { return m_logView; }
+    TerminalPanel *terminalPanel() const { return m_terminal; }
     QProgressBar *buildProgress() const { return m_buildProgress; }
     QLineEdit *buildArgsEdit() const { return m_buildArgsEdit; }
     QString lastBuiltImage() const { return m_lastImage; } // "sha256:<manifest hex>"
@@ -118,6 +132,9 @@ private:
     void createStatusBar();
     void createProblemsDock();
     void createBuildLogDock();
+    void createTerminalDock();
+    void runInteractive();
+    QString runKey() const;
     void onBuildEvent(const BuildEvent &event);
     void onBuildFinished(bool ok, const QString &error, ErrorKind errorKind, const BuildResult &result,
                          const QHash<int, QString> &stageManifests);
@@ -169,6 +186,9 @@ private:
     BuildLogModel *m_logModel = nullptr;
     BuildLogView *m_logView = nullptr;
     QDockWidget *m_logDock = nullptr;
+    TerminalPanel *m_terminal = nullptr;
+    QDockWidget *m_terminalDock = nullptr;
+    QThread *m_hostCheck = nullptr;
     QLabel *m_positionLabel = nullptr;
     QLabel *m_stageLabel = nullptr;
     QLabel *m_parseLabel = nullptr;

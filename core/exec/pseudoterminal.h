@@ -29,6 +29,9 @@ public:
     static Expected<std::unique_ptr<PseudoTerminal>> openForLog();
 
     int slaveFd() const { return m_slave.get(); }
+    // For a caller that relays itself (the window's terminal panel reads it when it is
+    // readable); the slave stays open here, so the master never hangs up early.
+    int masterFd() const { return m_master.get(); }
 
     // Relays the program's output to `output` and, with `forwardInput`, `input` to the
     // program, on a thread until stop(); `input` is in raw mode meanwhile when it is a

@@ -13,11 +13,13 @@
 #include "ui/layersview.h"
 #include "ui/mainwindow.h"
 #include "ui/stagegraphview.h"
+#include "ui/terminalpanel.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDir>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QScopeGuard>
 #include <QSettings>
@@ -164,7 +166,8 @@ private Q_SLOTS:
                            "FROM busybox:fixture\n"
                            "COPY --from=build /out/file /file\n"
                            "ENV MODE=release\n"
-                           "CMD [\"cat\", \"/file\"]\n"));
+                           "CMD [\"cat\", \"/file\"]\n"
+                           "EXPOSE 80 3000/tcp\n"));
         window.flushAnalysis();
         window.buildArgsEdit()->setText(QStringLiteral("GREETING=hello"));
         QSignalSpy finished(&window, &MainWindow::buildFinished);
@@ -179,8 +182,8 @@ private Q_SLOTS:
         StageGraphView *graph = window.graphView();
         QCOMPARE(graph->stageState(0), StageState::Done);
         QCOMPARE(graph->stageState(1), StageState::Done);
-        QCOMPARE(window.buildProgress()->maximum(), 3 + 4);
-        QCOMPARE(window.buildProgress()->value(), 3 + 4);
+        QCOMPARE(window.buildProgress()->maximum(), 3 + 5);
+        QCOMPARE(window.buildProgress()->value(), 3 + 5);
 
         DockerfileEditor *editor = window.editor();
         QCOMPARE(editor->layerBadge(1).text, QString()); // FROM: no badge
@@ -223,6 +226,36 @@ private Q_SLOTS:
         QCOMPARE(ran.at(0).at(0).toInt(), 0);
         QVERIFY2(window.buildLogModel()->text().contains(QStringLiteral("run | data")),
                  qPrintable(window.buildLogModel()->text()));
+
+        // Run in the Terminal panel: the dialog starts from EXPOSE; a shell with an extra
+        // variable answers typed commands, Ctrl+D ends it and the panel says how.
+        RunChoices choices = window.runChoicesForLastImage();
+        QCOMPARE(choices.ports, (QStringList{QStringLiteral("8080:80"), QStringLiteral("3000:3000")}));
+        QVERIFY(choices.terminal);
+        choices.ports.clear(); // publishing needs slirp4netns, which tst_usernetwork covers
+        choices.env = {QStringLiteral("WHO=container")};
+        choices.command = QStringLiteral("sh");
+        ran.clear();
+        QVERIFY2(window.startRun(choices, &error), qPrintable(error));
+        TerminalPanel *terminal = window.terminalPanel();
+        QVERIFY(terminal->isRunning());
+        QVERIFY(!window.action(QStringLiteral("actionBuild"))->isEnabled());
+        const auto prompt = [terminal] {
+            return terminal->view()->toPlainText().endsWith(QStringLiteral("# "));
+        };
+        QVERIFY2(QTest::qWaitFor(prompt, 30000), qPrintable(terminal->view()->toPlainText()));
+        QTest::keyClicks(terminal->view(), QStringLiteral("echo hello $WHO $MODE"));
+        QTest::keyClick(terminal->view(), Qt::Key_Return);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            terminal->view()->toPlainText().split(u'\n').contains(QStringLiteral("hello container release")),
+            qPrintable(terminal->view()->toPlainText()), 10000);
+        QVERIFY(QTest::qWaitFor(prompt, 10000));
+        grabTo(window, QStringLiteral("/tmp/stagecraft-run-terminal.png"));
+        QTest::keyClick(terminal->view(), Qt::Key_D, Qt::ControlModifier);
+        QVERIFY(ran.wait(30000));
+        QCOMPARE(ran.at(0).at(0).toInt(), 0);
+        QVERIFY(terminal->view()->toPlainText().endsWith(QStringLiteral("[Exited with code 0]")));
+        QVERIFY(window.action(QStringLiteral("actionBuild"))->isEnabled());
 
         // The same build again comes from the cache.
         finished.clear();
