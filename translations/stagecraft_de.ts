@@ -290,6 +290,10 @@
         <source>The container exited with code %1.</source>
         <translation>Der Container endete mit Code %1.</translation>
     </message>
+    <message>
+        <source>The build no longer holds the failed step.</source>
+        <translation>Der Build hält den fehlgeschlagenen Schritt nicht mehr.</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::CopyDropController</name>
@@ -1206,6 +1210,50 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     <message>
         <source>Published on %1</source>
         <translation>Veröffentlicht unter %1</translation>
+    </message>
+    <message>
+        <source>&amp;Keep Failed Step for a Shell</source>
+        <translation>Fehlgeschlagenen Schritt für eine Shell be&amp;halten</translation>
+    </message>
+    <message>
+        <source>When a RUN step fails, offer a shell in its filesystem before the build ends</source>
+        <translation>Wenn ein RUN-Schritt fehlschlägt, vor dem Ende des Builds eine Shell in seinem Dateisystem anbieten</translation>
+    </message>
+    <message>
+        <source>Open a &amp;Shell Here</source>
+        <translation>Hier eine &amp;Shell öffnen</translation>
+    </message>
+    <message>
+        <source>Open a shell in the failed step&apos;s filesystem in the Terminal</source>
+        <translation>Eine Shell im Dateisystem des fehlgeschlagenen Schritts im Terminal öffnen</translation>
+    </message>
+    <message>
+        <source>&amp;End the Build</source>
+        <translation>Build &amp;beenden</translation>
+    </message>
+    <message>
+        <source>The shell exited with code %1; the build ends.</source>
+        <translation>Die Shell wurde mit Code %1 beendet; der Build endet.</translation>
+    </message>
+    <message>
+        <source>%1 failed with exit code %2. Its filesystem is kept until you end the build.</source>
+        <translation>%1 ist mit Exit-Code %2 fehlgeschlagen. Sein Dateisystem bleibt erhalten, bis Sie den Build beenden.</translation>
+    </message>
+    <message>
+        <source>A RUN step failed; open a shell in it from the Build Log or end the build.</source>
+        <translation>Ein RUN-Schritt ist fehlgeschlagen; öffnen Sie im Build-Protokoll eine Shell darin oder beenden Sie den Build.</translation>
+    </message>
+    <message>
+        <source>Shell in the failed step: %1</source>
+        <translation>Shell im fehlgeschlagenen Schritt: %1</translation>
+    </message>
+    <message>
+        <source>Exit the shell to end the build.</source>
+        <translation>Beenden Sie die Shell, um den Build zu beenden.</translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>Warnung: %1</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
 #include "ui/buildsession.h"
 
+#include "core/build/debugshell.h"
 #include "core/registry/registryclient.h"
 
 #include <QCoreApplication>
@@ -8,7 +9,33 @@
 #include <QTemporaryDir>
 #include <QThread>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
 namespace stagecraft::ui {
+
+// A failed step the build worker holds for the window. The worker stays inside
+// BuildRequest::onFailedStep (so `step` stays valid) until `done`; while a shell runs on
+// it the worker must not leave, so a cancelled build stops the shell first.
+struct HeldStep
+{
+    std::mutex mutex;
+    std::condition_variable changed;
+    const FailedStep *step = nullptr;
+    bool shellRunning = false;
+    bool done = false;
+    CancellationToken shellCancel;
+
+    void release()
+    {
+        {
+            std::lock_guard lock(mutex);
+            done = true;
+        }
+        changed.notify_all();
+    }
+};
 
 namespace {
 
@@ -106,6 +133,41 @@ bool BuildSession::startBuild(const ImageStore &store, const BuildRequest &reque
                     return std::unexpected(pulled.error());
                 return {};
             };
+        if (m_keepFailedStep)
+            job.onFailedStep = [this](const FailedStep &step, const CancellationToken &buildCancel) {
+                auto held = std::make_shared<HeldStep>();
+                held->step = &step;
+                const QString instruction = step.instruction;
+                const int stage = step.stage;
+                const int exitCode = step.exitCode;
+                post([this, held, instruction, stage, exitCode] {
+                    {
+                        std::lock_guard lock(held->mutex);
+                        if (held->done) // the worker gave up (cancelled) before the window saw it
+                            return;
+                    }
+                    m_held = held;
+                    Q_EMIT failedStepHeld(instruction, stage, exitCode);
+                });
+                std::unique_lock lock(held->mutex);
+                while (!held->done) {
+                    if (buildCancel.isCancelled()) {
+                        if (!held->shellRunning)
+                            break;
+                        held->shellCancel.cancel();
+                    }
+                    held->changed.wait_for(lock, std::chrono::milliseconds(50));
+                }
+                held->done = true;
+                held->step = nullptr;
+                lock.unlock();
+                post([this, held] {
+                    if (m_held == held) {
+                        m_held.reset();
+                        Q_EMIT failedStepReleased();
+                    }
+                });
+            };
         QSet<int> stages;
         const BuildEventSink sink = [this, &stages](const BuildEvent &event) {
             if (event.kind == BuildEventKind::StageQueued)
@@ -156,6 +218,39 @@ bool BuildSession::startRun(const ImageStore &store, const ContainerOptions &opt
         });
     });
     return true;
+}
+
+std::function<Expected<int>(int, const CancellationToken &)> BuildSession::openFailedStepShell()
+{
+    // m_held stays until the worker lets go (failedStepReleased()).
+    const std::shared_ptr<HeldStep> held = m_held;
+    if (!held)
+        return {};
+    return [held](int ptySlaveFd, const CancellationToken &cancel) -> Expected<int> {
+        {
+            std::lock_guard lock(held->mutex);
+            if (held->done || !held->step || held->shellRunning)
+                return fail(tr("The build no longer holds the failed step."));
+            held->shellRunning = true;
+            held->shellCancel = cancel; // the build's cancel stops the panel's process too
+        }
+        Expected<int> ran = DebugShell::run(*held->step, ptySlaveFd, cancel);
+        {
+            std::lock_guard lock(held->mutex);
+            held->shellRunning = false;
+            held->done = true;
+        }
+        held->changed.notify_all();
+        if (!ran)
+            return fail(ran.error().message);
+        return *ran;
+    };
+}
+
+void BuildSession::releaseFailedStep()
+{
+    if (m_held) // failedStepReleased() follows once the worker has let go
+        m_held->release();
 }
 
 void BuildSession::cancel()

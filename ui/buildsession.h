@@ -11,9 +11,13 @@
 #include <QHash>
 #include <QObject>
 
+#include <functional>
+#include <memory>
 #include <thread>
 
 namespace stagecraft::ui {
+
+struct HeldStep;
 
 class BuildSession : public QObject
 {
@@ -39,6 +43,18 @@ public:
     // Runs the event loop until the job is done; false on timeout (tests, closing).
     bool waitUntilIdle(int timeoutMs);
 
+    // When on, a build whose RUN fails keeps the step (its filesystem as the command left
+    // it) and waits, after failedStepHeld(), until openFailedStepShell()'s shell has ended
+    // or releaseFailedStep() declines; cancel() ends the wait (and the shell) too.
+    void setKeepFailedStep(bool keep) { m_keepFailedStep = keep; }
+    bool keepsFailedStep() const { return m_keepFailedStep; }
+    bool hasFailedStep() const { return m_held != nullptr; }
+    // The shell in the held step for TerminalPanel::start(): it runs DebugShell::run on the
+    // panel's pty and lets the build finish when the shell ends (one shell per held step).
+    // Empty when no step is held.
+    std::function<Expected<int>(int ptySlaveFd, const CancellationToken &cancel)> openFailedStepShell();
+    void releaseFailedStep();
+
 Q_SIGNALS:
     void busyChanged(bool busy);
     void buildEvent(const stagecraft::BuildEvent &event);
@@ -52,6 +68,10 @@ Q_SIGNALS:
     // `exitCode` is the container's exit code (-1 when it did not run); `error` is empty on
     // success.
     void runFinished(int exitCode, const QString &error);
+    // A RUN failed and its step is held (setKeepFailedStep); `instruction` as written.
+    void failedStepHeld(const QString &instruction, int stage, int exitCode);
+    // The held step is gone: declined, its shell ended, or the build cancelled.
+    void failedStepReleased();
 
 private:
     bool begin();
@@ -62,6 +82,8 @@ private:
     CancellationToken m_cancel;
     quint64 m_generation = 0; // results of an abandoned job are dropped
     bool m_busy = false;
+    bool m_keepFailedStep = false;
+    std::shared_ptr<HeldStep> m_held; // GUI thread
 };
 
 } // namespace stagecraft::ui

@@ -25,6 +25,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -32,6 +33,7 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
 #include <QSplitter>
@@ -44,6 +46,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
+#include <QVBoxLayout>
 
 #include <array>
 
@@ -122,6 +125,12 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &BuildSession::buildFinished, this, &MainWindow::onBuildFinished);
     connect(m_session, &BuildSession::busyChanged, this, &MainWindow::updateBuildActions);
     connect(m_session, &BuildSession::pullProgress, this, &MainWindow::setPullProgress);
+    connect(m_session, &BuildSession::failedStepHeld, this,
+            [this](const QString &instruction, int, int exitCode) { showFailedStep(instruction, exitCode); });
+    connect(m_session, &BuildSession::failedStepReleased, this, [this] {
+        m_failedStepBar->hide();
+        action(QStringLiteral("actionOpenFailedShell"))->setEnabled(false);
+    });
     connect(m_session, &BuildSession::runOutput, this, [this](const QString &line) {
         m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Output, line);
     });
@@ -384,6 +393,25 @@ void MainWindow::createActions()
     }
     action(QStringLiteral("actionCancelBuild"))->setEnabled(false);
     action(QStringLiteral("actionRun"))->setEnabled(false);
+
+    // Like `stagecraft build --debug-shell`: a failed RUN waits for a shell in its filesystem.
+    auto *keep = new QAction(tr("&Keep Failed Step for a Shell"), this);
+    keep->setObjectName(QStringLiteral("actionKeepFailedStep"));
+    keep->setCheckable(true);
+    keep->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+K")));
+    keep->setChecked(QSettings().value(QStringLiteral("build/keepFailedStep"), false).toBool());
+    keep->setToolTip(tr("When a RUN step fails, offer a shell in its filesystem before the build ends"));
+    connect(keep, &QAction::toggled, this,
+            [](bool on) { QSettings().setValue(QStringLiteral("build/keepFailedStep"), on); });
+    addAction(keep);
+    auto *open = new QAction(themedIcon("utilities-terminal", QStyle::SP_ComputerIcon),
+                             tr("Open a &Shell Here"), this);
+    open->setObjectName(QStringLiteral("actionOpenFailedShell"));
+    open->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+H")));
+    open->setToolTip(tr("Open a shell in the failed step's filesystem in the Terminal"));
+    open->setEnabled(false);
+    connect(open, &QAction::triggered, this, &MainWindow::openFailedStepShell);
+    addAction(open);
     action(QStringLiteral("actionUndo"))->setEnabled(false);
     action(QStringLiteral("actionRedo"))->setEnabled(false);
     connect(m_editor, &QPlainTextEdit::undoAvailable, action(QStringLiteral("actionUndo")),
@@ -426,9 +454,38 @@ void MainWindow::createBuildLogDock()
     m_logView = new BuildLogView(m_logModel);
     m_logView->setObjectName(QStringLiteral("buildLogView"));
     connect(m_logView, &BuildLogView::lineActivated, this, [this](int line) { m_editor->goTo(line, 1); });
+    // The bar over the log that offers a failed step's shell while the build holds it.
+    m_failedStepBar = new QWidget;
+    m_failedStepBar->setObjectName(QStringLiteral("failedStepBar"));
+    m_failedStepBar->setAutoFillBackground(true);
+    m_failedStepBar->setBackgroundRole(QPalette::ToolTipBase);
+    m_failedStepBar->setForegroundRole(QPalette::ToolTipText);
+    auto *barLayout = new QHBoxLayout(m_failedStepBar);
+    barLayout->setContentsMargins(6, 3, 6, 3);
+    m_failedStepLabel = new QLabel;
+    m_failedStepLabel->setObjectName(QStringLiteral("failedStepLabel"));
+    m_failedStepLabel->setTextFormat(Qt::PlainText);
+    barLayout->addWidget(m_failedStepLabel, 1);
+    auto *openButton = new QToolButton;
+    openButton->setObjectName(QStringLiteral("openFailedShellButton"));
+    openButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    openButton->setDefaultAction(action(QStringLiteral("actionOpenFailedShell")));
+    barLayout->addWidget(openButton);
+    auto *declineButton = new QPushButton(tr("&End the Build"));
+    declineButton->setObjectName(QStringLiteral("declineFailedShellButton"));
+    connect(declineButton, &QPushButton::clicked, this, [this] { m_session->releaseFailedStep(); });
+    barLayout->addWidget(declineButton);
+    m_failedStepBar->hide();
+    auto *logPane = new QWidget;
+    auto *logLayout = new QVBoxLayout(logPane);
+    logLayout->setContentsMargins(0, 0, 0, 0);
+    logLayout->setSpacing(0);
+    logLayout->addWidget(m_failedStepBar);
+    logLayout->addWidget(m_logView, 1);
+
     m_logDock = new QDockWidget(tr("Build Log"), this);
     m_logDock->setObjectName(QStringLiteral("buildLogDock"));
-    m_logDock->setWidget(m_logView);
+    m_logDock->setWidget(logPane);
     m_logDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
     tabifyDockWidget(m_problemsDock, m_logDock);
@@ -465,6 +522,14 @@ void MainWindow::createTerminalDock()
             resizeDocks({m_terminalDock}, {height() / 3}, Qt::Vertical);
     });
     connect(m_terminal, &TerminalPanel::finished, this, [this](int exitCode, const QString &error) {
+        if (m_shellOpen) {
+            m_shellOpen = false;
+            updateBuildActions();
+            statusBar()->showMessage(
+                error.isEmpty() ? tr("The shell exited with code %1; the build ends.").arg(exitCode) : error,
+                5000);
+            return;
+        }
         m_running = false;
         updateBuildActions();
         statusBar()->showMessage(
@@ -529,6 +594,9 @@ void MainWindow::createMenus()
     build->setObjectName(QStringLiteral("menuBuild"));
     for (const char *name : {"actionBuild", "actionCancelBuild", "actionRun"})
         build->addAction(a(name));
+    build->addSeparator();
+    build->addAction(a("actionKeepFailedStep"));
+    build->addAction(a("actionOpenFailedShell"));
     build->addSeparator();
     build->addAction(a("actionBuildLog"));
     build->addAction(a("actionTerminal"));
@@ -1132,12 +1200,47 @@ bool MainWindow::startBuild(QString *error)
     m_buildProgress->setRange(0, 0);
     m_buildProgress->setFormat(tr("Starting…"));
     m_buildProgress->setVisible(true);
+    m_session->setKeepFailedStep(action(QStringLiteral("actionKeepFailedStep"))->isChecked());
     if (!m_session->startBuild(*store, request))
         return failWith(tr("A build or run is in progress; cancel it first."));
     m_logDock->show();
     m_logDock->raise();
     statusBar()->showMessage(tr("Building…"));
     return true;
+}
+
+void MainWindow::showFailedStep(const QString &instruction, int exitCode)
+{
+    m_failedStepLabel->setText(
+        tr("%1 failed with exit code %2. Its filesystem is kept until you end the build.")
+            .arg(instruction)
+            .arg(exitCode));
+    m_failedInstruction = instruction;
+    m_failedStepBar->show();
+    action(QStringLiteral("actionOpenFailedShell"))->setEnabled(!m_terminal->isRunning());
+    m_logDock->show();
+    m_logDock->raise();
+    statusBar()->showMessage(
+        tr("A RUN step failed; open a shell in it from the Build Log or end the build."));
+}
+
+void MainWindow::openFailedStepShell()
+{
+    if (!m_session->hasFailedStep() || m_terminal->isRunning())
+        return;
+    auto shell = m_session->openFailedStepShell();
+    m_failedStepBar->hide();
+    action(QStringLiteral("actionOpenFailedShell"))->setEnabled(false);
+    QString error;
+    m_shellOpen = true;
+    if (!m_terminal->start(tr("Shell in the failed step: %1").arg(m_failedInstruction), shell, &error)) {
+        m_shellOpen = false;
+        statusBar()->showMessage(error, 6000);
+        m_session->releaseFailedStep(); // no shell: let the build end as failed
+        return;
+    }
+    m_terminal->view()->setFocus();
+    statusBar()->showMessage(tr("Exit the shell to end the build."));
 }
 
 void MainWindow::cancelBuild()

@@ -133,6 +133,8 @@ private:
     void createProblemsDock();
     void createBuildLogDock();
     void createTerminalDock();
+    void showFailedStep(const QString &instruction, int exitCode);
+    void openFailedStepShell();
     void runInteractive();
     QString runKey() const;
     void onBuildEvent(const BuildEvent &event);
@@ -236,6 +238,10 @@ private:
     qint64 m_pullDone = 0;
     qint64 m_pullTotal = 0;
     bool m_running = false;
+    bool m_shellOpen = false; // the terminal shows a failed step's shell, not a container
+    QWidget *m_failedStepBar = nullptr;
+    QLabel *m_failedStepLabel = nullptr;
+    QString m_failedInstruction;  // the held step's, for the shell's title
     bool m_linkingLayers = false; // a layer click moves the cursor; do not echo it back
 };
 

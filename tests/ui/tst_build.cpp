@@ -2,7 +2,8 @@
 // and badges fill, a second build is all cached, the log filters by stage, the image runs,
 // a cancelled RUN leaves no process behind and puts the nodes back to idle, and a failing
 // RUN marks its line and moves the cursor there; RUN's fallback to the host's network
-// shows once in the log as a warning.
+// shows once in the log as a warning. With "Keep Failed Step for a Shell" on, a failed
+// RUN offers a shell in its filesystem in the Terminal dock and the build waits for it.
 #include "core/exec/sandbox.h"
 #include "core/exec/usernetwork.h"
 #include "core/store/imagestore.h"
@@ -18,9 +19,11 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDir>
+#include <QDirIterator>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
@@ -29,6 +32,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
+#include <QToolButton>
 #include <QTreeView>
 
 #include <unistd.h>
@@ -44,6 +48,17 @@ QString dataDir()
 }
 
 // The processes whose parent chain leads to this test process (sandboxes, their shells).
+// Every file below `root`, relative: what a build added to the store's blobs.
+QStringList filesBelow(const QString &root)
+{
+    QStringList files;
+    QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files.append(QDir(root).relativeFilePath(it.next()));
+    files.sort();
+    return files;
+}
+
 QList<qint64> descendants()
 {
     QHash<qint64, qint64> parentOf;
@@ -380,6 +395,113 @@ private Q_SLOTS:
         QVERIFY2(log.contains(QStringLiteral("about to fail")), qPrintable(log));
         QVERIFY(window.lastBuiltImage().isEmpty());
         QVERIFY(!window.action(QStringLiteral("actionRun"))->isEnabled());
+    }
+
+    // The shell sees what the failed command wrote; exiting it ends the build as failed and
+    // nothing of the step is stored. Declining instead ends it at once; Cancel ends the wait.
+    void failedRunOffersShell_data()
+    {
+        QTest::addColumn<QString>("answer");
+        QTest::addRow("shell") << QStringLiteral("shell");
+        QTest::addRow("decline") << QStringLiteral("decline");
+        QTest::addRow("cancel") << QStringLiteral("cancel");
+        QTest::addRow("cancel in shell") << QStringLiteral("cancel in shell");
+    }
+
+    void failedRunOffersShell()
+    {
+        QFETCH(QString, answer);
+        QString reason;
+        if (!Sandbox::isAvailable(&reason))
+            QSKIP(qPrintable(reason));
+        MainWindow window;
+        window.setStoreRoot(m_storeRoot);
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAction *keep = window.action(QStringLiteral("actionKeepFailedStep"));
+        QAction *open = window.action(QStringLiteral("actionOpenFailedShell"));
+        QVERIFY(keep && keep->isCheckable() && open);
+        keep->setChecked(true);
+        auto restore = qScopeGuard([keep] { keep->setChecked(false); });
+        QVERIFY(!open->isEnabled());
+        window.editor()->setPlainText(QStringLiteral("FROM busybox:fixture\n"
+                                                     "RUN echo partial > /written && false\n"));
+        window.flushAnalysis();
+        const QStringList blobsBefore = filesBelow(m_storeRoot + QStringLiteral("/blobs"));
+        QVERIFY(!blobsBefore.isEmpty());
+        QStringList refsBefore;
+        {
+            auto store = ImageStore::open(m_storeRoot);
+            QVERIFY(store);
+            auto refs = store->references();
+            QVERIFY(refs);
+            refsBefore = refs->keys();
+        }
+        QSignalSpy finished(&window, &MainWindow::buildFinished);
+        QSignalSpy held(window.buildSession(), &BuildSession::failedStepHeld);
+        QString error;
+        QVERIFY2(window.startBuild(&error), qPrintable(error));
+        QVERIFY(held.wait(60000));
+        QVERIFY2(held.at(0).at(0).toString().contains(QStringLiteral("echo partial")),
+                 qPrintable(held.at(0).at(0).toString()));
+        QCOMPARE(held.at(0).at(2).toInt(), 1);
+        // The build waits for the answer.
+        QTest::qWait(300);
+        QVERIFY(finished.isEmpty());
+        QVERIFY(window.buildSession()->isBusy());
+        auto *bar = window.findChild<QWidget *>(QStringLiteral("failedStepBar"));
+        QVERIFY(bar && bar->isVisible());
+        QVERIFY(open->isEnabled());
+        auto *openButton = window.findChild<QToolButton *>(QStringLiteral("openFailedShellButton"));
+        QVERIFY(openButton && openButton->isVisible());
+
+        TerminalPanel *terminal = window.terminalPanel();
+        if (answer.contains(QLatin1String("shell"))) {
+            QTest::mouseClick(openButton, Qt::LeftButton);
+            QVERIFY(terminal->isRunning());
+            QVERIFY(!bar->isVisible());
+            QVERIFY(!open->isEnabled());
+            const auto prompt = [terminal] {
+                return terminal->view()->toPlainText().trimmed().endsWith(QLatin1Char('#')) ||
+                       terminal->view()->toPlainText().trimmed().endsWith(QLatin1Char('$'));
+            };
+            QVERIFY2(QTest::qWaitFor(prompt, 30000), qPrintable(terminal->view()->toPlainText()));
+            QTest::keyClicks(terminal->view(), QStringLiteral("cat /written"));
+            QTest::keyClick(terminal->view(), Qt::Key_Return);
+            QTRY_VERIFY2_WITH_TIMEOUT(
+                terminal->view()->toPlainText().split(u'\n').contains(QStringLiteral("partial")),
+                qPrintable(terminal->view()->toPlainText()), 10000);
+            grabTo(window, QStringLiteral("/tmp/stagecraft-failed-step-shell.png"));
+            QVERIFY(finished.isEmpty()); // still waiting for the shell
+            if (answer == QLatin1String("shell"))
+                QTest::keyClick(terminal->view(), Qt::Key_D, Qt::ControlModifier);
+            else
+                window.action(QStringLiteral("actionCancelBuild"))->trigger();
+        } else if (answer == QLatin1String("decline")) {
+            QTest::mouseClick(window.findChild<QPushButton *>(QStringLiteral("declineFailedShellButton")),
+                              Qt::LeftButton);
+        } else {
+            window.action(QStringLiteral("actionCancelBuild"))->trigger();
+        }
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        QVERIFY(!terminal->isRunning());
+        QVERIFY(!bar->isVisible());
+        QVERIFY(!open->isEnabled());
+        QVERIFY(!window.buildSession()->hasFailedStep());
+        QCOMPARE(window.graphView()->stageState(0),
+                 answer.startsWith(QLatin1String("cancel")) ? StageState::Idle : StageState::Failed);
+        QVERIFY(window.lastBuiltImage().isEmpty());
+        // No blob (layer, config, manifest) and no reference of the failed step was stored.
+        QCOMPARE(filesBelow(m_storeRoot + QStringLiteral("/blobs")), blobsBefore);
+        auto store = ImageStore::open(m_storeRoot);
+        QVERIFY(store);
+        auto refs = store->references();
+        QVERIFY(refs);
+        QCOMPARE(refs->keys(), refsBefore);
+        QTRY_VERIFY2_WITH_TIMEOUT(descendants().isEmpty(), "a process of the failed step is still running",
+                                  3000);
     }
 
 private:
