@@ -12,12 +12,16 @@
 #include "core/store/imagestore.h"
 
 #include <QHash>
+#include <QMutex>
 #include <QString>
 #include <QStringList>
 
 #include <functional>
+#include <memory>
 
 namespace stagecraft {
+
+class ChangeSet;
 
 struct BuildRequest
 {
@@ -79,10 +83,30 @@ public:
     // step result uses. Meant to follow ImageStore::collectGarbage() while no build runs.
     Expected<BuildCachePruneReport> pruneCaches(const CancellationToken &cancel = {}) const;
 
+    // Moves `upperDir`, the overlay upper of a RUN whose captured change `changes` is the
+    // layer `diffId`, into the layer cache as that layer's directory, first made exactly
+    // what extracting the layer's blob gives (what the layer does not hold removed, owners,
+    // modes, times and overlay markers as extraction sets them). False when the cache
+    // holds the layer already or the upper cannot be made so: the caller drops it, and
+    // the layer is extracted on first use. STAGECRAFT_NO_SNAPSHOT_REUSE=1 turns it off.
+    bool adoptLayerDirectory(const QString &upperDir, const ChangeSet &changes, const Digest &diffId) const;
+
+    // The layers this builder (and its copies) extracted from their blobs, in order.
+    QList<Digest> extractedLayers() const;
+
     const ImageStore &store() const { return m_store; }
 
 private:
+    struct ExtractionRecord
+    {
+        mutable QMutex mutex;
+        QList<Digest> diffIds;
+    };
+
+    QString layerCachePath(const Digest &diffId) const;
+
     ImageStore m_store;
+    std::shared_ptr<ExtractionRecord> m_extracted = std::make_shared<ExtractionRecord>();
 };
 
 } // namespace stagecraft

@@ -150,6 +150,10 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
         entries.append(e);
     }
     auto written = writeLayer(entries);
+    // The upper becomes the layer's directory, so the next step need not extract the
+    // blob just written; when it cannot, it goes with the scratch.
+    if (written && rootfs->mode() == RootfsMode::Overlay)
+        m_builder.adoptLayerDirectory(rootfs->upperDir(), *changes, written->diffId);
     rootfs->removeScratch();
     if (!written)
         return std::unexpected(written.error());

@@ -3,12 +3,14 @@
 #include "core/build/builder.h"
 #include "core/exec/rootfs.h"
 #include "core/exec/sandbox.h"
+#include "core/fs/rootdirectory.h"
 #include "core/oci/dockerarchive.h"
 #include "core/oci/layerextractor.h"
 #include "core/oci/layerreader.h"
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -26,6 +28,9 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+
+#include <sys/stat.h>
+#include <sys/xattr.h>
 
 using namespace stagecraft;
 
@@ -240,6 +245,44 @@ QByteArray readBytes(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
 }
 
+// A layer directory's form as overlay and the next step see it, one line per name:
+// type, mode, owner, whole-second time, device, overlay markers and content.
+QStringList treeForm(const QString &dir)
+{
+    QStringList out;
+    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QByteArray native = QFile::encodeName(path);
+        struct stat st = {};
+        if (::lstat(native.constData(), &st) != 0) {
+            out.append(path + QStringLiteral(" vanished"));
+            continue;
+        }
+        // A whiteout's own time is when it was made, which overlay never shows.
+        const bool whiteout = S_ISCHR(st.st_mode) && st.st_rdev == 0;
+        QString line = path.mid(dir.size()) + QStringLiteral(" %1 %2:%3 %4 %5")
+                                                  .arg(st.st_mode, 0, 8)
+                                                  .arg(st.st_uid)
+                                                  .arg(st.st_gid)
+                                                  .arg(whiteout ? 0 : qint64(st.st_mtim.tv_sec))
+                                                  .arg(whiteout ? 0 : qint64(st.st_mtim.tv_nsec));
+        if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+            line += QStringLiteral(" dev %1").arg(quint64(st.st_rdev));
+        for (const char *name : {"user.overlay.opaque", "trusted.overlay.opaque", "user.overlay.whiteout"})
+            if (::lgetxattr(native.constData(), name, nullptr, 0) >= 0)
+                line += QLatin1Char(' ') + QLatin1String(name);
+        if (S_ISREG(st.st_mode))
+            line += QLatin1Char(' ') + QString::fromLatin1(readBytes(path).toHex());
+        else if (S_ISLNK(st.st_mode))
+            line += QStringLiteral(" -> ") + QFileInfo(path).symLinkTarget();
+        out.append(line);
+    }
+    out.sort();
+    return out;
+}
+
 // A long sleep duration (about three months) unlikely to be in use by anything else.
 qint64 uniqueSeconds()
 {
@@ -284,6 +327,7 @@ private Q_SLOTS:
     void unneededStagesSkipped();
     void pullMissingBase();
     void pruneAfterGc();
+    void runLayerNotExtractedAgain();
 
 private:
     bool canRun(QString *reason) const;
@@ -1106,4 +1150,94 @@ void TestBuilder::pruneAfterGc()
 }
 
 QTEST_GUILESS_MAIN(TestBuilder)
+void TestBuilder::runLayerNotExtractedAgain()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(
+        writeText(context + QStringLiteral("/Dockerfile"),
+                  "FROM busybox:fixture\n"
+                  "RUN mkdir /a && echo x > /a/f && rm /bin/true\n"
+                  "RUN rm -rf /usr && mkdir /usr && echo y > /usr/z\n"
+                  "COPY f /a/\n"
+                  "RUN cat /a/f && test ! -e /bin/true && test \"$(ls /usr)\" = z && cat /usr/z > /a/g\n"));
+    QVERIFY(writeText(context + QStringLiteral("/f"), "from the context\n"));
+    const auto base = m_store->image(QStringLiteral("busybox:fixture"));
+    QVERIFY(base);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("snapshots:1")};
+
+    // The RUN layers' uppers became their directories: only the base and the COPY
+    // layer were extracted.
+    Builder builder(*m_store);
+    auto built = builder.build(request);
+    QVERIFY2(built, qPrintable(built ? QString() : built.error().message));
+    const auto image = m_store->image(QStringLiteral("snapshots:1"));
+    QVERIFY(image);
+    QCOMPARE(image->layers.size(), base->layers.size() + 4);
+    QList<Digest> expected;
+    for (const ImageLayer &layer : base->layers)
+        expected.append(layer.diffId);
+    const qsizetype copyIndex = base->layers.size() + 2;
+    expected.append(image->layers[copyIndex].diffId);
+    QCOMPARE(builder.extractedLayers(), expected);
+    QVERIFY(leftovers(*m_store).isEmpty());
+
+    // Each adopted directory is what extracting its blob gives (the whiteout of
+    // /bin/true, the opaque /usr), owners, modes and times included.
+    for (const qsizetype index : {base->layers.size(), base->layers.size() + 1}) {
+        const ImageLayer &layer = image->layers[index];
+        auto adopted = builder.layerDirectory(layer.descriptor, layer.diffId);
+        QVERIFY(adopted);
+        const QStringList form = treeForm(*adopted);
+        QVERIFY(!form.isEmpty());
+        QVERIFY(QDir().rename(*adopted, *adopted + QStringLiteral(".adopted")));
+        auto extracted = builder.layerDirectory(layer.descriptor, layer.diffId);
+        QVERIFY(extracted);
+        QCOMPARE(*extracted, *adopted);
+        QCOMPARE(form, treeForm(*extracted));
+        RootDirectory::removeTree(*adopted + QStringLiteral(".adopted"));
+    }
+
+    // The same build without the shortcut extracts every layer a step stands on, and
+    // the last RUN, which saw the adopted directories as its lower layers, made the same
+    // change (times aside: the two builds ran at different times).
+    QTemporaryDir other;
+    QVERIFY(other.isValid());
+    auto otherStore = ImageStore::open(other.filePath(QStringLiteral("store")));
+    QVERIFY(otherStore);
+    QVERIFY(otherStore->import(dataDir() + QStringLiteral("/base.docker.tar"),
+                               QStringLiteral("busybox:fixture")));
+    qputenv("STAGECRAFT_NO_SNAPSHOT_REUSE", "1");
+    Builder plain(*otherStore);
+    auto plainBuilt = plain.build(request);
+    qunsetenv("STAGECRAFT_NO_SNAPSHOT_REUSE");
+    QVERIFY2(plainBuilt, qPrintable(plainBuilt ? QString() : plainBuilt.error().message));
+    const auto plainImage = otherStore->image(QStringLiteral("snapshots:1"));
+    QVERIFY(plainImage);
+    QCOMPARE(plain.extractedLayers().size(), base->layers.size() + 3);
+    const auto entryForm = [](const Image &im, int index) {
+        QStringList out;
+        for (const LayerEntry &e : layerEntries(im, index))
+            out.append(QStringLiteral("%1 %2 %3 %4:%5 %6 %7")
+                           .arg(e.path)
+                           .arg(int(e.type))
+                           .arg(e.mode, 0, 8)
+                           .arg(e.uid)
+                           .arg(e.gid)
+                           .arg(e.size)
+                           .arg(e.linkTarget));
+        out.sort();
+        return out;
+    };
+    const int last = int(image->layers.size()) - 1;
+    QVERIFY(!entryForm(*image, last).isEmpty());
+    QCOMPARE(entryForm(*image, last), entryForm(*plainImage, last));
+    for (int i = int(base->layers.size()); i < last; ++i)
+        QCOMPARE(entryForm(*image, i), entryForm(*plainImage, i));
+}
+
 #include "tst_builder.moc"
