@@ -2,6 +2,7 @@
 
 #include "core/build/gotext.h"
 #include "core/build/layertree.h"
+#include "core/plan/goduration.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -56,7 +57,7 @@ Expected<void> healthcheckStep(const Instruction &ins, ContainerConfig &config, 
             const QString text = ins.flagValue(name);
             if (text.isEmpty())
                 continue;
-            const auto ns = parseGoDuration(text);
+            const auto ns = GoDuration::parse(text);
             if (!ns)
                 return fail(QStringLiteral("HEALTHCHECK --%1=%2: give a duration such as 30s, 1m30s or 500ms")
                                 .arg(name, text));
@@ -90,7 +91,7 @@ Expected<void> healthcheckStep(const Instruction &ins, ContainerConfig &config, 
         testList.append(v.toString());
     *createdBy = QStringLiteral("HEALTHCHECK &{") + goQuoteList(testList);
     for (const qint64 d : durations)
-        *createdBy += QLatin1Char(' ') + goQuote(goDuration(d));
+        *createdBy += QLatin1Char(' ') + goQuote(GoDuration::format(d));
     *createdBy += QLatin1Char(' ') + goQuoteRune(retries) + QLatin1Char('}');
     return {};
 }
