@@ -37,24 +37,6 @@ struct HeldStep
     }
 };
 
-namespace {
-
-// The window's Run button: the image's entrypoint and command as `stagecraft run` runs
-// them. Returns the exit code, or an error message for anything but a non-zero exit.
-Expected<int> runImage(const ImageStore &store, const ContainerOptions &options,
-                       const CancellationToken &cancel, const std::function<void(const QString &)> &log)
-{
-    SandboxCallbacks callbacks;
-    callbacks.log = log;
-    callbacks.notice = log;
-    Expected<ContainerExit> ran = ContainerRun::run(store, options, cancel, callbacks);
-    if (!ran)
-        return fail(ran.error().message);
-    return ran->exitCode;
-}
-
-} // namespace
-
 BuildSession::BuildSession(QObject *parent)
     : QObject(parent)
 {}
@@ -206,8 +188,9 @@ bool BuildSession::startRun(const ImageStore &store, const ContainerOptions &opt
         return false;
     const CancellationToken cancel = m_cancel;
     m_worker = std::thread([this, store, options, cancel] {
-        auto ran = runImage(store, options, cancel,
-                            [this](const QString &line) { post([this, line] { Q_EMIT runOutput(line); }); });
+        auto ran = BuildSession::runImage(store, options, cancel, [this](const QString &line) {
+            post([this, line] { Q_EMIT runOutput(line); });
+        });
         const int exitCode = ran ? *ran : -1;
         QString error = ran ? QString() : ran.error().message;
         if (ran && *ran != 0)
@@ -266,6 +249,19 @@ bool BuildSession::waitUntilIdle(int timeoutMs)
         QThread::msleep(5);
     }
     return !m_busy;
+}
+
+Expected<int> BuildSession::runImage(const ImageStore &store, const ContainerOptions &options,
+                                     const CancellationToken &cancel,
+                                     const std::function<void(const QString &)> &log)
+{
+    SandboxCallbacks callbacks;
+    callbacks.log = log;
+    callbacks.notice = log;
+    Expected<ContainerExit> ran = ContainerRun::run(store, options, cancel, callbacks);
+    if (!ran)
+        return fail(ran.error().message);
+    return ran->exitCode;
 }
 
 } // namespace stagecraft::ui

@@ -29,6 +29,13 @@ public:
 
     bool isBusy() const { return m_busy; }
 
+    // The window's Run: the image's entrypoint and command as `stagecraft run` runs them,
+    // output and the sandbox's notices to `log`. Returns the exit code, or an error message
+    // for anything but a non-zero exit. Blocks: call it off the GUI thread.
+    static Expected<int> runImage(const ImageStore &store, const ContainerOptions &options,
+                                  const CancellationToken &cancel,
+                                  const std::function<void(const QString &)> &log);
+
     // Builds `request` into `store`. After a successful build each stage the target needed
     // is built once more, fully cached and untagged, to learn its manifest (for the Files
     // view); that takes milliseconds. A base image the store lacks is pulled from its

@@ -1360,13 +1360,7 @@ bool MainWindow::startRun(const RunChoices &choices, QString *error)
                 const QByteArray bytes = line.toUtf8() + '\n';
                 [[maybe_unused]] const ssize_t n = ::write(slave, bytes.constData(), size_t(bytes.size()));
             };
-            SandboxCallbacks callbacks;
-            callbacks.log = say;
-            callbacks.notice = say;
-            Expected<ContainerExit> ran = ContainerRun::run(runStore, withTerminal, cancel, callbacks);
-            if (!ran)
-                return fail(ran.error().message);
-            return ran->exitCode;
+            return BuildSession::runImage(runStore, withTerminal, cancel, say);
         };
         if (!m_terminal->start(tr("Running %1").arg(m_lastImage.left(19)), run, error))
             return false;
