@@ -5,6 +5,8 @@
 // cannot reach the host's files or change the RUN cache mounts the next build sees.
 #include "core/exec/sandbox.h"
 
+#include "clirun.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
@@ -18,12 +20,7 @@ using namespace stagecraft;
 
 namespace {
 
-struct Result
-{
-    int status = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Result = test::CliResult;
 
 bool writeFile(const QString &path, const QByteArray &data)
 {
@@ -89,18 +86,7 @@ private:
 
 Result TestCliDebugShell::stagecraft(const QStringList &args, const QByteArray &input)
 {
-    QProcess p;
-    p.start(QStringLiteral(STAGECRAFT_BIN),
-            QStringList{args.first(), QStringLiteral("--store"), m_store} + args.mid(1));
-    p.write(input);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return {};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
+    return test::runStagecraft(m_store, args, input);
 }
 
 QString TestCliDebugShell::context(const QByteArray &dockerfile)

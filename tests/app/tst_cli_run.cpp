@@ -7,6 +7,8 @@
 #include "core/exec/sandbox.h"
 #include "core/exec/usernetwork.h"
 
+#include "clirun.h"
+
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -35,12 +37,7 @@ using namespace stagecraft;
 
 namespace {
 
-struct Result
-{
-    int status = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Result = test::CliResult;
 
 quint16 freeLoopbackPort()
 {
@@ -95,18 +92,7 @@ private:
 
 Result TestCliRun::stagecraft(const QStringList &args, const QByteArray &input)
 {
-    QProcess p;
-    p.start(QStringLiteral(STAGECRAFT_BIN),
-            QStringList{args.first(), QStringLiteral("--store"), m_store} + args.mid(1));
-    p.write(input);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return {};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
+    return test::runStagecraft(m_store, args, input);
 }
 
 QByteArray TestCliRun::waitForExit(const QString &shortId)
