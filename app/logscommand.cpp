@@ -1,7 +1,7 @@
 // `stagecraft logs`: the output of a detached container, so far.
 #include "app/command.h"
 #include "app/storearguments.h"
-#include "core/build/containerrecord.h"
+#include "core/builder/containerrecord.h"
 
 #include <QFile>
 

@@ -1,7 +1,7 @@
 // `stagecraft ps`: the detached containers (`run -d`) that are running, or all with -a.
 #include "app/command.h"
 #include "app/storearguments.h"
-#include "core/build/containerrecord.h"
+#include "core/builder/containerrecord.h"
 #include "core/exec/usernetwork.h"
 
 namespace stagecraft::app {

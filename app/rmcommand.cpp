@@ -2,7 +2,7 @@
 // writable layer; -f stops running ones first.
 #include "app/command.h"
 #include "app/storearguments.h"
-#include "core/build/containerrecord.h"
+#include "core/builder/containerrecord.h"
 
 namespace stagecraft::app {
 

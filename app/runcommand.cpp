@@ -4,8 +4,8 @@
 // `rm`); `-i` passes our stdin on, `-t` gives it a pseudo-terminal.
 #include "app/command.h"
 #include "app/storearguments.h"
-#include "core/build/containerrecord.h"
-#include "core/build/containerrun.h"
+#include "core/builder/containerrecord.h"
+#include "core/builder/containerrun.h"
 #include "core/exec/pseudoterminal.h"
 
 #include <QCoreApplication>

@@ -2,7 +2,7 @@
 // the container's processes and records the exit).
 #include "app/command.h"
 #include "app/storearguments.h"
-#include "core/build/containerrecord.h"
+#include "core/builder/containerrecord.h"
 
 namespace stagecraft::app {
 

@@ -2,7 +2,7 @@
 // and every name's blobs for presence, or deletes blobs no name uses.
 #include "app/command.h"
 #include "app/storearguments.h"
-#include "core/build/builder.h"
+#include "core/builder/builder.h"
 
 namespace stagecraft::app {
 

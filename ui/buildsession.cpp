@@ -1,6 +1,6 @@
 #include "ui/buildsession.h"
 
-#include "core/build/debugshell.h"
+#include "core/builder/debugshell.h"
 #include "core/registry/registryclient.h"
 
 #include <QCoreApplication>

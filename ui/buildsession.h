@@ -3,8 +3,8 @@
 // the window never waits, and cancel() stops the work and every process it started.
 #pragma once
 
-#include "core/build/builder.h"
-#include "core/build/containerrun.h"
+#include "core/builder/builder.h"
+#include "core/builder/containerrun.h"
 #include "core/common/cancellation.h"
 #include "core/store/imagestore.h"
 

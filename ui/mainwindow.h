@@ -2,7 +2,7 @@
 // right, problems below; files, examples, zoom for projectors and the preferences.
 #pragma once
 
-#include "core/build/builder.h"
+#include "core/builder/builder.h"
 #include "ui/liveanalysis.h"
 #include "ui/preferences.h"
 #include "ui/runchoices.h"

@@ -3,7 +3,7 @@
 // in QSettings so the next Run starts from the last answers.
 #pragma once
 
-#include "core/build/containerrun.h"
+#include "core/builder/containerrun.h"
 #include "core/common/error.h"
 
 #include <QString>

@@ -2,7 +2,7 @@
 // buildah, and checks that the final images hold the same files (paths, types, modes,
 // owners, sizes, link targets, hardlink groups) and the same container config.
 #include "busyboxrootfs.h"
-#include "core/build/builder.h"
+#include "core/builder/builder.h"
 #include "core/exec/sandbox.h"
 #include "core/oci/layerreader.h"
 #include "core/oci/layerwriter.h"

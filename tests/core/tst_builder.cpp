@@ -1,6 +1,6 @@
 // Builds Dockerfiles on Docker's busybox base image and compares the results with the
 // images Docker itself built from the same context (tests/data/images).
-#include "core/build/builder.h"
+#include "core/builder/builder.h"
 #include "core/exec/rootfs.h"
 #include "core/exec/sandbox.h"
 #include "core/fs/rootdirectory.h"

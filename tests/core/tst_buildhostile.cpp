@@ -1,7 +1,7 @@
 // Builds that try to reach the host: symlinks in stages, in the context and in image
 // layers that point at a "host" directory beside the store. Every case checks that the
 // host directory is unchanged and that nothing of it reached an image.
-#include "core/build/builder.h"
+#include "core/builder/builder.h"
 #include "core/exec/sandbox.h"
 #include "core/oci/layerreader.h"
 #include "layerfixtures.h"

@@ -2,8 +2,8 @@
 // over the failed RUN step (where it is, its filesystem and spec), DebugShell::run runs
 // a shell on a pseudo-terminal the caller relays, and the caller's cancellation token
 // ends the shell and the build.
-#include "core/build/builder.h"
-#include "core/build/debugshell.h"
+#include "core/builder/builder.h"
+#include "core/builder/debugshell.h"
 #include "core/exec/pseudoterminal.h"
 
 #include <QDir>

@@ -2,7 +2,7 @@
 // the `stagecraft` binary sharing one store while `stagecraft store gc` runs in a loop,
 // builds killed with SIGKILL in the middle of a RUN, an image with the same layer twice, and
 // the extracted-layer cache, which must hold no setuid program or device node.
-#include "core/build/builder.h"
+#include "core/builder/builder.h"
 #include "core/store/imagestore.h"
 #include "layerfixtures.h"
 

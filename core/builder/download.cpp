@@ -1,4 +1,4 @@
-#include "core/build/download.h"
+#include "core/builder/download.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

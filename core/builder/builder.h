@@ -4,8 +4,8 @@
 // inputs, and image configs and histories as BuildKit writes them.
 #pragma once
 
-#include "core/build/buildevent.h"
-#include "core/build/failedstep.h"
+#include "core/builder/buildevent.h"
+#include "core/builder/failedstep.h"
 #include "core/common/cancellation.h"
 #include "core/common/error.h"
 #include "core/oci/descriptor.h"
@@ -38,7 +38,7 @@ struct BuildRequest
     std::function<Expected<void>(const QString &reference, const CancellationToken &)> pullMissingImage;
     // Called (from the failing stage's worker thread) when a RUN command exits non-zero,
     // before the step's scratch directory is removed: e.g. to open a debug shell in it
-    // (core/build/debugshell.h). Only the build's first failure is handed over, the other
+    // (core/builder/debugshell.h). Only the build's first failure is handed over, the other
     // stages already stopping; the token is the caller's cancellation of the build. The
     // build then fails as it would have, and nothing the callback did is stored.
     std::function<void(const FailedStep &, const CancellationToken &)> onFailedStep;

@@ -1,4 +1,4 @@
-#include "core/build/debugshell.h"
+#include "core/builder/debugshell.h"
 
 #include "core/fs/rootdirectory.h"
 

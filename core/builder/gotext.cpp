@@ -1,4 +1,4 @@
-#include "core/build/gotext.h"
+#include "core/builder/gotext.h"
 
 namespace stagecraft {
 

@@ -1,6 +1,6 @@
-#include "core/build/stagepaths.h"
+#include "core/builder/stagepaths.h"
 
-#include "core/build/layertree.h"
+#include "core/builder/layertree.h"
 #include "core/context/pathglob.h"
 
 #include <QFile>

@@ -1,4 +1,4 @@
-#include "core/build/layertree.h"
+#include "core/builder/layertree.h"
 
 namespace stagecraft {
 

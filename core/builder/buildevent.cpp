@@ -1,4 +1,4 @@
-#include "core/build/buildevent.h"
+#include "core/builder/buildevent.h"
 
 namespace stagecraft {
 

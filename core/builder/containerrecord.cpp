@@ -1,4 +1,4 @@
-#include "core/build/containerrecord.h"
+#include "core/builder/containerrecord.h"
 
 #include "core/exec/rootfs.h"
 

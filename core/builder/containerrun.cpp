@@ -1,6 +1,6 @@
-#include "core/build/containerrun.h"
+#include "core/builder/containerrun.h"
 
-#include "core/build/builder.h"
+#include "core/builder/builder.h"
 #include "core/exec/rootfs.h"
 
 #include <QDir>

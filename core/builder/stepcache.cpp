@@ -1,4 +1,4 @@
-#include "core/build/buildrun.h"
+#include "core/builder/buildrun.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -3,10 +3,10 @@
 // runStep in buildstep.cpp takes any step through the cache; each kind of instruction has
 // its own file (metadatainstructions.cpp, runinstruction.cpp, copyinstruction.cpp), and so
 // have the step cache, the layer directories and the images stages start from. Internal
-// to core/build.
+// to core/builder.
 #pragma once
 
-#include "core/build/builder.h"
+#include "core/builder/builder.h"
 #include "core/context/buildcontext.h"
 #include "core/dockerfile/dockerfile.h"
 #include "core/exec/sandbox.h"

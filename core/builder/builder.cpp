@@ -1,6 +1,6 @@
-#include "core/build/builder.h"
+#include "core/builder/builder.h"
 
-#include "core/build/buildrun.h"
+#include "core/builder/buildrun.h"
 
 namespace stagecraft {
 

@@ -1,7 +1,7 @@
-#include "core/build/buildrun.h"
+#include "core/builder/buildrun.h"
 
-#include "core/build/gotext.h"
-#include "core/build/layertree.h"
+#include "core/builder/gotext.h"
+#include "core/builder/layertree.h"
 #include "core/plan/goduration.h"
 
 #include <QDateTime>

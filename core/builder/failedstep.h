@@ -2,7 +2,7 @@
 // where the step is in the Dockerfile and everything needed to enter its filesystem
 // again as the command saw it (the layers below, what the command had written so far,
 // its environment, working directory, user, network and mounts). The debug shell
-// (core/build/debugshell.h) runs a shell from it; nothing here is ever stored.
+// (core/builder/debugshell.h) runs a shell from it; nothing here is ever stored.
 #pragma once
 
 #include "core/common/sourcerange.h"

@@ -1,4 +1,4 @@
-#include "core/build/buildrun.h"
+#include "core/builder/buildrun.h"
 
 // The images FROM and COPY --from name: from the store, or pulled once through the
 // request's hook when the store lacks them, with the pull shown as the step's output.

@@ -1,4 +1,4 @@
-#include "core/build/buildrun.h"
+#include "core/builder/buildrun.h"
 
 #include "core/exec/changeset.h"
 #include "core/exec/idmap.h"

@@ -1,9 +1,9 @@
-# core/build: the embedded builder, checked against Docker's reference images.
+# core/builder: the embedded builder, checked against Docker's reference images.
 stagecraft_add_test(tst_builder SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_builder.cpp
-  LIBS stagecraft_build Qt6::Network TIMEOUT 600)
+  LIBS stagecraft_builder Qt6::Network TIMEOUT 600)
 # Hostile Dockerfiles, contexts and images: nothing they name may reach outside its root.
 stagecraft_add_test(tst_buildhostile SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_buildhostile.cpp
-  LIBS stagecraft_build Qt6::Network TIMEOUT 300)
+  LIBS stagecraft_builder Qt6::Network TIMEOUT 300)
 # The debug shell's core API (a failed RUN handed over, a shell on a relayed pty).
 stagecraft_add_test(tst_debugshell SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_debugshell.cpp
-  LIBS stagecraft_build Qt6::Network TIMEOUT 300)
+  LIBS stagecraft_builder Qt6::Network TIMEOUT 300)

@@ -5,7 +5,7 @@
 // and the window's "Open a shell here" on a failed step.
 #pragma once
 
-#include "core/build/failedstep.h"
+#include "core/builder/failedstep.h"
 #include "core/common/cancellation.h"
 #include "core/common/error.h"
 #include "core/exec/sandbox.h"

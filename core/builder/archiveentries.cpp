@@ -1,6 +1,6 @@
-#include "core/build/archiveentries.h"
+#include "core/builder/archiveentries.h"
 
-#include "core/build/stagepaths.h"
+#include "core/builder/stagepaths.h"
 #include "core/oci/layerextractor.h"
 
 #include <QFile>
