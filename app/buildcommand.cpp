@@ -210,6 +210,8 @@ int runBuild(const QStringList &commandLine)
             printErr(report.text(input->displayName, true));
             return 1;
         }
+        // The builder plans the text read here: the file is read and parsed once.
+        request.parsed = std::make_shared<const Dockerfile>(report.dockerfile);
     }
 
     auto store = ImageStore::open(ImageStore::defaultRoot(storeOption));

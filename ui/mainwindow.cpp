@@ -1165,22 +1165,21 @@ bool MainWindow::startBuild(QString *error)
     auto store = ImageStore::open(m_storeRoot);
     if (!store)
         return failWith(tr("Cannot open the image store %1: %2").arg(m_storeRoot, store.error().message));
-    // The editor's text is what gets built, saved or not; the context is the file's directory.
-    m_buildDir = std::make_unique<QTemporaryDir>();
-    if (!m_buildDir->isValid())
-        return failWith(tr("Cannot create a temporary directory for the build."));
-    const QString dockerfile = m_buildDir->filePath(QStringLiteral("Dockerfile"));
-    QFile file(dockerfile);
-    if (!file.open(QIODevice::WriteOnly) || file.write(m_editor->toPlainText().toUtf8()) < 0)
-        return failWith(tr("Cannot write the Dockerfile to build: %1").arg(file.errorString()));
-    file.close();
-    if (!m_currentFile.isEmpty())
+    // The editor's text is what gets built, saved or not, as the live analysis parsed it;
+    // the context is the file's directory (an empty one for a new file).
+    m_analysis->flush();
+    request.parsed = std::make_shared<const Dockerfile>(m_analysis->result().dockerfile);
+    if (!m_currentFile.isEmpty()) {
         request.contextDir = QFileInfo(m_currentFile).absolutePath();
-    else {
+        request.dockerfile = m_currentFile;
+    } else {
+        m_buildDir = std::make_unique<QTemporaryDir>();
+        if (!m_buildDir->isValid())
+            return failWith(tr("Cannot create a temporary directory for the build."));
         QDir(m_buildDir->path()).mkpath(QStringLiteral("context"));
         request.contextDir = m_buildDir->filePath(QStringLiteral("context"));
+        request.dockerfile = request.contextDir + QStringLiteral("/Dockerfile");
     }
-    request.dockerfile = dockerfile;
     request.target = m_targetBox->currentData().toString();
 
     m_builtSteps.clear();

@@ -226,7 +226,7 @@ private:
         qint64 bytes = 0;
     };
     QString m_storeRoot;
-    std::unique_ptr<QTemporaryDir> m_buildDir; // the editor's text as the built Dockerfile
+    std::unique_ptr<QTemporaryDir> m_buildDir; // the empty context a new, unsaved file builds in
     QList<BuiltStep> m_builtSteps;
     QHash<int, StageProgress> m_stageProgress;
     QHash<int, QString> m_stageManifests;

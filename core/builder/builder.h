@@ -8,6 +8,7 @@
 #include "core/builder/failedstep.h"
 #include "core/common/cancellation.h"
 #include "core/common/error.h"
+#include "core/dockerfile/dockerfile.h"
 #include "core/oci/descriptor.h"
 #include "core/store/imagestore.h"
 
@@ -27,7 +28,11 @@ struct BuildRequest
 {
     QString contextDir;
     QString dockerfile; // path; empty: <contextDir>/Dockerfile
-    QString target;     // stage name or index; empty: the last stage
+    // The Dockerfile as the caller already parsed it (the editor's text, unsaved changes
+    // included): built instead of reading `dockerfile`, whose path then only names it in
+    // messages and finds its .dockerignore.
+    std::shared_ptr<const Dockerfile> parsed;
+    QString target; // stage name or index; empty: the last stage
     QHash<QString, QString> buildArgs;
     QStringList tags; // "name:tag" (normalised here)
     bool noCache = false;

@@ -1,7 +1,6 @@
 #include "core/builder/buildrun.h"
 
 #include "core/dockerfile/dockerfileparser.h"
-#include "core/dockerfile/shelllex.h"
 #include "core/oci/mediatype.h"
 #include "core/plan/metaargs.h"
 #include "core/store/imagereference.h"
@@ -29,14 +28,6 @@ QString nowRfc3339()
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
-QString locationOf(const QString &file, const SourceRange &range)
-{
-    return QStringLiteral("%1:%2:%3")
-        .arg(QFileInfo(file).fileName())
-        .arg(range.start.line)
-        .arg(range.start.column);
-}
-
 } // namespace
 
 Expected<BuildResult> BuildRun::run()
@@ -51,57 +42,60 @@ Expected<BuildResult> BuildRun::run()
     return writeImage(timer);
 }
 
-// Reads, parses and plans the Dockerfile, opens the context and takes the meta ARGs.
+// Plans the Dockerfile (the caller's parsed text, or the file read and parsed here) and
+// opens the context.
 Expected<void> BuildRun::load()
 {
     m_dockerfilePath = m_request.dockerfile.isEmpty() ? m_request.contextDir + QStringLiteral("/Dockerfile")
                                                       : m_request.dockerfile;
-    QFile file(m_dockerfilePath);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(QStringLiteral("cannot read %1: %2").arg(m_dockerfilePath, file.errorString()));
-    const QString text = QString::fromUtf8(file.readAll());
-    m_dockerfile = DockerfileParser::parse(text);
-    for (const Diagnostic &d : m_dockerfile.diagnostics)
-        if (d.severity == Severity::Error)
-            return fail(QStringLiteral("%1: %2").arg(locationOf(m_dockerfilePath, d.range), d.message));
+    std::shared_ptr<const Dockerfile> parsed = m_request.parsed;
+    if (!parsed) {
+        QFile file(m_dockerfilePath);
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(QStringLiteral("cannot read %1: %2").arg(m_dockerfilePath, file.errorString()));
+        parsed =
+            std::make_shared<const Dockerfile>(DockerfileParser::parse(QString::fromUtf8(file.readAll())));
+    }
     PlanOptions options;
     options.target = m_request.target;
     options.buildArgs = m_request.buildArgs;
     options.platform = m_request.platform;
-    m_graph = StageGraph::fromDockerfile(m_dockerfile, options);
-    for (const Diagnostic &d : m_graph.diagnostics)
+    m_plan = BuildPlan::fromDockerfile(std::move(parsed), options);
+    // Errors in stages the target does not need are warnings in the plan: they do not stop it.
+    for (const Diagnostic &d : m_plan->diagnostics())
         if (d.severity == Severity::Error)
-            return fail(QStringLiteral("%1: %2").arg(locationOf(m_dockerfilePath, d.range), d.message));
-    if (m_graph.target < 0)
+            return fail(QStringLiteral("%1: %2").arg(locationOf(d.range), d.message));
+    if (m_plan->target() < 0)
         return fail(QStringLiteral("%1: the Dockerfile has no stage to build").arg(m_dockerfilePath));
 
     auto context = BuildContext::open(m_request.contextDir, m_dockerfilePath);
     if (!context)
         return std::unexpected(context.error());
     m_context = std::move(*context);
-
-    MetaArgs meta(options);
-    for (const Instruction &ins : m_dockerfile.instructions) {
-        if (ins.kind == InstructionKind::From)
-            break;
-        if (ins.kind == InstructionKind::Arg)
-            meta.declare(ins, m_dockerfile.directives.escape);
-    }
-    m_metaEnv = meta.environment();
     return {};
+}
+
+QString BuildRun::locationOf(const SourceRange &range) const
+{
+    return QStringLiteral("%1:%2:%3")
+        .arg(QFileInfo(m_dockerfilePath).fileName())
+        .arg(range.start.line)
+        .arg(range.start.column);
 }
 
 void BuildRun::queueStages()
 {
-    m_results.resize(m_graph.stages.size());
-    for (const QList<int> &level : m_graph.levels)
+    const StageGraph &graph = m_plan->graph();
+    m_results.resize(graph.stages.size());
+    m_scopes.resize(graph.stages.size());
+    for (const QList<int> &level : graph.levels)
         for (int index : level) {
             BuildEvent e;
             e.kind = BuildEventKind::StageQueued;
             e.stage = index;
-            e.stageName = m_graph.stages[index].displayName();
-            e.stepCount = m_graph.stages[index].stepCount + 1;
-            e.range = m_graph.stages[index].range;
+            e.stageName = graph.stages[index].displayName();
+            e.stepCount = graph.stages[index].stepCount + 1;
+            e.range = graph.stages[index].range;
             emitEvent(e);
         }
 }
@@ -125,7 +119,7 @@ Expected<void> BuildRun::buildLevels()
         watcher.join();
     });
 
-    for (const QList<int> &level : m_graph.levels) {
+    for (const QList<int> &level : m_plan->graph().levels) {
         QList<std::optional<Error>> errors(level.size());
         std::vector<std::thread> threads;
         for (qsizetype i = 0; i < level.size(); ++i) {
@@ -165,7 +159,7 @@ Expected<void> BuildRun::buildLevels()
 // The target stage's config and manifest into the store, then its tags.
 Expected<BuildResult> BuildRun::writeImage(const QElapsedTimer &timer)
 {
-    StageState final = *m_results[m_graph.target];
+    StageState final = *m_results[m_plan->target()];
     ImageStore store = m_builder.store();
     auto configDescriptor = store.putBlob(final.config.toJson(), QString(mediatype::OciConfig));
     if (!configDescriptor)
@@ -203,7 +197,7 @@ Expected<BuildResult> BuildRun::writeImage(const QElapsedTimer &timer)
 
 Expected<StageState> BuildRun::buildStage(int index)
 {
-    const Stage &stage = m_graph.stages[index];
+    const Stage &stage = m_plan->graph().stages[index];
     QElapsedTimer timer;
     timer.start();
     BuildEvent base;
@@ -224,34 +218,48 @@ Expected<StageState> BuildRun::buildStage(int index)
         e.range = stage.range;
         emitEvent(e);
     }
-    QList<Instruction> triggers;
-    auto started = startStage(stage, base, triggers);
+    auto started = startStage(stage, base);
     if (!started)
         return failStage(started.error());
     StageState state = std::move(*started);
 
-    QHash<QString, QString> args;
-    QStringList argOrder;
+    Diagnostics diagnostics;
+    ExpansionBudget budget;
+    StageScope scope(m_plan->dockerfile().directives.escape, &budget, &diagnostics);
+    QStringList triggerTexts;
+    auto steps = readStage(index, state, scope, diagnostics, &triggerTexts);
+    if (!steps)
+        return failStage(steps.error());
+
     bool cmdSet = false;
-    int step = 0;
-    for (const Instruction &ins : std::as_const(triggers)) {
-        auto done = runStep(index, ins, 0, base.stepCount, state, args, argOrder, cmdSet);
-        if (!done)
-            return failStage(done.error());
-    }
-    for (int i = stage.fromInstruction + 1; i <= stage.lastInstruction; ++i) {
-        ++step;
+    qsizetype trigger = 0;
+    for (const PlanStep &step : std::as_const(*steps)) {
         if (m_cancel.isCancelled())
             return failStage(cancellation(QStringLiteral("build cancelled")));
-        auto done =
-            runStep(index, m_dockerfile.instructions[i], step, base.stepCount, state, args, argOrder, cmdSet);
+        StepPlace place;
+        place.stage = index;
+        place.range = step.range;
+        if (step.trigger && step.instruction < 0)
+            place.text = triggerTexts.value(trigger++);
+        else
+            place.text = m_plan->dockerfile().instructions.value(step.instruction).original;
+        place.base = base;
+        place.base.step = step.number;
+        place.base.instruction = step.trigger ? -1 : step.instruction;
+        place.base.range = step.range;
+        place.base.text = place.text;
+        auto done = runStep(step, place, state, cmdSet);
         if (!done) {
             Error error = done.error();
-            if (!error.isCancelled())
-                error.message = locationOf(m_dockerfilePath, m_dockerfile.instructions[i].range) +
+            if (!error.isCancelled() && step.range.isValid())
+                error.message = locationOf(step.range) +
                                 QStringLiteral(": stage \"%1\": ").arg(stage.displayName()) + error.message;
             return failStage(error);
         }
+    }
+    {
+        std::lock_guard lock(m_resultMutex);
+        m_scopes[index] = scope;
     }
     BuildEvent e = base;
     e.kind = BuildEventKind::StageDone;
@@ -260,10 +268,52 @@ Expected<StageState> BuildRun::buildStage(int index)
     return state;
 }
 
+// The stage's steps read in the scope its base gives: an earlier stage's scope at its end,
+// or an image's (or scratch's) ENV, WORKDIR and SHELL; the ONBUILD triggers the base
+// stored run first.
+Expected<QList<PlanStep>> BuildRun::readStage(int index, StageState &state, StageScope &scope,
+                                              const Diagnostics &diagnostics, QStringList *triggerTexts)
+{
+    const Stage &stage = m_plan->graph().stages[index];
+    if (stage.baseStage >= 0) {
+        std::lock_guard lock(m_resultMutex);
+        if (!m_scopes.value(stage.baseStage))
+            return fail(QStringLiteral("stage %1 was not built").arg(stage.base));
+        scope.inheritFrom(*m_scopes[stage.baseStage]);
+    } else {
+        const ContainerConfig &config = state.config.config;
+        for (const QString &e : config.env)
+            scope.setEnv(envName(e), e.section(QLatin1Char('='), 1));
+        scope.setWorkingDir(config.workingDir.isEmpty() ? QStringLiteral("/") : config.workingDir);
+        if (!config.shell.isEmpty())
+            scope.setShell(config.shell);
+    }
+    // The base's triggers run in this stage and are not passed on.
+    QList<Instruction> triggers;
+    for (const QString &text : std::as_const(state.config.config.onBuild)) {
+        const Dockerfile parsed = DockerfileParser::parse(text);
+        for (const Diagnostic &d : parsed.diagnostics)
+            if (d.severity == Severity::Error)
+                return fail(QStringLiteral("%1: stage \"%2\": ONBUILD %3: %4")
+                                .arg(locationOf(stage.fromRange), stage.displayName(), text, d.message));
+        for (const Instruction &ins : parsed.instructions) {
+            triggers.append(ins);
+            triggerTexts->append(ins.original);
+        }
+    }
+    state.config.config.onBuild.clear();
+    QList<PlanStep> steps = m_plan->readStage(index, scope, triggers);
+    for (const Diagnostic &d : diagnostics)
+        if (d.severity == Severity::Error)
+            return fail(QStringLiteral("%1: stage \"%2\": %3")
+                            .arg(locationOf(d.range.isValid() ? d.range : stage.fromRange),
+                                 stage.displayName(), d.message));
+    return steps;
+}
+
 // The FROM step: the state a stage starts from (an earlier stage, scratch or an image,
-// pulled when missing), and the image's ONBUILD triggers to run first.
-Expected<StageState> BuildRun::startStage(const Stage &stage, const BuildEvent &base,
-                                          QList<Instruction> &triggers)
+// pulled when missing).
+Expected<StageState> BuildRun::startStage(const Stage &stage, const BuildEvent &base)
 {
     StageState state;
     {
@@ -271,7 +321,7 @@ Expected<StageState> BuildRun::startStage(const Stage &stage, const BuildEvent &
         e.kind = BuildEventKind::StepStarted;
         e.instruction = stage.fromInstruction;
         e.range = stage.fromRange;
-        e.text = m_dockerfile.instructions.value(stage.fromInstruction).original;
+        e.text = m_plan->dockerfile().instructions.value(stage.fromInstruction).original;
         emitEvent(e);
     }
     if (stage.baseStage >= 0) {
@@ -291,8 +341,7 @@ Expected<StageState> BuildRun::startStage(const Stage &stage, const BuildEvent &
     } else {
         auto ref = ImageReference::normalise(stage.base);
         if (!ref)
-            return fail(QStringLiteral("%1: %2").arg(locationOf(m_dockerfilePath, stage.fromRange),
-                                                     ref.error().message));
+            return fail(QStringLiteral("%1: %2").arg(locationOf(stage.fromRange), ref.error().message));
         BuildEvent from = base;
         from.instruction = stage.fromInstruction;
         from.range = stage.fromRange;
@@ -301,19 +350,12 @@ Expected<StageState> BuildRun::startStage(const Stage &stage, const BuildEvent &
             if (image.error().isCancelled())
                 return std::unexpected(image.error());
             return fail(QStringLiteral("%1: stage \"%2\": %3")
-                            .arg(locationOf(m_dockerfilePath, stage.fromRange), stage.displayName(),
-                                 image.error().message));
+                            .arg(locationOf(stage.fromRange), stage.displayName(), image.error().message));
         }
         state.config = image->config;
         for (const ImageLayer &layer : image->layers)
             state.layers.append(layer.descriptor);
         state.key = sha256Hex(QStringLiteral("image\n") + image->manifestDescriptor.digest.toString());
-        for (const QString &trigger : state.config.config.onBuild) {
-            const Dockerfile parsed = DockerfileParser::parse(trigger);
-            for (const Instruction &ins : parsed.instructions)
-                triggers.append(ins);
-        }
-        state.config.config.onBuild.clear();
     }
     bool hasPath = false;
     for (const QString &e : state.config.config.env)
@@ -350,41 +392,6 @@ void BuildRun::emitEvent(const BuildEvent &event)
         m_warnings.insert(event.text);
     }
     m_sink(event);
-}
-
-QHash<QString, QString> BuildRun::expansionEnv(const StageState &state,
-                                               const QHash<QString, QString> &args) const
-{
-    QHash<QString, QString> env = args;
-    for (const QString &e : state.config.config.env)
-        env.insert(envName(e), e.section(QLatin1Char('='), 1));
-    return env;
-}
-
-QString BuildRun::expand(const QString &word, const QHash<QString, QString> &env, QString *error) const
-{
-    ShellLex lex(m_dockerfile.directives.escape);
-    const ShellResult r = lex.processWord(word, env);
-    if (!r.ok()) {
-        if (error)
-            *error = r.error;
-        return word;
-    }
-    return r.value;
-}
-
-QString BuildRun::expandHeredoc(const QString &body, const QHash<QString, QString> &env, QString *error) const
-{
-    ShellLex lex(m_dockerfile.directives.escape);
-    lex.setRawQuotes(true);
-    lex.setRawEscapes(true);
-    const ShellResult r = lex.processWord(body, env);
-    if (!r.ok()) {
-        if (error)
-            *error = r.error;
-        return body;
-    }
-    return r.value;
 }
 
 void BuildRun::addHistory(StageState &state, const QString &createdBy, bool emptyLayer) const

@@ -11,7 +11,7 @@
 #include "core/dockerfile/dockerfile.h"
 #include "core/exec/sandbox.h"
 #include "core/oci/layerwriter.h"
-#include "core/plan/stagegraph.h"
+#include "core/plan/buildplan.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -43,15 +43,6 @@ inline QString sha256Hex(const QString &text)
 inline QString envName(const QString &entry)
 {
     return entry.section(QLatin1Char('='), 0, 0);
-}
-
-// The words of an instruction as written.
-inline QStringList argTexts(const Instruction &ins)
-{
-    QStringList out;
-    for (const Word &w : ins.args)
-        out.append(w.text);
-    return out;
 }
 
 // The state of a stage after a step: what the next step builds on.
@@ -88,68 +79,63 @@ public:
     Expected<BuildResult> run();
 
 private:
+    // Where a step is and what it says, for its events, errors and a failed-step shell.
+    struct StepPlace
+    {
+        int stage = 0;
+        QString text; // the instruction as written
+        SourceRange range;
+        BuildEvent base; // stage, step and instruction filled in
+    };
+
     // The scheduler (buildrun.cpp).
     Expected<void> load();
     void queueStages();
     Expected<void> buildLevels();
     Expected<BuildResult> writeImage(const QElapsedTimer &timer);
     Expected<StageState> buildStage(int index);
-    Expected<StageState> startStage(const Stage &stage, const BuildEvent &base, QList<Instruction> &triggers);
+    Expected<StageState> startStage(const Stage &stage, const BuildEvent &base);
+    // `diagnostics` are where `scope` reports; `triggerTexts` gets the ONBUILD triggers' text.
+    Expected<QList<PlanStep>> readStage(int index, StageState &state, StageScope &scope,
+                                        const Diagnostics &diagnostics, QStringList *triggerTexts);
     std::optional<StageState> stageResult(int index);
     void emitEvent(const BuildEvent &event);
-    QHash<QString, QString> expansionEnv(const StageState &state, const QHash<QString, QString> &args) const;
-    QString expand(const QString &word, const QHash<QString, QString> &env, QString *error = nullptr) const;
-    // A heredoc body with an unquoted delimiter: variables expand, but quotes and escapes
-    // stay as written (BuildKit's raw mode), so `import "fmt"` keeps its quotes.
-    QString expandHeredoc(const QString &body, const QHash<QString, QString> &env,
-                          QString *error = nullptr) const;
     void addHistory(StageState &state, const QString &createdBy, bool emptyLayer) const;
+    QString locationOf(const SourceRange &range) const;
 
-    // Any step: expansion, the cache, the layer (buildstep.cpp).
-    Expected<void> runStep(int stageIndex, const Instruction &ins, int step, int stepCount, StageState &state,
-                           QHash<QString, QString> &args, QStringList &argOrder, bool &cmdSet);
-    Expected<void> prepareStep(const Instruction &ins, const StageState &state,
-                               const QHash<QString, QString> &env, const QHash<QString, QString> &args,
-                               const QStringList &argOrder, const BuildEvent &base, StageState &next,
-                               bool &cmdSet, StepWork &work);
+    // Any step: the cache, the layer (buildstep.cpp).
+    Expected<void> runStep(const PlanStep &step, const StepPlace &place, StageState &state, bool &cmdSet);
+    Expected<void> prepareStep(const PlanStep &step, const StepPlace &place, const StageState &state,
+                               StageState &next, bool &cmdSet, StepWork &work);
     bool reuseLinkedLayer(const QString &linkKey, const QString &key, const StepWork &work,
                           const BuildEvent &base, StageState &next);
-    Expected<Descriptor> makeLayer(const Instruction &ins, const QHash<QString, QString> &args,
-                                   const QStringList &argOrder, const BuildEvent &base, StepWork &work,
+    Expected<Descriptor> makeLayer(const PlanStep &step, const StepPlace &place, StepWork &work,
                                    const QString &linkKey, StageState &next);
     Expected<WrittenLayer> writeLayer(QList<LayerSourceEntry> entries);
 
-    // ARG and the instructions that only change the image config (metadatainstructions.cpp).
-    Expected<void> declareArgs(const Instruction &ins, const QHash<QString, QString> &env,
-                               QHash<QString, QString> &args, QStringList &argOrder) const;
-    Expected<void> configStep(const Instruction &ins, const QHash<QString, QString> &env, StageState &next,
-                              bool &cmdSet, StepWork &work) const;
-    Expected<void> workdirStep(const Instruction &ins, const QHash<QString, QString> &env,
-                               const StageState &state, StageState &next, StepWork &work,
-                               QString *error) const;
+    // The instructions that only change the image config (metadatainstructions.cpp).
+    Expected<void> configStep(const Command &command, StageState &next, bool &cmdSet, StepWork &work) const;
+    Expected<void> workdirStep(const WorkdirCommand &workdir, const StageState &state, StageState &next,
+                               StepWork &work) const;
 
     // RUN and its mounts (runinstruction.cpp).
-    QStringList runArgv(const Instruction &ins, const ContainerConfig &config,
-                        const QHash<QString, QString> &env, QString *error) const;
-    void describeRun(const Instruction &ins, const StageState &state, const QHash<QString, QString> &env,
-                     const QHash<QString, QString> &args, const QStringList &argOrder, StepWork &work,
-                     QString *error) const;
-    Expected<void> runCommand(const Instruction &ins, StageState &state, const QHash<QString, QString> &args,
-                              const QStringList &argOrder, const BuildEvent &base, QString *createdBy);
-    Expected<SandboxMount> runMount(const Flag &flag, const QString &scratchDir, qsizetype index,
-                                    const Rootfs &rootfs);
+    void describeRun(const RunCommand &run, const StageState &state, StepWork &work) const;
+    Expected<void> runCommand(const RunCommand &run, const StepPlace &place, StageState &state);
+    Expected<SandboxMount> runMount(const RunMount &runMount, const QString &target, int stage,
+                                    const QString &scratchDir, qsizetype index, const Rootfs &rootfs);
     Expected<void> bindContextMount(SandboxMount &mount, const QString &source, const QString &bindScratch,
                                     const Rootfs &rootfs) const;
-    Expected<void> bindStageMount(SandboxMount &mount, const QString &from, const QString &source,
-                                  const QString &bindScratch, const Rootfs &rootfs);
+    Expected<void> bindStageMount(SandboxMount &mount, int fromStage, const QString &from,
+                                  const QString &source, const QString &bindScratch, const Rootfs &rootfs);
 
     // COPY and ADD (copyinstruction.cpp).
-    Expected<QList<LayerSourceEntry>> copyEntries(const Instruction &ins, const StageState &state,
-                                                  const QHash<QString, QString> &env,
-                                                  const QString &scratchDir, const BuildEvent &base,
-                                                  QString *createdBy, QString *keyExtra);
-    Expected<QStringList> copySourceLowers(const QString &from, const BuildEvent &base, QString *keyExtra);
-    Expected<void> copyFromStage(CopyJob &job, const QString &from, const BuildEvent &base,
+    Expected<QList<LayerSourceEntry>> copyEntries(const CopyCommand &copy, const AddCommand *add,
+                                                  const StepPlace &place, const StageState &state,
+                                                  const QString &scratchDir, QString *createdBy,
+                                                  QString *keyExtra);
+    Expected<QStringList> copySourceLowers(const QString &from, int fromStage, const BuildEvent &base,
+                                           QString *keyExtra);
+    Expected<void> copyFromStage(CopyJob &job, const QString &from, int fromStage, const BuildEvent &base,
                                  QString *keyExtra);
     Expected<void> copyFromContext(CopyJob &job, const QString &scratchDir, QString *keyExtra);
     Expected<void> copyUrl(CopyJob &job, const QString &src, const QString &scratchDir, QString *keyExtra);
@@ -177,11 +163,12 @@ private:
     QSet<QString> m_warnings; // said already (under m_sinkMutex)
     std::mutex m_resultMutex;
     QString m_dockerfilePath;
-    Dockerfile m_dockerfile;
-    StageGraph m_graph;
+    std::optional<BuildPlan> m_plan;
     std::optional<BuildContext> m_context;
-    QHash<QString, QString> m_metaEnv;
     QList<std::optional<StageState>> m_results;
+    // Each built stage's scope at its end (ARGs, ENV, WORKDIR, SHELL): where a stage built
+    // FROM it starts reading (under m_resultMutex).
+    QList<std::optional<StageScope>> m_scopes;
     std::atomic_int m_steps{0};
     std::atomic_int m_cached{0};
     std::atomic_bool m_failureHandedOver{false};

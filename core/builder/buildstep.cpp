@@ -6,33 +6,20 @@
 
 namespace stagecraft {
 
-Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int step, int stepCount,
-                                 StageState &state, QHash<QString, QString> &args, QStringList &argOrder,
+Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, StageState &state,
                                  bool &cmdSet)
 {
     QElapsedTimer timer;
     timer.start();
-    BuildEvent base;
-    base.stage = stageIndex;
-    base.stageName = m_graph.stages[stageIndex].displayName();
-    base.step = step;
-    base.stepCount = stepCount;
-    base.instruction = int(&ins - m_dockerfile.instructions.constData());
-    if (base.instruction < 0 || base.instruction >= m_dockerfile.instructions.size())
-        base.instruction = -1;
-    base.range = ins.range;
-    base.text = ins.original;
+    const BuildEvent &base = place.base;
     {
         BuildEvent e = base;
         e.kind = BuildEventKind::StepStarted;
         emitEvent(e);
     }
     ++m_steps;
-    const QHash<QString, QString> env = expansionEnv(state, args);
-    if (ins.kind == InstructionKind::Arg) {
-        auto declared = declareArgs(ins, env, args, argOrder);
-        if (!declared)
-            return declared;
+    if (std::holds_alternative<ArgCommand>(step.command)) {
+        // Its values are in the scope the stage was read in: nothing changes the image.
         BuildEvent e = base;
         e.kind = BuildEventKind::StepDone;
         e.durationMs = timer.elapsed();
@@ -41,7 +28,7 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
     }
     StageState next = state;
     StepWork work;
-    if (auto prepared = prepareStep(ins, state, env, args, argOrder, base, next, cmdSet, work); !prepared)
+    if (auto prepared = prepareStep(step, place, state, next, cmdSet, work); !prepared)
         return prepared;
 
     // Every step that changes the image goes through the cache: same parent state,
@@ -77,7 +64,7 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
 
     Descriptor layer;
     if (work.makesLayer) {
-        auto made = makeLayer(ins, args, argOrder, base, work, linkKey, next);
+        auto made = makeLayer(step, place, work, linkKey, next);
         if (!made)
             return std::unexpected(made.error());
         layer = *made;
@@ -97,58 +84,33 @@ Expected<void> BuildRun::runStep(int stageIndex, const Instruction &ins, int ste
     return {};
 }
 
-// What the instruction makes of the step, by kind: `next` gets the changed config, `work`
+// What the command makes of the step, by kind: `next` gets the changed config, `work`
 // the history text, the cache inputs and the entries of a layer.
-Expected<void> BuildRun::prepareStep(const Instruction &ins, const StageState &state,
-                                     const QHash<QString, QString> &env, const QHash<QString, QString> &args,
-                                     const QStringList &argOrder, const BuildEvent &base, StageState &next,
-                                     bool &cmdSet, StepWork &work)
+Expected<void> BuildRun::prepareStep(const PlanStep &step, const StepPlace &place, const StageState &state,
+                                     StageState &next, bool &cmdSet, StepWork &work)
 {
-    QString error;
-    switch (ins.kind) {
-    case InstructionKind::Env:
-    case InstructionKind::Label:
-    case InstructionKind::Maintainer:
-    case InstructionKind::Expose:
-    case InstructionKind::Volume:
-    case InstructionKind::User:
-    case InstructionKind::Stopsignal:
-    case InstructionKind::Shell:
-    case InstructionKind::Cmd:
-    case InstructionKind::Entrypoint:
-    case InstructionKind::Healthcheck:
-    case InstructionKind::Onbuild: return configStep(ins, env, next, cmdSet, work);
-    case InstructionKind::Workdir: {
-        auto done = workdirStep(ins, env, state, next, work, &error);
-        if (!done)
-            return done;
-        break;
+    // The plan's canonical text of the step (flags included) is part of every key.
+    work.keyExtra = step.inputs.text + QLatin1Char('\n');
+    if (const auto *workdir = std::get_if<WorkdirCommand>(&step.command))
+        return workdirStep(*workdir, state, next, work);
+    if (const auto *run = std::get_if<RunCommand>(&step.command)) {
+        describeRun(*run, state, work);
+        return {};
     }
-    case InstructionKind::Copy:
-    case InstructionKind::Add: {
-        work.scratch.emplace(m_builder.store().cacheDir(QStringLiteral("tmp")) +
-                             QStringLiteral("/copy-XXXXXX"));
-        if (!work.scratch->isValid())
-            return fail(
-                QStringLiteral("cannot create a scratch directory: %1").arg(work.scratch->errorString()));
-        auto entries =
-            copyEntries(ins, state, env, work.scratch->path(), base, &work.createdBy, &work.keyExtra);
-        if (!entries)
-            return std::unexpected(entries.error());
-        work.entries = *entries;
-        work.makesLayer = true;
-        for (const Flag &f : ins.flags)
-            work.linked = work.linked || (f.name == QLatin1String("link") &&
-                                          (f.value.isEmpty() || f.value == QLatin1String("true")));
-        break;
-    }
-    case InstructionKind::Run: describeRun(ins, state, env, args, argOrder, work, &error); break;
-    case InstructionKind::Arg:
-    case InstructionKind::From:
-    case InstructionKind::Unknown: return fail(QStringLiteral("unexpected instruction %1").arg(ins.keyword));
-    }
-    if (!error.isEmpty())
-        return fail(error);
+    const auto *add = std::get_if<AddCommand>(&step.command);
+    const auto *copy = add ? add : std::get_if<CopyCommand>(&step.command);
+    if (!copy)
+        return configStep(step.command, next, cmdSet, work);
+    work.scratch.emplace(m_builder.store().cacheDir(QStringLiteral("tmp")) + QStringLiteral("/copy-XXXXXX"));
+    if (!work.scratch->isValid())
+        return fail(QStringLiteral("cannot create a scratch directory: %1").arg(work.scratch->errorString()));
+    auto entries =
+        copyEntries(*copy, add, place, state, work.scratch->path(), &work.createdBy, &work.keyExtra);
+    if (!entries)
+        return std::unexpected(entries.error());
+    work.entries = *entries;
+    work.makesLayer = true;
+    work.linked = copy->link;
     return {};
 }
 
@@ -177,12 +139,11 @@ bool BuildRun::reuseLinkedLayer(const QString &linkKey, const QString &key, cons
 
 // The step's layer, appended to `next`: what RUN changed, or the entries a COPY, ADD or
 // WORKDIR writes.
-Expected<Descriptor> BuildRun::makeLayer(const Instruction &ins, const QHash<QString, QString> &args,
-                                         const QStringList &argOrder, const BuildEvent &base, StepWork &work,
+Expected<Descriptor> BuildRun::makeLayer(const PlanStep &step, const StepPlace &place, StepWork &work,
                                          const QString &linkKey, StageState &next)
 {
-    if (ins.kind == InstructionKind::Run) {
-        auto ran = runCommand(ins, next, args, argOrder, base, &work.createdBy);
+    if (const auto *run = std::get_if<RunCommand>(&step.command)) {
+        auto ran = runCommand(*run, place, next);
         if (!ran)
             return std::unexpected(ran.error());
         return next.layers.last();

@@ -6,6 +6,7 @@
 #include "core/builder/stagepaths.h"
 #include "core/context/pathglob.h"
 #include "core/exec/idmap.h"
+#include "core/plan/containerpath.h"
 #include "core/store/imagereference.h"
 
 #include <QDateTime>
@@ -36,11 +37,10 @@ struct CopyJob
     bool parents = false;
     std::optional<bool> unpack;
     QStringList sources;
-    QList<Heredoc> docs;
     QString destRel;
     bool destIsDir = false;
     std::optional<qint64> uid, gid;
-    std::optional<quint32> chmod;
+    std::optional<FileModeChange> chmod;
     QString checksum;
     QList<QRegularExpression> excludes;
     qint64 now = 0;
@@ -61,7 +61,7 @@ struct CopyJob
             e.entry.gid = *gid;
         }
         if (chmod && e.entry.type != EntryType::Symlink && e.entry.type != EntryType::Hardlink)
-            e.entry.mode = *chmod;
+            e.entry.mode = chmod->apply(e.entry.mode, e.entry.type == EntryType::Directory);
         out.insert(e.entry.path, e);
     }
 };
@@ -95,14 +95,6 @@ QString belowPivot(const QString &path, const QString &pivot)
     return path.startsWith(pivot + QLatin1Char('/')) ? path.mid(pivot.size() + 1) : path;
 }
 
-std::optional<bool> boolFlag(const Instruction &ins, const QString &name)
-{
-    for (qsizetype i = ins.flags.size() - 1; i >= 0; --i)
-        if (ins.flags[i].name == name)
-            return ins.flags[i].value.isEmpty() || ins.flags[i].value == QLatin1String("true");
-    return std::nullopt;
-}
-
 // The container's ids of a file of a stage: stage files carry host ids (the sandbox's
 // shifted or subordinate ids); layers record the container's.
 void setContainerOwner(LayerEntry &entry, const struct stat &st)
@@ -112,71 +104,27 @@ void setContainerOwner(LayerEntry &entry, const struct stat &st)
     entry.gid = idMap ? idMap->containerGid(st.st_gid) : st.st_gid;
 }
 
-// Splits the words before the destination into heredoc sources (`COPY <<EOF /path`) and
-// the others.
-void splitSources(const Instruction &ins, const QStringList &words, CopyJob &job)
-{
-    for (const QString &w : words.mid(0, words.size() - 1)) {
-        if (w.startsWith(QStringLiteral("<<"))) {
-            QString name = w.mid(2);
-            if (name.startsWith(QLatin1Char('-')))
-                name = name.mid(1);
-            name.remove(QLatin1Char('"')).remove(QLatin1Char('\''));
-            for (const Heredoc &d : ins.heredocs)
-                if (d.name == name)
-                    job.docs.append(d);
-        } else {
-            job.sources.append(w);
-        }
-    }
-}
-
-// --chown (already expanded): names resolve through the stage's /etc/passwd and
-// /etc/group, so the resolved ids belong in the cache key.
-Expected<void> readOwnership(const QString &chown, const LayerTree &stageTree, CopyJob &job,
+// --chown: names resolve through the stage's /etc/passwd and /etc/group, so the resolved
+// ids belong in the cache key.
+Expected<void> readOwnership(const std::optional<Ownership> &chown, const LayerTree &stageTree, CopyJob &job,
                              QString *keyExtra)
 {
-    if (chown.isEmpty())
+    if (!chown)
         return {};
-    const QString user = chown.section(QLatin1Char(':'), 0, 0);
-    const QString group = chown.contains(QLatin1Char(':')) ? chown.section(QLatin1Char(':'), 1) : user;
+    const QString &user = chown->user;
+    const QString group = chown->group.isEmpty() ? user : chown->group;
     job.uid = lookupId(stageTree, QStringLiteral("etc/passwd"), user);
     if (!job.uid)
-        return fail(QStringLiteral("--chown=%1: no user \"%2\" in the stage's /etc/passwd").arg(chown, user));
+        return fail(
+            QStringLiteral("--chown=%1: no user \"%2\" in the stage's /etc/passwd").arg(chown->text, user));
     job.gid = lookupId(stageTree, QStringLiteral("etc/group"), group);
     if (!job.gid) {
-        if (chown.contains(QLatin1Char(':')))
-            return fail(
-                QStringLiteral("--chown=%1: no group \"%2\" in the stage's /etc/group").arg(chown, group));
+        if (!chown->group.isEmpty())
+            return fail(QStringLiteral("--chown=%1: no group \"%2\" in the stage's /etc/group")
+                            .arg(chown->text, group));
         job.gid = job.uid;
     }
     *keyExtra += QStringLiteral("owner:%1:%2\n").arg(*job.uid).arg(*job.gid);
-    return {};
-}
-
-// --chmod, --checksum (already expanded) and --exclude.
-Expected<void> readModeFlags(const Instruction &ins, const QString &checksum, CopyJob &job)
-{
-    const QString chmodText = ins.flagValue(QStringLiteral("chmod"));
-    if (!chmodText.isEmpty()) {
-        bool ok = false;
-        job.chmod = chmodText.toUInt(&ok, 8);
-        if (!ok || *job.chmod > 07777)
-            return fail(QStringLiteral("--chmod=%1: give octal permission bits such as 0755").arg(chmodText));
-    }
-    if (!checksum.isEmpty()) {
-        static const QRegularExpression sha256(QStringLiteral("^sha256:[0-9a-f]{64}$"));
-        if (!sha256.match(checksum).hasMatch())
-            return fail(
-                QStringLiteral("--checksum=%1: give the digest as sha256:<64 hex digits>").arg(checksum));
-        if (!job.isAdd)
-            return fail(QStringLiteral("--checksum is an ADD option, not a COPY one"));
-    }
-    job.checksum = checksum;
-    for (const Flag &f : ins.flags)
-        if (f.name == QLatin1String("exclude"))
-            job.excludes.append(QRegularExpression(QRegularExpression::wildcardToRegularExpression(
-                f.value, QRegularExpression::UnanchoredWildcardConversion)));
     return {};
 }
 
@@ -352,20 +300,23 @@ void addParentDirectories(QMap<QString, LayerSourceEntry> &out, const LayerTree 
 
 } // namespace
 
-Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, const StageState &state,
-                                                        const QHash<QString, QString> &env,
-                                                        const QString &scratchDir, const BuildEvent &base,
-                                                        QString *createdBy, QString *keyExtra)
+Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const CopyCommand &copy, const AddCommand *add,
+                                                        const StepPlace &place, const StageState &state,
+                                                        const QString &scratchDir, QString *createdBy,
+                                                        QString *keyExtra)
 {
-    QStringList words;
-    for (const Word &w : ins.args)
-        words.append(ins.jsonForm ? w.text : expand(w.text, env));
     CopyJob job;
     job.now = QDateTime::currentSecsSinceEpoch();
-    job.isAdd = ins.kind == InstructionKind::Add;
-    const bool link = boolFlag(ins, QStringLiteral("link")).value_or(false);
-    job.parents = boolFlag(ins, QStringLiteral("parents")).value_or(false);
-    job.unpack = boolFlag(ins, QStringLiteral("unpack"));
+    job.isAdd = add != nullptr;
+    job.parents = copy.parents;
+    job.unpack = add ? add->unpack : std::nullopt;
+    job.checksum = add ? add->checksum : QString();
+    job.chmod = copy.chmod;
+    job.sources = copy.sources;
+    for (const QString &pattern : copy.excludes)
+        job.excludes.append(QRegularExpression(QRegularExpression::wildcardToRegularExpression(
+            pattern, QRegularExpression::UnanchoredWildcardConversion)));
+    const QString keyword = add ? QStringLiteral("ADD") : QStringLiteral("COPY");
     auto lowers = lowerDirs(state);
     if (!lowers)
         return std::unexpected(lowers.error());
@@ -373,64 +324,54 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const Instruction &ins, 
     // files land in an empty directory that becomes a layer of its own, so nothing of the
     // previous layers decides where they go (BuildKit's rule).
     const LayerTree stageTree(*lowers);
-    const LayerTree destTree(link ? QStringList() : *lowers);
+    const LayerTree destTree(copy.link ? QStringList() : *lowers);
     const ContainerConfig &config = state.config.config;
     const QString workdir = config.workingDir.isEmpty() ? QStringLiteral("/") : config.workingDir;
 
-    if (words.isEmpty())
-        return fail(QStringLiteral("%1 needs a source and a destination").arg(ins.keyword.toUpper()));
-    const QString dest = words.last();
-    splitSources(ins, words, job);
-    if (job.sources.isEmpty() && job.docs.isEmpty())
-        return fail(QStringLiteral("%1 needs a source and a destination").arg(ins.keyword.toUpper()));
-    const QString destAbs =
-        QDir::cleanPath(dest.startsWith(QLatin1Char('/')) ? dest : workdir + QLatin1Char('/') + dest);
-    job.destRel = destAbs.mid(1);
+    const QString &dest = copy.destination;
+    if (dest.isEmpty() || (job.sources.isEmpty() && copy.heredocSources.isEmpty()))
+        return fail(QStringLiteral("%1 needs a source and a destination").arg(keyword));
+    job.destRel = ContainerPath::resolve(workdir, dest).mid(1);
     job.destIsDir = dest.endsWith(QLatin1Char('/')) || dest.endsWith(QStringLiteral("/.")) ||
-                    dest == QLatin1String(".") || job.sources.size() + job.docs.size() > 1 || job.parents ||
-                    destTree.isDirectory(destTree.resolveParents(job.destRel));
+                    dest == QLatin1String(".") || job.sources.size() + copy.heredocSources.size() > 1 ||
+                    job.parents || destTree.isDirectory(destTree.resolveParents(job.destRel));
 
-    const QString chown = expand(ins.flagValue(QStringLiteral("chown")), env);
-    if (auto owned = readOwnership(chown, stageTree, job, keyExtra); !owned)
+    if (auto owned = readOwnership(copy.chown, stageTree, job, keyExtra); !owned)
         return std::unexpected(owned.error());
-    QString checksum = ins.flagValue(QStringLiteral("checksum"));
-    if (!checksum.isEmpty())
-        checksum = expand(checksum, env);
-    if (auto flags = readModeFlags(ins, checksum, job); !flags)
-        return std::unexpected(flags.error());
 
-    for (const Heredoc &doc : std::as_const(job.docs)) {
+    for (const HeredocSource &doc : copy.heredocSources) {
         LayerSourceEntry e;
         e.entry.path = job.destIsDir ? join(job.destRel, doc.name) : job.destRel;
         e.entry.type = EntryType::File;
         e.entry.mode = 0644;
-        e.content = (doc.expand ? expandHeredoc(doc.body(), env) : doc.body()).toUtf8();
+        e.content = doc.content.toUtf8();
         e.entry.size = e.content.size();
         e.entry.mtime = job.now;
-        *keyExtra += QStringLiteral("heredoc:") + sha256Hex(QString::fromUtf8(e.content)) + QLatin1Char('\n');
         job.add(e);
     }
 
-    const QString from = expand(ins.flagValue(QStringLiteral("from")), env);
-    auto added = from.isEmpty() ? copyFromContext(job, scratchDir, keyExtra)
-                                : copyFromStage(job, from, base, keyExtra);
+    auto added = copy.from.isEmpty()
+                     ? copyFromContext(job, scratchDir, keyExtra)
+                     : copyFromStage(job, copy.from, m_plan->stageReference(copy.from, place.stage),
+                                     place.base, keyExtra);
     if (!added)
         return std::unexpected(added.error());
     orderHardlinks(job.out);
     addParentDirectories(job.out, destTree, job.now);
 
-    *createdBy = ins.keyword.toUpper() + QLatin1Char(' ') + words.join(QLatin1Char(' ')) +
-                 QStringLiteral(" # buildkit");
-    for (const Flag &f : ins.flags)
-        *keyExtra += f.name + QLatin1Char('=') + f.value + QLatin1Char('\n');
+    // BuildKit's history text: the sources, then the heredocs, then the destination.
+    QStringList words = copy.sources;
+    for (const HeredocSource &doc : copy.heredocSources)
+        words.append(QStringLiteral("<<") + doc.name);
+    words.append(dest);
+    *createdBy = keyword + QLatin1Char(' ') + words.join(QLatin1Char(' ')) + QStringLiteral(" # buildkit");
     return job.out.values();
 }
 
 // The layers of the --from source: a stage of this build or an image.
-Expected<QStringList> BuildRun::copySourceLowers(const QString &from, const BuildEvent &base,
+Expected<QStringList> BuildRun::copySourceLowers(const QString &from, int fromStage, const BuildEvent &base,
                                                  QString *keyExtra)
 {
-    const int fromStage = m_graph.stageIndex(from);
     if (fromStage >= 0) {
         const std::optional<StageState> fromState = stageResult(fromStage);
         if (!fromState)
@@ -460,10 +401,10 @@ Expected<QStringList> BuildRun::copySourceLowers(const QString &from, const Buil
 }
 
 // COPY --from: the sources (globs allowed) resolved inside the stage or image.
-Expected<void> BuildRun::copyFromStage(CopyJob &job, const QString &from, const BuildEvent &base,
-                                       QString *keyExtra)
+Expected<void> BuildRun::copyFromStage(CopyJob &job, const QString &from, int fromStage,
+                                       const BuildEvent &base, QString *keyExtra)
 {
-    auto fromLowers = copySourceLowers(from, base, keyExtra);
+    auto fromLowers = copySourceLowers(from, fromStage, base, keyExtra);
     if (!fromLowers)
         return std::unexpected(fromLowers.error());
     const LayerTree tree(*fromLowers);

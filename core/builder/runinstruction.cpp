@@ -18,49 +18,34 @@
 
 namespace stagecraft {
 
-// The argv RUN runs: the exec form as written, or the shell form (or its heredoc) given
-// to the stage's SHELL.
-QStringList BuildRun::runArgv(const Instruction &ins, const ContainerConfig &config,
-                              const QHash<QString, QString> &env, QString *error) const
+namespace {
+
+QStringList stageShell(const ContainerConfig &config)
 {
-    if (ins.jsonForm)
-        return argTexts(ins);
-    QStringList argv =
-        config.shell.isEmpty() ? QStringList{QStringLiteral("/bin/sh"), QStringLiteral("-c")} : config.shell;
-    QString script = argTexts(ins).join(QLatin1Char(' '));
-    if (!ins.heredocs.isEmpty()) {
-        // `RUN <<EOF`: the body is the script.
-        const Heredoc &doc = ins.heredocs.first();
-        script = doc.expand ? expandHeredoc(doc.body(), env, error) : doc.body();
-    }
-    argv.append(script);
-    return argv;
+    return config.shell.isEmpty() ? QStringList{QStringLiteral("/bin/sh"), QStringLiteral("-c")}
+                                  : config.shell;
 }
 
-// RUN's history text (BuildKit's, with the build args it saw) and cache inputs.
-void BuildRun::describeRun(const Instruction &ins, const StageState &state,
-                           const QHash<QString, QString> &env, const QHash<QString, QString> &args,
-                           const QStringList &argOrder, StepWork &work, QString *error) const
+} // namespace
+
+// RUN's history text: BuildKit's, with the build args it saw.
+void BuildRun::describeRun(const RunCommand &run, const StageState &state, StepWork &work) const
 {
-    const QStringList argv = runArgv(ins, state.config.config, env, error);
     QStringList used;
-    for (const QString &name : argOrder)
-        used.append(name + QLatin1Char('=') + args.value(name));
+    for (const auto &[name, value] : run.buildArgs)
+        used.append(name + QLatin1Char('=') + value);
     work.createdBy = QStringLiteral("RUN ");
     if (!used.isEmpty())
         work.createdBy += QLatin1Char('|') + QString::number(used.size()) + QLatin1Char(' ') +
                           used.join(QLatin1Char(' ')) + QLatin1Char(' ');
-    work.createdBy += argv.join(QLatin1Char(' ')) + QStringLiteral(" # buildkit");
-    for (const Flag &f : ins.flags)
-        work.keyExtra += f.name + QLatin1Char('=') + f.value + QLatin1Char('\n');
+    work.createdBy +=
+        run.argv(stageShell(state.config.config)).join(QLatin1Char(' ')) + QStringLiteral(" # buildkit");
     work.makesLayer = true;
 }
 
-Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
-                                    const QHash<QString, QString> &args, const QStringList &argOrder,
-                                    const BuildEvent &base, QString *createdBy)
+Expected<void> BuildRun::runCommand(const RunCommand &run, const StepPlace &place, StageState &state)
 {
-    Q_UNUSED(createdBy);
+    const BuildEvent &base = place.base;
     auto lowers = lowerDirs(state);
     if (!lowers)
         return std::unexpected(lowers.error());
@@ -75,26 +60,25 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
         return std::unexpected(rootfs.error());
     const ContainerConfig &config = state.config.config;
     RunSpec spec;
-    const QHash<QString, QString> env = expansionEnv(state, args);
-    spec.args = runArgv(ins, config, env, nullptr);
+    spec.args = run.argv(stageShell(config));
     spec.env = config.env;
-    for (const QString &name : argOrder) {
+    for (const auto &[name, value] : run.buildArgs) {
         bool shadowed = false;
         for (const QString &e : config.env)
             shadowed = shadowed || envName(e) == name;
         if (!shadowed)
-            spec.env.append(name + QLatin1Char('=') + args.value(name));
+            spec.env.append(name + QLatin1Char('=') + value);
     }
     spec.workingDir = config.workingDir.isEmpty() ? QStringLiteral("/") : config.workingDir;
     spec.user = config.user;
-    if (ins.flagValue(QStringLiteral("network")) == QLatin1String("none"))
+    if (run.network == RunNetwork::None)
         spec.network = NetworkMode::None;
-    else if (ins.flagValue(QStringLiteral("network")) == QLatin1String("host"))
+    else if (run.network == RunNetwork::Host)
         spec.network = NetworkMode::Host;
-    for (const Flag &flag : ins.flags) {
-        if (flag.name != QLatin1String("mount"))
-            continue;
-        auto mount = runMount(flag, scratch.path(), spec.mounts.size(), *rootfs);
+    for (qsizetype i = 0; i < run.mounts.size(); ++i) {
+        // The builder read the stage knowing its working directory, so every target is absolute.
+        auto mount = runMount(run.mounts[i], run.mountTargets.value(i), place.stage, scratch.path(),
+                              spec.mounts.size(), *rootfs);
         if (!mount)
             return std::unexpected(mount.error());
         spec.mounts.append(*mount);
@@ -122,9 +106,9 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
         if (ran.error().kind == ExecError::Kind::ExitCode && m_request.onFailedStep &&
             !m_failureHandedOver.exchange(true)) {
             m_cancel.cancel();
-            const FailedStep failed{base.stage,       base.stageName, base.step, base.stepCount,
-                                    m_dockerfilePath, ins.original,   ins.range, ran.error().exitCode,
-                                    message,          *rootfs,        spec,      config.shell};
+            const FailedStep failed{base.stage,       base.stageName, base.step,   base.stepCount,
+                                    m_dockerfilePath, place.text,     place.range, ran.error().exitCode,
+                                    message,          *rootfs,        spec,        config.shell};
             m_request.onFailedStep(failed, m_userCancel);
         }
         rootfs->removeScratch();
@@ -162,47 +146,47 @@ Expected<void> BuildRun::runCommand(const Instruction &ins, StageState &state,
     return {};
 }
 
-// One `--mount` of a RUN: a cache directory kept in the store, a tmpfs, or a bind of the
-// context or of another stage. `index` numbers the mount's scratch space in `scratchDir`.
-Expected<SandboxMount> BuildRun::runMount(const Flag &flag, const QString &scratchDir, qsizetype index,
-                                          const Rootfs &rootfs)
+// One `--mount` of a RUN at its absolute `target`: a cache directory kept in the store, a
+// tmpfs, or a bind of the context or of another stage. `index` numbers the mount's scratch
+// space in `scratchDir`.
+Expected<SandboxMount> BuildRun::runMount(const RunMount &runMount, const QString &target, int stage,
+                                          const QString &scratchDir, qsizetype index, const Rootfs &rootfs)
 {
     SandboxMount mount;
-    QHash<QString, QString> fields;
-    for (const QString &part : flag.value.split(QLatin1Char(','))) {
-        const qsizetype eq = part.indexOf(QLatin1Char('='));
-        fields.insert(eq < 0 ? part : part.left(eq), eq < 0 ? QStringLiteral("true") : part.mid(eq + 1));
-    }
-    const QString type = fields.value(QStringLiteral("type"), QStringLiteral("bind"));
-    mount.target =
-        fields.value(QStringLiteral("target"),
-                     fields.value(QStringLiteral("dst"), fields.value(QStringLiteral("destination"))));
+    mount.target = target;
     if (mount.target.isEmpty())
-        return fail(QStringLiteral("--mount %1 needs a target").arg(flag.value));
-    if (type == QLatin1String("cache")) {
+        return fail(QStringLiteral("--mount type=%1 needs a target").arg(RunMount::typeName(runMount.type)));
+    switch (runMount.type) {
+    case MountType::Cache: {
         mount.type = SandboxMount::Type::Cache;
-        const QString id = fields.value(QStringLiteral("id"), mount.target);
-        mount.source =
-            m_builder.store().cacheDir(QStringLiteral("run-cache")) + QLatin1Char('/') + sha256Hex(id);
+        // A cache from another stage or image is seeded from it in BuildKit; here each id
+        // starts empty and is kept in the store.
+        mount.source = m_builder.store().cacheDir(QStringLiteral("run-cache")) + QLatin1Char('/') +
+                       sha256Hex(runMount.effectiveId());
         QDir().mkpath(mount.source);
-    } else if (type == QLatin1String("tmpfs")) {
-        mount.type = SandboxMount::Type::Tmpfs;
-    } else if (type == QLatin1String("bind")) {
+        break;
+    }
+    case MountType::Tmpfs: mount.type = SandboxMount::Type::Tmpfs; break;
+    case MountType::Bind: {
         mount.type = SandboxMount::Type::Bind;
-        const QString from = fields.value(QStringLiteral("from"));
-        const QString source = fields.value(QStringLiteral("source"), fields.value(QStringLiteral("src")));
-        mount.readOnly =
-            !(fields.contains(QStringLiteral("rw")) || fields.contains(QStringLiteral("readwrite")));
+        mount.readOnly = runMount.readOnly;
         // Another root this RUN sees through the bind: its own scratch space, removed with the RUN's.
         const QString bindScratch = scratchDir + QStringLiteral("/bind-%1").arg(index);
         if (!QDir().mkpath(bindScratch))
             return fail(QStringLiteral("cannot create %1").arg(bindScratch));
-        auto bound = from.isEmpty() ? bindContextMount(mount, source, bindScratch, rootfs)
-                                    : bindStageMount(mount, from, source, bindScratch, rootfs);
+        const QString &source = runMount.source;
+        auto bound = runMount.from.isEmpty()
+                         ? bindContextMount(mount, source, bindScratch, rootfs)
+                         : bindStageMount(mount, m_plan->stageReference(runMount.from, stage), runMount.from,
+                                          source, bindScratch, rootfs);
         if (!bound)
             return std::unexpected(bound.error());
-    } else {
-        return fail(QStringLiteral("--mount type=%1 is not supported (bind, cache and tmpfs are)").arg(type));
+        break;
+    }
+    case MountType::Secret:
+    case MountType::Ssh:
+        return fail(QStringLiteral("--mount type=%1 is not supported (bind, cache and tmpfs are)")
+                        .arg(RunMount::typeName(runMount.type)));
     }
     return mount;
 }
@@ -248,10 +232,11 @@ Expected<void> BuildRun::bindContextMount(SandboxMount &mount, const QString &so
 }
 
 // A bind of `source` in the stage `from`, built earlier in this build.
-Expected<void> BuildRun::bindStageMount(SandboxMount &mount, const QString &from, const QString &source,
-                                        const QString &bindScratch, const Rootfs &rootfs)
+Expected<void> BuildRun::bindStageMount(SandboxMount &mount, int fromStage, const QString &from,
+                                        const QString &source, const QString &bindScratch,
+                                        const Rootfs &rootfs)
 {
-    const std::optional<StageState> fromState = stageResult(m_graph.stageIndex(from));
+    const std::optional<StageState> fromState = stageResult(fromStage);
     if (!fromState)
         return fail(QStringLiteral("--mount from=%1: only stages can be mounted").arg(from));
     auto fromLowers = lowerDirs(*fromState);

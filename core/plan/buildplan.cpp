@@ -62,6 +62,53 @@ int BuildPlan::stageReference(const QString &value, int inStage) const
     return -1;
 }
 
+QList<PlanStep> BuildPlan::readStage(int index, StageScope &scope,
+                                     const std::optional<QList<Instruction>> &triggers) const
+{
+    const Dockerfile &file = *m_dockerfile;
+    const Stage &stage = m_graph.stages.at(index);
+    const CommandReader reader(m_options.buildArgs, m_metaArgs);
+    QList<PlanStep> steps;
+    // Triggers are read in this stage's scope and numbered 0, as the builder reports them.
+    const auto readTrigger = [&](const Instruction &trigger, int instruction) {
+        scope.clearUnresolved();
+        if (auto command = reader.read(trigger, instruction, scope)) {
+            PlanStep t;
+            t.instruction = instruction;
+            t.trigger = true;
+            t.range = instruction >= 0 ? file.instructions.at(instruction).range : SourceRange{};
+            t.command = std::move(*command);
+            t.inputs = CacheInputs::of(t.command, scope);
+            steps.append(std::move(t));
+        }
+    };
+    if (triggers) {
+        for (const Instruction &trigger : *triggers)
+            readTrigger(trigger, -1);
+    } else if (stage.baseStage >= 0 && stage.baseStage < m_stages.size()) {
+        for (const PlanStep &step : m_stages.at(stage.baseStage).steps) {
+            const auto *onbuild = std::get_if<OnbuildCommand>(&step.command);
+            if (!step.trigger && onbuild && onbuild->wrapped)
+                readTrigger(*onbuild->wrapped, step.instruction);
+        }
+    }
+    for (int i = stage.fromInstruction + 1; i <= stage.lastInstruction && i < file.instructions.size(); ++i) {
+        const Instruction &ins = file.instructions.at(i);
+        scope.clearUnresolved();
+        auto command = reader.read(ins, i, scope);
+        if (!command)
+            continue;
+        PlanStep step;
+        step.number = i - stage.fromInstruction;
+        step.instruction = i;
+        step.range = ins.range;
+        step.command = std::move(*command);
+        step.inputs = CacheInputs::of(step.command, scope);
+        steps.append(std::move(step));
+    }
+    return steps;
+}
+
 void BuildPlan::plan()
 {
     const Dockerfile &file = *m_dockerfile;
@@ -80,7 +127,6 @@ void BuildPlan::plan()
     // One budget for the whole file, as the graph and the checks have: many words each under
     // the per-word limit cannot add up without bound.
     ExpansionBudget budget;
-    const CommandReader reader(m_options.buildArgs, m_metaArgs);
     QList<StageScope> scopes;
     for (const Stage &stage : std::as_const(m_graph.stages)) {
         Diagnostics stageDiagnostics;
@@ -96,26 +142,9 @@ void BuildPlan::plan()
         planned.from.name = stage.name;
         planned.from.baseStage = stage.baseStage;
 
-        QList<PlanStep> triggers;
         if (stage.baseStage >= 0 && stage.baseStage < scopes.size()) {
             scope.inheritFrom(scopes.at(stage.baseStage));
             addUnique(&planned.dependencies, stage.baseStage);
-            // The base stage's ONBUILD triggers run first, read in this stage's scope.
-            for (const PlanStep &step : m_stages.at(stage.baseStage).steps) {
-                const auto *onbuild = std::get_if<OnbuildCommand>(&step.command);
-                if (step.trigger || !onbuild || !onbuild->wrapped)
-                    continue;
-                PlanStep t;
-                t.instruction = step.instruction;
-                t.trigger = true;
-                t.range = step.range;
-                scope.clearUnresolved();
-                if (auto command = reader.read(*onbuild->wrapped, step.instruction, scope)) {
-                    t.command = *command;
-                    t.inputs = CacheInputs::of(t.command, scope);
-                    triggers.append(t);
-                }
-            }
         } else if (stage.isScratch()) {
             scope.setEnv(QStringLiteral("PATH"), kDefaultPath);
         } else {
@@ -123,25 +152,7 @@ void BuildPlan::plan()
             if (!stage.base.isEmpty())
                 planned.images.append(stage.base);
         }
-
-        // Numbered as the builder reports them: triggers are step 0, then the stage's
-        // instructions after FROM from 1.
-        planned.steps = triggers;
-        for (int i = stage.fromInstruction + 1; i <= stage.lastInstruction && i < file.instructions.size();
-             ++i) {
-            const Instruction &ins = file.instructions.at(i);
-            scope.clearUnresolved();
-            auto command = reader.read(ins, i, scope);
-            if (!command)
-                continue;
-            PlanStep step;
-            step.number = i - stage.fromInstruction;
-            step.instruction = i;
-            step.range = ins.range;
-            step.command = std::move(*command);
-            step.inputs = CacheInputs::of(step.command, scope);
-            planned.steps.append(std::move(step));
-        }
+        planned.steps = readStage(stage.index, scope);
 
         // What each step reads from other stages or images.
         for (PlanStep &step : planned.steps) {

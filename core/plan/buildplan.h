@@ -7,12 +7,14 @@
 #include "core/dockerfile/dockerfile.h"
 #include "core/plan/planstage.h"
 #include "core/plan/stagegraph.h"
+#include "core/plan/stagescope.h"
 
 #include <QHash>
 #include <QList>
 #include <QStringView>
 
 #include <memory>
+#include <optional>
 
 namespace stagecraft {
 
@@ -43,6 +45,15 @@ public:
     // The stage a --from or --mount from= value names from inside stage `inStage`: an
     // index, or the last stage of that name before it; -1 for an image.
     int stageReference(const QString &value, int inStage) const;
+
+    // Reads stage `index`'s steps in `scope`, which it updates (ARG, ENV, WORKDIR, SHELL):
+    // ONBUILD triggers first, then the stage's instructions. `triggers` are the ones its base
+    // image or stage stored; unset, the base stage's ONBUILD steps of this plan. Planning
+    // reads a stage with what the file says; the builder reads it again as the stage starts,
+    // in the scope its base really gives (an image's ENV, WORKDIR and SHELL), so nothing it
+    // runs was expanded without them. Problems go to the scope's diagnostics.
+    QList<PlanStep> readStage(int index, StageScope &scope,
+                              const std::optional<QList<Instruction>> &triggers = std::nullopt) const;
 
 private:
     void plan();

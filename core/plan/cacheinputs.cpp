@@ -85,11 +85,10 @@ CacheInputs CacheInputs::of(const Command &command, const StageScope &scope)
             using T = std::decay_t<decltype(c)>;
             if constexpr (std::is_same_v<T, RunCommand>) {
                 QStringList parts{QStringLiteral("RUN")};
-                const QStringList &order = scope.argOrder();
-                if (!order.isEmpty()) {
+                if (!c.buildArgs.isEmpty()) {
                     QStringList used;
-                    for (const QString &name : order)
-                        used.append(name + QLatin1Char('=') + scope.args().value(name));
+                    for (const auto &[name, value] : c.buildArgs)
+                        used.append(name + QLatin1Char('=') + value);
                     parts.append(QLatin1Char('|') + QString::number(used.size()) + QLatin1Char(' ') +
                                  used.join(QLatin1Char(' ')));
                 }

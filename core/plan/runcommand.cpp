@@ -20,6 +20,8 @@ RunCommand RunCommand::read(const Instruction &ins, int index, StageScope &scope
         run.arguments.append(words.join(QLatin1Char(' ')));
     }
     run.heredocs = ins.heredocs;
+    for (const QString &name : scope.argOrder())
+        run.buildArgs.append({name, scope.args().value(name)});
     if (!run.execForm && !run.heredocs.isEmpty()) {
         // `RUN <<EOF` or `RUN <<-"EOF"`: nothing but the heredoc marker on the line.
         const QString line = run.arguments.value(0).trimmed();
@@ -81,8 +83,12 @@ QStringList RunCommand::argv(const QStringList &shell) const
     if (execForm)
         return arguments;
     QString script = arguments.value(0);
-    if (heredocIsScript && !heredocs.isEmpty())
+    if (heredocIsScript && !heredocs.isEmpty()) {
         script = heredocs.first().body();
+    } else {
+        for (const Heredoc &h : heredocs)
+            script += QLatin1Char('\n') + h.content + h.name;
+    }
     return shell + QStringList{script};
 }
 

@@ -9,6 +9,8 @@
 #include <QList>
 #include <QStringList>
 
+#include <utility>
+
 namespace stagecraft {
 
 class StageScope;
@@ -24,6 +26,9 @@ struct RunCommand : CommandBase
     // `RUN <<EOF` alone: the first heredoc's body is the script rather than input to a command.
     bool heredocIsScript = false;
     QList<RunMount> mounts;
+    // The ARGs in scope, in declaration order: set in the command's environment (unless an
+    // ENV of the same name wins) and written in its history as BuildKit's `|N k=v` prefix.
+    QList<std::pair<QString, QString>> buildArgs;
     // Each mount's absolute target (RunMount::resolvedTarget); empty where it is relative to a
     // WORKDIR the plan does not know (an external base image's).
     QStringList mountTargets;
@@ -33,7 +38,9 @@ struct RunCommand : CommandBase
 
     // Errors (a bad --mount, an unknown --network value) become diagnostics at the flag.
     static RunCommand read(const Instruction &instruction, int index, StageScope &scope);
-    // The argv the sandbox runs, given the stage's SHELL.
+    // The argv the sandbox runs, given the stage's SHELL. A heredoc that is the whole command
+    // is the script (the shell expands it, not BuildKit); heredocs after a command line are
+    // put back below it for the shell to read.
     QStringList argv(const QStringList &shell) const;
 };
 

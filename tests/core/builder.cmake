@@ -7,3 +7,6 @@ stagecraft_add_test(tst_buildhostile SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_build
 # The debug shell's core API (a failed RUN handed over, a shell on a relayed pty).
 stagecraft_add_test(tst_debugshell SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_debugshell.cpp
   LIBS stagecraft_builder Qt6::Network TIMEOUT 300)
+# BuildKit's Dockerfile semantics, as the builder runs the build plan (one row per rule).
+stagecraft_add_test(tst_buildsemantics SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_buildsemantics.cpp
+  LIBS stagecraft_builder TIMEOUT 300)

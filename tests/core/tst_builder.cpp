@@ -8,6 +8,8 @@
 #include "core/oci/layerextractor.h"
 #include "core/oci/layerreader.h"
 
+#include "buildfixture.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
@@ -36,16 +38,13 @@ using namespace stagecraft;
 
 namespace {
 
+using fixtures::readBytes;
+using fixtures::unpackImage;
+using fixtures::writeText;
+
 QString dataDir()
 {
-    return QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) + QStringLiteral("/tests/data/images");
-}
-
-bool writeText(const QString &path, const QByteArray &text)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(text) == text.size();
+    return fixtures::imagesDataDir();
 }
 
 // A comparable line per layer entry: path, type, mode, owner, size, link target.
@@ -224,25 +223,6 @@ QHash<QString, LayerEntry> layerEntries(const Image &image, int index)
     for (const LayerEntry &e : contents->entries)
         out.insert(e.path, e);
     return out;
-}
-
-// The image's files applied layer over layer into `dir`.
-bool unpackImage(const Image &image, const QString &dir)
-{
-    for (int i = 0; i < image.layers.size(); ++i) {
-        auto blob = image.openLayer(i);
-        if (!blob)
-            return false;
-        if (!LayerExtractor::extract(blob->get(), dir))
-            return false;
-    }
-    return true;
-}
-
-QByteArray readBytes(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
 }
 
 // A layer directory's form as overlay and the next step see it, one line per name:
@@ -867,12 +847,14 @@ void TestBuilder::copyFromStage()
                             "'\\x03'}"));
     QVERIFY(image->config.history.last().emptyLayer);
 
-    // Bad options are refused with the reason; NONE clears the check.
+    // Bad options are refused with BuildKit's reason, at the flag's line and column; NONE
+    // clears the check.
     QVERIFY(writeText(context + QStringLiteral("/Dockerfile"),
                       "FROM busybox:fixture\nHEALTHCHECK --interval=soon CMD true\n"));
     auto bad = builder.build(request);
     QVERIFY(!bad);
-    QVERIFY2(bad.error().message.contains(QStringLiteral("--interval=soon")),
+    QVERIFY2(bad.error().message.startsWith(QStringLiteral("Dockerfile:2:13: ")) &&
+                 bad.error().message.contains(QStringLiteral("invalid duration \"soon\"")),
              qPrintable(bad.error().message));
     QVERIFY(writeText(context + QStringLiteral("/Dockerfile"), "FROM from:1\nHEALTHCHECK NONE\n"));
     request.tags = {QStringLiteral("from:2")};

@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "buildfixture.h"
 #include "treesnapshot.h"
 
 #include <unistd.h>
@@ -21,12 +22,7 @@ using namespace stagecraft;
 
 namespace {
 
-bool writeText(const QString &path, const QByteArray &text)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(text) == text.size();
-}
+using fixtures::writeText;
 
 QString fingerprint(const QString &dir)
 {
@@ -134,10 +130,8 @@ private Q_SLOTS:
         auto store = ImageStore::open(m_dir->filePath(QStringLiteral("store")));
         QVERIFY2(store, qPrintable(store ? QString() : store.error().message));
         m_store = *store;
-        const QString images =
-            QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) + QStringLiteral("/tests/data/images");
-        auto imported =
-            m_store->import(images + QStringLiteral("/base.docker.tar"), QStringLiteral("busybox:fixture"));
+        auto imported = m_store->import(fixtures::imagesDataDir() + QStringLiteral("/base.docker.tar"),
+                                        QStringLiteral("busybox:fixture"));
         QVERIFY2(imported, qPrintable(imported ? QString() : imported.error().message));
     }
     void cleanup() { QCOMPARE(fingerprint(m_host), m_hostBefore); }
