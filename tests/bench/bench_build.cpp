@@ -512,7 +512,7 @@ public:
             hostNetworkDockerfile(c.dockerfile, m_work + QStringLiteral("/%1.host.Dockerfile").arg(c.label));
         if (hostDockerfile.isEmpty())
             return std::nullopt;
-        const QString tag = QStringLiteral("bench-%1:latest").arg(c.label);
+        const QString tag = QStringLiteral("bench-%1:latest").arg(c.label.toLower());
         if (m_docker && !loadDockerBase(c))
             return std::nullopt;
         for (int round = 0; round < c.rounds; ++round) {
@@ -717,10 +717,14 @@ QString writeLargeRunContext(const QString &dir)
     QFile f(dir + QStringLiteral("/Dockerfile"));
     if (!f.open(QIODevice::WriteOnly))
         return {};
+    // The RUN's own work is kept cheap (no shell arithmetic over 400 MB) so that the
+    // builders' handling of its output is what the times show: 200 MB of random bytes
+    // (incompressible) and 200 MB of copies of busybox (binary code, like a real layer).
     f.write("FROM busybox:fixture\n"
             "RUN mkdir -p /data/files"
             " && head -c 200000000 /dev/urandom > /data/random"
-            " && seq 1 40000000 | head -c 200000000 > /data/text"
+            " && i=0 && while [ $i -lt 150 ]; do cat /bin/busybox; i=$((i+1)); done | head -c 200000000 > "
+            "/data/binaries"
             " && i=0 && while [ $i -lt 200 ]; do mkdir /data/files/$i; j=0;"
             " while [ $j -lt 100 ]; do echo \"file $i $j\" > /data/files/$i/$j; j=$((j+1)); done;"
             " i=$((i+1)); done\n"
