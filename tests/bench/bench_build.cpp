@@ -15,6 +15,7 @@
 #include "busyboxrootfs.h"
 
 #include "core/oci/dockerarchive.h"
+#include "core/oci/layerreader.h"
 #include "core/oci/layerwriter.h"
 #include "core/oci/mediatype.h"
 #include "core/oci/ocilayout.h"
@@ -23,6 +24,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
+#include <QMap>
 #include <QProcess>
 #include <QSet>
 #include <QStandardPaths>
@@ -362,6 +364,9 @@ struct ImageSizes
     QList<qint64> compressed;
     QList<qint64> uncompressed;
     QList<QString> diffIds;
+    // Per layer: each entry's path and what tells two tars' entries apart (mtime left
+    // out: builders stamp their own time).
+    QList<QMap<QString, QString>> entries;
     QString compressedHow;
     qint64 compressedTotal() const
     {
@@ -424,6 +429,26 @@ std::optional<ImageSizes> sizesOf(const Image &image, bool compressedBlobs)
         sizes.compressed.append(compressedBlobs ? blob : other);
         sizes.uncompressed.append(compressedBlobs ? other : blob);
         sizes.diffIds.append(image.layers[i].diffId.toString());
+        auto again = image.openLayer(i);
+        if (!again)
+            return std::nullopt;
+        LayerReader reader(again->get());
+        QMap<QString, QString> entries;
+        for (;;) {
+            auto entry = reader.next();
+            if (!entry || !*entry)
+                break;
+            const LayerEntry &e = **entry;
+            entries.insert(
+                e.path, QStringLiteral("type %1 size %2 mode %3 owner %4:%5%6")
+                            .arg(int(e.type))
+                            .arg(e.size)
+                            .arg(e.mode, 0, 8)
+                            .arg(e.uid)
+                            .arg(e.gid)
+                            .arg(e.linkTarget.isEmpty() ? QString() : QStringLiteral(" -> ") + e.linkTarget));
+        }
+        sizes.entries.append(entries);
     }
     return sizes;
 }
@@ -443,6 +468,34 @@ QString comparison(qint64 ours, qint64 theirs)
         .arg(100.0 * double(ours - theirs) / double(theirs), 0, 'f', 3);
 }
 
+// The entries one layer tar has and the other lacks or describes otherwise, a few of each.
+void printEntryDifferences(const QMap<QString, QString> &ours, const QMap<QString, QString> &theirs)
+{
+    QStringList onlyOurs, onlyTheirs, differ;
+    for (auto it = ours.begin(); it != ours.end(); ++it) {
+        if (!theirs.contains(it.key()))
+            onlyOurs.append(it.key());
+        else if (theirs.value(it.key()) != it.value())
+            differ.append(QStringLiteral("%1 (stagecraft %2; docker %3)")
+                              .arg(it.key(), it.value(), theirs.value(it.key())));
+    }
+    for (auto it = theirs.begin(); it != theirs.end(); ++it)
+        if (!ours.contains(it.key()))
+            onlyTheirs.append(it.key());
+    auto print = [](const char *what, const QStringList &list) {
+        if (list.isEmpty())
+            return;
+        std::printf("      %s: %lld: %s%s\n", what, qlonglong(list.size()),
+                    qPrintable(list.mid(0, 6).join(QStringLiteral(", "))), list.size() > 6 ? ", ..." : "");
+    };
+    print("entries only stagecraft's tar has", onlyOurs);
+    print("entries only docker's tar has", onlyTheirs);
+    print("entries described differently", differ);
+    if (onlyOurs.isEmpty() && onlyTheirs.isEmpty() && differ.isEmpty())
+        std::printf("      same entries (paths, types, sizes, modes, owners, links): the difference is in "
+                    "how the tar is written\n");
+}
+
 void printSizes(const ImageSizes &ours, const ImageSizes &theirs)
 {
     std::printf("  image sizes: %lld layers (stagecraft), %lld (docker)\n", qlonglong(ours.compressed.size()),
@@ -459,9 +512,11 @@ void printSizes(const ImageSizes &ours, const ImageSizes &theirs)
         int sameDiffIds = 0;
         for (int i = 0; i < ours.uncompressed.size(); ++i) {
             sameDiffIds += ours.diffIds[i] == theirs.diffIds[i];
-            if (ours.uncompressed[i] != theirs.uncompressed[i])
+            if (ours.uncompressed[i] != theirs.uncompressed[i]) {
                 std::printf("    layer %d tar: stagecraft %lld, docker %lld bytes\n", i + 1,
                             qlonglong(ours.uncompressed[i]), qlonglong(theirs.uncompressed[i]));
+                printEntryDifferences(ours.entries[i], theirs.entries[i]);
+            }
         }
         std::printf("    identical layer tars (same diff ID): %d of %lld\n", sameDiffIds,
                     qlonglong(ours.uncompressed.size()));
