@@ -1,6 +1,8 @@
-# The build benchmark: Stagecraft's and buildah's command lines on the same multi-stage
-# Dockerfile, cold and cached. Run by hand (it prints figures, never fails on time), so
-# it is not registered with ctest. Needs the stagecraft executable (built with the UI).
+# The build benchmark: Stagecraft's command line against Docker's (a private engine the
+# bench starts when dockerd is installed and it runs as root) and buildah's, on the same
+# Dockerfiles and base image bytes, cold and cached, with both images' sizes. Run by hand
+# (it prints figures, never fails on time), so it is not registered with ctest. Needs the
+# stagecraft executable (built with the UI).
 if(TARGET stagecraft)
   add_executable(bench_build ${CMAKE_CURRENT_LIST_DIR}/bench_build.cpp)
   target_link_libraries(bench_build PRIVATE stagecraft_oci stagecraft_options)
