@@ -43,22 +43,6 @@ EntryType typeOf(quint32 mode)
     }
 }
 
-bool sameContent(const QString &a, const QString &b)
-{
-    QFile fa(a);
-    QFile fb(b);
-    if (!fa.open(QIODevice::ReadOnly) || !fb.open(QIODevice::ReadOnly))
-        return false;
-    for (;;) {
-        const QByteArray ca = fa.read(1 << 16);
-        const QByteArray cb = fb.read(1 << 16);
-        if (ca != cb)
-            return false;
-        if (ca.isEmpty())
-            return true;
-    }
-}
-
 ChangeEntry marker(const QString &path, EntryType type)
 {
     ChangeEntry c;
@@ -77,47 +61,49 @@ public:
 
     bool cancelled() const { return m_cancelled; }
 
+    // Overlay: the upper directory as it is, as Docker's overlay2 differ tars it: every
+    // entry, copy-ups whose content did not change included (a chmod to the same mode, the
+    // file `ln` had to copy up), whiteout devices as `.wh.` entries, and an opaque marker
+    // after every directory overlayfs marked opaque, also one that replaced a file or a
+    // symlink (mkdir over a whiteout is opaque).
     QList<ChangeEntry> walkUpper(const QString &relative, bool lowerHidden)
     {
         QList<ChangeEntry> out;
         if (checkCancel())
             return out;
-        const QString dir = join(m_rootfs.upperDir(), relative);
-        for (const QString &name : entryNames(relative.isEmpty() ? m_rootfs.upperDir() : dir)) {
+        const QString dir = relative.isEmpty() ? m_rootfs.upperDir() : join(m_rootfs.upperDir(), relative);
+        for (const QString &name : entryNames(dir)) {
             const QString child = join(relative, name);
             const QString path = m_rootfs.upperDir() + u'/' + child;
             const std::optional<FileState> now = FileState::read(path);
             if (!now)
                 continue;
-            const std::optional<QString> lowerPath = lowerHidden ? std::nullopt : m_rootfs.lookup(child);
-            const std::optional<FileState> lower = lowerPath ? FileState::read(*lowerPath) : std::nullopt;
             if (Rootfs::isWhiteout(path)) {
-                if (lower)
-                    out.append(marker(child, EntryType::Whiteout));
+                // overlayfs writes one only over a name a lower layer has.
+                if (!lowerHidden && m_rootfs.lookup(child))
+                    out.append(whiteout(child, *now));
                 continue;
             }
-            if (now->isDir()) {
-                const bool opaque = Rootfs::isOpaqueDirectory(path);
-                const bool fresh = !lower || !lower->isDir();
-                QList<ChangeEntry> below = walkUpper(child, lowerHidden || opaque || fresh);
-                const bool changed = fresh || opaque || !sameDirMetadata(*now, *lower) || !below.isEmpty();
-                if (!changed)
-                    continue;
-                out.append(entryFor(child, path, *now));
-                if (opaque && lower && lower->isDir())
-                    out.append(marker(child, EntryType::OpaqueWhiteout));
-                out.append(below);
-                continue;
-            }
-            // A copy-up without a change of content or metadata is no change.
-            if (lower && now->sameMetadata(*lower) &&
-                (!S_ISREG(now->st_mode) || sameContent(path, *lowerPath)))
-                continue;
             out.append(entryFor(child, path, *now));
+            if (!now->isDir())
+                continue;
+            const bool opaque = Rootfs::isOpaqueDirectory(path);
+            if (opaque)
+                out.append(opaqueMarker(child, *now));
+            bool hidden = lowerHidden || opaque;
+            if (!hidden) {
+                const std::optional<QString> lowerPath = m_rootfs.lookup(child);
+                const std::optional<FileState> lower = lowerPath ? FileState::read(*lowerPath) : std::nullopt;
+                hidden = !lower || !lower->isDir();
+            }
+            out.append(walkUpper(child, hidden));
         }
         return out;
     }
 
+    // Copy mode has no upper: it lists what overlayfs would have put there. Anything whose
+    // inode changed (content, mode, owner, a new link: its ctime moved) is what overlayfs
+    // copies up, and a directory that replaced whatever the lower had at its name is opaque.
     QList<ChangeEntry> walkCopy(const QString &relative, bool allNew)
     {
         QList<ChangeEntry> out;
@@ -137,30 +123,32 @@ public:
             const FileState *was = allNew ? nullptr : before.find(child);
             const std::optional<FileState> now = FileState::read(path);
             if (!now) {
-                if (was)
-                    out.append(marker(child, EntryType::Whiteout));
+                if (was) {
+                    // The device overlayfs would make belongs to container root and dates
+                    // from the removal, which is when the directory last changed.
+                    const std::optional<FileState> parent = FileState::read(dir);
+                    out.append(whiteout(child, parent ? parent->mtimeNs : 0, 0, 0));
+                }
                 continue;
             }
+            const bool replaced =
+                was && (was->replacedBy(*now) || typeOf(was->st_mode) != typeOf(now->st_mode));
             if (now->isDir()) {
-                if (!was || !was->isDir()) {
+                if (!was || replaced) {
                     out.append(entryFor(child, path, *now));
-                    out.append(walkCopy(child, true));
-                } else if (was->replacedBy(*now)) {
-                    // Removed and made again: lower contents are gone.
-                    out.append(entryFor(child, path, *now));
-                    out.append(marker(child, EntryType::OpaqueWhiteout));
+                    if (was)
+                        out.append(opaqueMarker(child, *now));
                     out.append(walkCopy(child, true));
                 } else {
                     QList<ChangeEntry> below = walkCopy(child, false);
-                    if (!sameDirMetadata(*now, *was) || !below.isEmpty()) {
+                    if (touched(*was, *now) || !below.isEmpty()) {
                         out.append(entryFor(child, path, *now));
                         out.append(below);
                     }
                 }
                 continue;
             }
-            // ctime alone (chmod to the same mode, touch -c of nothing) is no change.
-            if (was && !was->replacedBy(*now) && was->sameMetadata(*now))
+            if (was && !replaced && !touched(*was, *now))
                 continue;
             out.append(entryFor(child, path, *now));
         }
@@ -174,9 +162,50 @@ private:
         return m_cancelled;
     }
 
-    static bool sameDirMetadata(const FileState &a, const FileState &b)
+    // Whatever overlayfs copies up changes the inode's ctime too; reading does not.
+    static bool touched(const FileState &before, const FileState &after)
     {
-        return a.st_mode == b.st_mode && a.uid == b.uid && a.gid == b.gid && a.mtimeNs == b.mtimeNs;
+        return !before.sameMetadata(after) || before.ctimeNs != after.ctimeNs;
+    }
+
+    static qint64 containerUid(qint64 hostUid)
+    {
+        const Expected<IdMap> &map = IdMap::current();
+        return map ? map->containerUid(hostUid) : hostUid;
+    }
+
+    static qint64 containerGid(qint64 hostGid)
+    {
+        const Expected<IdMap> &map = IdMap::current();
+        return map ? map->containerGid(hostGid) : hostGid;
+    }
+
+    // Docker's overlay differ writes a whiteout as an empty 0600 file with the device's
+    // owner and time.
+    static ChangeEntry whiteout(const QString &relative, qint64 mtimeNs, qint64 uid, qint64 gid)
+    {
+        ChangeEntry c = marker(relative, EntryType::Whiteout);
+        c.entry.mode = 0600;
+        c.entry.uid = uid;
+        c.entry.gid = gid;
+        c.entry.mtime = mtimeNs / 1000000000;
+        return c;
+    }
+
+    static ChangeEntry whiteout(const QString &relative, const FileState &device)
+    {
+        return whiteout(relative, device.mtimeNs, containerUid(device.uid), containerGid(device.gid));
+    }
+
+    // ... and an opaque marker with the directory's permission bits (no setgid or sticky
+    // bit) and owner, and no time at all.
+    static ChangeEntry opaqueMarker(const QString &relative, const FileState &directory)
+    {
+        ChangeEntry c = marker(relative, EntryType::OpaqueWhiteout);
+        c.entry.mode = directory.st_mode & 0777;
+        c.entry.uid = containerUid(directory.uid);
+        c.entry.gid = containerGid(directory.gid);
+        return c;
     }
 
     ChangeEntry entryFor(const QString &relative, const QString &path, const FileState &state)
@@ -187,9 +216,8 @@ private:
         e.type = typeOf(state.st_mode);
         e.mode = state.st_mode & 07777;
         // Host ids back to the container's: the layer records what `ls -n` showed in RUN.
-        const Expected<IdMap> &map = IdMap::current();
-        e.uid = map ? map->containerUid(state.uid) : state.uid;
-        e.gid = map ? map->containerGid(state.gid) : state.gid;
+        e.uid = containerUid(state.uid);
+        e.gid = containerGid(state.gid);
         e.mtime = state.mtimeNs / 1000000000;
         if (e.type == EntryType::Symlink)
             e.linkTarget = state.linkTarget;

@@ -1,6 +1,8 @@
 // The filesystem change of one RUN as layer entries: read from the overlay upper dir
 // (whiteouts and opaque directories turned into OCI ones) or by comparing a copy with
-// its snapshot. Files copied up but unchanged are left out, as Docker leaves them out.
+// its snapshot. The entries are those Docker 20.10's BuildKit writes (its overlay2 differ
+// tars the upper as it is): copy-ups whose content did not change included, a directory
+// that replaced anything followed by an opaque marker; tests/data/changeset has its layers.
 #pragma once
 
 #include "core/common/cancellation.h"

@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
@@ -104,10 +105,37 @@ QByteArrayList namesIn(int dirFd)
     return names;
 }
 
+// The first copy of a layer file with more than one name, for its other names to link to.
+struct CopiedFile
+{
+    QString path; // in the root
+    dev_t device = 0;
+    ino_t inode = 0;
+};
+using CopiedFiles = QHash<QPair<quint64, quint64>, CopiedFile>;
+
+// Links `name` in `toDir` to the first copy, if that is still the file the copy made
+// (a later layer may have replaced it); its parents are opened without following symlinks.
+bool linkToCopy(const RootDirectory &root, const CopiedFile &first, int toDir, const char *name)
+{
+    const qsizetype slash = first.path.lastIndexOf(u'/');
+    auto dir = root.openDirectory(slash < 0 ? QString() : first.path.left(slash), Symlinks::Refuse);
+    if (!dir)
+        return false;
+    const QByteArray base = QFile::encodeName(first.path.mid(slash + 1));
+    struct stat st = {};
+    if (::fstatat(dir->get(), base.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_dev != first.device || st.st_ino != first.inode)
+        return false;
+    return ::linkat(dir->get(), base.constData(), toDir, name, 0) == 0;
+}
+
 // Applies one overlay-format layer directory onto the copied root, both held as
 // descriptors: every name is one component in a directory already open, so nothing a
-// layer holds (a symlink where a directory was) can lead the copy out of the root.
-Expected<void> applyLayer(int fromDir, int toDir, const QString &relative, const CancellationToken &cancel)
+// layer holds (a symlink where a directory was) can lead the copy out of the root. Names
+// of one file stay one file, as in the overlay (a RUN sees `ls -l`'s link count).
+Expected<void> applyLayer(int fromDir, int toDir, const QString &relative, const RootDirectory &root,
+                          CopiedFiles &copied, const CancellationToken &cancel)
 {
     if (cancel.isCancelled())
         return failCancelled();
@@ -138,7 +166,7 @@ Expected<void> applyLayer(int fromDir, int toDir, const QString &relative, const
             FileDescriptor to(::openat(toDir, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
             if (!to.isValid())
                 return fail(QStringLiteral("cannot open %1 in the root: %2").arg(where, errnoText()));
-            Expected<void> sub = applyLayer(from.get(), to.get(), where, cancel);
+            Expected<void> sub = applyLayer(from.get(), to.get(), where, root, copied, cancel);
             if (!sub)
                 return sub;
             applyMetadataAt(toDir, n, st);
@@ -146,6 +174,12 @@ Expected<void> applyLayer(int fromDir, int toDir, const QString &relative, const
         }
         if (exists)
             RootDirectory::removeAllAt(toDir, name);
+        const QPair<quint64, quint64> key(st.st_dev, st.st_ino);
+        if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+            const auto first = copied.constFind(key);
+            if (first != copied.cend() && linkToCopy(root, *first, toDir, n))
+                continue; // shares the first copy's metadata
+        }
         if (S_ISREG(st.st_mode)) {
             FileDescriptor in(::openat(fromDir, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
             FileDescriptor out(
@@ -161,6 +195,9 @@ Expected<void> applyLayer(int fromDir, int toDir, const QString &relative, const
             continue; // device nodes need privileges an ordinary user lacks; /dev is mounted anyway
         }
         applyMetadataAt(toDir, n, st);
+        struct stat made = {};
+        if (S_ISREG(st.st_mode) && st.st_nlink > 1 && ::fstatat(toDir, n, &made, AT_SYMLINK_NOFOLLOW) == 0)
+            copied.insert(key, CopiedFile{where, made.st_dev, made.st_ino});
     }
     return {};
 }
@@ -338,11 +375,12 @@ Expected<Rootfs> Rootfs::prepare(const QStringList &lowerDirs, const QString &sc
 Expected<void> Rootfs::copyLowers(const CancellationToken &cancel)
 {
     for (const QString &lower : std::as_const(m_lowers)) {
+        CopiedFiles copied; // names of one inode within this layer
         auto from = RootDirectory::open(lower);
         auto to = RootDirectory::open(m_root);
         if (!from || !to)
             return std::unexpected(from ? to.error() : from.error());
-        Expected<void> applied = applyLayer(from->fd(), to->fd(), QString(), cancel);
+        Expected<void> applied = applyLayer(from->fd(), to->fd(), QString(), *to, copied, cancel);
         if (!applied)
             return applied;
         struct stat st = {};

@@ -198,11 +198,31 @@ QString tarName(const LayerEntry &e)
     }
 }
 
-// Byte order of the UTF-8 paths: a total order independent of locale, so the same
-// tree always gives the same tar.
+// The order of a depth-first walk with each directory's names in byte order, as Go's
+// filepath.Walk lists a tree for Docker and BuildKit: a directory's contents come right
+// after it, before a sibling whose name merely extends it ("a", "a/f", "a-b", "a.d"), so
+// '/' sorts below every other byte. A directory's opaque marker comes right after it;
+// a whiteout sorts by the name it removes. Total and locale-free: the same tree always
+// gives the same tar.
 bool pathLess(const LayerSourceEntry &a, const LayerSourceEntry &b)
 {
-    return a.entry.path.toUtf8() < b.entry.path.toUtf8();
+    const QByteArray pa = a.entry.path.toUtf8();
+    const QByteArray pb = b.entry.path.toUtf8();
+    const qsizetype n = std::min(pa.size(), pb.size());
+    for (qsizetype i = 0; i < n; ++i) {
+        if (pa[i] == pb[i])
+            continue;
+        if (pa[i] == '/')
+            return true;
+        if (pb[i] == '/')
+            return false;
+        return quint8(pa[i]) < quint8(pb[i]);
+    }
+    if (pa.size() != pb.size())
+        return pa.size() < pb.size();
+    const bool aOpaque = a.entry.type == EntryType::OpaqueWhiteout;
+    const bool bOpaque = b.entry.type == EntryType::OpaqueWhiteout;
+    return !aOpaque && bOpaque;
 }
 
 } // namespace

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void deterministicGzipHeader();
     void zstdLayers();
     void directoryWithHardlinks();
+    void walkOrder();
     void umociUnpacksWrittenImage();
 };
 
@@ -210,6 +211,59 @@ void TestLayerWriter::directoryWithHardlinks()
              qPrintable(dump.join(u' ')));
     QVERIFY(dump.contains(QStringLiteral("%1:app/run:bin/main").arg(int(EntryType::Symlink))));
     QCOMPARE(contents->fileBytes(), qint64(10));
+}
+
+static QStringList rawNames(const QByteArray &tar)
+{
+    QBuffer in;
+    in.setData(tar);
+    in.open(QIODevice::ReadOnly);
+    LayerReader reader(&in);
+    QStringList names;
+    for (;;) {
+        auto next = reader.next();
+        if (!next || !*next)
+            return names;
+        names << reader.rawName();
+    }
+}
+
+void TestLayerWriter::walkOrder()
+{
+    // Docker and BuildKit list a layer as filepath.Walk finds it: a directory's contents
+    // right after it, before a sibling whose name extends it with a byte below '/'; an
+    // opaque marker right after its directory; a whiteout where its name would be.
+    QList<LayerSourceEntry> entries{
+        entry(QStringLiteral("a.d/f"), EntryType::File, "3"),
+        entry(QStringLiteral("a-b"), EntryType::File, "2"),
+        entry(QStringLiteral("a"), EntryType::OpaqueWhiteout),
+        entry(QStringLiteral("a/gone"), EntryType::Whiteout),
+        entry(QStringLiteral("a/f"), EntryType::File, "1"),
+        entry(QStringLiteral("a.d"), EntryType::Directory),
+        entry(QStringLiteral("a"), EntryType::Directory),
+        entry(QStringLiteral("a b"), EntryType::File, "4"),
+    };
+    LayerWriteOptions options;
+    options.compression = Compression::None;
+    QBuffer out;
+    out.open(QIODevice::WriteOnly);
+    QVERIFY(LayerWriter::write(entries, &out, options));
+    QCOMPARE(rawNames(out.data()),
+             (QStringList{QStringLiteral("a/"), QStringLiteral("a/.wh..wh..opq"), QStringLiteral("a/f"),
+                          QStringLiteral("a/.wh.gone"), QStringLiteral("a b"), QStringLiteral("a-b"),
+                          QStringLiteral("a.d/"), QStringLiteral("a.d/f")}));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    for (const char *file : {"a/f", "a-b", "a.d/f", "a b", "ab"})
+        writeFile(dir.filePath(QLatin1String(file)), "x");
+    QBuffer tree;
+    tree.open(QIODevice::WriteOnly);
+    QVERIFY(LayerWriter::writeDirectory(dir.path(), &tree, options));
+    QCOMPARE(rawNames(tree.data()),
+             (QStringList{QStringLiteral("a/"), QStringLiteral("a/f"), QStringLiteral("a b"),
+                          QStringLiteral("a-b"), QStringLiteral("a.d/"), QStringLiteral("a.d/f"),
+                          QStringLiteral("ab")}));
 }
 
 void TestLayerWriter::umociUnpacksWrittenImage()

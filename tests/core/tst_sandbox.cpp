@@ -66,6 +66,8 @@ private Q_SLOTS:
     void mounts();
     void tmpIsPartOfTheRootfs_data() { addModes(); }
     void tmpIsPartOfTheRootfs();
+    void hardlinksInLowerStayLinked_data() { addModes(); }
+    void hardlinksInLowerStayLinked();
     void cancellationKillsProcessGroup_data() { addModes(); }
     void cancellationKillsProcessGroup();
     void terminalOnAnyDescriptor_data();
@@ -355,6 +357,23 @@ void TestSandbox::tmpIsPartOfTheRootfs()
     QVERIFY(changes->find(QStringLiteral("tmp/kept"), EntryType::File));
 }
 
+void TestSandbox::hardlinksInLowerStayLinked()
+{
+    // Two names of one file in a layer are one file in the RUN, as overlayfs shows them:
+    // the copy fallback must not split them into two.
+    QVERIFY(test::writeFile(m_lower + QStringLiteral("/data/a"), "one\n"));
+    QCOMPARE(::link(QFile::encodeName(m_lower + QStringLiteral("/data/a")).constData(),
+                    QFile::encodeName(m_lower + QStringLiteral("/data/b")).constData()),
+             0);
+    PREPARE_OR_SKIP(rootfs);
+    const Outcome o = run(*rootfs, QStringLiteral("busybox stat -c '%n %h %i' /data/a /data/b"));
+    QVERIFY2(o.result, qPrintable(describe(o)));
+    QCOMPARE(o.lines.size(), 2);
+    QCOMPARE(o.lines[0].section(u' ', 0, 1), QStringLiteral("/data/a 2"));
+    QCOMPARE(o.lines[1].section(u' ', 0, 1), QStringLiteral("/data/b 2"));
+    QCOMPARE(o.lines[0].section(u' ', 2), o.lines[1].section(u' ', 2)); // one inode
+}
+
 void TestSandbox::cancellationKillsProcessGroup()
 {
     PREPARE_OR_SKIP(rootfs);
@@ -499,9 +518,10 @@ void TestSandbox::asOrdinaryUser()
     child.setProcessChannelMode(QProcess::MergedChannels);
     child.setWorkingDirectory(QStringLiteral("/tmp"));
     QStringList functions;
-    for (const char *f : {"output", "failureIsTypedError", "envWorkdirUser", "numericUser", "networkNone",
-                          "hostPathsInvisible", "hostsAndResolvConfNotCaptured", "mounts",
-                          "tmpIsPartOfTheRootfs", "cancellationKillsProcessGroup"})
+    for (const char *f :
+         {"output", "failureIsTypedError", "envWorkdirUser", "numericUser", "networkNone",
+          "hostPathsInvisible", "hostsAndResolvConfNotCaptured", "mounts", "tmpIsPartOfTheRootfs",
+          "hardlinksInLowerStayLinked", "cancellationKillsProcessGroup"})
         functions.append(QLatin1String(f));
     child.start(setpriv,
                 QStringList{QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
