@@ -7,3 +7,6 @@ stagecraft_add_test(tst_buildhostile SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_build
 # The debug shell's core API (a failed RUN handed over, a shell on a relayed pty).
 stagecraft_add_test(tst_debugshell SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_debugshell.cpp
   LIBS stagecraft_builder Qt6::Network TIMEOUT 300)
+# ADD's downloads and their cache, against an HTTP server the test scripts.
+stagecraft_add_test(tst_download SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_download.cpp
+  LIBS stagecraft_builder Qt6::Network TIMEOUT 300)
