@@ -103,6 +103,11 @@ Expected<HttpAnswer> fetchUrl(const QUrl &url, const QString &path, const Cancel
         }
     });
     QObject::connect(reply.get(), &QNetworkReply::readyRead, &loop, [&] {
+        // Checked here too: a fast stream of data can keep the poll timer from firing.
+        if (cancel.isCancelled()) {
+            reply->abort();
+            return;
+        }
         idleTimer.start();
         if (!tooLarge && !writeFailed)
             take(reply->readAll());
