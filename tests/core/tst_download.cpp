@@ -1,8 +1,10 @@
 // ADD's downloads (core/builder/download.h) and their cache (downloadcache.h) against a
 // small HTTP server on 127.0.0.1 that this test scripts: conditional requests, stalled and
 // endless answers, damaged and hostile cache files.
+#include "core/builder/builder.h"
 #include "core/builder/download.h"
 #include "core/builder/downloadcache.h"
+#include "core/store/imagestore.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -292,6 +294,7 @@ private Q_SLOTS:
     void prunedLeastRecentlyUsed_data();
     void prunedLeastRecentlyUsed();
     void concurrentFetches();
+    void builderRevalidates();
 
 private:
     QString out() { return m_dir->filePath(QStringLiteral("out-%1").arg(++m_outputs)); }
@@ -789,6 +792,45 @@ void TestDownload::concurrentFetches()
     QCOMPARE(filesIn(cacheDir()),
              QStringList({DownloadCache::entryFileName(url),
                           DownloadCache::contentFileName(digestOf(QByteArray(256 * 1024, 'z')))}));
+}
+
+// The builder's ADD of a URL goes through the store's cache: a second build asks only
+// whether the URL changed, and its step is a cache hit; ADD --checksum asks nothing.
+void TestDownload::builderRevalidates()
+{
+    Resource resource(Body, "\"v1\"", LastModified);
+    HttpServer server([&](const HttpRequest &r) { return resource.answer(r); });
+    auto store = ImageStore::open(m_dir->filePath(QStringLiteral("store")));
+    QVERIFY2(store, qPrintable(store ? QString() : store.error().message));
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(QDir().mkpath(context));
+    const QString url = server.url("/files/data.bin").toString();
+    QVERIFY(writeAll(context + QStringLiteral("/Dockerfile"),
+                     "FROM scratch\nADD " + url.toUtf8() + " /data.bin\n"));
+    Builder builder(*store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("url:1")};
+    auto first = builder.build(request);
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+    QCOMPARE(first->cachedSteps, 0);
+    QCOMPARE(server.answered(200), 1);
+    auto second = builder.build(request);
+    QVERIFY2(second, qPrintable(second ? QString() : second.error().message));
+    QCOMPARE(server.answered(200), 1);
+    QCOMPARE(server.answered(304), 1);
+    QCOMPARE(second->cachedSteps, first->steps);
+    QCOMPARE(second->imageId, first->imageId);
+    QVERIFY(isRegularFile(store->cacheDir(QStringLiteral("downloads")) + QLatin1Char('/') +
+                          DownloadCache::entryFileName(QUrl(url))));
+
+    QVERIFY(writeAll(context + QStringLiteral("/Dockerfile"),
+                     "FROM scratch\nADD --checksum=" + digestOf(Body).toUtf8() + " " + url.toUtf8() +
+                         " /data.bin\n"));
+    const int before = int(server.requests().size());
+    auto pinned = builder.build(request);
+    QVERIFY2(pinned, qPrintable(pinned ? QString() : pinned.error().message));
+    QCOMPARE(int(server.requests().size()), before);
 }
 
 QTEST_GUILESS_MAIN(TestDownload)
