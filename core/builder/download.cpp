@@ -75,6 +75,8 @@ Expected<HttpAnswer> fetchUrl(const QUrl &url, const QString &path, const Cancel
     // one does not.
     QTimer idleTimer;
     idleTimer.setSingleShot(true);
+    idleTimer.setInterval(limits.idleTimeoutMs);
+    const bool watchIdle = limits.idleTimeoutMs > 0;
     QObject::connect(&idleTimer, &QTimer::timeout, &loop, [&] {
         idle = true;
         reply->abort();
@@ -95,7 +97,8 @@ Expected<HttpAnswer> fetchUrl(const QUrl &url, const QString &path, const Cancel
         }
     };
     QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &loop, [&] {
-        idleTimer.start();
+        if (watchIdle)
+            idleTimer.start();
         const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
         if (length.isValid() && length.toLongLong() > limits.maxBytes) {
             tooLarge = true;
@@ -108,7 +111,8 @@ Expected<HttpAnswer> fetchUrl(const QUrl &url, const QString &path, const Cancel
             reply->abort();
             return;
         }
-        idleTimer.start();
+        if (watchIdle)
+            idleTimer.start();
         if (!tooLarge && !writeFailed)
             take(reply->readAll());
     });
@@ -119,7 +123,8 @@ Expected<HttpAnswer> fetchUrl(const QUrl &url, const QString &path, const Cancel
             reply->abort();
     });
     poll.start(50);
-    idleTimer.start(limits.idleTimeoutMs);
+    if (watchIdle)
+        idleTimer.start();
     if (!reply->isFinished())
         loop.exec();
     if (!tooLarge && !writeFailed && !idle && reply->isOpen())

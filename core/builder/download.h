@@ -36,7 +36,7 @@ struct Download
 // What one request may take before it fails.
 struct DownloadLimits
 {
-    int idleTimeoutMs = 30 * 1000;     // no byte received for this long
+    int idleTimeoutMs = 30 * 1000;     // no byte received for this long (0: no limit)
     qint64 maxBytes = qint64(8) << 30; // the body, as received
 };
 
