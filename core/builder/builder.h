@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/builder/buildevent.h"
+#include "core/builder/downloadcache.h"
 #include "core/builder/failedstep.h"
 #include "core/common/cancellation.h"
 #include "core/common/error.h"
@@ -70,6 +71,7 @@ class Builder
 public:
     explicit Builder(ImageStore store)
         : m_store(std::move(store))
+        , m_downloads(m_store.root() + QStringLiteral("/cache/downloads"))
     {}
 
     // Builds and tags the target stage. `sink` may be empty; it is called from worker
@@ -101,6 +103,18 @@ public:
 
     const ImageStore &store() const { return m_store; }
 
+    // How ADD fetches a URL: through the store's download cache (cache/downloads), so a
+    // URL fetched before costs one conditional request, and none when `checksum` (ADD
+    // --checksum) names the digest kept for it.
+    DownloadOptions downloadOptions(const QString &checksum = {}) const
+    {
+        DownloadOptions options;
+        options.cache = &m_downloads;
+        options.checksum = checksum;
+        return options;
+    }
+    const DownloadCache &downloads() const { return m_downloads; }
+
 private:
     struct ExtractionRecord
     {
@@ -111,6 +125,7 @@ private:
     QString layerCachePath(const Digest &diffId) const;
 
     ImageStore m_store;
+    DownloadCache m_downloads;
     std::shared_ptr<ExtractionRecord> m_extracted = std::make_shared<ExtractionRecord>();
 };
 

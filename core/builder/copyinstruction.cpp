@@ -499,7 +499,7 @@ Expected<void> BuildRun::copyUrl(CopyJob &job, const QString &src, const QString
         return fail(QStringLiteral("ADD %1: not a valid URL").arg(src));
     const QString file =
         scratchDir + QStringLiteral("/download-") + QString::number(job.sources.indexOf(src));
-    auto fetched = download(url, file, m_cancel);
+    auto fetched = download(url, file, m_cancel, m_builder.downloadOptions(job.checksum));
     if (!fetched)
         return std::unexpected(fetched.error());
     if (!job.checksum.isEmpty() && fetched->digest != job.checksum)

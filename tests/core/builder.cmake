@@ -10,3 +10,6 @@ stagecraft_add_test(tst_debugshell SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_debugsh
 # BuildKit's Dockerfile semantics, as the builder runs the build plan (one row per rule).
 stagecraft_add_test(tst_buildsemantics SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_buildsemantics.cpp
   LIBS stagecraft_builder TIMEOUT 300)
+# ADD's downloads and their cache, against an HTTP server the test scripts.
+stagecraft_add_test(tst_download SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_download.cpp
+  LIBS stagecraft_builder Qt6::Network TIMEOUT 300)
