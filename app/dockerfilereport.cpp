@@ -1,6 +1,6 @@
 #include "app/dockerfilereport.h"
 
-#include "core/dockerfile/buildchecks.h"
+#include "core/checks/buildchecks.h"
 #include "core/dockerfile/dockerfileparser.h"
 
 #include <QSet>

@@ -1,6 +1,6 @@
 #include "ui/liveanalysis.h"
 
-#include "core/dockerfile/buildchecks.h"
+#include "core/checks/buildchecks.h"
 #include "core/dockerfile/dockerfileparser.h"
 
 #include <QElapsedTimer>

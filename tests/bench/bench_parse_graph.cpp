@@ -4,7 +4,7 @@
 // (scripts/bench-setup) it times the same files with that parser too and prints the ratio. Then hostile sizes
 // (50,000 ARGs, ENVs, stages; expansion bombs) timed once each for parse, graph and the
 // build checks, the three that `stagecraft check` runs. Never fails on time.
-#include "core/dockerfile/buildchecks.h"
+#include "core/checks/buildchecks.h"
 #include "core/dockerfile/dockerfileparser.h"
 #include "core/plan/buildplan.h"
 #include "core/plan/stagegraph.h"

@@ -1,7 +1,7 @@
 // The `docker build --check` rules: for every rule a Dockerfile that fires it (rule and
 // line as BuildKit reports them) and one that does not, the `# check=` directive, the
 // seed tutorials' Dockerfiles, and a crash-free run over the real-world corpus.
-#include "core/dockerfile/buildchecks.h"
+#include "core/checks/buildchecks.h"
 #include "core/dockerfile/dockerfileparser.h"
 
 #include <QDir>

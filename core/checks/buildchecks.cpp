@@ -1,4 +1,4 @@
-#include "core/dockerfile/buildchecks.h"
+#include "core/checks/buildchecks.h"
 
 #include "core/dockerfile/shelllex.h"
 
