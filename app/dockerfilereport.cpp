@@ -1,7 +1,7 @@
 #include "app/dockerfilereport.h"
 
-#include "core/dockerfile/buildchecks.h"
-#include "core/dockerfile/dockerfileparser.h"
+#include "core/checks/buildchecks.h"
+#include "core/plan/buildplan.h"
 
 #include <QSet>
 
@@ -12,14 +12,11 @@ namespace stagecraft::app {
 DockerfileReport DockerfileReport::make(const QString &text, const PlanOptions &options)
 {
     DockerfileReport report;
-    report.dockerfile = DockerfileParser::parse(text);
-    report.graph = StageGraph::fromDockerfile(report.dockerfile, options);
-    BuildCheckOptions checkOptions;
-    checkOptions.buildArgs = options.buildArgs;
-    checkOptions.targetPlatform = options.platform;
-    checkOptions.buildPlatform = options.platform;
+    const BuildPlan plan = BuildPlan::fromText(text, options);
+    report.dockerfile = plan.dockerfile();
+    report.graph = plan.graph();
     Diagnostics all = report.dockerfile.diagnostics;
-    all += BuildChecks::run(report.dockerfile, checkOptions);
+    all += BuildChecks::run(plan);
     all += report.graph.diagnostics;
 
     // The same problem may be seen by two layers (a duplicate stage name is a build check

@@ -1,7 +1,8 @@
 #include "ui/liveanalysis.h"
 
-#include "core/dockerfile/buildchecks.h"
+#include "core/checks/buildchecks.h"
 #include "core/dockerfile/dockerfileparser.h"
+#include "core/plan/buildplan.h"
 
 #include <QElapsedTimer>
 
@@ -53,16 +54,18 @@ void LiveAnalysis::run()
     clock.start();
     AnalysisResult next;
     next.generation = m_result.generation + 1;
-    next.dockerfile = DockerfileParser::parse(m_text);
+    auto parsed = std::make_shared<const Dockerfile>(DockerfileParser::parse(m_text));
+    next.dockerfile = *parsed;
     PlanOptions options;
     options.target = m_target;
-    next.plan = StageGraph::fromDockerfile(next.dockerfile, options);
+    // One plan feeds the graph and the build checks.
+    const BuildPlan plan = BuildPlan::fromDockerfile(std::move(parsed), options);
+    next.plan = plan.graph();
     if (!m_target.isEmpty() && next.plan.target < 0 && !next.plan.stages.isEmpty()) {
         // A target that no longer exists (renamed while typing) falls back to the last stage.
         next.plan = StageGraph::fromDockerfile(next.dockerfile, {});
     }
-    next.diagnostics =
-        next.dockerfile.diagnostics + next.plan.diagnostics + BuildChecks::run(next.dockerfile);
+    next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics + BuildChecks::run(plan);
     std::stable_sort(next.diagnostics.begin(), next.diagnostics.end(),
                      [](const Diagnostic &a, const Diagnostic &b) { return a.range.start < b.range.start; });
     next.elapsedMicros = clock.nsecsElapsed() / 1000;

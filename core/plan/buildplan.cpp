@@ -124,6 +124,23 @@ void BuildPlan::plan()
     }
     m_metaArgs = meta.environment();
 
+    // stageReference() looks through the stages before the reference; over every step of a
+    // file with thousands of stages that is quadratic (seconds in the editor). By name:
+    QHash<QString, QList<int>> stagesByName; // lower-cased name → its stages, in order
+    for (const Stage &stage : std::as_const(m_graph.stages))
+        if (!stage.name.isEmpty())
+            stagesByName[stage.name].append(stage.index);
+    const auto referencedStage = [&](const QString &reference, int inStage) {
+        const QChar first = reference.isEmpty() ? QChar() : reference.front();
+        if (first.isDigit() || first == QLatin1Char('-') || first == QLatin1Char('+'))
+            return stageReference(reference, inStage); // an index: no search
+        const auto named = stagesByName.constFind(reference.toLower());
+        if (named == stagesByName.constEnd())
+            return -1;
+        const auto after = std::lower_bound(named->cbegin(), named->cend(), inStage);
+        return after == named->cbegin() ? -1 : *(after - 1);
+    };
+
     // One budget for the whole file, as the graph and the checks have: many words each under
     // the per-word limit cannot add up without bound.
     ExpansionBudget budget;
@@ -167,7 +184,7 @@ void BuildPlan::plan()
             for (const QString &reference : std::as_const(references)) {
                 if (reference.isEmpty())
                     continue;
-                const int s = stageReference(reference, stage.index);
+                const int s = referencedStage(reference, stage.index);
                 if (s >= 0) {
                     addUnique(&step.inputs.stages, s);
                     addUnique(&planned.dependencies, s);

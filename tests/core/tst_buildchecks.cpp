@@ -1,8 +1,9 @@
 // The `docker build --check` rules: for every rule a Dockerfile that fires it (rule and
 // line as BuildKit reports them) and one that does not, the `# check=` directive, the
 // seed tutorials' Dockerfiles, and a crash-free run over the real-world corpus.
-#include "core/dockerfile/buildchecks.h"
+#include "core/checks/buildchecks.h"
 #include "core/dockerfile/dockerfileparser.h"
+#include "core/plan/buildplan.h"
 
 #include <QDir>
 #include <QFile>
@@ -23,9 +24,15 @@ QString dataPath(const QString &relative)
     return QStringLiteral("data/") + relative;
 }
 
-Diagnostics check(const QString &text, const BuildCheckOptions &options = {})
+Diagnostics check(const QString &text, const BuildCheckOptions &options = {}, const PlanOptions &plan = {})
 {
-    return BuildChecks::run(DockerfileParser::parse(text), options);
+    return BuildChecks::run(text, plan, options);
+}
+
+// The checks over a Dockerfile a test has parsed itself.
+Diagnostics check(const Dockerfile &dockerfile)
+{
+    return BuildChecks::run(BuildPlan::fromDockerfile(std::make_shared<const Dockerfile>(dockerfile)));
 }
 
 // "LINE Rule" per diagnostic, the form the expectations below are written in.
@@ -70,6 +77,7 @@ private Q_SLOTS:
     void directive();
     void directiveParsing();
     void buildArgOverridesDirective();
+    void stageArgsTakePlanValues();
     void experimentalRules();
     void baseImageEnvironment();
     void seeds_data();
@@ -318,7 +326,7 @@ void TestBuildChecks::rules()
     QFETCH(QStringList, expected);
     const Dockerfile df = DockerfileParser::parse(dockerfile);
     QVERIFY2(!hasErrors(df.diagnostics), qPrintable(df.diagnostics.value(0).message));
-    const Diagnostics d = BuildChecks::run(df);
+    const Diagnostics d = check(df);
     QStringList actual = summary(d);
     actual.sort();
     expected.sort();
@@ -509,19 +517,39 @@ void TestBuildChecks::directiveParsing()
 
 void TestBuildChecks::buildArgOverridesDirective()
 {
-    BuildCheckOptions options;
+    PlanOptions options;
     options.buildArgs.insert(QStringLiteral("BUILDKIT_DOCKERFILE_CHECK"),
                              QStringLiteral("skip=ConsistentInstructionCasing;error=true"));
     const Diagnostics d =
-        check(lines({"#check=skip=all", "FROM scratch as base", "copy Dockerfile ."}), options);
+        check(lines({"#check=skip=all", "FROM scratch as base", "copy Dockerfile ."}), {}, options);
     QCOMPARE(summary(d), QStringList{QStringLiteral("2 FromAsCasing")});
     QCOMPARE(d.first().severity, Severity::Error);
 
     // A build argument also gives an ARG its value.
-    BuildCheckOptions withVersion;
+    PlanOptions withVersion;
     withVersion.buildArgs.insert(QStringLiteral("VERSION"), QStringLiteral("latest"));
-    QCOMPARE(summary(check(lines({"ARG VERSION", "FROM busybox:$VERSION"}), withVersion)),
+    QCOMPARE(summary(check(lines({"ARG VERSION", "FROM busybox:$VERSION"}), {}, withVersion)),
              QStringList{QStringLiteral("2 InvalidDefaultArgInFrom")}); // defaults only, as BuildKit checks
+}
+
+// A stage's `ARG NAME` takes the plan's value: the --build-arg, else the meta ARG's.
+void TestBuildChecks::stageArgsTakePlanValues()
+{
+    const QString bare = lines({"FROM scratch", "ARG DIR", "WORKDIR $DIR"});
+    QCOMPARE(messageList(check(bare)),
+             QStringList{QStringLiteral(
+                 "Relative workdir \"\" can have unexpected results if the base image changes")});
+    PlanOptions relative;
+    relative.buildArgs.insert(QStringLiteral("DIR"), QStringLiteral("rel"));
+    QCOMPARE(messageList(check(bare, {}, relative)),
+             QStringList{QStringLiteral(
+                 "Relative workdir \"rel\" can have unexpected results if the base image changes")});
+    QCOMPARE(summary(check(lines({"ARG DIR=/srv", "FROM scratch", "ARG DIR", "WORKDIR $DIR"}))),
+             QStringList{});
+    PlanOptions absolute;
+    absolute.buildArgs.insert(QStringLiteral("DIR"), QStringLiteral("/abs"));
+    QCOMPARE(summary(check(lines({"ARG DIR=rel", "FROM scratch", "ARG DIR", "WORKDIR $DIR"}), {}, absolute)),
+             QStringList{});
 }
 
 void TestBuildChecks::experimentalRules()
@@ -671,7 +699,7 @@ void TestBuildChecks::seeds()
     QFETCH(QStringList, expected);
     const Dockerfile df = DockerfileParser::parse(dockerfile);
     QVERIFY(!hasErrors(df.diagnostics));
-    QCOMPARE(summary(BuildChecks::run(df)), expected);
+    QCOMPARE(summary(check(df)), expected);
 }
 
 void TestBuildChecks::corpusRunsCleanly()
