@@ -168,12 +168,14 @@ Expected<WrittenLayer> BuildRun::writeLayer(QList<LayerSourceEntry> entries)
     auto written = LayerWriter::write(std::move(entries), &file, options, m_cancel);
     if (!written)
         return std::unexpected(written.error());
-    file.flush();
-    file.seek(0);
+    if (!file.flush())
+        return fail(QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+    // The writer hashed the blob as it wrote it: the file moves into the store as it is.
     ImageStore store = m_builder.store();
-    auto put = store.putBlob(&file, written->digest, written->size);
+    auto put = store.putWrittenBlob(file.fileName(), written->digest, written->size);
     if (!put)
         return std::unexpected(put.error());
+    file.setAutoRemove(false);
     return *written;
 }
 

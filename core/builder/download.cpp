@@ -1,8 +1,8 @@
 #include "core/builder/download.h"
 
 #include "core/builder/downloadcache.h"
+#include "core/common/sha256.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QEventLoop>
 #include <QFile>
@@ -65,7 +65,7 @@ Expected<HttpAnswer> fetchUrl(const QUrl &url, const QString &path, const Cancel
     if (!ifChanged.lastModified.isEmpty())
         request.setRawHeader(QByteArrayLiteral("If-Modified-Since"), ifChanged.lastModified);
     std::unique_ptr<QNetworkReply> reply(manager.get(request));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     qint64 size = 0;
     bool writeFailed = false;
     bool idle = false;

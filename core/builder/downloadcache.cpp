@@ -2,6 +2,7 @@
 
 #include "core/fs/rootdirectory.h"
 #include "core/oci/blobfile.h"
+#include "core/common/sha256.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -256,7 +257,7 @@ Expected<void> DownloadCache::copyContent(const RootDirectory &dir, const Entry 
     QFile out(path);
     if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return fail(QStringLiteral("cannot write %1: %2").arg(path, out.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     QByteArray buffer(CopyChunk, Qt::Uninitialized);
     for (;;) {
         if (cancel.isCancelled())
@@ -306,7 +307,7 @@ void DownloadCache::store(const RootDirectory &dir, const QUrl &url, const QStri
         if (!in.open(QIODevice::ReadOnly))
             return;
         const bool copied = replaceAtomically(dir, content, [&](int fd) {
-            QCryptographicHash hash(QCryptographicHash::Sha256);
+            Sha256 hash;
             QByteArray buffer(CopyChunk, Qt::Uninitialized);
             for (;;) {
                 if (cancel.isCancelled())

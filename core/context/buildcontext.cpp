@@ -2,8 +2,8 @@
 
 #include "core/context/gopath.h"
 #include "core/context/pathglob.h"
+#include "core/common/sha256.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -73,7 +73,7 @@ QStringList sortedEntries(const QString &dir)
     return names;
 }
 
-void addNumber(QCryptographicHash &h, qint64 value)
+void addNumber(Sha256 &h, qint64 value)
 {
     h.addData(QByteArray::number(value));
     h.addData(QByteArrayView("\0", 1));
@@ -278,7 +278,7 @@ Expected<QByteArray> hashSubtree(const QList<ContextFile> &files, qsizetype &ind
                                  const CancellationToken &cancel)
 {
     const ContextFile &f = files[index++];
-    QCryptographicHash h(QCryptographicHash::Sha256);
+    Sha256 h;
     switch (f.type) {
     case ContextFileType::File: {
         h.addData(QByteArrayView("file\0", 5));
@@ -335,7 +335,7 @@ Expected<QString> BuildContext::sourceDigest(const QString &source, const Cancel
     Expected<QList<ContextMatch>> matches = select(source, cancel);
     if (!matches)
         return std::unexpected(matches.error());
-    QCryptographicHash h(QCryptographicHash::Sha256);
+    Sha256 h;
     for (const ContextMatch &m : std::as_const(*matches)) {
         Expected<QString> d = digest(m, cancel);
         if (!d)

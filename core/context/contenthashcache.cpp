@@ -1,6 +1,6 @@
 #include "core/context/contenthashcache.h"
+#include "core/common/sha256.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 
 #include <cerrno>
@@ -41,7 +41,7 @@ Expected<QByteArray> ContentHashCache::fileDigest(const QString &absolutePath,
     QFile file(absolutePath);
     if (!file.open(QIODevice::ReadOnly))
         return fail(QStringLiteral("cannot read %1: %2").arg(absolutePath, file.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     QByteArray buffer(1 << 16, Qt::Uninitialized);
     for (;;) {
         if (cancel.isCancelled())

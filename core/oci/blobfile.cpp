@@ -1,6 +1,6 @@
 #include "core/oci/blobfile.h"
+#include "core/common/sha256.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -77,7 +77,7 @@ private:
     QFileDevice *m_copy;
     qint64 m_expectedSize;
     QString m_what;
-    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    Sha256 m_hash;
     qint64 m_total = 0;
 };
 

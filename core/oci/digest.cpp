@@ -1,6 +1,6 @@
 #include "core/oci/digest.h"
+#include "core/common/sha256.h"
 
-#include <QCryptographicHash>
 #include <QIODevice>
 
 namespace stagecraft {
@@ -43,12 +43,12 @@ Digest Digest::fromRawSha256(const QByteArray &raw)
 
 Digest Digest::ofBytes(const QByteArray &bytes)
 {
-    return fromRawSha256(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256));
+    return fromRawSha256(Sha256::hash(bytes));
 }
 
 Expected<Digest> Digest::ofDevice(QIODevice *device, qint64 *size)
 {
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     QByteArray buffer(1 << 16, Qt::Uninitialized);
     qint64 total = 0;
     for (;;) {

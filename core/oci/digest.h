@@ -20,7 +20,7 @@ public:
     // Accepts only "sha256:" followed by 64 lowercase hex digits: other algorithms are
     // refused with a message rather than silently never matching.
     static Expected<Digest> parse(const QString &text);
-    static Digest fromRawSha256(const QByteArray &raw); // 32 bytes, as QCryptographicHash returns them
+    static Digest fromRawSha256(const QByteArray &raw); // 32 raw bytes, as Sha256::result returns them
     static Digest ofBytes(const QByteArray &bytes);
     // Reads `device` to its end in chunks; `size` (optional) receives the byte count.
     static Expected<Digest> ofDevice(QIODevice *device, qint64 *size = nullptr);

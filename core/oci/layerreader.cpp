@@ -1,8 +1,8 @@
 #include "core/oci/layerreader.h"
 
 #include "core/oci/layerpath.h"
+#include "core/common/sha256.h"
 
-#include <QCryptographicHash>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -19,7 +19,7 @@ struct LayerReader::State
     struct archive *inner = nullptr;
     QByteArray blobBuffer = QByteArray(1 << 16, Qt::Uninitialized);
     QByteArray tarBuffer = QByteArray(1 << 16, Qt::Uninitialized);
-    QCryptographicHash hash{QCryptographicHash::Sha256};
+    Sha256 hash;
     qint64 uncompressed = 0;
     Compression compression = Compression::None;
     Digest diffId;

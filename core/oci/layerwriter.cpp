@@ -1,20 +1,21 @@
 #include "core/oci/layerwriter.h"
 
+#include "core/common/sha256.h"
 #include "core/oci/layerpath.h"
+#include "core/oci/parallelgzip.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QHash>
 
 #include <algorithm>
+#include <memory>
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <zlib.h>
 
 namespace stagecraft {
 
@@ -22,8 +23,9 @@ namespace {
 
 // Receives the uncompressed tar from libarchive, hashes it (diff ID), compresses it when
 // asked and writes the result to the output device, hashing that too (digest). gzip goes
-// through zlib (header time 0, no name: deterministic); zstd through a second libarchive
-// writer in raw format with its zstd filter, which is deterministic for a given level.
+// through ParallelGzip (libdeflate, 1 MiB members on worker threads, header time 0, no
+// name: deterministic); zstd through a second libarchive writer in raw format with its
+// zstd filter, which is deterministic for a given level.
 class TarSink
 {
 public:
@@ -35,17 +37,13 @@ public:
         if (m_zstd)
             startZstd(options.zstdLevel);
         if (m_gzip) {
-            m_stream.zalloc = Z_NULL;
-            m_stream.zfree = Z_NULL;
-            m_stream.opaque = Z_NULL;
-            m_zlibOk = deflateInit2(&m_stream, options.gzipLevel, Z_DEFLATED, 15 + 16, 8,
-                                    Z_DEFAULT_STRATEGY) == Z_OK;
+            m_gzipWriter = std::make_unique<ParallelGzip>(
+                options.gzipLevel, [this](const char *data, qint64 length) { return emit(data, length); },
+                options.threads);
         }
     }
     ~TarSink()
     {
-        if (m_gzip && m_zlibOk)
-            deflateEnd(&m_stream);
         if (m_zstdEntry)
             archive_entry_free(m_zstdEntry);
         if (m_zstdWriter)
@@ -60,7 +58,7 @@ public:
             return zstdChunk(data, length);
         if (!m_gzip)
             return emit(data, length);
-        return deflateChunk(data, length, Z_NO_FLUSH);
+        return gzipped(m_gzipWriter->write(data, length));
     }
 
     bool finish()
@@ -76,12 +74,12 @@ public:
             }
             return error.isEmpty();
         }
-        return !m_gzip || deflateChunk(nullptr, 0, Z_FINISH);
+        return !m_gzip || gzipped(m_gzipWriter->finish());
     }
 
     QString error;
-    QCryptographicHash m_diffHash{QCryptographicHash::Sha256};
-    QCryptographicHash m_blobHash{QCryptographicHash::Sha256};
+    Sha256 m_diffHash;
+    Sha256 m_blobHash;
     qint64 m_uncompressed = 0;
     qint64 m_written = 0;
 
@@ -97,29 +95,11 @@ private:
         return true;
     }
 
-    bool deflateChunk(const char *data, qint64 length, int flush)
+    bool gzipped(bool ok)
     {
-        if (!m_zlibOk) {
-            error = QStringLiteral("cannot start gzip compression");
-            return false;
-        }
-        m_stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data));
-        m_stream.avail_in = uInt(length);
-        char buffer[1 << 15];
-        int r;
-        do {
-            m_stream.next_out = reinterpret_cast<Bytef *>(buffer);
-            m_stream.avail_out = sizeof buffer;
-            r = deflate(&m_stream, flush);
-            if (r == Z_STREAM_ERROR) {
-                error = QStringLiteral("gzip compression failed");
-                return false;
-            }
-            const qint64 produced = qint64(sizeof buffer) - m_stream.avail_out;
-            if (produced > 0 && !emit(buffer, produced))
-                return false;
-        } while (m_stream.avail_out == 0 || (flush == Z_FINISH && r != Z_STREAM_END));
-        return true;
+        if (!ok && error.isEmpty())
+            error = m_gzipWriter->error();
+        return ok;
     }
 
     void startZstd(int level)
@@ -172,8 +152,7 @@ private:
     QIODevice *m_out;
     bool m_gzip;
     bool m_zstd;
-    bool m_zlibOk = false;
-    z_stream m_stream{};
+    std::unique_ptr<ParallelGzip> m_gzipWriter;
     struct archive *m_zstdWriter = nullptr;
     struct archive_entry *m_zstdEntry = nullptr;
     bool m_zstdOk = false;

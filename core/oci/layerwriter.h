@@ -1,7 +1,8 @@
 // Writes a layer tarball from a directory or from a list of entries with their content:
 // entries sorted by path, optional fixed timestamps and owners so the same input always
 // gives the same digest, whiteouts as `.wh.` markers, plain, deterministic gzip (no
-// name or time in the gzip header) or zstd. Computes diff ID, digest and size while writing.
+// name or time in the gzip header, 1 MiB members: core/oci/parallelgzip.h) or zstd. Computes diff ID, digest
+// and size while writing.
 #pragma once
 
 #include "core/common/cancellation.h"
@@ -21,7 +22,8 @@ namespace stagecraft {
 struct LayerWriteOptions
 {
     Compression compression = Compression::Gzip; // None, Gzip or Zstd
-    int gzipLevel = 6;
+    int gzipLevel = 6;                           // libdeflate's levels, 1..12
+    int threads = 0;                             // gzip worker threads; 0: one per processor
     int zstdLevel = 3;
     std::optional<qint64> fixedMtime; // every entry gets this time (SOURCE_DATE_EPOCH style)
     std::optional<qint64> uid;        // every entry gets this owner (rootless builds: 0)

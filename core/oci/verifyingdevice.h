@@ -5,10 +5,10 @@
 
 #include "core/oci/digest.h"
 
-#include <QCryptographicHash>
 #include <QIODevice>
 
 #include <memory>
+#include "core/common/sha256.h"
 
 namespace stagecraft {
 
@@ -37,7 +37,7 @@ private:
     Digest m_expected;
     qint64 m_expectedSize;
     QString m_origin;
-    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    Sha256 m_hash;
     qint64 m_read = 0;
     bool m_finished = false;
     bool m_verified = false;

@@ -1,5 +1,6 @@
 #include "core/store/imagestore.h"
 
+#include "core/common/sha256.h"
 #include "core/fs/rootdirectory.h"
 #include "core/oci/blobfile.h"
 #include "core/oci/dockerarchive.h"
@@ -12,7 +13,6 @@
 #include "core/store/storelock.h"
 
 #include <QBuffer>
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
@@ -31,7 +31,9 @@
 #include <optional>
 #include <utility>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace stagecraft {
 
@@ -229,7 +231,7 @@ Expected<Digest> ImageStore::putBlob(QIODevice *source, const Digest &expected, 
     QTemporaryFile staging(tempDir() + QLatin1Char('/') + TemporaryBlobPrefix + QStringLiteral("XXXXXX"));
     if (!staging.open())
         return fail(QStringLiteral("cannot create a temporary file in %1").arg(tempDir()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     QByteArray buffer(1 << 16, Qt::Uninitialized);
     qint64 total = 0;
     for (;;) {
@@ -253,6 +255,49 @@ Expected<Digest> ImageStore::putBlob(QIODevice *source, const Digest &expected, 
     if (!written)
         return std::unexpected(written.error());
     return digest;
+}
+
+Expected<Digest> ImageStore::putWrittenBlob(const QString &path, const Digest &digest, qint64 size)
+{
+    if (!digest.isValid())
+        return fail(QStringLiteral("no digest for %1").arg(path));
+    auto writing = holdOffCollection();
+    if (!writing)
+        return std::unexpected(writing.error());
+    const QByteArray from = QFile::encodeName(path);
+    struct stat st = {};
+    if (::lstat(from.constData(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != size)
+        return fail(QStringLiteral("%1 is not the %2-byte file written for blob %3")
+                        .arg(path)
+                        .arg(size)
+                        .arg(digest.toString()));
+    const QString target = blobPath(digest);
+    if (hasBlob(digest) && QFileInfo(target).size() == size) {
+        QFile::remove(path);
+        return digest;
+    }
+    if (!QDir().mkpath(QFileInfo(target).absolutePath()))
+        return fail(QStringLiteral("cannot create the directory for %1").arg(target));
+    const int fd = ::open(from.constData(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    const bool synced = fd >= 0 && ::fsync(fd) == 0 && ::fchmod(fd, 0644) == 0;
+    if (fd >= 0)
+        ::close(fd);
+    if (!synced)
+        return fail(
+            QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))));
+    if (::rename(from.constData(), QFile::encodeName(target).constData()) == 0)
+        return digest;
+    if (errno != EXDEV)
+        return fail(QStringLiteral("cannot move the blob into place at %1: %2")
+                        .arg(target, QString::fromLocal8Bit(std::strerror(errno))));
+    // Another file system: copied, and verified on the way like any blob.
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    auto put = putBlob(&file, digest, size);
+    if (put)
+        QFile::remove(path);
+    return put;
 }
 
 Expected<Descriptor> ImageStore::putBlob(const QByteArray &bytes, const QString &mediaType)

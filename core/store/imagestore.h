@@ -48,6 +48,11 @@ public:
     // size, when `expectedSize` >= 0) is refused and nothing is stored. A stored blob of
     // that digest whose size differs from `expectedSize` is replaced. Returns the digest.
     Expected<Digest> putBlob(QIODevice *source, const Digest &expected = {}, qint64 expectedSize = -1);
+    // Moves a file this process has just written, and hashed while writing it, into the
+    // store as blob `digest` (synced first; renamed, not copied, when the file is on the
+    // store's file system). For the builder's own layers: nothing is read twice. The
+    // file is gone afterwards unless an error is returned.
+    Expected<Digest> putWrittenBlob(const QString &path, const Digest &digest, qint64 size);
     Expected<Descriptor> putBlob(const QByteArray &bytes, const QString &mediaType);
     Expected<std::unique_ptr<QIODevice>> openBlob(const Digest &digest, qint64 expectedSize = -1) const;
     Expected<QByteArray> readBlob(const Digest &digest) const;

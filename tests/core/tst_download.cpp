@@ -525,7 +525,9 @@ void TestDownload::failures()
     QCOMPARE(fetched.error().kind, ErrorKind::Failed);
     QVERIFY2(fetched.error().message.contains(url.toDisplayString()), qPrintable(fetched.error().message));
     QVERIFY2(fetched.error().message.contains(message), qPrintable(fetched.error().message));
-    QVERIFY2(elapsed >= minMs && elapsed < 5000, qPrintable(QString::number(elapsed)));
+    // Generous upper bound (sanitizer builds on a busy machine are slow): what it rules out
+    // is the 30 s default idle timeout standing in for the 1.5 s one asked for.
+    QVERIFY2(elapsed >= minMs && elapsed < 25000, qPrintable(QString::number(elapsed)));
     QVERIFY(!QFileInfo::exists(cacheDir() + QLatin1Char('/') + DownloadCache::entryFileName(url)));
 }
 
@@ -565,7 +567,9 @@ void TestDownload::cancellation()
     canceller.join();
     QVERIFY(!fetched);
     QCOMPARE(fetched.error().kind, ErrorKind::Cancelled);
-    QVERIFY2(elapsed < 2000, qPrintable(QString::number(elapsed)));
+    // Well below the 30 s idle timeout, however slow the machine: the cancellation, not
+    // the timeout, ended it.
+    QVERIFY2(elapsed < 20000, qPrintable(QString::number(elapsed)));
 }
 
 void TestDownload::damagedCacheRecovered_data()

@@ -79,6 +79,7 @@ private Q_SLOTS:
     void references();
     void rootOrder();
     void blobsAreVerified();
+    void writtenBlobsMoveIn();
     void importDockerArchiveAndOciLayout();
     void importChecksLayersBeforeStoringThem();
     void tagResolveRemove();
@@ -130,6 +131,46 @@ void TestImageStore::rootOrder()
     QCOMPARE(ImageStore::defaultRoot(), QStringLiteral("/env/store"));
     qunsetenv("STAGECRAFT_STORE");
     QVERIFY(ImageStore::defaultRoot().endsWith(QStringLiteral("/store")));
+}
+
+// The builder's own layer files move into the store (no second read); a file that is not
+// what the caller says (another size, a symlink, missing) is refused and left alone.
+void TestImageStore::writtenBlobsMoveIn()
+{
+    QTemporaryDir dir;
+    auto store = ImageStore::open(dir.path());
+    QVERIFY(store);
+    const QString scratch = store->cacheDir(QStringLiteral("tmp"));
+    auto writeScratch = [&](const QString &name, const QByteArray &content) {
+        QFile f(scratch + u'/' + name);
+        return f.open(QIODevice::WriteOnly) && f.write(content) == content.size() ? f.fileName() : QString();
+    };
+    const QByteArray content("a layer, as written");
+    const Digest digest = Digest::ofBytes(content);
+
+    const QString wrongSize = writeScratch(QStringLiteral("layer-a"), content);
+    QVERIFY(!store->putWrittenBlob(wrongSize, digest, content.size() + 1));
+    QVERIFY(QFile::exists(wrongSize));
+    QVERIFY(!store->hasBlob(digest));
+    const QString link = scratch + QStringLiteral("/layer-link");
+    QVERIFY(QFile::link(wrongSize, link));
+    QVERIFY(!store->putWrittenBlob(link, digest, content.size()));
+    QVERIFY(!store->hasBlob(digest));
+    QVERIFY(!store->putWrittenBlob(scratch + QStringLiteral("/missing"), digest, content.size()));
+
+    auto moved = store->putWrittenBlob(wrongSize, digest, content.size());
+    QVERIFY2(moved, qPrintable(moved ? QString() : moved.error().message));
+    QVERIFY(!QFile::exists(wrongSize));
+    QCOMPARE(*store->readBlob(digest), content);
+    QCOMPARE(QFileInfo(store->blobPath(digest)).permissions() & QFileDevice::WriteOther,
+             QFileDevice::Permissions());
+
+    // The same blob again: the stored one stays, the new file goes.
+    const QString again = writeScratch(QStringLiteral("layer-b"), content);
+    QVERIFY(store->putWrittenBlob(again, digest, content.size()));
+    QVERIFY(!QFile::exists(again));
+    auto report = store->verify();
+    QVERIFY(report);
 }
 
 void TestImageStore::blobsAreVerified()

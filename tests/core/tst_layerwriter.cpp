@@ -4,6 +4,7 @@
 #include "core/oci/layerwriter.h"
 #include "core/oci/mediatype.h"
 #include "core/oci/ocilayout.h"
+#include "core/oci/parallelgzip.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -65,6 +66,8 @@ private Q_SLOTS:
     void entriesRoundTrip();
     void reproducible();
     void deterministicGzipHeader();
+    void gzipMembers();
+    void emptyGzip();
     void zstdLayers();
     void directoryWithHardlinks();
     void walkOrder();
@@ -146,6 +149,105 @@ void TestLayerWriter::deterministicGzipHeader()
     QVERIFY(bytes.startsWith("\x1f\x8b\x08"));
     QCOMPARE(int(bytes[3]), 0);                     // no FNAME, FCOMMENT, FEXTRA
     QCOMPARE(bytes.mid(4, 4), QByteArray(4, '\0')); // MTIME 0
+}
+
+namespace {
+
+// What the system's gzip makes of `bytes` (it reads every member, as Go's reader does).
+QByteArray gunzip(const QByteArray &bytes)
+{
+    QProcess gzip;
+    gzip.start(QStringLiteral("gzip"), {QStringLiteral("-dc")});
+    if (!gzip.waitForStarted())
+        return "gzip not started";
+    gzip.write(bytes);
+    gzip.closeWriteChannel();
+    QByteArray out;
+    while (gzip.state() != QProcess::NotRunning) {
+        gzip.waitForReadyRead(1000);
+        out += gzip.readAllStandardOutput();
+    }
+    out += gzip.readAllStandardOutput();
+    return gzip.exitStatus() == QProcess::NormalExit && gzip.exitCode() == 0 ? out
+                                                                             : QByteArray("gzip failed");
+}
+
+} // namespace
+
+// A layer larger than one gzip member: 1 MiB of input per member, the members compressed on
+// any number of threads give the same bytes, which libarchive (LayerReader) and gzip read
+// back to the uncompressed tar.
+void TestLayerWriter::gzipMembers()
+{
+    QByteArray big;
+    big.reserve(3'700'000);
+    quint32 x = 12345;
+    while (big.size() < 3'700'000) {
+        x = x * 1103515245u + 12345u;
+        big += QByteArray::number(x >> 16) + (x % 7 == 0 ? "\n" : " ");
+    }
+    QList<LayerSourceEntry> entries = sampleEntries();
+    entries.append(entry(QStringLiteral("usr/share/big.txt"), EntryType::File, big));
+    entries.append(entry(QStringLiteral("usr/share/"), EntryType::Directory));
+
+    LayerWriteOptions options;
+    options.compression = Compression::None;
+    QBuffer plain;
+    plain.open(QIODevice::WriteOnly);
+    auto uncompressed = LayerWriter::write(entries, &plain, options);
+    QVERIFY(uncompressed);
+
+    options.compression = Compression::Gzip;
+    QByteArray previous;
+    for (int threads : {1, 2, 5}) {
+        options.threads = threads;
+        QBuffer out;
+        out.open(QIODevice::WriteOnly);
+        auto written = LayerWriter::write(entries, &out, options);
+        QVERIFY2(written, qPrintable(written ? QString() : written.error().message));
+        const QByteArray bytes = out.data();
+        QCOMPARE(written->digest, Digest::ofBytes(bytes));
+        QCOMPARE(written->size, bytes.size());
+        QCOMPARE(written->diffId, uncompressed->diffId);
+        QCOMPARE(written->uncompressedSize, plain.data().size());
+        if (!previous.isEmpty())
+            QCOMPARE(bytes, previous);
+        previous = bytes;
+    }
+    // Four members at least: each starts with the gzip magic and deflate method.
+    QVERIFY(previous.count(QByteArray("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8)) >= 4);
+    QCOMPARE(gunzip(previous), plain.data());
+
+    QBuffer in;
+    in.setData(previous);
+    in.open(QIODevice::ReadOnly);
+    auto contents = LayerReader::readAll(&in);
+    QVERIFY2(contents, qPrintable(contents ? QString() : contents.error().message));
+    QCOMPARE(contents->diffId, uncompressed->diffId);
+    QCOMPARE(contents->compression, Compression::Gzip);
+}
+
+// No input still gives a gzip stream (one empty member), as an empty file compresses to.
+void TestLayerWriter::emptyGzip()
+{
+    QByteArray out;
+    ParallelGzip gzip(6, [&out](const char *data, qint64 length) {
+        out.append(data, qsizetype(length));
+        return true;
+    });
+    QVERIFY(gzip.finish());
+    QVERIFY(out.startsWith("\x1f\x8b\x08"));
+    QCOMPARE(gunzip(out), QByteArray());
+
+    // A writer that refuses the output stops the compressor with an error, not a crash.
+    ParallelGzip refusing(
+        6, [](const char *, qint64) { return false; }, 2);
+    const QByteArray chunk(ParallelGzip::MemberInput, 'a');
+    bool ok = true;
+    for (int i = 0; i < 8 && ok; ++i)
+        ok = refusing.write(chunk.constData(), chunk.size());
+    QVERIFY(!ok || !refusing.finish());
+    QVERIFY(!refusing.error().isEmpty());
 }
 
 void TestLayerWriter::zstdLayers()
