@@ -27,7 +27,8 @@ namespace {
 
 const char kUsage[] =
     "Usage: stagecraft build [-f FILE] [-t NAME:TAG]... [--target STAGE] [--build-arg K=V]...\n"
-    "                        [--no-cache] [--debug-shell] [--progress plain|json]\n"
+    "                        [--no-cache] [--network private|host|none] [--debug-shell]\n"
+    "                        [--progress plain|json]\n"
     "                        [--output type=oci,dest=DIR|type=docker,dest=FILE]\n"
     "                        [--mirror REGISTRY=URL]... [--insecure HOST]... [--store DIR] CONTEXT\n"
     "\n"
@@ -41,6 +42,10 @@ const char kUsage[] =
     "Names from the Dockerfile, the context and images resolve inside their own root\n"
     "(symlinks as the stage sees them); an ADD archive or a base layer past the archive\n"
     "bounds of `stagecraft import --help` is refused. See docs/security.md.\n"
+    "\n"
+    "--network: the network of RUN steps that do not set `RUN --network` themselves:\n"
+    "private (the default: a user-mode network through slirp4netns, as `run` has; Docker's\n"
+    "word `default` means the same), host (the machine's) or none (loopback only).\n"
     "\n"
     "--debug-shell: when a RUN command fails, opens a shell (/bin/sh, or the stage's\n"
     "SHELL) in that step's filesystem: the layers below, what the command wrote before it\n"
@@ -153,6 +158,16 @@ int runBuild(const QStringList &commandLine)
                 return usageError(name,
                                   QStringLiteral("--build-arg needs KEY=VALUE, got \"%1\"").arg(*buildArg));
             request.buildArgs.insert(buildArg->left(eq), buildArg->mid(eq + 1));
+        } else if (auto network = value(QStringLiteral("--network"))) {
+            if (*network == QLatin1String("private") || *network == QLatin1String("default"))
+                request.network = RunNetwork::Default;
+            else if (*network == QLatin1String("host"))
+                request.network = RunNetwork::Host;
+            else if (*network == QLatin1String("none"))
+                request.network = RunNetwork::None;
+            else
+                return usageError(
+                    name, QStringLiteral("--network is private, host or none, got \"%1\"").arg(*network));
         } else if (auto p = value(QStringLiteral("--progress"))) {
             progress = *p;
             if (progress != QLatin1String("plain") && progress != QLatin1String("json"))

@@ -11,6 +11,7 @@
 #include "core/common/error.h"
 #include "core/dockerfile/dockerfile.h"
 #include "core/oci/descriptor.h"
+#include "core/plan/runcommand.h"
 #include "core/store/imagestore.h"
 
 #include <QHash>
@@ -37,6 +38,9 @@ struct BuildRequest
     QHash<QString, QString> buildArgs;
     QStringList tags; // "name:tag" (normalised here)
     bool noCache = false;
+    // The network of RUN steps that do not choose one (`RUN --network=...` wins), as
+    // `docker build --network`: Default is the sandbox's private user-mode network.
+    RunNetwork network = RunNetwork::Default;
     QString platform = QStringLiteral("linux/amd64");
     // Called (from a worker thread) when FROM or COPY --from names an image the store
     // does not hold, with the normalised reference; it should put the image into the

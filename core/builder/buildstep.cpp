@@ -94,6 +94,10 @@ Expected<void> BuildRun::prepareStep(const PlanStep &step, const StepPlace &plac
     if (const auto *workdir = std::get_if<WorkdirCommand>(&step.command))
         return workdirStep(*workdir, state, next, work);
     if (const auto *run = std::get_if<RunCommand>(&step.command)) {
+        // The build's network, like a RUN's own --network, is an input of the step.
+        if (run->network == RunNetwork::Default && m_request.network != RunNetwork::Default)
+            work.keyExtra += m_request.network == RunNetwork::Host ? QStringLiteral("network=host\n")
+                                                                   : QStringLiteral("network=none\n");
         describeRun(*run, state, work);
         return {};
     }

@@ -71,9 +71,10 @@ Expected<void> BuildRun::runCommand(const RunCommand &run, const StepPlace &plac
     }
     spec.workingDir = config.workingDir.isEmpty() ? QStringLiteral("/") : config.workingDir;
     spec.user = config.user;
-    if (run.network == RunNetwork::None)
+    const RunNetwork network = run.network == RunNetwork::Default ? m_request.network : run.network;
+    if (network == RunNetwork::None)
         spec.network = NetworkMode::None;
-    else if (run.network == RunNetwork::Host)
+    else if (network == RunNetwork::Host)
         spec.network = NetworkMode::Host;
     for (qsizetype i = 0; i < run.mounts.size(); ++i) {
         // The builder read the stage knowing its working directory, so every target is absolute.

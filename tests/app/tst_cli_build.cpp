@@ -17,6 +17,7 @@ private Q_SLOTS:
     void buildJson();
     void runImage();
     void networkFallbackWarnedOnce();
+    void networkOption();
 
 private:
     int stagecraft(const QStringList &args, QByteArray *out = nullptr, QByteArray *err = nullptr);
@@ -104,6 +105,64 @@ void TestCliBuild::runImage()
                          QStringLiteral("-c"), QStringLiteral("exit 7")},
                         &out, &err),
              7);
+}
+
+namespace {
+
+// The interface names of a /proc/net/dev text.
+QStringList interfaces(const QByteArray &procNetDev)
+{
+    QStringList names;
+    for (const QByteArray &line : procNetDev.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && !line.contains('|'))
+            names.append(QString::fromLatin1(line.left(colon).trimmed()));
+    }
+    names.sort();
+    return names;
+}
+
+} // namespace
+
+// `build --network` sets the network of every RUN that does not choose its own: none
+// leaves loopback only, host the machine's interfaces; `RUN --network=none` still wins.
+void TestCliBuild::networkOption()
+{
+    QFile f(m_context + QStringLiteral("/Dockerfile"));
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("FROM busybox:fixture\n"
+            "RUN cat /proc/net/dev > /net\n"
+            "RUN --network=none cat /proc/net/dev > /net-none\n");
+    f.close();
+    QFile host(QStringLiteral("/proc/net/dev"));
+    QVERIFY(host.open(QIODevice::ReadOnly));
+    const QStringList hostInterfaces = interfaces(host.readAll());
+    QVERIFY(hostInterfaces.contains(QStringLiteral("lo")));
+    for (const QString &network : {QStringLiteral("none"), QStringLiteral("host")}) {
+        QByteArray out, err;
+        const QString tag = QStringLiteral("net:") + network;
+        QCOMPARE(stagecraft({QStringLiteral("build"), QStringLiteral("--store"), m_store,
+                             QStringLiteral("--network"), network, QStringLiteral("-t"), tag, m_context},
+                            &out, &err),
+                 0);
+        QCOMPARE(stagecraft({QStringLiteral("run"), QStringLiteral("--store"), m_store,
+                             QStringLiteral("--network"), QStringLiteral("none"), tag, QStringLiteral("--"),
+                             QStringLiteral("/bin/cat"), QStringLiteral("/net"), QStringLiteral("/net-none")},
+                            &out, &err),
+                 0);
+        const qsizetype second = out.indexOf("Inter-", 1);
+        QVERIFY2(second > 0, out.constData());
+        const QStringList seen = interfaces(out.left(second));
+        const QStringList ownChoice = interfaces(out.mid(second));
+        QCOMPARE(ownChoice, QStringList{QStringLiteral("lo")});
+        QCOMPARE(seen, network == QLatin1String("none") ? QStringList{QStringLiteral("lo")} : hostInterfaces);
+    }
+    QByteArray out, err;
+    QCOMPARE(stagecraft({QStringLiteral("build"), QStringLiteral("--store"), m_store,
+                         QStringLiteral("--network"), QStringLiteral("bridge"), m_context},
+                        &out, &err),
+             2);
+    QVERIFY2(err.contains("--network is private, host or none"), err.constData());
 }
 
 // On a host without slirp4netns (a PATH without it) RUN falls back to the host's network:

@@ -338,25 +338,6 @@ bool mirrorReachable(QString *host)
     return ok;
 }
 
-// A copy of `dockerfile` whose RUN instructions use the host's network (`RUN
-// --network=host`): what `docker build --network=host` does for all of them, and
-// `stagecraft build` has no such option.
-QString hostNetworkDockerfile(const QString &dockerfile, const QString &copy)
-{
-    QFile in(dockerfile);
-    QFile out(copy);
-    if (!in.open(QIODevice::ReadOnly) || !out.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return {};
-    for (const QByteArray &line : in.readAll().split('\n')) {
-        const QByteArray trimmed = line.trimmed();
-        if (trimmed.size() > 4 && trimmed.left(4).toUpper() == "RUN ")
-            out.write(line.left(line.indexOf(trimmed)) + "RUN --network=host " + trimmed.mid(4) + '\n');
-        else
-            out.write(line + '\n');
-    }
-    return copy;
-}
-
 // Sizes of an image's layers: the blobs as a registry would store them (compressed) and
 // the tars they hold, with their diff IDs, bottom first.
 struct ImageSizes
@@ -563,10 +544,6 @@ public:
     std::optional<CaseTimes> run(const BenchCase &c)
     {
         CaseTimes times;
-        const QString hostDockerfile =
-            hostNetworkDockerfile(c.dockerfile, m_work + QStringLiteral("/%1.host.Dockerfile").arg(c.label));
-        if (hostDockerfile.isEmpty())
-            return std::nullopt;
         const QString tag = QStringLiteral("bench-%1:latest").arg(c.label.toLower());
         if (m_docker && !loadDockerBase(c))
             return std::nullopt;
@@ -576,9 +553,15 @@ public:
             const QString store = m_work + QStringLiteral("/store-%1-%2").arg(c.label).arg(round);
             if (!importBase(store, c))
                 return std::nullopt;
-            const QStringList build{
-                QStringLiteral("build"), QStringLiteral("--store"), store, QStringLiteral("-f"),
-                hostDockerfile,          QStringLiteral("-t"),      tag};
+            const QStringList build{QStringLiteral("build"),
+                                    QStringLiteral("--store"),
+                                    store,
+                                    QStringLiteral("-f"),
+                                    c.dockerfile,
+                                    QStringLiteral("-t"),
+                                    tag,
+                                    QStringLiteral("--network"),
+                                    QStringLiteral("host")};
             const double cold =
                 timed({m_stagecraft, build + QStringList{QStringLiteral("--no-cache"), c.context}});
             const double cached = timed({m_stagecraft, build + QStringList{c.context}});
