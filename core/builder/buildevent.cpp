@@ -48,6 +48,8 @@ QJsonObject BuildEvent::toJson() const
     if (kind == BuildEventKind::StepDone || kind == BuildEventKind::StageDone ||
         kind == BuildEventKind::BuildDone)
         o.insert(QStringLiteral("durationMs"), durationMs);
+    if (timeMs >= 0)
+        o.insert(QStringLiteral("timeMs"), timeMs);
     return o;
 }
 

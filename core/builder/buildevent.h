@@ -42,6 +42,9 @@ struct BuildEvent
     QString layerDigest; // StepDone of a step that made a layer
     qint64 layerSize = 0;
     qint64 durationMs = 0;
+    // When it happened, in ms since the build started: the builder stamps every event as it
+    // emits it, so a replay of recorded events reproduces the build's times. -1: not stamped.
+    qint64 timeMs = -1;
     ErrorKind errorKind = ErrorKind::Failed; // StageFailed, BuildFailed: Cancelled when cancelled
 
     QJsonObject toJson() const;

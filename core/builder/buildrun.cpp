@@ -34,6 +34,7 @@ Expected<BuildResult> BuildRun::run()
 {
     QElapsedTimer timer;
     timer.start();
+    m_clock.start();
     if (auto loaded = load(); !loaded)
         return std::unexpected(loaded.error());
     queueStages();
@@ -391,7 +392,9 @@ void BuildRun::emitEvent(const BuildEvent &event)
             return;
         m_warnings.insert(event.text);
     }
-    m_sink(event);
+    BuildEvent stamped = event;
+    stamped.timeMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    m_sink(stamped);
 }
 
 void BuildRun::addHistory(StageState &state, const QString &createdBy, bool emptyLayer) const

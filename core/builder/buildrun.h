@@ -160,6 +160,7 @@ private:
     CancellationToken m_cancel;
     std::mutex m_pullMutex;
     std::mutex m_sinkMutex;
+    QElapsedTimer m_clock;    // started by run(): the events' timeMs
     QSet<QString> m_warnings; // said already (under m_sinkMutex)
     std::mutex m_resultMutex;
     QString m_dockerfilePath;
