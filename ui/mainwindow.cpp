@@ -1183,7 +1183,7 @@ bool MainWindow::startBuild(QString *error)
     request.target = m_targetBox->currentData().toString();
 
     m_builtSteps.clear();
-    m_stageProgress.clear();
+    m_buildState.clear();
     m_stageManifests.clear();
     m_pullDone = m_pullTotal = 0;
     m_buildTarget = request.target;
@@ -1409,12 +1409,8 @@ void MainWindow::updateProgress()
             tr("Pulling %1 of %2").arg(formatByteSize(m_pullDone), formatByteSize(m_pullTotal)));
         return;
     }
-    int total = 0;
-    int done = 0;
-    for (const StageProgress &stage : std::as_const(m_stageProgress)) {
-        total += stage.steps;
-        done += stage.done;
-    }
+    const int total = m_buildState.totalSteps();
+    const int done = m_buildState.finishedSteps();
     m_buildProgress->setRange(0, std::max(1, total));
     m_buildProgress->setValue(std::min(done, total));
     m_buildProgress->setFormat(tr("Step %1 of %2").arg(done).arg(total));
@@ -1423,19 +1419,18 @@ void MainWindow::updateProgress()
 void MainWindow::onBuildEvent(const BuildEvent &event)
 {
     const int line = event.range.start.line;
-    StageProgress &stage = m_stageProgress[event.stage];
+    m_buildState.apply(event);
+    const StageProgress none;
+    const StageProgress *found = m_buildState.stage(event.stage);
+    const StageProgress &stage = found ? *found : none;
     switch (event.kind) {
     case BuildEventKind::StageQueued: {
-        stage.steps = event.stepCount;
         m_graphView->setStageState(event.stage, StageState::Queued);
         QList<std::pair<int, QString>> stages;
-        QList<int> indexes = m_stageProgress.keys();
-        std::sort(indexes.begin(), indexes.end());
-        for (int index : std::as_const(indexes))
-            if (index >= 0)
-                stages.append({index, index == event.stage
-                                          ? event.stageName
-                                          : m_graphView->graph().stages.value(index).displayName()});
+        for (int index : m_buildState.stageIndexes())
+            stages.append({index, index == event.stage
+                                      ? event.stageName
+                                      : m_graphView->graph().stages.value(index).displayName()});
         m_logView->setStages(stages);
         break;
     }
@@ -1453,12 +1448,6 @@ void MainWindow::onBuildEvent(const BuildEvent &event)
     case BuildEventKind::StepCached:
     case BuildEventKind::StepDone: {
         const bool cached = event.kind == BuildEventKind::StepCached;
-        ++stage.done;
-        if (cached)
-            ++stage.cached;
-        else if (!event.layerDigest.isEmpty())
-            ++stage.layersMade;
-        stage.bytes += event.layerSize;
         BuiltStep step;
         step.stage = event.stage;
         step.line = line;
@@ -1499,26 +1488,24 @@ void MainWindow::onBuildEvent(const BuildEvent &event)
             m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Info, tr("cached"), line);
         m_graphView->setStageState(
             event.stage, StageState::Running,
-            tr("step %1 of %2").arg(std::min(stage.done + 1, event.stepCount)).arg(event.stepCount));
+            tr("step %1 of %2").arg(std::min(stage.finishedSteps + 1, event.stepCount)).arg(event.stepCount));
         break;
     }
     case BuildEventKind::StageDone:
     case BuildEventKind::StageCached: {
-        // Cached: every layer came from the cache (ARG and the FROM are never cached steps).
-        const bool allCached =
-            event.kind == BuildEventKind::StageCached || (stage.cached > 0 && stage.layersMade == 0);
+        // Cached: every layer came from the cache (the model's rule).
+        const bool allCached = stage.state == ProgressState::Cached;
         m_graphView->setStageState(event.stage, allCached ? StageState::Cached : StageState::Done,
                                    allCached ? formatByteSize(stage.bytes)
                                              : QStringLiteral("%1 · %2").arg(formatDuration(event.durationMs),
                                                                              formatByteSize(stage.bytes)));
-        stage.done = stage.steps;
         break;
     }
     case BuildEventKind::StageFailed: {
         const bool cancelled = event.errorKind == ErrorKind::Cancelled;
-        m_graphView->setStageState(event.stage, cancelled ? StageState::Idle : StageState::Failed,
-                                   cancelled ? QString()
-                                             : tr("step %1 of %2").arg(stage.done + 1).arg(event.stepCount));
+        m_graphView->setStageState(
+            event.stage, cancelled ? StageState::Idle : StageState::Failed,
+            cancelled ? QString() : tr("step %1 of %2").arg(stage.finishedSteps + 1).arg(event.stepCount));
         if (!cancelled)
             m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Error, event.text, line);
         break;

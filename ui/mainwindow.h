@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/builder/builder.h"
+#include "core/progress/buildprogress.h"
 #include "ui/liveanalysis.h"
 #include "ui/preferences.h"
 #include "ui/runchoices.h"
@@ -217,18 +218,10 @@ private:
         bool cached = false;
         bool makesLayer = false;
     };
-    struct StageProgress
-    {
-        int steps = 0;
-        int done = 0;
-        int cached = 0;
-        int layersMade = 0; // layers this build wrote (not from the cache)
-        qint64 bytes = 0;
-    };
     QString m_storeRoot;
     std::unique_ptr<QTemporaryDir> m_buildDir; // the empty context a new, unsaved file builds in
     QList<BuiltStep> m_builtSteps;
-    QHash<int, StageProgress> m_stageProgress;
+    BuildProgress m_buildState; // the stages' and steps' progress, fed the build's events
     QHash<int, QString> m_stageManifests;
     QHash<QString, QStringList> m_layerDigests; // image argument → its layer digests
     QString m_lastImage;
