@@ -558,11 +558,16 @@ QJsonObject BuildProgress::toJson() const
                 extra.insert(key("droppedLines"), step.droppedLines);
             v.insert(key("stagecraft"), extra);
             vertexes.append(v);
-            for (const QString &line : step.log) {
+            // Like BuildKit's, a log entry is a chunk of output: a thousand lines each keeps
+            // a record a fifth the size of an entry per line.
+            constexpr qsizetype kLinesPerChunk = 1000;
+            for (qsizetype first = 0; first < step.log.size(); first += kLinesPerChunk) {
+                const QString chunk =
+                    step.log.mid(first, kLinesPerChunk).join(QLatin1Char('\n')) + QLatin1Char('\n');
                 QJsonObject l;
                 l.insert(key("vertex"), digest);
                 l.insert(key("stream"), 1);
-                l.insert(key("data"), QString::fromLatin1((line + QLatin1Char('\n')).toUtf8().toBase64()));
+                l.insert(key("data"), QString::fromLatin1(chunk.toUtf8().toBase64()));
                 // Lines keep no time of their own: the step's start stands for them.
                 l.insert(key("timestamp"), at(std::max<qint64>(step.startedMs, 0)));
                 logs.append(l);
@@ -760,10 +765,13 @@ Expected<void> BuildProgress::fromJson(const QByteArray &json)
             QByteArray::fromBase64Encoding(encoded.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded)
             return fail(QStringLiteral("build record: a log's data is not base64"));
-        QString line = QString::fromUtf8(*decoded);
-        if (line.endsWith(QLatin1Char('\n')))
-            line.chop(1);
-        appendLog(data.stages[it->first].steps[it->second], line);
+        // A chunk of lines; one that ends inside a line counts its rest as a line too.
+        QString chunk = QString::fromUtf8(*decoded);
+        if (chunk.endsWith(QLatin1Char('\n')))
+            chunk.chop(1);
+        StepProgress &step = data.stages[it->first].steps[it->second];
+        for (const QString &line : chunk.split(QLatin1Char('\n')))
+            appendLog(step, line);
     }
 
     QJsonArray warnings;

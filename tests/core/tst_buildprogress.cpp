@@ -251,6 +251,10 @@ void TestBuildProgress::events()
     QCOMPARE(reread.totalSteps(), progress.totalSteps());
     QCOMPARE(reread.finishedSteps(), progress.finishedSteps());
     QCOMPARE(compact(reread.toJson()), record);
+    for (int index : progress.stageIndexes())
+        for (const StepProgress &s : progress.stage(index)->steps)
+            if (s.stage >= 0)
+                QCOMPARE(reread.step(index, s.step)->log, s.log);
 
     // Replaying again starts from nothing.
     progress.replay(events);
