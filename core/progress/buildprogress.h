@@ -79,7 +79,8 @@ class BuildProgress : public QObject
 
 public:
     // Bounds that keep a noisy build or a hostile record from exhausting memory.
-    static constexpr int kMaxLogLines = 10000;                  // per step; older lines are dropped
+    // Per step; past it the oldest tenth is dropped at once, so 9,000 to 10,000 lines stay.
+    static constexpr int kMaxLogLines = 10000;
     static constexpr qint64 kMaxRecordBytes = 64 * 1024 * 1024; // fromJson's input
     static constexpr int kMaxVertices = 100000;                 // steps in one record
     static constexpr int kMaxStages = 10000;
