@@ -78,11 +78,11 @@ class TestCliInspect : public QObject
     Q_OBJECT
 
 private:
-    Run run(const QStringList &args)
+    Run run(const QStringList &args, const QString &command = QStringLiteral("inspect"))
     {
         QProcess p;
         p.setProgram(QStringLiteral(STAGECRAFT_BIN));
-        QStringList all{QStringLiteral("inspect"), QStringLiteral("--store"), m_store->path()};
+        QStringList all{command, QStringLiteral("--store"), m_store->path()};
         all += args;
         p.setArguments(all);
         p.start();
@@ -123,6 +123,14 @@ private Q_SLOTS:
     void controlCharactersEscaped();
     void hostileImageText();
     void hostileImageJson();
+    void diffBaseToBuild();
+    void diffBuildToFinal();
+    void diffText();
+    void diffBudget_data();
+    void diffBudget();
+    void diffErrors_data();
+    void diffErrors();
+    void diffHostileImage();
 };
 
 void TestCliInspect::jsonOfBuildImage_data()
@@ -433,6 +441,225 @@ void TestCliInspect::hostileImageJson()
          layer.value(QLatin1String("files")).toObject().value(QLatin1String("added")).toArray())
         paths << v.toObject().value(QLatin1String("path")).toString();
     QVERIFY2(paths.contains(QStringLiteral("/new\nline")), qPrintable(paths.join(u',')));
+}
+
+namespace {
+
+// Docker's own figures for an image: the sizes `docker history` printed, oldest first.
+QList<qint64> historySizes(const QString &name)
+{
+    QFile f(imagePath(name + QStringLiteral(".history.jsonl")));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QList<qint64> sizes;
+    for (const QByteArray &line : f.readAll().split('\n'))
+        if (!line.trimmed().isEmpty())
+            sizes.prepend(
+                QJsonDocument::fromJson(line).object().value(QLatin1String("Size")).toString().toLongLong());
+    return sizes;
+}
+
+qint64 inspectSize(const QString &name)
+{
+    QFile f(imagePath(name + QStringLiteral(".inspect.json")));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
+    const QJsonObject o = doc.isArray() ? doc.array().first().toObject() : doc.object();
+    return o.value(QLatin1String("Size")).toInteger(-1);
+}
+
+QJsonObject entryFor(const QJsonArray &list, const QString &path)
+{
+    for (const QJsonValue &v : list)
+        if (v.toObject().value(QLatin1String("path")).toString() == path)
+            return v.toObject();
+    return {};
+}
+
+} // namespace
+
+// The build stage against the base it started from: one shared layer, growth as Docker
+// counts it, each added path with the layer of the build that wrote it last.
+void TestCliInspect::diffBaseToBuild()
+{
+    const Run r = run({QStringLiteral("--json"), imagePath(QStringLiteral("base.docker.tar")),
+                       imagePath(QStringLiteral("build.oci"))},
+                      QStringLiteral("diff"));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    const QList<qint64> history = historySizes(QStringLiteral("build"));
+    QVERIFY(history.size() > 2);
+    QCOMPARE(o.value(QLatin1String("a")).toObject().value(QLatin1String("totalSize")).toInteger(),
+             history.first());
+    QCOMPARE(o.value(QLatin1String("b")).toObject().value(QLatin1String("totalSize")).toInteger(),
+             inspectSize(QStringLiteral("build")));
+    QCOMPARE(o.value(QLatin1String("growth")).toInteger(),
+             inspectSize(QStringLiteral("build")) - history.first());
+    QCOMPARE(o.value(QLatin1String("sharedLayers")).toInt(), 1);
+
+    const QJsonArray added = o.value(QLatin1String("added")).toArray();
+    const QJsonObject app = entryFor(added, QStringLiteral("/out"));
+    QCOMPARE(app.value(QLatin1String("type")).toString(), QStringLiteral("dir"));
+    QCOMPARE(app.value(QLatin1String("bSize")).toInteger(), 3); // "v2\n"; blob.bin was removed
+    QVERIFY(app.value(QLatin1String("aSize")).isNull());
+    const QJsonObject hello = entryFor(added, QStringLiteral("/src"));
+    QCOMPARE(hello.value(QLatin1String("bSize")).toInteger(), 23);
+    QCOMPARE(hello.value(QLatin1String("bLayer")).toInt(), 3); // COPY hello.txt: the last to write /src
+    const QJsonObject cache = entryFor(added, QStringLiteral("/cache"));
+    QCOMPARE(cache.value(QLatin1String("bSize")).toInteger(), 2);
+    QCOMPARE(cache.value(QLatin1String("bLayer")).toInt(), 7); // the opaque `rm -rf /cache && mkdir`
+    QVERIFY(o.value(QLatin1String("removed")).toArray().isEmpty());
+    // Directories: /out and /src appear, with nothing on A's side.
+    const QJsonObject outDir =
+        entryFor(o.value(QLatin1String("directories")).toArray(), QStringLiteral("/out"));
+    QVERIFY(outDir.value(QLatin1String("aSize")).isNull());
+    QCOMPARE(outDir.value(QLatin1String("delta")).toInteger(), 3);
+}
+
+// The final scratch image against the build stage: everything but the two copied files
+// is gone, and the result shrank by Docker's own difference.
+void TestCliInspect::diffBuildToFinal()
+{
+    const Run r = run({QStringLiteral("--json"), imagePath(QStringLiteral("build.docker.tar")),
+                       imagePath(QStringLiteral("final.docker.tar"))},
+                      QStringLiteral("diff"));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(o.value(QLatin1String("growth")).toInteger(),
+             inspectSize(QStringLiteral("final")) - inspectSize(QStringLiteral("build")));
+    QVERIFY(o.value(QLatin1String("growthPercent")).toDouble() < 0);
+    QCOMPARE(o.value(QLatin1String("sharedLayers")).toInt(), 0);
+    const QJsonObject app = entryFor(o.value(QLatin1String("added")).toArray(), QStringLiteral("/app"));
+    QCOMPARE(app.value(QLatin1String("bSize")).toInteger(), 3);
+    QCOMPARE(app.value(QLatin1String("bLayer")).toInt(), 0);
+    const QJsonObject etc = entryFor(o.value(QLatin1String("removed")).toArray(), QStringLiteral("/etc"));
+    QCOMPARE(etc.value(QLatin1String("aSize")).toInteger(), 30);
+    QVERIFY(etc.value(QLatin1String("bSize")).isNull());
+    QCOMPARE(etc.value(QLatin1String("delta")).toInteger(), -30);
+    // /bin/busybox is in both, written by other layers, but the same file: not changed.
+    QVERIFY(entryFor(o.value(QLatin1String("changed")).toArray(), QStringLiteral("/bin/busybox")).isEmpty());
+    // The same image against itself: nothing differs.
+    const Run same = run({QStringLiteral("--json"), imagePath(QStringLiteral("final.oci")),
+                          imagePath(QStringLiteral("final.docker.tar"))},
+                         QStringLiteral("diff"));
+    QVERIFY2(same.exitCode == 0, qPrintable(same.err));
+    const QJsonObject s = QJsonDocument::fromJson(same.out.toUtf8()).object();
+    QCOMPARE(s.value(QLatin1String("growth")).toInteger(), 0);
+    for (const char *list : {"added", "removed", "changed", "directories"})
+        QVERIFY2(s.value(QLatin1String(list)).toArray().isEmpty(), list);
+}
+
+void TestCliInspect::diffText()
+{
+    const Run r =
+        run({QStringLiteral("--limit"), QStringLiteral("3"), imagePath(QStringLiteral("base.docker.tar")),
+             imagePath(QStringLiteral("build.docker.tar"))},
+            QStringLiteral("diff"));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const qint64 growth =
+        inspectSize(QStringLiteral("build")) - historySizes(QStringLiteral("build")).first();
+    QVERIFY2(r.out.contains(QStringLiteral("Growth: +1.1 MB (%1 bytes").arg(growth)), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("Added in B (")), qPrintable(r.out));
+    // The final filesystem grows by the three small files; the megabyte is in layers whose
+    // files later steps removed.
+    QVERIFY2(r.out.contains(QStringLiteral("Files:  +28 B in the final filesystem")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("Removed from A (0 paths, 0 B):\n  (none)")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("more (--limit 0 lists all)")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("(B layer 7: RUN /bin/sh -c rm -rf /cache")), qPrintable(r.out));
+}
+
+void TestCliInspect::diffBudget_data()
+{
+    QTest::addColumn<QString>("budget");
+    QTest::addColumn<int>("status");
+    // The build stage adds 1,114,145 bytes to a 1,982,391-byte base: 56.2 %.
+    QTest::addRow("percent-over") << "50%" << 1;
+    QTest::addRow("percent-under") << "60%" << 0;
+    QTest::addRow("bytes-over") << "1MB" << 1;
+    QTest::addRow("bytes-under") << "1.2MB" << 0;
+    QTest::addRow("exact") << "1114145" << 0;
+    QTest::addRow("one-short") << "1114144" << 1;
+}
+
+void TestCliInspect::diffBudget()
+{
+    QFETCH(QString, budget);
+    QFETCH(int, status);
+    const QStringList images{imagePath(QStringLiteral("base.docker.tar")),
+                             imagePath(QStringLiteral("build.oci"))};
+    const Run text = run(QStringList{QStringLiteral("--ci"), QStringLiteral("--max-growth"), budget} + images,
+                         QStringLiteral("diff"));
+    QCOMPARE(text.exitCode, status);
+    const Run json = run(QStringList{QStringLiteral("--ci"), QStringLiteral("--max-growth"), budget,
+                                     QStringLiteral("--json")} +
+                             images,
+                         QStringLiteral("diff"));
+    QCOMPARE(json.exitCode, status);
+    const QJsonObject ci =
+        QJsonDocument::fromJson(json.out.toUtf8()).object().value(QLatin1String("ci")).toObject();
+    QCOMPARE(ci.value(QLatin1String("pass")).toBool(), status == 0);
+    if (status == 0) {
+        QVERIFY2(text.out.contains(QStringLiteral("PASS max-growth")), qPrintable(text.out));
+        return;
+    }
+    QVERIFY2(text.out.contains(QStringLiteral("FAIL max-growth: B grew by +1.1 MB (+56.2 %)")),
+             qPrintable(text.out));
+    // The verdict names what grew most: the first of the JSON's list.
+    const QJsonArray grown = ci.value(QLatin1String("largestGrowth")).toArray();
+    QVERIFY(!grown.isEmpty());
+    QVERIFY2(text.out.contains(QStringLiteral("grew most: ") +
+                               grown.first().toObject().value(QLatin1String("path")).toString()),
+             qPrintable(text.out));
+    // Most of the growth is the 1 MB blob a later RUN removed: its layer is named first.
+    QCOMPARE(ci.value(QLatin1String("largestLayers")).toArray().first().toInt(), 4);
+    QVERIFY2(text.out.contains(
+                 QStringLiteral("largest layers of B not in A: layer 4 (1.0 MB: RUN /bin/sh -c mkdir")),
+             qPrintable(text.out));
+}
+
+void TestCliInspect::diffErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("status");
+    const QString base = imagePath(QStringLiteral("base.docker.tar"));
+    QTest::addRow("one-image") << QStringList{base} << 2;
+    QTest::addRow("three-images") << QStringList{base, base, base} << 2;
+    QTest::addRow("budget-without-ci")
+        << QStringList{QStringLiteral("--max-growth"), QStringLiteral("5%"), base, base} << 2;
+    QTest::addRow("ci-without-budget") << QStringList{QStringLiteral("--ci"), base, base} << 2;
+    QTest::addRow("bad-budget") << QStringList{QStringLiteral("--ci"), QStringLiteral("--max-growth"),
+                                               QStringLiteral("lots"), base, base}
+                                << 2;
+    QTest::addRow("negative-percent") << QStringList{QStringLiteral("--ci"), QStringLiteral("--max-growth"),
+                                                     QStringLiteral("-5%"), base, base}
+                                      << 2;
+    QTest::addRow("bad-limit") << QStringList{QStringLiteral("--limit"), QStringLiteral("x"), base, base}
+                               << 2;
+    QTest::addRow("missing-image") << QStringList{base, QStringLiteral("/nonexistent/image.tar")} << 1;
+    QTest::addRow("unknown-reference") << QStringList{QStringLiteral("nothing:here"), base} << 1;
+}
+
+void TestCliInspect::diffErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, status);
+    const Run r = run(args, QStringLiteral("diff"));
+    QCOMPARE(r.exitCode, status);
+    QVERIFY2(r.err.startsWith(QStringLiteral("stagecraft diff: ")), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestCliInspect::diffHostileImage()
+{
+    QTemporaryDir dir;
+    const QString archive = writeHostileArchive(dir.path());
+    QVERIFY(!archive.isEmpty());
+    const Run r = run({imagePath(QStringLiteral("final.docker.tar")), archive}, QStringLiteral("diff"));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(!hasTerminalControls(r.out), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("evil\\u001b[31mname")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("new\\u000aline")), qPrintable(r.out));
 }
 
 QTEST_GUILESS_MAIN(TestCliInspect)
