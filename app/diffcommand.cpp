@@ -92,16 +92,6 @@ QString growthPercent(const ImageComparison &c)
     return QString::asprintf("%+.1f %%", 100.0 * double(c.growth()) / double(c.leftTotal()));
 }
 
-QString oneLine(QString text, int width)
-{
-    text.replace(u'\n', u' ');
-    text.replace(u'\t', u' ');
-    text = escapeControlCharacters(text);
-    if (width > 0 && text.size() > width)
-        text = text.left(width - 3) + QStringLiteral("...");
-    return text;
-}
-
 // "layer 3: RUN …" of that image, or empty when the path is absent there.
 QString layerText(const ImageAnalysis &analysis, int layer)
 {
@@ -110,7 +100,7 @@ QString layerText(const ImageAnalysis &analysis, int layer)
     const LayerReport &l = analysis.layers()[layer];
     const QString step = !l.createdBy.isEmpty() ? l.createdBy : l.comment;
     return step.isEmpty() ? QStringLiteral("layer %1").arg(layer)
-                          : QStringLiteral("layer %1: %2").arg(layer).arg(oneLine(step, 60));
+                          : QStringLiteral("layer %1: %2").arg(layer).arg(oneLineField(step, 60));
 }
 
 QString pathText(const PathDifference &d)
@@ -176,10 +166,10 @@ QString layersText(const ImageComparison &c, const QList<int> &layers)
 {
     QStringList parts;
     for (int i : layers)
-        parts.append(
-            QStringLiteral("layer %1 (%2: %3)")
-                .arg(i)
-                .arg(formatByteSize(c.layers()[i].rightSize), oneLine(c.layers()[i].rightCreatedBy, 50)));
+        parts.append(QStringLiteral("layer %1 (%2: %3)")
+                         .arg(i)
+                         .arg(formatByteSize(c.layers()[i].rightSize),
+                              oneLineField(c.layers()[i].rightCreatedBy, 50)));
     return parts.join(QStringLiteral(", "));
 }
 

@@ -190,17 +190,6 @@ QString shortDigest(const QString &digest)
     return digest.mid(colon + 1, 12);
 }
 
-// History text from the image on one line of the table, its control characters escaped.
-QString oneLine(QString text, int width)
-{
-    text.replace(u'\n', u' ');
-    text.replace(u'\t', u' ');
-    text = escapeControlCharacters(text);
-    if (width > 0 && text.size() > width)
-        text = text.left(width - 3) + QStringLiteral("...");
-    return text;
-}
-
 QString step(const LayerReport &layer)
 {
     if (!layer.createdBy.isEmpty())
@@ -247,7 +236,7 @@ void printText(const QString &argument, const Image &image, const ImageAnalysis 
                    .arg(l.size, 11)
                    .arg(formatByteSize(l.compressedSize), 8)
                    .arg(shortDigest(l.diffId), -12)
-                   .arg(oneLine(step(l), layersDetail ? 0 : 70));
+                   .arg(oneLineField(step(l), layersDetail ? 0 : 70));
         if (layersDetail)
             out += QStringLiteral("     %1 added, %2 modified, %3 removed; %4 entries\n")
                        .arg(l.changes.added.size())
@@ -286,7 +275,7 @@ void printText(const QString &argument, const Image &image, const ImageAnalysis 
 
     if (files) {
         for (const LayerReport &l : analysis.layers()) {
-            out += QStringLiteral("\nLayer %1: %2\n").arg(l.index).arg(oneLine(step(l), 100));
+            out += QStringLiteral("\nLayer %1: %2\n").arg(l.index).arg(oneLineField(step(l), 100));
             auto list = [&out](const QList<FileChange> &changes, QChar mark) {
                 for (const FileChange &c : changes) {
                     out += QStringLiteral("  %1 %2  %3%4\n")

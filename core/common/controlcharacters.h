@@ -41,4 +41,16 @@ inline QString escapeControlCharacters(const QString &text, LineBreaks lineBreak
     return out;
 }
 
+// A field from an image (history text, a step) on one line of a table: line breaks and
+// tabs become spaces, other controls are escaped, and past `width` (> 0) it is cut with "...".
+inline QString oneLineField(QString text, int width)
+{
+    text.replace(u'\n', u' ');
+    text.replace(u'\t', u' ');
+    text = escapeControlCharacters(text);
+    if (width > 0 && text.size() > width)
+        text = text.left(width - 3) + QStringLiteral("...");
+    return text;
+}
+
 } // namespace stagecraft
