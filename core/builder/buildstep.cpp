@@ -1,8 +1,16 @@
 #include "core/builder/buildrun.h"
 
+#include "core/exec/rootfs.h"
+
 #include <QElapsedTimer>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QTemporaryFile>
+
+#include <cerrno>
+#include <optional>
+
+#include <unistd.h>
 
 namespace stagecraft {
 
@@ -165,6 +173,26 @@ Expected<Descriptor> BuildRun::makeLayer(const PlanStep &step, const StepPlace &
 
 Expected<WrittenLayer> BuildRun::writeLayer(QList<LayerSourceEntry> entries)
 {
+    // As an ordinary user, files a RUN chowned to a container user without read permission
+    // for others (0640 owned by a subordinate id) are read through copies its root makes.
+    QStringList unreadable;
+    for (const LayerSourceEntry &e : std::as_const(entries))
+        if (e.entry.type == EntryType::File && !e.sourcePath.isEmpty() &&
+            ::access(QFile::encodeName(e.sourcePath).constData(), R_OK) != 0 && errno == EACCES)
+            unreadable.append(e.sourcePath);
+    std::optional<QTemporaryDir> copies;
+    if (!unreadable.isEmpty()) {
+        copies.emplace(m_builder.store().cacheDir(QStringLiteral("tmp")) +
+                       QStringLiteral("/readable-XXXXXX"));
+        if (!copies->isValid())
+            return fail(QStringLiteral("cannot create a scratch directory: %1").arg(copies->errorString()));
+        auto copied = Rootfs::readableCopies(unreadable, copies->path());
+        if (!copied)
+            return std::unexpected(copied.error());
+        for (LayerSourceEntry &e : entries)
+            if (const auto it = copied->constFind(e.sourcePath); it != copied->cend())
+                e.sourcePath = *it;
+    }
     QTemporaryFile file(m_builder.store().cacheDir(QStringLiteral("tmp")) + QStringLiteral("/layer-XXXXXX"));
     if (!file.open())
         return fail(QStringLiteral("cannot create a temporary layer file: %1").arg(file.errorString()));

@@ -261,6 +261,59 @@ void removeAsNamespaceRoot(const QStringList &paths)
 
 } // namespace
 
+Expected<QHash<QString, QString>> Rootfs::readableCopies(const QStringList &paths, const QString &targetDir)
+{
+    QHash<QString, QString> copies;
+    if (paths.isEmpty())
+        return copies;
+    const Expected<IdMap> &map = IdMap::current();
+    if (!map || map->kind() != IdMap::Kind::Subordinate)
+        return fail(QStringLiteral("cannot read %1: permission denied").arg(paths.first()));
+    const QString sh = QStandardPaths::findExecutable(QStringLiteral("sh"));
+    const QString cp = QStandardPaths::findExecutable(QStringLiteral("cp"));
+    if (sh.isEmpty() || cp.isEmpty())
+        return fail(QStringLiteral("cannot read %1: permission denied (and no sh or cp to read it as the "
+                                   "namespace's root)")
+                        .arg(paths.first()));
+    // The copies are numbered; each batch stays well below the kernel's argument limit.
+    // cp -P never follows a symlink a path might have become; --no-preserve=all makes
+    // the copy the namespace root's, which is this user on the host.
+    const char *script = "cp=$1; d=$2; i=$3; shift 3; for f in \"$@\"; do "
+                         "\"$cp\" -P --no-preserve=all -- \"$f\" \"$d/$i\" || exit 1; i=$((i+1)); done";
+    constexpr qsizetype kBatch = 512;
+    for (qsizetype start = 0; start < paths.size(); start += kBatch) {
+        const QStringList batch = paths.mid(start, kBatch);
+        NamespaceChild::Options options;
+        options.argv =
+            QStringList{
+                sh,        QStringLiteral("-c"),  QString::fromLatin1(script), QStringLiteral("sh"), cp,
+                targetDir, QString::number(start)} +
+            batch;
+        options.runAs = std::make_pair(0U, 0U);
+        Expected<NamespaceChild> child = NamespaceChild::start(options);
+        if (!child)
+            return std::unexpected(child.error());
+        QByteArray output;
+        char buffer[512];
+        qsizetype n = 0;
+        while ((n = ::read(child->outputFd(), buffer, sizeof(buffer))) > 0)
+            if (output.size() < 4096)
+                output.append(buffer, n);
+        const int status = child->wait();
+        if (status != 0)
+            return fail(QStringLiteral("cannot read %1 as the namespace's root: %2")
+                            .arg(batch.first(), QString::fromLocal8Bit(output).trimmed()));
+        for (qsizetype i = 0; i < batch.size(); ++i) {
+            const QString copy = targetDir + u'/' + QString::number(start + i);
+            // A 0000 file is copied as 0000: the copy is ours, so we may open it for reading.
+            if (::chmod(QFile::encodeName(copy).constData(), 0600) != 0)
+                return fail(QStringLiteral("cannot read %1: its copy is missing").arg(batch[i]));
+            copies.insert(batch[i], copy);
+        }
+    }
+    return copies;
+}
+
 RootfsMode Rootfs::defaultMode()
 {
     const QByteArray forced = qgetenv("STAGECRAFT_ROOTFS");

@@ -8,6 +8,7 @@
 #include "core/exec/rootfssnapshot.h"
 #include "core/fs/layeredview.h"
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -66,6 +67,15 @@ public:
     void removeScratch() const;
     // The same for a scratch directory no Rootfs holds any more (a detached container's).
     static void removeScratch(const QString &scratchDir);
+
+    // Copies, readable by this process, of files it may not read: what a RUN left owned by
+    // one of an ordinary user's subordinate ids without read permission for others (a
+    // 0640 file chowned to a container user). The namespace's root makes them in
+    // `targetDir`, an existing directory of this user's; the map goes from each path to its
+    // copy. Nothing to do (an empty map) as root or with a single-id map, where this
+    // process can read everything RUN wrote.
+    static Expected<QHash<QString, QString>> readableCopies(const QStringList &paths,
+                                                            const QString &targetDir);
 
     static bool isWhiteout(const QString &path);
     static bool isOpaqueDirectory(const QString &path);

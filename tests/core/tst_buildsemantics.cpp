@@ -4,6 +4,7 @@
 #include "core/builder/builder.h"
 #include "core/dockerfile/dockerfileparser.h"
 #include "core/exec/sandbox.h"
+#include "core/oci/layerreader.h"
 
 #include "buildfixture.h"
 
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void baseImageScope();
     void parsedTextWins();
     void triggerFromImage();
+    void filesOfContainerUsers();
 
 private:
     Expected<Image> build(const QByteArray &dockerfile, const QString &tag,
@@ -239,6 +241,38 @@ void TestBuildSemantics::triggerFromImage()
     QVERIFY2(child, qPrintable(child ? QString() : child.error().message));
     QCOMPARE(readBytes(unpack(*child) + QStringLiteral("/out")), QByteArray("ok\n"));
     QVERIFY(child->config.config.onBuild.isEmpty());
+}
+
+// Files a RUN gives to a container user with no read permission for others: as an ordinary
+// user they belong to a subordinate id the builder cannot read as itself, yet the layer
+// must hold them, contents, owner and mode as written.
+void TestBuildSemantics::filesOfContainerUsers()
+{
+    auto image = build("FROM busybox:fixture\n"
+                       "RUN echo secret > /private && chown 1000:1000 /private && chmod 0600 /private \\\n"
+                       " && echo shared > /group && chown 1000:1000 /group && chmod 0640 /group \\\n"
+                       " && ln /group /group.hard\n",
+                       QStringLiteral("owners:test"));
+    QVERIFY2(image, qPrintable(image ? QString() : image.error().message));
+    auto blob = image->openLayer(image->layers.size() - 1);
+    QVERIFY2(blob, qPrintable(blob ? QString() : blob.error().message));
+    auto contents = LayerReader::readAll(blob->get());
+    QVERIFY2(contents, qPrintable(contents ? QString() : contents.error().message));
+    QStringList seen;
+    for (const LayerEntry &e : contents->entries)
+        if (e.path == QLatin1String("private") || e.path == QLatin1String("group"))
+            seen << QStringLiteral("%1 %2:%3 %4 %5")
+                        .arg(e.path)
+                        .arg(e.uid)
+                        .arg(e.gid)
+                        .arg(e.mode, 0, 8)
+                        .arg(e.size);
+    seen.sort();
+    QCOMPARE(seen, (QStringList{u"group 1000:1000 640 7"_s, u"private 1000:1000 600 7"_s}));
+    const QString root = unpack(*image);
+    QVERIFY(!root.isEmpty());
+    QCOMPARE(readBytes(root + QStringLiteral("/private")), QByteArray("secret\n"));
+    QCOMPARE(readBytes(root + QStringLiteral("/group")), QByteArray("shared\n"));
 }
 
 QTEST_GUILESS_MAIN(TestBuildSemantics)
