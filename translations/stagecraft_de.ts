@@ -61,6 +61,33 @@
     </message>
 </context>
 <context>
+    <name>TimelineLayout</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 h</translation>
+    </message>
+</context>
+<context>
     <name>stagecraft::InstructionDocs</name>
     <message>
         <source>Owner and group of the copied files.</source>
@@ -1255,6 +1282,14 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <source>Warning: %1</source>
         <translation>Warnung: %1</translation>
     </message>
+    <message>
+        <source>Timeline</source>
+        <translation>Zeitleiste</translation>
+    </message>
+    <message>
+        <source>Ti&amp;meline</source>
+        <translation>Zeit&amp;leiste</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::PreferencesDialog</name>
@@ -1456,6 +1491,77 @@ Tippe FROM und einen Image-Namen, um eine zu beginnen.</translation>
     <message>
         <source>Failed to run</source>
         <translation>Start fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::TimelineView</name>
+    <message>
+        <source>Timeline</source>
+        <translation>Zeitleiste</translation>
+    </message>
+    <message>
+        <source>stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>step %1</source>
+        <translation>Schritt %1</translation>
+    </message>
+    <message>
+        <source>Stage %1, line %2</source>
+        <translation>Stufe %1, Zeile %2</translation>
+    </message>
+    <message>
+        <source>Stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>Cached (%1)</source>
+        <translation>Aus dem Cache (%1)</translation>
+    </message>
+    <message>
+        <source>Running for %1</source>
+        <translation>Läuft seit %1</translation>
+    </message>
+    <message>
+        <source>Failed after %1</source>
+        <translation>Nach %1 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Cancelled after %1</source>
+        <translation>Nach %1 abgebrochen</translation>
+    </message>
+    <message>
+        <source>Built in %1</source>
+        <translation>In %1 gebaut</translation>
+    </message>
+    <message>
+        <source>Layer: %1</source>
+        <translation>Schicht: %1</translation>
+    </message>
+    <message>
+        <source>Build the Dockerfile or open a build record to see its steps over time.</source>
+        <translation>Baue das Dockerfile oder öffne eine Build-Aufzeichnung, um seine Schritte im Zeitverlauf zu sehen.</translation>
+    </message>
+    <message>
+        <source>Built</source>
+        <translation>Gebaut</translation>
+    </message>
+    <message>
+        <source>Cached</source>
+        <translation>Aus dem Cache</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Läuft</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Took %1</source>
+        <translation>Dauerte %1</translation>
     </message>
 </context>
 </TS>

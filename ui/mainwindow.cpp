@@ -16,6 +16,7 @@
 #include "ui/rundialog.h"
 #include "ui/stagegraphview.h"
 #include "ui/terminalpanel.h"
+#include "ui/timelineview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -110,6 +111,7 @@ MainWindow::MainWindow(QWidget *parent)
     createProblemsDock();
     createBuildLogDock();
     createTerminalDock();
+    createTimelineDock();
     createMenus();
     createToolBar();
     createStatusBar();
@@ -497,6 +499,27 @@ void MainWindow::createBuildLogDock()
     addAction(toggle);
 }
 
+void MainWindow::createTimelineDock()
+{
+    m_timeline = new TimelineView;
+    m_timeline->setObjectName(QStringLiteral("timelineView"));
+    m_timeline->setProgress(&m_buildState);
+    connect(m_timeline, &TimelineView::stepActivated, this,
+            [this](int, int, int firstLine, int lastLine) { m_editor->selectLines(firstLine, lastLine); });
+    m_timelineDock = new QDockWidget(tr("Timeline"), this);
+    m_timelineDock->setObjectName(QStringLiteral("timelineDock"));
+    m_timelineDock->setWidget(m_timeline);
+    m_timelineDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_timelineDock);
+    tabifyDockWidget(m_logDock, m_timelineDock);
+    m_problemsDock->raise();
+    QAction *toggle = m_timelineDock->toggleViewAction();
+    toggle->setObjectName(QStringLiteral("actionTimeline"));
+    toggle->setText(tr("Ti&meline"));
+    toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+I")));
+    addAction(toggle);
+}
+
 void MainWindow::createTerminalDock()
 {
     m_terminal = new TerminalPanel;
@@ -584,6 +607,7 @@ void MainWindow::createMenus()
     view->addSeparator();
     view->addAction(a("actionProblems"));
     view->addAction(a("actionBuildLog"));
+    view->addAction(a("actionTimeline"));
     view->addAction(a("actionNextProblem"));
     view->addAction(a("actionPreviousProblem"));
     view->addSeparator();
@@ -979,6 +1003,7 @@ void MainWindow::setZoomPercent(int percent)
     m_zoomPercent = std::clamp(percent, Preferences::kMinZoom, Preferences::kMaxZoom);
     m_editor->setZoomPercent(m_zoomPercent);
     m_graphView->setFontScale(m_zoomPercent / 100.0);
+    m_timeline->setFontScale(m_zoomPercent / 100.0);
     QFont problemsFont = font();
     problemsFont.setPointSizeF(std::max(6.0, QApplication::font().pointSizeF() * m_zoomPercent / 100.0));
     m_problemsView->setFont(problemsFont);

@@ -37,6 +37,7 @@ class LayersView;
 class ProblemsModel;
 class StageGraphView;
 class TerminalPanel;
+class TimelineView;
 
 class MainWindow : public QMainWindow
 {
@@ -109,6 +110,7 @@ public:
     BuildLogModel *buildLogModel() const { return m_logModel; }
     BuildLogView *buildLogView() const { return m_logView; }
     TerminalPanel *terminalPanel() const { return m_terminal; }
+    TimelineView *timelineView() const { return m_timeline; }
     QProgressBar *buildProgress() const { return m_buildProgress; }
     QLineEdit *buildArgsEdit() const { return m_buildArgsEdit; }
     QString lastBuiltImage() const { return m_lastImage; } // "sha256:<manifest hex>"
@@ -134,6 +136,7 @@ private:
     void createProblemsDock();
     void createBuildLogDock();
     void createTerminalDock();
+    void createTimelineDock();
     void showFailedStep(const QString &instruction, int exitCode);
     void openFailedStepShell();
     void runInteractive();
@@ -191,6 +194,8 @@ private:
     QDockWidget *m_logDock = nullptr;
     TerminalPanel *m_terminal = nullptr;
     QDockWidget *m_terminalDock = nullptr;
+    TimelineView *m_timeline = nullptr;
+    QDockWidget *m_timelineDock = nullptr;
     QThread *m_hostCheck = nullptr;
     QLabel *m_positionLabel = nullptr;
     QLabel *m_stageLabel = nullptr;

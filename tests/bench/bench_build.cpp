@@ -12,7 +12,7 @@
 // Usage: bench_build [rounds] [cases, e.g. ab]. Prints figures; never fails on time.
 // Docker needs root and Debian's docker.io (dockerd and its 20.10 client, which builds
 // with BuildKit without the buildx plugin); BENCH_DOCKER names another client.
-#include "busyboxrootfs.h"
+#include "busyboxlayout.h"
 
 #include "core/oci/dockerarchive.h"
 #include "core/oci/layerreader.h"
@@ -59,62 +59,6 @@ volatile std::sig_atomic_t g_interrupted = 0;
 void onSignal(int)
 {
     g_interrupted = 1;
-}
-
-// The busybox fixture as a one-layer image named `refName` in a new OCI layout at `dir`
-// (the same base tst_buildahcompare uses). Returns an error message, empty on success.
-QString makeFixtureLayout(const QString &dir, const QString &refName)
-{
-    QTemporaryDir rootfs;
-    if (!rootfs.isValid() || !test::makeBusyboxRootfs(rootfs.path()))
-        return QStringLiteral("cannot make the busybox root filesystem (is busybox-static installed?)");
-    // The layer's root entry takes the directory's mode: a temporary directory's 0700
-    // would lock every user but root out of the image.
-    QFile::setPermissions(rootfs.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
-                                             QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther |
-                                             QFile::ExeOther);
-    QTemporaryFile blob;
-    if (!blob.open())
-        return QStringLiteral("cannot create a temporary file");
-    LayerWriteOptions options;
-    options.uid = 0;
-    options.gid = 0;
-    options.fixedMtime = 1700000000;
-    auto written = LayerWriter::writeDirectory(rootfs.path(), &blob, options);
-    if (!written)
-        return written.error().message;
-    auto layout = OciLayout::create(dir);
-    if (!layout)
-        return layout.error().message;
-    blob.seek(0);
-    if (auto stored = layout->writeBlob(written->digest, written->size, &blob); !stored)
-        return stored.error().message;
-    ImageConfig config;
-    config.architecture = Platform::host().architecture;
-    config.os = Platform::host().os;
-    config.config.env = {QStringLiteral("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")};
-    config.config.cmd = {QStringLiteral("sh")};
-    config.diffIds = {written->diffId};
-    // buildah wants a history entry for every layer.
-    HistoryEntry history;
-    history.createdBy = QStringLiteral("busybox fixture");
-    config.history = {history};
-    ImageManifest manifest;
-    manifest.mediaType = mediatype::OciManifest;
-    manifest.layers = {written->descriptor()};
-    auto configDescriptor = layout->writeBlob(config.toJson(), mediatype::OciConfig);
-    if (!configDescriptor)
-        return configDescriptor.error().message;
-    manifest.config = *configDescriptor;
-    auto manifestDescriptor = layout->writeBlob(manifest.toJson(), mediatype::OciManifest);
-    if (!manifestDescriptor)
-        return manifestDescriptor.error().message;
-    auto image = Image::load(layout->blobs(), *manifestDescriptor);
-    if (!image)
-        return image.error().message;
-    if (auto added = layout->addImage(*image, refName); !added)
-        return added.error().message;
-    return {};
 }
 
 struct Command
@@ -837,7 +781,8 @@ int main(int argc, char **argv)
     if (!work.isValid())
         return 1;
     const QString busyboxLayout = work.filePath(QStringLiteral("busybox"));
-    if (const QString error = makeFixtureLayout(busyboxLayout, QStringLiteral("fixture")); !error.isEmpty()) {
+    if (const QString error = test::makeBusyboxLayout(busyboxLayout, QStringLiteral("fixture"));
+        !error.isEmpty()) {
         std::fprintf(stderr, "%s\n", qPrintable(error));
         return 1;
     }
