@@ -73,6 +73,9 @@ PlainProgressParser::PlainProgressParser(std::shared_ptr<const Dockerfile> docke
         track.filled.fill(false, steps);
         for (int step = 0; step < steps; ++step) {
             const qsizetype instruction = qsizetype(stage.fromInstruction) + step;
+            // FROM scratch is no vertex: "[stage-1 1/2]" is the step after it.
+            if (step == 0 && stage.isScratch())
+                continue;
             if (instruction >= 0 && instruction < instructionCount &&
                 makesVertex(m_dockerfile->instructions.at(instruction).kind))
                 track.opSteps.append(step);

@@ -102,6 +102,7 @@ private Q_SLOTS:
     void errorBlockAndExcerptGiveTheLine();
     void platformPrefixAndPadding();
     void singleStageHasNoName();
+    void scratchIsNoVertex();
     void unknownNamesAreIgnored();
     void cancelledBuild();
     void longLinesAreBounded();
@@ -367,6 +368,24 @@ void PlainProgressTest::singleStageHasNoName()
     const BuildEvent copy = ofKind(parsed.events, BuildEventKind::StepDone).value(3);
     QCOMPARE(copy.step, 3);
     QCOMPARE(copy.range.start.line, 4);
+}
+
+// BuildKit counts no vertex for FROM scratch: "[stage-1 1/2]" is the COPY after it.
+void PlainProgressTest::scratchIsNoVertex()
+{
+    const QByteArray out = "#5 [build 2/2] RUN echo built > /out\n"
+                           "#5 DONE 0.3s\n"
+                           "#6 [stage-1 1/2] COPY --from=build /bin/busybox /bin/busybox\n"
+                           "#6 DONE 0.0s\n"
+                           "#7 [stage-1 2/2] COPY --from=build /out /out\n"
+                           "#7 CACHED\n";
+    const Parsed parsed = parse(u"FROM busybox:fixture AS build\nRUN echo built > /out\nFROM scratch\n"
+                                "COPY --from=build /bin/busybox /bin/busybox\nCOPY --from=build /out /out\n"
+                                "ENV PATH=/bin\n"_s,
+                                out, Outcome::Succeeded);
+    QVERIFY2(parsed.progress.contains(u"stage 1 1 cached 4/4 @0-0 [0:done L3 @0-0, 1:done L4 @0-0, "
+                                      "2:cached L5 @0-0, 3:cached L6 @0-0]"_s),
+             qPrintable(parsed.progress));
 }
 
 void PlainProgressTest::unknownNamesAreIgnored()
