@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 namespace stagecraft {
@@ -158,8 +159,13 @@ DockerProbe DockerClient::probe() const
         else
             remedy = QStringLiteral("start it (sudo systemctl start docker), or point --docker-host, "
                                     "DOCKER_HOST or `docker context use` at a running engine");
+        // The client names the socket it tried ("Cannot connect to the Docker daemon at
+        // unix:///var/run/docker.sock."), which beats guessing from the context.
+        static const QRegularExpression tried(QStringLiteral("daemon at (\\S+?)\\.?(?:\\s|$)"));
+        const QRegularExpressionMatch m = tried.match(said);
         a.reason = QStringLiteral("the Docker daemon at %1 does not answer (%2): %3")
-                       .arg(daemonName(), said.isEmpty() ? QStringLiteral("no reply") : said, remedy);
+                       .arg(m.hasMatch() ? m.captured(1) : daemonName(),
+                            said.isEmpty() ? QStringLiteral("no reply") : said, remedy);
         return probe;
     }
     if (!m_options.builder.isEmpty()) {
