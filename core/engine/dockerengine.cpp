@@ -44,9 +44,9 @@ QString networkName(RunNetwork network)
 
 } // namespace
 
-EngineAvailability DockerEngine::availability() const
+EngineAvailability DockerEngine::availability(const DockerEngineOptions &options)
 {
-    auto client = DockerClient::find(m_options);
+    auto client = DockerClient::find(options);
     if (!client) {
         EngineAvailability a;
         a.reason = client.error().message;

@@ -22,7 +22,9 @@ public:
     {}
 
     EngineKind kind() const override { return EngineKind::Docker; }
-    EngineAvailability availability() const override;
+    EngineAvailability availability() const override { return availability(m_options); }
+    // Whether a docker engine with `options` can build; needs no store.
+    static EngineAvailability availability(const DockerEngineOptions &options);
     Expected<BuildResult> build(const EngineRequest &request, const BuildEventSink &sink = {},
                                 const CancellationToken &cancel = {}) override;
 
