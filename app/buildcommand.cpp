@@ -1,11 +1,12 @@
-// `stagecraft build`: builds a Dockerfile with the embedded builder into the local
-// store, printing progress as BuildKit's plain output or as JSON lines.
+// `stagecraft build`: builds a Dockerfile into the local store with the embedded builder
+// or a Docker engine, printing progress as BuildKit's plain output or as JSON lines.
 #include "app/command.h"
 #include "app/dockerfileinput.h"
 #include "app/dockerfilereport.h"
 #include "app/storearguments.h"
 #include "core/builder/builder.h"
 #include "core/builder/debugshell.h"
+#include "core/engine/buildengine.h"
 #include "core/exec/pseudoterminal.h"
 #include "core/registry/registryclient.h"
 #include "core/registry/registryprogressprinter.h"
@@ -30,11 +31,19 @@ const char kUsage[] =
     "                        [--no-cache] [--network private|host|none] [--debug-shell]\n"
     "                        [--progress plain|json]\n"
     "                        [--output type=oci,dest=DIR|type=docker,dest=FILE]\n"
-    "                        [--mirror REGISTRY=URL]... [--insecure HOST]... [--store DIR] CONTEXT\n"
+    "                        [--mirror REGISTRY=URL]... [--insecure HOST]... [--store DIR]\n"
+    "                        [--engine embedded|docker [--docker-host H] [--builder NAME]] CONTEXT\n"
     "\n"
     "Builds the Dockerfile (default CONTEXT/Dockerfile) without a daemon and tags the\n"
     "result in the store. A base image the store lacks is pulled from its registry (or\n"
     "the mirror set for it). Ctrl-C cancels cleanly.\n"
+    "\n"
+    "--engine docker builds on a Docker engine through the `docker` command line instead\n"
+    "(DOCKER_HOST, `docker context` and the client's settings apply; STAGECRAFT_DOCKER names\n"
+    "another client program) and imports the result into the store with `docker save`.\n"
+    "--docker-host H talks to H (unix://PATH, tcp://HOST:PORT, ssh://USER@HOST); --builder\n"
+    "NAME builds on that buildx builder (needs the buildx plugin). The base images are\n"
+    "the engine's; --debug-shell and --mirror/--insecure do not apply.\n"
     "\n"
     "A Dockerfile that `stagecraft check` reports errors for is not built (exit 1):\n"
     "among them variable expansion past its limits (${...} nested more than 64 deep,\n"
@@ -123,6 +132,8 @@ int runBuild(const QStringList &commandLine)
     QString progress = QStringLiteral("plain");
     QString output;
     bool debugShell = false;
+    EngineKind engineKind = EngineKind::Embedded;
+    DockerEngineOptions dockerOptions;
     QStringList positional;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
@@ -174,6 +185,16 @@ int runBuild(const QStringList &commandLine)
                 return usageError(name, QStringLiteral("--progress is plain or json"));
         } else if (auto o = value(QStringLiteral("--output"))) {
             output = *o;
+        } else if (auto engine = value(QStringLiteral("--engine"))) {
+            const auto kind = engineKindFromName(*engine);
+            if (!kind)
+                return usageError(name,
+                                  QStringLiteral("--engine is embedded or docker, got \"%1\"").arg(*engine));
+            engineKind = *kind;
+        } else if (auto host = value(QStringLiteral("--docker-host"))) {
+            dockerOptions.host = *host;
+        } else if (auto builder = value(QStringLiteral("--builder"))) {
+            dockerOptions.builder = *builder;
         } else if (auto s = value(QStringLiteral("--store"))) {
             storeOption = *s;
         } else if (a.startsWith(QLatin1Char('-')) && a != QLatin1String("-")) {
@@ -184,6 +205,11 @@ int runBuild(const QStringList &commandLine)
     }
     if (positional.size() != 1)
         return usageError(name, QStringLiteral("give one CONTEXT directory"));
+    if (engineKind != EngineKind::Docker &&
+        (!dockerOptions.host.isEmpty() || !dockerOptions.builder.isEmpty()))
+        return usageError(name, QStringLiteral("--docker-host and --builder need --engine docker"));
+    if (engineKind == EngineKind::Docker && debugShell)
+        return usageError(name, QStringLiteral("--debug-shell works with the embedded engine only"));
     if (debugShell && progress == QLatin1String("json"))
         return usageError(name, QStringLiteral("--debug-shell needs plain progress: the shell's terminal "
                                                "would mix with the JSON lines"));
@@ -207,6 +233,7 @@ int runBuild(const QStringList &commandLine)
                               QStringLiteral("--output takes type=oci,dest=DIR or type=docker,dest=FILE"));
     }
 
+    QString dockerfileText; // what a Docker engine builds: the text checked here
     // Refuse what `stagecraft check` rejects, with check's messages, before touching the
     // store: the builder stops at parse and graph errors only, and would otherwise build a
     // file whose expansion limits or `# check=error=true` warnings check reports as errors.
@@ -227,6 +254,7 @@ int runBuild(const QStringList &commandLine)
         }
         // The builder plans the text read here: the file is read and parsed once.
         request.parsed = std::make_shared<const Dockerfile>(report.dockerfile);
+        dockerfileText = input->text;
     }
 
     auto store = ImageStore::open(ImageStore::defaultRoot(storeOption));
@@ -304,8 +332,11 @@ int runBuild(const QStringList &commandLine)
         request.onFailedStep = [&](const FailedStep &failed, const CancellationToken &cancel) {
             openDebugShell(failed, cancel);
         };
-    Builder builder(*store);
-    auto result = builder.build(request, sink, g_cancel);
+    EngineRequest engineRequest;
+    engineRequest.build = request;
+    engineRequest.dockerfileText = dockerfileText;
+    const std::unique_ptr<BuildEngine> engine = BuildEngine::create(engineKind, *store, dockerOptions);
+    auto result = engine->build(engineRequest, sink, g_cancel);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     if (!result)

@@ -1,6 +1,7 @@
 #include "ui/buildsession.h"
 
 #include "core/builder/debugshell.h"
+#include "core/engine/dockerengine.h"
 #include "core/registry/registryclient.h"
 
 #include <QCoreApplication>
@@ -80,11 +81,33 @@ void BuildSession::finish()
     Q_EMIT busyChanged(false);
 }
 
-bool BuildSession::startBuild(const ImageStore &store, const BuildRequest &request)
+bool BuildSession::startBuild(const ImageStore &store, const BuildRequest &request,
+                              const QString &dockerfileText)
 {
     if (!begin())
         return false;
     const CancellationToken cancel = m_cancel;
+    if (m_engine == EngineKind::Docker) {
+        EngineRequest engineRequest;
+        engineRequest.build = request;
+        engineRequest.dockerfileText = dockerfileText;
+        m_worker = std::thread([this, store, engineRequest, docker = m_docker, cancel] {
+            DockerEngine engine(store, docker);
+            auto result = engine.build(
+                engineRequest,
+                [this](const BuildEvent &event) { post([this, event] { Q_EMIT buildEvent(event); }); },
+                cancel);
+            const bool ok = result.has_value();
+            const QString error = ok ? QString() : result.error().message;
+            const ErrorKind errorKind = ok ? ErrorKind::Failed : result.error().kind;
+            const BuildResult value = ok ? *result : BuildResult();
+            post([this, ok, error, errorKind, value] {
+                finish();
+                Q_EMIT buildFinished(ok, error, errorKind, value, {});
+            });
+        });
+        return true;
+    }
     m_worker = std::thread([this, store, job = request, cancel]() mutable {
         if (!job.pullMissingImage)
             job.pullMissingImage = [this, store](const QString &reference,

@@ -6,6 +6,7 @@
 #include "core/builder/builder.h"
 #include "core/builder/containerrun.h"
 #include "core/common/cancellation.h"
+#include "core/engine/buildengine.h"
 #include "core/store/imagestore.h"
 
 #include <QHash>
@@ -40,7 +41,15 @@ public:
     // is built once more, fully cached and untagged, to learn its manifest (for the Files
     // view); that takes milliseconds. A base image the store lacks is pulled from its
     // registry (or mirror, as registries.conf sets). False when a job is already running.
-    bool startBuild(const ImageStore &store, const BuildRequest &request);
+    // With the docker engine (setEngine) `dockerfileText` is what Docker builds, and the
+    // stages' manifests are not known (Docker keeps its stages to itself).
+    bool startBuild(const ImageStore &store, const BuildRequest &request, const QString &dockerfileText = {});
+    // The engine the next builds use (the embedded builder unless set).
+    void setEngine(EngineKind kind, const DockerEngineOptions &docker = {})
+    {
+        m_engine = kind;
+        m_docker = docker;
+    }
     // Runs `options.image` from `store` like `stagecraft run`: its entrypoint and command
     // (or the options') in the sandbox on a throwaway layer, output streamed by runOutput().
     bool startRun(const ImageStore &store, const ContainerOptions &options);
@@ -90,6 +99,8 @@ private:
     quint64 m_generation = 0; // results of an abandoned job are dropped
     bool m_busy = false;
     bool m_keepFailedStep = false;
+    EngineKind m_engine = EngineKind::Embedded;
+    DockerEngineOptions m_docker;
     std::shared_ptr<HeldStep> m_held; // GUI thread
 };
 

@@ -1225,7 +1225,8 @@ bool MainWindow::startBuild(QString *error)
     m_buildProgress->setFormat(tr("Starting…"));
     m_buildProgress->setVisible(true);
     m_session->setKeepFailedStep(action(QStringLiteral("actionKeepFailedStep"))->isChecked());
-    if (!m_session->startBuild(*store, request))
+    m_session->setEngine(m_preferences.engine, m_preferences.dockerOptions());
+    if (!m_session->startBuild(*store, request, m_editor->toPlainText()))
         return failWith(tr("A build or run is in progress; cancel it first."));
     m_logDock->show();
     m_logDock->raise();

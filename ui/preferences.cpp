@@ -26,6 +26,10 @@ Preferences Preferences::load()
     p.editorFont.setPointSize(std::clamp(size, 6, 72));
     p.zoomPercent =
         std::clamp(settings.value(QStringLiteral("view/zoomPercent"), 100).toInt(), kMinZoom, kMaxZoom);
+    p.engine = engineKindFromName(settings.value(QStringLiteral("build/engine")).toString())
+                   .value_or(EngineKind::Embedded);
+    p.dockerHost = settings.value(QStringLiteral("build/dockerHost")).toString();
+    p.dockerBuilder = settings.value(QStringLiteral("build/dockerBuilder")).toString();
     return p;
 }
 
@@ -37,6 +41,17 @@ void Preferences::save() const
     settings.setValue(QStringLiteral("editor/fontFamily"), editorFont.family());
     settings.setValue(QStringLiteral("editor/fontSize"), editorFont.pointSize());
     settings.setValue(QStringLiteral("view/zoomPercent"), zoomPercent);
+    settings.setValue(QStringLiteral("build/engine"), engineKindName(engine));
+    settings.setValue(QStringLiteral("build/dockerHost"), dockerHost);
+    settings.setValue(QStringLiteral("build/dockerBuilder"), dockerBuilder);
+}
+
+DockerEngineOptions Preferences::dockerOptions() const
+{
+    DockerEngineOptions options;
+    options.host = dockerHost.trimmed();
+    options.builder = dockerBuilder.trimmed();
+    return options;
 }
 
 } // namespace stagecraft::ui

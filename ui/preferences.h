@@ -1,7 +1,8 @@
-// The user's choices that outlive a run (theme, language, editor font, zoom), read from
-// and written to QSettings.
+// The user's choices that outlive a run (theme, language, editor font, zoom, the build
+// engine), read from and written to QSettings.
 #pragma once
 
+#include "core/engine/buildengine.h"
 #include "ui/theme.h"
 
 #include <QFont>
@@ -15,6 +16,13 @@ struct Preferences
     QString language; // "" follows the system, otherwise "en" or "de"
     QFont editorFont; // family and point size at 100 % zoom
     int zoomPercent = 100;
+    // What Build builds with; the docker engine's host and buildx builder (empty: what the
+    // docker command line itself would use).
+    EngineKind engine = EngineKind::Embedded;
+    QString dockerHost;
+    QString dockerBuilder;
+
+    DockerEngineOptions dockerOptions() const;
 
     static Preferences load();
     void save() const;

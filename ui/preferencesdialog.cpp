@@ -1,5 +1,6 @@
 #include "ui/preferencesdialog.h"
 
+#include "core/engine/dockerengine.h"
 #include "core/registry/registrysettings.h"
 
 #include <QComboBox>
@@ -7,8 +8,11 @@
 #include <QFontComboBox>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -26,6 +30,11 @@ PreferencesDialog::PreferencesDialog(const Preferences &preferences, QWidget *pa
     , m_registriesPath(registriesPath.isEmpty() ? RegistrySettings::defaultPath() : registriesPath)
     , m_registries(new QPlainTextEdit)
     , m_registriesError(new QLabel)
+    , m_engine(new QComboBox)
+    , m_dockerHost(new QLineEdit)
+    , m_dockerBuilder(new QLineEdit)
+    , m_checkEngine(new QPushButton(tr("&Check")))
+    , m_engineStatus(new QLabel)
 {
     setWindowTitle(tr("Preferences"));
     setObjectName(QStringLiteral("PreferencesDialog"));
@@ -91,6 +100,42 @@ PreferencesDialog::PreferencesDialog(const Preferences &preferences, QWidget *pa
     form->addRow(QString(), registriesNote);
     form->addRow(QString(), m_registriesError);
 
+    m_engine->setObjectName(QStringLiteral("engineBox"));
+    m_engine->addItem(tr("Embedded builder (no daemon)"), engineKindName(EngineKind::Embedded));
+    m_engine->addItem(tr("Docker engine (the docker command line)"), engineKindName(EngineKind::Docker));
+    m_engine->setCurrentIndex(std::max(0, m_engine->findData(engineKindName(preferences.engine))));
+    m_dockerHost->setObjectName(QStringLiteral("dockerHostEdit"));
+    m_dockerHost->setPlaceholderText(tr("DOCKER_HOST or the docker context"));
+    m_dockerHost->setText(preferences.dockerHost);
+    m_dockerBuilder->setObjectName(QStringLiteral("dockerBuilderEdit"));
+    m_dockerBuilder->setPlaceholderText(tr("the default builder"));
+    m_dockerBuilder->setText(preferences.dockerBuilder);
+    m_checkEngine->setObjectName(QStringLiteral("checkEngineButton"));
+    m_engineStatus->setObjectName(QStringLiteral("engineStatus"));
+    m_engineStatus->setWordWrap(true);
+    m_engineStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    const auto updateEngineFields = [this] {
+        const bool docker = m_engine->currentData().toString() == engineKindName(EngineKind::Docker);
+        m_dockerHost->setEnabled(docker);
+        m_dockerBuilder->setEnabled(docker);
+        m_engineStatus->clear();
+    };
+    connect(m_engine, &QComboBox::currentIndexChanged, this, updateEngineFields);
+    updateEngineFields();
+    connect(m_checkEngine, &QPushButton::clicked, this, &PreferencesDialog::checkEngine);
+    connect(this, &PreferencesDialog::engineChecked, this, [this](bool usable, const QString &text) {
+        m_checkEngine->setEnabled(true);
+        m_engineStatus->setStyleSheet(usable ? QString() : QStringLiteral("color: #c62828"));
+        m_engineStatus->setText(usable ? tr("Builds with %1.").arg(text) : text);
+    });
+    auto *engineRow = new QHBoxLayout;
+    engineRow->addWidget(m_engine, 1);
+    engineRow->addWidget(m_checkEngine);
+    form->addRow(tr("Build engine:"), engineRow);
+    form->addRow(tr("Docker &host:"), m_dockerHost);
+    form->addRow(tr("buildx b&uilder:"), m_dockerBuilder);
+    form->addRow(QString(), m_engineStatus);
+
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -99,6 +144,35 @@ PreferencesDialog::PreferencesDialog(const Preferences &preferences, QWidget *pa
     layout->addLayout(form);
     layout->addStretch();
     layout->addWidget(buttons);
+}
+
+PreferencesDialog::~PreferencesDialog()
+{
+    if (m_checker.joinable())
+        m_checker.join();
+}
+
+// Asks the chosen engine whether it can build, on a thread: the docker engine's answer
+// is a round trip to its daemon.
+void PreferencesDialog::checkEngine()
+{
+    if (m_checker.joinable())
+        m_checker.join();
+    m_checkEngine->setEnabled(false);
+    m_engineStatus->setStyleSheet(QString());
+    m_engineStatus->setText(tr("Checking…"));
+    const Preferences chosen = preferences();
+    if (chosen.engine == EngineKind::Embedded) {
+        Q_EMIT engineChecked(true, tr("the embedded builder"));
+        return;
+    }
+    m_checker = std::thread([this, options = chosen.dockerOptions()] {
+        const EngineAvailability a = DockerEngine::availability(options);
+        // Queued: delivered on the GUI thread, and not at all once the dialog is gone.
+        QMetaObject::invokeMethod(
+            this, [this, a] { Q_EMIT engineChecked(a.usable, a.usable ? a.summary : a.reason); },
+            Qt::QueuedConnection);
+    });
 }
 
 void PreferencesDialog::accept()
@@ -128,6 +202,9 @@ Preferences PreferencesDialog::preferences() const
     p.editorFont = m_font->currentFont();
     p.editorFont.setPointSize(m_fontSize->value());
     p.zoomPercent = m_zoom->value();
+    p.engine = engineKindFromName(m_engine->currentData().toString()).value_or(EngineKind::Embedded);
+    p.dockerHost = m_dockerHost->text().trimmed();
+    p.dockerBuilder = m_dockerBuilder->text().trimmed();
     return p;
 }
 

@@ -1,5 +1,7 @@
 // Runs `stagecraft build` and `stagecraft run` against a temporary store holding
-// Docker's busybox base image.
+// Docker's busybox base image; `build --engine docker` against a private dockerd.
+#include "privatedockerengine.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -18,6 +20,9 @@ private Q_SLOTS:
     void runImage();
     void networkFallbackWarnedOnce();
     void networkOption();
+    void engineOptions();
+    void dockerEngineUnreachable();
+    void dockerEngineBuild();
 
 private:
     int stagecraft(const QStringList &args, QByteArray *out = nullptr, QByteArray *err = nullptr);
@@ -212,6 +217,98 @@ void TestCliBuild::networkFallbackWarnedOnce()
             QCOMPARE(out.count("\"kind\":\"BuildWarning\""), 1);
             QCOMPARE(out.count(notice), 1);
         }
+    }
+}
+
+void TestCliBuild::engineOptions()
+{
+    QByteArray out, err;
+    const QStringList base{QStringLiteral("build"), QStringLiteral("--store"), m_store};
+    QCOMPARE(stagecraft(base + QStringList{QStringLiteral("--engine"), QStringLiteral("podman"), m_context},
+                        &out, &err),
+             2);
+    QVERIFY2(err.contains("--engine is embedded or docker"), err.constData());
+    QCOMPARE(stagecraft(
+                 base + QStringList{QStringLiteral("--docker-host"), QStringLiteral("unix:///x"), m_context},
+                 &out, &err),
+             2);
+    QVERIFY2(err.contains("need --engine docker"), err.constData());
+    QCOMPARE(stagecraft(base + QStringList{QStringLiteral("--engine"), QStringLiteral("docker"),
+                                           QStringLiteral("--debug-shell"), m_context},
+                        &out, &err),
+             2);
+    // The embedded engine, named, builds as without the option.
+    QCOMPARE(stagecraft(base + QStringList{QStringLiteral("--engine"), QStringLiteral("embedded"),
+                                           QStringLiteral("-t"), QStringLiteral("app:1"), m_context},
+                        &out, &err),
+             0);
+    QVERIFY2(out.contains("naming to app:1 done"), out.constData());
+}
+
+// No daemon behind the socket: the error names it and says what to do.
+void TestCliBuild::dockerEngineUnreachable()
+{
+    const QString client = stagecraft::test::PrivateDockerEngine::defaultClient();
+    if (client.isEmpty())
+        QSKIP("no docker client (Debian: apt-get install docker.io)");
+    qputenv("STAGECRAFT_DOCKER", client.toLocal8Bit());
+    qputenv("DOCKER_CONFIG", m_dir->filePath(QStringLiteral("docker-config")).toLocal8Bit());
+    const QString socket = m_dir->filePath(QStringLiteral("nobody.sock"));
+    QByteArray out, err;
+    QCOMPARE(stagecraft({QStringLiteral("build"), QStringLiteral("--store"), m_store,
+                         QStringLiteral("--engine"), QStringLiteral("docker"),
+                         QStringLiteral("--docker-host"), QStringLiteral("unix://") + socket, m_context},
+                        &out, &err),
+             1);
+    QVERIFY2(err.contains(socket.toUtf8()), err.constData());
+    QVERIFY2(err.contains("does not answer") && err.contains("DOCKER_HOST"), err.constData());
+}
+
+// The same build on a Docker engine: BuildKit's steps printed as the embedded builder
+// prints its own, the image imported into the store.
+void TestCliBuild::dockerEngineBuild()
+{
+    using stagecraft::test::PrivateDockerEngine;
+    if (const QString reason = PrivateDockerEngine::unavailableReason(); !reason.isEmpty())
+        QSKIP(qPrintable(reason));
+    PrivateDockerEngine docker({}, PrivateDockerEngine::defaultClient(),
+                               m_dir->filePath(QStringLiteral("docker")));
+    if (!docker.isRunning())
+        QSKIP(qPrintable(docker.error()));
+    const QString base = QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) +
+                         QStringLiteral("/tests/data/images/base.docker.tar");
+    QByteArray loaded;
+    QCOMPARE(docker.run({QStringLiteral("load"), QStringLiteral("-i"), base}, &loaded), 0);
+    QVERIFY2(loaded.contains("busybox:fixture"), loaded.constData());
+    qputenv("STAGECRAFT_DOCKER", docker.client().toLocal8Bit());
+    qputenv("DOCKER_CONFIG", docker.configDir().toLocal8Bit());
+    QByteArray out, err;
+    const QStringList args{QStringLiteral("build"),
+                           QStringLiteral("--store"),
+                           m_store,
+                           QStringLiteral("--engine"),
+                           QStringLiteral("docker"),
+                           QStringLiteral("--docker-host"),
+                           docker.host(),
+                           QStringLiteral("--network"),
+                           QStringLiteral("host"),
+                           QStringLiteral("-t"),
+                           QStringLiteral("app:docker"),
+                           m_context};
+    QCOMPARE(stagecraft(args, &out, &err), 0);
+    QVERIFY2(out.contains("[build 2/2] RUN echo built > /out"), out.constData());
+    QVERIFY2(out.contains("naming to app:docker done"), out.constData());
+    QCOMPARE(stagecraft({QStringLiteral("images"), QStringLiteral("--store"), m_store}, &out, &err), 0);
+    QVERIFY2(out.contains("app ") && out.contains("docker"), out.constData());
+    QCOMPARE(stagecraft(args, &out, &err), 0);
+    // RUN, both COPYs, ENV and CMD as with the embedded builder; Docker may call its FROM cached too.
+    QVERIFY2(out.count("CACHED") >= 5, out.constData());
+    for (const char *step : {"RUN echo built", "COPY --from=build /bin/busybox", "COPY --from=build /out"}) {
+        const qsizetype at = out.indexOf(step);
+        QVERIFY2(at > 0, step);
+        const qsizetype hash = out.lastIndexOf('#', at);
+        const QByteArray cached = out.mid(hash, out.indexOf(' ', hash) - hash) + QByteArray(" CACHED\n");
+        QVERIFY2(out.contains(cached), out.constData());
     }
 }
 

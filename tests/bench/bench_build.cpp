@@ -13,6 +13,7 @@
 // Docker needs root and Debian's docker.io (dockerd and its 20.10 client, which builds
 // with BuildKit without the buildx plugin); BENCH_DOCKER names another client.
 #include "busyboxlayout.h"
+#include "privatedockerengine.h"
 
 #include "core/oci/dockerarchive.h"
 #include "core/oci/layerreader.h"
@@ -42,8 +43,6 @@
 
 #include <netdb.h>
 #include <poll.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -113,126 +112,17 @@ double median(QList<double> values)
     return values.isEmpty() ? -1 : values[values.size() / 2];
 }
 
-// A Docker engine of the bench's own: every file it writes lives below `dir`, it listens
-// on a socket there, and it goes away with this object (or, should the bench die
-// without unwinding, with the bench's process: the kernel sends it SIGTERM).
-class PrivateDockerEngine
+// The private engine's client run as a timed command.
+Command dockerCommand(const test::PrivateDockerEngine &docker, const QStringList &args)
 {
-public:
-    PrivateDockerEngine(const QString &dockerd, const QString &client, const QString &dir)
-        : m_client(client)
-        , m_dir(dir)
-    {
-        QDir().mkpath(dir);
-        m_socket = dir + QStringLiteral("/docker.sock");
-        m_daemon.setStandardOutputFile(dir + QStringLiteral("/dockerd.log"));
-        m_daemon.setStandardErrorFile(dir + QStringLiteral("/dockerd.log"), QIODevice::Append);
-        m_daemon.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
-        m_daemon.start(dockerd, {QStringLiteral("--data-root"), dir + QStringLiteral("/data"),
-                                 QStringLiteral("--exec-root"), dir + QStringLiteral("/exec"),
-                                 QStringLiteral("--pidfile"), dir + QStringLiteral("/docker.pid"),
-                                 QStringLiteral("-H"), QStringLiteral("unix://") + m_socket,
-                                 QStringLiteral("--iptables=false"), QStringLiteral("--bridge=none")});
-        if (!m_daemon.waitForStarted()) {
-            m_error = QStringLiteral("dockerd cannot start: ") + m_daemon.errorString();
-            return;
-        }
-        for (int i = 0; i < 300 && !g_interrupted; ++i) {
-            if (m_daemon.state() == QProcess::NotRunning)
-                break;
-            QProcess version;
-            version.setProcessEnvironment(environment());
-            version.start(m_client,
-                          hostArgs() + QStringList{QStringLiteral("version"), QStringLiteral("--format"),
-                                                   QStringLiteral("{{.Server.Version}}")});
-            if (version.waitForFinished(5000) && version.exitCode() == 0) {
-                m_version = QString::fromUtf8(version.readAllStandardOutput().trimmed());
-                return;
-            }
-            QThread::msleep(100);
-        }
-        m_error = QStringLiteral("dockerd did not answer on %1; its log:\n%2").arg(m_socket, lastLog());
-    }
+    return {docker.client(), docker.hostArgs() + args, docker.environment()};
+}
 
-    ~PrivateDockerEngine()
-    {
-        if (m_daemon.state() != QProcess::NotRunning) {
-            // dockerd stops the containerd it started; its pid is kept to make sure.
-            const qint64 containerd = readPid(m_dir + QStringLiteral("/exec/containerd/containerd.pid"));
-            m_daemon.terminate();
-            if (!m_daemon.waitForFinished(30000)) {
-                m_daemon.kill();
-                m_daemon.waitForFinished();
-            }
-            if (containerd > 0 && ::kill(pid_t(containerd), 0) == 0) {
-                ::kill(pid_t(containerd), SIGTERM);
-                QThread::msleep(2000);
-            }
-        }
-        // Mounts dockerd left behind (overlay2 layers, the exec root's shm) go before
-        // their directories; deepest first.
-        QStringList mounts;
-        QFile mountinfo(QStringLiteral("/proc/self/mountinfo"));
-        if (mountinfo.open(QIODevice::ReadOnly))
-            for (const QByteArray &line : mountinfo.readAll().split('\n')) {
-                const QList<QByteArray> fields = line.split(' ');
-                if (fields.size() > 4 && fields[4].startsWith(m_dir.toUtf8()))
-                    mounts.append(QString::fromUtf8(fields[4]));
-            }
-        std::sort(mounts.begin(), mounts.end(),
-                  [](const QString &a, const QString &b) { return a.size() > b.size(); });
-        for (const QString &mount : mounts)
-            ::umount2(mount.toUtf8().constData(), MNT_DETACH);
-        QDir(m_dir).removeRecursively();
-    }
-
-    bool isRunning() const { return m_error.isEmpty(); }
-    QString error() const { return m_error; }
-    QString version() const { return m_version; }
-
-    QStringList hostArgs() const { return {QStringLiteral("-H"), QStringLiteral("unix://") + m_socket}; }
-    QProcessEnvironment environment() const
-    {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("DOCKER_BUILDKIT"), QStringLiteral("1"));
-        // The client's own settings (contexts, credentials) stay out of the bench too.
-        env.insert(QStringLiteral("DOCKER_CONFIG"), m_dir + QStringLiteral("/client"));
-        env.remove(QStringLiteral("DOCKER_HOST"));
-        env.remove(QStringLiteral("DOCKER_CONTEXT"));
-        return env;
-    }
-    Command command(const QStringList &args) const { return {m_client, hostArgs() + args, environment()}; }
-
-private:
-    static qint64 readPid(const QString &path)
-    {
-        QFile f(path);
-        return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().toLongLong() : 0;
-    }
-    QString lastLog() const
-    {
-        QFile f(m_dir + QStringLiteral("/dockerd.log"));
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll().right(2000)) : QString();
-    }
-
-    QString m_client;
-    QString m_dir;
-    QString m_socket;
-    QString m_error;
-    QString m_version;
-    QProcess m_daemon;
-};
-
-// The docker client that builds with BuildKit against a 20.10 engine: newer clients
-// hand `docker build` to the buildx plugin, which Debian 12 does not have.
+// BENCH_DOCKER names another client than the private engine's default one.
 QString dockerClient()
 {
     const QString chosen = qEnvironmentVariable("BENCH_DOCKER");
-    if (!chosen.isEmpty())
-        return chosen;
-    if (QFileInfo(QStringLiteral("/usr/bin/docker")).isExecutable())
-        return QStringLiteral("/usr/bin/docker");
-    return QStandardPaths::findExecutable(QStringLiteral("docker"));
+    return chosen.isEmpty() ? test::PrivateDockerEngine::defaultClient() : chosen;
 }
 
 // The first host of this machine's Debian mirror answers on port 80 within 3 s: the Go
@@ -478,7 +368,7 @@ struct CaseTimes
 class Bench
 {
 public:
-    Bench(QString stagecraft, QString work, PrivateDockerEngine *docker, QString buildah)
+    Bench(QString stagecraft, QString work, test::PrivateDockerEngine *docker, QString buildah)
         : m_stagecraft(std::move(stagecraft))
         , m_work(std::move(work))
         , m_docker(docker)
@@ -540,9 +430,9 @@ public:
                                               c.dockerfile,
                                               QStringLiteral("-t"),
                                               tag};
-                dockerCold = timed(
-                    m_docker->command(dockerBuild + QStringList{QStringLiteral("--no-cache"), c.context}));
-                dockerCached = timed(m_docker->command(dockerBuild + QStringList{c.context}));
+                dockerCold = timed(dockerCommand(
+                    *m_docker, dockerBuild + QStringList{QStringLiteral("--no-cache"), c.context}));
+                dockerCached = timed(dockerCommand(*m_docker, dockerBuild + QStringList{c.context}));
                 if (dockerCold < 0 || dockerCached < 0)
                     return std::nullopt;
                 times.dockerCold.append(dockerCold);
@@ -571,9 +461,9 @@ public:
         }
         if (m_docker) {
             // The engine keeps only what later cases need: their own images and cache.
-            timed(m_docker->command({QStringLiteral("rmi"), QStringLiteral("-f"), tag}));
-            timed(m_docker->command(
-                {QStringLiteral("builder"), QStringLiteral("prune"), QStringLiteral("-af")}));
+            timed(dockerCommand(*m_docker, {QStringLiteral("rmi"), QStringLiteral("-f"), tag}));
+            timed(dockerCommand(*m_docker,
+                                {QStringLiteral("builder"), QStringLiteral("prune"), QStringLiteral("-af")}));
         }
         return times;
     }
@@ -599,9 +489,10 @@ private:
             timed({m_stagecraft,
                    {QStringLiteral("export"), QStringLiteral("--store"), store, QStringLiteral("--format"),
                     QStringLiteral("docker"), QStringLiteral("-o"), archive, c.baseRef}}) >= 0 &&
-            timed(m_docker->command(
-                {QStringLiteral("load"), QStringLiteral("-q"), QStringLiteral("-i"), archive})) >= 0 &&
-            timed(m_docker->command({QStringLiteral("image"), QStringLiteral("inspect"), c.baseRef})) >= 0;
+            timed(dockerCommand(*m_docker, {QStringLiteral("load"), QStringLiteral("-q"),
+                                            QStringLiteral("-i"), archive})) >= 0 &&
+            timed(dockerCommand(*m_docker,
+                                {QStringLiteral("image"), QStringLiteral("inspect"), c.baseRef})) >= 0;
         QDir(store).removeRecursively();
         QFile::remove(archive);
         if (!ok)
@@ -618,8 +509,8 @@ private:
         dockerfile.write("FROM " + c.baseRef.toUtf8() + "\nRUN true\n");
         dockerfile.close();
         const double ms =
-            timed(m_docker->command({QStringLiteral("build"), QStringLiteral("--network=host"),
-                                     QStringLiteral("-q"), QStringLiteral("--no-cache"), warmUp}));
+            timed(dockerCommand(*m_docker, {QStringLiteral("build"), QStringLiteral("--network=host"),
+                                            QStringLiteral("-q"), QStringLiteral("--no-cache"), warmUp}));
         std::printf("  docker: %s loaded; a first build to warm the engine took %.0f ms (not counted)\n",
                     qPrintable(c.baseRef), ms);
         return ms >= 0;
@@ -651,7 +542,8 @@ private:
     {
         const QString archive = m_work + QStringLiteral("/docker-save.tar");
         std::optional<ImageSizes> sizes;
-        if (timed(m_docker->command({QStringLiteral("save"), QStringLiteral("-o"), archive, tag})) >= 0) {
+        if (timed(dockerCommand(*m_docker, {QStringLiteral("save"), QStringLiteral("-o"), archive, tag})) >=
+            0) {
             auto saved = DockerArchive::open(archive);
             auto image = saved ? saved->image() : Expected<Image>(std::unexpected(saved.error()));
             if (image)
@@ -702,7 +594,7 @@ private:
 
     QString m_stagecraft;
     QString m_work;
-    PrivateDockerEngine *m_docker;
+    test::PrivateDockerEngine *m_docker;
     QString m_buildah;
     QSet<QString> m_dockerBases;
 };
@@ -788,7 +680,7 @@ int main(int argc, char **argv)
     }
 
     // The private engine, when there is a dockerd to start and root to start it.
-    std::optional<PrivateDockerEngine> docker;
+    std::optional<test::PrivateDockerEngine> docker;
     const QString dockerd = QStandardPaths::findExecutable(
         QStringLiteral("dockerd"),
         {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin"), QStringLiteral("/usr/local/bin")});
@@ -797,7 +689,8 @@ int main(int argc, char **argv)
     else if (::geteuid() != 0)
         std::printf("docker: dockerd needs root; its column stays empty\n");
     else {
-        docker.emplace(dockerd, dockerClient(), work.filePath(QStringLiteral("docker")));
+        docker.emplace(dockerd, dockerClient(), work.filePath(QStringLiteral("docker")),
+                       [] { return g_interrupted != 0; });
         if (!docker->isRunning()) {
             std::printf("docker: %s\n", qPrintable(docker->error()));
             docker.reset();

@@ -6,7 +6,7 @@
 if(TARGET stagecraft)
   add_executable(bench_build ${CMAKE_CURRENT_LIST_DIR}/bench_build.cpp)
   find_package(ZLIB REQUIRED)
-  target_link_libraries(bench_build PRIVATE stagecraft_oci stagecraft_options ZLIB::ZLIB)
+  target_link_libraries(bench_build PRIVATE stagecraft_oci stagecraft_test_support stagecraft_options ZLIB::ZLIB)
   target_include_directories(bench_build PRIVATE ${PROJECT_SOURCE_DIR}/tests/core)
   target_compile_definitions(bench_build PRIVATE STAGECRAFT_SOURCE_PATH="${PROJECT_SOURCE_DIR}"
                                                  STAGECRAFT_BIN="$<TARGET_FILE:stagecraft>")

@@ -4,6 +4,8 @@
 // RUN marks its line and moves the cursor there; RUN's fallback to the host's network
 // shows once in the log as a warning. With "Keep Failed Step for a Shell" on, a failed
 // RUN offers a shell in its filesystem in the Terminal dock and the build waits for it.
+#include "privatedockerengine.h"
+
 #include "core/exec/sandbox.h"
 #include "core/exec/usernetwork.h"
 #include "core/store/imagestore.h"
@@ -13,6 +15,7 @@
 #include "ui/dockerfileeditor.h"
 #include "ui/layersview.h"
 #include "ui/mainwindow.h"
+#include "ui/preferences.h"
 #include "ui/stagegraphview.h"
 #include "ui/terminalpanel.h"
 
@@ -288,6 +291,55 @@ private Q_SLOTS:
         QTest::keyClick(editor, Qt::Key_Return);
         QTest::keyClicks(editor, QStringLiteral("USER nobody"));
         QVERIFY(!editor->hasLayerBadges());
+    }
+
+    // The Docker engine chosen in the preferences: its BuildKit steps turn the same nodes
+    // done and fill the same progress bar, and the image comes into the store.
+    void dockerEngineBuild()
+    {
+        if (const QString reason = test::PrivateDockerEngine::unavailableReason(); !reason.isEmpty())
+            QSKIP(qPrintable(reason));
+        test::PrivateDockerEngine docker({}, test::PrivateDockerEngine::defaultClient(),
+                                         m_dir->filePath(QStringLiteral("docker")));
+        if (!docker.isRunning())
+            QSKIP(qPrintable(docker.error()));
+        QCOMPARE(docker.run({QStringLiteral("load"), QStringLiteral("-i"),
+                             dataDir() + QStringLiteral("/base.docker.tar")}),
+                 0);
+        qputenv("STAGECRAFT_DOCKER", docker.client().toLocal8Bit());
+        qputenv("DOCKER_CONFIG", docker.configDir().toLocal8Bit());
+        MainWindow window;
+        window.setStoreRoot(m_storeRoot);
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        Preferences preferences = Preferences::load();
+        preferences.engine = EngineKind::Docker;
+        preferences.dockerHost = docker.host();
+        window.applyPreferences(preferences);
+        // No RUN: the private engine has no bridge network, and the window sets none.
+        window.editor()->setPlainText(QStringLiteral("FROM busybox:fixture AS build\n"
+                                                     "WORKDIR /out\n"
+                                                     "FROM busybox:fixture\n"
+                                                     "COPY --from=build /out /out\n"
+                                                     "ENV MODE=release\n"
+                                                     "CMD [\"ls\", \"/out\"]\n"));
+        window.flushAnalysis();
+        QSignalSpy finished(&window, &MainWindow::buildFinished);
+        QString error;
+        QVERIFY2(window.startBuild(&error), qPrintable(error));
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(window.buildLogModel()->text()));
+        QCOMPARE(window.graphView()->stageState(0), StageState::Done);
+        QCOMPARE(window.graphView()->stageState(1), StageState::Done);
+        QCOMPARE(window.buildProgress()->maximum(), 2 + 4);
+        QCOMPARE(window.buildProgress()->value(), 2 + 4);
+        grabTo(window, QStringLiteral("/tmp/stagecraft-docker-build.png"));
+        auto store = ImageStore::open(m_storeRoot);
+        QVERIFY(store);
+        QVERIFY(store->image(window.lastBuiltImage()).has_value());
+        preferences.engine = EngineKind::Embedded;
+        window.applyPreferences(preferences);
     }
 
     void cancelMidRun()

@@ -1,10 +1,16 @@
 // The preferences dialog edits registries.conf, the file the command line reads mirrors
-// from: valid text is saved, invalid text keeps the dialog open with the reason.
+// from: valid text is saved, invalid text keeps the dialog open with the reason. The
+// build engine is chosen there, and Check says whether it can build and why not.
 #include "core/registry/registrysettings.h"
 #include "ui/preferencesdialog.h"
 
+#include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -18,7 +24,66 @@ class TestPreferencesDialog : public QObject
 private Q_SLOTS:
     void showsAndSavesMirrors();
     void refusesInvalidMirrors();
+    void choosesTheEngine();
+    void checksTheDockerEngine();
 };
+
+void TestPreferencesDialog::choosesTheEngine()
+{
+    QTemporaryDir dir;
+    Preferences initial;
+    initial.engine = EngineKind::Docker;
+    initial.dockerHost = QStringLiteral("ssh://builder@build-server");
+    PreferencesDialog dialog(initial, nullptr, dir.filePath(QStringLiteral("registries.conf")));
+    auto *engine = dialog.findChild<QComboBox *>(QStringLiteral("engineBox"));
+    auto *host = dialog.findChild<QLineEdit *>(QStringLiteral("dockerHostEdit"));
+    auto *builder = dialog.findChild<QLineEdit *>(QStringLiteral("dockerBuilderEdit"));
+    QVERIFY(engine && host && builder);
+    QCOMPARE(host->text(), initial.dockerHost);
+    QVERIFY(host->isEnabled());
+    QTest::keyClicks(builder, QStringLiteral("k8s"));
+    QCOMPARE(dialog.preferences().dockerOptions().builder, QStringLiteral("k8s"));
+    QCOMPARE(dialog.preferences().dockerOptions().host, initial.dockerHost);
+
+    engine->setCurrentIndex(engine->findData(engineKindName(EngineKind::Embedded)));
+    QVERIFY(!host->isEnabled());
+    QCOMPARE(dialog.preferences().engine, EngineKind::Embedded);
+    QSignalSpy checked(&dialog, &PreferencesDialog::engineChecked);
+    dialog.findChild<QPushButton *>(QStringLiteral("checkEngineButton"))->click();
+    QCOMPARE(checked.size(), 1);
+    QVERIFY(checked.first().at(0).toBool());
+}
+
+// Nothing listens on the socket: the status names it, in the dialog, without blocking it.
+void TestPreferencesDialog::checksTheDockerEngine()
+{
+    const QString client = QFileInfo(QStringLiteral("/usr/bin/docker")).isExecutable()
+                               ? QStringLiteral("/usr/bin/docker")
+                               : QStandardPaths::findExecutable(QStringLiteral("docker"));
+    if (client.isEmpty())
+        QSKIP("no docker client (Debian: apt-get install docker.io)");
+    qputenv("STAGECRAFT_DOCKER", client.toLocal8Bit());
+    QTemporaryDir dir;
+    qputenv("DOCKER_CONFIG", dir.filePath(QStringLiteral("docker-config")).toLocal8Bit());
+    Preferences initial;
+    initial.engine = EngineKind::Docker;
+    initial.dockerHost = QStringLiteral("unix://") + dir.filePath(QStringLiteral("nobody.sock"));
+    PreferencesDialog dialog(initial, nullptr, dir.filePath(QStringLiteral("registries.conf")));
+    QSignalSpy checked(&dialog, &PreferencesDialog::engineChecked);
+    auto *check = dialog.findChild<QPushButton *>(QStringLiteral("checkEngineButton"));
+    check->click();
+    QVERIFY(!check->isEnabled());
+    QVERIFY(checked.wait(30000));
+    QVERIFY(!checked.first().at(0).toBool());
+    const QString status = dialog.findChild<QLabel *>(QStringLiteral("engineStatus"))->text();
+    QVERIFY2(status.contains(dir.filePath(QStringLiteral("nobody.sock"))), qPrintable(status));
+    QVERIFY(check->isEnabled());
+    if (qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOT_DIR")) {
+        dialog.resize(1024, 768);
+        dialog.grab().save(qEnvironmentVariable("STAGECRAFT_SCREENSHOT_DIR") +
+                           QStringLiteral("/preferences-engine.png"));
+    }
+}
 
 void TestPreferencesDialog::showsAndSavesMirrors()
 {
