@@ -1,6 +1,7 @@
 // Builds one multi-stage Dockerfile on the busybox fixture base with Stagecraft and with
 // buildah, and checks that the final images hold the same files (paths, types, modes,
 // owners, sizes, link targets, hardlink groups) and the same container config.
+#include "busyboxlayout.h"
 #include "busyboxrootfs.h"
 #include "core/builder/builder.h"
 #include "core/exec/sandbox.h"
@@ -26,61 +27,6 @@ namespace {
 QString seedsDir()
 {
     return QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) + QStringLiteral("/tests/data/seeds");
-}
-
-// Writes the busybox fixture as a one-layer image named `refName` into a new OCI layout
-// at `dir`, owned by root whoever runs the test. Returns an error message, empty on success.
-QString makeFixtureLayout(const QString &dir, const QString &refName)
-{
-    QTemporaryDir rootfs;
-    if (!rootfs.isValid() || !test::makeBusyboxRootfs(rootfs.path()))
-        return QStringLiteral("cannot make the busybox root filesystem (is busybox-static installed?)");
-    // The layer's root entry takes the directory's mode: a temporary directory's 0700
-    // would lock every user but root out of the image.
-    QFile::setPermissions(rootfs.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
-                                             QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther |
-                                             QFile::ExeOther);
-    QTemporaryFile blob;
-    if (!blob.open())
-        return QStringLiteral("cannot create a temporary file");
-    LayerWriteOptions options;
-    options.uid = 0;
-    options.gid = 0;
-    options.fixedMtime = 1700000000;
-    auto written = LayerWriter::writeDirectory(rootfs.path(), &blob, options);
-    if (!written)
-        return written.error().message;
-    auto layout = OciLayout::create(dir);
-    if (!layout)
-        return layout.error().message;
-    blob.seek(0);
-    if (auto stored = layout->writeBlob(written->digest, written->size, &blob); !stored)
-        return stored.error().message;
-    ImageConfig config;
-    config.architecture = Platform::host().architecture;
-    config.os = Platform::host().os;
-    config.config.env = {QStringLiteral("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")};
-    config.config.cmd = {QStringLiteral("sh")};
-    config.diffIds = {written->diffId};
-    HistoryEntry history;
-    history.createdBy = QStringLiteral("busybox fixture");
-    config.history = {history};
-    ImageManifest manifest;
-    manifest.mediaType = mediatype::OciManifest;
-    manifest.layers = {written->descriptor()};
-    auto configDescriptor = layout->writeBlob(config.toJson(), mediatype::OciConfig);
-    if (!configDescriptor)
-        return configDescriptor.error().message;
-    manifest.config = *configDescriptor;
-    auto manifestDescriptor = layout->writeBlob(manifest.toJson(), mediatype::OciManifest);
-    if (!manifestDescriptor)
-        return manifestDescriptor.error().message;
-    auto image = Image::load(layout->blobs(), *manifestDescriptor);
-    if (!image)
-        return image.error().message;
-    if (auto added = layout->addImage(*image, refName); !added)
-        return added.error().message;
-    return {};
 }
 
 struct ProcessResult
@@ -261,7 +207,7 @@ void TestBuildahCompare::sameFinalImage()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString layout = dir.filePath(QStringLiteral("base"));
-    const QString made = makeFixtureLayout(layout, QStringLiteral("fixture"));
+    const QString made = test::makeFixtureLayout(layout, QStringLiteral("fixture"));
     QVERIFY2(made.isEmpty(), qPrintable(made));
     const QString context = seedsDir() + QStringLiteral("/busybox");
 
