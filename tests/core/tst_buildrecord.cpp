@@ -349,6 +349,14 @@ void TestBuildRecord::rawjsonOfRealBuild()
         Expected<BuildRecord> record = BuildRecord::fromRawJson(log, text, u"Dockerfile"_s);
         QVERIFY2(record, qPrintable(record ? QString() : record.error().message));
         QCOMPARE(record->engine, u"buildkit"_s);
+        // The window opens a log saved beside its Dockerfile as it opens a record.
+        const QString beside = m_dir->filePath(u"ci"_s);
+        QVERIFY(fixtures::writeText(beside + u"/Dockerfile"_s, text.toUtf8()));
+        QVERIFY(fixtures::writeText(beside + u"/build.rawjson"_s, log));
+        const Expected<BuildRecord> opened = BuildRecord::open(beside + u"/build.rawjson"_s);
+        QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
+        QCOMPARE(opened->progress, record->progress);
+        QCOMPARE(opened->dockerfile, text);
         BuildProgress imported;
         QVERIFY(record->load(imported));
         QCOMPARE(imported.state(), ProgressState::Done);
