@@ -175,6 +175,7 @@ private Q_SLOTS:
     void failingBuild();
     void rawjsonOfRealBuild();
     void rawjsonIncrementalUpdates();
+    void rawjsonFromBuildx();
     void hostileRecord_data();
     void hostileRecord();
     void hostileFiles();
@@ -435,6 +436,28 @@ void TestBuildRecord::rawjsonIncrementalUpdates()
     QVERIFY(progress.step(0, 4)->log.contains(u"broken"_s));
     QCOMPARE(progress.step(0, 1), nullptr); // ENV has no vertex
     QCOMPARE(progress.stage(0)->state, ProgressState::Failed);
+}
+
+void TestBuildRecord::rawjsonFromBuildx()
+{
+    // Real buildx output (tests/data/PEER-TESTS.md): an [internal] vertex whose statuses come
+    // again and again; it belongs to no step, and its offset times count from its start.
+    const QByteArray log = readAll(QFINDTESTDATA("../data/records/bake-definition.rawjson"));
+    QVERIFY(!log.isEmpty());
+    const BuildPlan plan = BuildPlan::fromText(u"FROM busybox\nRUN true\n"_s);
+    SolveStatusStream stream(plan);
+    for (const QByteArray &line : log.split('\n')) {
+        const Expected<Events> events = stream.feed(line);
+        QVERIFY2(events, qPrintable(events ? QString() : events.error().message));
+        QVERIFY(events->isEmpty());
+    }
+    QCOMPARE(stream.vertexCount(), 1);
+    QCOMPARE(stream.unmappedVertices(), 1);
+    QCOMPARE(stream.origin(), QDateTime::fromString(u"2025-03-20T21:53:16.448Z"_s, Qt::ISODateWithMs));
+    const Events end = stream.finish();
+    QCOMPARE(end.size(), 1);
+    QCOMPARE(end.first().kind, BuildEventKind::BuildFailed);
+    QVERIFY2(end.first().text.contains(u"names no step"_s), qPrintable(end.first().text));
 }
 
 void TestBuildRecord::hostileRecord_data()
