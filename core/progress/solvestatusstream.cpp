@@ -291,15 +291,10 @@ Expected<QList<BuildEvent>> SolveStatusStream::feed(QByteArrayView line)
         done.durationMs = std::max<qint64>(0, at - vertex.startedMs);
         out.append(done);
         run.anyRan = run.anyRan || !cached;
-        if (!run.finishedLlb.contains(vertex.llbIndex))
-            run.finishedLlb.append(vertex.llbIndex);
-        if (!run.ended && run.llbTotal > 0 && run.finishedLlb.size() >= run.llbTotal) {
-            run.ended = true;
-            BuildEvent end = stageEvent(run.anyRan ? BuildEventKind::StageDone : BuildEventKind::StageCached,
-                                        vertex.stage, at);
-            end.durationMs = at - run.startedMs;
-            out.append(end);
-        }
+        // A stage's steps run one after another, so its last one ending ends the stage. (A
+        // FROM naming another stage counts in n but never comes as a vertex.)
+        if (!run.ended && vertex.llbIndex == run.llbTotal)
+            endStage(vertex.stage, at, out);
     }
 
     for (const QJsonValue &value : status.value(key("logs")).toArray()) {
@@ -342,12 +337,33 @@ Expected<QList<BuildEvent>> SolveStatusStream::feed(QByteArrayView line)
     return out;
 }
 
+void SolveStatusStream::endStage(int stage, qint64 timeMs, QList<BuildEvent> &out)
+{
+    StageRun &run = m_stages[stage];
+    run.ended = true;
+    BuildEvent end =
+        stageEvent(run.anyRan ? BuildEventKind::StageDone : BuildEventKind::StageCached, stage, timeMs);
+    end.durationMs = timeMs - run.startedMs;
+    out.append(end);
+}
+
 QList<BuildEvent> SolveStatusStream::finish()
 {
     QList<BuildEvent> out;
-    for (Vertex &vertex : m_vertices)
-        if (vertex.stage >= 0 && !vertex.partial.isEmpty())
+    QHash<int, bool> allFinished;
+    for (Vertex &vertex : m_vertices) {
+        if (vertex.stage < 0)
+            continue;
+        if (!vertex.partial.isEmpty())
             emitLines(vertex, m_lastMs, true, out);
+        allFinished[vertex.stage] = allFinished.value(vertex.stage, true) && vertex.finished;
+    }
+    // A log whose last step vertex never came (a name BuildKit counted differently) still
+    // ends a stage whose steps all ended, when nothing failed.
+    if (m_error.isEmpty())
+        for (auto it = m_stages.begin(); it != m_stages.end(); ++it)
+            if (it->started && !it->ended && allFinished.value(it.key()))
+                endStage(it.key(), m_lastMs, out);
     bool unfinished = false;
     for (const StageRun &run : std::as_const(m_stages))
         unfinished = unfinished || (run.started && !run.ended);

@@ -63,8 +63,7 @@ private:
         bool started = false;
         bool ended = false;
         bool failed = false;
-        int llbTotal = 0; // n of "[stage i/n]"
-        QList<int> finishedLlb;
+        int llbTotal = 0;    // n of "[stage i/n]"
         bool anyRan = false; // a step that was not cached
         qint64 startedMs = 0;
     };
@@ -73,6 +72,7 @@ private:
     BuildEvent stageEvent(BuildEventKind kind, int stage, qint64 timeMs) const;
     BuildEvent stepEvent(BuildEventKind kind, const Vertex &vertex, qint64 timeMs) const;
     void startStage(int stage, qint64 timeMs, QList<BuildEvent> &out);
+    void endStage(int stage, qint64 timeMs, QList<BuildEvent> &out);
     void emitLines(Vertex &vertex, qint64 timeMs, bool flush, QList<BuildEvent> &out) const;
     qint64 relative(qint64 epochMs);
 

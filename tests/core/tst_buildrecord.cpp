@@ -104,6 +104,8 @@ QByteArray rawjsonFrom(const Events &events, const BuildPlan &plan, const QDateT
         const int i = layerSteps.indexOf(step) + 1;
         if (i == 0)
             continue; // ENV, LABEL, USER…: BuildKit makes no vertex for them
+        if (i == 1 && stage.from.baseStage >= 0)
+            continue; // nor for a FROM naming another stage (it still counts in n)
         const QString digest =
             u"sha256:"_s +
             QString::fromLatin1(Sha256::hash(QByteArray::number(e.stage * 1000 + step)).toHex());
@@ -394,9 +396,10 @@ void TestBuildRecord::rawjsonIncrementalUpdates()
     if (!Sandbox::isAvailable(&reason))
         QSKIP(qPrintable(reason));
     const QString context = m_dir->filePath(u"failing"_s);
-    const QByteArray dockerfile = "FROM busybox:fixture\n"
+    const QByteArray dockerfile = "FROM busybox:fixture AS base\n"
                                   "ENV A=1\n"
                                   "RUN echo one && echo two\n"
+                                  "FROM base\n"
                                   "WORKDIR /w\n"
                                   "RUN echo broken >&2 && exit 7\n";
     QVERIFY(fixtures::writeText(context + u"/Dockerfile"_s, dockerfile));
@@ -417,25 +420,29 @@ void TestBuildRecord::rawjsonIncrementalUpdates()
         QVERIFY2(events, qPrintable(events ? QString() : events.error().message));
         for (const BuildEvent &e : *events)
             progress.apply(e);
-        if (const StepProgress *run = progress.step(0, 2); run && run->state == ProgressState::Running)
+        if (const StepProgress *run = progress.step(1, 2); run && run->state == ProgressState::Running)
             sawRunning = true;
     }
     for (const BuildEvent &e : stream.finish())
         progress.apply(e);
     QVERIFY(sawRunning);
-    // The [internal] vertex maps to no step; the three RUN/WORKDIR vertices and the FROM do.
+    // The [internal] vertex maps to no step; the first FROM, the RUNs and the WORKDIR do.
     QCOMPARE(stream.vertexCount(), 5);
     QCOMPARE(stream.unmappedVertices(), 1);
     QCOMPARE(progress.state(), ProgressState::Failed);
-    QCOMPARE(progress.failedLine(), 5);
+    QCOMPARE(progress.failedLine(), 6);
     const StepProgress *run = progress.step(0, 2);
     QCOMPARE(run->state, ProgressState::Done);
     // Output split across chunks comes back as whole lines, once each.
     QCOMPARE(run->log, (QStringList{u"one"_s, u"two"_s}));
-    QCOMPARE(progress.step(0, 4)->state, ProgressState::Failed);
-    QVERIFY(progress.step(0, 4)->log.contains(u"broken"_s));
     QCOMPARE(progress.step(0, 1), nullptr); // ENV has no vertex
-    QCOMPARE(progress.stage(0)->state, ProgressState::Failed);
+    // "[base 2/2]" ended the first stage; "FROM base" has no vertex, "[stage-1 3/3]" failed.
+    QCOMPARE(progress.stage(0)->state, ProgressState::Done);
+    QCOMPARE(progress.step(1, 0), nullptr);
+    QCOMPARE(progress.step(1, 1)->state, ProgressState::Done);
+    QCOMPARE(progress.step(1, 2)->state, ProgressState::Failed);
+    QVERIFY(progress.step(1, 2)->log.contains(u"broken"_s));
+    QCOMPARE(progress.stage(1)->state, ProgressState::Failed);
 }
 
 void TestBuildRecord::rawjsonFromBuildx()
