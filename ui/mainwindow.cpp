@@ -1276,8 +1276,10 @@ bool MainWindow::saveBuildRecord(const QString &path, QString *error)
     record.target = m_recordBase.target;
     if (!m_recordBase.engine.isEmpty())
         record.engine = m_recordBase.engine;
-    record.resultDigest =
-        m_buildState.state() == ProgressState::Done ? m_lastImage : m_recordBase.resultDigest;
+    record.tags = m_recordBase.tags;
+    // A live build's image, or the one of the record shown; none for a failed build.
+    if (m_buildState.state() == ProgressState::Done)
+        record.resultDigest = m_recordBase.resultDigest.isEmpty() ? m_lastImage : m_recordBase.resultDigest;
     if (Expected<void> written = record.write(path); !written) {
         if (error)
             *error = written.error().message;
