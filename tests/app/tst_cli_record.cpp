@@ -144,6 +144,23 @@ void TestCliRecord::rawjsonErrors()
         {u"record"_s, u"show"_s, u"--rawjson"_s, log, u"--file"_s, context + u"/Dockerfile"_s});
     QCOMPARE(shown.status, 1);
     QVERIFY2(shown.err.contains("line 2: not JSON"), shown.err.constData());
+    // Real buildx output that names no step of the Dockerfile: read, and said so.
+    const QString bake = QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) +
+                         u"/tests/data/records/bake-definition.rawjson"_s;
+    shown = runStagecraftArgs(
+        {u"record"_s, u"show"_s, u"--rawjson"_s, bake, u"--file"_s, context + u"/Dockerfile"_s});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    QVERIFY2(shown.out.contains("(engine buildkit"), shown.out.constData());
+    QVERIFY2(shown.out.contains("Outcome: failed"), shown.out.constData());
+    QVERIFY2(shown.out.contains("the log names no step of this Dockerfile"), shown.out.constData());
+    const QString imported = m_dir->filePath(u"bake.json"_s);
+    shown = runStagecraftArgs({u"record"_s, u"import"_s, u"--rawjson"_s, bake, u"--file"_s,
+                               context + u"/Dockerfile"_s, u"-o"_s, imported});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    shown = runStagecraftArgs({u"record"_s, u"show"_s, imported});
+    QVERIFY2(shown.out.contains("recorded "), shown.out.constData());
+    QVERIFY2(shown.out.contains("Outcome: failed"), shown.out.constData());
+
     shown = runStagecraftArgs({u"record"_s, u"import"_s, u"--rawjson"_s, log, u"--file"_s,
                                context + u"/Dockerfile"_s, u"-o"_s, m_dir->filePath(u"out.json"_s)});
     QCOMPARE(shown.status, 1);
