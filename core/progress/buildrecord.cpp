@@ -82,12 +82,9 @@ Expected<BuildRecord> BuildRecord::fromRawJson(const QByteArray &log, const QStr
     const BuildPlan plan = BuildPlan::fromText(dockerfileText);
     if (plan.graph().stages.isEmpty())
         return fail(QStringLiteral("%1 has no stage to map the log's steps to").arg(dockerfileName));
-    QDateTime origin;
-    Expected<QList<BuildEvent>> events = SolveStatusStream::read(log, plan, &origin);
-    if (!events)
-        return std::unexpected(events.error());
     BuildProgress progress;
-    progress.replay(*events, origin);
+    if (Expected<void> read = SolveStatusStream::read(log, plan, progress); !read)
+        return std::unexpected(read.error());
     BuildRecord record = fromProgress(progress);
     record.engine = QStringLiteral("buildkit");
     record.dockerfile = dockerfileText;

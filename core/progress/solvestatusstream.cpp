@@ -382,15 +382,25 @@ QList<BuildEvent> SolveStatusStream::finish()
     return out;
 }
 
-Expected<QList<BuildEvent>> SolveStatusStream::read(const QByteArray &log, const BuildPlan &plan,
-                                                    QDateTime *origin)
+Expected<void> SolveStatusStream::read(const QByteArray &log, const BuildPlan &plan, BuildProgress &into)
 {
     if (log.size() > kMaxLogBytes)
         return fail(QStringLiteral("rawjson progress: %1 bytes, more than the %2 a log may have")
                         .arg(log.size())
                         .arg(kMaxLogBytes));
     SolveStatusStream stream(plan);
-    QList<BuildEvent> events;
+    BuildProgress progress;
+    bool started = false;
+    const auto apply = [&](const QList<BuildEvent> &events) {
+        for (const BuildEvent &event : events) {
+            if (!started) {
+                // The origin is known once the first time in the log was read.
+                progress.replay({}, stream.origin());
+                started = true;
+            }
+            progress.apply(event);
+        }
+    };
     qsizetype start = 0;
     while (start < log.size()) {
         qsizetype end = log.indexOf('\n', start);
@@ -399,16 +409,15 @@ Expected<QList<BuildEvent>> SolveStatusStream::read(const QByteArray &log, const
         Expected<QList<BuildEvent>> made = stream.feed(QByteArrayView(log).sliced(start, end - start));
         if (!made)
             return std::unexpected(made.error());
-        events += *made;
+        apply(*made);
         start = end + 1;
     }
     if (stream.vertexCount() == 0)
         return fail(QStringLiteral("rawjson progress: no vertex in the log; is it BuildKit's "
                                    "--progress=rawjson output?"));
-    events += stream.finish();
-    if (origin)
-        *origin = stream.origin();
-    return events;
+    apply(stream.finish());
+    // The model's own form carries it over whole (fromJson checks and signals as usual).
+    return into.fromJson(progress.toJson());
 }
 
 } // namespace stagecraft

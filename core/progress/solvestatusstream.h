@@ -11,6 +11,7 @@
 #include "core/builder/buildevent.h"
 #include "core/common/error.h"
 #include "core/plan/buildplan.h"
+#include "core/progress/buildprogress.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -43,9 +44,10 @@ public:
     int vertexCount() const { return int(m_vertices.size()); }
     int unmappedVertices() const { return m_unmapped; }
 
-    // A whole log read at once.
-    static Expected<QList<BuildEvent>> read(const QByteArray &log, const BuildPlan &plan,
-                                            QDateTime *origin = nullptr);
+    // A whole log read at once into `into` (cleared first), its times counted from the
+    // log's earliest. Events go straight into the model, whose bounds keep a log of a
+    // million output lines from becoming a million events in memory.
+    static Expected<void> read(const QByteArray &log, const BuildPlan &plan, BuildProgress &into);
 
 private:
     struct Vertex

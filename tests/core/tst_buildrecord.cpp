@@ -179,6 +179,7 @@ private Q_SLOTS:
     void rawjsonOfRealBuild();
     void rawjsonIncrementalUpdates();
     void rawjsonFromBuildx();
+    void rawjsonLongLogIsBounded();
     void hostileRecord_data();
     void hostileRecord();
     void hostileFiles();
@@ -481,6 +482,29 @@ void TestBuildRecord::rawjsonFromBuildx()
     QCOMPARE(end.size(), 1);
     QCOMPARE(end.first().kind, BuildEventKind::BuildFailed);
     QVERIFY2(end.first().text.contains(u"names no step"_s), qPrintable(end.first().text));
+}
+
+void TestBuildRecord::rawjsonLongLogIsBounded()
+{
+    // Half a million output lines of one step: the record keeps the model's bounded tail.
+    const QByteArray start =
+        R"({"vertexes":[{"digest":"sha256:a","name":"[2/2] RUN y","started":"2026-01-01T00:00:00Z"}]})";
+    QByteArray output;
+    for (int i = 0; i < 500000; ++i)
+        output += "line " + QByteArray::number(i) + '\n';
+    const QByteArray log = start + "\n{\"logs\":[{\"vertex\":\"sha256:a\",\"data\":\"" + output.toBase64() +
+                           "\"}]}\n" + start.chopped(3) + R"(,"completed":"2026-01-01T00:00:02Z"}]})" + '\n';
+    const Expected<BuildRecord> record = BuildRecord::fromRawJson(log, u"FROM x\nRUN y\n"_s, u"Dockerfile"_s);
+    QVERIFY2(record, qPrintable(record ? QString() : record.error().message));
+    BuildProgress progress;
+    QVERIFY(record->load(progress));
+    const StepProgress *run = progress.step(0, 1);
+    QVERIFY(run);
+    QCOMPARE(run->state, ProgressState::Done);
+    QCOMPARE(run->completedMs, 2000);
+    QVERIFY(run->log.size() <= BuildProgress::kMaxLogLines);
+    QCOMPARE(run->log.last(), u"line 499999"_s);
+    QCOMPARE(run->droppedLines + run->log.size(), 500000);
 }
 
 void TestBuildRecord::hostileRecord_data()
