@@ -8,6 +8,7 @@
 #include "core/builder/debugshell.h"
 #include "core/engine/buildengine.h"
 #include "core/exec/pseudoterminal.h"
+#include "core/progress/buildrecord.h"
 #include "core/registry/registryclient.h"
 #include "core/registry/registryprogressprinter.h"
 
@@ -29,7 +30,7 @@ namespace {
 const char kUsage[] =
     "Usage: stagecraft build [-f FILE] [-t NAME:TAG]... [--target STAGE] [--build-arg K=V]...\n"
     "                        [--no-cache] [--network private|host|none] [--debug-shell]\n"
-    "                        [--progress plain|json]\n"
+    "                        [--progress plain|json] [--record FILE]\n"
     "                        [--output type=oci,dest=DIR|type=docker,dest=FILE]\n"
     "                        [--mirror REGISTRY=URL]... [--insecure HOST]... [--store DIR]\n"
     "                        [--engine embedded|docker [--docker-host H] [--builder NAME]] CONTEXT\n"
@@ -61,7 +62,12 @@ const char kUsage[] =
     "failed, its ENV, ARGs, WORKDIR, USER, mounts and the same sandbox. Retry the command,\n"
     "look around, then `exit`: the build still fails, and nothing done in the shell is\n"
     "kept (no image, no cache entry). Needs plain progress. When stdin is not a terminal,\n"
-    "the shell reads its commands from stdin.\n";
+    "the shell reads its commands from stdin.\n"
+    "\n"
+    "--record FILE: writes the build's record, whether it succeeded or failed: the\n"
+    "Dockerfile, build args, target, the events in BuildKit's SolveStatus form, each step's\n"
+    "layer size and the result's digest (`stagecraft record show FILE`, File > Open Build\n"
+    "Record).\n";
 
 CancellationToken g_cancel;
 
@@ -131,6 +137,7 @@ int runBuild(const QStringList &commandLine)
     QString storeOption;
     QString progress = QStringLiteral("plain");
     QString output;
+    QString recordPath;
     bool debugShell = false;
     EngineKind engineKind = EngineKind::Embedded;
     DockerEngineOptions dockerOptions;
@@ -183,6 +190,8 @@ int runBuild(const QStringList &commandLine)
             progress = *p;
             if (progress != QLatin1String("plain") && progress != QLatin1String("json"))
                 return usageError(name, QStringLiteral("--progress is plain or json"));
+        } else if (auto r = value(QStringLiteral("--record"))) {
+            recordPath = *r;
         } else if (auto o = value(QStringLiteral("--output"))) {
             output = *o;
         } else if (auto engine = value(QStringLiteral("--engine"))) {
@@ -233,7 +242,8 @@ int runBuild(const QStringList &commandLine)
                               QStringLiteral("--output takes type=oci,dest=DIR or type=docker,dest=FILE"));
     }
 
-    QString dockerfileText; // what a Docker engine builds: the text checked here
+    // What a Docker engine builds (the text checked here) and what a record keeps.
+    QString dockerfileText, dockerfileName;
     // Refuse what `stagecraft check` rejects, with check's messages, before touching the
     // store: the builder stops at parse and graph errors only, and would otherwise build a
     // file whose expansion limits or `# check=error=true` warnings check reports as errors.
@@ -247,6 +257,8 @@ int runBuild(const QStringList &commandLine)
         planOptions.target = request.target;
         planOptions.buildArgs = request.buildArgs;
         planOptions.platform = request.platform;
+        dockerfileText = input->text;
+        dockerfileName = input->displayName;
         const DockerfileReport report = DockerfileReport::make(input->text, planOptions);
         if (report.hasErrors()) {
             printErr(report.text(input->displayName, true));
@@ -274,7 +286,11 @@ int runBuild(const QStringList &commandLine)
             numbers.insert(id, nextNumber++);
         return numbers.value(id);
     };
+    // The builder calls the sink from one thread at a time, so the model needs no lock.
+    BuildProgress recorded;
     const auto sink = [&](const BuildEvent &e) {
+        if (!recordPath.isEmpty())
+            recorded.apply(e);
         if (json) {
             printOut(QString::fromUtf8(QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact)) +
                      QLatin1Char('\n'));
@@ -339,6 +355,21 @@ int runBuild(const QStringList &commandLine)
     auto result = engine->build(engineRequest, sink, g_cancel);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+    if (!recordPath.isEmpty()) {
+        BuildRecord record = BuildRecord::fromProgress(recorded);
+        record.dockerfile = dockerfileText;
+        record.dockerfileName = QFileInfo(dockerfileName).fileName();
+        for (auto it = request.buildArgs.cbegin(); it != request.buildArgs.cend(); ++it)
+            record.buildArgs.insert(it.key(), it.value());
+        record.target = request.target;
+        record.engine = engineKindName(engineKind);
+        if (result) {
+            record.resultDigest = result->manifest.digest.toString();
+            record.tags = result->tags;
+        }
+        if (Expected<void> written = record.write(recordPath); !written)
+            printErr(QStringLiteral("build: %1\n").arg(written.error().message));
+    }
     if (!result)
         return commandError(name, result.error().message);
     if (!json)

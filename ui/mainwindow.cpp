@@ -223,6 +223,16 @@ void MainWindow::createActions()
          {QKeySequence::Open},
          [this] { openInteractive(); },
          themedIcon("document-open", QStyle::SP_DialogOpenButton)},
+        {"actionOpenBuildRecord",
+         tr("Open Build &Record…"),
+         {QKeySequence(QStringLiteral("Ctrl+Shift+O"))},
+         [this] { openBuildRecordInteractive(); },
+         themedIcon("document-open", QStyle::SP_DialogOpenButton)},
+        {"actionSaveBuildRecord",
+         tr("Save &Build Record…"),
+         {QKeySequence(QStringLiteral("Ctrl+Shift+R"))},
+         [this] { saveBuildRecordInteractive(); },
+         themedIcon("document-save-as", QStyle::SP_DialogSaveButton)},
         {"actionSave",
          tr("&Save"),
          {QKeySequence::Save},
@@ -395,6 +405,7 @@ void MainWindow::createActions()
     }
     action(QStringLiteral("actionCancelBuild"))->setEnabled(false);
     action(QStringLiteral("actionRun"))->setEnabled(false);
+    action(QStringLiteral("actionSaveBuildRecord"))->setEnabled(false); // until a build ends
 
     // Like `stagecraft build --debug-shell`: a failed RUN waits for a shell in its filesystem.
     auto *keep = new QAction(tr("&Keep Failed Step for a Shell"), this);
@@ -584,6 +595,9 @@ void MainWindow::createMenus()
     file->addAction(a("actionSave"));
     file->addAction(a("actionSaveAs"));
     file->addAction(a("actionExportGraph"));
+    file->addSeparator();
+    file->addAction(a("actionOpenBuildRecord"));
+    file->addAction(a("actionSaveBuildRecord"));
     file->addSeparator();
     file->addAction(a("actionQuit"));
     rebuildRecentMenu();
@@ -1207,15 +1221,16 @@ bool MainWindow::startBuild(QString *error)
     }
     request.target = m_targetBox->currentData().toString();
 
-    m_builtSteps.clear();
-    m_buildState.clear();
-    m_stageManifests.clear();
+    resetBuildView();
     m_pullDone = m_pullTotal = 0;
     m_buildTarget = request.target;
-    m_graphView->clearStageStates();
-    m_editor->clearLayerBadges();
-    m_logModel->clear();
-    m_logView->setStages({});
+    m_recordBase = BuildRecord();
+    m_recordBase.dockerfile = m_editor->toPlainText();
+    m_recordBase.dockerfileName = QFileInfo(request.dockerfile).fileName();
+    for (auto it = request.buildArgs.cbegin(); it != request.buildArgs.cend(); ++it)
+        m_recordBase.buildArgs.insert(it.key(), it.value());
+    m_recordBase.target = request.target;
+    m_recordBase.engine = engineKindName(m_preferences.engine);
     m_logModel->append(
         -1, QString(), BuildLogModel::Kind::Info,
         request.buildArgs.isEmpty()
@@ -1232,6 +1247,95 @@ bool MainWindow::startBuild(QString *error)
     m_logDock->raise();
     statusBar()->showMessage(tr("Building…"));
     return true;
+}
+
+void MainWindow::resetBuildView()
+{
+    m_builtSteps.clear();
+    m_buildState.clear();
+    m_stageManifests.clear();
+    m_graphView->clearStageStates();
+    m_editor->clearLayerBadges();
+    m_logModel->clear();
+    m_logView->setStages({});
+}
+
+bool MainWindow::openBuildRecord(const QString &path, QString *error)
+{
+    if (m_session->isBusy()) {
+        if (error)
+            *error = tr("A build or run is in progress; cancel it first.");
+        return false;
+    }
+    Expected<BuildRecord> record = BuildRecord::open(path);
+    BuildProgress recorded;
+    Expected<void> loaded = record ? record->load(recorded) : std::unexpected(record.error());
+    if (!loaded) {
+        if (error)
+            *error = loaded.error().message;
+        return false;
+    }
+    // A new, unsaved document: the record's text may differ from any file on disk.
+    setDocumentText(record->dockerfile, QString());
+    resetBuildView();
+    m_lastImage.clear();
+    m_recordBase = *record;
+    m_recordBase.progress = {};
+    // The same path as a live build's events: graph states, badges and the log.
+    for (const BuildEvent &event : recorded.toEvents())
+        onBuildEvent(event);
+    if (recorded.failedLine() > 0)
+        m_editor->setBuildFailure(recorded.failedLine(), recorded.error());
+    m_logDock->show();
+    m_logDock->raise();
+    updateBuildActions();
+    statusBar()->showMessage(
+        tr("Build record %1: %2").arg(QFileInfo(path).fileName(), progressStateName(recorded.state())));
+    return true;
+}
+
+bool MainWindow::saveBuildRecord(const QString &path, QString *error)
+{
+    BuildRecord record = BuildRecord::fromProgress(m_buildState);
+    record.dockerfile = m_recordBase.dockerfile;
+    record.dockerfileName = m_recordBase.dockerfileName;
+    record.buildArgs = m_recordBase.buildArgs;
+    record.target = m_recordBase.target;
+    if (!m_recordBase.engine.isEmpty())
+        record.engine = m_recordBase.engine;
+    record.tags = m_recordBase.tags;
+    // A live build's image, or the one of the record shown; none for a failed build.
+    if (m_buildState.state() == ProgressState::Done)
+        record.resultDigest = m_recordBase.resultDigest.isEmpty() ? m_lastImage : m_recordBase.resultDigest;
+    if (Expected<void> written = record.write(path); !written) {
+        if (error)
+            *error = written.error().message;
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::openBuildRecordInteractive()
+{
+    if (!maybeSave())
+        return;
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Build Record"), QDir::homePath(),
+        tr("Build records and rawjson logs (*.json *.jsonl *.log);;All files (*)"));
+    QString error;
+    if (!path.isEmpty() && !openBuildRecord(path, &error))
+        showError(tr("Open Build Record"), error);
+}
+
+void MainWindow::saveBuildRecordInteractive()
+{
+    const QString dir = m_currentFile.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFile).absolutePath();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Build Record"),
+                                                      dir + QStringLiteral("/build-record.json"),
+                                                      tr("Build records (*.json)"));
+    QString error;
+    if (!path.isEmpty() && !saveBuildRecord(path, &error))
+        showError(tr("Save Build Record"), error);
 }
 
 void MainWindow::showFailedStep(const QString &instruction, int exitCode)
@@ -1421,6 +1525,10 @@ void MainWindow::updateBuildActions()
     action(QStringLiteral("actionBuild"))->setEnabled(!busy);
     action(QStringLiteral("actionCancelBuild"))->setEnabled(busy);
     action(QStringLiteral("actionRun"))->setEnabled(!busy && !m_lastImage.isEmpty());
+    action(QStringLiteral("actionOpenBuildRecord"))->setEnabled(!busy);
+    action(QStringLiteral("actionSaveBuildRecord"))
+        ->setEnabled(!busy && m_buildState.state() != ProgressState::Idle &&
+                     m_buildState.state() != ProgressState::Running);
     m_buildArgsEdit->setEnabled(!busy);
     m_targetBox->setEnabled(!busy);
 }

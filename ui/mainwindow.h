@@ -4,6 +4,7 @@
 
 #include "core/builder/builder.h"
 #include "core/progress/buildprogress.h"
+#include "core/progress/buildrecord.h"
 #include "ui/liveanalysis.h"
 #include "ui/preferences.h"
 #include "ui/runchoices.h"
@@ -52,6 +53,12 @@ public:
     bool openFile(const QString &path, QString *error = nullptr);
     bool saveFile(const QString &path, QString *error = nullptr);
     bool openExample(const QString &id, QString *error = nullptr);
+    // A build record (or a rawjson log beside its Dockerfile): its Dockerfile as a new
+    // document and its build on the graph, badges and log, with no image and no engine.
+    bool openBuildRecord(const QString &path, QString *error = nullptr);
+    // The last build (finished or failed) as a record.
+    bool saveBuildRecord(const QString &path, QString *error = nullptr);
+    const BuildProgress &buildState() const { return m_buildState; }
     void newDocument();
 
     QString currentFile() const { return m_currentFile; }
@@ -155,6 +162,10 @@ private:
 
     bool maybeSave();
     void openInteractive();
+    void openBuildRecordInteractive();
+    void saveBuildRecordInteractive();
+    // Forgets the build shown (graph states, badges, log, progress model).
+    void resetBuildView();
     bool saveInteractive();
     bool saveAsInteractive();
     void openRecent(const QString &path);
@@ -227,6 +238,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_buildDir; // the empty context a new, unsaved file builds in
     QList<BuiltStep> m_builtSteps;
     BuildProgress m_buildState; // the stages' and steps' progress, fed the build's events
+    BuildRecord m_recordBase;   // what a saved record says besides the events (text, args, target)
     QHash<int, QString> m_stageManifests;
     QHash<QString, QStringList> m_layerDigests; // image argument → its layer digests
     QString m_lastImage;

@@ -227,9 +227,11 @@ void BuildProgress::clear()
     Q_EMIT cleared();
 }
 
-void BuildProgress::replay(const QList<BuildEvent> &events)
+void BuildProgress::replay(const QList<BuildEvent> &events, const QDateTime &origin)
 {
     clear();
+    if (origin.isValid())
+        m_data.origin = origin.toUTC();
     for (const BuildEvent &event : events)
         apply(event);
 }
@@ -644,7 +646,11 @@ Expected<void> BuildProgress::fromJson(const QByteArray &json)
                         .arg(parseError.errorString()));
     if (!doc.isObject())
         return fail(QStringLiteral("build record: the top level must be an object"));
-    const QJsonObject root = doc.object();
+    return fromJson(doc.object());
+}
+
+Expected<void> BuildProgress::fromJson(const QJsonObject &root)
+{
     RecordReader r;
     Data data;
     const auto bad = [&r]() -> Expected<void> { return std::unexpected(r.error); };
@@ -803,6 +809,107 @@ Expected<void> BuildProgress::fromJson(const QByteArray &json)
         Q_EMIT stageChanged(s.index);
     Q_EMIT buildChanged();
     return {};
+}
+
+QList<BuildEvent> BuildProgress::toEvents() const
+{
+    QList<BuildEvent> events;
+    if (m_data.state == ProgressState::Idle)
+        return events;
+    const qint64 buildStart = std::max<qint64>(m_data.startedMs, 0);
+    for (const StageProgress &s : m_data.stages) {
+        BuildEvent base;
+        base.stage = s.index;
+        base.stageName = s.name;
+        base.stepCount = s.stepCount;
+        const auto event = [&](BuildEventKind kind, qint64 at) {
+            BuildEvent e = base;
+            e.kind = kind;
+            e.timeMs = std::max(at, buildStart);
+            return e;
+        };
+        BuildEvent queued = event(BuildEventKind::StageQueued, buildStart);
+        queued.range = s.range;
+        events.append(queued);
+        if (s.startedMs >= 0)
+            events.append(event(BuildEventKind::StageStarted, s.startedMs));
+        for (const StepProgress &step : s.steps) {
+            if (step.stage < 0)
+                continue;
+            const auto stepEvent = [&](BuildEventKind kind, qint64 at) {
+                BuildEvent e = event(kind, at);
+                e.step = step.step;
+                e.instruction = step.instruction;
+                e.range = step.range;
+                return e;
+            };
+            const bool ended = step.isFinished() || step.state == ProgressState::Failed ||
+                               step.state == ProgressState::Cancelled;
+            if (step.startedMs < 0 && !ended)
+                continue;
+            const qint64 started = step.startedMs >= 0 ? step.startedMs : step.completedMs;
+            BuildEvent start = stepEvent(BuildEventKind::StepStarted, started);
+            start.text = step.text;
+            events.append(start);
+            for (const QString &line : step.log) {
+                BuildEvent log = stepEvent(BuildEventKind::StepLog, started);
+                log.text = line;
+                events.append(log);
+            }
+            if (step.isFinished()) {
+                BuildEvent done =
+                    stepEvent(step.cached ? BuildEventKind::StepCached : BuildEventKind::StepDone,
+                              std::max(step.completedMs, started));
+                done.durationMs = step.durationMs;
+                done.layerDigest = step.layerDigest;
+                done.layerSize = step.layerSize;
+                events.append(done);
+            }
+        }
+        const qint64 ended = s.endedMs >= 0 ? s.endedMs : std::max(s.startedMs, buildStart);
+        if (s.state == ProgressState::Done || s.state == ProgressState::Cached) {
+            BuildEvent done = event(s.state == ProgressState::Cached ? BuildEventKind::StageCached
+                                                                     : BuildEventKind::StageDone,
+                                    ended);
+            done.durationMs = s.durationMs;
+            events.append(done);
+        } else if (!s.error.isEmpty()) {
+            BuildEvent failed = event(BuildEventKind::StageFailed, ended);
+            failed.text = s.error;
+            failed.errorKind = s.errorKind;
+            events.append(failed);
+        }
+    }
+    for (const BuildWarningNote &w : m_data.warnings) {
+        BuildEvent e;
+        e.kind = BuildEventKind::BuildWarning;
+        e.stage = w.stage;
+        e.step = std::max(w.step, 0);
+        e.range.start.line = w.line;
+        e.text = w.text;
+        const StepProgress *at = step(w.stage, w.step);
+        e.timeMs = at && at->startedMs >= 0 ? at->startedMs : buildStart;
+        if (const StageProgress *s = stage(w.stage)) {
+            e.stageName = s->name;
+            e.stepCount = s->stepCount;
+        }
+        events.append(e);
+    }
+    if (m_data.state == ProgressState::Done || m_data.state == ProgressState::Failed ||
+        m_data.state == ProgressState::Cancelled) {
+        BuildEvent end;
+        end.kind =
+            m_data.state == ProgressState::Done ? BuildEventKind::BuildDone : BuildEventKind::BuildFailed;
+        end.timeMs = m_data.endedMs >= 0 ? m_data.endedMs : buildStart;
+        end.durationMs = m_data.durationMs;
+        end.text = m_data.state == ProgressState::Done ? m_data.imageId : m_data.error;
+        end.errorKind = m_data.errorKind;
+        events.append(end);
+    }
+    // Time order across stages, each stage's own order kept where times tie.
+    std::stable_sort(events.begin(), events.end(),
+                     [](const BuildEvent &a, const BuildEvent &b) { return a.timeMs < b.timeMs; });
+    return events;
 }
 
 } // namespace stagecraft

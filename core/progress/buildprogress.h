@@ -92,8 +92,9 @@ public:
     void clear();
     // One event of the build; events that name no stage the model can hold are ignored.
     void apply(const BuildEvent &event);
-    // clear(), then every event in order: a recorded build shown again.
-    void replay(const QList<BuildEvent> &events);
+    // clear(), then every event in order: a recorded build shown again. `origin`, when
+    // valid, is the wall-clock time the events' times count from (else now).
+    void replay(const QList<BuildEvent> &events, const QDateTime &origin = {});
 
     ProgressState state() const { return m_data.state; }
     QString error() const { return m_data.error; }
@@ -119,6 +120,13 @@ public:
     // the bounds above or of the wrong shape with an error and leaving the model unchanged.
     QJsonObject toJson() const;
     Expected<void> fromJson(const QByteArray &json);
+    // The same from a document already parsed (a build record holds the form inside it).
+    Expected<void> fromJson(const QJsonObject &root);
+
+    // Events that, replayed, rebuild this state (stages, steps with their times, logs,
+    // layers, the outcome) in time order: a record read back is shown in the window
+    // through the same path as a live build. Lines the log bound dropped stay dropped.
+    QList<BuildEvent> toEvents() const;
 
     static QString vertexDigest(int stage, int step);
 

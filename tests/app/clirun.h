@@ -16,11 +16,11 @@ struct CliResult
     QByteArray err;
 };
 
-inline CliResult runStagecraft(const QString &store, const QStringList &args, const QByteArray &input = {})
+// The arguments exactly as given (commands without a store: `record show FILE`).
+inline CliResult runStagecraftArgs(const QStringList &args, const QByteArray &input = {})
 {
     QProcess p;
-    p.start(QStringLiteral(STAGECRAFT_BIN),
-            QStringList{args.first(), QStringLiteral("--store"), store} + args.mid(1));
+    p.start(QStringLiteral(STAGECRAFT_BIN), args);
     p.write(input);
     p.closeWriteChannel();
     if (!p.waitForFinished(120000)) {
@@ -30,6 +30,12 @@ inline CliResult runStagecraft(const QString &store, const QStringList &args, co
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
             p.readAllStandardError()};
+}
+
+inline CliResult runStagecraft(const QString &store, const QStringList &args, const QByteArray &input = {})
+{
+    return runStagecraftArgs(QStringList{args.first(), QStringLiteral("--store"), store} + args.mid(1),
+                             input);
 }
 
 } // namespace stagecraft::test

@@ -449,6 +449,69 @@ private Q_SLOTS:
         QVERIFY(!window.action(QStringLiteral("actionRun"))->isEnabled());
     }
 
+    // A failed build saved as a record opens in another window with no store behind it: the
+    // same node states, badges, log and failing line, from the record alone.
+    void buildRecordSavedAndReopened()
+    {
+        QString reason;
+        if (!Sandbox::isAvailable(&reason))
+            QSKIP(qPrintable(reason));
+        const QString text = QStringLiteral("FROM busybox:fixture AS base\n"
+                                            "RUN echo hello > /h\n"
+                                            "\n"
+                                            "FROM base\n"
+                                            "ENV X=1\n"
+                                            "RUN echo about to fail && exit 3\n");
+        const QString record = m_dir->filePath(QStringLiteral("build-record.json"));
+        QString builtState;
+        {
+            MainWindow window;
+            window.setStoreRoot(m_storeRoot);
+            QVERIFY(!window.action(QStringLiteral("actionSaveBuildRecord"))->isEnabled());
+            window.editor()->setPlainText(text);
+            window.flushAnalysis();
+            QSignalSpy finished(&window, &MainWindow::buildFinished);
+            QString error;
+            QVERIFY2(window.startBuild(&error), qPrintable(error));
+            QVERIFY(finished.wait(60000));
+            QCOMPARE(finished.at(0).at(0).toBool(), false);
+            QVERIFY(window.action(QStringLiteral("actionSaveBuildRecord"))->isEnabled());
+            QVERIFY2(window.saveBuildRecord(record, &error), qPrintable(error));
+            builtState = window.buildState().describe();
+        }
+
+        MainWindow window;
+        window.setStoreRoot(m_dir->filePath(QStringLiteral("empty-store")));
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QString error;
+        QVERIFY(!window.openBuildRecord(m_dir->filePath(QStringLiteral("missing.json")), &error));
+        QVERIFY2(error.contains(QStringLiteral("no such file")), qPrintable(error));
+        QVERIFY2(window.openBuildRecord(record, &error), qPrintable(error));
+        QCOMPARE(window.editor()->toPlainText(), text);
+        QVERIFY(window.currentFile().isEmpty());
+        QCOMPARE(window.analysis().graph.stages.size(), 2);
+        QCOMPARE(window.graphView()->stageState(0), StageState::Done);
+        QCOMPARE(window.graphView()->stageState(1), StageState::Failed);
+        QCOMPARE(window.editor()->buildFailureLine(), 6);
+        QCOMPARE(window.editor()->layerBadge(2).kind, LayerBadge::Kind::Added);
+        QCOMPARE(window.buildState().describe(), builtState);
+        const QString log = window.buildLogModel()->text();
+        QVERIFY2(log.contains(QStringLiteral("about to fail")), qPrintable(log));
+        QVERIFY(window.lastBuiltImage().isEmpty());
+        grabTo(window, QStringLiteral("/tmp/stagecraft-build-record.png"));
+
+        // A file that is no record is refused and leaves the window as it was.
+        QFile garbage(m_dir->filePath(QStringLiteral("garbage.json")));
+        QVERIFY(garbage.open(QIODevice::WriteOnly));
+        garbage.write("{\"format\":\"stagecraft-build-record\",\"version\":1,\"solveStatus\":[");
+        garbage.close();
+        QVERIFY(!window.openBuildRecord(garbage.fileName(), &error));
+        QVERIFY2(error.contains(QStringLiteral("not JSON")), qPrintable(error));
+        QCOMPARE(window.graphView()->stageState(1), StageState::Failed);
+    }
+
     // The shell sees what the failed command wrote; exiting it ends the build as failed and
     // nothing of the step is stored. Declining instead ends it at once; Cancel ends the wait.
     void failedRunOffersShell_data()

@@ -1,0 +1,171 @@
+// `stagecraft build --record FILE` for a build that fails and one that succeeds, then
+// `stagecraft record show` on those records, on records that are not records, and on
+// rawjson logs given without their Dockerfile or with garbage in them.
+#include "clirun.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace stagecraft::test;
+using namespace Qt::StringLiterals;
+
+class TestCliRecord : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void failedBuildRecorded();
+    void successfulBuildRecorded();
+    void notARecord();
+    void rawjsonErrors();
+
+private:
+    QString writeContext(const QString &name, const QByteArray &dockerfile);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_store;
+};
+
+void TestCliRecord::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_store = m_dir->filePath(u"store"_s);
+    const QString base =
+        QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) + u"/tests/data/images/base.docker.tar"_s;
+    const CliResult imported = runStagecraft(m_store, {u"import"_s, u"-t"_s, u"busybox:fixture"_s, base});
+    QVERIFY2(imported.status == 0, imported.err.constData());
+}
+
+QString TestCliRecord::writeContext(const QString &name, const QByteArray &dockerfile)
+{
+    const QString context = m_dir->filePath(name);
+    QDir().mkpath(context);
+    QFile f(context + u"/Dockerfile"_s);
+    if (!f.open(QIODevice::WriteOnly) || f.write(dockerfile) != dockerfile.size())
+        return {};
+    return context;
+}
+
+void TestCliRecord::failedBuildRecorded()
+{
+    const QString context = writeContext(u"failing"_s, "FROM busybox:fixture AS base\n"
+                                                       "RUN echo hello > /h\n"
+                                                       "FROM base\n"
+                                                       "ENV X=1\n"
+                                                       "RUN echo about to fail && exit 3\n");
+    const QString record = m_dir->filePath(u"failed.json"_s);
+    const CliResult built =
+        runStagecraft(m_store, {u"build"_s, u"--network"_s, u"none"_s, u"--record"_s, record, context});
+    QCOMPARE(built.status, 1);
+    QVERIFY2(QFile::exists(record), built.err.constData());
+
+    const CliResult shown = runStagecraftArgs({u"record"_s, u"show"_s, record});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    const QByteArray &out = shown.out;
+    QVERIFY2(out.contains("Outcome: failed"), out.constData());
+    QVERIFY2(out.contains("stage 0 base: done, 2/2 steps, 0 cached"), out.constData());
+    QVERIFY2(out.contains("[2/2] line 2  done       RUN echo hello > /h"), out.constData());
+    QVERIFY2(out.contains("layer "), out.constData());
+    QVERIFY2(out.contains("[3/3] line 5  failed     RUN echo about to fail && exit 3"), out.constData());
+    QVERIFY2(out.contains("Failed at line 5: RUN echo about to fail && exit 3"), out.constData());
+    QVERIFY2(out.contains("exit code: 3"), out.constData());
+    QVERIFY2(out.contains("| about to fail"), out.constData());
+    QVERIFY(!out.contains("Result: "));
+
+    // The same build again: the first stage comes from the cache, and the record says so.
+    const CliResult again =
+        runStagecraft(m_store, {u"build"_s, u"--network"_s, u"none"_s, u"--record"_s, record, context});
+    QCOMPARE(again.status, 1);
+    const CliResult cached = runStagecraftArgs({u"record"_s, u"show"_s, record});
+    QVERIFY2(cached.out.contains("stage 0 base: cached, 2/2 steps, 1 cached"), cached.out.constData());
+    QVERIFY2(cached.out.contains("line 2  cached"), cached.out.constData());
+}
+
+void TestCliRecord::successfulBuildRecorded()
+{
+    const QString context = writeContext(u"ok"_s, "FROM busybox:fixture\n"
+                                                  "ARG WHO\n"
+                                                  "RUN echo \"hello $WHO\" > /greeting\n");
+    const QString record = m_dir->filePath(u"ok.json"_s);
+    const CliResult built =
+        runStagecraft(m_store, {u"build"_s, u"--network"_s, u"none"_s, u"-t"_s, u"ok:1"_s, u"--build-arg"_s,
+                                u"WHO=class"_s, u"--record"_s, record, context});
+    QVERIFY2(built.status == 0, built.err.constData());
+    const CliResult images = runStagecraft(m_store, {u"images"_s, u"--no-trunc"_s});
+    const CliResult shown = runStagecraftArgs({u"record"_s, u"show"_s, record});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    QVERIFY2(shown.out.contains("Outcome: done"), shown.out.constData());
+    QVERIFY2(shown.out.contains("Build args: WHO=class"), shown.out.constData());
+    QVERIFY2(shown.out.contains("(ok:1)"), shown.out.constData());
+    const qsizetype at = shown.out.indexOf("Result: sha256:");
+    QVERIFY(at >= 0);
+    const QByteArray digest = shown.out.mid(at + 8, 71);
+    QVERIFY2(images.out.contains(digest.mid(7, 12)) || images.out.contains(digest), images.out.constData());
+    QVERIFY2(shown.out.contains("[3/3] line 3  done       RUN echo \"hello $WHO\" > /greeting"),
+             shown.out.constData());
+    QVERIFY(!shown.out.contains("Failed"));
+}
+
+void TestCliRecord::notARecord()
+{
+    const QString garbage = m_dir->filePath(u"garbage.json"_s);
+    QFile f(garbage);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"format\":\"stagecraft-build-record\",\"version\":1,\"solveStatus\":");
+    f.close();
+    CliResult shown = runStagecraftArgs({u"record"_s, u"show"_s, garbage});
+    QCOMPARE(shown.status, 1);
+    QVERIFY2(shown.err.contains("build record: not JSON"), shown.err.constData());
+    shown = runStagecraftArgs({u"record"_s, u"show"_s, m_dir->filePath(u"missing.json"_s)});
+    QCOMPARE(shown.status, 1);
+    QVERIFY2(shown.err.contains("no such file"), shown.err.constData());
+    shown = runStagecraftArgs({u"record"_s, u"show"_s});
+    QCOMPARE(shown.status, 2);
+    shown = runStagecraftArgs({u"record"_s, u"bogus"_s});
+    QCOMPARE(shown.status, 2);
+}
+
+void TestCliRecord::rawjsonErrors()
+{
+    const QString context = writeContext(u"raw"_s, "FROM busybox:fixture\nRUN true\n");
+    const QString log = m_dir->filePath(u"build.log"_s);
+    QFile f(log);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"vertexes\":[{\"digest\":\"sha256:a\",\"name\":\"[1/2] FROM x\"}]}\n{\"logs\":[\n");
+    f.close();
+    CliResult shown = runStagecraftArgs({u"record"_s, u"show"_s, u"--rawjson"_s, log});
+    QCOMPARE(shown.status, 2);
+    QVERIFY2(shown.err.contains("--file DOCKERFILE"), shown.err.constData());
+    shown = runStagecraftArgs(
+        {u"record"_s, u"show"_s, u"--rawjson"_s, log, u"--file"_s, context + u"/Dockerfile"_s});
+    QCOMPARE(shown.status, 1);
+    QVERIFY2(shown.err.contains("line 2: not JSON"), shown.err.constData());
+    // Real buildx output that names no step of the Dockerfile: read, and said so.
+    const QString bake = QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) +
+                         u"/tests/data/records/bake-definition.rawjson"_s;
+    shown = runStagecraftArgs(
+        {u"record"_s, u"show"_s, u"--rawjson"_s, bake, u"--file"_s, context + u"/Dockerfile"_s});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    QVERIFY2(shown.out.contains("(engine buildkit"), shown.out.constData());
+    QVERIFY2(shown.out.contains("Outcome: failed"), shown.out.constData());
+    QVERIFY2(shown.out.contains("the log names no step of this Dockerfile"), shown.out.constData());
+    const QString imported = m_dir->filePath(u"bake.json"_s);
+    shown = runStagecraftArgs({u"record"_s, u"import"_s, u"--rawjson"_s, bake, u"--file"_s,
+                               context + u"/Dockerfile"_s, u"-o"_s, imported});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    shown = runStagecraftArgs({u"record"_s, u"show"_s, imported});
+    QVERIFY2(shown.out.contains("recorded "), shown.out.constData());
+    QVERIFY2(shown.out.contains("Outcome: failed"), shown.out.constData());
+
+    shown = runStagecraftArgs({u"record"_s, u"import"_s, u"--rawjson"_s, log, u"--file"_s,
+                               context + u"/Dockerfile"_s, u"-o"_s, m_dir->filePath(u"out.json"_s)});
+    QCOMPARE(shown.status, 1);
+    QVERIFY(!QFile::exists(m_dir->filePath(u"out.json"_s)));
+}
+
+QTEST_GUILESS_MAIN(TestCliRecord)
+#include "tst_cli_record.moc"
