@@ -221,6 +221,21 @@ qint64 zlibLength(QIODevice *device, bool inflate)
         total += out.size() - z.avail_out;
         if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
             break;
+        // A gzip file may be several members one after another (Stagecraft's blobs are, one
+        // per MiB): a member's end is the stream's only when no input follows it.
+        if (inflate && r == Z_STREAM_END) {
+            if (z.avail_in == 0 && !end) {
+                const qint64 n = device->read(in.data(), in.size());
+                end = n <= 0;
+                z.next_in = reinterpret_cast<Bytef *>(in.data());
+                z.avail_in = uInt(qMax<qint64>(n, 0));
+            }
+            if (z.avail_in > 0) {
+                if (inflateReset(&z) != Z_OK)
+                    break;
+                r = Z_OK;
+            }
+        }
         if (inflate && end && z.avail_in == 0 && r != Z_STREAM_END && z.avail_out != 0)
             break;
     }
