@@ -68,6 +68,10 @@ Expected<void> BuildRun::load()
             return fail(QStringLiteral("%1: %2").arg(locationOf(d.range), d.message));
     if (m_plan->target() < 0)
         return fail(QStringLiteral("%1: the Dockerfile has no stage to build").arg(m_dockerfilePath));
+    const QList<Stage> &stages = m_plan->graph().stages;
+    for (int s = m_plan->target(); s >= 0 && s < stages.size() && !m_exportedStages.contains(s);
+         s = stages[s].baseStage)
+        m_exportedStages.insert(s);
 
     auto context = BuildContext::open(m_request.contextDir, m_dockerfilePath);
     if (!context)

@@ -111,7 +111,10 @@ private:
                           const BuildEvent &base, StageState &next);
     Expected<Descriptor> makeLayer(const PlanStep &step, const StepPlace &place, StepWork &work,
                                    const QString &linkKey, StageState &next);
-    Expected<WrittenLayer> writeLayer(QList<LayerSourceEntry> entries);
+    // A layer of a stage that is part of the image this build makes is gzip-compressed;
+    // one of a stage that only serves others (COPY --from, a mount) stays an uncompressed
+    // tar, as BuildKit exports only the target's layers: nobody waits for compression.
+    Expected<WrittenLayer> writeLayer(QList<LayerSourceEntry> entries, int stage);
 
     // The instructions that only change the image config (metadatainstructions.cpp).
     Expected<void> configStep(const Command &command, StageState &next, bool &cmdSet, StepWork &work) const;
@@ -167,6 +170,7 @@ private:
     std::optional<BuildPlan> m_plan;
     std::optional<BuildContext> m_context;
     QList<std::optional<StageState>> m_results;
+    QSet<int> m_exportedStages; // the target and the stages it is built FROM
     // Each built stage's scope at its end (ARGs, ENV, WORKDIR, SHELL): where a stage built
     // FROM it starts reading (under m_resultMutex).
     QList<std::optional<StageScope>> m_scopes;

@@ -160,7 +160,7 @@ Expected<Descriptor> BuildRun::makeLayer(const PlanStep &step, const StepPlace &
             return std::unexpected(ran.error());
         return next.layers.last();
     }
-    auto written = writeLayer(work.entries);
+    auto written = writeLayer(work.entries, place.base.stage);
     if (!written)
         return std::unexpected(written.error());
     const Descriptor layer = written->descriptor();
@@ -171,7 +171,7 @@ Expected<Descriptor> BuildRun::makeLayer(const PlanStep &step, const StepPlace &
     return layer;
 }
 
-Expected<WrittenLayer> BuildRun::writeLayer(QList<LayerSourceEntry> entries)
+Expected<WrittenLayer> BuildRun::writeLayer(QList<LayerSourceEntry> entries, int stage)
 {
     // As an ordinary user, files a RUN chowned to a container user without read permission
     // for others (0640 owned by a subordinate id) are read through copies its root makes.
@@ -197,6 +197,8 @@ Expected<WrittenLayer> BuildRun::writeLayer(QList<LayerSourceEntry> entries)
     if (!file.open())
         return fail(QStringLiteral("cannot create a temporary layer file: %1").arg(file.errorString()));
     LayerWriteOptions options;
+    if (!m_exportedStages.contains(stage))
+        options.compression = Compression::None;
     auto written = LayerWriter::write(std::move(entries), &file, options, m_cancel);
     if (!written)
         return std::unexpected(written.error());

@@ -1,8 +1,8 @@
 #include "core/builder/downloadcache.h"
 
+#include "core/common/sha256.h"
 #include "core/fs/rootdirectory.h"
 #include "core/oci/blobfile.h"
-#include "core/common/sha256.h"
 
 #include <QCryptographicHash>
 #include <QFile>

@@ -134,7 +134,7 @@ Expected<void> BuildRun::runCommand(const RunCommand &run, const StepPlace &plac
             e.entry.mode = 0755;
         entries.append(e);
     }
-    auto written = writeLayer(entries);
+    auto written = writeLayer(entries, place.base.stage);
     // The upper becomes the layer's directory, so the next step need not extract the
     // blob just written; when it cannot, it goes with the scratch.
     if (written && rootfs->mode() == RootfsMode::Overlay)

@@ -86,7 +86,9 @@ public:
 private:
     bool emit(const char *data, qint64 length)
     {
-        m_blobHash.addData(QByteArrayView(data, length));
+        // An uncompressed blob is the tar itself: its digest is the diff ID, hashed once.
+        if (m_gzip || m_zstd)
+            m_blobHash.addData(QByteArrayView(data, length));
         m_written += length;
         if (m_out->write(data, length) != length) {
             error = QStringLiteral("cannot write the layer: %1").arg(m_out->errorString());
@@ -322,7 +324,9 @@ Expected<WrittenLayer> LayerWriter::write(QList<LayerSourceEntry> entries, QIODe
 
     WrittenLayer result;
     result.diffId = Digest::fromRawSha256(sink.m_diffHash.result());
-    result.digest = Digest::fromRawSha256(sink.m_blobHash.result());
+    result.digest = options.compression == Compression::None
+                        ? result.diffId
+                        : Digest::fromRawSha256(sink.m_blobHash.result());
     result.size = sink.m_written;
     result.uncompressedSize = sink.m_uncompressed;
     result.mediaType = ociLayerMediaType(options.compression);

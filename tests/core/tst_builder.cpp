@@ -7,6 +7,7 @@
 #include "core/oci/dockerarchive.h"
 #include "core/oci/layerextractor.h"
 #include "core/oci/layerreader.h"
+#include "core/oci/mediatype.h"
 
 #include "buildfixture.h"
 
@@ -302,6 +303,7 @@ private Q_SLOTS:
     void addArchives();
     void addUrl();
     void copyFromStage();
+    void onlyExportedLayersCompressed();
     void copyLink();
     void parallelStages();
     void failingStageCancelsSiblings();
@@ -343,7 +345,8 @@ void TestBuilder::dockerReference_data()
     QTest::addColumn<bool>("directories");
     QTest::addRow("build") << QStringLiteral("context") << QStringLiteral("build")
                            << QStringLiteral("build.docker.tar") << false;
-    QTest::addRow("final") << QStringLiteral("context") << QString() << QStringLiteral("final.docker.tar") << false;
+    QTest::addRow("final") << QStringLiteral("context") << QString() << QStringLiteral("final.docker.tar")
+                           << false;
     // A file replaced by a directory and back, a directory by a file and back, a symlink
     // by a directory: every entry of BuildKit's layers, directories and whiteouts included.
     QTest::addRow("type-changes") << QStringLiteral("typechange-context") << QString()
@@ -797,6 +800,54 @@ void TestBuilder::addUrl()
     QVERIFY(!missing);
     QVERIFY2(missing.error().message.contains(QStringLiteral("404")), qPrintable(missing.error().message));
     QVERIFY2(leftovers(*m_store).isEmpty(), qPrintable(leftovers(*m_store).join(QLatin1Char(' '))));
+}
+
+// Only the layers of the image a build makes are compressed: a stage that serves a COPY
+// --from keeps uncompressed tars (nobody waits for gzip, as BuildKit exports only the
+// target's layers), which stay valid images when a later build targets that stage.
+void TestBuilder::onlyExportedLayersCompressed()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QString context = m_dir->filePath(QStringLiteral("context"));
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"),
+                      "FROM busybox:fixture AS src\nRUN echo data > /data\n"
+                      "FROM src AS mid\nRUN echo more > /more\n"
+                      "FROM busybox:fixture\nCOPY --from=mid /data /more /\n"));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("final:1")};
+    QVERIFY(builder.build(request));
+    auto final = m_store->image(QStringLiteral("final:1"));
+    QVERIFY(final);
+    QCOMPARE(final->layers.last().descriptor.mediaType, QString(mediatype::OciLayerGzip));
+    QCOMPARE(layerEntries(*final, int(final->layers.size()) - 1).value(QStringLiteral("more")).size, 5);
+
+    // `--target mid` from the cache: its two layers are the uncompressed tars, digest = diff ID.
+    request.target = QStringLiteral("mid");
+    request.tags = {QStringLiteral("mid:cached")};
+    auto cached = builder.build(request);
+    QVERIFY(cached);
+    QCOMPARE(cached->cachedSteps, 2);
+    auto mid = m_store->image(QStringLiteral("mid:cached"));
+    QVERIFY(mid);
+    for (int i = int(mid->layers.size()) - 2; i < mid->layers.size(); ++i) {
+        QCOMPARE(mid->layers[i].descriptor.mediaType, QString(mediatype::OciLayer));
+        QCOMPARE(mid->layers[i].descriptor.digest, mid->layers[i].diffId);
+    }
+    QVERIFY(layerEntries(*mid, int(mid->layers.size()) - 1).contains(QStringLiteral("more")));
+
+    // Built for itself, `mid` is the target and `src` the stage it is built FROM: both compressed.
+    request.noCache = true;
+    request.tags = {QStringLiteral("mid:fresh")};
+    QVERIFY(builder.build(request));
+    auto fresh = m_store->image(QStringLiteral("mid:fresh"));
+    QVERIFY(fresh);
+    for (int i = int(fresh->layers.size()) - 2; i < fresh->layers.size(); ++i)
+        QCOMPARE(fresh->layers[i].descriptor.mediaType, QString(mediatype::OciLayerGzip));
+    QVERIFY(layerEntries(*fresh, int(fresh->layers.size()) - 1).contains(QStringLiteral("more")));
 }
 
 void TestBuilder::copyFromStage()
