@@ -15,6 +15,15 @@ namespace stagecraft {
 
 namespace {
 
+// A step of these instructions writes a layer, whether or not its engine names it (BuildKit's
+// plain progress gives no layer digests): a stage that ran one is not "cached".
+bool makesLayer(const QString &instruction)
+{
+    const QString keyword = instruction.trimmed().section(u' ', 0, 0).toUpper();
+    return keyword == QLatin1String("RUN") || keyword == QLatin1String("COPY") ||
+           keyword == QLatin1String("ADD") || keyword == QLatin1String("WORKDIR");
+}
+
 constexpr qint64 kMaxTimeMs = qint64(10) * 365 * 24 * 3600 * 1000; // ten years of build
 
 QString key(const char *name)
@@ -409,7 +418,8 @@ void BuildProgress::apply(const BuildEvent &event)
                 ++stage->finishedSteps;
                 if (cached)
                     ++stage->cachedSteps;
-                else if (!event.layerDigest.isEmpty())
+                else if (!event.layerDigest.isEmpty() ||
+                         makesLayer(step->text.isEmpty() ? event.text : step->text))
                     ++stage->layersMade;
                 stage->bytes += event.layerSize;
             }
