@@ -1113,10 +1113,6 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <translation>Für den Build kann kein temporäres Verzeichnis angelegt werden.</translation>
     </message>
     <message>
-        <source>Cannot write the Dockerfile to build: %1</source>
-        <translation>Das zu bauende Dockerfile kann nicht geschrieben werden: %1</translation>
-    </message>
-    <message>
         <source>Building %1</source>
         <translation>Baue %1</translation>
     </message>
@@ -1290,6 +1286,34 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <source>Ti&amp;meline</source>
         <translation>Zeit&amp;leiste</translation>
     </message>
+    <message>
+        <source>Open Build &amp;Record…</source>
+        <translation>Build-&amp;Aufzeichnung öffnen…</translation>
+    </message>
+    <message>
+        <source>Save &amp;Build Record…</source>
+        <translation>Build-Aufzeichnung &amp;speichern…</translation>
+    </message>
+    <message>
+        <source>Build record %1: %2</source>
+        <translation>Build-Aufzeichnung %1: %2</translation>
+    </message>
+    <message>
+        <source>Open Build Record</source>
+        <translation>Build-Aufzeichnung öffnen</translation>
+    </message>
+    <message>
+        <source>Build records and rawjson logs (*.json *.jsonl *.log);;All files (*)</source>
+        <translation>Build-Aufzeichnungen und rawjson-Protokolle (*.json *.jsonl *.log);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Save Build Record</source>
+        <translation>Build-Aufzeichnung speichern</translation>
+    </message>
+    <message>
+        <source>Build records (*.json)</source>
+        <translation>Build-Aufzeichnungen (*.json)</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::PreferencesDialog</name>
@@ -1354,6 +1378,50 @@ insecure = 10.0.0.5:5000</translation>
     <message>
         <source>One per line: &quot;REGISTRY = URL&quot; fetches that registry&apos;s images from URL; &quot;insecure = HOST:PORT&quot; allows plain HTTP. Saved in %1.</source>
         <translation>Einer pro Zeile: „REGISTRY = URL“ holt die Images dieser Registry von URL; „insecure = HOST:PORT“ erlaubt unverschlüsseltes HTTP. Gespeichert in %1.</translation>
+    </message>
+    <message>
+        <source>&amp;Check</source>
+        <translation>&amp;Prüfen</translation>
+    </message>
+    <message>
+        <source>Embedded builder (no daemon)</source>
+        <translation>Eingebauter Builder (ohne Daemon)</translation>
+    </message>
+    <message>
+        <source>Docker engine (the docker command line)</source>
+        <translation>Docker Engine (die docker-Kommandozeile)</translation>
+    </message>
+    <message>
+        <source>DOCKER_HOST or the docker context</source>
+        <translation>DOCKER_HOST oder der docker-Kontext</translation>
+    </message>
+    <message>
+        <source>the default builder</source>
+        <translation>der Standard-Builder</translation>
+    </message>
+    <message>
+        <source>Builds with %1.</source>
+        <translation>Baut mit %1.</translation>
+    </message>
+    <message>
+        <source>Build engine:</source>
+        <translation>Build-Engine:</translation>
+    </message>
+    <message>
+        <source>Docker &amp;host:</source>
+        <translation>Docker-&amp;Host:</translation>
+    </message>
+    <message>
+        <source>buildx b&amp;uilder:</source>
+        <translation>buildx-B&amp;uilder:</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Prüfe …</translation>
+    </message>
+    <message>
+        <source>the embedded builder</source>
+        <translation>der eingebaute Builder</translation>
     </message>
 </context>
 <context>
