@@ -450,7 +450,7 @@ void TestBuildRecord::rawjsonFromBuildx()
 {
     // Real buildx output (tests/data/PEER-TESTS.md): an [internal] vertex whose statuses come
     // again and again; it belongs to no step, and its offset times count from its start.
-    const QByteArray log = readAll(QFINDTESTDATA("../data/records/bake-definition.rawjson"));
+    const QByteArray log = readAll(QFINDTESTDATA("data/records/bake-definition.rawjson"));
     QVERIFY(!log.isEmpty());
     const BuildPlan plan = BuildPlan::fromText(u"FROM busybox\nRUN true\n"_s);
     SolveStatusStream stream(plan);
