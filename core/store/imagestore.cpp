@@ -746,8 +746,12 @@ Expected<StoreGcReport> ImageStore::collectGarbage()
     for (auto it = refs->begin(); it != refs->end(); ++it)
         markReachable(it.value(), reachable, &problems, it.key(), nullptr);
     const auto markRoot = [&](const Digest &digest, const QString &owner) {
-        if (!m_blobs->contains(digest))
+        // A lease may keep a blob its holder has not written yet: it writes without this
+        // lock, so the blob can appear while the sweep below runs, and must survive it.
+        if (!m_blobs->contains(digest)) {
+            reachable.insert(digest);
             return;
+        }
         Descriptor d;
         d.digest = digest;
         // Only manifests and indexes are followed; other blobs are kept as they are.
