@@ -69,6 +69,21 @@ Expected<void> BuildRun::runCommand(const RunCommand &run, const StepPlace &plac
         if (!shadowed)
             spec.env.append(name + QLatin1Char('=') + value);
     }
+    // BuildKit's predefined proxy ARGs reach every RUN from --build-arg without an ARG line,
+    // and stay out of the history and the cache key (a proxy's credentials are no part of
+    // what a step makes).
+    for (const char *proxy : {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+                              "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"}) {
+        const QString name = QString::fromLatin1(proxy);
+        const auto given = m_request.buildArgs.constFind(name);
+        if (given == m_request.buildArgs.cend())
+            continue;
+        bool present = false;
+        for (const QString &e : std::as_const(spec.env))
+            present = present || envName(e) == name;
+        if (!present)
+            spec.env.append(name + QLatin1Char('=') + *given);
+    }
     spec.workingDir = config.workingDir.isEmpty() ? QStringLiteral("/") : config.workingDir;
     spec.user = config.user;
     const RunNetwork network = run.network == RunNetwork::Default ? m_request.network : run.network;

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void parsedTextWins();
     void triggerFromImage();
     void filesOfContainerUsers();
+    void proxyArgs();
 
 private:
     Expected<Image> build(const QByteArray &dockerfile, const QString &tag,
@@ -273,6 +274,34 @@ void TestBuildSemantics::filesOfContainerUsers()
     QVERIFY(!root.isEmpty());
     QCOMPARE(readBytes(root + QStringLiteral("/private")), QByteArray("secret\n"));
     QCOMPARE(readBytes(root + QStringLiteral("/group")), QByteArray("shared\n"));
+}
+
+// The proxy variables are predefined ARGs: --build-arg gives them to every RUN without
+// an ARG line, and neither the history nor the cache key holds them.
+void TestBuildSemantics::proxyArgs()
+{
+    QVERIFY(writeText(m_context + QStringLiteral("/Dockerfile"),
+                      "FROM busybox:fixture\nRUN echo \"$HTTP_PROXY|$no_proxy|$OTHER\" > /proxy\n"));
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = m_context;
+    request.tags = {QStringLiteral("proxy:1")};
+    request.buildArgs = {{u"HTTP_PROXY"_s, u"http://user:secret@proxy:3128"_s},
+                         {u"no_proxy"_s, u"localhost"_s},
+                         {u"OTHER"_s, u"undeclared"_s}};
+    auto first = builder.build(request);
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+    auto image = m_store->image(QStringLiteral("proxy:1"));
+    QVERIFY(image);
+    QCOMPARE(readBytes(unpack(*image) + QStringLiteral("/proxy")),
+             QByteArray("http://user:secret@proxy:3128|localhost|\n"));
+    for (const HistoryEntry &h : image->config.history)
+        QVERIFY2(!h.createdBy.contains(u"secret"_s), qPrintable(h.createdBy));
+    // Another proxy: the step is taken from the cache.
+    request.buildArgs[u"HTTP_PROXY"_s] = u"http://other:3128"_s;
+    auto second = builder.build(request);
+    QVERIFY(second);
+    QCOMPARE(second->cachedSteps, 1);
 }
 
 QTEST_GUILESS_MAIN(TestBuildSemantics)
