@@ -179,7 +179,10 @@ Expected<SandboxMount> BuildRun::runMount(const RunMount &runMount, const QStrin
         // starts empty and is kept in the store.
         mount.source = m_builder.store().cacheDir(QStringLiteral("run-cache")) + QLatin1Char('/') +
                        sha256Hex(runMount.effectiveId());
-        QDir().mkpath(mount.source);
+        // The sandbox creates it, with these, the first time.
+        mount.cacheUid = runMount.uid.value_or(0);
+        mount.cacheGid = runMount.gid.value_or(0);
+        mount.cacheMode = runMount.mode.value_or(0755);
         break;
     }
     case MountType::Tmpfs: mount.type = SandboxMount::Type::Tmpfs; break;

@@ -271,6 +271,55 @@ void ownCacheByContainerRoot(const QString &path, const IdMap &map)
         (void)::lchown(native.constData(), uid_t(map.hostUid(0)), gid_t(map.hostGid(0)));
 }
 
+// A cache directory this mount has just created gets the mount's mode and owner. Root
+// changes the owner itself (shifted into the container's range); an ordinary user's
+// namespace root does it for a container user other than root, whose host id is one of
+// the user's subordinate ids.
+Expected<void> prepareNewCache(const SandboxMount &m, const IdMap &map)
+{
+    const QByteArray native = QFile::encodeName(m.source);
+    if (::chmod(native.constData(), mode_t(m.cacheMode & 07777)) != 0)
+        return fail(QStringLiteral("cannot set the mode of cache directory %1").arg(m.source));
+    if (::geteuid() == 0) {
+        const qint64 uid = map.hostUid(m.cacheUid);
+        const qint64 gid = map.hostGid(m.cacheGid);
+        if (uid < 0 || gid < 0 || ::lchown(native.constData(), uid_t(uid), gid_t(gid)) != 0)
+            return fail(QStringLiteral("cannot give cache directory %1 to %2:%3")
+                            .arg(m.source)
+                            .arg(m.cacheUid)
+                            .arg(m.cacheGid));
+        return {};
+    }
+    if ((m.cacheUid == 0 && m.cacheGid == 0) || map.kind() != IdMap::Kind::Subordinate)
+        return {};
+    const QString chown = QStandardPaths::findExecutable(QStringLiteral("chown"));
+    if (chown.isEmpty())
+        return fail(QStringLiteral("cannot give cache directory %1 to %2:%3: no chown")
+                        .arg(m.source)
+                        .arg(m.cacheUid)
+                        .arg(m.cacheGid));
+    NamespaceChild::Options options;
+    options.argv = {chown, QStringLiteral("-h"), QStringLiteral("%1:%2").arg(m.cacheUid).arg(m.cacheGid),
+                    QStringLiteral("--"), m.source};
+    options.runAs = std::make_pair(0U, 0U);
+    Expected<NamespaceChild> child = NamespaceChild::start(options);
+    if (!child)
+        return std::unexpected(child.error());
+    QByteArray output;
+    char buffer[512];
+    qsizetype n = 0;
+    while ((n = ::read(child->outputFd(), buffer, sizeof(buffer))) > 0)
+        if (output.size() < 4096)
+            output.append(buffer, n);
+    if (child->wait() != 0)
+        return fail(QStringLiteral("cannot give cache directory %1 to %2:%3: %4")
+                        .arg(m.source)
+                        .arg(m.cacheUid)
+                        .arg(m.cacheGid)
+                        .arg(QString::fromLocal8Bit(output).trimmed()));
+    return {};
+}
+
 QString readProcValue(const char *path)
 {
     QFile f(QString::fromLatin1(path));
@@ -644,13 +693,20 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
                     setupError(QStringLiteral("the bind mount at %1 has no source").arg(target)));
             }
             break;
-        case SandboxMount::Type::Cache:
+        case SandboxMount::Type::Cache: {
+            const bool created = !QFileInfo(m.source).isDir();
             if (!QDir().mkpath(m.source))
                 return std::unexpected(
                     setupError(QStringLiteral("cannot create cache directory %1").arg(m.source)));
-            ownCacheByContainerRoot(m.source, *idMap);
+            if (created) {
+                if (auto prepared = prepareNewCache(m, *idMap); !prepared)
+                    return std::unexpected(setupError(prepared.error().message));
+            } else {
+                ownCacheByContainerRoot(m.source, *idMap);
+            }
             args << QStringLiteral("--bind") << reachable(m.source) << target;
             break;
+        }
         case SandboxMount::Type::Tmpfs: args << QStringLiteral("--tmpfs") << target; break;
         }
     }

@@ -41,6 +41,11 @@ struct SandboxMount
     std::shared_ptr<FileDescriptor> sourceFd;
     std::shared_ptr<const Rootfs> sourceRoot;
     QString sourcePath; // canonical path inside sourceRoot, "" for its root
+    // Cache: the owner (container ids) and mode the directory gets when this mount creates
+    // it (BuildKit's uid, gid and mode, 0, 0 and 0755 by default); an existing one keeps its own.
+    quint32 cacheUid = 0;
+    quint32 cacheGid = 0;
+    quint32 cacheMode = 0755;
 
     static SandboxMount cache(const QString &hostDirectory, const QString &target);
     static SandboxMount tmpfs(const QString &target);

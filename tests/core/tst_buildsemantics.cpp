@@ -134,6 +134,15 @@ void TestBuildSemantics::semantics_data()
         << QByteArray("FROM busybox:fixture\nWORKDIR /w\n"
                       "RUN --mount=type=bind,source=f.txt,target=rel cat /w/rel > /out\n")
         << FileChecks{{u"out"_s, QByteArray("from the context\n")}};
+    // A cache mount's directory is made with its uid, gid and mode (0, 0 and 0755 by default).
+    QTest::addRow("cache-mount-owner-mode")
+        << QByteArray("FROM busybox:fixture\n"
+                      "RUN --mount=type=cache,target=/c,uid=1000,gid=1001,mode=0710 "
+                      "stat -c '%u:%g %a' /c > /out\n")
+        << FileChecks{{u"out"_s, QByteArray("1000:1001 710\n")}};
+    QTest::addRow("cache-mount-defaults")
+        << QByteArray("FROM busybox:fixture\nRUN --mount=type=cache,target=/c stat -c '%u:%g %a' /c > /out\n")
+        << FileChecks{{u"out"_s, QByteArray("0:0 755\n")}};
     // COPY --from names a stage as written; an index counts from the first stage.
     QTest::addRow("copy-from-index") << QByteArray("FROM busybox:fixture\nRUN echo zero > /zero\n"
                                                    "FROM busybox:fixture\nCOPY --from=0 /zero /out\n")
