@@ -123,6 +123,13 @@ void BuildPlan::plan()
             meta.declare(ins, file.directives.escape);
     }
     m_metaArgs = meta.environment();
+    // BuildKit's TARGETSTAGE: the stage being built ("default" when it has no name), for
+    // stages that declare `ARG TARGETSTAGE`, like the platform ARGs.
+    if (m_graph.target >= 0 && m_graph.target < m_graph.stages.size() &&
+        !m_options.buildArgs.contains(QStringLiteral("TARGETSTAGE"))) {
+        const QString name = m_graph.stages[m_graph.target].name;
+        m_metaArgs.insert(QStringLiteral("TARGETSTAGE"), name.isEmpty() ? QStringLiteral("default") : name);
+    }
 
     // stageReference() looks through the stages before the reference; over every step of a
     // file with thousands of stages that is quadratic (seconds in the editor). By name:

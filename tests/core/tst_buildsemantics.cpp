@@ -134,6 +134,15 @@ void TestBuildSemantics::semantics_data()
         << QByteArray("FROM busybox:fixture\nWORKDIR /w\n"
                       "RUN --mount=type=bind,source=f.txt,target=rel cat /w/rel > /out\n")
         << FileChecks{{u"out"_s, QByteArray("from the context\n")}};
+    // TARGETSTAGE names the stage being built, once a stage declares it (BuildKit #5431).
+    QTest::addRow("targetstage")
+        << QByteArray("FROM busybox:fixture AS base\nRUN echo \"first:$TARGETSTAGE\" > /first\n"
+                      "ARG TARGETSTAGE\nRUN echo \"second:$TARGETSTAGE\" > /second\n"
+                      "FROM base AS final\n")
+        << FileChecks{{u"first"_s, QByteArray("first:\n")}, {u"second"_s, QByteArray("second:final\n")}};
+    QTest::addRow("targetstage-unnamed")
+        << QByteArray("FROM busybox:fixture\nARG TARGETSTAGE\nRUN echo \"$TARGETSTAGE\" > /out\n")
+        << FileChecks{{u"out"_s, QByteArray("default\n")}};
     // A cache mount's directory is made with its uid, gid and mode (0, 0 and 0755 by default).
     QTest::addRow("cache-mount-owner-mode")
         << QByteArray("FROM busybox:fixture\n"
