@@ -331,7 +331,9 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const CopyCommand &copy,
     const QString &dest = copy.destination;
     if (dest.isEmpty() || (job.sources.isEmpty() && copy.heredocSources.isEmpty()))
         return fail(QStringLiteral("%1 needs a source and a destination").arg(keyword));
-    job.destRel = ContainerPath::resolve(workdir, dest).mid(1);
+    // Through the stage's symlinks, the last one too, as BuildKit resolves a destination:
+    // COPY into /link/ where /link -> /real writes /real.
+    job.destRel = destTree.resolve(ContainerPath::resolve(workdir, dest).mid(1));
     job.destIsDir = dest.endsWith(QLatin1Char('/')) || dest.endsWith(QStringLiteral("/.")) ||
                     dest == QLatin1String(".") || job.sources.size() + copy.heredocSources.size() > 1 ||
                     job.parents || destTree.isDirectory(destTree.resolveParents(job.destRel));
@@ -417,11 +419,8 @@ Expected<void> BuildRun::copyFromStage(CopyJob &job, const QString &from, int fr
             return fail(QStringLiteral("--from=%1: \"%2\" leads outside the stage's root").arg(from, src));
         QStringList matched;
         if (PathGlob::hasMeta(*cleaned)) {
+            // A wildcard that matches nothing copies nothing (BuildKit allows an empty wildcard).
             matched = expandTreeGlob(tree, *cleaned);
-            if (matched.isEmpty())
-                return fail(
-                    QStringLiteral("failed to compute cache key: no files match \"%1\" (in --from=%2)")
-                        .arg(src, from));
         } else {
             matched.append(*cleaned);
         }

@@ -46,4 +46,9 @@ QString LayerTree::resolveParents(const QString &relative) const
     return m_view.canonicalPath(relative, false).value_or(relative);
 }
 
+QString LayerTree::resolve(const QString &relative) const
+{
+    return m_view.canonicalPath(relative, true).value_or(relative);
+}
+
 } // namespace stagecraft

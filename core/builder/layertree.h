@@ -31,6 +31,8 @@ public:
 
     // `relative` with symlinks in its parent components resolved inside the tree.
     QString resolveParents(const QString &relative) const;
+    // The same with a last symlink followed too: where a COPY into `relative` lands.
+    QString resolve(const QString &relative) const;
 
     const QString &error() const { return m_error; }
 

@@ -1,8 +1,8 @@
 #include "core/context/buildcontext.h"
 
+#include "core/common/sha256.h"
 #include "core/context/gopath.h"
 #include "core/context/pathglob.h"
-#include "core/common/sha256.h"
 
 #include <QDir>
 #include <QFile>
@@ -267,8 +267,8 @@ Expected<QList<ContextMatch>> BuildContext::select(const QString &source,
         else if (cancel.isCancelled())
             return std::unexpected(m.error());
     }
-    if (matches.isEmpty())
-        return fail(QStringLiteral("no build context files match \"%1\"").arg(source));
+    // A wildcard that matches nothing selects nothing, as BuildKit's Dockerfile COPY and ADD
+    // allow (an empty layer); a plain path that is missing is an error (describe() above).
     return matches;
 }
 

@@ -52,8 +52,8 @@ public:
     bool isExcluded(const QString &relativePath) const { return m_ignore.isExcluded(relativePath); }
 
     // What a COPY/ADD source selects: ".", "dir/", "a/b.txt", "*.go", "src/*/x". A
-    // leading "/" means the context root; a path leading outside is refused. No match is
-    // an error saying so.
+    // leading "/" means the context root; a path leading outside is refused. A missing path is an
+    // error; a wildcard that matches nothing selects nothing (BuildKit's COPY allows it).
     Expected<QList<ContextMatch>> select(const QString &source, const CancellationToken &cancel) const;
 
     // Content digest of one match ("sha256:<hex>"): a canonical walk over relative path,

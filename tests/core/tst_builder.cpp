@@ -348,9 +348,11 @@ void TestBuilder::dockerReference_data()
     QTest::addRow("final") << QStringLiteral("context") << QString() << QStringLiteral("final.docker.tar")
                            << false;
     // A file replaced by a directory and back, a directory by a file and back, a symlink
-    // by a directory: every entry of BuildKit's layers, directories and whiteouts included.
-    QTest::addRow("type-changes") << QStringLiteral("typechange-context") << QString()
-                                  << QStringLiteral("typechange.docker.tar") << true;
+    // by a directory; a wildcard that matches nothing; COPY into and through symlinks
+    // (absolute, relative, dangling): every entry of BuildKit's layers, directories and
+    // whiteouts included.
+    QTest::addRow("paths") << QStringLiteral("paths-context") << QString()
+                           << QStringLiteral("paths.docker.tar") << true;
 }
 
 void TestBuilder::dockerReference()
