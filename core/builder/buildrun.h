@@ -124,6 +124,7 @@ private:
     // RUN and its mounts (runinstruction.cpp).
     void describeRun(const RunCommand &run, const StageState &state, StepWork &work) const;
     Expected<void> runCommand(const RunCommand &run, const StepPlace &place, StageState &state);
+    Expected<SandboxMount> shebangScriptMount(const RunCommand &run, const QString &scratchDir) const;
     Expected<SandboxMount> runMount(const RunMount &runMount, const QString &target, int stage,
                                     const QString &scratchDir, qsizetype index, const Rootfs &rootfs);
     Expected<void> bindContextMount(SandboxMount &mount, const QString &source, const QString &bindScratch,

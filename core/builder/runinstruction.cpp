@@ -99,6 +99,13 @@ Expected<void> BuildRun::runCommand(const RunCommand &run, const StepPlace &plac
             return std::unexpected(mount.error());
         spec.mounts.append(*mount);
     }
+    if (run.isShebangScript()) {
+        // The script as a read-only 0755 file of its own, outside the layer.
+        auto script = shebangScriptMount(run, scratch.path());
+        if (!script)
+            return std::unexpected(script.error());
+        spec.mounts.append(*script);
+    }
     SandboxCallbacks callbacks;
     callbacks.log = [this, &base](const QString &line) {
         BuildEvent e = base;
@@ -160,6 +167,41 @@ Expected<void> BuildRun::runCommand(const RunCommand &run, const StepPlace &plac
     state.layers.append(written->descriptor());
     state.config.diffIds.append(written->diffId);
     return {};
+}
+
+// `RUN <<EOF` starting with "#!": its body, written as it is (BuildKit expands nothing
+// here), bound read-only at /dev/pipes/<name> for the command line to run.
+Expected<SandboxMount> BuildRun::shebangScriptMount(const RunCommand &run, const QString &scratchDir) const
+{
+    const Heredoc &doc = run.heredocs.first();
+    const QString dir = scratchDir + QStringLiteral("/heredoc");
+    if (!QDir().mkpath(dir))
+        return fail(QStringLiteral("cannot create %1").arg(dir));
+    // The file has a fixed name in this RUN's own new scratch directory; the delimiter, a
+    // word of the Dockerfile, only names the mount point.
+    const QString name = QStringLiteral("script");
+    QFile file(dir + u'/' + name);
+    const QByteArray body = doc.body().toUtf8();
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly) || file.write(body) != body.size() ||
+        !file.flush() ||
+        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                             QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                             QFileDevice::ExeOther))
+        return fail(QStringLiteral("cannot write the heredoc %1: %2").arg(doc.name, file.errorString()));
+    file.close();
+    auto root = RootDirectory::open(dir);
+    if (!root)
+        return std::unexpected(root.error());
+    auto fd = root->open(name, O_PATH, Symlinks::Refuse);
+    if (!fd)
+        return fail(QStringLiteral("cannot open the heredoc %1").arg(doc.name));
+    SandboxMount mount;
+    mount.type = SandboxMount::Type::Bind;
+    mount.readOnly = true;
+    mount.target = run.shebangScriptPath();
+    mount.source = dir + u'/' + name;
+    mount.sourceFd = std::make_shared<FileDescriptor>(std::move(*fd));
+    return mount;
 }
 
 // One `--mount` of a RUN at its absolute `target`: a cache directory kept in the store, a

@@ -83,7 +83,9 @@ QStringList RunCommand::argv(const QStringList &shell) const
     if (execForm)
         return arguments;
     QString script = arguments.value(0);
-    if (heredocIsScript && !heredocs.isEmpty()) {
+    if (isShebangScript()) {
+        script = shebangScriptPath();
+    } else if (heredocIsScript && !heredocs.isEmpty()) {
         script = heredocs.first().body();
     } else {
         for (const Heredoc &h : heredocs)

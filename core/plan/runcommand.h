@@ -42,6 +42,14 @@ struct RunCommand : CommandBase
     // is the script (the shell expands it, not BuildKit); heredocs after a command line are
     // put back below it for the shell to read.
     QStringList argv(const QStringList &shell) const;
+    // `RUN <<EOF` whose script starts with "#!": BuildKit writes it, unexpanded, to a 0755
+    // file mounted read-only at shebangScriptPath() and runs that, so its interpreter runs it.
+    bool isShebangScript() const
+    {
+        return !execForm && heredocIsScript && !heredocs.isEmpty() &&
+               heredocs.first().body().startsWith(QLatin1String("#!"));
+    }
+    QString shebangScriptPath() const { return QStringLiteral("/dev/pipes/") + heredocs.value(0).name; }
 };
 
 } // namespace stagecraft

@@ -125,6 +125,10 @@ void TestBuildSemantics::semantics_data()
     QTest::addRow("heredoc-is-the-script")
         << QByteArray("FROM busybox:fixture\nRUN <<EOF\necho first > /out\necho second >> /out\nEOF\n")
         << FileChecks{{u"out"_s, QByteArray("first\nsecond\n")}};
+    // A heredoc script with a shebang runs as a file of its own through its interpreter.
+    QTest::addRow("heredoc-shebang") << QByteArray("FROM busybox:fixture\nENV W=world\nRUN "
+                                                   "<<EOF\n#!/bin/busybox sh\necho \"$0 $W\" > /out\nEOF\n")
+                                     << FileChecks{{u"out"_s, QByteArray("/dev/pipes/EOF world\n")}};
     // BuildKit expands the JSON form of COPY too.
     QTest::addRow("json-copy-expanded")
         << QByteArray("FROM busybox:fixture\nARG SRC=f.txt\nCOPY [\"$SRC\", \"/out\"]\n")
