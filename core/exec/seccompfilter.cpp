@@ -79,8 +79,13 @@ Expected<void> build(scmp_filter_ctx ctx)
          {scmp_datum_t(CLONE_NEWNS), scmp_datum_t(CLONE_NEWCGROUP), scmp_datum_t(CLONE_NEWUTS),
           scmp_datum_t(CLONE_NEWIPC), scmp_datum_t(CLONE_NEWUSER), scmp_datum_t(CLONE_NEWPID),
           scmp_datum_t(CLONE_NEWNET)}) {
-        const int rc = ::seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-                                          SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag));
+        // SCMP_A0() is a C compound literal; the same comparison spelled out for C++.
+        scmp_arg_cmp masked{};
+        masked.arg = 0;
+        masked.op = SCMP_CMP_MASKED_EQ;
+        masked.datum_a = flag;
+        masked.datum_b = flag;
+        const int rc = ::seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1, masked);
         if (rc < 0 && rc != -EEXIST)
             return fail(
                 QStringLiteral("seccomp rule for clone: %1").arg(QString::fromLocal8Bit(strerror(-rc))));

@@ -107,15 +107,15 @@ CacheInputs CacheInputs::of(const Command &command, const StageScope &scope)
                     parts.append(QStringLiteral("<<%1:sha256:%2").arg(h.name, sha256(h.body())));
                 inputs.text = parts.join(QLatin1Char(' '));
             } else if constexpr (std::is_same_v<T, AddCommand>) {
-                QString text = copyText(QStringLiteral("ADD"), c);
+                QString addText = copyText(QStringLiteral("ADD"), c);
                 if (!c.checksum.isEmpty())
-                    text.insert(3, QStringLiteral(" --checksum=") + c.checksum);
+                    addText.insert(3, QStringLiteral(" --checksum=") + c.checksum);
                 if (c.keepGitDir)
-                    text.insert(3, QStringLiteral(" --keep-git-dir"));
+                    addText.insert(3, QStringLiteral(" --keep-git-dir"));
                 if (c.unpack)
-                    text.insert(3, *c.unpack ? QStringLiteral(" --unpack=true")
-                                             : QStringLiteral(" --unpack=false"));
-                inputs.text = text;
+                    addText.insert(3, *c.unpack ? QStringLiteral(" --unpack=true")
+                                                : QStringLiteral(" --unpack=false"));
+                inputs.text = addText;
                 if (c.from.isEmpty())
                     for (const QString &s : c.sources)
                         if (!AddCommand::isRemote(s))
