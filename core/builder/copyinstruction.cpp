@@ -196,7 +196,8 @@ void linkSameInodes(CopyJob &job, const QMap<QPair<quint64, quint64>, QStringLis
 }
 
 // The files of one context match, placed below the destination.
-void addContextFiles(CopyJob &job, const ContextMatch &m, qsizetype matchCount, const QString &pivot)
+void addContextFiles(CopyJob &job, const ContextMatch &m, qsizetype matchCount, const QString &pivot,
+                     QMap<QPair<quint64, quint64>, QStringList> &inodes)
 {
     for (const ContextFile &f : m.files) {
         if (job.excluded(f.path))
@@ -225,6 +226,8 @@ void addContextFiles(CopyJob &job, const ContextMatch &m, qsizetype matchCount, 
             e.entry.type = EntryType::File;
             e.entry.size = f.size;
             e.sourcePath = f.absolutePath;
+            if (f.links > 1)
+                inodes[qMakePair(f.device, f.inode)].append(e.entry.path);
             break;
         case ContextFileType::Other: continue;
         }
@@ -450,6 +453,9 @@ Expected<void> BuildRun::copyFromStage(CopyJob &job, const QString &from, int fr
 // Sources in the build context (ADD extracts local tar archives), and ADD's URLs.
 Expected<void> BuildRun::copyFromContext(CopyJob &job, const QString &scratchDir, QString *keyExtra)
 {
+    // Files of the context that are hardlinks of each other stay so in the layer (BuildKit's
+    // context transfer keeps them).
+    QMap<QPair<quint64, quint64>, QStringList> inodes;
     for (const QString &src : std::as_const(job.sources)) {
         if (src.startsWith(QStringLiteral("http://")) || src.startsWith(QStringLiteral("https://"))) {
             if (auto fetched = copyUrl(job, src, scratchDir, keyExtra); !fetched)
@@ -481,9 +487,10 @@ Expected<void> BuildRun::copyFromContext(CopyJob &job, const QString &scratchDir
                     job.add(e);
                 continue;
             }
-            addContextFiles(job, m, matches->size(), pivot);
+            addContextFiles(job, m, matches->size(), pivot, inodes);
         }
     }
+    linkSameInodes(job, inodes);
     return {};
 }
 

@@ -7,6 +7,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QMap>
+#include <QPair>
 
 #include <algorithm>
 #include <cerrno>
@@ -60,6 +62,9 @@ ContextFile describeFile(const QString &relative, const QString &absolute, const
     f.mode = st.st_mode & 07777;
     f.size = f.type == ContextFileType::File ? qint64(st.st_size) : 0;
     f.mtime = st.st_mtim.tv_sec;
+    f.device = quint64(st.st_dev);
+    f.inode = quint64(st.st_ino);
+    f.links = quint64(st.st_nlink);
     if (f.type == ContextFileType::Symlink)
         f.linkTarget = readLink(absolute);
     return f;
@@ -343,6 +348,25 @@ Expected<QString> BuildContext::sourceDigest(const QString &source, const Cancel
         h.addData(m.path.toUtf8());
         h.addData(QByteArrayView("\0", 1));
         h.addData(d->toLatin1());
+    }
+    // Which selected files are hardlinks of each other: COPY keeps them linked, so a change
+    // in that alone makes another layer.
+    QMap<QPair<quint64, quint64>, QStringList> inodes;
+    for (const ContextMatch &m : std::as_const(*matches))
+        for (const ContextFile &f : m.files)
+            if (f.type == ContextFileType::File && f.links > 1)
+                inodes[qMakePair(f.device, f.inode)].append(f.path);
+    QStringList groups;
+    for (QStringList paths : std::as_const(inodes)) {
+        if (paths.size() < 2)
+            continue;
+        paths.sort();
+        groups.append(paths.join(u'\0'));
+    }
+    groups.sort();
+    for (const QString &group : std::as_const(groups)) {
+        h.addData(QByteArrayView("hardlinks\0", 10));
+        h.addData(group.toUtf8());
     }
     return QStringLiteral("sha256:") + QString::fromLatin1(h.result().toHex());
 }

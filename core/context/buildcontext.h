@@ -26,6 +26,10 @@ struct ContextFile
     qint64 size = 0;  // regular files only
     qint64 mtime = 0; // seconds since the epoch
     QString linkTarget;
+    // A regular file's inode: files of one inode are copied as hardlinks of each other.
+    quint64 device = 0;
+    quint64 inode = 0;
+    quint64 links = 1;
 };
 
 // One thing a COPY source names: a file, a symlink or a directory with the included

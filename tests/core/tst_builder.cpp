@@ -304,6 +304,7 @@ private Q_SLOTS:
     void addUrl();
     void copyFromStage();
     void onlyExportedLayersCompressed();
+    void contextHardlinks();
     void copyLink();
     void parallelStages();
     void failingStageCancelsSiblings();
@@ -850,6 +851,45 @@ void TestBuilder::onlyExportedLayersCompressed()
     for (int i = int(fresh->layers.size()) - 2; i < fresh->layers.size(); ++i)
         QCOMPARE(fresh->layers[i].descriptor.mediaType, QString(mediatype::OciLayerGzip));
     QVERIFY(layerEntries(*fresh, int(fresh->layers.size()) - 1).contains(QStringLiteral("more")));
+}
+
+// Files of the build context that are hardlinks of each other stay linked in COPY's layer
+// (BuildKit's context transfer keeps them); breaking the link is a change of the source.
+void TestBuilder::contextHardlinks()
+{
+    QString reason;
+    if (!canRun(&reason))
+        QSKIP(qPrintable(reason));
+    const QString context = m_dir->filePath(QStringLiteral("links"));
+    QVERIFY(writeText(context + QStringLiteral("/Dockerfile"), "FROM busybox:fixture\nCOPY data/ /x/\n"));
+    QVERIFY(writeText(context + QStringLiteral("/data/a.txt"), "same\n"));
+    QVERIFY(::link(QFile::encodeName(context + QStringLiteral("/data/a.txt")).constData(),
+                   QFile::encodeName(context + QStringLiteral("/data/b.txt")).constData()) == 0);
+    Builder builder(*m_store);
+    BuildRequest request;
+    request.contextDir = context;
+    request.tags = {QStringLiteral("links:1")};
+    QVERIFY(builder.build(request));
+    auto linked = m_store->image(QStringLiteral("links:1"));
+    QVERIFY(linked);
+    auto entries = layerEntries(*linked, int(linked->layers.size()) - 1);
+    QCOMPARE(entries.value(QStringLiteral("x/a.txt")).type, EntryType::File);
+    QCOMPARE(entries.value(QStringLiteral("x/b.txt")).type, EntryType::Hardlink);
+    QCOMPARE(entries.value(QStringLiteral("x/b.txt")).linkTarget, QStringLiteral("x/a.txt"));
+
+    // The same bytes as two files: not taken from the cache, and two files in the layer.
+    QVERIFY(QFile::remove(context + QStringLiteral("/data/b.txt")));
+    QVERIFY(writeText(context + QStringLiteral("/data/b.txt"), "same\n"));
+    QCOMPARE(QFileInfo(context + QStringLiteral("/data/b.txt")).permissions(),
+             QFileInfo(context + QStringLiteral("/data/a.txt")).permissions());
+    request.tags = {QStringLiteral("links:2")};
+    auto separate = builder.build(request);
+    QVERIFY(separate);
+    QCOMPARE(separate->cachedSteps, 0);
+    auto copied = m_store->image(QStringLiteral("links:2"));
+    QVERIFY(copied);
+    entries = layerEntries(*copied, int(copied->layers.size()) - 1);
+    QCOMPARE(entries.value(QStringLiteral("x/b.txt")).type, EntryType::File);
 }
 
 void TestBuilder::copyFromStage()
