@@ -173,6 +173,25 @@ QString NamespaceChild::Options::defaultExposeBase()
     return {};
 }
 
+Expected<void> NamespaceChild::runAsRoot(const QStringList &argv)
+{
+    Options options;
+    options.argv = argv;
+    options.runAs = std::make_pair(0U, 0U);
+    Expected<NamespaceChild> child = start(options);
+    if (!child)
+        return std::unexpected(child.error());
+    QByteArray output;
+    char buffer[512];
+    ssize_t n = 0;
+    while ((n = ::read(child->outputFd(), buffer, sizeof(buffer))) > 0)
+        if (output.size() < 4096)
+            output.append(buffer, n);
+    if (child->wait() != 0)
+        return fail(QString::fromLocal8Bit(output).trimmed());
+    return {};
+}
+
 Expected<NamespaceChild> NamespaceChild::start(const Options &options)
 {
     const Expected<IdMap> &idMap = IdMap::current();

@@ -70,6 +70,10 @@ public:
     ~NamespaceChild(); // kills and reaps a child still running
 
     static Expected<NamespaceChild> start(const Options &options);
+    // Runs `argv` to its end as the namespace's root (what an ordinary user cannot do to
+    // files of its subordinate ids: read, chown, remove them). An error carries the
+    // program's first 4 KiB of output when it exits non-zero.
+    static Expected<void> runAsRoot(const QStringList &argv);
 
     pid_t pid() const { return m_pid; }
     // The process group of the program (not of the reaper that waits for it).

@@ -247,16 +247,8 @@ void removeAsNamespaceRoot(const QStringList &paths)
     const QString rm = QStandardPaths::findExecutable(QStringLiteral("rm"));
     if (rm.isEmpty() || paths.isEmpty())
         return;
-    NamespaceChild::Options options;
-    options.argv = QStringList{rm, QStringLiteral("-rf"), QStringLiteral("--")} + paths;
-    options.runAs = std::make_pair(0U, 0U);
-    Expected<NamespaceChild> child = NamespaceChild::start(options);
-    if (!child)
-        return;
-    char buffer[512];
-    while (::read(child->outputFd(), buffer, sizeof(buffer)) > 0) {
-    }
-    child->wait();
+    // Best effort: what stays is removed by the next collection.
+    (void)NamespaceChild::runAsRoot(QStringList{rm, QStringLiteral("-rf"), QStringLiteral("--")} + paths);
 }
 
 } // namespace
@@ -283,26 +275,13 @@ Expected<QHash<QString, QString>> Rootfs::readableCopies(const QStringList &path
     constexpr qsizetype kBatch = 512;
     for (qsizetype start = 0; start < paths.size(); start += kBatch) {
         const QStringList batch = paths.mid(start, kBatch);
-        NamespaceChild::Options options;
-        options.argv =
-            QStringList{
-                sh,        QStringLiteral("-c"),  QString::fromLatin1(script), QStringLiteral("sh"), cp,
-                targetDir, QString::number(start)} +
-            batch;
-        options.runAs = std::make_pair(0U, 0U);
-        Expected<NamespaceChild> child = NamespaceChild::start(options);
-        if (!child)
-            return std::unexpected(child.error());
-        QByteArray output;
-        char buffer[512];
-        qsizetype n = 0;
-        while ((n = ::read(child->outputFd(), buffer, sizeof(buffer))) > 0)
-            if (output.size() < 4096)
-                output.append(buffer, n);
-        const int status = child->wait();
-        if (status != 0)
+        auto copied = NamespaceChild::runAsRoot(QStringList{sh, QStringLiteral("-c"),
+                                                            QString::fromLatin1(script), QStringLiteral("sh"),
+                                                            cp, targetDir, QString::number(start)} +
+                                                batch);
+        if (!copied)
             return fail(QStringLiteral("cannot read %1 as the namespace's root: %2")
-                            .arg(batch.first(), QString::fromLocal8Bit(output).trimmed()));
+                            .arg(batch.first(), copied.error().message));
         for (qsizetype i = 0; i < batch.size(); ++i) {
             const QString copy = targetDir + u'/' + QString::number(start + i);
             // A 0000 file is copied as 0000: the copy is ours, so we may open it for reading.

@@ -298,25 +298,15 @@ Expected<void> prepareNewCache(const SandboxMount &m, const IdMap &map)
                         .arg(m.source)
                         .arg(m.cacheUid)
                         .arg(m.cacheGid));
-    NamespaceChild::Options options;
-    options.argv = {chown, QStringLiteral("-h"), QStringLiteral("%1:%2").arg(m.cacheUid).arg(m.cacheGid),
-                    QStringLiteral("--"), m.source};
-    options.runAs = std::make_pair(0U, 0U);
-    Expected<NamespaceChild> child = NamespaceChild::start(options);
-    if (!child)
-        return std::unexpected(child.error());
-    QByteArray output;
-    char buffer[512];
-    qsizetype n = 0;
-    while ((n = ::read(child->outputFd(), buffer, sizeof(buffer))) > 0)
-        if (output.size() < 4096)
-            output.append(buffer, n);
-    if (child->wait() != 0)
+    auto chowned = NamespaceChild::runAsRoot({chown, QStringLiteral("-h"),
+                                              QStringLiteral("%1:%2").arg(m.cacheUid).arg(m.cacheGid),
+                                              QStringLiteral("--"), m.source});
+    if (!chowned)
         return fail(QStringLiteral("cannot give cache directory %1 to %2:%3: %4")
                         .arg(m.source)
                         .arg(m.cacheUid)
                         .arg(m.cacheGid)
-                        .arg(QString::fromLocal8Bit(output).trimmed()));
+                        .arg(chowned.error().message));
     return {};
 }
 
