@@ -1,7 +1,10 @@
 #include "core/exec/sandbox.h"
 
+#include "core/exec/cachedirectory.h"
+#include "core/exec/containeruser.h"
 #include "core/exec/idmap.h"
 #include "core/exec/namespacechild.h"
+#include "core/exec/sandboxoutput.h"
 #include "core/exec/seccompfilter.h"
 
 #include <QDeadlineTimer>
@@ -40,81 +43,6 @@ QString bwrapPath()
     if (!configured.isEmpty())
         return configured;
     return QStandardPaths::findExecutable(QStringLiteral("bwrap"));
-}
-
-struct Identity
-{
-    uint uid = 0;
-    uint gid = 0;
-    QString home = QStringLiteral("/");
-};
-
-QList<QStringList> readDatabase(const Rootfs &rootfs, const QString &relative)
-{
-    QList<QStringList> rows;
-    const std::optional<QByteArray> contents = rootfs.readFile(relative);
-    if (!contents)
-        return rows;
-    for (const QByteArray &line : contents->split('\n')) {
-        if (line.trimmed().isEmpty() || line.startsWith('#'))
-            continue;
-        rows.append(QString::fromUtf8(line).split(u':'));
-    }
-    return rows;
-}
-
-// The user of a RUN as Docker resolves it: names through the image's /etc/passwd and
-// /etc/group, a numeric uid without a passwd entry gets gid 0.
-Expected<Identity> resolveUser(const Rootfs &rootfs, const QString &user)
-{
-    Identity id;
-    const QString userPart = user.section(u':', 0, 0);
-    const QString groupPart = user.contains(u':') ? user.section(u':', 1) : QString();
-    const QList<QStringList> passwd = readDatabase(rootfs, QStringLiteral("etc/passwd"));
-    bool numeric = false;
-    const uint uid = userPart.isEmpty() ? 0 : userPart.toUInt(&numeric);
-    if (userPart.isEmpty())
-        numeric = true;
-    bool found = false;
-    for (const QStringList &row : passwd) {
-        if (row.size() < 6)
-            continue;
-        if (numeric ? row[2].toUInt() == uid && !row[2].isEmpty() : row[0] == userPart) {
-            id.uid = row[2].toUInt();
-            id.gid = row[3].toUInt();
-            id.home = row[5].isEmpty() ? QStringLiteral("/") : row[5];
-            found = true;
-            break;
-        }
-    }
-    if (!found) {
-        if (!numeric)
-            return fail(
-                QStringLiteral("unable to find user %1: no matching entries in passwd file").arg(userPart));
-        id.uid = uid;
-        id.gid = 0;
-        id.home = uid == 0 ? QStringLiteral("/root") : QStringLiteral("/");
-    }
-    if (!groupPart.isEmpty()) {
-        bool groupNumeric = false;
-        const uint gid = groupPart.toUInt(&groupNumeric);
-        if (groupNumeric) {
-            id.gid = gid;
-        } else {
-            bool groupFound = false;
-            for (const QStringList &row : readDatabase(rootfs, QStringLiteral("etc/group"))) {
-                if (row.size() >= 3 && row[0] == groupPart) {
-                    id.gid = row[2].toUInt();
-                    groupFound = true;
-                    break;
-                }
-            }
-            if (!groupFound)
-                return fail(QStringLiteral("unable to find group %1: no matching entries in group file")
-                                .arg(groupPart));
-        }
-    }
-    return id;
 }
 
 QString relativeInside(const QString &absolute)
@@ -175,56 +103,6 @@ void removeStubs(const Rootfs &rootfs, const QStringList &stubs)
     }
 }
 
-// Splits output into lines for the sink and keeps the last few for an error.
-class LineSplitter
-{
-public:
-    explicit LineSplitter(const SandboxCallbacks &callbacks)
-        : m_callbacks(callbacks)
-    {}
-    void feed(const char *data, qsizetype size)
-    {
-        m_pending.append(data, size);
-        qsizetype start = 0;
-        for (;;) {
-            const qsizetype nl = m_pending.indexOf('\n', start);
-            if (nl < 0)
-                break;
-            emitLine(m_pending.mid(start, nl - start));
-            start = nl + 1;
-        }
-        m_pending.remove(0, start);
-        if (m_pending.size() > (1 << 16)) { // a very long line without newline
-            emitLine(m_pending);
-            m_pending.clear();
-        }
-    }
-    void finish()
-    {
-        if (!m_pending.isEmpty())
-            emitLine(m_pending);
-        m_pending.clear();
-    }
-    QStringList lastLines() const { return m_last; }
-
-private:
-    void emitLine(QByteArray line)
-    {
-        if (line.endsWith('\r'))
-            line.chop(1);
-        const QString text = QString::fromUtf8(line);
-        m_last.append(text);
-        if (m_last.size() > Sandbox::keptLines)
-            m_last.removeFirst();
-        if (m_callbacks.log)
-            m_callbacks.log(text);
-    }
-
-    const SandboxCallbacks &m_callbacks;
-    QByteArray m_pending;
-    QStringList m_last;
-};
-
 ExecError setupError(const QString &message, const QStringList &lastLines = {})
 {
     ExecError e;
@@ -257,57 +135,6 @@ QStringList procMasks()
             args << QStringLiteral("--tmpfs") << QLatin1String(path) << QStringLiteral("--remount-ro")
                  << QLatin1String(path);
     return args;
-}
-
-// A cache directory root made (or, from before ids were shifted, left) owned by host
-// root would be out of reach of container root, an unprivileged id.
-void ownCacheByContainerRoot(const QString &path, const IdMap &map)
-{
-    if (::geteuid() != 0)
-        return;
-    const QByteArray native = QFile::encodeName(path);
-    struct stat st = {};
-    if (::lstat(native.constData(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0)
-        (void)::lchown(native.constData(), uid_t(map.hostUid(0)), gid_t(map.hostGid(0)));
-}
-
-// A cache directory this mount has just created gets the mount's mode and owner. Root
-// changes the owner itself (shifted into the container's range); an ordinary user's
-// namespace root does it for a container user other than root, whose host id is one of
-// the user's subordinate ids.
-Expected<void> prepareNewCache(const SandboxMount &m, const IdMap &map)
-{
-    const QByteArray native = QFile::encodeName(m.source);
-    if (::chmod(native.constData(), mode_t(m.cacheMode & 07777)) != 0)
-        return fail(QStringLiteral("cannot set the mode of cache directory %1").arg(m.source));
-    if (::geteuid() == 0) {
-        const qint64 uid = map.hostUid(m.cacheUid);
-        const qint64 gid = map.hostGid(m.cacheGid);
-        if (uid < 0 || gid < 0 || ::lchown(native.constData(), uid_t(uid), gid_t(gid)) != 0)
-            return fail(QStringLiteral("cannot give cache directory %1 to %2:%3")
-                            .arg(m.source)
-                            .arg(m.cacheUid)
-                            .arg(m.cacheGid));
-        return {};
-    }
-    if ((m.cacheUid == 0 && m.cacheGid == 0) || map.kind() != IdMap::Kind::Subordinate)
-        return {};
-    const QString chown = QStandardPaths::findExecutable(QStringLiteral("chown"));
-    if (chown.isEmpty())
-        return fail(QStringLiteral("cannot give cache directory %1 to %2:%3: no chown")
-                        .arg(m.source)
-                        .arg(m.cacheUid)
-                        .arg(m.cacheGid));
-    auto chowned = NamespaceChild::runAsRoot({chown, QStringLiteral("-h"),
-                                              QStringLiteral("%1:%2").arg(m.cacheUid).arg(m.cacheGid),
-                                              QStringLiteral("--"), m.source});
-    if (!chowned)
-        return fail(QStringLiteral("cannot give cache directory %1 to %2:%3: %4")
-                        .arg(m.source)
-                        .arg(m.cacheUid)
-                        .arg(m.cacheGid)
-                        .arg(chowned.error().message));
-    return {};
 }
 
 QString readProcValue(const char *path)
@@ -541,7 +368,7 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
         return std::unexpected(setupError(
             QStringLiteral("bubblewrap (bwrap) is not installed; install the bubblewrap package")));
 
-    Expected<Identity> identity = resolveUser(rootfs, spec.user);
+    Expected<ContainerUser> identity = ContainerUser::resolve(rootfs, spec.user);
     if (!identity)
         return std::unexpected(setupError(identity.error().message));
 
@@ -688,12 +515,8 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
             if (!QDir().mkpath(m.source))
                 return std::unexpected(
                     setupError(QStringLiteral("cannot create cache directory %1").arg(m.source)));
-            if (created) {
-                if (auto prepared = prepareNewCache(m, *idMap); !prepared)
-                    return std::unexpected(setupError(prepared.error().message));
-            } else {
-                ownCacheByContainerRoot(m.source, *idMap);
-            }
+            if (auto prepared = CacheDirectory::prepare(m, *idMap, created); !prepared)
+                return std::unexpected(setupError(prepared.error().message));
             args << QStringLiteral("--bind") << reachable(m.source) << target;
             break;
         }
@@ -789,7 +612,7 @@ std::expected<void, ExecError> Sandbox::run(const Rootfs &rootfs, const RunSpec 
     if (callbacks.ready && spec.network != NetworkMode::Private) // [network]
         callbacks.ready();
 
-    LineSplitter lines(callbacks);
+    SandboxOutput lines(callbacks.log, Sandbox::keptLines);
     QByteArray statusText;
     std::optional<UserNetwork> network; // [network] lives as long as the sandbox
     std::optional<QString> networkError;

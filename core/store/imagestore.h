@@ -127,6 +127,7 @@ public:
 
 private:
     friend class LeaseScope;
+    friend class StoreCollector;
     QString refsPath() const;
     QString tempDir() const;
     QString gcLockPath() const;
@@ -135,11 +136,7 @@ private:
     Expected<std::optional<StoreLock>> holdOffCollection() const;
     Expected<QMap<QString, Descriptor>> readReferences() const;
     Expected<void> updateReferences(const std::function<Expected<void>(QMap<QString, Descriptor> &)> &change);
-    int pruneCaches(const QSet<QString> &storedDiffIds);
-    int removeAbandonedLocked(const LiveLeases &leases) const;
     bool blobIntact(const Digest &digest, qint64 expectedSize) const;
-    void markReachable(const Descriptor &descriptor, QSet<Digest> &reachable, QStringList *problems,
-                       const QString &owner, QStringList *missing, int depth = 0) const;
 
     QString m_root;
     std::shared_ptr<DirectoryBlobSource> m_blobs;
