@@ -256,7 +256,14 @@ Expected<QuickFix> MultiStageConversion::convert(const BuildPlan &plan, QStringV
                 written = ins->keyword + QLatin1Char(' ') + jsonArray(*words);
             }
         }
-        fix.edits.append({wholeLines(*ins), QString()});
+        SourceRange removed = wholeLines(*ins);
+        // The blank line above the file's last instruction goes too: the new stage brings its own.
+        if (ins == &df.instructions.last() && removed.start.line > 1) {
+            const qsizetype above = lines.offset({removed.start.line - 1, 1});
+            if (text.mid(above, lines.offset(removed.start) - above).trimmed().isEmpty())
+                removed.start.line -= 1;
+        }
+        fix.edits.append({removed, QString()});
         finalStage += written + QLatin1Char('\n');
     }
     if (stage.name.isEmpty())

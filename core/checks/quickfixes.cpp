@@ -303,6 +303,7 @@ QuickFixes::Result QuickFixes::fixAll(QStringView text, const PlanOptions &planO
     Result result;
     result.text = text.toString();
     BuildCheckOptions current = options;
+    current.stagecraftRules = true; // most fixes answer Stagecraft's findings
     // Each round applies the fixes that do not touch each other; a file of many findings
     // needs few rounds, and the bound keeps a fix that undoes another from looping.
     for (int round = 0; round < 8; ++round) {
