@@ -6,6 +6,7 @@
 #include "core/checks/multistageconversion.h"
 #include "core/checks/quickfixes.h"
 #include "core/checks/runscript.h"
+#include "core/checks/unifieddiff.h"
 #include "core/plan/buildplan.h"
 
 #include <QDir>
@@ -133,6 +134,8 @@ private Q_SLOTS:
     void multiStageDeclines();
     void largeFileStaysLinear();
     void corpus();
+    void unifiedDiff();
+    void unifiedDiffIsBounded();
 };
 
 void TestStagecraftChecks::ruleTable()
@@ -603,6 +606,42 @@ void TestStagecraftChecks::corpus()
         qInfo("%s: %d", qPrintable(it.key()), it.value());
     for (auto it = outcomes.cbegin(); it != outcomes.cend(); ++it)
         qInfo("%s: %d", qPrintable(it.key()), it.value());
+}
+
+void TestStagecraftChecks::unifiedDiff()
+{
+    QCOMPARE(UnifiedDiff::make(QStringLiteral("a\n"), QStringLiteral("a\n"), QStringLiteral("x"),
+                               QStringLiteral("y")),
+             QString());
+    // What GNU diff -u prints for the same pair (headers aside).
+    const QString before = lines({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"});
+    const QString after = lines({"1", "2", "three", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"});
+    QCOMPARE(UnifiedDiff::make(before, after, QStringLiteral("a/f"), QStringLiteral("b/f")),
+             lines({"--- a/f", "+++ b/f", "@@ -1,6 +1,6 @@", " 1", " 2", "-3", "+three", " 4", " 5", " 6",
+                    "@@ -10,3 +10,4 @@", " 10", " 11", " 12", "+13"}));
+    QCOMPARE(UnifiedDiff::make(QString(), QStringLiteral(".git\n"), QStringLiteral("/dev/null"),
+                               QStringLiteral("b/.dockerignore")),
+             lines({"--- /dev/null", "+++ b/.dockerignore", "@@ -0,0 +1 @@", "+.git"}));
+    QCOMPARE(UnifiedDiff::make(QStringLiteral("a\nb\n"), QStringLiteral("b\n"), QStringLiteral("x"),
+                               QStringLiteral("y")),
+             lines({"--- x", "+++ y", "@@ -1,2 +1 @@", "-a", " b"}));
+}
+
+void TestStagecraftChecks::unifiedDiffIsBounded()
+{
+    // Every other line of 20,000 changed: past the edit bound the middle becomes one block.
+    QString before;
+    QString after;
+    for (int i = 0; i < 20000; ++i) {
+        before += QStringLiteral("line %1\n").arg(i);
+        after += (i % 2 ? QStringLiteral("changed %1\n") : QStringLiteral("line %1\n")).arg(i);
+    }
+    QElapsedTimer timer;
+    timer.start();
+    const QString diff = UnifiedDiff::make(before, after, QStringLiteral("a"), QStringLiteral("b"));
+    QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY(diff.contains(QLatin1String("\n-line 19999\n")));
+    QVERIFY(diff.contains(QLatin1String("\n+changed 19999\n")));
 }
 
 QTEST_GUILESS_MAIN(TestStagecraftChecks)
