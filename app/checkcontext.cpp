@@ -79,6 +79,7 @@ Expected<BuildCheckOptions> CheckContext::read(const QString &directory)
         if (!ignore)
             return fail(QStringLiteral("%1: %2").arg(ignorePath, ignore.error().message));
         options.dockerignoreText = text;
+        options.dockerignoreHasExceptions = ignore->hasExceptions();
         options.isIgnoredByDockerignore = [rules = *ignore](const QString &path) {
             return rules.isExcluded(path);
         };

@@ -20,6 +20,9 @@ struct BuildCheckOptions
     // True when a build-context path is excluded by .dockerignore (experimental
     // CopyIgnoredFile); when unset that rule never fires.
     std::function<bool(const QString &path)> isIgnoredByDockerignore;
+    // A .dockerignore with `!` exceptions: BuildKit then skips CopyIgnoredFile altogether (an
+    // excluded directory may have a file re-included), and so do the checks.
+    bool dockerignoreHasExceptions = false;
 
     // Stagecraft's own rules (SC001…) besides BuildKit's; off, the checks are exactly
     // `docker build --check`.

@@ -157,6 +157,25 @@ private Q_SLOTS:
                  QByteArray("# mine\n.git\n.env\n*.pem\n"));
     }
 
+    void copyIgnoredFileReadsTheContext()
+    {
+        // BuildKit's experimental CopyIgnoredFile against the context's real .dockerignore.
+        QTemporaryDir dir;
+        writeAll(dir.filePath(QStringLiteral(".dockerignore")), "secret.txt\n");
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        writeAll(file, "# check=experimental=CopyIgnoredFile\nFROM scratch\nCOPY ./secret.txt app.conf /\n");
+        const CliResult r = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file});
+        QVERIFY2(r.out.contains(": warning: Attempting to Copy file \"secret.txt\" that is excluded by "
+                                ".dockerignore [CopyIgnoredFile]"),
+                 r.out.constData());
+        QVERIFY2(r.out.contains("/Dockerfile:3:"), r.out.constData());
+        QCOMPARE(r.out.count("CopyIgnoredFile"), 1);
+        // With an exception in the .dockerignore BuildKit does not judge, nor do we.
+        writeAll(dir.filePath(QStringLiteral(".dockerignore")), "secret.txt\n!app.conf\n");
+        QVERIFY(!runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file})
+                     .out.contains("CopyIgnoredFile"));
+    }
+
     void refusesWrongUse_data()
     {
         QTest::addColumn<QStringList>("args");
