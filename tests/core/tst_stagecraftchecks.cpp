@@ -118,6 +118,7 @@ class TestStagecraftChecks : public QObject
 
 private Q_SLOTS:
     void ruleTable();
+    void everyRuleIsDocumented();
     void rules_data();
     void rules();
     void offUnlessAsked();
@@ -149,11 +150,23 @@ void TestStagecraftChecks::ruleTable()
         QVERIFY2(r.url.startsWith(QLatin1String("docs/checks.md#")), qPrintable(r.url));
         QCOMPARE(BuildChecks::rule(r.id)->name, r.name);
         QCOMPARE(BuildChecks::rule(r.name)->id, r.id);
-        // Each rule has its section in the docs, under the anchor the url names.
-        const QString docs = readData(QStringLiteral("../../docs/checks.md"));
-        QVERIFY2(docs.contains(QStringLiteral("## %1 %2").arg(r.id, r.name)), qPrintable(r.id));
     }
     QVERIFY(!BuildChecks::rule(QStringLiteral("FromAsCasing"))->isStagecraft());
+}
+
+void TestStagecraftChecks::everyRuleIsDocumented()
+{
+    QFile file(dataPath(QStringLiteral("../../docs/checks.md")));
+    if (!file.exists())
+        QSKIP("docs/ is not beside tests/ here (a copy of the tests made for another user)");
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString docs = QString::fromUtf8(file.readAll());
+    // Each rule has its section, whose heading gives the anchor the rule's url names.
+    for (const BuildCheckRule &r : BuildChecks::stagecraftRules()) {
+        const QString heading = QStringLiteral("## %1 %2").arg(r.id, r.name);
+        QVERIFY2(docs.contains(heading), qPrintable(r.id));
+        QCOMPARE(r.url.section(QLatin1Char('#'), 1), QStringLiteral("%1-%2").arg(r.id, r.name).toLower());
+    }
 }
 
 void TestStagecraftChecks::rules_data()
