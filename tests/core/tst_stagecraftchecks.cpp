@@ -135,6 +135,8 @@ private Q_SLOTS:
     void multiStageDeclines();
     void largeFileStaysLinear();
     void corpus();
+    void hostileInputs_data();
+    void hostileInputs();
     void unifiedDiff();
     void unifiedDiffIsBounded();
 };
@@ -411,6 +413,11 @@ void TestStagecraftChecks::fixes_data()
                          << lines({"FROM alpine", "RUN apk add --no-cache curl"});
     QTest::addRow("pip") << lines({"FROM python:3", "RUN pip install flask"}) << "PackageCacheInLayer"
                          << lines({"FROM python:3", "RUN pip install --no-cache-dir flask"});
+    QTest::addRow("apt lists with the backtick escape")
+        << lines({"# escape=`", "FROM debian", "RUN apt-get update && apt-get install -y curl"})
+        << "PackageCacheInLayer"
+        << lines({"# escape=`", "FROM debian", "RUN apt-get update && apt-get install -y curl `",
+                  "    && rm -rf /var/lib/apt/lists/*"});
     QTest::addRow("npm") << lines({"FROM node:20", "RUN npm ci"}) << "PackageCacheInLayer"
                          << lines({"FROM node:20", "RUN npm ci \\", "    && npm cache clean --force"});
 }
@@ -619,6 +626,42 @@ void TestStagecraftChecks::corpus()
         qInfo("%s: %d", qPrintable(it.key()), it.value());
     for (auto it = outcomes.cbegin(); it != outcomes.cend(); ++it)
         qInfo("%s: %d", qPrintable(it.key()), it.value());
+}
+
+void TestStagecraftChecks::hostileInputs_data()
+{
+    QTest::addColumn<QString>("dockerfile");
+    QTest::addRow("empty") << QString();
+    QTest::addRow("only ARGs") << lines({"ARG A", "ARG B=$A"});
+    QTest::addRow("unterminated quotes in RUN") << lines({"FROM debian", "RUN apt-get install \"gcc 'make"});
+    QTest::addRow("NUL in a word") << QStringLiteral("FROM alpine\nCOPY a\u0000b /\nCMD x\u0000y\n");
+    QTest::addRow("go build -o nothing") << lines({"FROM golang", "RUN go build -o", "CMD [\"/x\"]"});
+    QTest::addRow("go build -o a directory")
+        << lines({"FROM golang", "RUN go build -o /out/ ./...", "CMD [\"/out/x\"]"});
+    QTest::addRow("ENTRYPOINT empty JSON") << lines({"FROM golang", "RUN go build -o /x", "ENTRYPOINT []"});
+    QTest::addRow("COPY --from= empty") << lines({"FROM alpine", "COPY --from= / /"});
+    QTest::addRow("deep ${}") << QStringLiteral("FROM alpine\nARG X=") +
+                                     QString(QStringLiteral("${a:-")).repeated(5000) +
+                                     QString(QLatin1Char('}')).repeated(5000) +
+                                     QStringLiteral("\nRUN apk add x\n");
+    QTest::addRow("onbuild") << lines(
+        {"FROM golang AS b", "ONBUILD RUN go build -o /x", "FROM b", "CMD [\"/x\"]"});
+}
+
+void TestStagecraftChecks::hostileInputs()
+{
+    // No crash, fixes that apply cleanly or are not offered, multi-stage that converts or declines.
+    QFETCH(QString, dockerfile);
+    const BuildPlan plan = BuildPlan::fromText(dockerfile);
+    const BuildCheckOptions options = optionsFor(NoDockerignore);
+    for (const Diagnostic &d : BuildChecks::run(plan, options))
+        for (const QuickFix &fix : QuickFixes::forDiagnostic(plan, dockerfile, d, options))
+            QVERIFY2(QuickFix::apply(dockerfile, fix.edits), qPrintable(fix.title));
+    const Expected<QuickFix> multi = MultiStageConversion::convert(plan, dockerfile, options);
+    if (!multi)
+        QVERIFY(!multi.error().message.isEmpty());
+    const QuickFixes::Result r = QuickFixes::fixAll(dockerfile, {}, options);
+    QVERIFY(r.text.size() < dockerfile.size() + 4096);
 }
 
 void TestStagecraftChecks::unifiedDiff()
