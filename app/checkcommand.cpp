@@ -1,22 +1,32 @@
 // `stagecraft check`: the parser's, the stage graph's and the build checks' diagnostics of a
-// Dockerfile, one per line as FILE:LINE:COLUMN, for editors and CI.
+// Dockerfile, one per line as FILE:LINE:COLUMN, for editors and CI; `--fix` shows the
+// quick-fixes as a unified diff and `--write` applies them.
+#include "app/checkcontext.h"
 #include "app/command.h"
 #include "app/dockerfileinput.h"
 #include "app/dockerfilereport.h"
+#include "core/checks/buildchecks.h"
+#include "core/checks/quickfixes.h"
+#include "core/checks/unifieddiff.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 
 namespace stagecraft::app {
 
 namespace {
 
 const char kUsage[] =
-    "Usage: stagecraft check [-f FILE] [--format text|json]\n"
+    "Usage: stagecraft check [-f FILE] [--context DIR] [--format text|json] [--fix [--write]]\n"
     "\n"
     "Reports syntax errors, stage graph problems and build-check warnings\n"
-    "(the rules of `docker build --check`) of a Dockerfile.\n"
+    "of a Dockerfile: the rules of `docker build --check` and Stagecraft's own\n"
+    "(SC001…: toolchains, caches and secrets in the final image, COPY . without a\n"
+    ".dockerignore, unused stages and ARGs; see docs/checks.md).\n"
     "\n"
     "Variable expansion is bounded: ${...} nested more than 64 deep, one word\n"
     "substituting more than 1 MiB (1048576 characters), or a whole Dockerfile more\n"
@@ -24,11 +34,17 @@ const char kUsage[] =
     "in an instruction is an error too.\n"
     "\n"
     "  -f, --file FILE   the Dockerfile (default ./Dockerfile; - reads standard input)\n"
+    "  --context DIR     the build context (default: the Dockerfile's folder; the\n"
+    "                    current folder for standard input)\n"
     "  --format FORMAT   text (default): FILE:LINE:COLUMN: severity: message [Rule]\n"
-    "                    json: {file, diagnostics: [{severity, line, column, rule, message}]}\n"
+    "                    json: {file, diagnostics: [{severity, line, column, rule, id, message}]}\n"
+    "  --fix             print the quick-fixes as a unified diff (the Dockerfile, and a\n"
+    "                    .dockerignore to create or extend); nothing is written\n"
+    "  --write           with --fix: apply them (each file replaced at once, never\n"
+    "                    half-written), then report what is left\n"
     "\n"
-    "Exit status: 0 no errors (warnings allowed), 1 an error was found or the file\n"
-    "cannot be read, 2 usage error.\n";
+    "Exit status: 0 no errors (warnings allowed), 1 an error was found (after --fix:\n"
+    "one the fixes leave) or a file cannot be read or written, 2 usage error.\n";
 
 int usageError(const QString &message)
 {
@@ -42,23 +58,103 @@ QJsonValue positiveOrNull(int value)
     return value > 0 ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
 }
 
+// Replaces `path` with `text` through a temporary file renamed over it, so a reader (or a
+// crash) sees the old file or the new one, never half of it.
+Expected<void> writeWhole(const QString &path, const QString &text)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return fail(QStringLiteral("%1: %2").arg(path, f.errorString()));
+    const QByteArray bytes = text.toUtf8();
+    if (f.write(bytes) != bytes.size() || !f.commit())
+        return fail(QStringLiteral("%1: %2").arg(path, f.errorString()));
+    return {};
+}
+
+int runFix(const DockerfileInput &input, const QString &file, const QString &contextDir,
+           const BuildCheckOptions &options, bool write)
+{
+    const QuickFixes::Result fixed = QuickFixes::fixAll(input.text, {}, options);
+    const QDir context(contextDir);
+    if (!write) {
+        QString diff = UnifiedDiff::make(input.text, fixed.text, QStringLiteral("a/") + input.displayName,
+                                         QStringLiteral("b/") + input.displayName);
+        for (const FileWrite &w : fixed.files) {
+            const QString before = w.path == QLatin1String(".dockerignore")
+                                       ? options.dockerignoreText.value_or(QString())
+                                       : QString();
+            const bool exists =
+                w.path == QLatin1String(".dockerignore") && options.dockerignoreText.has_value();
+            const QString shown = QDir::current().relativeFilePath(context.filePath(w.path));
+            diff += UnifiedDiff::make(before, w.text,
+                                      exists ? QStringLiteral("a/") + shown : QStringLiteral("/dev/null"),
+                                      QStringLiteral("b/") + shown);
+        }
+        printOut(diff);
+        for (const QString &title : fixed.applied)
+            printErr(QStringLiteral("fix: %1\n").arg(title));
+    } else {
+        if (fixed.text != input.text) {
+            if (const Expected<void> w = writeWhole(file, fixed.text); !w) {
+                printErr(QStringLiteral("stagecraft check: %1\n").arg(w.error().message));
+                return 1;
+            }
+        }
+        for (const FileWrite &f : fixed.files) {
+            // Only files at the context's top: a fix never names a path that climbs out.
+            if (f.path.contains(QLatin1Char('/')) || f.path.startsWith(QLatin1String("..")))
+                continue;
+            if (const Expected<void> w = writeWhole(context.filePath(f.path), f.text); !w) {
+                printErr(QStringLiteral("stagecraft check: %1\n").arg(w.error().message));
+                return 1;
+            }
+        }
+        printErr(QStringLiteral("stagecraft check: %1 fix%2 applied\n")
+                     .arg(fixed.applied.size())
+                     .arg(fixed.applied.size() == 1 ? QString() : QStringLiteral("es")));
+    }
+    // What is left, as `check` would say it.
+    BuildCheckOptions after = options;
+    if (write) {
+        if (Expected<BuildCheckOptions> reread = CheckContext::read(contextDir))
+            after = *reread;
+    }
+    const DockerfileReport report = DockerfileReport::make(fixed.text, {}, after);
+    if (write)
+        printOut(report.text(input.displayName));
+    return report.hasErrors() ? 1 : 0;
+}
+
 int runCheck(const QStringList &args)
 {
     QString file = QStringLiteral("Dockerfile");
     QString format = QStringLiteral("text");
+    QString contextDir;
+    bool fix = false;
+    bool write = false;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &arg = args.at(i);
         if (arg == QLatin1String("-h") || arg == QLatin1String("--help")) {
             printOut(QString::fromLatin1(kUsage));
             return 0;
         }
+        if (arg == QLatin1String("--fix")) {
+            fix = true;
+            continue;
+        }
+        if (arg == QLatin1String("--write")) {
+            write = true;
+            continue;
+        }
         QString *target = nullptr;
         QString value;
         if (arg == QLatin1String("-f") || arg == QLatin1String("--file") ||
-            arg == QLatin1String("--format")) {
+            arg == QLatin1String("--format") || arg == QLatin1String("--context")) {
             if (i + 1 >= args.size())
                 return usageError(QStringLiteral("%1 needs a value").arg(arg));
-            target = arg == QLatin1String("--format") ? &format : &file;
+            target = arg == QLatin1String("--format")
+                         ? &format
+                         : (arg == QLatin1String("--context") ? &contextDir : &file);
             value = args.at(++i);
         } else if (arg.startsWith(QLatin1String("--file="))) {
             target = &file;
@@ -66,6 +162,9 @@ int runCheck(const QStringList &args)
         } else if (arg.startsWith(QLatin1String("--format="))) {
             target = &format;
             value = arg.mid(9);
+        } else if (arg.startsWith(QLatin1String("--context="))) {
+            target = &contextDir;
+            value = arg.mid(10);
         } else if (arg.startsWith(QLatin1Char('-')) && arg != QLatin1String("-")) {
             return usageError(QStringLiteral("unknown option `%1`").arg(arg));
         } else {
@@ -77,13 +176,31 @@ int runCheck(const QStringList &args)
     if (format != QLatin1String("text") && format != QLatin1String("json"))
         return usageError(QStringLiteral("unknown format `%1` (use text or json)").arg(format));
 
+    if (write && !fix)
+        return usageError(QStringLiteral("--write applies the fixes of --fix; give both"));
+    if (write && file == QLatin1String("-"))
+        return usageError(
+            QStringLiteral("--write cannot write back to standard input; print the diff instead"));
+    if (fix && format != QLatin1String("text"))
+        return usageError(QStringLiteral("--fix prints a diff; leave out --format"));
+
     const Expected<DockerfileInput> input = DockerfileInput::read(file);
     if (!input) {
         printErr(QStringLiteral("stagecraft check: %1\n").arg(input.error().message));
         return 1;
     }
 
-    const DockerfileReport report = DockerfileReport::make(input->text);
+    if (contextDir.isEmpty())
+        contextDir = file == QLatin1String("-") ? QDir::currentPath() : QFileInfo(file).absolutePath();
+    Expected<BuildCheckOptions> options = CheckContext::read(contextDir);
+    if (!options) {
+        printErr(QStringLiteral("stagecraft check: %1\n").arg(options.error().message));
+        return 1;
+    }
+    if (fix)
+        return runFix(*input, file, contextDir, *options, write);
+
+    const DockerfileReport report = DockerfileReport::make(input->text, {}, *options);
     const Diagnostics &diagnostics = report.diagnostics;
 
     if (format == QLatin1String("json")) {
@@ -94,6 +211,9 @@ int runCheck(const QStringList &args)
             o.insert(QStringLiteral("line"), positiveOrNull(d.range.start.line));
             o.insert(QStringLiteral("column"), positiveOrNull(d.range.isValid() ? d.range.start.column : 0));
             o.insert(QStringLiteral("rule"), d.rule.isEmpty() ? QJsonValue() : QJsonValue(d.rule));
+            if (const std::optional<BuildCheckRule> rule = BuildChecks::rule(d.rule);
+                rule && rule->isStagecraft())
+                o.insert(QStringLiteral("id"), rule->id);
             o.insert(QStringLiteral("message"), d.message);
             if (!d.url.isEmpty())
                 o.insert(QStringLiteral("url"), d.url);

@@ -9,14 +9,17 @@
 
 namespace stagecraft::app {
 
-DockerfileReport DockerfileReport::make(const QString &text, const PlanOptions &options)
+DockerfileReport DockerfileReport::make(const QString &text, const PlanOptions &options,
+                                        const BuildCheckOptions &checks)
 {
     DockerfileReport report;
     const BuildPlan plan = BuildPlan::fromText(text, options);
     report.dockerfile = plan.dockerfile();
     report.graph = plan.graph();
     Diagnostics all = report.dockerfile.diagnostics;
-    all += BuildChecks::run(plan);
+    BuildCheckOptions withOurs = checks;
+    withOurs.stagecraftRules = true;
+    all += BuildChecks::run(plan, withOurs);
     all += report.graph.diagnostics;
 
     // The same problem may be seen by two layers (a duplicate stage name is a build check

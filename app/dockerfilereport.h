@@ -3,6 +3,7 @@
 // reads a Dockerfile uses it, so `graph` and `build` refuse exactly the files `check` rejects.
 #pragma once
 
+#include "core/checks/buildcheckoptions.h"
 #include "core/common/diagnostic.h"
 #include "core/dockerfile/dockerfile.h"
 #include "core/plan/stagegraph.h"
@@ -17,8 +18,11 @@ struct DockerfileReport
     StageGraph graph;
     Diagnostics diagnostics;
 
-    // Build arguments and platform feed both the stage graph and the build checks.
-    static DockerfileReport make(const QString &text, const PlanOptions &options = {});
+    // Build arguments and platform feed both the stage graph and the build checks. Stagecraft's
+    // own rules run too (what they know of the context comes with `checks`), so every command
+    // sees the same findings.
+    static DockerfileReport make(const QString &text, const PlanOptions &options = {},
+                                 const BuildCheckOptions &checks = {});
 
     bool hasErrors() const { return stagecraft::hasErrors(diagnostics); }
     // "FILE:LINE:COLUMN: severity: message [Rule]", a line each; only errors when asked.

@@ -1425,6 +1425,17 @@ insecure = 10.0.0.5:5000</translation>
     </message>
 </context>
 <context>
+    <name>stagecraft::ui::QuickFixMenu</name>
+    <message>
+        <source>Show fixes (Ctrl+.)</source>
+        <translation>Korrekturen zeigen (Strg+.)</translation>
+    </message>
+    <message>
+        <source>Quick fixes</source>
+        <translation>Schnellkorrekturen</translation>
+    </message>
+</context>
+<context>
     <name>stagecraft::ui::ProblemsModel</name>
     <message>
         <source>Line %1, column %2</source>

@@ -4,6 +4,7 @@
 #include "core/dockerfile/instructiondocs.h"
 #include "ui/dockerfilehighlighter.h"
 #include "ui/linenumberarea.h"
+#include "ui/quickfixmenu.h"
 #include "ui/theme.h"
 
 #include <QAbstractItemView>
@@ -91,6 +92,7 @@ DockerfileEditor::DockerfileEditor(QWidget *parent)
     setEditorFont(font());
     updateLineNumberAreaWidth();
     updateExtraSelections();
+    new QuickFixMenu(this); // the light bulb and Ctrl+.
 }
 
 void DockerfileEditor::setAnalysis(const Dockerfile &dockerfile, const StageGraph &plan,

@@ -65,7 +65,9 @@ void LiveAnalysis::run()
         // A target that no longer exists (renamed while typing) falls back to the last stage.
         next.plan = StageGraph::fromDockerfile(next.dockerfile, {});
     }
-    next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics + BuildChecks::run(plan);
+    BuildCheckOptions checks;
+    checks.stagecraftRules = true; // Stagecraft's own rules teach while typing too
+    next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics + BuildChecks::run(plan, checks);
     std::stable_sort(next.diagnostics.begin(), next.diagnostics.end(),
                      [](const Diagnostic &a, const Diagnostic &b) { return a.range.start < b.range.start; });
     next.elapsedMicros = clock.nsecsElapsed() / 1000;

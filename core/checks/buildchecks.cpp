@@ -1,7 +1,10 @@
 #include "core/checks/buildchecks.h"
 
 #include "core/checks/checksession.h"
+#include "core/checks/contextrules.h"
 #include "core/checks/fromrules.h"
+#include "core/checks/imagecontentrules.h"
+#include "core/checks/referencerules.h"
 #include "core/checks/stagerules.h"
 #include "core/checks/syntaxrules.h"
 
@@ -80,15 +83,69 @@ constexpr std::array<RuleText, 21> kRules{{
      "https://docs.docker.com/go/dockerfile/rule/expose-invalid-format/", false},
 }};
 
+struct StagecraftRuleText
+{
+    const char *id;
+    const char *name;
+    const char *description;
+    const char *anchor; // the section of docs/checks.md that says why
+    Severity severity;
+};
+
+// Stagecraft's own rules: what a multi-stage workshop teaches, which BuildKit does not check.
+constexpr std::array<StagecraftRuleText, 8> kStagecraftRules{{
+    {"SC001", "FinalStageToolchain",
+     "The final image should not carry the compilers, build packages or SDK that only the build needs",
+     "sc001-finalstagetoolchain", Severity::Warning},
+    {"SC002", "CopyWholeContext",
+     "COPY . copies the whole build context: a .dockerignore should keep .git, node_modules and secrets out",
+     "sc002-copywholecontext", Severity::Warning},
+    {"SC003", "CopyWholeFilesystem", "COPY --from should copy what the stage built, not its whole filesystem",
+     "sc003-copywholefilesystem", Severity::Warning},
+    {"SC004", "PackageCacheInLayer",
+     "Package-manager caches should be removed in the RUN that fills them (or kept in a cache mount)",
+     "sc004-packagecacheinlayer", Severity::Warning},
+    {"SC005", "SecretInImage", "Files that look like keys or credentials should not be copied into the image",
+     "sc005-secretinimage", Severity::Warning},
+    {"SC006", "UnusedStage", "A stage that nothing uses is built only when it is the --target",
+     "sc006-unusedstage", Severity::Info},
+    {"SC007", "UnusedArg", "An ARG that nothing reads can be removed", "sc007-unusedarg", Severity::Info},
+    {"SC008", "UnknownStageReference",
+     "--from names no stage of this Dockerfile: it will be pulled as an image of that name",
+     "sc008-unknownstagereference", Severity::Warning},
+}};
+
 } // namespace
+
+const QList<BuildCheckRule> &BuildChecks::stagecraftRules()
+{
+    static const QList<BuildCheckRule> list = [] {
+        QList<BuildCheckRule> out;
+        for (const StagecraftRuleText &r : kStagecraftRules) {
+            BuildCheckRule rule;
+            rule.name = QLatin1String(r.name);
+            rule.description = QLatin1String(r.description);
+            rule.url = QStringLiteral("docs/checks.md#") + QLatin1String(r.anchor);
+            rule.id = QLatin1String(r.id);
+            rule.severity = r.severity;
+            out.append(rule);
+        }
+        return out;
+    }();
+    return list;
+}
 
 const QList<BuildCheckRule> &BuildChecks::rules()
 {
     static const QList<BuildCheckRule> list = [] {
         QList<BuildCheckRule> out;
         for (const RuleText &r : kRules)
-            out.append(
-                {QLatin1String(r.name), QLatin1String(r.description), QLatin1String(r.url), r.experimental});
+            out.append({QLatin1String(r.name),
+                        QLatin1String(r.description),
+                        QLatin1String(r.url),
+                        r.experimental,
+                        {},
+                        Severity::Warning});
         return out;
     }();
     return list;
@@ -98,6 +155,9 @@ std::optional<BuildCheckRule> BuildChecks::rule(const QString &name)
 {
     for (const BuildCheckRule &r : rules())
         if (r.name == name)
+            return r;
+    for (const BuildCheckRule &r : stagecraftRules())
+        if (r.name == name || r.id == name)
             return r;
     return std::nullopt;
 }
@@ -116,11 +176,41 @@ Diagnostics BuildChecks::run(const BuildPlan &plan, const BuildCheckOptions &opt
         return {d};
     }
 
+    Diagnostics severityProblems;
+    if (options.stagecraftRules) {
+        // `# stagecraft-check=` is an ordinary comment to BuildKit, so it may stand anywhere.
+        for (const Instruction &ins : plan.dockerfile().instructions) {
+            for (const QString &comment : ins.comments) {
+                const QString value = CheckDirective::stagecraftDirectiveValue(comment);
+                if (value.isNull())
+                    continue;
+                const QString problem = directive.parseSeverities(value);
+                if (!problem.isEmpty()) {
+                    Diagnostic d;
+                    d.severity = Severity::Warning;
+                    d.range = ins.range.isValid()
+                                  ? SourceRange{{ins.range.start.line, 1}, {ins.range.start.line, 1}}
+                                  : SourceRange{{1, 1}, {1, 1}};
+                    d.message = QStringLiteral("stagecraft-check comment ignored: ") + problem;
+                    severityProblems.append(d);
+                }
+            }
+        }
+    }
+
     CheckSession session(plan.dockerfile(), std::move(directive));
     SyntaxRules(plan, session).run();
     FromRules(plan, session).run();
     StageRules(plan, options, session).run();
-    return session.take();
+    if (options.stagecraftRules) {
+        ImageContentRules(plan, options, session).run();
+        ContextRules(plan, options, session).run();
+        ReferenceRules(plan, session).run();
+    }
+    Diagnostics out = session.take();
+    if (!severityProblems.isEmpty())
+        out = severityProblems + out;
+    return out;
 }
 
 Diagnostics BuildChecks::run(QStringView text, const PlanOptions &planOptions,

@@ -21,8 +21,14 @@ struct BuildCheckRule
 {
     QString name;        // "FromAsCasing"
     QString description; // BuildKit's one-line description
-    QString url;         // https://docs.docker.com/go/dockerfile/rule/…
+    QString url;         // https://docs.docker.com/go/dockerfile/rule/…, or docs/checks.md#… for ours
     bool experimental = false;
+    // Stagecraft's own rules: an id the directives accept besides the name ("SC001") and the
+    // severity they report with unless `# stagecraft-check=` says otherwise.
+    QString id;
+    Severity severity = Severity::Warning;
+
+    bool isStagecraft() const { return !id.isEmpty(); }
 };
 
 class BuildChecks
@@ -30,6 +36,9 @@ class BuildChecks
 public:
     // The 21 rules, in BuildKit's order.
     static const QList<BuildCheckRule> &rules();
+    // Stagecraft's stage-aware rules (SC001…), which run when BuildCheckOptions asks for them.
+    static const QList<BuildCheckRule> &stagecraftRules();
+    // A rule of either list by name, or one of Stagecraft's by id.
     static std::optional<BuildCheckRule> rule(const QString &name);
 
     // Runs every enabled rule over `plan`, with its build arguments (BUILDKIT_DOCKERFILE_CHECK

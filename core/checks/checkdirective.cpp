@@ -79,4 +79,55 @@ bool CheckDirective::enables(const QString &rule, bool experimentalRule) const
     return !skipAll && !skip.contains(rule);
 }
 
+QString CheckDirective::stagecraftDirectiveValue(const QString &comment)
+{
+    static const QLatin1String kKey("stagecraft-check");
+    const QString trimmed = comment.trimmed();
+    if (!trimmed.startsWith(kKey, Qt::CaseInsensitive))
+        return {};
+    const QString rest = trimmed.mid(kKey.size()).trimmed();
+    if (!rest.startsWith(QLatin1Char('=')))
+        return {};
+    const QString value = rest.mid(1).trimmed();
+    return value.isNull() ? QString(QLatin1String("")) : value;
+}
+
+QString CheckDirective::parseSeverities(const QString &value)
+{
+    for (const QString &part : value.split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
+        const qsizetype eq = part.indexOf(QLatin1Char('='));
+        if (eq < 0)
+            return QStringLiteral("expected LEVEL=RULE[,RULE…], found %1").arg(quoted(part.trimmed()));
+        const QString level = part.left(eq).trimmed().toLower();
+        std::optional<Severity> severity;
+        if (level == QLatin1String("error"))
+            severity = Severity::Error;
+        else if (level == QLatin1String("warning"))
+            severity = Severity::Warning;
+        else if (level == QLatin1String("info"))
+            severity = Severity::Info;
+        else if (level != QLatin1String("off"))
+            return QStringLiteral("unknown level %1 (use error, warning, info or off)").arg(quoted(level));
+        for (const QString &rule : splitRuleList(part.mid(eq + 1)))
+            if (!rule.isEmpty())
+                severities.insert(rule, severity);
+    }
+    return {};
+}
+
+std::optional<Severity> CheckDirective::severityOf(const QString &name, const QString &id,
+                                                   Severity fallback) const
+{
+    if (skipAll || skip.contains(name) || skip.contains(id))
+        return std::nullopt;
+    std::optional<Severity> severity = fallback;
+    if (const auto it = severities.constFind(id); it != severities.constEnd())
+        severity = *it;
+    if (const auto it = severities.constFind(name); it != severities.constEnd())
+        severity = *it;
+    if (severity && *severity == Severity::Warning && error)
+        severity = Severity::Error;
+    return severity;
+}
+
 } // namespace stagecraft

@@ -57,10 +57,20 @@ void CheckSession::reportAt(const char *rule, const SourceRange &range, const QS
 {
     const QString name = QLatin1String(rule);
     const std::optional<BuildCheckRule> known = BuildChecks::rule(name);
-    if (!known || !m_directive.enables(name, known->experimental))
+    if (!known)
         return;
     Diagnostic d;
-    d.severity = m_directive.error ? Severity::Error : Severity::Warning;
+    if (known->isStagecraft()) {
+        const std::optional<Severity> severity =
+            m_directive.severityOf(known->name, known->id, known->severity);
+        if (!severity)
+            return;
+        d.severity = *severity;
+    } else {
+        if (!m_directive.enables(name, known->experimental))
+            return;
+        d.severity = m_directive.error ? Severity::Error : Severity::Warning;
+    }
     d.range = range;
     d.message = message;
     d.rule = name;

@@ -1,6 +1,7 @@
 #include "core/checks/stagerules.h"
 
 #include "core/checks/checktext.h"
+#include "core/plan/containerpath.h"
 
 #include <algorithm>
 
@@ -299,16 +300,20 @@ void StageRules::checkCopy(StageState &state, const Site &site, const CopyComman
             sources.append(Word{value, w.range});
     }
 
-    // CopyIgnoredFile: only sources read from the build context.
-    if (!m_options.isIgnoredByDockerignore || (!isAdd && !copy.from.isEmpty()))
+    // CopyIgnoredFile: only sources read from the build context, and not at all when the
+    // .dockerignore has exceptions, as in BuildKit.
+    if (!m_options.isIgnoredByDockerignore || m_options.dockerignoreHasExceptions ||
+        (!isAdd && !copy.from.isEmpty()))
         return;
     for (const Word &src : std::as_const(sources)) {
         if (isAdd && AddCommand::isRemote(src.text))
             continue;
-        if (m_options.isIgnoredByDockerignore(src.text)) {
+        // BuildKit matches and names the source after filepath.Clean: "./tmp/a" is "tmp/a".
+        const QString path = ContainerPath::clean(src.text);
+        if (m_options.isIgnoredByDockerignore(path)) {
             report("CopyIgnoredFile", site, src.range,
                    QStringLiteral("Attempting to %1 file %2 that is excluded by .dockerignore")
-                       .arg(isAdd ? QStringLiteral("Add") : QStringLiteral("Copy"), quoted(src.text)));
+                       .arg(isAdd ? QStringLiteral("Add") : QStringLiteral("Copy"), quoted(path)));
         }
     }
 }

@@ -221,8 +221,11 @@ private Q_SLOTS:
         const QRegularExpression format(QStringLiteral("^(.+):(\\d+):(\\d+): (error|warning|info): .+$"));
         for (const QString &line : lines)
             QVERIFY2(format.match(line).hasMatch(), qPrintable(line));
+        // Stagecraft's UnusedStage (stage a) shares line 1; FromAsCasing is there too.
         QVERIFY2(lines.first().startsWith(file + QStringLiteral(":1:")), qPrintable(lines.first()));
-        QVERIFY2(lines.first().endsWith(QLatin1String("[FromAsCasing]")), qPrintable(lines.first()));
+        QVERIFY2(
+            lines.filter(QStringLiteral("[FromAsCasing]")).value(0).startsWith(file + QStringLiteral(":1:")),
+            r.out.constData());
         bool forward = false;
         for (const QString &line : lines)
             forward |=

@@ -572,6 +572,17 @@ void TestBuildChecks::experimentalRules()
                      "COPY Dockerfile /foobar", "FROM base", "COPY --from=base /foobar /Dockerfile"}),
               options);
     QCOMPARE(summary(d), QStringList{QStringLiteral("3 CopyIgnoredFile")});
+    // The source is matched and named cleaned, as BuildKit's filepath.Clean leaves it.
+    d = check(lines({"# check=experimental=CopyIgnoredFile", "FROM scratch", "COPY ./Dockerfile ./x/../y /"}),
+              options);
+    QCOMPARE(messageList(d),
+             QStringList{
+                 QStringLiteral("Attempting to Copy file \"Dockerfile\" that is excluded by .dockerignore")});
+    // A .dockerignore with `!` exceptions turns the rule off.
+    BuildCheckOptions withExceptions = options;
+    withExceptions.dockerignoreHasExceptions = true;
+    QVERIFY(
+        check(QStringLiteral("# check=experimental=CopyIgnoredFile\n") + copies, withExceptions).isEmpty());
 
     const QString described =
         lines({"# check=experimental=InvalidDefinitionDescription", "# foo this is the foo", "ARG foo=bar",

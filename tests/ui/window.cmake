@@ -10,3 +10,7 @@ stagecraft_add_test(tst_preferencesdialog
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_preferencesdialog.cpp
   LIBS stagecraft_ui
   GUI LABELS ui)
+stagecraft_add_test(tst_quickfixmenu
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_quickfixmenu.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui)

@@ -1,0 +1,213 @@
+// `stagecraft check` with Stagecraft's rules, `--fix` and `--write`, run as a user would: the
+// diff applies with patch(1) to the same result `--write` gives, a .dockerignore is created in
+// the context, the file is replaced whole (its mode kept), and wrong uses are refused.
+#include "clirun.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace stagecraft::test;
+
+namespace {
+
+QString seed(const char *name)
+{
+    return QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) +
+           QStringLiteral("/tests/data/seeds/go-app/") + QLatin1String(name);
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void writeAll(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+
+// A context like a developer's checkout: the program, its .git, a .env.
+void makeContext(const QTemporaryDir &dir)
+{
+    QVERIFY(QFile::copy(seed("Dockerfile"), dir.filePath(QStringLiteral("Dockerfile"))));
+    QVERIFY(QFile::setPermissions(dir.filePath(QStringLiteral("Dockerfile")),
+                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup));
+    QVERIFY(QFile::copy(seed("main.go"), dir.filePath(QStringLiteral("main.go"))));
+    QVERIFY(QDir(dir.path()).mkdir(QStringLiteral(".git")));
+    writeAll(dir.filePath(QStringLiteral(".env")), "TOKEN=x\n");
+}
+
+} // namespace
+
+class TestCliCheck : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void reportsStagecraftRules()
+    {
+        QTemporaryDir dir;
+        makeContext(dir);
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        const CliResult r = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file});
+        QCOMPARE(r.status, 0); // warnings only
+        QVERIFY2(r.out.contains("[FinalStageToolchain]"), r.out.constData());
+        QVERIFY2(r.out.contains("[PackageCacheInLayer]"), r.out.constData());
+        QVERIFY2(r.out.contains(
+                     ":9:1: warning: COPY copies the whole build context and there is no .dockerignore"),
+                 r.out.constData());
+
+        const CliResult json = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file,
+                                                  QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(json.status, 0);
+        QStringList ids;
+        for (const QJsonValue &v :
+             QJsonDocument::fromJson(json.out).object().value(QLatin1String("diagnostics")).toArray())
+            ids.append(v.toObject().value(QLatin1String("id")).toString());
+        QCOMPARE(ids,
+                 (QStringList{QStringLiteral("SC001"), QStringLiteral("SC004"), QStringLiteral("SC002")}));
+
+        // The severity directive makes one an error, and the exit status says so.
+        writeAll(file, "# stagecraft-check=error=SC004\n" + readAll(seed("Dockerfile")));
+        QCOMPARE(runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file}).status, 1);
+    }
+
+    void fixPrintsADiffThatPatchApplies()
+    {
+        QTemporaryDir dir;
+        makeContext(dir);
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        const QByteArray before = readAll(file);
+        const QFile::Permissions mode = QFile::permissions(file);
+        QProcess cli;
+        cli.setWorkingDirectory(dir.path());
+        cli.start(QStringLiteral(STAGECRAFT_BIN), {QStringLiteral("check"), QStringLiteral("--fix")});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 0);
+        const QByteArray diff = cli.readAllStandardOutput();
+        QVERIFY2(diff.startsWith("--- a/Dockerfile\n+++ b/Dockerfile\n@@ "), diff.constData());
+        QVERIFY2(diff.contains("\n+FROM scratch\n+COPY --from=build /app /app\n"), diff.constData());
+        QVERIFY2(diff.contains("--- /dev/null\n+++ b/.dockerignore\n"), diff.constData());
+        QVERIFY(cli.readAllStandardError().contains("fix: Make it multi-stage"));
+        // Nothing written.
+        QCOMPARE(readAll(file), before);
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral(".dockerignore"))));
+
+        // The diff is one patch(1) applies, and it gives what --write writes.
+        if (QStandardPaths::findExecutable(QStringLiteral("patch")).isEmpty())
+            QSKIP("patch(1) is not installed");
+        QTemporaryDir patched;
+        QVERIFY(QFile::copy(file, patched.filePath(QStringLiteral("Dockerfile"))));
+        QProcess patch;
+        patch.setWorkingDirectory(patched.path());
+        patch.start(QStringLiteral("patch"), {QStringLiteral("-p1"), QStringLiteral("--quiet")});
+        patch.write(diff);
+        patch.closeWriteChannel();
+        QVERIFY(patch.waitForFinished(30000));
+        QVERIFY2(patch.exitCode() == 0, patch.readAllStandardOutput().constData());
+
+        const CliResult written = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file,
+                                                     QStringLiteral("--fix"), QStringLiteral("--write")});
+        QCOMPARE(written.status, 0);
+        QVERIFY2(written.err.contains("3 fixes applied"), written.err.constData());
+        QCOMPARE(readAll(file), readAll(patched.filePath(QStringLiteral("Dockerfile"))));
+        QCOMPARE(readAll(dir.filePath(QStringLiteral(".dockerignore"))),
+                 readAll(patched.filePath(QStringLiteral(".dockerignore"))));
+        // Replaced whole, mode kept; what is left is reported, and the seed's multi-stage shape reached.
+        QCOMPARE(QFile::permissions(file), mode);
+        QVERIFY2(!written.out.contains("FinalStageToolchain") && !written.out.contains("CopyWholeContext"),
+                 written.out.constData());
+        const QByteArray result = readAll(file);
+        QVERIFY(result.contains("FROM debian:bookworm AS build\n"));
+        QVERIFY(result.endsWith("FROM scratch\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n"));
+        const QByteArray ignore = readAll(dir.filePath(QStringLiteral(".dockerignore")));
+        QVERIFY(ignore.contains("\n.git\n") && ignore.contains("\n.env\n"));
+        QVERIFY(!ignore.contains("node_modules")); // the context has none
+
+        // A second run has nothing left to fix.
+        const CliResult again =
+            runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file, QStringLiteral("--fix")});
+        QCOMPARE(again.status, 0);
+        QVERIFY2(again.out.isEmpty(), again.out.constData());
+    }
+
+    void extendsAnExistingDockerignore()
+    {
+        QTemporaryDir dir;
+        makeContext(dir);
+        writeAll(dir.filePath(QStringLiteral(".dockerignore")), "# mine\n.git\n");
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        const CliResult r = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file});
+        QVERIFY2(r.out.contains(".dockerignore lets .env through"), r.out.constData());
+        QCOMPARE(runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file,
+                                    QStringLiteral("--fix"), QStringLiteral("--write")})
+                     .status,
+                 0);
+        QCOMPARE(readAll(dir.filePath(QStringLiteral(".dockerignore"))),
+                 QByteArray("# mine\n.git\n.env\n*.pem\n"));
+    }
+
+    void copyIgnoredFileReadsTheContext()
+    {
+        // BuildKit's experimental CopyIgnoredFile against the context's real .dockerignore.
+        QTemporaryDir dir;
+        writeAll(dir.filePath(QStringLiteral(".dockerignore")), "secret.txt\n");
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        writeAll(file, "# check=experimental=CopyIgnoredFile\nFROM scratch\nCOPY ./secret.txt app.conf /\n");
+        const CliResult r = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file});
+        QVERIFY2(r.out.contains(": warning: Attempting to Copy file \"secret.txt\" that is excluded by "
+                                ".dockerignore [CopyIgnoredFile]"),
+                 r.out.constData());
+        QVERIFY2(r.out.contains("/Dockerfile:3:"), r.out.constData());
+        QCOMPARE(r.out.count("CopyIgnoredFile"), 1);
+        // With an exception in the .dockerignore BuildKit does not judge, nor do we.
+        writeAll(dir.filePath(QStringLiteral(".dockerignore")), "secret.txt\n!app.conf\n");
+        QVERIFY(!runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file})
+                     .out.contains("CopyIgnoredFile"));
+    }
+
+    void refusesWrongUse_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("write without fix") << QStringList{QStringLiteral("--write")} << "give both";
+        QTest::addRow("write to stdin") << QStringList{QStringLiteral("-f"), QStringLiteral("-"),
+                                                       QStringLiteral("--fix"), QStringLiteral("--write")}
+                                        << "standard input";
+        QTest::addRow("fix with json")
+            << QStringList{QStringLiteral("--fix"), QStringLiteral("--format"), QStringLiteral("json")}
+            << "leave out --format";
+    }
+
+    void refusesWrongUse()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const CliResult r = runStagecraftArgs(QStringList{QStringLiteral("check")} + args, "FROM alpine\n");
+        QCOMPARE(r.status, 2);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    }
+
+    void missingContext()
+    {
+        const CliResult r =
+            runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), QStringLiteral("-"),
+                               QStringLiteral("--context"), QStringLiteral("/nonexistent/ctx")},
+                              "FROM alpine\n");
+        QCOMPARE(r.status, 1);
+        QVERIFY2(r.err.contains("not a directory"), r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliCheck)
+#include "tst_cli_check.moc"

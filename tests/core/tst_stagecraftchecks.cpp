@@ -1,0 +1,704 @@
+// Stagecraft's own stage-aware rules (SC001…): one Dockerfile that fires each and one that
+// does not, the severity directive, the quick-fixes applied and checked again, "Make it
+// multi-stage" on the seeds' single-stage Go example against their multi-stage one, and a
+// large generated file to keep the rules linear.
+#include "core/checks/buildchecks.h"
+#include "core/checks/multistageconversion.h"
+#include "core/checks/quickfixes.h"
+#include "core/checks/runscript.h"
+#include "core/checks/unifieddiff.h"
+#include "core/plan/buildplan.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QMap>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace stagecraft;
+
+namespace {
+
+QString dataPath(const QString &relative)
+{
+    const QByteArray root = qgetenv("STAGECRAFT_SOURCE_DIR");
+    if (!root.isEmpty())
+        return QString::fromLocal8Bit(root) + QStringLiteral("/tests/data/") + relative;
+    return QStringLiteral("data/") + relative;
+}
+
+QString readData(const QString &relative)
+{
+    QFile f(dataPath(relative));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readAll());
+}
+
+enum Context { NoContext, NoDockerignore, IgnoresEverything };
+
+BuildCheckOptions optionsFor(Context context)
+{
+    BuildCheckOptions o;
+    o.stagecraftRules = true;
+    if (context == NoContext)
+        return o;
+    o.contextKnown = true;
+    o.contextContains = [](const QString &path) {
+        return path == QLatin1String(".git") || path == QLatin1String(".env");
+    };
+    if (context == IgnoresEverything) {
+        o.dockerignoreText = QStringLiteral(".git\n.env\n*.pem\n");
+        o.isIgnoredByDockerignore = [](const QString &path) {
+            return path == QLatin1String(".git") || path == QLatin1String(".env") ||
+                   path.endsWith(QLatin1String(".pem"));
+        };
+    }
+    return o;
+}
+
+// "LINE Rule" for each of Stagecraft's findings (BuildKit's rules are tst_buildchecks' business).
+QStringList ours(const Diagnostics &diagnostics)
+{
+    QStringList out;
+    for (const Diagnostic &d : diagnostics) {
+        const std::optional<BuildCheckRule> rule = BuildChecks::rule(d.rule);
+        if (rule && rule->isStagecraft())
+            out.append(QStringLiteral("%1 %2").arg(d.range.start.line).arg(d.rule));
+    }
+    return out;
+}
+
+Diagnostics check(const QString &text, Context context = NoContext)
+{
+    return BuildChecks::run(text, {}, optionsFor(context));
+}
+
+QString lines(std::initializer_list<const char *> l)
+{
+    QString out;
+    for (const char *line : l)
+        out += QString::fromUtf8(line) + QLatin1Char('\n');
+    return out;
+}
+
+// A Dockerfile's structure: per stage its base and name, then each instruction as written.
+QStringList structure(const QString &text)
+{
+    const BuildPlan plan = BuildPlan::fromText(text);
+    QStringList out;
+    for (const Stage &stage : plan.graph().stages) {
+        out.append(QStringLiteral("stage %1 from %2").arg(stage.displayName(), stage.base));
+        for (int i = stage.fromInstruction + 1; i <= stage.lastInstruction; ++i)
+            out.append(plan.dockerfile().instructions.at(i).original.simplified());
+    }
+    return out;
+}
+
+std::optional<QuickFix> firstFix(const QString &text, const QString &rule, Context context = NoContext)
+{
+    const BuildPlan plan = BuildPlan::fromText(text);
+    const BuildCheckOptions options = optionsFor(context);
+    for (const Diagnostic &d : BuildChecks::run(plan, options)) {
+        if (d.rule != rule)
+            continue;
+        const QList<QuickFix> fixes = QuickFixes::forDiagnostic(plan, text, d, options);
+        if (!fixes.isEmpty())
+            return fixes.first();
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+class TestStagecraftChecks : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void ruleTable();
+    void everyRuleIsDocumented();
+    void rules_data();
+    void rules();
+    void offUnlessAsked();
+    void skipAndSeverity();
+    void packageCacheCost();
+    void runScript();
+    void fixes_data();
+    void fixes();
+    void dockerignoreFix();
+    void fixAllSettles();
+    void multiStageGoSeed();
+    void multiStageKeepsRuntimeNeeds();
+    void multiStageDeclines_data();
+    void multiStageDeclines();
+    void largeFileStaysLinear();
+    void corpus();
+    void hostileInputs_data();
+    void hostileInputs();
+    void unifiedDiff();
+    void unifiedDiffIsBounded();
+};
+
+void TestStagecraftChecks::ruleTable()
+{
+    QCOMPARE(BuildChecks::stagecraftRules().size(), 8);
+    QSet<QString> ids;
+    for (const BuildCheckRule &r : BuildChecks::stagecraftRules()) {
+        QVERIFY(r.id.startsWith(QLatin1String("SC")));
+        QVERIFY(!ids.contains(r.id));
+        ids.insert(r.id);
+        QVERIFY2(r.url.startsWith(QLatin1String("docs/checks.md#")), qPrintable(r.url));
+        QCOMPARE(BuildChecks::rule(r.id)->name, r.name);
+        QCOMPARE(BuildChecks::rule(r.name)->id, r.id);
+    }
+    QVERIFY(!BuildChecks::rule(QStringLiteral("FromAsCasing"))->isStagecraft());
+}
+
+void TestStagecraftChecks::everyRuleIsDocumented()
+{
+    QFile file(dataPath(QStringLiteral("../../docs/checks.md")));
+    if (!file.exists())
+        QSKIP("docs/ is not beside tests/ here (a copy of the tests made for another user)");
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString docs = QString::fromUtf8(file.readAll());
+    // Each rule has its section, whose heading gives the anchor the rule's url names.
+    for (const BuildCheckRule &r : BuildChecks::stagecraftRules()) {
+        const QString heading = QStringLiteral("## %1 %2").arg(r.id, r.name);
+        QVERIFY2(docs.contains(heading), qPrintable(r.id));
+        QCOMPARE(r.url.section(QLatin1Char('#'), 1), QStringLiteral("%1-%2").arg(r.id, r.name).toLower());
+    }
+}
+
+void TestStagecraftChecks::rules_data()
+{
+    QTest::addColumn<QString>("dockerfile");
+    QTest::addColumn<int>("context");
+    QTest::addColumn<QStringList>("expected");
+
+    const QString goSingle = readData(QStringLiteral("seeds/go-app/Dockerfile"));
+    const QString goMulti = readData(QStringLiteral("seeds/go-app/Dockerfile.multi"));
+    QTest::addRow("seed single-stage keeps its toolchain")
+        << goSingle << int(NoContext)
+        << QStringList{QStringLiteral("3 FinalStageToolchain"), QStringLiteral("5 PackageCacheInLayer")};
+    QTest::addRow("seed multi-stage is clean") << goMulti << int(NoContext) << QStringList{};
+    QTest::addRow("single stage on golang")
+        << lines({"FROM golang:1.22", "WORKDIR /src", "COPY main.go .", "RUN go build -o /app",
+                  "ENTRYPOINT [\"/app\"]"})
+        << int(NoContext) << QStringList{QStringLiteral("1 FinalStageToolchain")};
+    QTest::addRow("single stage without a toolchain")
+        << lines({"FROM debian:bookworm-slim", "COPY app /app", "ENTRYPOINT [\"/app\"]"}) << int(NoContext)
+        << QStringList{};
+    QTest::addRow("final stage installs gcc")
+        << lines({"FROM golang:1.22 AS build", "RUN go build -o /x", "FROM debian:bookworm-slim",
+                  "RUN apt-get update && apt-get install -y gcc libssl-dev && rm -rf /var/lib/apt/lists/*",
+                  "COPY --from=build /x /x"})
+        << int(NoContext) << QStringList{QStringLiteral("4 FinalStageToolchain")};
+    QTest::addRow("final stage on a toolchain image")
+        << lines({"FROM alpine AS assets", "RUN echo > /a", "FROM golang:1.22", "COPY --from=assets /a /a"})
+        << int(NoContext) << QStringList{QStringLiteral("3 FinalStageToolchain")};
+    QTest::addRow("final stage built FROM the build stage")
+        << lines({"FROM debian AS build",
+                  "RUN apt-get update && apt-get install -y make && rm -rf /var/lib/apt/lists/*",
+                  "FROM alpine AS other", "RUN echo > /b", "FROM build", "COPY --from=other /b /b"})
+        << int(NoContext) << QStringList{QStringLiteral("2 FinalStageToolchain")};
+    QTest::addRow("whole filesystem from a stage")
+        << lines({"FROM alpine AS a", "RUN echo", "FROM scratch", "COPY --from=a / /"}) << int(NoContext)
+        << QStringList{QStringLiteral("4 CopyWholeFilesystem")};
+    QTest::addRow("one directory from a stage")
+        << lines({"FROM alpine AS a", "RUN echo", "FROM scratch", "COPY --from=a /out/ /"}) << int(NoContext)
+        << QStringList{};
+    QTest::addRow("apk add keeps its index") << lines({"FROM alpine", "RUN apk add curl"}) << int(NoContext)
+                                             << QStringList{QStringLiteral("2 PackageCacheInLayer")};
+    QTest::addRow("apk add --no-cache")
+        << lines({"FROM alpine", "RUN apk add --no-cache curl"}) << int(NoContext) << QStringList{};
+    QTest::addRow("pip install keeps its cache")
+        << lines({"FROM python:3", "RUN pip install flask"}) << int(NoContext)
+        << QStringList{QStringLiteral("2 PackageCacheInLayer")};
+    QTest::addRow("pip install --no-cache-dir")
+        << lines({"FROM python:3", "RUN python3 -m pip install --no-cache-dir flask"}) << int(NoContext)
+        << QStringList{};
+    QTest::addRow("pip with a cache mount")
+        << lines({"FROM python:3", "RUN --mount=type=cache,target=/root/.cache pip install flask"})
+        << int(NoContext) << QStringList{};
+    QTest::addRow("npm ci keeps its cache") << lines({"FROM node:20", "RUN npm ci"}) << int(NoContext)
+                                            << QStringList{QStringLiteral("2 PackageCacheInLayer")};
+    QTest::addRow("npm ci and cache clean")
+        << lines({"FROM node:20", "RUN npm ci && npm cache clean --force"}) << int(NoContext)
+        << QStringList{};
+    QTest::addRow("apt-get update on its own")
+        << lines({"FROM debian", "RUN apt-get update",
+                  "RUN apt-get install -y curl && rm -rf /var/lib/apt/lists/*"})
+        << int(NoContext) << QStringList{QStringLiteral("2 PackageCacheInLayer")};
+    QTest::addRow("apt caches in a build stage do not count")
+        << lines({"FROM debian AS build", "RUN apt-get update && apt-get install -y curl", "RUN curl -o /f x",
+                  "FROM scratch", "COPY --from=build /f /f"})
+        << int(NoContext) << QStringList{};
+    QTest::addRow("private key copied into the image")
+        << lines({"FROM alpine", "COPY id_rsa /root/.ssh/id_rsa"}) << int(NoContext)
+        << QStringList{QStringLiteral("2 SecretInImage")};
+    QTest::addRow(".env copied into the image") << lines({"FROM alpine", "COPY .env /app/"}) << int(NoContext)
+                                                << QStringList{QStringLiteral("2 SecretInImage")};
+    QTest::addRow("public key and example env")
+        << lines({"FROM alpine", "COPY id_rsa.pub .env.example ca-cert.pem /app/"}) << int(NoContext)
+        << QStringList{};
+    QTest::addRow("a key used only by a build stage")
+        << lines({"FROM alpine AS build", "COPY deploy.key /k", "RUN echo > /out", "FROM scratch",
+                  "COPY --from=build /out /out"})
+        << int(NoContext) << QStringList{};
+    QTest::addRow("stage nothing uses")
+        << lines({"FROM alpine AS test", "RUN echo", "FROM alpine", "RUN echo"}) << int(NoContext)
+        << QStringList{QStringLiteral("1 UnusedStage")};
+    QTest::addRow("stage picked by platform")
+        << lines({"FROM scratch AS bin-linux", "COPY a /a", "FROM scratch AS bin-darwin", "COPY b /b",
+                  "FROM bin-$TARGETOS AS bin", "FROM alpine", "COPY --from=bin / /"})
+        << int(NoContext) << QStringList{};
+    QTest::addRow("whole filesystem of a stage that ran commands, through FROM")
+        << lines({"FROM alpine AS tools", "RUN apk add --no-cache git", "FROM tools AS export",
+                  "FROM scratch", "COPY --from=export / /"})
+        << int(NoContext) << QStringList{QStringLiteral("5 CopyWholeFilesystem")};
+    QTest::addRow("build packages removed in the same RUN")
+        << lines({"FROM debian",
+                  "RUN apt-get update && apt-get install -y gcc && make && apt-get purge -y gcc "
+                  "&& rm -rf /var/lib/apt/lists/*"})
+        << int(NoContext) << QStringList{};
+    QTest::addRow("apt-get dist-clean")
+        << lines({"FROM debian", "RUN apt-get update; apt-get install -y curl; apt-get dist-clean"})
+        << int(NoContext) << QStringList{};
+    QTest::addRow("stage used by COPY --from")
+        << lines({"FROM alpine AS assets", "RUN echo > /a", "FROM alpine", "COPY --from=assets /a /a"})
+        << int(NoContext) << QStringList{};
+    QTest::addRow("meta ARG nothing reads") << lines({"ARG VERSION=1", "FROM alpine"}) << int(NoContext)
+                                            << QStringList{QStringLiteral("1 UnusedArg")};
+    QTest::addRow("meta ARG in FROM")
+        << lines({"ARG VERSION=3", "FROM alpine:${VERSION}"}) << int(NoContext) << QStringList{};
+    QTest::addRow("meta ARG declared again")
+        << lines({"ARG VERSION=3", "FROM alpine", "ARG VERSION", "RUN echo"}) << int(NoContext)
+        << QStringList{};
+    QTest::addRow("stage ARG nothing reads") << lines({"FROM alpine", "ARG X=1", "COPY a /a"})
+                                             << int(NoContext) << QStringList{QStringLiteral("2 UnusedArg")};
+    QTest::addRow("stage ARG before a RUN")
+        << lines({"FROM alpine", "ARG X=1", "RUN ./build.sh"}) << int(NoContext) << QStringList{};
+    QTest::addRow("stage ARG read by ENV")
+        << lines({"FROM alpine", "ARG X=1 Y=$X", "ENV Y=$Y"}) << int(NoContext) << QStringList{};
+    QTest::addRow("--from names no stage")
+        << lines({"FROM alpine AS builder", "RUN echo", "FROM scratch", "COPY --from=buidler /a /a"})
+        << int(NoContext)
+        << QStringList{QStringLiteral("1 UnusedStage"), QStringLiteral("4 UnknownStageReference")};
+    QTest::addRow("--from names an image")
+        << lines({"FROM scratch", "COPY --from=alpine:3 /etc/os-release /"}) << int(NoContext)
+        << QStringList{};
+    QTest::addRow("COPY . without a .dockerignore")
+        << lines({"FROM alpine", "COPY . /src"}) << int(NoDockerignore)
+        << QStringList{QStringLiteral("2 CopyWholeContext")};
+    QTest::addRow("COPY . with a .dockerignore")
+        << lines({"FROM alpine", "COPY . /src"}) << int(IgnoresEverything) << QStringList{};
+    QTest::addRow("COPY . with the context unknown")
+        << lines({"FROM alpine", "COPY . /src"}) << int(NoContext) << QStringList{};
+}
+
+void TestStagecraftChecks::rules()
+{
+    QFETCH(QString, dockerfile);
+    QFETCH(int, context);
+    QFETCH(QStringList, expected);
+    const Diagnostics diagnostics = check(dockerfile, Context(context));
+    QCOMPARE(ours(diagnostics), expected);
+    for (const Diagnostic &d : diagnostics) {
+        const std::optional<BuildCheckRule> rule = BuildChecks::rule(d.rule);
+        if (rule && rule->isStagecraft()) {
+            QCOMPARE(d.severity, rule->severity);
+            QCOMPARE(d.url, rule->url);
+            QVERIFY(!d.message.isEmpty());
+        }
+    }
+}
+
+void TestStagecraftChecks::offUnlessAsked()
+{
+    // Without the option the checks are exactly `docker build --check`.
+    const QString text = lines({"FROM golang:1.22", "RUN apk add curl", "COPY id_rsa /k"});
+    QVERIFY(ours(BuildChecks::run(text)).isEmpty());
+    QCOMPARE(ours(check(text)).size(), 3);
+}
+
+void TestStagecraftChecks::skipAndSeverity()
+{
+    const QString body = lines({"FROM alpine", "RUN apk add curl", "COPY id_rsa /k"});
+    QCOMPARE(ours(check(QStringLiteral("# check=skip=SC004\n") + body)),
+             QStringList{QStringLiteral("4 SecretInImage")});
+    QCOMPARE(ours(check(QStringLiteral("# check=skip=SecretInImage\n") + body)),
+             QStringList{QStringLiteral("3 PackageCacheInLayer")});
+    QVERIFY(ours(check(QStringLiteral("# check=skip=all\n") + body)).isEmpty());
+
+    const Diagnostics raised =
+        check(QStringLiteral("# stagecraft-check=error=SC004;info=SecretInImage\n") + body);
+    QCOMPARE(raised.size(), 2);
+    QCOMPARE(raised.at(0).severity, Severity::Error);
+    QCOMPARE(raised.at(1).severity, Severity::Info);
+    QVERIFY(ours(check(QStringLiteral("# stagecraft-check=off=SC004,SC005\n") + body)).isEmpty());
+    // BuildKit's error=true raises ours as it raises its own.
+    const Diagnostics all = check(QStringLiteral("# check=error=true\n") + body);
+    QCOMPARE(all.size(), 2);
+    QCOMPARE(all.at(0).severity, Severity::Error);
+    // A bad level is said, and the rules keep their defaults.
+    const Diagnostics bad = check(QStringLiteral("# stagecraft-check=loud=SC004\n") + body);
+    QCOMPARE(bad.size(), 3);
+    QVERIFY(bad.first().message.contains(QLatin1String("unknown level")));
+    QCOMPARE(bad.at(1).severity, Severity::Warning);
+}
+
+void TestStagecraftChecks::packageCacheCost()
+{
+    BuildCheckOptions o = optionsFor(NoContext);
+    o.lastBuildBytesUnder = [](int instruction, const QString &path) -> std::optional<qint64> {
+        if (instruction == 1 && path == QLatin1String("/var/lib/apt/lists"))
+            return qint64(19) * 1024 * 1024;
+        return std::nullopt;
+    };
+    const Diagnostics d =
+        BuildChecks::run(lines({"FROM debian", "RUN apt-get update && apt-get install -y curl"}), {}, o);
+    QCOMPARE(d.size(), 1);
+    QVERIFY2(d.first().message.contains(QLatin1String("19.0 MiB in this layer of the last build")),
+             qPrintable(d.first().message));
+}
+
+void TestStagecraftChecks::runScript()
+{
+    const RunScript s = RunScript::parse(u"DEBIAN_FRONTEND=noninteractive apt-get -q update && sudo apt-get "
+                                         u"install -y 'gcc' \\\n make; echo \"a && b\"");
+    QCOMPARE(s.commands().size(), 3);
+    QVERIFY(s.contains({QStringLiteral("apt-get")}, QStringLiteral("update")));
+    QCOMPARE(s.argumentsAfterVerb(s.find({QStringLiteral("apt-get")}, QStringLiteral("install")),
+                                  QStringLiteral("install")),
+             (QStringList{QStringLiteral("-y"), QStringLiteral("gcc"), QStringLiteral("make")}));
+    QCOMPARE(s.commands().at(2).words, (QStringList{QStringLiteral("echo"), QStringLiteral("a && b")}));
+    QVERIFY(!s.contains({QStringLiteral("apt-get")}, QStringLiteral("remove")));
+}
+
+void TestStagecraftChecks::fixes_data()
+{
+    QTest::addColumn<QString>("before");
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<QString>("after");
+
+    QTest::addRow("instruction casing")
+        << lines({"FROM alpine", "run echo hi", "RUN echo"}) << "ConsistentInstructionCasing"
+        << lines({"FROM alpine", "RUN echo hi", "RUN echo"});
+    QTest::addRow("as casing") << lines({"FROM alpine as base", "RUN echo"}) << "FromAsCasing"
+                               << lines({"FROM alpine AS base", "RUN echo"});
+    QTest::addRow("stage name casing") << lines({"FROM alpine AS Base", "RUN echo"}) << "StageNameCasing"
+                                       << lines({"FROM alpine AS base", "RUN echo"});
+    QTest::addRow("legacy ENV") << lines({"FROM alpine", "ENV GREETING hello world"})
+                                << "LegacyKeyValueFormat"
+                                << lines({"FROM alpine", "ENV GREETING=\"hello world\""});
+    QTest::addRow("legacy ENV one word")
+        << lines({"FROM alpine", "ENV A b"}) << "LegacyKeyValueFormat" << lines({"FROM alpine", "ENV A=b"});
+    QTest::addRow("JSON CMD") << lines({"FROM alpine", "CMD ./app --port 80"}) << "JSONArgsRecommended"
+                              << lines({"FROM alpine", "CMD [\"./app\", \"--port\", \"80\"]"});
+    QTest::addRow("MAINTAINER")
+        << lines({"FROM alpine", "MAINTAINER Ann <ann@example.org>"}) << "MaintainerDeprecated"
+        << lines({"FROM alpine", "LABEL org.opencontainers.image.authors=\"Ann <ann@example.org>\""});
+    QTest::addRow("apt lists") << lines({"FROM debian", "RUN apt-get update && apt-get install -y curl"})
+                               << "PackageCacheInLayer"
+                               << lines({"FROM debian", "RUN apt-get update && apt-get install -y curl \\",
+                                         "    && rm -rf /var/lib/apt/lists/*"});
+    QTest::addRow("apt update and install combined")
+        << lines({"FROM debian", "RUN apt-get update", "RUN apt-get install -y curl", "CMD [\"curl\"]"})
+        << "PackageCacheInLayer"
+        << lines({"FROM debian", "RUN apt-get update && apt-get install -y curl \\",
+                  "    && rm -rf /var/lib/apt/lists/*", "CMD [\"curl\"]"});
+    QTest::addRow("apk") << lines({"FROM alpine", "RUN apk add curl"}) << "PackageCacheInLayer"
+                         << lines({"FROM alpine", "RUN apk add --no-cache curl"});
+    QTest::addRow("pip") << lines({"FROM python:3", "RUN pip install flask"}) << "PackageCacheInLayer"
+                         << lines({"FROM python:3", "RUN pip install --no-cache-dir flask"});
+    QTest::addRow("apt lists with the backtick escape")
+        << lines({"# escape=`", "FROM debian", "RUN apt-get update && apt-get install -y curl"})
+        << "PackageCacheInLayer"
+        << lines({"# escape=`", "FROM debian", "RUN apt-get update && apt-get install -y curl `",
+                  "    && rm -rf /var/lib/apt/lists/*"});
+    QTest::addRow("npm") << lines({"FROM node:20", "RUN npm ci"}) << "PackageCacheInLayer"
+                         << lines({"FROM node:20", "RUN npm ci \\", "    && npm cache clean --force"});
+}
+
+void TestStagecraftChecks::fixes()
+{
+    QFETCH(QString, before);
+    QFETCH(QString, rule);
+    QFETCH(QString, after);
+    const std::optional<QuickFix> fix = firstFix(before, rule);
+    QVERIFY2(fix, "no fix offered");
+    QCOMPARE(fix->rule, rule);
+    QVERIFY(!fix->title.isEmpty());
+    const Expected<QString> fixed = QuickFix::apply(before, fix->edits);
+    QVERIFY(fixed);
+    QCOMPARE(*fixed, after);
+    // Checked again: the finding is gone, nothing new came, the stages are the same.
+    const Diagnostics beforeDiagnostics = check(before);
+    const Diagnostics afterDiagnostics = check(*fixed);
+    QVERIFY(!BuildPlan::fromText(*fixed).hasErrors());
+    for (const Diagnostic &d : afterDiagnostics)
+        QVERIFY2(d.rule != rule, qPrintable(d.message));
+    QVERIFY(afterDiagnostics.size() < beforeDiagnostics.size());
+    QCOMPARE(BuildPlan::fromText(*fixed).stages().size(), BuildPlan::fromText(before).stages().size());
+}
+
+void TestStagecraftChecks::dockerignoreFix()
+{
+    const QString text = lines({"FROM alpine", "COPY . /src"});
+    const std::optional<QuickFix> fix = firstFix(text, QStringLiteral("CopyWholeContext"), NoDockerignore);
+    QVERIFY(fix);
+    QVERIFY(fix->edits.isEmpty());
+    QCOMPARE(fix->files.size(), 1);
+    QCOMPARE(fix->files.first().path, QStringLiteral(".dockerignore"));
+    const QStringList entries = fix->files.first().text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY(entries.contains(QStringLiteral(".git")));
+    QVERIFY(entries.contains(QStringLiteral(".env")));
+    QVERIFY(entries.contains(QStringLiteral("*.pem")));
+    QVERIFY(!entries.contains(QStringLiteral("node_modules"))); // the context has none
+}
+
+void TestStagecraftChecks::fixAllSettles()
+{
+    const QString text = lines({"from debian as Build", "MAINTAINER ann", "ENV A b", "RUN apt-get update",
+                                "RUN apt-get install -y curl", "CMD curl --version"});
+    const QuickFixes::Result r = QuickFixes::fixAll(text, {}, optionsFor(NoContext));
+    QVERIFY2(r.applied.size() >= 5, qPrintable(r.applied.join(QLatin1Char('|'))));
+    QVERIFY(!BuildPlan::fromText(r.text).hasErrors());
+    QStringList left;
+    for (const Diagnostic &d : check(r.text))
+        left.append(d.rule);
+    QVERIFY2(left.isEmpty(), qPrintable(left.join(QLatin1Char(',')) + QLatin1Char('\n') + r.text));
+}
+
+void TestStagecraftChecks::multiStageGoSeed()
+{
+    const QString single = readData(QStringLiteral("seeds/go-app/Dockerfile"));
+    const QString multi = readData(QStringLiteral("seeds/go-app/Dockerfile.multi"));
+    QVERIFY(!single.isEmpty() && !multi.isEmpty());
+    const std::optional<QuickFix> fix = firstFix(single, QStringLiteral("FinalStageToolchain"));
+    QVERIFY2(fix, "no multi-stage fix");
+    QVERIFY(fix->title.contains(QLatin1String("scratch")));
+    const Expected<QString> converted = QuickFix::apply(single, fix->edits);
+    QVERIFY(converted);
+    QCOMPARE(structure(*converted), structure(multi));
+    // The result checks clean of the toolchain finding.
+    for (const Diagnostic &d : check(*converted))
+        QVERIFY2(d.rule != QLatin1String("FinalStageToolchain"), qPrintable(d.message));
+}
+
+void TestStagecraftChecks::multiStageKeepsRuntimeNeeds()
+{
+    // The tutorial's first try: no -o, a shell-form ENTRYPOINT, cgo on, a program that talks TLS.
+    const QString text = lines({"FROM golang:1.12.0", "ADD . /app", "WORKDIR /app", "RUN go build",
+                                "ENTRYPOINT /app/app", "CMD ./app"});
+    BuildCheckOptions o = optionsFor(NoContext);
+    o.contextSourcesMention = [](const QString &word) { return word == QLatin1String("net/http"); };
+    const Expected<QuickFix> fix = MultiStageConversion::convert(BuildPlan::fromText(text), text, o);
+    QVERIFY2(fix, qPrintable(fix ? QString() : fix.error().message));
+    const QString converted = *QuickFix::apply(text, fix->edits);
+    QCOMPARE(
+        structure(converted),
+        (QStringList{QStringLiteral("stage build from golang:1.12.0"), QStringLiteral("ADD . /app"),
+                     QStringLiteral("WORKDIR /app"), QStringLiteral("RUN go build"),
+                     QStringLiteral("stage 1 from debian:bookworm-slim"),
+                     QStringLiteral("RUN apt-get update && apt-get install -y --no-install-recommends "
+                                    "ca-certificates && rm -rf /var/lib/apt/lists/*"),
+                     QStringLiteral("COPY --from=build /app/app /app/app"), QStringLiteral("WORKDIR /app"),
+                     QStringLiteral("ENTRYPOINT /app/app"), QStringLiteral("CMD ./app")}));
+
+    // Static, on scratch: the certificates come from the build stage, the commands in JSON form.
+    const QString staticText = lines({"FROM golang:1.22", "WORKDIR /src", "COPY . .",
+                                      "RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server", "EXPOSE 8080",
+                                      "ENTRYPOINT /out/server"});
+    const Expected<QuickFix> staticFix =
+        MultiStageConversion::convert(BuildPlan::fromText(staticText), staticText, o);
+    QVERIFY2(staticFix, qPrintable(staticFix ? QString() : staticFix.error().message));
+    const QString s = *QuickFix::apply(staticText, staticFix->edits);
+    const QStringList st = structure(s);
+    QVERIFY2(st.contains(QStringLiteral("stage 1 from scratch")), qPrintable(s));
+    QVERIFY(
+        st.contains(QStringLiteral("COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/")));
+    QVERIFY(st.contains(QStringLiteral("COPY --from=build /out/server /out/server")));
+    QVERIFY(st.contains(QStringLiteral("ENTRYPOINT [\"/out/server\"]")));
+    QCOMPARE(st.indexOf(QStringLiteral("EXPOSE 8080")) > st.indexOf(QStringLiteral("stage 1 from scratch")),
+             true);
+}
+
+void TestStagecraftChecks::multiStageDeclines_data()
+{
+    QTest::addColumn<QString>("dockerfile");
+    QTest::addColumn<QString>("reason");
+    QTest::addRow("already multi-stage")
+        << readData(QStringLiteral("seeds/go-app/Dockerfile.multi")) << "stages already";
+    QTest::addRow("not a Go build") << lines({"FROM node:20", "COPY . .", "RUN npm run build",
+                                              "CMD [\"node\", \"x\"]"})
+                                    << "go build";
+    QTest::addRow("no program to run")
+        << lines({"FROM golang:1.22", "RUN go build -o /x"}) << "ENTRYPOINT or CMD";
+    QTest::addRow("runs something else")
+        << lines({"FROM golang:1.22", "RUN go build -o /x", "CMD [\"/y\"]"}) << "go build writes";
+    QTest::addRow("needs a shell on scratch")
+        << lines({"FROM golang:1.22", "RUN CGO_ENABLED=0 go build -o /x", "CMD /x > /log"}) << "shell";
+}
+
+void TestStagecraftChecks::multiStageDeclines()
+{
+    QFETCH(QString, dockerfile);
+    QFETCH(QString, reason);
+    const Expected<QuickFix> fix = MultiStageConversion::convert(BuildPlan::fromText(dockerfile), dockerfile);
+    QVERIFY(!fix);
+    QVERIFY2(fix.error().message.contains(reason), qPrintable(fix.error().message));
+}
+
+void TestStagecraftChecks::largeFileStaysLinear()
+{
+    // 10,000 lines in 10 stages: ARGs, RUNs that install, COPYs and --from references.
+    QString text;
+    for (int stage = 0; stage < 10; ++stage) {
+        text += QStringLiteral("FROM debian AS s%1\n").arg(stage);
+        for (int i = 0; i < 333; ++i) {
+            text += QStringLiteral("ARG A%1_%2=1\n").arg(stage).arg(i);
+            text += QStringLiteral("RUN apt-get update && apt-get install -y gcc pkg%1-dev && echo $A%2_%1\n")
+                        .arg(i)
+                        .arg(stage);
+            text += stage > 0 ? QStringLiteral("COPY --from=s%1 /bin/x%2 /x%2\n").arg(stage - 1).arg(i)
+                              : QStringLiteral("COPY id_rsa%1 /k%1\n").arg(i);
+        }
+    }
+    QElapsedTimer timer;
+    timer.start();
+    const Diagnostics d = check(text, NoDockerignore);
+    const qint64 checkMs = timer.elapsed();
+    QVERIFY2(d.size() > 600, qPrintable(QString::number(d.size())));
+    timer.restart();
+    const QuickFixes::Result r = QuickFixes::fixAll(text, {}, optionsFor(NoContext));
+    const qint64 fixMs = timer.elapsed();
+    QVERIFY(!r.applied.isEmpty());
+    qInfo("10k lines: checks %lld ms, fixAll %lld ms", checkMs, fixMs);
+    // Generous bounds: a quadratic rule takes minutes here, a linear one well under a second.
+    QVERIFY2(checkMs < 20000, qPrintable(QString::number(checkMs)));
+    QVERIFY2(fixMs < 60000, qPrintable(QString::number(fixMs)));
+}
+
+void TestStagecraftChecks::corpus()
+{
+    // Every rule and every fix over the real-world corpus: no crash; a file fixed parses, has
+    // no new errors and keeps its stages (unless made multi-stage); the counts are printed so a
+    // change in precision shows.
+    const QDir dir(dataPath(QStringLiteral("corpus")));
+    const QStringList files = dir.entryList(QDir::Files);
+    QVERIFY(files.size() >= 100);
+    QMap<QString, int> perRule;
+    QMap<QString, int> outcomes;
+    for (const QString &name : files) {
+        QFile f(dir.filePath(name));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(f.readAll());
+        const BuildPlan plan = BuildPlan::fromText(text);
+        const BuildCheckOptions options = optionsFor(NoDockerignore);
+        const Diagnostics found = BuildChecks::run(plan, options);
+        for (const QString &rule : ours(found))
+            ++perRule[rule.section(QLatin1Char(' '), 1)];
+        // For judging precision by hand: STAGECRAFT_CORPUS_FINDINGS=1 prints each finding.
+        if (qEnvironmentVariableIsSet("STAGECRAFT_CORPUS_FINDINGS")) {
+            for (const Diagnostic &d : found)
+                if (BuildChecks::rule(d.rule) && BuildChecks::rule(d.rule)->isStagecraft())
+                    qInfo("%s:%d: %s", qPrintable(name), d.range.start.line, qPrintable(d.message));
+        }
+        const Expected<QuickFix> multi = MultiStageConversion::convert(plan, text, options);
+        ++outcomes[multi ? QStringLiteral("multi-stage: converted")
+                         : QStringLiteral("multi-stage: declined")];
+        const QuickFixes::Result fixed = QuickFixes::fixAll(text, {}, options);
+        if (fixed.text == text) {
+            ++outcomes[QStringLiteral("fixAll: nothing to change")];
+            continue;
+        }
+        ++outcomes[QStringLiteral("fixAll: changed")];
+        const BuildPlan after = BuildPlan::fromText(fixed.text);
+        QVERIFY2(after.hasErrors() == plan.hasErrors(), qPrintable(name));
+        QVERIFY2(after.stages().size() == plan.stages().size() ||
+                     fixed.applied.join(QLatin1Char('|')).contains(QLatin1String("multi-stage")),
+                 qPrintable(name));
+    }
+    for (auto it = perRule.cbegin(); it != perRule.cend(); ++it)
+        qInfo("%s: %d", qPrintable(it.key()), it.value());
+    for (auto it = outcomes.cbegin(); it != outcomes.cend(); ++it)
+        qInfo("%s: %d", qPrintable(it.key()), it.value());
+}
+
+void TestStagecraftChecks::hostileInputs_data()
+{
+    QTest::addColumn<QString>("dockerfile");
+    QTest::addRow("empty") << QString();
+    QTest::addRow("only ARGs") << lines({"ARG A", "ARG B=$A"});
+    QTest::addRow("unterminated quotes in RUN") << lines({"FROM debian", "RUN apt-get install \"gcc 'make"});
+    QTest::addRow("NUL in a word") << QStringLiteral("FROM alpine\nCOPY a\u0000b /\nCMD x\u0000y\n");
+    QTest::addRow("go build -o nothing") << lines({"FROM golang", "RUN go build -o", "CMD [\"/x\"]"});
+    QTest::addRow("go build -o a directory")
+        << lines({"FROM golang", "RUN go build -o /out/ ./...", "CMD [\"/out/x\"]"});
+    QTest::addRow("ENTRYPOINT empty JSON") << lines({"FROM golang", "RUN go build -o /x", "ENTRYPOINT []"});
+    QTest::addRow("COPY --from= empty") << lines({"FROM alpine", "COPY --from= / /"});
+    QTest::addRow("deep ${}") << QStringLiteral("FROM alpine\nARG X=") +
+                                     QString(QStringLiteral("${a:-")).repeated(5000) +
+                                     QString(QLatin1Char('}')).repeated(5000) +
+                                     QStringLiteral("\nRUN apk add x\n");
+    QTest::addRow("onbuild") << lines(
+        {"FROM golang AS b", "ONBUILD RUN go build -o /x", "FROM b", "CMD [\"/x\"]"});
+}
+
+void TestStagecraftChecks::hostileInputs()
+{
+    // No crash, fixes that apply cleanly or are not offered, multi-stage that converts or declines.
+    QFETCH(QString, dockerfile);
+    const BuildPlan plan = BuildPlan::fromText(dockerfile);
+    const BuildCheckOptions options = optionsFor(NoDockerignore);
+    for (const Diagnostic &d : BuildChecks::run(plan, options))
+        for (const QuickFix &fix : QuickFixes::forDiagnostic(plan, dockerfile, d, options))
+            QVERIFY2(QuickFix::apply(dockerfile, fix.edits), qPrintable(fix.title));
+    const Expected<QuickFix> multi = MultiStageConversion::convert(plan, dockerfile, options);
+    if (!multi)
+        QVERIFY(!multi.error().message.isEmpty());
+    const QuickFixes::Result r = QuickFixes::fixAll(dockerfile, {}, options);
+    QVERIFY(r.text.size() < dockerfile.size() + 4096);
+}
+
+void TestStagecraftChecks::unifiedDiff()
+{
+    QCOMPARE(UnifiedDiff::make(QStringLiteral("a\n"), QStringLiteral("a\n"), QStringLiteral("x"),
+                               QStringLiteral("y")),
+             QString());
+    // What GNU diff -u prints for the same pair (headers aside).
+    const QString before = lines({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"});
+    const QString after = lines({"1", "2", "three", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"});
+    QCOMPARE(UnifiedDiff::make(before, after, QStringLiteral("a/f"), QStringLiteral("b/f")),
+             lines({"--- a/f", "+++ b/f", "@@ -1,6 +1,6 @@", " 1", " 2", "-3", "+three", " 4", " 5", " 6",
+                    "@@ -10,3 +10,4 @@", " 10", " 11", " 12", "+13"}));
+    QCOMPARE(UnifiedDiff::make(QString(), QStringLiteral(".git\n"), QStringLiteral("/dev/null"),
+                               QStringLiteral("b/.dockerignore")),
+             lines({"--- /dev/null", "+++ b/.dockerignore", "@@ -0,0 +1 @@", "+.git"}));
+    QCOMPARE(UnifiedDiff::make(QStringLiteral("a\nb\n"), QStringLiteral("b\n"), QStringLiteral("x"),
+                               QStringLiteral("y")),
+             lines({"--- x", "+++ y", "@@ -1,2 +1 @@", "-a", " b"}));
+}
+
+void TestStagecraftChecks::unifiedDiffIsBounded()
+{
+    // Every other line of 20,000 changed: past the edit bound the middle becomes one block.
+    QString before;
+    QString after;
+    for (int i = 0; i < 20000; ++i) {
+        before += QStringLiteral("line %1\n").arg(i);
+        after += (i % 2 ? QStringLiteral("changed %1\n") : QStringLiteral("line %1\n")).arg(i);
+    }
+    QElapsedTimer timer;
+    timer.start();
+    const QString diff = UnifiedDiff::make(before, after, QStringLiteral("a"), QStringLiteral("b"));
+    QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY(diff.contains(QLatin1String("\n-line 19999\n")));
+    QVERIFY(diff.contains(QLatin1String("\n+changed 19999\n")));
+}
+
+QTEST_GUILESS_MAIN(TestStagecraftChecks)
+#include "tst_stagecraftchecks.moc"
