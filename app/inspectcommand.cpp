@@ -30,10 +30,11 @@ const char kUsage[] =
     "\n"
     "Shows an image's layers (size as `docker history` counts it, compressed size,\n"
     "the step that made it), its total size, efficiency and wasted bytes (as dive\n"
-    "computes them) and the files that waste the most. The image is a reference in the\n"
-    "store, a `docker save` tarball or an OCI layout directory (NAME picks one image of\n"
-    "a tarball or layout that holds several). Layer file lists are cached in the\n"
-    "store, so opening an image again is instant.\n"
+    "computes them), the bytes a rewrite could reclaim and the files that waste the\n"
+    "most. The image is a reference in the store, a `docker save` tarball or an OCI\n"
+    "layout directory (NAME picks one image of a tarball or layout that holds\n"
+    "several). Layer file lists are cached in the store, so opening an image again is\n"
+    "instant.\n"
     "\n"
     "  --store DIR        the store (default $STAGECRAFT_STORE, else the user's data dir)\n"
     "  --layers           per layer, the full step and how many paths it added,\n"
@@ -53,10 +54,17 @@ const char kUsage[] =
     "                                   top of the first exceed R (default 0.1)\n"
     "  Any threshold may be `disabled`.\n"
     "\n"
+    "Wasted and reclaimable: a path written (or removed) in more than one layer has a\n"
+    "version in each. Wasted (dive's figure) = the sum of all its versions' sizes, the\n"
+    "copy the image keeps included. Reclaimable = wasted - the size of the version the\n"
+    "image keeps (0 when the last layer to touch the path removed it): the bytes a\n"
+    "Dockerfile that wrote each such path once, in its final form, would save.\n"
+    "\n"
     "JSON: {image, id, wasteModel, layers: [{index, digest, diffId, size, compressedSize,\n"
     "createdBy, comment, added, modified, removed, files?}], totalSize, userSize,\n"
-    "compressedSize, wastedBytes, efficiency, userWastedPercent, inefficientFiles:\n"
-    "[{path, count, wastedBytes}], ci?}. added/modified/removed are path counts; with\n"
+    "compressedSize, wastedBytes, reclaimableBytes, efficiency, userWastedPercent,\n"
+    "inefficientFiles: [{path, count, wastedBytes, reclaimableBytes}], ci?}. added/modified/removed are path "
+    "counts; with\n"
     "--files, `files` holds the lists ({path, type, size}). Sizes are bytes,\n"
     "efficiency and userWastedPercent fractions (userWastedPercent is null when only\n"
     "the first layer holds bytes).\n"
@@ -251,6 +259,8 @@ void printText(const QString &argument, const Image &image, const ImageAnalysis 
                .arg(formatByteSize(analysis.compressedSize()));
     out += QStringLiteral("Efficiency:   %1\n").arg(percent(analysis.efficiency()));
     out += QStringLiteral("Wasted:       %1\n").arg(bytes(analysis.wastedBytes()));
+    out += QStringLiteral("Reclaimable:  %1 (wasted minus the copies the image keeps)\n")
+               .arg(bytes(analysis.reclaimableBytes()));
     if (std::isfinite(analysis.userWastedPercent()))
         out += QStringLiteral("User wasted:  %1 of the %2 added on top of the first layer\n")
                    .arg(percent(analysis.userWastedPercent()), formatByteSize(analysis.userSize()));
@@ -259,15 +269,17 @@ void printText(const QString &argument, const Image &image, const ImageAnalysis 
 
     const QList<InefficientFile> &wasted = analysis.inefficientFiles();
     if (!wasted.isEmpty()) {
-        out += QStringLiteral("\nWasted space, largest first:\n%1  %2  %3\n")
+        out += QStringLiteral("\nWasted space, largest first:\n%1  %2  %3  %4\n")
                    .arg(QStringLiteral("COUNT"), 5)
                    .arg(QStringLiteral("WASTED"), 9)
+                   .arg(QStringLiteral("RECLAIMABLE"), 11)
                    .arg(QStringLiteral("PATH"));
         const int shown = files ? int(wasted.size()) : qMin<int>(10, int(wasted.size()));
         for (int i = 0; i < shown; ++i)
-            out += QStringLiteral("%1  %2  %3\n")
+            out += QStringLiteral("%1  %2  %3  %4\n")
                        .arg(wasted[i].count, 5)
                        .arg(formatByteSize(wasted[i].wastedBytes), 9)
+                       .arg(formatByteSize(wasted[i].reclaimableBytes), 11)
                        .arg(escapeControlCharacters(wasted[i].path));
         if (shown < wasted.size())
             out += QStringLiteral("  ... and %1 more (--files lists all)\n").arg(wasted.size() - shown);
@@ -320,7 +332,8 @@ QJsonObject toJson(const QString &argument, const Image &image, const ImageAnaly
     for (const InefficientFile &f : analysis.inefficientFiles())
         inefficient.append(QJsonObject{{QStringLiteral("path"), f.path},
                                        {QStringLiteral("count"), f.count},
-                                       {QStringLiteral("wastedBytes"), f.wastedBytes}});
+                                       {QStringLiteral("wastedBytes"), f.wastedBytes},
+                                       {QStringLiteral("reclaimableBytes"), f.reclaimableBytes}});
     return QJsonObject{
         {QStringLiteral("image"), argument},
         {QStringLiteral("id"), image.id().toString()},
@@ -331,6 +344,7 @@ QJsonObject toJson(const QString &argument, const Image &image, const ImageAnaly
         {QStringLiteral("userSize"), analysis.userSize()},
         {QStringLiteral("compressedSize"), analysis.compressedSize()},
         {QStringLiteral("wastedBytes"), analysis.wastedBytes()},
+        {QStringLiteral("reclaimableBytes"), analysis.reclaimableBytes()},
         {QStringLiteral("efficiency"), analysis.efficiency()},
         {QStringLiteral("userWastedPercent"), std::isfinite(analysis.userWastedPercent())
                                                   ? QJsonValue(analysis.userWastedPercent())

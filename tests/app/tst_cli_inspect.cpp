@@ -147,6 +147,8 @@ void TestCliInspect::jsonOfBuildImage()
     const QJsonObject o = json({QStringLiteral("--json"), imagePath(image)});
     QCOMPARE(o.value(QStringLiteral("totalSize")).toInteger(), 3096536);
     QCOMPARE(o.value(QStringLiteral("wastedBytes")).toInteger(), 1048576 + 6 + 65536 + 2);
+    // The copy of /out/app the image keeps is not reclaimable; the rest of the waste is.
+    QCOMPARE(o.value(QStringLiteral("reclaimableBytes")).toInteger(), 1048576 + 3 + 65536 + 2);
     QCOMPARE(o.value(QStringLiteral("wasteModel")).toString(), QStringLiteral("per-file"));
     const double efficiency = o.value(QStringLiteral("efficiency")).toDouble();
     QCOMPARE(efficiency, double(30 + 1982256 + 23 + 3 + 2) / double(3096431));
@@ -253,8 +255,10 @@ void TestCliInspect::text()
     QVERIFY2(r.out.contains(QStringLiteral("Total size:   3.1 MB (3096536 bytes) in 8 layers")),
              qPrintable(r.out));
     QVERIFY(r.out.contains(QStringLiteral("Wasted:       1.1 MB (1114120 bytes)")));
+    QVERIFY(r.out.contains(QStringLiteral("Reclaimable:  1.1 MB (1114117 bytes)")));
     QVERIFY(r.out.contains(QStringLiteral("Efficiency:   64.02 %")));
-    QVERIFY(r.out.contains(QStringLiteral("    2     1.0 MB  /out/blob.bin")));
+    QVERIFY(r.out.contains(QStringLiteral("    2     1.0 MB       1.0 MB  /out/blob.bin")));
+    QVERIFY(r.out.contains(QStringLiteral("    2        6 B          3 B  /out/app")));
     QVERIFY(r.out.contains(QStringLiteral("  - 1.0 MB  /out/blob.bin")) ||
             r.out.contains(QStringLiteral("-   1.0 MB  /out/blob.bin")));
     QVERIFY(r.out.contains(QStringLiteral("1048579")));

@@ -104,6 +104,8 @@ class TestImageAnalysis : public QObject
 private Q_SLOTS:
     void waste_data();
     void waste();
+    void reclaimable_data();
+    void reclaimable();
     void layerReports();
     void dockerLayerSize();
     void userWastedPercent();
@@ -190,6 +192,48 @@ void TestImageAnalysis::waste()
     const double efficiency = cumulativeSum == 0 ? 1.0 : double(smallestSum) / double(cumulativeSum);
     QCOMPARE(analysis.efficiency(), efficiency);
     QCOMPARE(inefficientList(analysis), inefficient);
+}
+
+void TestImageAnalysis::reclaimable_data()
+{
+    QTest::addColumn<QString>("layers");
+    QTest::addColumn<qint64>("wasted");
+    QTest::addColumn<qint64>("reclaimable");
+    QTest::addColumn<QString>("perFile"); // path:reclaimable, in the inefficient list's order
+
+    QTest::addRow("single-layer") << "f a 10; f b 5" << qint64(0) << qint64(0) << "";
+    // Written twice, kept once: one copy could go; dive's wasted counts both.
+    QTest::addRow("overwrite") << "f a 10 | f a 10" << qint64(20) << qint64(10) << "/a:10";
+    // The image keeps the last version, whatever its size.
+    QTest::addRow("overwrite-smaller") << "f a 10 | f a 4 | f a 7" << qint64(21) << qint64(14) << "/a:14";
+    // Removed at the end: every version could go.
+    QTest::addRow("whiteout-file") << "f a 100; f keep 1 | w a" << qint64(100) << qint64(100) << "/a:100";
+    QTest::addRow("whiteout-directory")
+        << "d c; f c/x 10; f c/y 5 | w c" << qint64(15) << qint64(15) << "/c/x:10 /c/y:5";
+    QTest::addRow("removed-then-recreated") << "f a 5 | w a | f a 5" << qint64(10) << qint64(5) << "/a:5";
+    QTest::addRow("build-image") << BuildImage << qint64(1048576 + 6 + 65536 + 2)
+                                 << qint64(1048576 + 3 + 65536 + 2)
+                                 << "/out/blob.bin:1048576 /cache/a:65536 /out/app:3 /cache/b:2";
+}
+
+void TestImageAnalysis::reclaimable()
+{
+    QFETCH(QString, layers);
+    QFETCH(qint64, wasted);
+    QFETCH(qint64, reclaimable);
+    QFETCH(QString, perFile);
+    const ImageAnalysis analysis = ImageAnalysis::analyze(layersFromSpec(layers));
+    QCOMPARE(analysis.wastedBytes(), wasted);
+    QCOMPARE(analysis.reclaimableBytes(), reclaimable);
+    QStringList files;
+    for (const InefficientFile &f : analysis.inefficientFiles())
+        files.append(f.path + u':' + QString::number(f.reclaimableBytes));
+    QCOMPARE(files.join(u' '), perFile);
+    // The figures survive the analysis cache's encoding.
+    const auto decoded = ImageAnalysis::decode(analysis.encode());
+    QVERIFY(decoded);
+    QCOMPARE(decoded->reclaimableBytes(), reclaimable);
+    QCOMPARE(decoded->inefficientFiles(), analysis.inefficientFiles());
 }
 
 void TestImageAnalysis::layerReports()
