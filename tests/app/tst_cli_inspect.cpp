@@ -115,6 +115,7 @@ private Q_SLOTS:
     void diveModel();
     void storeReference();
     void text();
+    void layerStep();
     void ci_data();
     void ci();
     void errors_data();
@@ -245,6 +246,27 @@ void TestCliInspect::storeReference()
     QCOMPARE(o.value(QStringLiteral("wastedBytes")).toInteger(), 0);
     QCOMPARE(o.value(QStringLiteral("efficiency")).toDouble(), 1.0);
     QCOMPARE(o.value(QStringLiteral("layers")).toArray().size(), 2);
+}
+
+void TestCliInspect::layerStep()
+{
+    // Stepping to the RUN that wrote /out, then to the one that removed the blob.
+    const QString image = imagePath(QStringLiteral("build.docker.tar"));
+    const Run added = run({QStringLiteral("--layer"), QStringLiteral("4"), image});
+    QCOMPARE(added.exitCode, 0);
+    QVERIFY2(added.out.startsWith(QStringLiteral("layer 4 added 1.0 MB: /out (1.0 MB)\n")),
+             qPrintable(added.out));
+    QVERIFY(added.out.contains(QStringLiteral("  +    1.0 MB  /out/blob.bin\n")));
+    QVERIFY(added.out.contains(QStringLiteral("  +       3 B  /out/app\n")));
+    const Run json = run({QStringLiteral("--layer"), QStringLiteral("5"), QStringLiteral("--json"), image});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(o.value(QStringLiteral("sizeDelta")).toInteger(), -1048576);
+    QCOMPARE(o.value(QStringLiteral("removed")).toObject().value(QStringLiteral("bytes")).toInteger(),
+             1048576);
+    QCOMPARE(o.value(QStringLiteral("modified")).toObject().value(QStringLiteral("files")).toInt(), 1);
+    QVERIFY(o.value(QStringLiteral("createdBy")).toString().contains(QStringLiteral("rm /out/blob.bin")));
+    QCOMPARE(run({QStringLiteral("--layer"), QStringLiteral("8"), image}).exitCode, 2);
 }
 
 void TestCliInspect::text()

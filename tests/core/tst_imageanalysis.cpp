@@ -3,6 +3,7 @@
 #include "core/analysis/imageanalysis.h"
 #include "core/analysis/imagecomparison.h"
 #include "core/analysis/layerindexer.h"
+#include "core/analysis/layerstep.h"
 #include "core/oci/dockerarchive.h"
 #include "core/oci/ocilayout.h"
 #include "layerspec.h"
@@ -17,6 +18,7 @@
 #include <cmath>
 
 using namespace stagecraft;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -106,6 +108,8 @@ private Q_SLOTS:
     void waste();
     void reclaimable_data();
     void reclaimable();
+    void layerStep_data();
+    void layerStep();
     void layerReports();
     void dockerLayerSize();
     void userWastedPercent();
@@ -234,6 +238,48 @@ void TestImageAnalysis::reclaimable()
     QVERIFY(decoded);
     QCOMPARE(decoded->reclaimableBytes(), reclaimable);
     QCOMPARE(decoded->inefficientFiles(), analysis.inefficientFiles());
+}
+
+void TestImageAnalysis::layerStep_data()
+{
+    QTest::addColumn<int>("layer");
+    QTest::addColumn<QString>("headline");
+    QTest::addColumn<QString>("counts"); // added files/bytes, modified files/bytes/was, removed paths/bytes
+    QTest::addColumn<QString>("largest");
+
+    // The build image by hand: a RUN that writes /out, the next removes the blob and
+    // rewrites /out/app, then /cache emptied through an opaque directory.
+    QTest::addRow("writes-a-tree") << 4 << u"layer 4 added 1.0 MB: /out (1.0 MB)"_s
+                                   << u"2/1048579 0/0/0 0/0"_s << u"/out:1048579:2"_s;
+    QTest::addRow("removes-and-rewrites")
+        << 5 << u"layer 5 freed 1.0 MB (1 path removed), wrote: /out/app (3 B)"_s << u"0/0 1/3/3 1/1048576"_s
+        << u"/out/app:3:1"_s;
+    QTest::addRow("bottom-layer") << 0 << u"layer 0 added 1.0 kB: /bin (1.0 kB), /etc (30 B)"_s
+                                  << u"3/1030 0/0/0 0/0"_s << u"/bin:1000:2 /etc:30:1"_s;
+    QTest::addRow("out-of-range") << 9 << QString() << u"0/0 0/0/0 0/0"_s << QString();
+}
+
+void TestImageAnalysis::layerStep()
+{
+    QFETCH(int, layer);
+    QFETCH(QString, headline);
+    QFETCH(QString, counts);
+    QFETCH(QString, largest);
+    const ImageAnalysis analysis = ImageAnalysis::analyze(layersFromSpec(QString::fromLatin1(BuildImage)));
+    const LayerStep step = LayerStep::of(analysis, layer);
+    QCOMPARE(step.headline(), headline);
+    QCOMPARE(u"%1/%2 %3/%4/%5 %6/%7"_s.arg(step.addedFiles)
+                 .arg(step.addedBytes)
+                 .arg(step.modifiedFiles)
+                 .arg(step.modifiedBytes)
+                 .arg(step.modifiedBytesWas)
+                 .arg(step.removedPaths)
+                 .arg(step.removedBytes),
+             counts);
+    QStringList trees;
+    for (const ChangedTree &t : step.largest)
+        trees.append(u"%1:%2:%3"_s.arg(t.path).arg(t.bytes).arg(t.files));
+    QCOMPARE(trees.join(u' '), largest);
 }
 
 void TestImageAnalysis::layerReports()
