@@ -86,7 +86,11 @@ StepCacheRecord BuildRun::stepRecord(const PlanStep &step, const StepPlace &plac
         const std::optional<StageState> result = stageResult(index);
         r.stages.insert(graph.stages[index].displayName(), result ? result->key : QString());
     }
-    if (m_context) {
+    // Only COPY and ADD put the context's content into their key; a RUN's bind mount of
+    // the context does not, so its files would explain nothing.
+    const bool readsContext =
+        std::holds_alternative<CopyCommand>(step.command) || std::holds_alternative<AddCommand>(step.command);
+    if (m_context && readsContext) {
         ContentHashCache &hashes = *m_context->hashCache();
         for (const QString &path : step.inputs.contextPaths) {
             auto matches = m_context->select(path, m_cancel);
