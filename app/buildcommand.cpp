@@ -304,6 +304,8 @@ int runBuild(const QStringList &commandLine)
         case BuildEventKind::StepLog: printOut(QStringLiteral("#%1 %2\n").arg(stepId(e)).arg(e.text)); break;
         case BuildEventKind::StepCached: printOut(QStringLiteral("#%1 CACHED\n").arg(stepId(e))); break;
         case BuildEventKind::StepDone:
+            if (!e.cacheReason.isEmpty())
+                printOut(QStringLiteral("#%1 not cached: %2\n").arg(stepId(e)).arg(e.cacheReason));
             printOut(QStringLiteral("#%1 DONE %2\n").arg(stepId(e)).arg(formatSeconds(e.durationMs)));
             break;
         case BuildEventKind::StageFailed:

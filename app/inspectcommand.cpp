@@ -6,6 +6,7 @@
 #include "core/analysis/bytesize.h"
 #include "core/analysis/imageanalysis.h"
 #include "core/analysis/imagesource.h"
+#include "core/analysis/layerstep.h"
 #include "core/common/controlcharacters.h"
 
 #include <QElapsedTimer>
@@ -14,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -23,17 +25,18 @@ namespace {
 
 const char kUsage[] =
     "Usage: stagecraft inspect [--store DIR] [--layers] [--files] [--json]\n"
-    "                          [--waste-model per-file|dive] [--no-cache]\n"
+    "                          [--waste-model per-file|dive] [--no-cache] [--layer N]\n"
     "                          [--ci [--lowest-efficiency R] [--highest-wasted-bytes SIZE]\n"
     "                                [--highest-user-wasted-percent R]]\n"
     "                          REF|FILE|DIR[:NAME]\n"
     "\n"
     "Shows an image's layers (size as `docker history` counts it, compressed size,\n"
     "the step that made it), its total size, efficiency and wasted bytes (as dive\n"
-    "computes them) and the files that waste the most. The image is a reference in the\n"
-    "store, a `docker save` tarball or an OCI layout directory (NAME picks one image of\n"
-    "a tarball or layout that holds several). Layer file lists are cached in the\n"
-    "store, so opening an image again is instant.\n"
+    "computes them), the bytes a rewrite could reclaim and the files that waste the\n"
+    "most. The image is a reference in the store, a `docker save` tarball or an OCI\n"
+    "layout directory (NAME picks one image of a tarball or layout that holds\n"
+    "several). Layer file lists are cached in the store, so opening an image again is\n"
+    "instant.\n"
     "\n"
     "  --store DIR        the store (default $STAGECRAFT_STORE, else the user's data dir)\n"
     "  --layers           per layer, the full step and how many paths it added,\n"
@@ -53,13 +56,27 @@ const char kUsage[] =
     "                                   top of the first exceed R (default 0.1)\n"
     "  Any threshold may be `disabled`.\n"
     "\n"
+    "Wasted and reclaimable: a path written (or removed) in more than one layer has a\n"
+    "version in each. Wasted (dive's figure) = the sum of all its versions' sizes, the\n"
+    "copy the image keeps included. Reclaimable = wasted - the size of the version the\n"
+    "image keeps (0 when the last layer to touch the path removed it): the bytes a\n"
+    "Dockerfile that wrote each such path once, in its final form, would save.\n"
+    "\n"
     "JSON: {image, id, wasteModel, layers: [{index, digest, diffId, size, compressedSize,\n"
     "createdBy, comment, added, modified, removed, files?}], totalSize, userSize,\n"
-    "compressedSize, wastedBytes, efficiency, userWastedPercent, inefficientFiles:\n"
-    "[{path, count, wastedBytes}], ci?}. added/modified/removed are path counts; with\n"
-    "--files, `files` holds the lists ({path, type, size}). Sizes are bytes,\n"
-    "efficiency and userWastedPercent fractions (userWastedPercent is null when only\n"
-    "the first layer holds bytes).\n"
+    "compressedSize, wastedBytes, reclaimableBytes, efficiency, userWastedPercent,\n"
+    "inefficientFiles: [{path, count, wastedBytes, reclaimableBytes}], ci?}.\n"
+    "added/modified/removed are path counts; with --files, `files` holds the lists\n"
+    "({path, type, size}). Sizes are bytes, efficiency and userWastedPercent fractions\n"
+    "(userWastedPercent is null when only the first layer holds bytes).\n"
+    "\n"
+    "--layer N steps to one layer (0 is the bottom): what it changed, \"layer 4 added\n"
+    "863 MB: /usr/lib/go-1.19 (512 MB) …\", the files it added (+), modified (~) and\n"
+    "removed (-) with their sizes, largest first (20, or all with --files), and the size\n"
+    "delta on the filesystem. JSON: {image, layer, createdBy, layerSize, sizeDelta,\n"
+    "headline, added: {files, bytes}, modified: {files, bytes, replacedBytes},\n"
+    "removed: {paths, bytes}, largest: [{path, bytes, files}], changes: [{change, path,\n"
+    "type, size}]}.\n"
     "\n"
     "Exit status: 0 ok, 1 a CI rule failed or the image cannot be read, 2 usage error.\n";
 
@@ -251,6 +268,8 @@ void printText(const QString &argument, const Image &image, const ImageAnalysis 
                .arg(formatByteSize(analysis.compressedSize()));
     out += QStringLiteral("Efficiency:   %1\n").arg(percent(analysis.efficiency()));
     out += QStringLiteral("Wasted:       %1\n").arg(bytes(analysis.wastedBytes()));
+    out += QStringLiteral("Reclaimable:  %1 (wasted minus the copies the image keeps)\n")
+               .arg(bytes(analysis.reclaimableBytes()));
     if (std::isfinite(analysis.userWastedPercent()))
         out += QStringLiteral("User wasted:  %1 of the %2 added on top of the first layer\n")
                    .arg(percent(analysis.userWastedPercent()), formatByteSize(analysis.userSize()));
@@ -259,15 +278,17 @@ void printText(const QString &argument, const Image &image, const ImageAnalysis 
 
     const QList<InefficientFile> &wasted = analysis.inefficientFiles();
     if (!wasted.isEmpty()) {
-        out += QStringLiteral("\nWasted space, largest first:\n%1  %2  %3\n")
+        out += QStringLiteral("\nWasted space, largest first:\n%1  %2  %3  %4\n")
                    .arg(QStringLiteral("COUNT"), 5)
                    .arg(QStringLiteral("WASTED"), 9)
+                   .arg(QStringLiteral("RECLAIMABLE"), 11)
                    .arg(QStringLiteral("PATH"));
         const int shown = files ? int(wasted.size()) : qMin<int>(10, int(wasted.size()));
         for (int i = 0; i < shown; ++i)
-            out += QStringLiteral("%1  %2  %3\n")
+            out += QStringLiteral("%1  %2  %3  %4\n")
                        .arg(wasted[i].count, 5)
                        .arg(formatByteSize(wasted[i].wastedBytes), 9)
+                       .arg(formatByteSize(wasted[i].reclaimableBytes), 11)
                        .arg(escapeControlCharacters(wasted[i].path));
         if (shown < wasted.size())
             out += QStringLiteral("  ... and %1 more (--files lists all)\n").arg(wasted.size() - shown);
@@ -320,7 +341,8 @@ QJsonObject toJson(const QString &argument, const Image &image, const ImageAnaly
     for (const InefficientFile &f : analysis.inefficientFiles())
         inefficient.append(QJsonObject{{QStringLiteral("path"), f.path},
                                        {QStringLiteral("count"), f.count},
-                                       {QStringLiteral("wastedBytes"), f.wastedBytes}});
+                                       {QStringLiteral("wastedBytes"), f.wastedBytes},
+                                       {QStringLiteral("reclaimableBytes"), f.reclaimableBytes}});
     return QJsonObject{
         {QStringLiteral("image"), argument},
         {QStringLiteral("id"), image.id().toString()},
@@ -331,6 +353,7 @@ QJsonObject toJson(const QString &argument, const Image &image, const ImageAnaly
         {QStringLiteral("userSize"), analysis.userSize()},
         {QStringLiteral("compressedSize"), analysis.compressedSize()},
         {QStringLiteral("wastedBytes"), analysis.wastedBytes()},
+        {QStringLiteral("reclaimableBytes"), analysis.reclaimableBytes()},
         {QStringLiteral("efficiency"), analysis.efficiency()},
         {QStringLiteral("userWastedPercent"), std::isfinite(analysis.userWastedPercent())
                                                   ? QJsonValue(analysis.userWastedPercent())
@@ -339,12 +362,99 @@ QJsonObject toJson(const QString &argument, const Image &image, const ImageAnaly
     };
 }
 
+// One layer as a step of the build: its headline, counts, largest trees and changes.
+void printLayerStep(const QString &argument, const ImageAnalysis &analysis, int layer, bool all, bool json)
+{
+    const LayerStep step = LayerStep::of(analysis, layer);
+    const LayerDiff &diff = analysis.layers().at(layer).changes;
+    struct Change
+    {
+        QChar mark;
+        const FileChange *change;
+    };
+    QList<Change> changes;
+    for (const FileChange &c : diff.added)
+        changes.append({u'+', &c});
+    for (const FileChange &c : diff.modified)
+        changes.append({u'~', &c});
+    for (const FileChange &c : diff.removed)
+        changes.append({u'-', &c});
+    // Files before directories of the same size: a directory's size is what lies below it.
+    std::stable_sort(changes.begin(), changes.end(),
+                     [](const Change &a, const Change &b) { return a.change->size > b.change->size; });
+    if (json) {
+        QJsonArray largest, list;
+        for (const ChangedTree &t : step.largest)
+            largest.append(QJsonObject{{QStringLiteral("path"), t.path},
+                                       {QStringLiteral("bytes"), t.bytes},
+                                       {QStringLiteral("files"), t.files}});
+        for (const Change &c : std::as_const(changes))
+            list.append(QJsonObject{{QStringLiteral("change"), c.mark == u'+'   ? QStringLiteral("added")
+                                                               : c.mark == u'~' ? QStringLiteral("modified")
+                                                                                : QStringLiteral("removed")},
+                                    {QStringLiteral("path"), c.change->path},
+                                    {QStringLiteral("type"), entryTypeName(c.change->type)},
+                                    {QStringLiteral("size"), c.change->size}});
+        const QJsonObject o{
+            {QStringLiteral("image"), argument},
+            {QStringLiteral("layer"), layer},
+            {QStringLiteral("createdBy"), step.createdBy},
+            {QStringLiteral("layerSize"), step.layerSize},
+            {QStringLiteral("sizeDelta"), step.sizeDelta()},
+            {QStringLiteral("headline"), step.headline()},
+            {QStringLiteral("added"), QJsonObject{{QStringLiteral("files"), step.addedFiles},
+                                                  {QStringLiteral("bytes"), step.addedBytes}}},
+            {QStringLiteral("modified"),
+             QJsonObject{{QStringLiteral("files"), step.modifiedFiles},
+                         {QStringLiteral("bytes"), step.modifiedBytes},
+                         {QStringLiteral("replacedBytes"), step.modifiedBytesWas}}},
+            {QStringLiteral("removed"), QJsonObject{{QStringLiteral("paths"), step.removedPaths},
+                                                    {QStringLiteral("bytes"), step.removedBytes}}},
+            {QStringLiteral("largest"), largest},
+            {QStringLiteral("changes"), list}};
+        printOut(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
+        return;
+    }
+    QString out = step.headline() + u'\n';
+    out += QStringLiteral("  created by: %1\n").arg(oneLineField(step.createdBy, 200));
+    out += QStringLiteral("  layer size %1; added %2 in %3 files, modified %4 in %5 files (was %6), "
+                          "removed %7 in %8 paths\n")
+               .arg(formatByteSize(step.layerSize), formatByteSize(step.addedBytes))
+               .arg(step.addedFiles)
+               .arg(formatByteSize(step.modifiedBytes))
+               .arg(step.modifiedFiles)
+               .arg(formatByteSize(step.modifiedBytesWas), formatByteSize(step.removedBytes))
+               .arg(step.removedPaths);
+    if (!step.largest.isEmpty()) {
+        out += QStringLiteral("\nLargest trees it wrote:\n");
+        for (const ChangedTree &t : step.largest)
+            out += QStringLiteral("  %1  %2 (%3 files)\n")
+                       .arg(formatByteSize(t.bytes), 9)
+                       .arg(escapeControlCharacters(t.path))
+                       .arg(t.files);
+    }
+    out += QStringLiteral("\nChanges, largest first:\n");
+    const qsizetype shown = all ? changes.size() : std::min<qsizetype>(20, changes.size());
+    for (qsizetype i = 0; i < shown; ++i)
+        out += QStringLiteral("  %1 %2  %3%4\n")
+                   .arg(changes[i].mark)
+                   .arg(formatByteSize(changes[i].change->size), 9)
+                   .arg(escapeControlCharacters(changes[i].change->path))
+                   .arg(changes[i].change->type == EntryType::Directory ? QStringLiteral("/") : QString());
+    if (shown < changes.size())
+        out += QStringLiteral("  ... and %1 more (--files lists all)\n").arg(changes.size() - shown);
+    if (changes.isEmpty())
+        out += QStringLiteral("  (none: the step changed only the configuration)\n");
+    printOut(out);
+}
+
 int runInspect(const QStringList &argv)
 {
     auto args = StoreArguments::parse(
         argv,
         {QStringLiteral("--waste-model"), QStringLiteral("--lowest-efficiency"),
-         QStringLiteral("--highest-wasted-bytes"), QStringLiteral("--highest-user-wasted-percent")},
+         QStringLiteral("--highest-wasted-bytes"), QStringLiteral("--highest-user-wasted-percent"),
+         QStringLiteral("--layer")},
         {QStringLiteral("--layers"), QStringLiteral("--files"), QStringLiteral("--json"),
          QStringLiteral("--ci"), QStringLiteral("--no-cache")});
     if (!args)
@@ -396,6 +506,16 @@ int runInspect(const QStringList &argv)
     }
 
     const bool files = args->has(QStringLiteral("--files"));
+    if (args->has(QStringLiteral("--layer"))) {
+        bool ok = false;
+        const int layer = args->value(QStringLiteral("--layer")).toInt(&ok);
+        if (!ok || layer < 0 || layer >= analysis.layers().size())
+            return usageError(
+                kName,
+                QStringLiteral("--layer takes a layer index from 0 to %1").arg(analysis.layers().size() - 1));
+        printLayerStep(argument, analysis, layer, files, args->has(QStringLiteral("--json")));
+        return 0;
+    }
     if (args->has(QStringLiteral("--json"))) {
         QJsonObject json = toJson(argument, *image, analysis, files);
         if (ci) {

@@ -1589,6 +1589,7 @@ void MainWindow::onBuildEvent(const BuildEvent &event)
         step.size = event.layerSize;
         step.durationMs = event.durationMs;
         step.cached = cached;
+        step.cacheReason = event.cacheReason;
         step.makesLayer = !event.layerDigest.isEmpty();
         // The FROM line (step 0) has no layer of its own and gets no badge.
         if (event.step > 0 && line > 0) {
@@ -1609,6 +1610,8 @@ void MainWindow::onBuildEvent(const BuildEvent &event)
                 QStringList tip;
                 tip << (built.cached ? tr("Taken from the build cache")
                                      : tr("Took %1").arg(formatDuration(built.durationMs)));
+                if (!built.cacheReason.isEmpty())
+                    tip << tr("Not cached: %1").arg(built.cacheReason);
                 if (built.makesLayer)
                     tip << tr("Layer %1, %2").arg(built.layerDigest.left(19), formatByteSize(built.size));
                 else
@@ -1620,6 +1623,15 @@ void MainWindow::onBuildEvent(const BuildEvent &event)
         }
         if (cached)
             m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Info, tr("cached"), line);
+        if (!event.cacheReason.isEmpty()) {
+            m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Info,
+                               tr("not cached: %1").arg(event.cacheReason), line);
+            QStringList reasons;
+            for (const StepProgress &s : stage.steps)
+                if (s.stage >= 0 && !s.cacheReason.isEmpty())
+                    reasons << tr("step %1: %2").arg(s.step + 1).arg(s.cacheReason);
+            m_graphView->setStageCacheReasons(event.stage, reasons);
+        }
         m_graphView->setStageState(
             event.stage, StageState::Running,
             tr("step %1 of %2").arg(std::min(stage.finishedSteps + 1, event.stepCount)).arg(event.stepCount));

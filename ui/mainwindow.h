@@ -232,6 +232,7 @@ private:
         qint64 size = 0;
         qint64 durationMs = 0;
         bool cached = false;
+        QString cacheReason; // a step that ran: why the cache did not have it
         bool makesLayer = false;
     };
     QString m_storeRoot;

@@ -159,8 +159,21 @@ StageState StageGraphScene::stageState(int stageIndex) const
 void StageGraphScene::clearStageStates()
 {
     m_states.clear();
-    for (StageNodeItem *node : std::as_const(m_nodes))
+    m_cacheReasons.clear();
+    for (StageNodeItem *node : std::as_const(m_nodes)) {
         node->setState(StageState::Idle, QString());
+        node->setCacheReasons({});
+    }
+}
+
+void StageGraphScene::setStageCacheReasons(int stageIndex, const QStringList &reasons)
+{
+    if (reasons.isEmpty())
+        m_cacheReasons.remove(stageIndex);
+    else
+        m_cacheReasons.insert(stageIndex, reasons);
+    if (StageNodeItem *node = stageItem(stageIndex))
+        node->setCacheReasons(reasons);
 }
 
 void StageGraphScene::setDropTarget(int stageIndex)
@@ -229,6 +242,7 @@ void StageGraphScene::rebuild(bool keepPlaces)
             item->setErrors(m_errors.value(n.stage));
             const auto state = m_states.value(n.stage, {StageState::Idle, QString()});
             item->setState(state.first, state.second);
+            item->setCacheReasons(m_cacheReasons.value(n.stage));
             if (!stage.needed)
                 item->setOpacity(0.45);
         }

@@ -52,6 +52,7 @@ public:
     void setStageState(int stageIndex, StageState state, const QString &detail);
     StageState stageState(int stageIndex) const;
     void clearStageStates();
+    void setStageCacheReasons(int stageIndex, const QStringList &reasons);
     void setDropTarget(int stageIndex); // -1 clears
     int dropTarget() const { return m_dropTarget; }
     void setHoveredNode(StageNodeItem *node);
@@ -78,6 +79,7 @@ private:
     QList<StageEdgeItem *> m_edges;
     QGraphicsSimpleTextItem *m_placeholder = nullptr;
     QHash<int, std::pair<StageState, QString>> m_states;
+    QHash<int, QStringList> m_cacheReasons;
     int m_selected = -1;
     int m_dropTarget = -1;
     StageNodeItem *m_hovered = nullptr;

@@ -80,6 +80,11 @@ void StageGraphView::setStageState(int stageIndex, StageState state, const QStri
     m_scene->setStageState(stageIndex, state, detail);
 }
 
+void StageGraphView::setStageCacheReasons(int stageIndex, const QStringList &reasons)
+{
+    m_scene->setStageCacheReasons(stageIndex, reasons);
+}
+
 StageState StageGraphView::stageState(int stageIndex) const
 {
     return m_scene->stageState(stageIndex);

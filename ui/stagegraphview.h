@@ -38,6 +38,8 @@ public:
     void setStageState(int stageIndex, StageState state, const QString &detail = {});
     StageState stageState(int stageIndex) const;
     void clearStageStates();
+    // Shown on the stage node's tooltip: why steps that ran were not cached.
+    void setStageCacheReasons(int stageIndex, const QStringList &reasons);
 
     // Where a stage's node is, in scene coordinates (empty when there is no such stage), and
     // the stage under a viewport position (-1 for none): for tests and the window's tooltips.

@@ -98,6 +98,14 @@ void StageNodeItem::setErrors(const QStringList &messages)
     update();
 }
 
+void StageNodeItem::setCacheReasons(const QStringList &reasons)
+{
+    if (m_cacheReasons == reasons)
+        return;
+    m_cacheReasons = reasons;
+    updateToolTip();
+}
+
 void StageNodeItem::setState(StageState state, const QString &detail)
 {
     if (m_state == state && m_detail == detail)
@@ -154,6 +162,11 @@ void StageNodeItem::updateToolTip()
             lines << m_stage.notNeededReason;
         if (m_state != StageState::Idle)
             lines << stateText();
+        if (!m_cacheReasons.isEmpty()) {
+            lines << tr("Not cached:");
+            for (const QString &reason : m_cacheReasons)
+                lines << QStringLiteral("  ") + reason;
+        }
         lines << m_errors;
     }
     setToolTip(lines.join(QLatin1Char('\n')));

@@ -40,6 +40,8 @@ public:
     void setDropHighlighted(bool highlighted);
     bool isDropHighlighted() const { return m_dropHighlighted; }
     void setErrors(const QStringList &messages);
+    // Why the stage's steps that ran were not cached ("step 3: main.go modified").
+    void setCacheReasons(const QStringList &reasons);
     void setState(StageState state, const QString &detail);
     StageState state() const { return m_state; }
     QString detail() const { return m_detail; }
@@ -61,6 +63,7 @@ private:
     StageState m_state = StageState::Idle;
     QString m_detail;
     QStringList m_errors;
+    QStringList m_cacheReasons;
     bool m_target = false;
     bool m_selected = false;
     bool m_hovered = false;

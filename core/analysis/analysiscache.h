@@ -17,7 +17,7 @@ class AnalysisCache
 {
 public:
     // Bumped whenever the encoding or the analysis rules change; older files then miss.
-    static constexpr quint32 FormatVersion = 1;
+    static constexpr quint32 FormatVersion = 2;
 
     explicit AnalysisCache(QString directory);
 

@@ -30,6 +30,7 @@ struct PathVersions
 {
     qint64 cumulative = 0;
     qint64 smallest = -1;
+    qint64 last = 0; // the version recorded last: what the image keeps (0 when removed)
     int count = 0;
 };
 
@@ -42,6 +43,7 @@ public:
         v.cumulative += size;
         if (v.smallest < 0 || size < v.smallest)
             v.smallest = size;
+        v.last = size;
         ++v.count;
     }
     const QHash<QString, PathVersions> &paths() const { return m_paths; }
@@ -176,8 +178,10 @@ ImageAnalysis ImageAnalysis::analyze(const QList<AnalysisLayer> &layers, const A
         if (v.count < 2)
             continue;
         result.m_wastedBytes += v.cumulative;
+        result.m_reclaimableBytes += v.cumulative - v.last;
         if (v.cumulative > 0)
-            result.m_inefficientFiles.append(InefficientFile{u'/' + it.key(), v.count, v.cumulative});
+            result.m_inefficientFiles.append(
+                InefficientFile{u'/' + it.key(), v.count, v.cumulative, v.cumulative - v.last});
     }
     result.m_efficiency = cumulativeSum == 0 ? 1.0 : double(smallestSum) / double(cumulativeSum);
     if (result.m_userSize > 0)
@@ -257,6 +261,7 @@ QByteArray ImageAnalysis::encode() const
     out.writeI64(m_userSize);
     out.writeI64(m_compressedSize);
     out.writeI64(m_wastedBytes);
+    out.writeI64(m_reclaimableBytes);
     out.writeDouble(m_efficiency);
     out.writeDouble(m_userWastedPercent);
     out.writeU32(quint32(m_layers.size()));
@@ -279,6 +284,7 @@ QByteArray ImageAnalysis::encode() const
         out.writeString(f.path);
         out.writeU32(quint32(f.count));
         out.writeI64(f.wastedBytes);
+        out.writeI64(f.reclaimableBytes);
     }
     finalTree().encode(out);
     return out.take();
@@ -298,6 +304,7 @@ Expected<ImageAnalysis> ImageAnalysis::decode(const QByteArray &bytes, qsizetype
     result.m_userSize = in.readI64();
     result.m_compressedSize = in.readI64();
     result.m_wastedBytes = in.readI64();
+    result.m_reclaimableBytes = in.readI64();
     result.m_efficiency = in.readDouble();
     result.m_userWastedPercent = in.readDouble();
     // layer number, four strings, three sizes, entry count, three change lists
@@ -319,14 +326,16 @@ Expected<ImageAnalysis> ImageAnalysis::decode(const QByteArray &bytes, qsizetype
         if (!in.ok())
             break;
     }
-    const quint32 wasteCount = in.readCount(4 + 4 + 8);
+    const quint32 wasteCount = in.readCount(4 + 4 + 8 + 8);
     result.m_inefficientFiles.resize(wasteCount);
     for (InefficientFile &f : result.m_inefficientFiles) {
         f.path = in.readString();
         f.count = int(in.readU32());
         f.wastedBytes = in.readI64();
+        f.reclaimableBytes = in.readI64();
     }
-    if (!in.ok() || std::isnan(result.m_efficiency))
+    if (!in.ok() || std::isnan(result.m_efficiency) || result.m_reclaimableBytes < 0 ||
+        result.m_reclaimableBytes > result.m_wastedBytes)
         return fail(QStringLiteral("the cached analysis is damaged"));
     // The tree is checked for being there at all; its nodes are decoded on demand.
     if (in.remaining() < 4)

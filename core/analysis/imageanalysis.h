@@ -39,9 +39,10 @@ struct LayerReport
 
 struct InefficientFile
 {
-    QString path;           // absolute
-    int count = 0;          // how many layers hold a version (or a removal) of the path
-    qint64 wastedBytes = 0; // dive's "cumulative size": every version's bytes, the last one included
+    QString path;                // absolute
+    int count = 0;               // how many layers hold a version (or a removal) of the path
+    qint64 wastedBytes = 0;      // dive's "cumulative size": every version's bytes, the last one included
+    qint64 reclaimableBytes = 0; // wastedBytes without the version the image keeps
 
     friend bool operator==(const InefficientFile &, const InefficientFile &) = default;
 };
@@ -88,6 +89,11 @@ public:
     // dive's wasted bytes: over every path held by more than one layer (a version or a
     // removal), the sum of all its versions' sizes.
     qint64 wastedBytes() const { return m_wastedBytes; }
+    // Stagecraft's reclaimable bytes: over every path held by more than one layer, the sum
+    // of its versions' sizes minus the size of the version the final image keeps (0 when
+    // the path was removed). What a rebuild that wrote each such path once, in its final
+    // form, would save: dive's wasted figure counts the kept copy too.
+    qint64 reclaimableBytes() const { return m_reclaimableBytes; }
     // dive's score: sum over paths of the smallest version's size, divided by the sum
     // over paths of all versions' sizes; 1 when the image holds no bytes at all.
     double efficiency() const { return m_efficiency; }
@@ -116,6 +122,7 @@ private:
     qint64 m_userSize = 0;
     qint64 m_compressedSize = 0;
     qint64 m_wastedBytes = 0;
+    qint64 m_reclaimableBytes = 0;
     double m_efficiency = 1.0;
     double m_userWastedPercent = 0.0;
     QList<InefficientFile> m_inefficientFiles;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/builder/builder.h"
+#include "core/builder/cacheexplanation.h"
 #include "core/context/buildcontext.h"
 #include "core/dockerfile/dockerfile.h"
 #include "core/exec/sandbox.h"
@@ -51,6 +52,10 @@ struct StageState
     ImageConfig config;
     QList<Descriptor> layers;
     QString key; // cache chain key
+    // The step whose change this build made the key differ from the last one's ("[build
+    // 3/5] COPY a.txt /a.txt"): why the steps after it miss the cache too. Empty when the
+    // state came from the cache.
+    QString changedBy;
 };
 
 // What a step's instruction made of it before the cache is asked: the history text, the
@@ -150,6 +155,17 @@ private:
     void saveCache(const QString &key, const StageState &state) const;
     std::optional<std::pair<Descriptor, Digest>> loadLinkedLayer(const QString &linkKey) const;
     void saveLinkedLayer(const QString &linkKey, const Descriptor &layer, const Digest &diffId) const;
+
+    // Why a step missed the cache, from the record its last run left (stepexplanation.cpp).
+    StepCacheRecord stepRecord(const PlanStep &step, const StepPlace &place, const StageState &state,
+                               const StepWork &work, const QString &key, const StageState &next);
+    QString stepIdentity(const PlanStep &step, const StepPlace &place) const;
+    // The stages the step reads, by name → the step that changed each this build.
+    QMap<QString, QString> stagesChangedBy(const PlanStep &step, int stage);
+    QList<int> stagesRead(const PlanStep &step, int stage) const;
+    // A cached step: its record made current when the last build that ran it had other inputs.
+    void keepStepRecord(const PlanStep &step, const StepPlace &place, const StageState &state,
+                        const StepWork &work, const QString &key, const StageState &next);
 
     // The images stages start from (imageresolution.cpp) and their layers (layercache.cpp).
     Expected<Image> imageFor(const QString &reference, const QString &what, const BuildEvent &base);

@@ -47,6 +47,7 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
         QString::fromUtf8(QJsonDocument(next.config.config.toJson()).toJson(QJsonDocument::Compact)));
     StageState cached;
     if (loadCache(key, cached)) {
+        keepStepRecord(step, place, state, work, key, next);
         state = cached;
         ++m_cached;
         BuildEvent e = base;
@@ -59,6 +60,22 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
         return {};
     }
 
+    // Why it missed, against what the step's last run left: worked out before the step
+    // changes anything, kept once it succeeded.
+    const StepCacheRecord record = stepRecord(step, place, state, work, key, next);
+    const QString explainDir = m_builder.store().cacheDir(QStringLiteral("explain"));
+    const QString identity = stepIdentity(step, place);
+    const CacheMiss miss =
+        CacheExplanation::explain(CacheExplanation::load(explainDir, identity), record, state.changedBy,
+                                  stagesChangedBy(step, place.stage), m_request.noCache);
+    // The steps after it name the first step of the chain that changed.
+    if (state.changedBy.isEmpty() && miss.kind != CacheMissKind::Parent && miss.kind != CacheMissKind::Config)
+        next.changedBy = QStringLiteral("[%1 %2/%3] %4")
+                             .arg(base.stageName)
+                             .arg(base.step + 1)
+                             .arg(base.stepCount)
+                             .arg(place.text.simplified().left(200));
+
     // A --link layer depends only on its own inputs, not on the layers below: when they
     // changed, the layer made last time is reused as it is.
     const QString linkKey =
@@ -66,6 +83,7 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
                                                           QLatin1Char('\n') + work.keyExtra)
                     : QString();
     if (work.linked && reuseLinkedLayer(linkKey, key, work, base, next)) {
+        CacheExplanation::save(explainDir, identity, record);
         state = next;
         return {};
     }
@@ -80,10 +98,12 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
     addHistory(next, work.createdBy, !work.makesLayer);
     next.key = key;
     saveCache(key, next);
+    CacheExplanation::save(explainDir, identity, record);
     state = next;
     BuildEvent e = base;
     e.kind = BuildEventKind::StepDone;
     e.durationMs = timer.elapsed();
+    e.cacheReason = miss.text;
     if (work.makesLayer) {
         e.layerDigest = layer.digest.toString();
         e.layerSize = layer.size;

@@ -431,6 +431,7 @@ void BuildProgress::apply(const BuildEvent &event)
             step->durationMs = event.durationMs;
             step->layerDigest = event.layerDigest;
             step->layerSize = event.layerSize;
+            step->cacheReason = cached ? QString() : event.cacheReason.left(kMaxCacheReason);
         }
         Q_EMIT stepChanged(stage->index, event.step);
         break;
@@ -568,6 +569,8 @@ QJsonObject BuildProgress::toJson() const
             }
             if (step.droppedLines > 0)
                 extra.insert(key("droppedLines"), step.droppedLines);
+            if (!step.cacheReason.isEmpty())
+                extra.insert(key("cacheReason"), step.cacheReason);
             v.insert(key("stagecraft"), extra);
             vertexes.append(v);
             // Like BuildKit's, a log entry is a chunk of output: a thousand lines each keeps
@@ -756,10 +759,12 @@ Expected<void> BuildProgress::fromJson(const QJsonObject &root)
             !r.range(extra, step.range) || !r.text(extra, "text", step.text) || !r.state(extra, step.state) ||
             !r.integer(extra, "durationMs", 0, kMaxTimeMs, 0, step.durationMs) ||
             !r.text(extra, "layerDigest", step.layerDigest) ||
+            !r.text(extra, "cacheReason", step.cacheReason) ||
             !r.integer(extra, "layerSize", 0, std::numeric_limits<qint64>::max() / 2, 0, step.layerSize) ||
             !r.integer(extra, "droppedLines", 0, std::numeric_limits<qint64>::max() / 2, 0,
                        step.droppedLines))
             return bad();
+        step.cacheReason.truncate(kMaxCacheReason);
         byDigest.insert(digest, {stageIndex, stepIndex});
     }
 
@@ -873,6 +878,7 @@ QList<BuildEvent> BuildProgress::toEvents() const
                 done.durationMs = step.durationMs;
                 done.layerDigest = step.layerDigest;
                 done.layerSize = step.layerSize;
+                done.cacheReason = step.cacheReason;
                 events.append(done);
             }
         }

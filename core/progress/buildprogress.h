@@ -38,6 +38,7 @@ struct StepProgress
     qint64 durationMs = 0;
     QString layerDigest;
     qint64 layerSize = 0;
+    QString cacheReason;     // a step that ran: why the cache did not have it
     QStringList log;         // the last lines of output (BuildProgress::kMaxLogLines)
     qint64 droppedLines = 0; // older lines the bound let go
     QString error;
@@ -85,6 +86,7 @@ public:
     static constexpr int kMaxVertices = 100000;                 // steps in one record
     static constexpr int kMaxStages = 10000;
     static constexpr int kMaxStepsPerStage = 10000;
+    static constexpr int kMaxCacheReason = 4096; // characters of a step's cache reason
 
     explicit BuildProgress(QObject *parent = nullptr);
 

@@ -115,6 +115,7 @@ private Q_SLOTS:
     void diveModel();
     void storeReference();
     void text();
+    void layerStep();
     void ci_data();
     void ci();
     void errors_data();
@@ -147,6 +148,8 @@ void TestCliInspect::jsonOfBuildImage()
     const QJsonObject o = json({QStringLiteral("--json"), imagePath(image)});
     QCOMPARE(o.value(QStringLiteral("totalSize")).toInteger(), 3096536);
     QCOMPARE(o.value(QStringLiteral("wastedBytes")).toInteger(), 1048576 + 6 + 65536 + 2);
+    // The copy of /out/app the image keeps is not reclaimable; the rest of the waste is.
+    QCOMPARE(o.value(QStringLiteral("reclaimableBytes")).toInteger(), 1048576 + 3 + 65536 + 2);
     QCOMPARE(o.value(QStringLiteral("wasteModel")).toString(), QStringLiteral("per-file"));
     const double efficiency = o.value(QStringLiteral("efficiency")).toDouble();
     QCOMPARE(efficiency, double(30 + 1982256 + 23 + 3 + 2) / double(3096431));
@@ -245,6 +248,27 @@ void TestCliInspect::storeReference()
     QCOMPARE(o.value(QStringLiteral("layers")).toArray().size(), 2);
 }
 
+void TestCliInspect::layerStep()
+{
+    // Stepping to the RUN that wrote /out, then to the one that removed the blob.
+    const QString image = imagePath(QStringLiteral("build.docker.tar"));
+    const Run added = run({QStringLiteral("--layer"), QStringLiteral("4"), image});
+    QCOMPARE(added.exitCode, 0);
+    QVERIFY2(added.out.startsWith(QStringLiteral("layer 4 added 1.0 MB: /out (1.0 MB)\n")),
+             qPrintable(added.out));
+    QVERIFY(added.out.contains(QStringLiteral("  +    1.0 MB  /out/blob.bin\n")));
+    QVERIFY(added.out.contains(QStringLiteral("  +       3 B  /out/app\n")));
+    const Run json = run({QStringLiteral("--layer"), QStringLiteral("5"), QStringLiteral("--json"), image});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(o.value(QStringLiteral("sizeDelta")).toInteger(), -1048576);
+    QCOMPARE(o.value(QStringLiteral("removed")).toObject().value(QStringLiteral("bytes")).toInteger(),
+             1048576);
+    QCOMPARE(o.value(QStringLiteral("modified")).toObject().value(QStringLiteral("files")).toInt(), 1);
+    QVERIFY(o.value(QStringLiteral("createdBy")).toString().contains(QStringLiteral("rm /out/blob.bin")));
+    QCOMPARE(run({QStringLiteral("--layer"), QStringLiteral("8"), image}).exitCode, 2);
+}
+
 void TestCliInspect::text()
 {
     const Run r = run({QStringLiteral("--files"), QStringLiteral("--layers"),
@@ -253,8 +277,10 @@ void TestCliInspect::text()
     QVERIFY2(r.out.contains(QStringLiteral("Total size:   3.1 MB (3096536 bytes) in 8 layers")),
              qPrintable(r.out));
     QVERIFY(r.out.contains(QStringLiteral("Wasted:       1.1 MB (1114120 bytes)")));
+    QVERIFY(r.out.contains(QStringLiteral("Reclaimable:  1.1 MB (1114117 bytes)")));
     QVERIFY(r.out.contains(QStringLiteral("Efficiency:   64.02 %")));
-    QVERIFY(r.out.contains(QStringLiteral("    2     1.0 MB  /out/blob.bin")));
+    QVERIFY(r.out.contains(QStringLiteral("    2     1.0 MB       1.0 MB  /out/blob.bin")));
+    QVERIFY(r.out.contains(QStringLiteral("    2        6 B          3 B  /out/app")));
     QVERIFY(r.out.contains(QStringLiteral("  - 1.0 MB  /out/blob.bin")) ||
             r.out.contains(QStringLiteral("-   1.0 MB  /out/blob.bin")));
     QVERIFY(r.out.contains(QStringLiteral("1048579")));

@@ -13,3 +13,6 @@ stagecraft_add_test(tst_buildsemantics SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_bui
 # ADD's downloads and their cache, against an HTTP server the test scripts.
 stagecraft_add_test(tst_download SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_download.cpp
   LIBS stagecraft_builder Qt6::Network TIMEOUT 300)
+# Why a step was not cached: builds changed one input at a time, the step records read back.
+stagecraft_add_test(tst_cacheexplanation SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_cacheexplanation.cpp
+  LIBS stagecraft_builder TIMEOUT 300)

@@ -164,6 +164,7 @@ private Q_SLOTS:
     void hostileRecord_data();
     void hostileRecord();
     void realBuild();
+    void cacheReasons();
 };
 
 void TestBuildProgress::events_data()
@@ -490,6 +491,52 @@ void TestBuildProgress::realBuild()
         QVERIFY(reread.fromJson(compact(progress.toJson())));
         QCOMPARE(reread.describe(), progress.describe());
     }
+}
+
+void TestBuildProgress::cacheReasons()
+{
+    // A step that ran says why the cache did not have it, in its JSON event, the model, the
+    // record (a "stagecraft" field BuildKit's readers skip) and the events a record replays.
+    Events events = twoStages();
+    for (BuildEvent &e : events)
+        if (e.kind == BuildEventKind::StepDone && e.stage == 0 && e.step == 1)
+            e.cacheReason = u"main.go modified"_s;
+    BuildEvent longer = stepDone(1, 0, 4, 12);
+    longer.cacheReason = QString(BuildProgress::kMaxCacheReason + 100, u'x');
+    events.insert(events.size() - 1, longer);
+    for (const BuildEvent &e : std::as_const(events))
+        if (e.kind == BuildEventKind::StepDone && e.stage == 0 && e.step == 1)
+            QCOMPARE(e.toJson()[u"cacheReason"_s].toString(), u"main.go modified"_s);
+    BuildProgress progress;
+    progress.replay(events);
+    QCOMPARE(progress.step(0, 1)->cacheReason, u"main.go modified"_s);
+    QCOMPARE(progress.step(0, 2)->cacheReason, QString()); // cached
+    QCOMPARE(progress.step(1, 0)->cacheReason.size(), BuildProgress::kMaxCacheReason);
+
+    const QJsonObject record = progress.toJson();
+    const QJsonArray vertexes = record[u"vertexes"_s].toArray();
+    QCOMPARE(vertexes.at(1).toObject()[u"stagecraft"_s].toObject()[u"cacheReason"_s].toString(),
+             u"main.go modified"_s);
+    BuildProgress reread;
+    QVERIFY(reread.fromJson(compact(record)));
+    QCOMPARE(reread.step(0, 1)->cacheReason, u"main.go modified"_s);
+    QCOMPARE(reread.step(1, 0)->cacheReason.size(), BuildProgress::kMaxCacheReason);
+    bool replayed = false;
+    for (const BuildEvent &e : reread.toEvents())
+        replayed |= e.kind == BuildEventKind::StepDone && e.cacheReason == u"main.go modified"_s;
+    QVERIFY(replayed);
+
+    // A reason that is not text is refused like any other malformed field.
+    QJsonObject hostile = record;
+    QJsonArray edited = vertexes;
+    QJsonObject vertex = edited.at(1).toObject();
+    QJsonObject extra = vertex[u"stagecraft"_s].toObject();
+    extra[u"cacheReason"_s] = QJsonArray{1, 2};
+    vertex[u"stagecraft"_s] = extra;
+    edited[1] = vertex;
+    hostile[u"vertexes"_s] = edited;
+    BuildProgress refused;
+    QVERIFY(!refused.fromJson(compact(hostile)));
 }
 
 QTEST_GUILESS_MAIN(TestBuildProgress)

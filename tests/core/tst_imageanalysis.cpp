@@ -3,6 +3,7 @@
 #include "core/analysis/imageanalysis.h"
 #include "core/analysis/imagecomparison.h"
 #include "core/analysis/layerindexer.h"
+#include "core/analysis/layerstep.h"
 #include "core/oci/dockerarchive.h"
 #include "core/oci/ocilayout.h"
 #include "layerspec.h"
@@ -17,6 +18,7 @@
 #include <cmath>
 
 using namespace stagecraft;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -104,6 +106,10 @@ class TestImageAnalysis : public QObject
 private Q_SLOTS:
     void waste_data();
     void waste();
+    void reclaimable_data();
+    void reclaimable();
+    void layerStep_data();
+    void layerStep();
     void layerReports();
     void dockerLayerSize();
     void userWastedPercent();
@@ -190,6 +196,90 @@ void TestImageAnalysis::waste()
     const double efficiency = cumulativeSum == 0 ? 1.0 : double(smallestSum) / double(cumulativeSum);
     QCOMPARE(analysis.efficiency(), efficiency);
     QCOMPARE(inefficientList(analysis), inefficient);
+}
+
+void TestImageAnalysis::reclaimable_data()
+{
+    QTest::addColumn<QString>("layers");
+    QTest::addColumn<qint64>("wasted");
+    QTest::addColumn<qint64>("reclaimable");
+    QTest::addColumn<QString>("perFile"); // path:reclaimable, in the inefficient list's order
+
+    QTest::addRow("single-layer") << "f a 10; f b 5" << qint64(0) << qint64(0) << "";
+    // Written twice, kept once: one copy could go; dive's wasted counts both.
+    QTest::addRow("overwrite") << "f a 10 | f a 10" << qint64(20) << qint64(10) << "/a:10";
+    // The image keeps the last version, whatever its size.
+    QTest::addRow("overwrite-smaller") << "f a 10 | f a 4 | f a 7" << qint64(21) << qint64(14) << "/a:14";
+    // Removed at the end: every version could go.
+    QTest::addRow("whiteout-file") << "f a 100; f keep 1 | w a" << qint64(100) << qint64(100) << "/a:100";
+    QTest::addRow("whiteout-directory")
+        << "d c; f c/x 10; f c/y 5 | w c" << qint64(15) << qint64(15) << "/c/x:10 /c/y:5";
+    QTest::addRow("removed-then-recreated") << "f a 5 | w a | f a 5" << qint64(10) << qint64(5) << "/a:5";
+    QTest::addRow("build-image") << BuildImage << qint64(1048576 + 6 + 65536 + 2)
+                                 << qint64(1048576 + 3 + 65536 + 2)
+                                 << "/out/blob.bin:1048576 /cache/a:65536 /out/app:3 /cache/b:2";
+}
+
+void TestImageAnalysis::reclaimable()
+{
+    QFETCH(QString, layers);
+    QFETCH(qint64, wasted);
+    QFETCH(qint64, reclaimable);
+    QFETCH(QString, perFile);
+    const ImageAnalysis analysis = ImageAnalysis::analyze(layersFromSpec(layers));
+    QCOMPARE(analysis.wastedBytes(), wasted);
+    QCOMPARE(analysis.reclaimableBytes(), reclaimable);
+    QStringList files;
+    for (const InefficientFile &f : analysis.inefficientFiles())
+        files.append(f.path + u':' + QString::number(f.reclaimableBytes));
+    QCOMPARE(files.join(u' '), perFile);
+    // The figures survive the analysis cache's encoding.
+    const auto decoded = ImageAnalysis::decode(analysis.encode());
+    QVERIFY(decoded);
+    QCOMPARE(decoded->reclaimableBytes(), reclaimable);
+    QCOMPARE(decoded->inefficientFiles(), analysis.inefficientFiles());
+}
+
+void TestImageAnalysis::layerStep_data()
+{
+    QTest::addColumn<int>("layer");
+    QTest::addColumn<QString>("headline");
+    QTest::addColumn<QString>("counts"); // added files/bytes, modified files/bytes/was, removed paths/bytes
+    QTest::addColumn<QString>("largest");
+
+    // The build image by hand: a RUN that writes /out, the next removes the blob and
+    // rewrites /out/app, then /cache emptied through an opaque directory.
+    QTest::addRow("writes-a-tree") << 4 << u"layer 4 added 1.0 MB: /out (1.0 MB)"_s
+                                   << u"2/1048579 0/0/0 0/0"_s << u"/out:1048579:2"_s;
+    QTest::addRow("removes-and-rewrites")
+        << 5 << u"layer 5 freed 1.0 MB (1 path removed), wrote: /out/app (3 B)"_s << u"0/0 1/3/3 1/1048576"_s
+        << u"/out/app:3:1"_s;
+    QTest::addRow("bottom-layer") << 0 << u"layer 0 added 1.0 kB: /bin (1.0 kB), /etc (30 B)"_s
+                                  << u"3/1030 0/0/0 0/0"_s << u"/bin:1000:2 /etc:30:1"_s;
+    QTest::addRow("out-of-range") << 9 << QString() << u"0/0 0/0/0 0/0"_s << QString();
+}
+
+void TestImageAnalysis::layerStep()
+{
+    QFETCH(int, layer);
+    QFETCH(QString, headline);
+    QFETCH(QString, counts);
+    QFETCH(QString, largest);
+    const ImageAnalysis analysis = ImageAnalysis::analyze(layersFromSpec(QString::fromLatin1(BuildImage)));
+    const LayerStep step = LayerStep::of(analysis, layer);
+    QCOMPARE(step.headline(), headline);
+    QCOMPARE(u"%1/%2 %3/%4/%5 %6/%7"_s.arg(step.addedFiles)
+                 .arg(step.addedBytes)
+                 .arg(step.modifiedFiles)
+                 .arg(step.modifiedBytes)
+                 .arg(step.modifiedBytesWas)
+                 .arg(step.removedPaths)
+                 .arg(step.removedBytes),
+             counts);
+    QStringList trees;
+    for (const ChangedTree &t : step.largest)
+        trees.append(u"%1:%2:%3"_s.arg(t.path).arg(t.bytes).arg(t.files));
+    QCOMPARE(trees.join(u' '), largest);
 }
 
 void TestImageAnalysis::layerReports()

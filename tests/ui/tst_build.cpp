@@ -16,7 +16,9 @@
 #include "ui/layersview.h"
 #include "ui/mainwindow.h"
 #include "ui/preferences.h"
+#include "ui/stagegraphscene.h"
 #include "ui/stagegraphview.h"
+#include "ui/stagenodeitem.h"
 #include "ui/terminalpanel.h"
 
 #include <QAbstractItemModelTester>
@@ -212,9 +214,17 @@ private Q_SLOTS:
         QCOMPARE(editor->layerBadge(6).text, QStringLiteral("0 B"));
         QCOMPARE(editor->layerBadge(6).kind, LayerBadge::Kind::Empty);
         QVERIFY(editor->layerBadge(3).toolTip.contains(QStringLiteral("sha256:")));
+        // Why each step ran: on its badge, on the stage's node and in the log.
+        QVERIFY2(editor->layerBadge(3).toolTip.contains(
+                     QStringLiteral("Not cached: no previous build of this step")),
+                 qPrintable(editor->layerBadge(3).toolTip));
+        QVERIFY2(graph->graphScene()->stageItem(0)->toolTip().contains(
+                     QStringLiteral("step 3: no previous build of this step")),
+                 qPrintable(graph->graphScene()->stageItem(0)->toolTip()));
 
         const QString log = window.buildLogModel()->text();
         QVERIFY2(log.contains(QStringLiteral("compiling hello")), qPrintable(log));
+        QVERIFY2(log.contains(QStringLiteral("not cached: no previous build of this step")), qPrintable(log));
         window.buildLogView()->setStageFilter(1);
         QSortFilterProxyModel *proxy = window.buildLogView()->proxy();
         QVERIFY(proxy->rowCount() > 0);

@@ -297,12 +297,17 @@ void TestStageGraphView::statesChangeColours()
     }
     QCOMPARE(colours.size(), states.size() + 1);
     QVERIFY(node->toolTip().contains(u"12.3 s"_s));
+    m_view->setStageCacheReasons(0, {u"step 2: main.go modified"_s});
+    QVERIFY2(node->toolTip().contains(u"Not cached:\n  step 2: main.go modified"_s),
+             qPrintable(node->toolTip()));
     // States survive a redraw of the same file (a keystroke during a build) ...
     show(*m_view, multiStage + u"\n"_s);
     QCOMPARE(m_view->graphScene()->stageItem(0)->state(), StageState::Failed);
+    QVERIFY(m_view->graphScene()->stageItem(0)->toolTip().contains(u"main.go modified"_s));
     // ... until cleared.
     m_view->clearStageStates();
     QCOMPARE(m_view->graphScene()->stageItem(0)->state(), StageState::Idle);
+    QVERIFY(!m_view->graphScene()->stageItem(0)->toolTip().contains(u"main.go modified"_s));
     QCOMPARE(m_view->graphScene()->stageItem(0)->fillColor(), idle);
 }
 
