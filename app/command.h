@@ -27,6 +27,13 @@ public:
 const QList<Command> &registeredCommands();
 const Command *findCommand(const QString &name);
 
+// What `stagecraft --help` prints: the window's options and every command not hidden.
+QString programUsage();
+// What `stagecraft NAME --help` prints, got by running the command with --help while
+// printOut's text is kept instead of written: the manual page and the shell completions
+// are made from it, so they say exactly what --help says.
+QString commandHelp(const Command &command);
+
 // Standard streams for commands (UTF-8, flushed per call). Much of what commands print
 // comes from images (history, tags, file names, errors naming entries), so control
 // characters other than "\n" and "\t" are escaped on the way out, whatever the command.
