@@ -2,14 +2,22 @@
 # The generated bash completion, sourced as bash-completion sources it, asked for the
 # candidates of a command line the way Tab asks (COMP_WORDS, COMP_CWORD, then the
 # function `complete -F` names), in an empty directory so no file names interfere.
-# Usage: tst_completion_bash.sh STAGECRAFT COMPLETION_SCRIPT IMAGES_DIR
+# The script is what `stagecraft completion bash` prints, as the build makes it; when the
+# build's copy is there (not in scripts/test-as-user's copy of the tests) it must be the same.
+# Usage: tst_completion_bash.sh STAGECRAFT BUILT_COMPLETION_SCRIPT IMAGES_DIR
 set -uo pipefail
 bin=$(realpath "$1")
-script=$(realpath "$2")
+built=$2
 images=$(realpath "$3")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"
+script=$dir/stagecraft.bash
+"$bin" completion bash >"$script" || { echo "FAIL: stagecraft completion bash"; exit 1; }
+if [ -f "$built" ] && ! cmp -s "$built" "$script"; then
+  echo "FAIL: $built differs from what stagecraft completion bash prints"
+  exit 1
+fi
 export PATH="$(dirname "$bin"):$PATH"
 export STAGECRAFT_STORE="$dir/store"
 # shellcheck source=/dev/null
