@@ -13,9 +13,11 @@ namespace stagecraft::app {
 struct Command
 {
     QString name;
-    QString summary;                             // one line for `stagecraft --help`
-    std::function<int(const QStringList &)> run; // arguments after the command name; returns the exit status
-    bool hidden = false;                         // debugging aids (`parse --dump`) stay out of --help
+    QString summary; // one line for `stagecraft --help`
+    // Arguments after the command name; returns the exit status. `--help` alone must only
+    // print the usage: the build runs it to make the manual page and completions.
+    std::function<int(const QStringList &)> run;
+    bool hidden = false; // debugging aids (`parse --dump`) stay out of --help
 };
 
 class CommandRegistration
