@@ -11,15 +11,7 @@ namespace {
 
 int printUsage()
 {
-    QString text =
-        QStringLiteral("Usage: stagecraft [FILE]            open the window\n"
-                       "       stagecraft --compare A B     compare two images' layers in the window\n"
-                       "       stagecraft <command> [options]\n\nCommands:\n");
-    for (const app::Command &c : app::registeredCommands())
-        if (!c.hidden)
-            text += QStringLiteral("  %1%2\n").arg(c.name, -10).arg(c.summary);
-    text += QStringLiteral("\nRun `stagecraft <command> --help` for a command's options.\n");
-    app::printOut(text);
+    app::printOut(app::programUsage());
     return 0;
 }
 

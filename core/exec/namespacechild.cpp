@@ -503,7 +503,9 @@ Expected<NamespaceChild> NamespaceChild::start(const Options &options)
     if (n == 1)
         mapped = writeIdMaps(pid, *idMap);
     const char go = mapped ? 'g' : 'x';
-    if (::write(toChild[1], &go, 1) != 1 && mapped)
+    // A child that ended without asking (unshare refused, as in a chroot) has closed its
+    // end: writing there would raise SIGPIPE and end this process instead of the check.
+    if (n == 1 && ::write(toChild[1], &go, 1) != 1 && mapped)
         mapped = fail(QStringLiteral("the sandbox's first process ended before its ids were mapped"));
     ::close(toChild[1]);
     if (!mapped && n == 1) {
