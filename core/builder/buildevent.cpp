@@ -42,6 +42,8 @@ QJsonObject BuildEvent::toJson() const
         o.insert(QStringLiteral("layerDigest"), layerDigest);
         o.insert(QStringLiteral("layerSize"), layerSize);
     }
+    if (!cacheSource.isEmpty())
+        o.insert(QStringLiteral("cacheSource"), cacheSource);
     if ((kind == BuildEventKind::StageFailed || kind == BuildEventKind::BuildFailed) &&
         errorKind == ErrorKind::Cancelled)
         o.insert(QStringLiteral("cancelled"), true);

@@ -41,6 +41,7 @@ struct BuildEvent
     QString text;        // the instruction, a log line, an error or a warning
     QString layerDigest; // StepDone of a step that made a layer
     qint64 layerSize = 0;
+    QString cacheSource; // StepCached from an imported cache: where from ("from the kit")
     qint64 durationMs = 0;
     // When it happened, in ms since the build started: the builder stamps every event as it
     // emits it, so a replay of recorded events reproduces the build's times. -1: not stamped.

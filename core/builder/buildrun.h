@@ -150,6 +150,9 @@ private:
     void saveCache(const QString &key, const StageState &state) const;
     std::optional<std::pair<Descriptor, Digest>> loadLinkedLayer(const QString &linkKey) const;
     void saveLinkedLayer(const QString &linkKey, const Descriptor &layer, const Digest &diffId) const;
+    // `--cache-from`: when the store lacks step `key`, the first imported cache holding it
+    // puts it there. Returns where it came from (empty: nowhere, or the store had it).
+    Expected<QString> importCached(const QString &key);
 
     // The images stages start from (imageresolution.cpp) and their layers (layercache.cpp).
     Expected<Image> imageFor(const QString &reference, const QString &what, const BuildEvent &base);
@@ -171,6 +174,7 @@ private:
     std::optional<BuildPlan> m_plan;
     std::optional<BuildContext> m_context;
     QList<std::optional<StageState>> m_results;
+    QStringList m_cacheKeys;    // under m_resultMutex
     QSet<int> m_exportedStages; // the target and the stages it is built FROM
     // Each built stage's scope at its end (ARGs, ENV, WORKDIR, SHELL): where a stage built
     // FROM it starts reading (under m_resultMutex).

@@ -13,3 +13,6 @@ stagecraft_add_test(tst_buildsemantics SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_bui
 # ADD's downloads and their cache, against an HTTP server the test scripts.
 stagecraft_add_test(tst_download SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_download.cpp
   LIBS stagecraft_builder Qt6::Network TIMEOUT 300)
+# The build cache carried between machines: keys, export as an OCI layout, import, damage.
+stagecraft_add_test(tst_buildcache SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_buildcache.cpp
+  LIBS stagecraft_builder TIMEOUT 300)
