@@ -6,6 +6,7 @@
 #include "busyboxlayout.h"
 #include "core/builder/cachelayout.h"
 #include "core/exec/sandbox.h"
+#include "core/oci/layerwriter.h"
 #include "core/oci/ocilayout.h"
 #include "core/store/imagestore.h"
 #include "registryfixture.h"
@@ -47,6 +48,10 @@ private Q_SLOTS:
     void localCacheRebuildsEveryStepCached();
     void damagedLocalCacheIsRefused();
     void registryCacheServesFiveImportsAtOnce();
+    void kitRebuildsOfflineInAnEmptyStore();
+    void damagedKitIsRefused_data();
+    void damagedKitIsRefused();
+    void kitWithASymlinkIsRefused();
 
 private:
     // A store holding busybox:fixture; empty on failure.
@@ -170,6 +175,116 @@ void TestCliBuildCache::registryCacheServesFiveImportsAtOnce()
     }
     qInfo("%d fully cached builds from the registry at once: %lld ms", Students, timer.elapsed());
     QCOMPARE(ids.count(imageIdOf(built.out)), Students);
+}
+
+void TestCliBuildCache::kitRebuildsOfflineInAnEmptyStore()
+{
+    const QString teacher = storeWithBase(QStringLiteral("teacher"));
+    const QString kit = m_dir->filePath(QStringLiteral("lesson.kit"));
+    const auto exported = runStagecraft(
+        teacher, {QStringLiteral("kit"), QStringLiteral("export"), QStringLiteral("-o"), kit, seedContext()});
+    QVERIFY2(exported.status == 0, exported.err.constData());
+    qInfo("kit: %lld bytes", QFileInfo(kit).size());
+    const auto built = runStagecraft(teacher, {QStringLiteral("build"), seedContext()});
+    QVERIFY(!imageIdOf(built.out).isEmpty());
+
+    const QString student = m_dir->filePath(QStringLiteral("student"));
+    const auto shown = runStagecraft(
+        student, {QStringLiteral("kit"), QStringLiteral("show"), QStringLiteral("--check"), kit});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    QVERIFY2(shown.out.contains("busybox:fixture") && shown.out.contains("busybox  22 steps  covered"),
+             shown.out.constData());
+    QElapsedTimer timer;
+    timer.start();
+    const QString examples = m_dir->filePath(QStringLiteral("class"));
+    const auto imported = runStagecraft(student, {QStringLiteral("kit"), QStringLiteral("import"),
+                                                  QStringLiteral("--examples"), examples, kit});
+    QVERIFY2(imported.status == 0, imported.err.constData());
+    QVERIFY2(imported.out.contains(QByteArray("example: " + QFile::encodeName(examples) + "/busybox")),
+             imported.out.constData());
+    const qint64 importMs = timer.restart();
+    const auto rebuilt =
+        runStagecraft(student, {QStringLiteral("build"), examples + QStringLiteral("/busybox")});
+    QVERIFY2(rebuilt.status == 0, rebuilt.err.constData());
+    qInfo("kit import %lld ms, then a fully cached offline build %lld ms", importMs, timer.elapsed());
+    QCOMPARE(rebuilt.out.count(" CACHED"), 22);
+    QCOMPARE(imageIdOf(rebuilt.out), imageIdOf(built.out));
+}
+
+void TestCliBuildCache::damagedKitIsRefused_data()
+{
+    QTest::addColumn<bool>("truncate");
+    QTest::addRow("truncated") << true;
+    QTest::addRow("bit-flipped") << false;
+}
+
+void TestCliBuildCache::damagedKitIsRefused()
+{
+    QFETCH(bool, truncate);
+    const QString teacher = storeWithBase(QStringLiteral("teacher"));
+    const QString kit = m_dir->filePath(QStringLiteral("lesson.kit"));
+    QCOMPARE(runStagecraft(teacher, {QStringLiteral("kit"), QStringLiteral("export"), QStringLiteral("-o"),
+                                     kit, seedContext()})
+                 .status,
+             0);
+    const qint64 size = QFileInfo(kit).size();
+    if (truncate) {
+        QVERIFY(QFile::resize(kit, size * 2 / 3));
+    } else {
+        // A byte in the middle of the file: inside a layer's content.
+        QFile f(kit);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        f.seek(size / 2);
+        char c = 0;
+        QVERIFY(f.getChar(&c));
+        f.seek(size / 2);
+        QVERIFY(f.putChar(char(c ^ 0x01)));
+    }
+    const QString student = storeWithBase(QStringLiteral("student"));
+    const auto before = runStagecraft(student, {QStringLiteral("images")});
+    const auto refused =
+        runStagecraft(student, {QStringLiteral("kit"), QStringLiteral("import"), QStringLiteral("--examples"),
+                                m_dir->filePath(QStringLiteral("class")), kit});
+    QCOMPARE(refused.status, 1);
+    QVERIFY2(refused.err.contains("is refused"), refused.err.constData());
+    QVERIFY(!QFileInfo::exists(m_dir->filePath(QStringLiteral("class"))));
+    QCOMPARE(runStagecraft(student, {QStringLiteral("images")}).out, before.out);
+    QVERIFY(QDir(student + QStringLiteral("/cache/build")).isEmpty());
+    QCOMPARE(runStagecraft(student, {QStringLiteral("store"), QStringLiteral("verify")}).status, 0);
+}
+
+void TestCliBuildCache::kitWithASymlinkIsRefused()
+{
+    // A kit whose "blob" is a symlink to a file of the user's: never read, refused.
+    const QString layout = m_dir->filePath(QStringLiteral("evil"));
+    const QByteArray hex(64, 'a');
+    QVERIFY(QDir().mkpath(layout + QStringLiteral("/blobs/sha256")));
+    QFile ociLayout(layout + QStringLiteral("/oci-layout"));
+    QVERIFY(ociLayout.open(QIODevice::WriteOnly));
+    ociLayout.write(R"({"imageLayoutVersion":"1.0.0"})");
+    ociLayout.close();
+    QFile index(layout + QStringLiteral("/index.json"));
+    QVERIFY(index.open(QIODevice::WriteOnly));
+    index.write(
+        R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+        R"("digest":"sha256:)" +
+        hex +
+        R"(","size":100,"annotations":{"org.opencontainers.image.ref.name":"stagecraft-build-cache"}}]})");
+    index.close();
+    QVERIFY(QFile::link(QStringLiteral("/etc/passwd"),
+                        layout + QStringLiteral("/blobs/sha256/") + QString::fromLatin1(hex)));
+    const QString kit = m_dir->filePath(QStringLiteral("evil.kit"));
+    QFile out(kit);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    LayerWriteOptions options;
+    options.compression = Compression::None;
+    QVERIFY(LayerWriter::writeDirectory(layout, &out, options));
+    out.close();
+    const QString student = m_dir->filePath(QStringLiteral("student"));
+    const auto refused = runStagecraft(student, {QStringLiteral("kit"), QStringLiteral("show"), kit});
+    QCOMPARE(refused.status, 1);
+    QVERIFY2(refused.err.contains("is refused") && refused.err.contains("not a plain file"),
+             refused.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCliBuildCache)
