@@ -10,3 +10,8 @@ stagecraft_add_test(tst_preferencesdialog
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_preferencesdialog.cpp
   LIBS stagecraft_ui
   GUI LABELS ui)
+# File → Import Classroom Kit: the dialog and its worker thread.
+stagecraft_add_test(tst_kitimportdialog
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_kitimportdialog.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui)
