@@ -150,8 +150,9 @@ private:
     void saveCache(const QString &key, const StageState &state) const;
     std::optional<std::pair<Descriptor, Digest>> loadLinkedLayer(const QString &linkKey) const;
     void saveLinkedLayer(const QString &linkKey, const Descriptor &layer, const Digest &diffId) const;
-    // `--cache-from`: when the store lacks step `key`, the first imported cache holding it
-    // puts it there. Returns where it came from (empty: nowhere, or the store had it).
+    // Notes `key` among the build's keys (BuildResult::cacheKeys) and, for `--cache-from`,
+    // when the store lacks it, has the first imported cache holding it put it there.
+    // Returns where it came from (empty: nowhere, or the store had it).
     Expected<QString> importCached(const QString &key);
 
     // The images stages start from (imageresolution.cpp) and their layers (layercache.cpp).

@@ -15,4 +15,4 @@ stagecraft_add_test(tst_download SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_download.
   LIBS stagecraft_builder Qt6::Network TIMEOUT 300)
 # The build cache carried between machines: keys, export as an OCI layout, import, damage.
 stagecraft_add_test(tst_buildcache SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_buildcache.cpp
-  LIBS stagecraft_builder TIMEOUT 300)
+  LIBS stagecraft_builder stagecraft_progress TIMEOUT 300)

@@ -9,6 +9,7 @@
 #include "core/builder/cachelayout.h"
 #include "core/exec/sandbox.h"
 #include "core/oci/ocilayout.h"
+#include "core/progress/buildprogress.h"
 
 #include <QDirIterator>
 #include <QJsonArray>
@@ -71,6 +72,7 @@ void writeContext(const QString &dir)
 struct Built
 {
     BuildResult result;
+    std::shared_ptr<BuildProgress> progress = std::make_shared<BuildProgress>(); // what the window shows
     QStringList cachedFrom; // the cacheSource of every StepCached event
     int cachedEvents = 0;
 };
@@ -88,6 +90,7 @@ Expected<Built> build(const ImageStore &store, const QString &context, const Ste
     std::mutex mutex;
     auto result = builder.build(request, [&](const BuildEvent &e) {
         std::lock_guard lock(mutex);
+        built.progress->apply(e);
         if (e.kind == BuildEventKind::StepCached) {
             ++built.cachedEvents;
             built.cachedFrom.append(e.cacheSource);
@@ -194,6 +197,10 @@ void TestBuildCache::exportedCacheRebuildsInAnEmptyStore()
     QCOMPARE(rebuilt->result.cachedSteps, rebuilt->result.steps);
     QCOMPARE(rebuilt->cachedEvents, rebuilt->result.steps);
     QVERIFY(rebuilt->cachedFrom.contains(QStringLiteral("from the kit")));
+    // The window's log of a step says so too.
+    const StepProgress *step = rebuilt->progress->step(0, 1);
+    QVERIFY(step);
+    QVERIFY2(step->log.contains(QStringLiteral("cached, from the kit")), qPrintable(step->log.join(u'|')));
     QCOMPARE(rebuilt->result.manifest.digest, teacher.result.manifest.digest);
     QCOMPARE(rebuilt->result.cacheKeys, teacher.result.cacheKeys);
 
