@@ -1,5 +1,6 @@
 // `stagecraft build`: builds a Dockerfile into the local store with the embedded builder
 // or a Docker engine, printing progress as BuildKit's plain output or as JSON lines.
+#include "app/cacheoption.h"
 #include "app/command.h"
 #include "app/dockerfileinput.h"
 #include "app/dockerfilereport.h"
@@ -32,6 +33,8 @@ const char kUsage[] =
     "                        [--no-cache] [--network private|host|none] [--debug-shell]\n"
     "                        [--progress plain|json] [--record FILE]\n"
     "                        [--output type=oci,dest=DIR|type=docker,dest=FILE]\n"
+    "                        [--cache-to type=local,dest=DIR|type=registry,ref=REF]\n"
+    "                        [--cache-from type=local,src=DIR|type=registry,ref=REF]...\n"
     "                        [--mirror REGISTRY=URL]... [--insecure HOST]... [--store DIR]\n"
     "                        [--engine embedded|docker [--docker-host H] [--builder NAME]] CONTEXT\n"
     "\n"
@@ -63,6 +66,11 @@ const char kUsage[] =
     "look around, then `exit`: the build still fails, and nothing done in the shell is\n"
     "kept (no image, no cache entry). Needs plain progress. When stdin is not a terminal,\n"
     "the shell reads its commands from stdin.\n"
+    "\n"
+    "--cache-to: after the build, exports the step cache of every step it ran or reused\n"
+    "(an OCI layout, docs/cache-format.md). --cache-from: a step the store has no result\n"
+    "for is taken from that cache when it holds the step's key (verified first; said as\n"
+    "\"CACHED from ...\"); a damaged cache is refused.\n"
     "\n"
     "--record FILE: writes the build's record, whether it succeeded or failed: the\n"
     "Dockerfile, build args, target, the events in BuildKit's SolveStatus form, each step's\n"
@@ -142,6 +150,8 @@ int runBuild(const QStringList &commandLine)
     EngineKind engineKind = EngineKind::Embedded;
     DockerEngineOptions dockerOptions;
     QStringList positional;
+    std::optional<CacheOption> cacheTo;
+    QList<CacheOption> cacheFrom;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
         const auto value = [&](const QString &option) -> std::optional<QString> {
@@ -204,6 +214,16 @@ int runBuild(const QStringList &commandLine)
             dockerOptions.host = *host;
         } else if (auto builder = value(QStringLiteral("--builder"))) {
             dockerOptions.builder = *builder;
+        } else if (auto to = value(QStringLiteral("--cache-to"))) {
+            auto parsed = CacheOption::parse(*to, true);
+            if (!parsed)
+                return usageError(name, parsed.error().message);
+            cacheTo = *parsed;
+        } else if (auto from = value(QStringLiteral("--cache-from"))) {
+            auto parsed = CacheOption::parse(*from, false);
+            if (!parsed)
+                return usageError(name, parsed.error().message);
+            cacheFrom.append(*parsed);
         } else if (auto s = value(QStringLiteral("--store"))) {
             storeOption = *s;
         } else if (a.startsWith(QLatin1Char('-')) && a != QLatin1String("-")) {
@@ -217,6 +237,9 @@ int runBuild(const QStringList &commandLine)
     if (engineKind != EngineKind::Docker &&
         (!dockerOptions.host.isEmpty() || !dockerOptions.builder.isEmpty()))
         return usageError(name, QStringLiteral("--docker-host and --builder need --engine docker"));
+    if (engineKind == EngineKind::Docker && (cacheTo || !cacheFrom.isEmpty()))
+        return usageError(name,
+                          QStringLiteral("--cache-to and --cache-from work with the embedded engine only"));
     if (engineKind == EngineKind::Docker && debugShell)
         return usageError(name, QStringLiteral("--debug-shell works with the embedded engine only"));
     if (debugShell && progress == QLatin1String("json"))
@@ -273,6 +296,14 @@ int runBuild(const QStringList &commandLine)
     if (!store)
         return commandError(name, store.error().message);
 
+    // A cache is opened (and refused when damaged) before anything is built.
+    for (const CacheOption &option : std::as_const(cacheFrom)) {
+        auto source = option.open(*store, *registrySettings);
+        if (!source)
+            return commandError(name, source.error().message);
+        request.cacheFrom.append(*source);
+    }
+
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
 
@@ -302,7 +333,11 @@ int runBuild(const QStringList &commandLine)
             printOut(QStringLiteral("#%1 %2%3\n").arg(stepId(e)).arg(label, e.text.simplified()));
             break;
         case BuildEventKind::StepLog: printOut(QStringLiteral("#%1 %2\n").arg(stepId(e)).arg(e.text)); break;
-        case BuildEventKind::StepCached: printOut(QStringLiteral("#%1 CACHED\n").arg(stepId(e))); break;
+        case BuildEventKind::StepCached:
+            printOut(e.cacheSource.isEmpty()
+                         ? QStringLiteral("#%1 CACHED\n").arg(stepId(e))
+                         : QStringLiteral("#%1 CACHED %2\n").arg(stepId(e)).arg(e.cacheSource));
+            break;
         case BuildEventKind::StepDone:
             if (!e.cacheReason.isEmpty())
                 printOut(QStringLiteral("#%1 not cached: %2\n").arg(stepId(e)).arg(e.cacheReason));
@@ -377,6 +412,13 @@ int runBuild(const QStringList &commandLine)
     if (!json)
         for (const QString &tag : result->tags)
             printOut(QStringLiteral("naming to %1 done\n").arg(tag));
+    if (cacheTo) {
+        auto exported = cacheTo->write(*store, result->cacheKeys, *registrySettings);
+        if (!exported)
+            return commandError(name, exported.error().message);
+        if (!json)
+            printOut(*exported + u'\n');
+    }
     if (!outputType.isEmpty()) {
         const QString reference = result->manifest.digest.toString();
         auto exported = store->exportImage(

@@ -10,6 +10,7 @@
 #include "ui/examplecatalog.h"
 #include "ui/filesview.h"
 #include "ui/hostcheckdialog.h"
+#include "ui/kitimportdialog.h"
 #include "ui/layersview.h"
 #include "ui/preferencesdialog.h"
 #include "ui/problemsmodel.h"
@@ -598,6 +599,16 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(a("actionOpenBuildRecord"));
     file->addAction(a("actionSaveBuildRecord"));
+    QAction *importKit = file->addAction(tr("Import Classroom &Kit…"));
+    importKit->setObjectName(QStringLiteral("actionImportKit"));
+    importKit->setShortcut(QKeySequence(QStringLiteral("Ctrl+Alt+K")));
+    connect(importKit, &QAction::triggered, this, [this] {
+        auto *dialog = new KitImportDialog(m_storeRoot, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &KitImportDialog::exampleChosen, this,
+                [this](const QString &path) { openFile(path); });
+        dialog->open();
+    });
     file->addSeparator();
     file->addAction(a("actionQuit"));
     rebuildRecentMenu();

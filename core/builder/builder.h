@@ -7,6 +7,7 @@
 #include "core/builder/buildevent.h"
 #include "core/builder/downloadcache.h"
 #include "core/builder/failedstep.h"
+#include "core/builder/stepcachesource.h"
 #include "core/common/cancellation.h"
 #include "core/common/error.h"
 #include "core/dockerfile/dockerfile.h"
@@ -52,6 +53,8 @@ struct BuildRequest
     // stages already stopping; the token is the caller's cancellation of the build. The
     // build then fails as it would have, and nothing the callback did is stored.
     std::function<void(const FailedStep &, const CancellationToken &)> onFailedStep;
+    // Caches asked, in order, for a step the store's own cache lacks (`--cache-from`).
+    StepCacheSources cacheFrom;
 };
 
 struct BuildResult
@@ -62,6 +65,9 @@ struct BuildResult
     int steps = 0;
     int cachedSteps = 0;
     qint64 durationMs = 0;
+    // Every step cache key the build used or made (a --link step's layer key too), in the
+    // order the steps ran: what `--cache-to` exports.
+    QStringList cacheKeys;
 };
 
 struct BuildCachePruneReport

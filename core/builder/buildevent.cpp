@@ -44,6 +44,8 @@ QJsonObject BuildEvent::toJson() const
     }
     if (!cacheReason.isEmpty())
         o.insert(QStringLiteral("cacheReason"), cacheReason);
+    if (!cacheSource.isEmpty())
+        o.insert(QStringLiteral("cacheSource"), cacheSource);
     if ((kind == BuildEventKind::StageFailed || kind == BuildEventKind::BuildFailed) &&
         errorKind == ErrorKind::Cancelled)
         o.insert(QStringLiteral("cancelled"), true);

@@ -44,6 +44,7 @@ struct BuildEvent
     // StepDone of a step the cache did not have: why, in one line ("main.go modified",
     // "--no-cache"); core/builder/cacheexplanation.h.
     QString cacheReason;
+    QString cacheSource; // StepCached from an imported cache: where from ("from the kit")
     qint64 durationMs = 0;
     // When it happened, in ms since the build started: the builder stamps every event as it
     // emits it, so a replay of recorded events reproduces the build's times. -1: not stamped.

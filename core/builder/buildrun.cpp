@@ -191,6 +191,10 @@ Expected<BuildResult> BuildRun::writeImage(const QElapsedTimer &timer)
     result.imageId = configDescriptor->digest;
     result.steps = m_steps;
     result.cachedSteps = m_cached;
+    {
+        std::lock_guard lock(m_resultMutex);
+        result.cacheKeys = m_cacheKeys;
+    }
     result.durationMs = timer.elapsed();
     BuildEvent done;
     done.kind = BuildEventKind::BuildDone;

@@ -155,6 +155,10 @@ private:
     void saveCache(const QString &key, const StageState &state) const;
     std::optional<std::pair<Descriptor, Digest>> loadLinkedLayer(const QString &linkKey) const;
     void saveLinkedLayer(const QString &linkKey, const Descriptor &layer, const Digest &diffId) const;
+    // Notes `key` among the build's keys (BuildResult::cacheKeys) and, for `--cache-from`,
+    // when the store lacks it, has the first imported cache holding it put it there.
+    // Returns where it came from (empty: nowhere, or the store had it).
+    Expected<QString> importCached(const QString &key);
 
     // Why a step missed the cache, from the record its last run left (stepexplanation.cpp).
     StepCacheRecord stepRecord(const PlanStep &step, const StepPlace &place, const StageState &state,
@@ -187,6 +191,7 @@ private:
     std::optional<BuildPlan> m_plan;
     std::optional<BuildContext> m_context;
     QList<std::optional<StageState>> m_results;
+    QStringList m_cacheKeys;    // under m_resultMutex
     QSet<int> m_exportedStages; // the target and the stages it is built FROM
     // Each built stage's scope at its end (ARGs, ENV, WORKDIR, SHELL): where a stage built
     // FROM it starts reading (under m_resultMutex).

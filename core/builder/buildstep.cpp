@@ -45,6 +45,9 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
         state.key + QLatin1Char('\n') + work.createdBy + QLatin1Char('\n') + work.keyExtra +
         QLatin1Char('\n') +
         QString::fromUtf8(QJsonDocument(next.config.config.toJson()).toJson(QJsonDocument::Compact)));
+    auto imported = importCached(key);
+    if (!imported)
+        return std::unexpected(imported.error());
     StageState cached;
     if (loadCache(key, cached)) {
         keepStepRecord(step, place, state, work, key, next);
@@ -52,6 +55,7 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
         ++m_cached;
         BuildEvent e = base;
         e.kind = BuildEventKind::StepCached;
+        e.cacheSource = *imported;
         if (work.makesLayer && !state.layers.isEmpty()) {
             e.layerDigest = state.layers.last().digest.toString();
             e.layerSize = state.layers.last().size;
@@ -82,6 +86,10 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
         work.linked ? QStringLiteral("link-") + sha256Hex(QStringLiteral("link\n") + work.createdBy +
                                                           QLatin1Char('\n') + work.keyExtra)
                     : QString();
+    if (work.linked) {
+        if (auto linked = importCached(linkKey); !linked)
+            return std::unexpected(linked.error());
+    }
     if (work.linked && reuseLinkedLayer(linkKey, key, work, base, next)) {
         CacheExplanation::save(explainDir, identity, record);
         state = next;
@@ -127,6 +135,23 @@ Expected<void> BuildRun::prepareStep(const PlanStep &step, const StepPlace &plac
             work.keyExtra += m_request.network == RunNetwork::Host ? QStringLiteral("network=host\n")
                                                                    : QStringLiteral("network=none\n");
         describeRun(*run, state, work);
+        // What a bind mount shows the command is an input too: the context's files by
+        // content, another stage by its key. A student's edited go.mod must not get the
+        // result an imported cache holds for the instructor's.
+        for (const RunMount &mount : run->mounts) {
+            if (mount.type != MountType::Bind)
+                continue;
+            if (mount.from.isEmpty()) {
+                const QString source = mount.source.isEmpty() ? QStringLiteral(".") : mount.source;
+                // A source the context lacks fails when the mount is made, with its message.
+                if (auto digest = m_context->sourceDigest(source, m_cancel))
+                    work.keyExtra +=
+                        QStringLiteral("bind:") + source + QLatin1Char('=') + *digest + QLatin1Char('\n');
+            } else if (const std::optional<StageState> from =
+                           stageResult(m_plan->stageReference(mount.from, place.stage))) {
+                work.keyExtra += QStringLiteral("bind-from:") + from->key + QLatin1Char('\n');
+            }
+        }
         return {};
     }
     const auto *add = std::get_if<AddCommand>(&step.command);

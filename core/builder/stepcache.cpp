@@ -1,6 +1,7 @@
 #include "core/builder/buildrun.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -86,6 +87,31 @@ void BuildRun::saveLinkedLayer(const QString &linkKey, const Descriptor &layer, 
         f.write(QJsonDocument(o).toJson(QJsonDocument::Compact));
         f.commit();
     }
+}
+
+Expected<QString> BuildRun::importCached(const QString &key)
+{
+    {
+        std::lock_guard lock(m_resultMutex);
+        m_cacheKeys.append(key);
+    }
+    if (m_request.noCache || m_request.cacheFrom.isEmpty() || QFileInfo::exists(cacheFile(key)))
+        return QString();
+    ImageStore store = m_builder.store();
+    for (const auto &source : m_request.cacheFrom) {
+        auto fetched = source->fetch(key, store, m_cancel);
+        if (!fetched)
+            return std::unexpected(fetched.error());
+        if (!*fetched)
+            continue;
+        // Its blobs are in the store, verified: the entry is now the store's own.
+        QSaveFile f(cacheFile(key));
+        if (!f.open(QIODevice::WriteOnly) ||
+            f.write(QJsonDocument(**fetched).toJson(QJsonDocument::Compact)) < 0 || !f.commit())
+            return fail(QStringLiteral("cannot write the step cache entry %1").arg(f.fileName()));
+        return source->description();
+    }
+    return QString();
 }
 
 } // namespace stagecraft

@@ -188,7 +188,11 @@ Expected<Descriptor> OciLayout::addImage(const Image &image, const QString &refN
                                                        : image.manifestDescriptor.mediaType);
     if (!manifest)
         return std::unexpected(manifest.error());
-    Descriptor entry = *manifest;
+    return addManifest(*manifest, refName);
+}
+
+Expected<Descriptor> OciLayout::addManifest(Descriptor entry, const QString &refName)
+{
     if (!refName.isEmpty()) {
         entry.annotations.insert(Descriptor::RefNameAnnotation, refName);
         m_index.manifests.removeIf([&](const Descriptor &d) { return d.refName() == refName; });

@@ -38,6 +38,9 @@ public:
     // Copies every blob of `image` into the layout (verified), and names its manifest
     // `refName` in index.json (replacing an entry of that name). Saves index.json.
     Expected<Descriptor> addImage(const Image &image, const QString &refName);
+    // Names the manifest `entry` (its blob already written) `refName` in index.json,
+    // replacing an entry of that name, and saves index.json: for artifacts that are no image.
+    Expected<Descriptor> addManifest(Descriptor entry, const QString &refName);
     Expected<void> writeBlob(const Digest &digest, qint64 size, QIODevice *source);
     Expected<Descriptor> writeBlob(const QByteArray &bytes, const QString &mediaType);
     Expected<void> saveIndex();

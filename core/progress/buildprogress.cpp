@@ -414,6 +414,9 @@ void BuildProgress::apply(const BuildEvent &event)
             appendLog(*step, event.text);
         } else {
             const bool cached = event.kind == BuildEventKind::StepCached;
+            // A result from an imported cache says where it came from in the step's log.
+            if (cached && !event.cacheSource.isEmpty() && !step->isFinished())
+                appendLog(*step, QStringLiteral("cached, ") + event.cacheSource);
             if (!step->isFinished()) {
                 ++stage->finishedSteps;
                 if (cached)

@@ -16,3 +16,6 @@ stagecraft_add_test(tst_download SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_download.
 # Why a step was not cached: builds changed one input at a time, the step records read back.
 stagecraft_add_test(tst_cacheexplanation SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_cacheexplanation.cpp
   LIBS stagecraft_builder TIMEOUT 300)
+# The build cache carried between machines: keys, export as an OCI layout, import, damage.
+stagecraft_add_test(tst_buildcache SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_buildcache.cpp
+  LIBS stagecraft_builder stagecraft_progress TIMEOUT 300)

@@ -12,5 +12,8 @@ stagecraft_add_test(tst_preferencesdialog
   GUI LABELS ui)
 stagecraft_add_test(tst_quickfixmenu
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_quickfixmenu.cpp
+# File → Import Classroom Kit: the dialog and its worker thread.
+stagecraft_add_test(tst_kitimportdialog
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_kitimportdialog.cpp
   LIBS stagecraft_ui
   GUI LABELS ui)
