@@ -58,7 +58,7 @@ FilesView::FilesView(QWidget *parent)
 
     m_layerBox = new QComboBox(this);
     m_layerBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_layerBox->setMinimumContentsLength(28);
+    m_layerBox->setMinimumContentsLength(14);
     m_layerBox->setToolTip(tr("Show the filesystem after this layer, with its changes marked"));
     m_filter = new QLineEdit(this);
     m_filter->setPlaceholderText(tr("Filter by name"));
@@ -70,11 +70,14 @@ FilesView::FilesView(QWidget *parent)
     m_largest->setCheckable(true);
     m_largest->setToolTip(tr("A flat list of the largest files instead of the tree"));
 
+    // Two rows: in one, the bar needed about 560 pixels in German and squeezed the editor.
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_layerBox, 2);
     bar->addWidget(m_filter, 1);
-    bar->addWidget(m_changesOnly);
-    bar->addWidget(m_largest);
+    auto *options = new QHBoxLayout;
+    options->addWidget(m_changesOnly);
+    options->addStretch(1);
+    options->addWidget(m_largest);
 
     m_model = new FileTreeModel(this);
     m_proxy = new QSortFilterProxyModel(this);
@@ -107,6 +110,7 @@ FilesView::FilesView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(bar);
+    layout->addLayout(options);
     layout->addWidget(m_tree, 1);
     layout->addWidget(m_status);
 

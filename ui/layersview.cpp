@@ -60,7 +60,7 @@ LayersView::LayersView(QWidget *parent)
     m_rightBox->setObjectName(QStringLiteral("layersRightPicker"));
     for (QComboBox *box : {m_leftBox, m_rightBox}) {
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        box->setMinimumContentsLength(18);
+        box->setMinimumContentsLength(8); // long references elide; the pane stays narrow
         box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
         connect(box, &QComboBox::activated, this, &LayersView::pickersChanged);
     }
@@ -99,11 +99,11 @@ LayersView::LayersView(QWidget *parent)
     pickers->addWidget(m_rightBox, 1);
     // The buttons get a row of their own: in one row with the pickers the view needed
     // about 880 pixels (970 in German) and squeezed the editor of a 1024-pixel window.
+    // The scale choice sits beside the status line, not in this row: all four in one row
+    // needed 470 pixels in German, more than the pane has beside the editor at 1024×768.
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_lastBuildsButton);
     buttons->addWidget(m_openButton);
-    buttons->addSpacing(12);
-    buttons->addWidget(m_logBox);
     buttons->addStretch(1);
     buttons->addWidget(m_exportButton);
 
@@ -114,6 +114,7 @@ LayersView::LayersView(QWidget *parent)
     big.setBold(true);
     m_headline->setFont(big);
     m_headline->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_headline->setWordWrap(true); // a long headline wraps rather than widening the pane
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("layersStatus"));
@@ -152,8 +153,11 @@ LayersView::LayersView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(pickers);
     layout->addLayout(buttons);
+    auto *statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_logBox, 0, Qt::AlignTop);
     layout->addWidget(m_headline);
-    layout->addWidget(m_status);
+    layout->addLayout(statusRow);
     layout->addWidget(splitter, 1);
 
     m_status->setText(tr("Build an image, pick two from the store or open a tarball to compare layers."));

@@ -37,10 +37,12 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextBlock>
@@ -90,12 +92,26 @@ MainWindow::MainWindow(QWidget *parent)
     m_views->addTab(m_graphView, tr("Graph"));
     m_views->addTab(m_layersView, tr("Layers"));
     m_views->addTab(m_filesView, tr("Files"));
+    // A drag from the Files tab switches to the Graph tab when it hovers over it, so a
+    // file goes onto another stage's node in one gesture.
+    m_views->tabBar()->setChangeCurrentOnDrag(true);
+    m_views->tabBar()->setAcceptDrops(true);
+    // The views' toolbars want more width than a 1024-pixel window has beside 60 columns
+    // of code: they scroll instead of squeezing the editor (whose minimum is its columns).
+    auto *viewsScroll = new QScrollArea;
+    viewsScroll->setObjectName(QStringLiteral("viewsScroll"));
+    viewsScroll->setWidget(m_views);
+    viewsScroll->setWidgetResizable(true);
+    viewsScroll->setFrameShape(QFrame::NoFrame);
+    viewsScroll->setMinimumWidth(200);
     m_splitter->setObjectName(QStringLiteral("splitter"));
     m_splitter->addWidget(m_editor);
-    m_splitter->addWidget(m_views);
+    m_splitter->addWidget(viewsScroll);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setChildrenCollapsible(false);
+    connect(m_splitter, &QSplitter::splitterMoved, this,
+            [this] { QSettings().setValue(QStringLiteral("window/splitter"), m_splitter->saveState()); });
     setCentralWidget(m_splitter);
 
     m_session = new BuildSession(this);
@@ -645,8 +661,14 @@ void MainWindow::createToolBar()
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    for (const char *name : {"actionNew", "actionOpen", "actionSave"})
-        bar->addAction(action(QString::fromLatin1(name)));
+    // New, Open and Save are icons only (everyone knows them; they are in File too): at
+    // 1024 pixels in German the labels pushed Run and the zoom into the overflow menu.
+    for (const char *name : {"actionNew", "actionOpen", "actionSave"}) {
+        QAction *a = action(QString::fromLatin1(name));
+        bar->addAction(a);
+        if (auto *button = qobject_cast<QToolButton *>(bar->widgetForAction(a)))
+            button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    }
     bar->addSeparator();
 
     auto *targetLabel = new QLabel(tr("Target:"));
@@ -654,7 +676,7 @@ void MainWindow::createToolBar()
     m_targetBox = new QComboBox;
     m_targetBox->setObjectName(QStringLiteral("targetBox"));
     m_targetBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_targetBox->setMinimumContentsLength(12);
+    m_targetBox->setMinimumContentsLength(8);
     m_targetBox->setToolTip(tr("The stage to build; stages it does not need are dimmed (Ctrl+T)"));
     targetLabel->setBuddy(m_targetBox);
     bar->addWidget(targetLabel);
@@ -669,13 +691,17 @@ void MainWindow::createToolBar()
     m_buildArgsEdit->setToolTip(
         tr("Build arguments for ARG, separated by spaces: VERSION=1.2 \"MSG=hello world\""));
     m_buildArgsEdit->setClearButtonEnabled(true);
-    m_buildArgsEdit->setMinimumWidth(200);
-    m_buildArgsEdit->setMaximumWidth(320);
+    m_buildArgsEdit->setMinimumWidth(100);
+    m_buildArgsEdit->setMaximumWidth(280);
     connect(m_buildArgsEdit, &QLineEdit::returnPressed, action(QStringLiteral("actionBuild")),
             &QAction::trigger);
     bar->addWidget(m_buildArgsEdit);
     for (const char *name : {"actionBuild", "actionCancelBuild", "actionRun"})
         bar->addAction(action(QString::fromLatin1(name)));
+    // Stop is the one icon everyone reads; its label made the bar overflow in German.
+    if (auto *cancel =
+            qobject_cast<QToolButton *>(bar->widgetForAction(action(QStringLiteral("actionCancelBuild")))))
+        cancel->setToolButtonStyle(Qt::ToolButtonIconOnly);
     bar->addSeparator();
     for (const char *name : {"actionZoomOut", "actionZoomReset", "actionZoomIn", "actionFitGraph"}) {
         bar->addAction(action(QString::fromLatin1(name)));

@@ -10,3 +10,8 @@ stagecraft_add_test(tst_preferencesdialog
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_preferencesdialog.cpp
   LIBS stagecraft_ui
   GUI LABELS ui)
+# The window at 1024×768 and 1280×720 in English and German, and the drag from Files onto a node.
+stagecraft_add_test(tst_windowlayout
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_windowlayout.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui TIMEOUT 120)

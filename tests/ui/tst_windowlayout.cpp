@@ -1,0 +1,233 @@
+// The window on a projector-sized screen: at 1024×768 and 1280×720, in English and German,
+// the editor keeps 60 columns, the side views scroll or wrap instead of squeezing it, every
+// toolbar action is on the toolbar, the splitter is remembered, and a file goes from the
+// Files tab onto another stage's node in one drag, with Ctrl+Z right after undoing it.
+#include "ui/copydropcontroller.h"
+#include "ui/dockerfileeditor.h"
+#include "ui/filesview.h"
+#include "ui/filetreemodel.h"
+#include "ui/layersview.h"
+#include "ui/mainwindow.h"
+#include "ui/stagegraphview.h"
+
+#include <QAction>
+#include <QDialog>
+#include <QMimeData>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTest>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTranslator>
+
+using namespace stagecraft;
+using namespace stagecraft::ui;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString twoStages = u"FROM busybox:fixture AS build\n"
+                          u"COPY hello.txt /src/\n"
+                          u"\n"
+                          u"FROM scratch\n"
+                          u"USER 1000\n"
+                          u"CMD [\"/hello.txt\"]\n"_s;
+
+// Installs the German translation for one test's lifetime.
+class German
+{
+public:
+    explicit German(bool on)
+    {
+        if (on && m_translator.load(u":/i18n/stagecraft_de.qm"_s)) {
+            QCoreApplication::installTranslator(&m_translator);
+            QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+            m_installed = true;
+        }
+    }
+    ~German()
+    {
+        if (m_installed)
+            QCoreApplication::removeTranslator(&m_translator);
+        QLocale::setDefault(QLocale::c());
+    }
+    bool installed() const { return m_installed; }
+
+private:
+    QTranslator m_translator;
+    bool m_installed = false;
+};
+
+} // namespace
+
+class TestWindowLayout : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(u"stagecraft-tests"_s);
+        QCoreApplication::setApplicationName(u"tst_windowlayout"_s);
+    }
+
+    void init() { QSettings().clear(); }
+
+    void editorKeepsItsColumns_data()
+    {
+        QTest::addColumn<bool>("german");
+        QTest::addColumn<QSize>("size");
+        QTest::addRow("en-1024x768") << false << QSize(1024, 768);
+        QTest::addRow("de-1024x768") << true << QSize(1024, 768);
+        QTest::addRow("en-1280x720") << false << QSize(1280, 720);
+        QTest::addRow("de-1280x720") << true << QSize(1280, 720);
+    }
+
+    void editorKeepsItsColumns()
+    {
+        QFETCH(bool, german);
+        QFETCH(QSize, size);
+        const German translation(german);
+        QVERIFY(!german || translation.installed());
+        MainWindow window;
+        window.editor()->setPlainText(twoStages);
+        window.flushAnalysis();
+        window.resize(size);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.size(), size);
+        for (const QString &view : {u"graph"_s, u"layers"_s, u"files"_s}) {
+            window.showView(view);
+            QCoreApplication::processEvents();
+            QVERIFY2(window.editor()->visibleColumns() >= DockerfileEditor::kMinimumColumns,
+                     qPrintable(u"%1: %2 columns"_s.arg(view).arg(window.editor()->visibleColumns())));
+            // The side views fit their pane: no sideways scrolling of the whole pane.
+            auto *scroll = window.findChild<QScrollArea *>(u"viewsScroll"_s);
+            QVERIFY(scroll);
+            QVERIFY2(!scroll->horizontalScrollBar()->isVisible(),
+                     qPrintable(u"%1 needs %2 px (graph %4, layers %5, files %6), has %3"_s.arg(view)
+                                    .arg(scroll->widget()->minimumSizeHint().width())
+                                    .arg(scroll->viewport()->width())
+                                    .arg(window.graphView()->minimumSizeHint().width())
+                                    .arg(window.layersView()->minimumSizeHint().width())
+                                    .arg(window.filesView()->minimumSizeHint().width())));
+        }
+        // Every toolbar action has its button on the bar, none in the overflow menu.
+        auto *bar = window.findChild<QToolBar *>(u"mainToolBar"_s);
+        QVERIFY(bar);
+        for (QAction *a : bar->actions()) {
+            if (a->isSeparator())
+                continue;
+            QWidget *widget = bar->widgetForAction(a);
+            QVERIFY2(widget && widget->isVisible(), qPrintable(a->objectName() + a->text()));
+            QVERIFY2(bar->rect().contains(widget->geometry()), qPrintable(a->objectName() + a->text()));
+        }
+    }
+
+    void splitterMovesBothWaysAndIsRemembered()
+    {
+        QList<int> moved;
+        {
+            MainWindow window;
+            window.resize(1280, 720);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            auto *splitter = window.findChild<QSplitter *>(u"splitter"_s);
+            QVERIFY(splitter);
+            const QList<int> before = splitter->sizes();
+            // Wider editor, then narrower: the handle moves both ways.
+            splitter->setSizes({before.at(0) + 100, before.at(1) - 100});
+            QVERIFY(splitter->sizes().at(0) > before.at(0));
+            const QList<int> wider = splitter->sizes();
+            splitter->setSizes({wider.at(0) - 40, wider.at(1) + 40});
+            QVERIFY(splitter->sizes().at(0) < wider.at(0));
+            // What a drag of the handle does: moveSplitter() emits splitterMoved.
+            QMetaObject::invokeMethod(splitter, "splitterMoved", Q_ARG(int, wider.at(0) - 40), Q_ARG(int, 1));
+            moved = splitter->sizes();
+        }
+        MainWindow again;
+        again.resize(1280, 720);
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QCOMPARE(again.findChild<QSplitter *>(u"splitter"_s)->sizes(), moved);
+    }
+
+    void dragFromFilesOntoNodeInOneGesture()
+    {
+        MainWindow window;
+        window.graphView()->setAnimated(false);
+        window.resize(1024, 768);
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        window.editor()->setPlainText(twoStages);
+        window.editor()->document()->setModified(false);
+        window.flushAnalysis();
+
+        // The Files tab shows the build stage; the drag starts in its tree.
+        FilesView *files = window.filesView();
+        const QString image = QFINDTESTDATA("data/images/build.docker.tar");
+        QVERIFY(!image.isEmpty());
+        files->showImage(image, u"build"_s);
+        QVERIFY(files->waitUntilLoaded(20000));
+        QVERIFY2(files->errorText().isEmpty(), qPrintable(files->errorText()));
+        window.showView(u"files"_s);
+        const QModelIndex hello =
+            files->proxyModel()->mapFromSource(files->fileModel()->indexForPath(u"/src/hello.txt"_s));
+        QVERIFY(hello.isValid());
+        std::unique_ptr<QMimeData> mime(files->proxyModel()->mimeData({hello}));
+        QVERIFY(mime);
+
+        // Hovering over the Graph tab brings the graph to the front during the drag.
+        auto *tabs = window.findChild<QTabWidget *>(u"views"_s);
+        QTabBar *tabBar = tabs->tabBar();
+        const QPoint overTab = tabBar->tabRect(tabs->indexOf(window.graphView())).center();
+        QDragEnterEvent enterTab(overTab, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+        QCoreApplication::sendEvent(tabBar, &enterTab);
+        QDragMoveEvent overGraphTab(overTab, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+        QCoreApplication::sendEvent(tabBar, &overGraphTab);
+        QTRY_COMPARE(tabs->currentWidget(), static_cast<QWidget *>(window.graphView()));
+
+        // …and the same drag ends on the last stage's node.
+        StageGraphView *graph = window.graphView();
+        graph->fitToView();
+        const QPoint node = graph->mapFromScene(graph->stageSceneRect(1).center());
+        QCOMPARE(graph->stageAt(node), 1);
+        QDragEnterEvent enter(node, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+        QCoreApplication::sendEvent(graph->viewport(), &enter);
+        QDragMoveEvent move(node, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+        QCoreApplication::sendEvent(graph->viewport(), &move);
+        QVERIFY(move.isAccepted());
+        QDropEvent drop(QPointF(node), Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+        QCoreApplication::sendEvent(graph->viewport(), &drop);
+        auto *copyDrop = window.findChild<CopyDropController *>();
+        QVERIFY(copyDrop);
+        QVERIFY(copyDrop->pendingDialog());
+        copyDrop->pendingDialog()->accept();
+        const QString line = u"COPY --from=build /src/hello.txt /src/hello.txt"_s;
+        QVERIFY(window.editor()->toPlainText().contains(line));
+
+        // The keyboard is in the editor: Ctrl+Z at once takes the line out, in one step.
+        QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget *>(window.editor()));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(window.editor()->toPlainText(), twoStages);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(window.editor()->toPlainText().contains(line));
+
+        // The same drop again would only duplicate the line: it is refused and says where.
+        copyDrop->setConfirmDrops(false);
+        QVERIFY(!copyDrop->handleDrop(1, mime->data(StageGraphView::artifactMimeType())));
+        QVERIFY2(copyDrop->lastError().contains(u"Line 5"_s), qPrintable(copyDrop->lastError()));
+        QCOMPARE(window.editor()->toPlainText().count(line), 1);
+    }
+};
+
+QTEST_MAIN(TestWindowLayout)
+#include "tst_windowlayout.moc"
