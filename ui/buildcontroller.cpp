@@ -1,6 +1,8 @@
 #include "ui/buildcontroller.h"
 
 #include "core/analysis/bytesize.h"
+#include "core/analysis/imageanalysis.h"
+#include "core/analysis/imagesource.h"
 #include "core/store/imagestore.h"
 #include "ui/buildlogmodel.h"
 #include "ui/buildlogview.h"
@@ -8,6 +10,8 @@
 #include "ui/dockerfileeditor.h"
 #include "ui/stagegraphview.h"
 
+#include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLocale>
 #include <QProgressBar>
@@ -22,6 +26,13 @@ BuildController::BuildController(BuildSession *session, const Views &views, QObj
     connect(m_session, &BuildSession::buildEvent, this, &BuildController::onBuildEvent);
     connect(m_session, &BuildSession::buildFinished, this, &BuildController::onBuildFinished);
     connect(m_session, &BuildSession::pullProgress, this, &BuildController::setPullProgress);
+    m_pool.setMaxThreadCount(1);
+}
+
+BuildController::~BuildController()
+{
+    // Workers post back to this object; none may still run once it is gone.
+    m_pool.waitForDone();
 }
 
 QString BuildController::formatDuration(qint64 ms)
@@ -40,6 +51,7 @@ bool BuildController::startBuild(const ImageStore &store, const BuildRequest &re
         return false;
     }
     reset();
+    m_store = store;
     m_pullDone = m_pullTotal = 0;
     m_buildTarget = request.target;
     m_recordBase = BuildRecord();
@@ -63,6 +75,11 @@ bool BuildController::startBuild(const ImageStore &store, const BuildRequest &re
 
 void BuildController::reset()
 {
+    ++m_generation;
+    m_measured = false;
+    m_layerSizes.clear();
+    m_stageImageSizes.clear();
+    m_stageEnds.clear();
     m_builtSteps.clear();
     m_buildState.clear();
     m_stageManifests.clear();
@@ -144,7 +161,10 @@ void BuildController::updateBadges()
             badge.text = tr("cached");
         } else if (built.makesLayer && built.size > 0) {
             badge.kind = LayerBadge::Kind::Added;
-            badge.text = QStringLiteral("+") + formatByteSize(built.size);
+            const auto measured = m_layerSizes.constFind(built.layerDigest);
+            badge.text = measured != m_layerSizes.constEnd()
+                             ? QStringLiteral("+") + formatByteSize(measured->uncompressed)
+                             : tr("+%1 compressed").arg(formatByteSize(built.size));
         } else {
             badge.kind = LayerBadge::Kind::Empty;
             badge.text = formatByteSize(0);
@@ -152,9 +172,15 @@ void BuildController::updateBadges()
         QStringList tip;
         tip << (built.cached ? tr("Taken from the build cache")
                              : tr("Took %1").arg(formatDuration(built.durationMs)));
-        if (built.makesLayer)
-            tip << tr("Layer %1, %2").arg(built.layerDigest.left(19), formatByteSize(built.size));
-        else
+        if (built.makesLayer) {
+            const auto measured = m_layerSizes.constFind(built.layerDigest);
+            tip << (measured != m_layerSizes.constEnd()
+                        ? tr("Layer %1: %2 uncompressed, %3 compressed")
+                              .arg(built.layerDigest.left(19), formatByteSize(measured->uncompressed),
+                                   formatByteSize(built.size))
+                        : tr("Layer %1: %2 compressed")
+                              .arg(built.layerDigest.left(19), formatByteSize(built.size)));
+        } else
             tip << tr("Changes only the image's configuration (no layer)");
         badge.toolTip = tip.join(QLatin1Char('\n'));
         badges.insert(built.line, badge);
@@ -219,10 +245,9 @@ void BuildController::onBuildEvent(const BuildEvent &event)
     case BuildEventKind::StageCached: {
         // Cached: every layer came from the cache (the model's rule).
         const bool allCached = stage.state == ProgressState::Cached;
+        m_stageEnds.insert(event.stage, {allCached, event.durationMs, stage.bytes});
         graph->setStageState(event.stage, allCached ? StageState::Cached : StageState::Done,
-                             allCached ? formatByteSize(stage.bytes)
-                                       : QStringLiteral("%1 · %2").arg(formatDuration(event.durationMs),
-                                                                       formatByteSize(stage.bytes)));
+                             stageDetail(event.stage));
         break;
     }
     case BuildEventKind::StageFailed: {
@@ -285,7 +310,69 @@ void BuildController::onBuildFinished(bool ok, const QString &error, ErrorKind e
                         .arg(m_lastImage.left(19), formatDuration(result.durationMs)) +
                     QStringLiteral(", ") + tr("%n cached", nullptr, result.cachedSteps));
     Q_EMIT statusMessage(tr("Built %1").arg(m_lastImage.left(19)), 8000);
+    if (m_store)
+        measureSizes(*m_store);
     Q_EMIT finished(true);
+}
+
+QString BuildController::stageDetail(int stageIndex) const
+{
+    const StageEnd end = m_stageEnds.value(stageIndex);
+    const qint64 measured = m_stageImageSizes.value(stageIndex, -1);
+    const QString size = measured >= 0 ? formatByteSize(measured)
+                                       : tr("%1 compressed").arg(formatByteSize(end.compressedBytes));
+    return end.allCached ? size : QStringLiteral("%1 · %2").arg(formatDuration(end.durationMs), size);
+}
+
+void BuildController::measureSizes(const ImageStore &store)
+{
+    const quint64 generation = m_generation;
+    const QHash<int, QString> manifests = m_stageManifests;
+    m_pool.start([this, generation, manifests, store] {
+        QHash<QString, LayerSize> layers;
+        QHash<int, qint64> stages;
+        QHash<QString, qint64> totals; // stages that end in the same image are measured once
+        for (auto it = manifests.cbegin(); it != manifests.cend(); ++it) {
+            if (const auto known = totals.constFind(it.value()); known != totals.constEnd()) {
+                stages.insert(it.key(), *known);
+                continue;
+            }
+            Expected<OpenedImage> opened = ImageSource::analyse(it.value(), &store);
+            if (!opened)
+                continue; // the nodes keep the compressed figure, labelled so
+            for (const LayerReport &report : opened->analysis->layers())
+                layers.insert(report.digest, {report.size, report.compressedSize});
+            totals.insert(it.value(), opened->analysis->totalSize());
+            stages.insert(it.key(), opened->analysis->totalSize());
+        }
+        QMetaObject::invokeMethod(
+            this, [this, generation, layers, stages] { applySizes(generation, layers, stages); },
+            Qt::QueuedConnection);
+    });
+}
+
+void BuildController::applySizes(quint64 generation, const QHash<QString, LayerSize> &layers,
+                                 const QHash<int, qint64> &stages)
+{
+    if (generation != m_generation)
+        return; // another build or document replaced the one measured
+    m_layerSizes = layers;
+    m_stageImageSizes = stages;
+    m_measured = true;
+    updateBadges();
+    for (auto it = m_stageEnds.cbegin(); it != m_stageEnds.cend(); ++it)
+        m_views.graph->setStageState(it.key(), it.value().allCached ? StageState::Cached : StageState::Done,
+                                     stageDetail(it.key()));
+    Q_EMIT sizesChanged();
+}
+
+bool BuildController::waitUntilMeasured(int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!m_measured && clock.elapsed() < timeoutMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    return m_measured;
 }
 
 int BuildController::lineOfLayer(const QString &layerDigest) const

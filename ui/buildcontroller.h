@@ -8,15 +8,13 @@
 #include "core/builder/builder.h"
 #include "core/progress/buildprogress.h"
 #include "core/progress/buildrecord.h"
+#include "core/store/imagestore.h"
 
 #include <QHash>
 #include <QObject>
+#include <QThreadPool>
 
 class QProgressBar;
-
-namespace stagecraft {
-class ImageStore;
-}
 
 namespace stagecraft::ui {
 
@@ -54,6 +52,7 @@ public:
     };
 
     BuildController(BuildSession *session, const Views &views, QObject *parent = nullptr);
+    ~BuildController() override;
 
     // Starts `request` (the editor's `text`, as parsed) on the session; `description` is
     // the log's first line and `engine` the record's engine name. False with `error` when
@@ -74,6 +73,24 @@ public:
 
     void setPullProgress(qint64 done, qint64 total);
 
+    // Sizes speak one language: the uncompressed size (what `docker images` and the Layers
+    // and Files views show). A build's events carry the compressed blob sizes, so until the
+    // images are measured after the build the badges and nodes say "compressed"; then they
+    // switch to the uncompressed figures, with the compressed one in the tooltip.
+    struct LayerSize
+    {
+        qint64 uncompressed = 0;
+        qint64 compressed = 0;
+    };
+    bool sizesMeasured() const { return m_measured; }
+    bool waitUntilMeasured(int timeoutMs); // tests, screenshots
+    LayerSize layerSize(const QString &layerDigest) const { return m_layerSizes.value(layerDigest); }
+    qint64 stageImageSize(int stageIndex) const { return m_stageImageSizes.value(stageIndex, -1); }
+    // The node's text for a finished stage: its time (unless all cached) and image size.
+    QString stageDetail(int stageIndex) const;
+    // Forgets the last image too (Run has nothing to start): another document is open.
+    void forgetImage() { m_lastImage.clear(); }
+
     const BuildProgress &buildState() const { return m_buildState; }
     const QList<BuiltStep> &builtSteps() const { return m_builtSteps; }
     QString lastImage() const { return m_lastImage; } // "sha256:<manifest hex>"
@@ -88,6 +105,7 @@ public:
 
 Q_SIGNALS:
     void statusMessage(const QString &text, int timeoutMs);
+    void sizesChanged(); // the images were measured: badges and nodes show uncompressed sizes
     // A build ended; on success lastImage() and stageManifests() say what it made.
     void finished(bool ok);
 
@@ -97,9 +115,20 @@ private:
                          const QHash<int, QString> &stageManifests);
     void updateBadges();
     void updateProgress();
+    void measureSizes(const ImageStore &store);
+    void applySizes(quint64 generation, const QHash<QString, LayerSize> &layers,
+                    const QHash<int, qint64> &stages);
+
+    struct StageEnd
+    {
+        bool allCached = false;
+        qint64 durationMs = 0;
+        qint64 compressedBytes = 0;
+    };
 
     BuildSession *m_session;
     Views m_views;
+    std::optional<ImageStore> m_store; // the store of the build shown
     QList<BuiltStep> m_builtSteps;
     BuildProgress m_buildState; // the stages' and steps' progress, fed the build's events
     BuildRecord m_recordBase;   // what a saved record says besides the events (text, args, target)
@@ -109,6 +138,12 @@ private:
     int m_buildCount = 0;
     qint64 m_pullDone = 0;
     qint64 m_pullTotal = 0;
+    QHash<int, StageEnd> m_stageEnds;
+    QHash<QString, LayerSize> m_layerSizes; // by layer digest
+    QHash<int, qint64> m_stageImageSizes;   // each stage's image, uncompressed
+    bool m_measured = false;
+    quint64 m_generation = 0; // measurements of an older build are dropped
+    QThreadPool m_pool;       // measures the built images off the GUI thread
 };
 
 } // namespace stagecraft::ui

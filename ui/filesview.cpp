@@ -105,6 +105,8 @@ FilesView::FilesView(QWidget *parent)
 
     m_status = new QLabel(this);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A digest is one long word that wrapping cannot break; it must not widen the pane.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_status->setWordWrap(true);
 
     auto *layout = new QVBoxLayout(this);

@@ -127,7 +127,8 @@ double LayersChart::plotted(int image, int layer) const
 
 QString LayersChart::axisTitle() const
 {
-    return m_log ? tr("Image size, log scale (segments split each bar by their share)") : tr("Size");
+    return m_log ? tr("Image size, log scale (segments split each bar by their share)")
+                 : tr("Size (uncompressed)");
 }
 
 void LayersChart::rebuild()

@@ -114,19 +114,23 @@ LayersView::LayersView(QWidget *parent)
     big.setBold(true);
     m_headline->setFont(big);
     m_headline->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_headline->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_headline->setWordWrap(true); // a long headline wraps rather than widening the pane
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("layersStatus"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A digest is one long word that wrapping cannot break; it must not widen the pane.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     m_chart = new LayersChart(this);
     connect(m_chart, &LayersChart::segmentClicked, this, &LayersView::onSegmentClicked);
     connect(m_logBox, &QCheckBox::toggled, m_chart, &LayersChart::setLogScale);
 
     m_model = new QStandardItemModel(0, ColumnCount, this);
-    m_model->setHorizontalHeaderLabels({tr("Image"), tr("Layer"), tr("Instruction"), tr("Size")});
+    m_model->setHorizontalHeaderLabels(
+        {tr("Image"), tr("Layer"), tr("Instruction"), tr("Size (uncompressed)")});
     m_table = new QTreeView(this);
     m_table->setObjectName(QStringLiteral("layersTable"));
     m_table->setModel(m_model);

@@ -814,6 +814,12 @@ bool MainWindow::maybeSave()
 
 void MainWindow::setDocumentText(const QString &text, const QString &path)
 {
+    // The build shown was of the other document: its states, badges and image go with it.
+    if (m_session->isBusy())
+        m_session->cancel();
+    m_builds->reset();
+    m_builds->forgetImage();
+    updateBuildActions();
     m_currentFile = path;
     m_editor->setPlainText(text);
     m_editor->document()->setModified(false);
