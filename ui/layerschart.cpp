@@ -7,6 +7,11 @@
 #include <QBarSet>
 #include <QCategoryAxis>
 #include <QEvent>
+#include <QGraphicsRectItem>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QLegend>
+#include <QPainter>
 #include <QRegularExpression>
 #include <QStackedBarSeries>
 #include <QToolTip>
@@ -53,8 +58,79 @@ LayersChart::LayersChart(QWidget *parent)
     setMinimumSize(320, 240);
     chart()->legend()->hide();
     chart()->setMargins(QMargins(8, 8, 8, 8));
+    connect(chart(), &QChart::plotAreaChanged, this, &LayersChart::placeCallouts);
     applyTheme();
     rebuild();
+}
+
+QStringList LayersChart::calloutTexts() const
+{
+    QStringList texts;
+    for (const QGraphicsSimpleTextItem *item : m_callouts)
+        texts << item->text();
+    return texts;
+}
+
+void LayersChart::placeCallouts()
+{
+    QChart *c = chart();
+    const QList<QAbstractSeries *> series = c->series();
+    for (int image = 0; image < m_callouts.size() && !series.isEmpty(); ++image) {
+        double total = 0;
+        for (int l = 0; l < m_images[image].layers.size(); ++l)
+            total += plotted(image, l);
+        const QPointF top = c->mapToPosition(QPointF(image, total), series.first());
+        const QPointF base = c->mapToPosition(QPointF(image, 0), series.first());
+        const QPointF left = c->mapToPosition(QPointF(image - BarWidth / 2, 0), series.first());
+        const QPointF right = c->mapToPosition(QPointF(image + BarWidth / 2, 0), series.first());
+        QGraphicsRectItem *stub = m_stubs[image];
+        // A bar thinner than a few pixels is drawn at that minimum, so it is there to see.
+        const qreal height = base.y() - top.y();
+        stub->setVisible(m_images[image].totalSize > 0 && height < kMinimumBarPixels);
+        stub->setRect(
+            QRectF(left.x(), base.y() - kMinimumBarPixels, right.x() - left.x(), kMinimumBarPixels));
+        QGraphicsSimpleTextItem *label = m_callouts[image];
+        const QRectF box = label->boundingRect();
+        const qreal y = std::min(top.y(), base.y() - kMinimumBarPixels) - box.height() - 2;
+        label->setPos(top.x() - box.width() / 2, std::max(c->plotArea().top() - box.height(), y));
+    }
+}
+
+QImage LayersChart::renderForSlides(const QString &headline, const QSize &size) const
+{
+    LayersChart slide;
+    slide.setAttribute(Qt::WA_DontShowOnScreen);
+    slide.setPalette(palette());
+    slide.setLogScale(m_log);
+    slide.setImages(m_images);
+    slide.resize(size);
+    QFont big = font();
+    big.setPointSizeF(std::max(16.0, size.height() / 50.0));
+    QFont title = big;
+    title.setPointSizeF(big.pointSizeF() * 1.4);
+    title.setBold(true);
+    QChart *c = slide.chart();
+    c->setTitle(headline);
+    c->setTitleFont(title);
+    c->setTitleBrush(palette().color(QPalette::Text));
+    c->setMargins(QMargins(24, 24, 24, 24));
+    c->legend()->setVisible(true);
+    c->legend()->setAlignment(Qt::AlignRight);
+    c->legend()->setFont(big);
+    c->legend()->setLabelColor(palette().color(QPalette::Text));
+    for (QAbstractAxis *axis : c->axes()) {
+        axis->setLabelsFont(big);
+        axis->setTitleFont(big);
+    }
+    for (QGraphicsSimpleTextItem *label : std::as_const(slide.m_callouts))
+        label->setFont(big);
+    slide.show(); // off screen: lays the chart out at its size
+    slide.placeCallouts();
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(palette().color(QPalette::Base));
+    QPainter painter(&image);
+    slide.render(&painter);
+    return image;
 }
 
 LayersChart::~LayersChart() = default;
@@ -209,8 +285,25 @@ void LayersChart::rebuild()
     }
     c->addAxis(values, Qt::AlignLeft);
     series->attachAxis(values);
+
+    qDeleteAll(m_callouts);
+    qDeleteAll(m_stubs);
+    m_callouts.clear();
+    m_stubs.clear();
+    for (const ChartImage &image : std::as_const(m_images)) {
+        auto *label = new QGraphicsSimpleTextItem(formatByteSize(image.totalSize), c);
+        QFont bold = font();
+        bold.setBold(true);
+        label->setFont(bold);
+        m_callouts.append(label);
+        auto *stub = new QGraphicsRectItem(c);
+        stub->setPen(Qt::NoPen);
+        stub->setBrush(QColor(QLatin1String(SegmentColors[0])));
+        m_stubs.append(stub);
+    }
     applyTheme();
     applySelection();
+    placeCallouts();
 }
 
 void LayersChart::applyTheme()
@@ -235,6 +328,8 @@ void LayersChart::applyTheme()
     }
     for (QBarSet *set : std::as_const(m_sets))
         set->setBorderColor(p.color(QPalette::Base));
+    for (QGraphicsSimpleTextItem *label : std::as_const(m_callouts))
+        label->setBrush(text);
     m_applyingTheme = false;
 }
 

@@ -283,9 +283,14 @@ void LayersView::showLoaded()
     for (const auto &result : std::as_const(m_results)) {
         if (!result)
             continue;
-        if (result->image)
-            images.append(*result->image);
-        else
+        if (result->image) {
+            ChartImage image = *result->image;
+            // A built image is named as its build ("Build 2 (app)"), not by its digest.
+            for (const auto &[reference, label] : std::as_const(m_builds))
+                if (reference == image.argument)
+                    image.label = label;
+            images.append(image);
+        } else
             m_errors.append(tr("Cannot open %1: %2").arg(result->argument, result->error));
     }
     m_chart->setImages(images);
@@ -441,8 +446,9 @@ void LayersView::openFileInteractive(bool directory)
 
 bool LayersView::exportPng(const QString &path, QString *error)
 {
-    const QPixmap pixmap = m_chart->grab();
-    if (pixmap.isNull() || !pixmap.save(path, "PNG")) {
+    // A slide, not a screenshot of the pane: full HD with the headline and a legend.
+    const QImage picture = m_chart->renderForSlides(headline());
+    if (picture.isNull() || !picture.save(path, "PNG")) {
         if (error)
             *error = tr("Cannot write the chart to %1.").arg(QDir::toNativeSeparators(path));
         return false;
