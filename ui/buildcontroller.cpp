@@ -148,7 +148,8 @@ void BuildController::updateProgress()
     const int done = m_buildState.finishedSteps();
     bar->setRange(0, std::max(1, total));
     bar->setValue(std::min(done, total));
-    bar->setFormat(tr("Step %1 of %2").arg(done).arg(total));
+    // All stages together, so not "step N of M" as a stage's node says.
+    bar->setFormat(tr("%1 of %2 steps (all stages)").arg(done).arg(total));
 }
 
 void BuildController::updateBadges()

@@ -21,7 +21,11 @@ LiveAnalysis::LiveAnalysis(QObject *parent)
 void LiveAnalysis::setText(const QString &text)
 {
     m_text = text;
-    m_timer.start();
+    if (!m_timer.isActive())
+        m_pendingSince.start();
+    // Each keystroke restarts the quiet period, but never past the maximum wait.
+    const qint64 waited = m_pendingSince.elapsed();
+    m_timer.start(int(std::clamp<qint64>(kMaxWaitMs - waited, 0, kDelayMs)));
 }
 
 void LiveAnalysis::analyzeNow(const QString &text)

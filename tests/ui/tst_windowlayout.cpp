@@ -7,11 +7,15 @@
 #include "ui/filesview.h"
 #include "ui/filetreemodel.h"
 #include "ui/layersview.h"
+#include "ui/liveanalysis.h"
 #include "ui/mainwindow.h"
 #include "ui/stagegraphview.h"
 
 #include <QAction>
+#include <QAbstractItemView>
+#include <QCompleter>
 #include <QDialog>
+#include <QElapsedTimer>
 #include <QMimeData>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -157,6 +161,46 @@ private Q_SLOTS:
         again.show();
         QVERIFY(QTest::qWaitForWindowExposed(&again));
         QCOMPARE(again.findChild<QSplitter *>(u"splitter"_s)->sizes(), moved);
+    }
+
+    // Typing without a pause: the graph and problems follow within the maximum wait, and
+    // the growing graph stays inside its pane at a readable size.
+    void graphFollowsTypingAndStaysInView()
+    {
+        MainWindow window;
+        window.graphView()->setAnimated(false);
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.editor()->setFocus();
+        int applied = 0;
+        connect(&window, &MainWindow::analysisApplied, this, [&applied] { ++applied; });
+        QElapsedTimer clock;
+        clock.start();
+        for (int stage = 0; stage < 6; ++stage) {
+            for (const QString &line : {u"FROM alpine AS s%1"_s.arg(stage), u"RUN echo %1"_s.arg(stage)}) {
+                QTest::keyClicks(window.editor(), line, Qt::NoModifier, 15); // ~15 ms a key, no pause
+                QTest::keyClick(window.editor(), Qt::Key_Return, Qt::NoModifier, 15);
+                window.editor()->completer()->popup()->hide();
+            }
+        }
+        const qint64 typedMs = clock.elapsed();
+        // One analysis per maximum wait at least (timers may slip on a loaded machine: half).
+        QVERIFY2(applied >= typedMs / LiveAnalysis::kMaxWaitMs / 2,
+                 qPrintable(u"%1 analyses in %2 ms"_s.arg(applied).arg(typedMs)));
+        window.flushAnalysis();
+        StageGraphView *graph = window.graphView();
+        QCOMPARE(graph->graph().stages.size(), 6);
+        QVERIFY(graph->zoom() >= StageGraphView::kReadableZoom);
+        const QRectF visible = graph->mapToScene(graph->viewport()->rect()).boundingRect();
+        const QRectF first = graph->stageSceneRect(0);
+        QVERIFY2(visible.intersects(first), "the first stage slid out of view");
+
+        // Fit on a graph too wide for the pane stops at readable text and shows its start.
+        graph->fitToView();
+        QVERIFY(graph->zoom() >= StageGraphView::kReadableZoom);
+        QVERIFY(
+            graph->mapToScene(graph->viewport()->rect()).boundingRect().intersects(graph->stageSceneRect(0)));
     }
 
     void dragFromFilesOntoNodeInOneGesture()
