@@ -98,17 +98,18 @@ void LayersChart::placeCallouts()
 
 QImage LayersChart::renderForSlides(const QString &headline, const QSize &size) const
 {
-    LayersChart slide;
-    slide.setAttribute(Qt::WA_DontShowOnScreen);
-    slide.setPalette(palette());
-    slide.setLogScale(m_log);
-    slide.setImages(m_images);
-    slide.resize(size);
     QFont big = font();
     big.setPointSizeF(std::max(16.0, size.height() / 50.0));
     QFont title = big;
     title.setPointSizeF(big.pointSizeF() * 1.4);
     title.setBold(true);
+    LayersChart slide;
+    slide.setAttribute(Qt::WA_DontShowOnScreen);
+    slide.setPalette(palette());
+    slide.setFont(big); // axes, labels and the legend follow the widget's font
+    slide.setLogScale(m_log);
+    slide.setImages(m_images);
+    slide.resize(size);
     QChart *c = slide.chart();
     c->setTitle(headline);
     c->setTitleFont(title);
@@ -118,12 +119,6 @@ QImage LayersChart::renderForSlides(const QString &headline, const QSize &size) 
     c->legend()->setAlignment(Qt::AlignRight);
     c->legend()->setFont(big);
     c->legend()->setLabelColor(palette().color(QPalette::Text));
-    for (QAbstractAxis *axis : c->axes()) {
-        axis->setLabelsFont(big);
-        axis->setTitleFont(big);
-    }
-    for (QGraphicsSimpleTextItem *label : std::as_const(slide.m_callouts))
-        label->setFont(big);
     slide.show(); // off screen: lays the chart out at its size
     slide.placeCallouts();
     QImage image(size, QImage::Format_ARGB32_Premultiplied);
@@ -321,6 +316,9 @@ void LayersChart::applyTheme()
     grid.setAlphaF(0.18);
     const auto axes = c->axes();
     for (QAbstractAxis *axis : axes) {
+        // The widget's font, so the window's projector zoom reaches the chart too.
+        axis->setLabelsFont(font());
+        axis->setTitleFont(font());
         axis->setLabelsColor(text);
         axis->setTitleBrush(text);
         axis->setLinePenColor(grid);
@@ -338,6 +336,8 @@ void LayersChart::changeEvent(QEvent *event)
     QChartView::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
         applyTheme();
+    if (event->type() == QEvent::FontChange)
+        rebuild(); // axes and size labels in the new font
 }
 
 void LayersChart::setSelectedLayer(int image, int layer)

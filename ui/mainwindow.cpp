@@ -1044,10 +1044,22 @@ void MainWindow::setZoomPercent(int percent)
     m_editor->setZoomPercent(m_zoomPercent);
     m_graphView->setFontScale(m_zoomPercent / 100.0);
     m_timeline->setFontScale(m_zoomPercent / 100.0);
-    QFont problemsFont = font();
-    problemsFont.setPointSizeF(std::max(6.0, QApplication::font().pointSizeF() * m_zoomPercent / 100.0));
-    m_problemsView->setFont(problemsFont);
+    // The projector zoom is the whole window's: menus, toolbar, tabs, docks, log and chart
+    // take a scaled font. The graph, the timeline and the editor scale themselves, so they
+    // keep the unscaled font (else they would grow twice).
+    const QFont base = QApplication::font();
+    QFont scaled = base;
+    scaled.setPointSizeF(std::max(6.0, base.pointSizeF() * m_zoomPercent / 100.0));
+    m_graphView->setFont(base);
+    m_timeline->setFont(base);
+    setFont(scaled);
+    // Menus are windows of their own and do not inherit the window's font.
+    for (QMenu *menu : findChildren<QMenu *>())
+        menu->setFont(scaled);
     m_positionLabel->setToolTip(tr("Zoom %1 %").arg(m_zoomPercent));
+    // The zoom button shows the zoom; clicking it goes back to 100 %.
+    if (QAction *reset = action(QStringLiteral("actionZoomReset")))
+        reset->setIconText(QStringLiteral("%1 %").arg(m_zoomPercent));
 }
 
 void MainWindow::updateTitle()

@@ -2,6 +2,7 @@
 // the editor keeps 60 columns, the side views scroll or wrap instead of squeezing it, every
 // toolbar action is on the toolbar, the splitter is remembered, and a file goes from the
 // Files tab onto another stage's node in one drag, with Ctrl+Z right after undoing it.
+#include "ui/buildlogview.h"
 #include "ui/copydropcontroller.h"
 #include "ui/dockerfileeditor.h"
 #include "ui/filesview.h"
@@ -11,11 +12,13 @@
 #include "ui/mainwindow.h"
 #include "ui/stagegraphview.h"
 
-#include <QAction>
 #include <QAbstractItemView>
+#include <QAction>
 #include <QCompleter>
 #include <QDialog>
 #include <QElapsedTimer>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMimeData>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -201,6 +204,37 @@ private Q_SLOTS:
         QVERIFY(graph->zoom() >= StageGraphView::kReadableZoom);
         QVERIFY(
             graph->mapToScene(graph->viewport()->rect()).boundingRect().intersects(graph->stageSceneRect(0)));
+    }
+
+    // Ctrl+= on a projector: the whole window grows, menus and toolbar included, and the
+    // zoom button says how far.
+    void zoomScalesTheWholeWindow()
+    {
+        MainWindow window;
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.setZoomPercent(100);
+        auto *file = window.findChild<QMenu *>(u"menuFile"_s);
+        QVERIFY(file);
+        const qreal menuBefore = QFontInfo(file->font()).pointSizeF();
+        const qreal barBefore = QFontInfo(window.menuBar()->font()).pointSizeF();
+        const qreal logBefore = QFontInfo(window.buildLogView()->font()).pointSizeF();
+        const qreal graphScaleBefore = window.graphView()->fontScale();
+        QTest::keyClick(&window, Qt::Key_Equal, Qt::ControlModifier);
+        QTest::keyClick(&window, Qt::Key_Equal, Qt::ControlModifier);
+        QCOMPARE(window.zoomPercent(), 125);
+        QVERIFY(QFontInfo(file->font()).pointSizeF() > menuBefore * 1.15);
+        QVERIFY(QFontInfo(window.menuBar()->font()).pointSizeF() > barBefore * 1.15);
+        QVERIFY(QFontInfo(window.buildLogView()->font()).pointSizeF() > logBefore * 1.15);
+        QVERIFY(window.graphView()->fontScale() > graphScaleBefore);
+        // The graph scales itself; its font does not grow a second time.
+        QCOMPARE(window.graphView()->font().pointSizeF(), QApplication::font().pointSizeF());
+        QCOMPARE(window.action(u"actionZoomReset"_s)->iconText(), u"125 %"_s);
+        QTest::keyClick(&window, Qt::Key_0, Qt::ControlModifier);
+        QCOMPARE(window.zoomPercent(), 100);
+        QCOMPARE(window.action(u"actionZoomReset"_s)->iconText(), u"100 %"_s);
+        QCOMPARE(QFontInfo(file->font()).pointSizeF(), menuBefore);
     }
 
     void dragFromFilesOntoNodeInOneGesture()
