@@ -8,6 +8,7 @@
 #include "ui/buildlogview.h"
 #include "ui/buildsession.h"
 #include "ui/dockerfileeditor.h"
+#include "ui/sizetext.h"
 #include "ui/stagegraphview.h"
 
 #include <QCoreApplication>
@@ -141,7 +142,7 @@ void BuildController::updateProgress()
         // A pull's bytes, scaled to kB so they fit an int.
         bar->setRange(0, int(m_pullTotal / 1024));
         bar->setValue(int(m_pullDone / 1024));
-        bar->setFormat(tr("Pulling %1 of %2").arg(formatByteSize(m_pullDone), formatByteSize(m_pullTotal)));
+        bar->setFormat(tr("Pulling %1 of %2").arg(sizeText(m_pullDone), sizeText(m_pullTotal)));
         return;
     }
     const int total = m_buildState.totalSteps();
@@ -164,11 +165,11 @@ void BuildController::updateBadges()
             badge.kind = LayerBadge::Kind::Added;
             const auto measured = m_layerSizes.constFind(built.layerDigest);
             badge.text = measured != m_layerSizes.constEnd()
-                             ? QStringLiteral("+") + formatByteSize(measured->uncompressed)
-                             : tr("+%1 compressed").arg(formatByteSize(built.size));
+                             ? QStringLiteral("+") + sizeText(measured->uncompressed)
+                             : tr("+%1 compressed").arg(sizeText(built.size));
         } else {
             badge.kind = LayerBadge::Kind::Empty;
-            badge.text = formatByteSize(0);
+            badge.text = sizeText(0);
         }
         QStringList tip;
         tip << (built.cached ? tr("Taken from the build cache")
@@ -177,10 +178,10 @@ void BuildController::updateBadges()
             const auto measured = m_layerSizes.constFind(built.layerDigest);
             tip << (measured != m_layerSizes.constEnd()
                         ? tr("Layer %1: %2 uncompressed, %3 compressed")
-                              .arg(built.layerDigest.left(19), formatByteSize(measured->uncompressed),
-                                   formatByteSize(built.size))
+                              .arg(built.layerDigest.left(19), sizeText(measured->uncompressed),
+                                   sizeText(built.size))
                         : tr("Layer %1: %2 compressed")
-                              .arg(built.layerDigest.left(19), formatByteSize(built.size)));
+                              .arg(built.layerDigest.left(19), sizeText(built.size)));
         } else
             tip << tr("Changes only the image's configuration (no layer)");
         badge.toolTip = tip.join(QLatin1Char('\n'));
@@ -320,8 +321,8 @@ QString BuildController::stageDetail(int stageIndex) const
 {
     const StageEnd end = m_stageEnds.value(stageIndex);
     const qint64 measured = m_stageImageSizes.value(stageIndex, -1);
-    const QString size = measured >= 0 ? formatByteSize(measured)
-                                       : tr("%1 compressed").arg(formatByteSize(end.compressedBytes));
+    const QString size =
+        measured >= 0 ? sizeText(measured) : tr("%1 compressed").arg(sizeText(end.compressedBytes));
     return end.allCached ? size : QStringLiteral("%1 · %2").arg(formatDuration(end.durationMs), size);
 }
 

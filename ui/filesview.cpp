@@ -4,6 +4,7 @@
 #include "core/analysis/imagesource.h"
 #include "core/analysis/layerindexer.h"
 #include "core/store/imagestore.h"
+#include "ui/sizetext.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -209,8 +210,8 @@ void FilesView::fillLayerBox()
             const QString what = layer.createdBy.isEmpty()
                                      ? (layer.comment.isEmpty() ? tr("(no history)") : layer.comment)
                                      : shortCreatedBy(layer.createdBy);
-            m_layerBox->addItem(
-                tr("Layer %1: %2 (%3)").arg(layer.index).arg(what, formatByteSize(layer.size)), layer.index);
+            m_layerBox->addItem(tr("Layer %1: %2 (%3)").arg(layer.index).arg(what, sizeText(layer.size)),
+                                layer.index);
             m_layerBox->setItemData(m_layerBox->count() - 1, layer.createdBy, Qt::ToolTipRole);
         }
     }
@@ -314,12 +315,14 @@ void FilesView::updateStatus()
     const ImageAnalysis &analysis = *m_loaded->analysis;
     const FileTreeModel::Snapshot *snapshot = m_model->snapshot();
     const QString name = m_stageName.isEmpty() ? m_loaded->label : tr("stage %1").arg(m_stageName);
-    QString text = tr("%1: %2 in %3 files")
-                       .arg(name, formatByteSize(analysis.totalSize()),
-                            QLocale().toString(snapshot ? snapshot->fileCount : 0));
+    // Singular and plural spelled out: without an English catalogue "%n file(s)" would show as is.
+    const int files = snapshot ? snapshot->fileCount : 0;
+    QString text =
+        files == 1
+            ? tr("%1: %2 in 1 file").arg(name, sizeText(analysis.totalSize()))
+            : tr("%1: %2 in %3 files").arg(name, sizeText(analysis.totalSize()), QLocale().toString(files));
     if (analysis.wastedBytes() > 0)
-        text +=
-            tr(" · %1 wasted (the same paths in several layers)").arg(formatByteSize(analysis.wastedBytes()));
+        text += tr(" · %1 wasted (the same paths in several layers)").arg(sizeText(analysis.wastedBytes()));
     if (!m_stageName.isEmpty())
         text += tr(" · drag a file onto another stage to copy it there");
     m_status->setText(text);

@@ -1,6 +1,7 @@
 #include "ui/layerschart.h"
 
 #include "core/analysis/bytesize.h"
+#include "ui/sizetext.h"
 #include "ui/theme.h"
 
 #include <QBarCategoryAxis>
@@ -11,6 +12,7 @@
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QLegend>
+#include <QLocale>
 #include <QPainter>
 #include <QRegularExpression>
 #include <QStackedBarSeries>
@@ -33,8 +35,8 @@ const char *const HighlightColor = "#ff2d95";
 // Axis labels without a needless ".0": "1 kB", "10 MB", "2.5 GB".
 QString axisLabel(double bytes)
 {
-    QString text = formatByteSize(qint64(std::llround(bytes)));
-    text.replace(QStringLiteral(".0 "), QStringLiteral(" "));
+    QString text = sizeText(qint64(std::llround(bytes)));
+    text.replace(QLocale().decimalPoint() + QStringLiteral("0 "), QStringLiteral(" "));
     return text;
 }
 
@@ -179,7 +181,7 @@ QString LayersChart::segmentToolTip(int image, int layer) const
         .arg(shortInstruction(l.createdBy))
         .arg(l.index + 1)
         .arg(shown.layers.size())
-        .arg(formatByteSize(l.size))
+        .arg(sizeText(l.size))
         .arg(share, 0, 'f', share < 10 ? 1 : 0)
         .arg(shown.label);
 }
@@ -252,7 +254,7 @@ void LayersChart::rebuild()
     auto *categories = new QBarCategoryAxis;
     QStringList labels;
     for (const ChartImage &image : std::as_const(m_images))
-        labels << tr("%1<br><b>%2</b>").arg(image.label.toHtmlEscaped(), formatByteSize(image.totalSize));
+        labels << tr("%1<br><b>%2</b>").arg(image.label.toHtmlEscaped(), sizeText(image.totalSize));
     categories->append(labels);
     c->addAxis(categories, Qt::AlignBottom);
     series->attachAxis(categories);
@@ -286,7 +288,7 @@ void LayersChart::rebuild()
     m_callouts.clear();
     m_stubs.clear();
     for (const ChartImage &image : std::as_const(m_images)) {
-        auto *label = new QGraphicsSimpleTextItem(formatByteSize(image.totalSize), c);
+        auto *label = new QGraphicsSimpleTextItem(sizeText(image.totalSize), c);
         QFont bold = font();
         bold.setBold(true);
         label->setFont(bold);

@@ -4,6 +4,7 @@
 #include "core/analysis/imagesource.h"
 #include "core/store/imagestore.h"
 #include "ui/layerschart.h"
+#include "ui/sizetext.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -304,7 +305,7 @@ void LayersView::showLoaded()
             QList<QStandardItem *> row;
             row << new QStandardItem(image.label) << new QStandardItem(QString::number(layer.index + 1))
                 << new QStandardItem(LayersChart::shortInstruction(layer.createdBy, 200))
-                << new QStandardItem(formatByteSize(layer.size));
+                << new QStandardItem(sizeText(layer.size));
             row[InstructionColumn]->setToolTip(layer.createdBy);
             row[LayerColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             row[SizeColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -339,7 +340,7 @@ QString LayersView::headline() const
     if (images.isEmpty())
         return {};
     if (images.size() == 1) {
-        const QString size = formatByteSize(images[0].totalSize);
+        const QString size = sizeText(images[0].totalSize);
         return images[0].layers.size() == 1
                    ? tr("%1: %2 in 1 layer").arg(images[0].label, size)
                    : tr("%1: %2 in %3 layers").arg(images[0].label, size).arg(images[0].layers.size());
@@ -347,7 +348,7 @@ QString LayersView::headline() const
     if (images.size() == 2) {
         const qint64 left = images[0].totalSize;
         const qint64 right = images[1].totalSize;
-        const QString sizes = tr("%1 vs %2").arg(formatByteSize(left), formatByteSize(right));
+        const QString sizes = tr("%1 vs %2").arg(sizeText(left), sizeText(right));
         if (left == right)
             return tr("%1 — the same size").arg(sizes);
         if (left <= 0 || right <= 0)
@@ -358,7 +359,7 @@ QString LayersView::headline() const
     }
     QStringList parts;
     for (const ChartImage &image : images)
-        parts << tr("%1 %2").arg(image.label, formatByteSize(image.totalSize));
+        parts << tr("%1 %2").arg(image.label, sizeText(image.totalSize));
     return parts.join(QStringLiteral(" · "));
 }
 

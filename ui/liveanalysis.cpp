@@ -70,6 +70,16 @@ void LiveAnalysis::run()
         next.plan = StageGraph::fromDockerfile(next.dockerfile, {});
     }
     next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics + BuildChecks::run(plan);
+    if (next.dockerfile.instructions.isEmpty()) {
+        // An empty (or comments-only) file is where everyone starts: one hint, not two red
+        // errors saying there is nothing ("no instructions", "no FROM").
+        Diagnostic hint;
+        hint.severity = Severity::Info;
+        hint.range = {{1, 1}, {1, 1}};
+        hint.message =
+            tr("Start with a FROM line, such as FROM alpine:3.20, or open one of File → Examples.");
+        next.diagnostics = {hint};
+    }
     std::stable_sort(next.diagnostics.begin(), next.diagnostics.end(),
                      [](const Diagnostic &a, const Diagnostic &b) { return a.range.start < b.range.start; });
     next.elapsedMicros = clock.nsecsElapsed() / 1000;

@@ -1090,7 +1090,8 @@ void MainWindow::applyAnalysis()
     int errors = 0;
     int warnings = 0;
     for (const Diagnostic &d : r.diagnostics)
-        (d.severity == Severity::Error ? errors : warnings)++;
+        if (d.severity != Severity::Info) // hints are listed, not counted as problems
+            (d.severity == Severity::Error ? errors : warnings)++;
     if (errors == 0 && warnings == 0)
         m_problemsLabel->setText(tr("No problems"));
     else
@@ -1503,6 +1504,9 @@ bool MainWindow::startRun(const RunChoices &choices, QString *error)
     m_session->startRun(*store, *options);
     m_logDock->show();
     m_logDock->raise();
+    // The docks start low (a few problems fit); a program's output needs rows to be read.
+    if (m_logDock->height() < height() / 3)
+        resizeDocks({m_logDock}, {height() / 3}, Qt::Vertical);
     statusBar()->showMessage(tr("Running the image…"));
     return true;
 }

@@ -10,6 +10,7 @@
 #include "ui/layersview.h"
 #include "ui/liveanalysis.h"
 #include "ui/mainwindow.h"
+#include "ui/sizetext.h"
 #include "ui/stagegraphview.h"
 
 #include <QAbstractItemView>
@@ -235,6 +236,23 @@ private Q_SLOTS:
         QCOMPARE(window.zoomPercent(), 100);
         QCOMPARE(window.action(u"actionZoomReset"_s)->iconText(), u"100 %"_s);
         QCOMPARE(QFontInfo(file->font()).pointSizeF(), menuBefore);
+    }
+
+    void germanNumbersAndOneHintForAnEmptyFile()
+    {
+        {
+            const German german(true);
+            QCOMPARE(sizeText(1'800'000), u"1,8 MB"_s);
+        }
+        QCOMPARE(sizeText(1'800'000), u"1.8 MB"_s);
+
+        MainWindow window;
+        window.newDocument();
+        window.flushAnalysis();
+        const Diagnostics &shown = window.analysis().diagnostics;
+        QCOMPARE(shown.size(), 1);
+        QCOMPARE(shown.first().severity, Severity::Info);
+        QVERIFY(shown.first().message.contains(u"FROM"_s));
     }
 
     void dragFromFilesOntoNodeInOneGesture()
