@@ -18,6 +18,7 @@
 #include "ui/stagegraphview.h"
 #include "ui/terminalpanel.h"
 #include "ui/timelineview.h"
+#include "ui/tintediconengine.h"
 
 #include <QAction>
 #include <QApplication>
@@ -65,7 +66,10 @@ constexpr std::array kZoomSteps{50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 25
 
 QIcon themedIcon(const char *name, QStyle::StandardPixmap fallback)
 {
-    return QIcon::fromTheme(QString::fromLatin1(name), QApplication::style()->standardIcon(fallback));
+    const QString themed = QString::fromLatin1(name);
+    if (QIcon::hasThemeIcon(themed))
+        return QIcon::fromTheme(themed);
+    return TintedIconEngine::readable(QApplication::style()->standardIcon(fallback));
 }
 
 } // namespace

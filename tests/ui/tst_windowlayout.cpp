@@ -12,6 +12,7 @@
 #include "ui/mainwindow.h"
 #include "ui/sizetext.h"
 #include "ui/stagegraphview.h"
+#include "ui/theme.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -253,6 +254,31 @@ private Q_SLOTS:
         QCOMPARE(shown.size(), 1);
         QCOMPARE(shown.first().severity, Severity::Info);
         QVERIFY(shown.first().message.contains(u"FROM"_s));
+    }
+
+    // The style's black fallback icons are drawn light on the dark theme.
+    void iconsReadableOnDarkTheme()
+    {
+        MainWindow window;
+        QAction *build = window.action(u"actionBuild"_s);
+        if (QIcon::hasThemeIcon(u"run-build"_s))
+            QSKIP("an icon theme provides the Build icon; the fallback is not used");
+        const auto lightness = [build] {
+            const QImage image = build->icon().pixmap(32).toImage().convertToFormat(QImage::Format_ARGB32);
+            double sum = 0, weight = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width(); ++x) {
+                    const QRgb p = image.pixel(x, y);
+                    sum += qAlpha(p) / 255.0 * qGray(p) / 255.0;
+                    weight += qAlpha(p) / 255.0;
+                }
+            return weight > 0 ? sum / weight : -1.0;
+        };
+        Theme::apply(ThemeChoice::Light);
+        QVERIFY(lightness() < 0.35);
+        Theme::apply(ThemeChoice::Dark);
+        QVERIFY2(lightness() > 0.6, qPrintable(QString::number(lightness())));
+        Theme::apply(ThemeChoice::Light);
     }
 
     void dragFromFilesOntoNodeInOneGesture()
