@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QResizeEvent>
 #include <QSortFilterProxyModel>
 #include <QThread>
 #include <QToolButton>
@@ -230,6 +231,16 @@ void FilesView::selectLayer(int layerIndex)
         m_layerBox->setCurrentIndex(i);
     m_updatingBox = false;
     rebuild();
+}
+
+void FilesView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // Beside the editor on a small screen the names matter most: the mode and owner
+    // columns make way before the name column gets squeezed to a few letters.
+    const bool narrow = width() < 520;
+    m_tree->setColumnHidden(FileTreeModel::ModeColumn, narrow);
+    m_tree->setColumnHidden(FileTreeModel::OwnerColumn, narrow);
 }
 
 void FilesView::onLayerBoxChanged(int comboIndex)

@@ -6,7 +6,6 @@
 #include "ui/layerschart.h"
 #include "ui/sizetext.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
@@ -83,7 +82,11 @@ LayersView::LayersView(QWidget *parent)
     openMenu->addAction(tr("Open OCI Directory…"), this, [this] { openFileInteractive(true); });
     m_openButton->setMenu(openMenu);
 
-    m_logBox = new QCheckBox(tr("Log scale"), this);
+    // A toggle button like "Last two builds" beside it: a check box's outline vanished on
+    // the dark theme.
+    m_logBox = new QToolButton(this);
+    m_logBox->setText(tr("Log scale"));
+    m_logBox->setCheckable(true);
     m_logBox->setObjectName(QStringLiteral("layersLogScale"));
     m_logBox->setToolTip(
         tr("Bar heights on a logarithmic scale, so a small image stays visible next to a big one"));
@@ -127,7 +130,7 @@ LayersView::LayersView(QWidget *parent)
 
     m_chart = new LayersChart(this);
     connect(m_chart, &LayersChart::segmentClicked, this, &LayersView::onSegmentClicked);
-    connect(m_logBox, &QCheckBox::toggled, m_chart, &LayersChart::setLogScale);
+    connect(m_logBox, &QToolButton::toggled, m_chart, &LayersChart::setLogScale);
 
     m_model = new QStandardItemModel(0, ColumnCount, this);
     m_model->setHorizontalHeaderLabels(

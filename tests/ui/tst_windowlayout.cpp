@@ -301,6 +301,8 @@ private Q_SLOTS:
         QVERIFY(files->waitUntilLoaded(20000));
         QVERIFY2(files->errorText().isEmpty(), qPrintable(files->errorText()));
         window.showView(u"files"_s);
+        if (qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS")) // for looking at it by eye
+            window.grab().save(u"/tmp/stagecraft-files-1024.png"_s);
         const QModelIndex hello =
             files->proxyModel()->mapFromSource(files->fileModel()->indexForPath(u"/src/hello.txt"_s));
         QVERIFY(hello.isValid());
