@@ -46,7 +46,7 @@ public:
 
     qreal zoom() const { return m_zoom; }
     // Fit never zooms out further than this: node text stays readable, the rest scrolls.
-    static constexpr qreal kReadableZoom = 0.75;
+    static constexpr qreal kReadableZoom = 0.6;
     // Scrolls (or, when it cannot fit at this zoom, fits) so that the whole graph shows.
     void keepGraphInView();
     qreal fontScale() const;
