@@ -13,7 +13,7 @@
     </message>
     <message>
         <source>cached</source>
-        <translation>aus dem Cache</translation>
+        <translation>Cache</translation>
     </message>
     <message>
         <source>done</source>
@@ -280,6 +280,127 @@
         <source>stagecraft: --compare needs the images to compare, e.g. `stagecraft --compare big.tar small.tar`</source>
         <translation>stagecraft: --compare braucht die zu vergleichenden Images, z. B. `stagecraft --compare big.tar small.tar`</translation>
     </message>
+    <message>
+        <source>The window&apos;s size for --screenshot, e.g. 1024x768 (default 1280x800).</source>
+        <translation>Die Fenstergröße für --screenshot, z. B. 1024x768 (Vorgabe 1280x800).</translation>
+    </message>
+    <message>
+        <source>The view beside the editor: graph, layers or files.</source>
+        <translation>Die Ansicht neben dem Editor: graph, layers oder files.</translation>
+    </message>
+    <message>
+        <source>stagecraft: --size wants WIDTHxHEIGHT, e.g. 1024x768</source>
+        <translation>stagecraft: --size erwartet BREITExHÖHE, z. B. 1024x768</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::BuildController</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>A build or run is in progress; cancel it first.</source>
+        <translation>Ein Build oder Lauf ist im Gang; bitte zuerst abbrechen.</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Starte …</translation>
+    </message>
+    <message>
+        <source>Pulling %1 of %2</source>
+        <translation>Lade %1 von %2 herunter</translation>
+    </message>
+    <message>
+        <source>%1 of %2 steps (all stages)</source>
+        <translation>%1 von %2 Schritten (alle Stufen)</translation>
+    </message>
+    <message>
+        <source>cached</source>
+        <translation>Cache</translation>
+    </message>
+    <message>
+        <source>+%1 compressed</source>
+        <translation>+%1 komprimiert</translation>
+    </message>
+    <message>
+        <source>Taken from the build cache</source>
+        <translation>Aus dem Build-Cache übernommen</translation>
+    </message>
+    <message>
+        <source>Not cached: %1</source>
+        <translation>Nicht aus dem Cache: %1</translation>
+    </message>
+    <message>
+        <source>not cached: %1</source>
+        <translation>nicht aus dem Cache: %1</translation>
+    </message>
+    <message>
+        <source>step %1: %2</source>
+        <translation>Schritt %1: %2</translation>
+    </message>
+    <message>
+        <source>Took %1</source>
+        <translation>Dauerte %1</translation>
+    </message>
+    <message>
+        <source>Layer %1: %2 uncompressed, %3 compressed</source>
+        <translation>Schicht %1: %2 unkomprimiert, %3 komprimiert</translation>
+    </message>
+    <message>
+        <source>Layer %1: %2 compressed</source>
+        <translation>Schicht %1: %2 komprimiert</translation>
+    </message>
+    <message>
+        <source>Changes only the image&apos;s configuration (no layer)</source>
+        <translation>Ändert nur die Konfiguration des Images (keine Schicht)</translation>
+    </message>
+    <message>
+        <source>step %1 of %2</source>
+        <translation>Schritt %1 von %2</translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>Warnung: %1</translation>
+    </message>
+    <message>
+        <source>The build was cancelled.</source>
+        <translation>Der Build wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Build cancelled</source>
+        <translation>Build abgebrochen</translation>
+    </message>
+    <message>
+        <source>Build failed</source>
+        <translation>Build fehlgeschlagen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Built %1 in %2: %n step(s)</source>
+        <translation>
+            <numerusform>%1 in %2 gebaut: %n Schritt</numerusform>
+            <numerusform>%1 in %2 gebaut: %n Schritte</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cached</source>
+        <translation>
+            <numerusform>%n aus dem Cache</numerusform>
+            <numerusform>%n aus dem Cache</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Built %1</source>
+        <translation>%1 gebaut</translation>
+    </message>
+    <message>
+        <source>%1 compressed</source>
+        <translation>%1 komprimiert</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::BuildLogModel</name>
@@ -351,6 +472,10 @@
     <message>
         <source>Cannot copy here</source>
         <translation>Hier kann nicht kopiert werden</translation>
+    </message>
+    <message>
+        <source>Line %1 already copies this: %2</source>
+        <translation>Zeile %1 kopiert das schon: %2</translation>
     </message>
 </context>
 <context>
@@ -544,6 +669,10 @@
         <source> · drag a file onto another stage to copy it there</source>
         <translation> · eine Datei auf eine andere Stufe ziehen, um sie dorthin zu kopieren</translation>
     </message>
+    <message>
+        <source>%1: %2 in 1 file</source>
+        <translation>%1: %2 in 1 Datei</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::HostCheckDialog</name>
@@ -601,16 +730,16 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <translation>Image-Größe, logarithmisch (Segmente teilen jeden Balken nach ihrem Anteil)</translation>
     </message>
     <message>
-        <source>Size</source>
-        <translation>Größe</translation>
-    </message>
-    <message>
         <source>Layer %1</source>
         <translation>Schicht %1</translation>
     </message>
     <message>
         <source>%1&lt;br&gt;&lt;b&gt;%2&lt;/b&gt;</source>
         <translation>%1&lt;br&gt;&lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Size (uncompressed)</source>
+        <translation>Größe (unkomprimiert)</translation>
     </message>
 </context>
 <context>
@@ -666,10 +795,6 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     <message>
         <source>Instruction</source>
         <translation>Anweisung</translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation>Größe</translation>
     </message>
     <message>
         <source>Build an image, pick two from the store or open a tarball to compare layers.</source>
@@ -750,6 +875,17 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     <message>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <source>Size (uncompressed)</source>
+        <translation>Größe (unkomprimiert)</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::LiveAnalysis</name>
+    <message>
+        <source>Start with a FROM line, such as FROM alpine:3.20, or open one of File → Examples.</source>
+        <translation>Beginnen Sie mit einer FROM-Zeile wie FROM alpine:3.20, oder öffnen Sie eines der Beispiele unter Datei → Beispiele.</translation>
     </message>
 </context>
 <context>
@@ -1037,14 +1173,6 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <translation>Einpassen</translation>
     </message>
     <message>
-        <source>%1 s</source>
-        <translation>%1 s</translation>
-    </message>
-    <message>
-        <source>%1 min %2 s</source>
-        <translation>%1 min %2 s</translation>
-    </message>
-    <message>
         <source>Graph</source>
         <translation>Graph</translation>
     </message>
@@ -1121,10 +1249,6 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <translation>Baue %1 mit %2</translation>
     </message>
     <message>
-        <source>Starting…</source>
-        <translation>Starte …</translation>
-    </message>
-    <message>
         <source>Building…</source>
         <translation>Baue …</translation>
     </message>
@@ -1143,68 +1267,6 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     <message>
         <source>Running the image…</source>
         <translation>Führe das Image aus …</translation>
-    </message>
-    <message>
-        <source>Pulling %1 of %2</source>
-        <translation>Lade %1 von %2 herunter</translation>
-    </message>
-    <message>
-        <source>Step %1 of %2</source>
-        <translation>Schritt %1 von %2</translation>
-    </message>
-    <message>
-        <source>step %1 of %2</source>
-        <translation>Schritt %1 von %2</translation>
-    </message>
-    <message>
-        <source>cached</source>
-        <translation>aus dem Cache</translation>
-    </message>
-    <message>
-        <source>Taken from the build cache</source>
-        <translation>Aus dem Build-Cache übernommen</translation>
-    </message>
-    <message>
-        <source>Took %1</source>
-        <translation>Dauerte %1</translation>
-    </message>
-    <message>
-        <source>Layer %1, %2</source>
-        <translation>Schicht %1, %2</translation>
-    </message>
-    <message>
-        <source>Changes only the image&apos;s configuration (no layer)</source>
-        <translation>Ändert nur die Konfiguration des Images (keine Schicht)</translation>
-    </message>
-    <message>
-        <source>The build was cancelled.</source>
-        <translation>Der Build wurde abgebrochen.</translation>
-    </message>
-    <message>
-        <source>Build cancelled</source>
-        <translation>Build abgebrochen</translation>
-    </message>
-    <message>
-        <source>Build failed</source>
-        <translation>Build fehlgeschlagen</translation>
-    </message>
-    <message numerus="yes">
-        <source>Built %1 in %2: %n step(s)</source>
-        <translation>
-            <numerusform>%1 in %2 gebaut: %n Schritt</numerusform>
-            <numerusform>%1 in %2 gebaut: %n Schritte</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n cached</source>
-        <translation>
-            <numerusform>%n aus dem Cache</numerusform>
-            <numerusform>%n aus dem Cache</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Built %1</source>
-        <translation>%1 gebaut</translation>
     </message>
     <message>
         <source>Build %1 (%2)</source>
@@ -1273,10 +1335,6 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     <message>
         <source>Exit the shell to end the build.</source>
         <translation>Beenden Sie die Shell, um den Build zu beenden.</translation>
-    </message>
-    <message>
-        <source>Warning: %1</source>
-        <translation>Warnung: %1</translation>
     </message>
     <message>
         <source>Timeline</source>

@@ -52,9 +52,10 @@ bool savePixmap(const QPixmap &pixmap, const QString &path)
 }
 
 // `--compare A B`: the Layers view comparing the images, once they are loaded.
-int takeCompareScreenshot(MainWindow &window, const QStringList &images, const QString &path)
+int takeCompareScreenshot(MainWindow &window, const QStringList &images, const QString &path,
+                          const QSize &size)
 {
-    window.resize(1280, 800);
+    window.resize(size);
     window.layersView()->compare(images);
     window.showViewAlone(QStringLiteral("layers"));
     window.show();
@@ -77,10 +78,10 @@ int takeCompareScreenshot(MainWindow &window, const QStringList &images, const Q
     return savePixmap(window.grab(), path) ? 0 : 1;
 }
 
-int takeScreenshot(MainWindow &window, const QString &path)
+int takeScreenshot(MainWindow &window, const QString &path, const QSize &size)
 {
     window.graphView()->setAnimated(false);
-    window.resize(1280, 800);
+    window.resize(size);
     window.show();
     // Let the parse timer, the graph layout and the first paint settle before grabbing.
     QElapsedTimer clock;
@@ -154,13 +155,33 @@ int runApplication(int &argc, char **argv)
         QStringLiteral("store"),
         QApplication::translate("stagecraft::ui::Application", "The image store to use."),
         QStringLiteral("dir"));
-    parser.addOptions({exampleOption, screenshotOption, darkOption, lightOption, compareOption, storeOption});
+    // Projectors and small laptops: the layout must hold at 1024×768, so screenshots can be taken there.
+    const QCommandLineOption sizeOption(
+        QStringLiteral("size"),
+        QApplication::translate("stagecraft::ui::Application",
+                                "The window's size for --screenshot, e.g. 1024x768 (default 1280x800)."),
+        QStringLiteral("WxH"), QStringLiteral("1280x800"));
+    const QCommandLineOption viewOption(
+        QStringLiteral("view"),
+        QApplication::translate("stagecraft::ui::Application",
+                                "The view beside the editor: graph, layers or files."),
+        QStringLiteral("name"), QStringLiteral("graph"));
+    parser.addOptions({exampleOption, screenshotOption, darkOption, lightOption, compareOption, storeOption,
+                       sizeOption, viewOption});
     parser.addPositionalArgument(
         QStringLiteral("file"),
         QApplication::translate("stagecraft::ui::Application",
                                 "The Dockerfile to open (with --compare: the images to compare)."));
     if (!parser.parse(QApplication::arguments())) {
         printError(QStringLiteral("stagecraft: ") + parser.errorText());
+        return 2;
+    }
+    const QStringList sizeParts = parser.value(sizeOption).split(QLatin1Char('x'));
+    const QSize size =
+        sizeParts.size() == 2 ? QSize(sizeParts.at(0).toInt(), sizeParts.at(1).toInt()) : QSize();
+    if (size.width() < 320 || size.height() < 240 || size.width() > 8192 || size.height() > 8192) {
+        printError(QApplication::translate("stagecraft::ui::Application",
+                                           "stagecraft: --size wants WIDTHxHEIGHT, e.g. 1024x768"));
         return 2;
     }
     const bool comparing = parser.isSet(compareOption);
@@ -197,10 +218,12 @@ int runApplication(int &argc, char **argv)
         if (parser.isSet(screenshotOption))
             return 1;
     }
+    window.showView(parser.value(viewOption));
     if (comparing && parser.isSet(screenshotOption))
-        return takeCompareScreenshot(window, parser.positionalArguments(), parser.value(screenshotOption));
+        return takeCompareScreenshot(window, parser.positionalArguments(), parser.value(screenshotOption),
+                                     size);
     if (parser.isSet(screenshotOption))
-        return takeScreenshot(window, parser.value(screenshotOption));
+        return takeScreenshot(window, parser.value(screenshotOption), size);
 
     if (comparing) {
         window.layersView()->compare(parser.positionalArguments());

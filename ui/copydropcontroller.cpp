@@ -102,6 +102,10 @@ bool CopyDropController::handleDrop(int targetStage, const QByteArray &payload)
         refuse(check.error);
         return false;
     }
+    if (const int line = existingLine(targetStage, check.instruction); line > 0) {
+        refuse(tr("Line %1 already copies this: %2").arg(line).arg(check.instruction));
+        return false;
+    }
     if (!m_confirm)
         return insert(drop, {});
 
@@ -158,6 +162,10 @@ bool CopyDropController::insert(const Drop &drop, const QString &destination)
         refuse(result.error);
         return false;
     }
+    if (const int line = existingLine(drop.targetStage, result.instruction); line > 0) {
+        refuse(tr("Line %1 already copies this: %2").arg(line).arg(result.instruction));
+        return false;
+    }
     QTextCursor cursor(m_editor->document());
     cursor.beginEditBlock();
     cursor.setPosition(int(std::min<qsizetype>(result.position, text.size())));
@@ -170,8 +178,26 @@ bool CopyDropController::insert(const Drop &drop, const QString &destination)
         m_editor->setTextCursor(at);
         m_editor->ensureCursorVisible();
     }
+    // The drag started in the Files view; the keyboard follows the edit, so Ctrl+Z right
+    // after the drop undoes it.
+    m_editor->activateWindow();
+    m_editor->setFocus(Qt::OtherFocusReason);
     Q_EMIT copyInserted(result.line);
     return true;
+}
+
+int CopyDropController::existingLine(int targetStage, const QString &instruction) const
+{
+    const QString text = m_editor->toPlainText();
+    const Dockerfile parsed = DockerfileParser::parse(text);
+    const QString wanted = instruction.simplified();
+    int line = 0;
+    for (const QStringView row : QStringView(text).split(QLatin1Char('\n'))) {
+        ++line;
+        if (row.toString().simplified() == wanted && CopyInsertion::stageAtLine(parsed, line) == targetStage)
+            return line;
+    }
+    return 0;
 }
 
 void CopyDropController::refuse(const QString &reason)

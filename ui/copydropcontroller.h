@@ -58,6 +58,9 @@ private:
     };
 
     bool insert(const Drop &drop, const QString &destination);
+    // The 1-based line of the target stage that already reads `instruction`, or 0: a second
+    // identical COPY would only add a layer.
+    int existingLine(int targetStage, const QString &instruction) const;
     void refuse(const QString &reason);
 
     DockerfileEditor *m_editor;

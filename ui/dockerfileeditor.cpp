@@ -17,6 +17,8 @@
 #include <QTextBlock>
 #include <QToolTip>
 
+#include <cmath>
+
 namespace stagecraft::ui {
 
 namespace {
@@ -122,6 +124,7 @@ void DockerfileEditor::setZoomPercent(int percent)
     m_completer->popup()->setFont(f);
     setTabStopDistance(QFontMetricsF(f).horizontalAdvance(QLatin1Char(' ')) * 4);
     updateLineNumberAreaWidth();
+    updateGeometry(); // minimumSizeHint() counts columns of this font
 }
 
 int DockerfileEditor::lineNumberAreaWidth() const
@@ -190,7 +193,30 @@ void DockerfileEditor::setBuildFailure(int line, const QString &message)
 
 void DockerfileEditor::updateLineNumberAreaWidth()
 {
-    setViewportMargins(lineNumberAreaWidth(), 0, 0, 0);
+    const int width = lineNumberAreaWidth();
+    if (viewportMargins().left() == width)
+        return;
+    setViewportMargins(width, 0, 0, 0);
+    updateGeometry(); // the gutter is part of the minimum width
+}
+
+QSize DockerfileEditor::minimumSizeHint() const
+{
+    const QFontMetricsF metrics(font());
+    const qreal code =
+        metrics.horizontalAdvance(QLatin1Char('m')) * kMinimumColumns + 2 * document()->documentMargin();
+    int width = lineNumberAreaWidth() + int(std::ceil(code)) + 2 * frameWidth() +
+                verticalScrollBar()->sizeHint().width();
+    // A projector zoom must not push the window off the screen: at most two thirds of it.
+    if (const QWidget *top = window(); top != this && top->width() > 0)
+        width = std::min(width, top->width() * 2 / 3);
+    return {width, QPlainTextEdit::minimumSizeHint().height()};
+}
+
+int DockerfileEditor::visibleColumns() const
+{
+    const qreal advance = QFontMetricsF(font()).horizontalAdvance(QLatin1Char('m'));
+    return int((viewport()->width() - 2 * document()->documentMargin()) / advance);
 }
 
 void DockerfileEditor::updateLineNumberArea(const QRect &rect, int dy)

@@ -55,6 +55,12 @@ public:
     QCompleter *completer() const { return m_completer; }
     DockerfileHighlighter *highlighter() const { return m_highlighter; }
 
+    // The code stays readable beside wide side panes: the editor asks for this many
+    // columns of its font next to the gutter (minimumSizeHint()), and panes give way.
+    static constexpr int kMinimumColumns = 60;
+    QSize minimumSizeHint() const override;
+    int visibleColumns() const; // whole characters of the font the viewport shows per line
+
     int lineNumberAreaWidth() const;
     void paintLineNumbers(QPaintEvent *event);
     QString lineNumberToolTip(int y) const; // the badge's or failure's text at a gutter height

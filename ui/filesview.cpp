@@ -4,6 +4,7 @@
 #include "core/analysis/imagesource.h"
 #include "core/analysis/layerindexer.h"
 #include "core/store/imagestore.h"
+#include "ui/sizetext.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -17,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QResizeEvent>
 #include <QSortFilterProxyModel>
 #include <QThread>
 #include <QToolButton>
@@ -58,7 +60,7 @@ FilesView::FilesView(QWidget *parent)
 
     m_layerBox = new QComboBox(this);
     m_layerBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_layerBox->setMinimumContentsLength(28);
+    m_layerBox->setMinimumContentsLength(14);
     m_layerBox->setToolTip(tr("Show the filesystem after this layer, with its changes marked"));
     m_filter = new QLineEdit(this);
     m_filter->setPlaceholderText(tr("Filter by name"));
@@ -70,11 +72,14 @@ FilesView::FilesView(QWidget *parent)
     m_largest->setCheckable(true);
     m_largest->setToolTip(tr("A flat list of the largest files instead of the tree"));
 
+    // Two rows: in one, the bar needed about 560 pixels in German and squeezed the editor.
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_layerBox, 2);
     bar->addWidget(m_filter, 1);
-    bar->addWidget(m_changesOnly);
-    bar->addWidget(m_largest);
+    auto *options = new QHBoxLayout;
+    options->addWidget(m_changesOnly);
+    options->addStretch(1);
+    options->addWidget(m_largest);
 
     m_model = new FileTreeModel(this);
     m_proxy = new QSortFilterProxyModel(this);
@@ -102,11 +107,14 @@ FilesView::FilesView(QWidget *parent)
 
     m_status = new QLabel(this);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A digest is one long word that wrapping cannot break; it must not widen the pane.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_status->setWordWrap(true);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(bar);
+    layout->addLayout(options);
     layout->addWidget(m_tree, 1);
     layout->addWidget(m_status);
 
@@ -203,8 +211,8 @@ void FilesView::fillLayerBox()
             const QString what = layer.createdBy.isEmpty()
                                      ? (layer.comment.isEmpty() ? tr("(no history)") : layer.comment)
                                      : shortCreatedBy(layer.createdBy);
-            m_layerBox->addItem(
-                tr("Layer %1: %2 (%3)").arg(layer.index).arg(what, formatByteSize(layer.size)), layer.index);
+            m_layerBox->addItem(tr("Layer %1: %2 (%3)").arg(layer.index).arg(what, sizeText(layer.size)),
+                                layer.index);
             m_layerBox->setItemData(m_layerBox->count() - 1, layer.createdBy, Qt::ToolTipRole);
         }
     }
@@ -223,6 +231,16 @@ void FilesView::selectLayer(int layerIndex)
         m_layerBox->setCurrentIndex(i);
     m_updatingBox = false;
     rebuild();
+}
+
+void FilesView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // Beside the editor on a small screen the names matter most: the mode and owner
+    // columns make way before the name column gets squeezed to a few letters.
+    const bool narrow = width() < 520;
+    m_tree->setColumnHidden(FileTreeModel::ModeColumn, narrow);
+    m_tree->setColumnHidden(FileTreeModel::OwnerColumn, narrow);
 }
 
 void FilesView::onLayerBoxChanged(int comboIndex)
@@ -308,12 +326,14 @@ void FilesView::updateStatus()
     const ImageAnalysis &analysis = *m_loaded->analysis;
     const FileTreeModel::Snapshot *snapshot = m_model->snapshot();
     const QString name = m_stageName.isEmpty() ? m_loaded->label : tr("stage %1").arg(m_stageName);
-    QString text = tr("%1: %2 in %3 files")
-                       .arg(name, formatByteSize(analysis.totalSize()),
-                            QLocale().toString(snapshot ? snapshot->fileCount : 0));
+    // Singular and plural spelled out: without an English catalogue "%n file(s)" would show as is.
+    const int files = snapshot ? snapshot->fileCount : 0;
+    QString text =
+        files == 1
+            ? tr("%1: %2 in 1 file").arg(name, sizeText(analysis.totalSize()))
+            : tr("%1: %2 in %3 files").arg(name, sizeText(analysis.totalSize()), QLocale().toString(files));
     if (analysis.wastedBytes() > 0)
-        text +=
-            tr(" · %1 wasted (the same paths in several layers)").arg(formatByteSize(analysis.wastedBytes()));
+        text += tr(" · %1 wasted (the same paths in several layers)").arg(sizeText(analysis.wastedBytes()));
     if (!m_stageName.isEmpty())
         text += tr(" · drag a file onto another stage to copy it there");
     m_status->setText(text);

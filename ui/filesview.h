@@ -59,6 +59,7 @@ Q_SIGNALS:
     void loaded();
 
 protected:
+    void resizeEvent(QResizeEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:

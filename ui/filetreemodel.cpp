@@ -1,6 +1,7 @@
 #include "ui/filetreemodel.h"
 
 #include "core/analysis/bytesize.h"
+#include "ui/sizetext.h"
 #include "ui/stagegraphview.h"
 #include "ui/theme.h"
 
@@ -308,9 +309,8 @@ QVariant FileTreeModel::data(const QModelIndex &index, int role) const
             if (item->type == EntryType::Symlink && !item->linkTarget.isEmpty())
                 return tr("%1 → %2").arg(item->name, item->linkTarget);
             return item->name;
-        case SizeColumn:
-            return isDir || item->type == EntryType::File ? formatByteSize(item->size) : QString();
-        case WastedColumn: return item->wasted > 0 ? formatByteSize(item->wasted) : QString();
+        case SizeColumn: return isDir || item->type == EntryType::File ? sizeText(item->size) : QString();
+        case WastedColumn: return item->wasted > 0 ? sizeText(item->wasted) : QString();
         case ModeColumn:
             return item->status == Status::Removed ? QString() : modeString(item->type, item->mode);
         case OwnerColumn:
@@ -365,9 +365,8 @@ QVariant FileTreeModel::data(const QModelIndex &index, int role) const
         if (item->wasted > 0)
             lines.append(
                 isDir
-                    ? tr("%1 wasted below: bytes that more than one layer holds")
-                          .arg(formatByteSize(item->wasted))
-                    : tr("%1 wasted: this path is in more than one layer").arg(formatByteSize(item->wasted)));
+                    ? tr("%1 wasted below: bytes that more than one layer holds").arg(sizeText(item->wasted))
+                    : tr("%1 wasted: this path is in more than one layer").arg(sizeText(item->wasted)));
         return lines.join(QLatin1Char('\n'));
     }
     case StatusRole: return int(item->status);

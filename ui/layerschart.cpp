@@ -1,12 +1,19 @@
 #include "ui/layerschart.h"
 
 #include "core/analysis/bytesize.h"
+#include "ui/sizetext.h"
 #include "ui/theme.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QCategoryAxis>
 #include <QEvent>
+#include <QGraphicsRectItem>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QLegend>
+#include <QLocale>
+#include <QPainter>
 #include <QRegularExpression>
 #include <QStackedBarSeries>
 #include <QToolTip>
@@ -28,8 +35,8 @@ const char *const HighlightColor = "#ff2d95";
 // Axis labels without a needless ".0": "1 kB", "10 MB", "2.5 GB".
 QString axisLabel(double bytes)
 {
-    QString text = formatByteSize(qint64(std::llround(bytes)));
-    text.replace(QStringLiteral(".0 "), QStringLiteral(" "));
+    QString text = sizeText(qint64(std::llround(bytes)));
+    text.replace(QLocale().decimalPoint() + QStringLiteral("0 "), QStringLiteral(" "));
     return text;
 }
 
@@ -53,8 +60,74 @@ LayersChart::LayersChart(QWidget *parent)
     setMinimumSize(320, 240);
     chart()->legend()->hide();
     chart()->setMargins(QMargins(8, 8, 8, 8));
+    connect(chart(), &QChart::plotAreaChanged, this, &LayersChart::placeCallouts);
     applyTheme();
     rebuild();
+}
+
+QStringList LayersChart::calloutTexts() const
+{
+    QStringList texts;
+    for (const QGraphicsSimpleTextItem *item : m_callouts)
+        texts << item->text();
+    return texts;
+}
+
+void LayersChart::placeCallouts()
+{
+    QChart *c = chart();
+    const QList<QAbstractSeries *> series = c->series();
+    for (int image = 0; image < m_callouts.size() && !series.isEmpty(); ++image) {
+        double total = 0;
+        for (int l = 0; l < m_images[image].layers.size(); ++l)
+            total += plotted(image, l);
+        const QPointF top = c->mapToPosition(QPointF(image, total), series.first());
+        const QPointF base = c->mapToPosition(QPointF(image, 0), series.first());
+        const QPointF left = c->mapToPosition(QPointF(image - BarWidth / 2, 0), series.first());
+        const QPointF right = c->mapToPosition(QPointF(image + BarWidth / 2, 0), series.first());
+        QGraphicsRectItem *stub = m_stubs[image];
+        // A bar thinner than a few pixels is drawn at that minimum, so it is there to see.
+        const qreal height = base.y() - top.y();
+        stub->setVisible(m_images[image].totalSize > 0 && height < kMinimumBarPixels);
+        stub->setRect(
+            QRectF(left.x(), base.y() - kMinimumBarPixels, right.x() - left.x(), kMinimumBarPixels));
+        QGraphicsSimpleTextItem *label = m_callouts[image];
+        const QRectF box = label->boundingRect();
+        const qreal y = std::min(top.y(), base.y() - kMinimumBarPixels) - box.height() - 2;
+        label->setPos(top.x() - box.width() / 2, std::max(c->plotArea().top() - box.height(), y));
+    }
+}
+
+QImage LayersChart::renderForSlides(const QString &headline, const QSize &size) const
+{
+    QFont big = font();
+    big.setPointSizeF(std::max(16.0, size.height() / 50.0));
+    QFont title = big;
+    title.setPointSizeF(big.pointSizeF() * 1.4);
+    title.setBold(true);
+    LayersChart slide;
+    slide.setAttribute(Qt::WA_DontShowOnScreen);
+    slide.setPalette(palette());
+    slide.setFont(big); // axes, labels and the legend follow the widget's font
+    slide.setLogScale(m_log);
+    slide.setImages(m_images);
+    slide.resize(size);
+    QChart *c = slide.chart();
+    c->setTitle(headline);
+    c->setTitleFont(title);
+    c->setTitleBrush(palette().color(QPalette::Text));
+    c->setMargins(QMargins(24, 24, 24, 24));
+    c->legend()->setVisible(true);
+    c->legend()->setAlignment(Qt::AlignRight);
+    c->legend()->setFont(big);
+    c->legend()->setLabelColor(palette().color(QPalette::Text));
+    slide.show(); // off screen: lays the chart out at its size
+    slide.placeCallouts();
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(palette().color(QPalette::Base));
+    QPainter painter(&image);
+    slide.render(&painter);
+    return image;
 }
 
 LayersChart::~LayersChart() = default;
@@ -108,7 +181,7 @@ QString LayersChart::segmentToolTip(int image, int layer) const
         .arg(shortInstruction(l.createdBy))
         .arg(l.index + 1)
         .arg(shown.layers.size())
-        .arg(formatByteSize(l.size))
+        .arg(sizeText(l.size))
         .arg(share, 0, 'f', share < 10 ? 1 : 0)
         .arg(shown.label);
 }
@@ -127,7 +200,8 @@ double LayersChart::plotted(int image, int layer) const
 
 QString LayersChart::axisTitle() const
 {
-    return m_log ? tr("Image size, log scale (segments split each bar by their share)") : tr("Size");
+    return m_log ? tr("Image size, log scale (segments split each bar by their share)")
+                 : tr("Size (uncompressed)");
 }
 
 void LayersChart::rebuild()
@@ -180,7 +254,7 @@ void LayersChart::rebuild()
     auto *categories = new QBarCategoryAxis;
     QStringList labels;
     for (const ChartImage &image : std::as_const(m_images))
-        labels << tr("%1<br><b>%2</b>").arg(image.label.toHtmlEscaped(), formatByteSize(image.totalSize));
+        labels << tr("%1<br><b>%2</b>").arg(image.label.toHtmlEscaped(), sizeText(image.totalSize));
     categories->append(labels);
     c->addAxis(categories, Qt::AlignBottom);
     series->attachAxis(categories);
@@ -208,8 +282,25 @@ void LayersChart::rebuild()
     }
     c->addAxis(values, Qt::AlignLeft);
     series->attachAxis(values);
+
+    qDeleteAll(m_callouts);
+    qDeleteAll(m_stubs);
+    m_callouts.clear();
+    m_stubs.clear();
+    for (const ChartImage &image : std::as_const(m_images)) {
+        auto *label = new QGraphicsSimpleTextItem(sizeText(image.totalSize), c);
+        QFont bold = font();
+        bold.setBold(true);
+        label->setFont(bold);
+        m_callouts.append(label);
+        auto *stub = new QGraphicsRectItem(c);
+        stub->setPen(Qt::NoPen);
+        stub->setBrush(QColor(QLatin1String(SegmentColors[0])));
+        m_stubs.append(stub);
+    }
     applyTheme();
     applySelection();
+    placeCallouts();
 }
 
 void LayersChart::applyTheme()
@@ -227,6 +318,9 @@ void LayersChart::applyTheme()
     grid.setAlphaF(0.18);
     const auto axes = c->axes();
     for (QAbstractAxis *axis : axes) {
+        // The widget's font, so the window's projector zoom reaches the chart too.
+        axis->setLabelsFont(font());
+        axis->setTitleFont(font());
         axis->setLabelsColor(text);
         axis->setTitleBrush(text);
         axis->setLinePenColor(grid);
@@ -234,6 +328,8 @@ void LayersChart::applyTheme()
     }
     for (QBarSet *set : std::as_const(m_sets))
         set->setBorderColor(p.color(QPalette::Base));
+    for (QGraphicsSimpleTextItem *label : std::as_const(m_callouts))
+        label->setBrush(text);
     m_applyingTheme = false;
 }
 
@@ -242,6 +338,8 @@ void LayersChart::changeEvent(QEvent *event)
     QChartView::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
         applyTheme();
+    if (event->type() == QEvent::FontChange)
+        rebuild(); // axes and size labels in the new font
 }
 
 void LayersChart::setSelectedLayer(int image, int layer)

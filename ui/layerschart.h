@@ -8,6 +8,8 @@
 #include <QString>
 
 class QBarSet;
+class QGraphicsRectItem;
+class QGraphicsSimpleTextItem;
 
 namespace stagecraft::ui {
 
@@ -55,6 +57,15 @@ public:
     // The axis title in use (tests, and the log scale's explanation).
     QString axisTitle() const;
 
+    // Every bar carries its image's size above it, even when the bar is a hairline beside a
+    // big one (the bar then gets a visible minimum height and the label points at it).
+    QStringList calloutTexts() const;
+    static constexpr qreal kMinimumBarPixels = 3;
+
+    // The chart as a picture for slides: `size` pixels, the headline as the title, a legend
+    // of the layers and axis titles in a presentation font.
+    QImage renderForSlides(const QString &headline, const QSize &size = {1920, 1080}) const;
+
     // "/bin/sh -c #(nop)  COPY file:… in /app" → "COPY file:… in /app", BuildKit's
     // "RUN /bin/sh -c make # buildkit" → "RUN make", elided to `maxLength` characters.
     static QString shortInstruction(const QString &createdBy, int maxLength = 90);
@@ -67,6 +78,7 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    void placeCallouts();
     void rebuild();
     void applyTheme();
     void applySelection();
@@ -74,7 +86,9 @@ private:
     void onHovered(QBarSet *set, bool status, int index);
 
     QList<ChartImage> m_images;
-    QList<QBarSet *> m_sets; // one per layer position, owned by the series
+    QList<QBarSet *> m_sets;                     // one per layer position, owned by the series
+    QList<QGraphicsSimpleTextItem *> m_callouts; // one per image, owned by the scene
+    QList<QGraphicsRectItem *> m_stubs;          // a hairline bar's visible minimum
     bool m_log = false;
     int m_selectedImage = -1;
     int m_selectedLayer = -1;

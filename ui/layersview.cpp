@@ -4,8 +4,8 @@
 #include "core/analysis/imagesource.h"
 #include "core/store/imagestore.h"
 #include "ui/layerschart.h"
+#include "ui/sizetext.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
@@ -60,7 +60,7 @@ LayersView::LayersView(QWidget *parent)
     m_rightBox->setObjectName(QStringLiteral("layersRightPicker"));
     for (QComboBox *box : {m_leftBox, m_rightBox}) {
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        box->setMinimumContentsLength(18);
+        box->setMinimumContentsLength(8); // long references elide; the pane stays narrow
         box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
         connect(box, &QComboBox::activated, this, &LayersView::pickersChanged);
     }
@@ -82,7 +82,11 @@ LayersView::LayersView(QWidget *parent)
     openMenu->addAction(tr("Open OCI Directory…"), this, [this] { openFileInteractive(true); });
     m_openButton->setMenu(openMenu);
 
-    m_logBox = new QCheckBox(tr("Log scale"), this);
+    // A toggle button like "Last two builds" beside it: a check box's outline vanished on
+    // the dark theme.
+    m_logBox = new QToolButton(this);
+    m_logBox->setText(tr("Log scale"));
+    m_logBox->setCheckable(true);
     m_logBox->setObjectName(QStringLiteral("layersLogScale"));
     m_logBox->setToolTip(
         tr("Bar heights on a logarithmic scale, so a small image stays visible next to a big one"));
@@ -99,11 +103,11 @@ LayersView::LayersView(QWidget *parent)
     pickers->addWidget(m_rightBox, 1);
     // The buttons get a row of their own: in one row with the pickers the view needed
     // about 880 pixels (970 in German) and squeezed the editor of a 1024-pixel window.
+    // The scale choice sits beside the status line, not in this row: all four in one row
+    // needed 470 pixels in German, more than the pane has beside the editor at 1024×768.
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_lastBuildsButton);
     buttons->addWidget(m_openButton);
-    buttons->addSpacing(12);
-    buttons->addWidget(m_logBox);
     buttons->addStretch(1);
     buttons->addWidget(m_exportButton);
 
@@ -114,18 +118,23 @@ LayersView::LayersView(QWidget *parent)
     big.setBold(true);
     m_headline->setFont(big);
     m_headline->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_headline->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_headline->setWordWrap(true); // a long headline wraps rather than widening the pane
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("layersStatus"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A digest is one long word that wrapping cannot break; it must not widen the pane.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     m_chart = new LayersChart(this);
     connect(m_chart, &LayersChart::segmentClicked, this, &LayersView::onSegmentClicked);
-    connect(m_logBox, &QCheckBox::toggled, m_chart, &LayersChart::setLogScale);
+    connect(m_logBox, &QToolButton::toggled, m_chart, &LayersChart::setLogScale);
 
     m_model = new QStandardItemModel(0, ColumnCount, this);
-    m_model->setHorizontalHeaderLabels({tr("Image"), tr("Layer"), tr("Instruction"), tr("Size")});
+    m_model->setHorizontalHeaderLabels(
+        {tr("Image"), tr("Layer"), tr("Instruction"), tr("Size (uncompressed)")});
     m_table = new QTreeView(this);
     m_table->setObjectName(QStringLiteral("layersTable"));
     m_table->setModel(m_model);
@@ -152,8 +161,11 @@ LayersView::LayersView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(pickers);
     layout->addLayout(buttons);
+    auto *statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_logBox, 0, Qt::AlignTop);
     layout->addWidget(m_headline);
-    layout->addWidget(m_status);
+    layout->addLayout(statusRow);
     layout->addWidget(splitter, 1);
 
     m_status->setText(tr("Build an image, pick two from the store or open a tarball to compare layers."));
@@ -275,9 +287,14 @@ void LayersView::showLoaded()
     for (const auto &result : std::as_const(m_results)) {
         if (!result)
             continue;
-        if (result->image)
-            images.append(*result->image);
-        else
+        if (result->image) {
+            ChartImage image = *result->image;
+            // A built image is named as its build ("Build 2 (app)"), not by its digest.
+            for (const auto &[reference, label] : std::as_const(m_builds))
+                if (reference == image.argument)
+                    image.label = label;
+            images.append(image);
+        } else
             m_errors.append(tr("Cannot open %1: %2").arg(result->argument, result->error));
     }
     m_chart->setImages(images);
@@ -291,7 +308,7 @@ void LayersView::showLoaded()
             QList<QStandardItem *> row;
             row << new QStandardItem(image.label) << new QStandardItem(QString::number(layer.index + 1))
                 << new QStandardItem(LayersChart::shortInstruction(layer.createdBy, 200))
-                << new QStandardItem(formatByteSize(layer.size));
+                << new QStandardItem(sizeText(layer.size));
             row[InstructionColumn]->setToolTip(layer.createdBy);
             row[LayerColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             row[SizeColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -326,7 +343,7 @@ QString LayersView::headline() const
     if (images.isEmpty())
         return {};
     if (images.size() == 1) {
-        const QString size = formatByteSize(images[0].totalSize);
+        const QString size = sizeText(images[0].totalSize);
         return images[0].layers.size() == 1
                    ? tr("%1: %2 in 1 layer").arg(images[0].label, size)
                    : tr("%1: %2 in %3 layers").arg(images[0].label, size).arg(images[0].layers.size());
@@ -334,7 +351,7 @@ QString LayersView::headline() const
     if (images.size() == 2) {
         const qint64 left = images[0].totalSize;
         const qint64 right = images[1].totalSize;
-        const QString sizes = tr("%1 vs %2").arg(formatByteSize(left), formatByteSize(right));
+        const QString sizes = tr("%1 vs %2").arg(sizeText(left), sizeText(right));
         if (left == right)
             return tr("%1 — the same size").arg(sizes);
         if (left <= 0 || right <= 0)
@@ -345,7 +362,7 @@ QString LayersView::headline() const
     }
     QStringList parts;
     for (const ChartImage &image : images)
-        parts << tr("%1 %2").arg(image.label, formatByteSize(image.totalSize));
+        parts << tr("%1 %2").arg(image.label, sizeText(image.totalSize));
     return parts.join(QStringLiteral(" · "));
 }
 
@@ -433,8 +450,9 @@ void LayersView::openFileInteractive(bool directory)
 
 bool LayersView::exportPng(const QString &path, QString *error)
 {
-    const QPixmap pixmap = m_chart->grab();
-    if (pixmap.isNull() || !pixmap.save(path, "PNG")) {
+    // A slide, not a screenshot of the pane: full HD with the headline and a legend.
+    const QImage picture = m_chart->renderForSlides(headline());
+    if (picture.isNull() || !picture.save(path, "PNG")) {
         if (error)
             *error = tr("Cannot write the chart to %1.").arg(QDir::toNativeSeparators(path));
         return false;

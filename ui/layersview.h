@@ -13,7 +13,6 @@
 
 #include <optional>
 
-class QCheckBox;
 class QComboBox;
 class QLabel;
 class QStandardItemModel;
@@ -105,7 +104,7 @@ private:
     QComboBox *m_rightBox = nullptr;
     QToolButton *m_lastBuildsButton = nullptr;
     QToolButton *m_openButton = nullptr;
-    QCheckBox *m_logBox = nullptr;
+    QToolButton *m_logBox = nullptr;
     QToolButton *m_exportButton = nullptr;
     QLabel *m_headline = nullptr;
     QLabel *m_status = nullptr;

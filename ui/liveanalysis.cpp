@@ -21,7 +21,11 @@ LiveAnalysis::LiveAnalysis(QObject *parent)
 void LiveAnalysis::setText(const QString &text)
 {
     m_text = text;
-    m_timer.start();
+    if (!m_timer.isActive())
+        m_pendingSince.start();
+    // Each keystroke restarts the quiet period, but never past the maximum wait.
+    const qint64 waited = m_pendingSince.elapsed();
+    m_timer.start(int(std::clamp<qint64>(kMaxWaitMs - waited, 0, kDelayMs)));
 }
 
 void LiveAnalysis::analyzeNow(const QString &text)
@@ -68,6 +72,16 @@ void LiveAnalysis::run()
     BuildCheckOptions checks;
     checks.stagecraftRules = true; // Stagecraft's own rules teach while typing too
     next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics + BuildChecks::run(plan, checks);
+    if (next.dockerfile.instructions.isEmpty()) {
+        // An empty (or comments-only) file is where everyone starts: one hint, not two red
+        // errors saying there is nothing ("no instructions", "no FROM").
+        Diagnostic hint;
+        hint.severity = Severity::Info;
+        hint.range = {{1, 1}, {1, 1}};
+        hint.message =
+            tr("Start with a FROM line, such as FROM alpine:3.20, or open one of File → Examples.");
+        next.diagnostics = {hint};
+    }
     std::stable_sort(next.diagnostics.begin(), next.diagnostics.end(),
                      [](const Diagnostic &a, const Diagnostic &b) { return a.range.start < b.range.start; });
     next.elapsedMicros = clock.nsecsElapsed() / 1000;

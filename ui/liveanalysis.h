@@ -6,6 +6,7 @@
 #include "core/dockerfile/dockerfile.h"
 #include "core/plan/stagegraph.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -29,6 +30,9 @@ class LiveAnalysis : public QObject
 
 public:
     static constexpr int kDelayMs = 80;
+    // Someone typing without a pause still sees the graph and problems follow: a pending
+    // analysis runs at the latest this long after the first unanalysed keystroke.
+    static constexpr int kMaxWaitMs = 100;
 
     explicit LiveAnalysis(QObject *parent = nullptr);
 
@@ -48,6 +52,7 @@ private:
     void run();
 
     QTimer m_timer;
+    QElapsedTimer m_pendingSince; // the first keystroke not analysed yet
     QString m_text;
     QString m_target;
     AnalysisResult m_result;

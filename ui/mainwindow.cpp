@@ -2,6 +2,7 @@
 
 #include "core/analysis/bytesize.h"
 #include "core/store/imagestore.h"
+#include "ui/buildcontroller.h"
 #include "ui/buildlogmodel.h"
 #include "ui/buildlogview.h"
 #include "ui/buildsession.h"
@@ -18,6 +19,7 @@
 #include "ui/stagegraphview.h"
 #include "ui/terminalpanel.h"
 #include "ui/timelineview.h"
+#include "ui/tintediconengine.h"
 
 #include <QAction>
 #include <QApplication>
@@ -37,10 +39,12 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextBlock>
@@ -63,15 +67,10 @@ constexpr std::array kZoomSteps{50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 25
 
 QIcon themedIcon(const char *name, QStyle::StandardPixmap fallback)
 {
-    return QIcon::fromTheme(QString::fromLatin1(name), QApplication::style()->standardIcon(fallback));
-}
-
-// "1.2 s", "0.3 s", "2 min 5 s": a stage's or step's time at a glance.
-QString formatDuration(qint64 ms)
-{
-    if (ms < 60000)
-        return MainWindow::tr("%1 s").arg(QLocale().toString(ms / 1000.0, 'f', 1));
-    return MainWindow::tr("%1 min %2 s").arg(ms / 60000).arg((ms % 60000) / 1000);
+    const QString themed = QString::fromLatin1(name);
+    if (QIcon::hasThemeIcon(themed))
+        return QIcon::fromTheme(themed);
+    return TintedIconEngine::readable(QApplication::style()->standardIcon(fallback));
 }
 
 } // namespace
@@ -98,12 +97,26 @@ MainWindow::MainWindow(QWidget *parent)
     m_views->addTab(m_graphView, tr("Graph"));
     m_views->addTab(m_layersView, tr("Layers"));
     m_views->addTab(m_filesView, tr("Files"));
+    // A drag from the Files tab switches to the Graph tab when it hovers over it, so a
+    // file goes onto another stage's node in one gesture.
+    m_views->tabBar()->setChangeCurrentOnDrag(true);
+    m_views->tabBar()->setAcceptDrops(true);
+    // The views' toolbars want more width than a 1024-pixel window has beside 60 columns
+    // of code: they scroll instead of squeezing the editor (whose minimum is its columns).
+    auto *viewsScroll = new QScrollArea;
+    viewsScroll->setObjectName(QStringLiteral("viewsScroll"));
+    viewsScroll->setWidget(m_views);
+    viewsScroll->setWidgetResizable(true);
+    viewsScroll->setFrameShape(QFrame::NoFrame);
+    viewsScroll->setMinimumWidth(200);
     m_splitter->setObjectName(QStringLiteral("splitter"));
     m_splitter->addWidget(m_editor);
-    m_splitter->addWidget(m_views);
+    m_splitter->addWidget(viewsScroll);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setChildrenCollapsible(false);
+    connect(m_splitter, &QSplitter::splitterMoved, this,
+            [this] { QSettings().setValue(QStringLiteral("window/splitter"), m_splitter->saveState()); });
     setCentralWidget(m_splitter);
 
     m_session = new BuildSession(this);
@@ -124,10 +137,12 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_editor, &DockerfileEditor::stageLinkActivated, m_graphView, &StageGraphView::selectStage);
     connect(m_analysis, &LiveAnalysis::analyzed, this, &MainWindow::applyAnalysis);
     connect(m_graphView, &StageGraphView::stageActivated, this, &MainWindow::selectStageLines);
-    connect(m_session, &BuildSession::buildEvent, this, &MainWindow::onBuildEvent);
-    connect(m_session, &BuildSession::buildFinished, this, &MainWindow::onBuildFinished);
+    m_builds =
+        new BuildController(m_session, {m_editor, m_graphView, m_logModel, m_logView, m_buildProgress}, this);
+    m_timeline->setProgress(&m_builds->buildState());
+    connect(m_builds, &BuildController::statusMessage, statusBar(), &QStatusBar::showMessage);
+    connect(m_builds, &BuildController::finished, this, &MainWindow::onBuildFinished);
     connect(m_session, &BuildSession::busyChanged, this, &MainWindow::updateBuildActions);
-    connect(m_session, &BuildSession::pullProgress, this, &MainWindow::setPullProgress);
     connect(m_session, &BuildSession::failedStepHeld, this,
             [this](const QString &instruction, int, int exitCode) { showFailedStep(instruction, exitCode); });
     connect(m_session, &BuildSession::failedStepReleased, this, [this] {
@@ -515,7 +530,6 @@ void MainWindow::createTimelineDock()
 {
     m_timeline = new TimelineView;
     m_timeline->setObjectName(QStringLiteral("timelineView"));
-    m_timeline->setProgress(&m_buildState);
     connect(m_timeline, &TimelineView::stepActivated, this,
             [this](int, int, int firstLine, int lastLine) { m_editor->selectLines(firstLine, lastLine); });
     m_timelineDock = new QDockWidget(tr("Timeline"), this);
@@ -662,8 +676,14 @@ void MainWindow::createToolBar()
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    for (const char *name : {"actionNew", "actionOpen", "actionSave"})
-        bar->addAction(action(QString::fromLatin1(name)));
+    // New, Open and Save are icons only (everyone knows them; they are in File too): at
+    // 1024 pixels in German the labels pushed Run and the zoom into the overflow menu.
+    for (const char *name : {"actionNew", "actionOpen", "actionSave"}) {
+        QAction *a = action(QString::fromLatin1(name));
+        bar->addAction(a);
+        if (auto *button = qobject_cast<QToolButton *>(bar->widgetForAction(a)))
+            button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    }
     bar->addSeparator();
 
     auto *targetLabel = new QLabel(tr("Target:"));
@@ -671,7 +691,7 @@ void MainWindow::createToolBar()
     m_targetBox = new QComboBox;
     m_targetBox->setObjectName(QStringLiteral("targetBox"));
     m_targetBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_targetBox->setMinimumContentsLength(12);
+    m_targetBox->setMinimumContentsLength(8);
     m_targetBox->setToolTip(tr("The stage to build; stages it does not need are dimmed (Ctrl+T)"));
     targetLabel->setBuddy(m_targetBox);
     bar->addWidget(targetLabel);
@@ -686,13 +706,17 @@ void MainWindow::createToolBar()
     m_buildArgsEdit->setToolTip(
         tr("Build arguments for ARG, separated by spaces: VERSION=1.2 \"MSG=hello world\""));
     m_buildArgsEdit->setClearButtonEnabled(true);
-    m_buildArgsEdit->setMinimumWidth(200);
-    m_buildArgsEdit->setMaximumWidth(320);
+    m_buildArgsEdit->setMinimumWidth(100);
+    m_buildArgsEdit->setMaximumWidth(280);
     connect(m_buildArgsEdit, &QLineEdit::returnPressed, action(QStringLiteral("actionBuild")),
             &QAction::trigger);
     bar->addWidget(m_buildArgsEdit);
     for (const char *name : {"actionBuild", "actionCancelBuild", "actionRun"})
         bar->addAction(action(QString::fromLatin1(name)));
+    // Stop is the one icon everyone reads; its label made the bar overflow in German.
+    if (auto *cancel =
+            qobject_cast<QToolButton *>(bar->widgetForAction(action(QStringLiteral("actionCancelBuild")))))
+        cancel->setToolButtonStyle(Qt::ToolButtonIconOnly);
     bar->addSeparator();
     for (const char *name : {"actionZoomOut", "actionZoomReset", "actionZoomIn", "actionFitGraph"}) {
         bar->addAction(action(QString::fromLatin1(name)));
@@ -805,6 +829,12 @@ bool MainWindow::maybeSave()
 
 void MainWindow::setDocumentText(const QString &text, const QString &path)
 {
+    // The build shown was of the other document: its states, badges and image go with it.
+    if (m_session->isBusy())
+        m_session->cancel();
+    m_builds->reset();
+    m_builds->forgetImage();
+    updateBuildActions();
     m_currentFile = path;
     m_editor->setPlainText(text);
     m_editor->document()->setModified(false);
@@ -1029,10 +1059,22 @@ void MainWindow::setZoomPercent(int percent)
     m_editor->setZoomPercent(m_zoomPercent);
     m_graphView->setFontScale(m_zoomPercent / 100.0);
     m_timeline->setFontScale(m_zoomPercent / 100.0);
-    QFont problemsFont = font();
-    problemsFont.setPointSizeF(std::max(6.0, QApplication::font().pointSizeF() * m_zoomPercent / 100.0));
-    m_problemsView->setFont(problemsFont);
+    // The projector zoom is the whole window's: menus, toolbar, tabs, docks, log and chart
+    // take a scaled font. The graph, the timeline and the editor scale themselves, so they
+    // keep the unscaled font (else they would grow twice).
+    const QFont base = QApplication::font();
+    QFont scaled = base;
+    scaled.setPointSizeF(std::max(6.0, base.pointSizeF() * m_zoomPercent / 100.0));
+    m_graphView->setFont(base);
+    m_timeline->setFont(base);
+    setFont(scaled);
+    // Menus are windows of their own and do not inherit the window's font.
+    for (QMenu *menu : findChildren<QMenu *>())
+        menu->setFont(scaled);
     m_positionLabel->setToolTip(tr("Zoom %1 %").arg(m_zoomPercent));
+    // The zoom button shows the zoom; clicking it goes back to 100 %.
+    if (QAction *reset = action(QStringLiteral("actionZoomReset")))
+        reset->setIconText(QStringLiteral("%1 %").arg(m_zoomPercent));
 }
 
 void MainWindow::updateTitle()
@@ -1063,7 +1105,8 @@ void MainWindow::applyAnalysis()
     int errors = 0;
     int warnings = 0;
     for (const Diagnostic &d : r.diagnostics)
-        (d.severity == Severity::Error ? errors : warnings)++;
+        if (d.severity != Severity::Info) // hints are listed, not counted as problems
+            (d.severity == Severity::Error ? errors : warnings)++;
     if (errors == 0 && warnings == 0)
         m_problemsLabel->setText(tr("No problems"));
     else
@@ -1232,43 +1275,19 @@ bool MainWindow::startBuild(QString *error)
     }
     request.target = m_targetBox->currentData().toString();
 
-    resetBuildView();
-    m_pullDone = m_pullTotal = 0;
-    m_buildTarget = request.target;
-    m_recordBase = BuildRecord();
-    m_recordBase.dockerfile = m_editor->toPlainText();
-    m_recordBase.dockerfileName = QFileInfo(request.dockerfile).fileName();
-    for (auto it = request.buildArgs.cbegin(); it != request.buildArgs.cend(); ++it)
-        m_recordBase.buildArgs.insert(it.key(), it.value());
-    m_recordBase.target = request.target;
-    m_recordBase.engine = engineKindName(m_preferences.engine);
-    m_logModel->append(
-        -1, QString(), BuildLogModel::Kind::Info,
+    const QString description =
         request.buildArgs.isEmpty()
             ? tr("Building %1").arg(m_targetBox->currentText())
-            : tr("Building %1 with %2").arg(m_targetBox->currentText(), m_buildArgsEdit->text()));
-    m_buildProgress->setRange(0, 0);
-    m_buildProgress->setFormat(tr("Starting…"));
-    m_buildProgress->setVisible(true);
+            : tr("Building %1 with %2").arg(m_targetBox->currentText(), m_buildArgsEdit->text());
     m_session->setKeepFailedStep(action(QStringLiteral("actionKeepFailedStep"))->isChecked());
     m_session->setEngine(m_preferences.engine, m_preferences.dockerOptions());
-    if (!m_session->startBuild(*store, request, m_editor->toPlainText()))
-        return failWith(tr("A build or run is in progress; cancel it first."));
+    if (!m_builds->startBuild(*store, request, m_editor->toPlainText(), engineKindName(m_preferences.engine),
+                              description, error))
+        return false;
     m_logDock->show();
     m_logDock->raise();
     statusBar()->showMessage(tr("Building…"));
     return true;
-}
-
-void MainWindow::resetBuildView()
-{
-    m_builtSteps.clear();
-    m_buildState.clear();
-    m_stageManifests.clear();
-    m_graphView->clearStageStates();
-    m_editor->clearLayerBadges();
-    m_logModel->clear();
-    m_logView->setStages({});
 }
 
 bool MainWindow::openBuildRecord(const QString &path, QString *error)
@@ -1278,25 +1297,16 @@ bool MainWindow::openBuildRecord(const QString &path, QString *error)
             *error = tr("A build or run is in progress; cancel it first.");
         return false;
     }
-    Expected<BuildRecord> record = BuildRecord::open(path);
     BuildProgress recorded;
-    Expected<void> loaded = record ? record->load(recorded) : std::unexpected(record.error());
-    if (!loaded) {
+    Expected<BuildRecord> record = BuildController::readRecord(path, recorded);
+    if (!record) {
         if (error)
-            *error = loaded.error().message;
+            *error = record.error().message;
         return false;
     }
     // A new, unsaved document: the record's text may differ from any file on disk.
     setDocumentText(record->dockerfile, QString());
-    resetBuildView();
-    m_lastImage.clear();
-    m_recordBase = *record;
-    m_recordBase.progress = {};
-    // The same path as a live build's events: graph states, badges and the log.
-    for (const BuildEvent &event : recorded.toEvents())
-        onBuildEvent(event);
-    if (recorded.failedLine() > 0)
-        m_editor->setBuildFailure(recorded.failedLine(), recorded.error());
+    m_builds->showRecord(*record, recorded);
     m_logDock->show();
     m_logDock->raise();
     updateBuildActions();
@@ -1307,18 +1317,7 @@ bool MainWindow::openBuildRecord(const QString &path, QString *error)
 
 bool MainWindow::saveBuildRecord(const QString &path, QString *error)
 {
-    BuildRecord record = BuildRecord::fromProgress(m_buildState);
-    record.dockerfile = m_recordBase.dockerfile;
-    record.dockerfileName = m_recordBase.dockerfileName;
-    record.buildArgs = m_recordBase.buildArgs;
-    record.target = m_recordBase.target;
-    if (!m_recordBase.engine.isEmpty())
-        record.engine = m_recordBase.engine;
-    record.tags = m_recordBase.tags;
-    // A live build's image, or the one of the record shown; none for a failed build.
-    if (m_buildState.state() == ProgressState::Done)
-        record.resultDigest = m_recordBase.resultDigest.isEmpty() ? m_lastImage : m_recordBase.resultDigest;
-    if (Expected<void> written = record.write(path); !written) {
+    if (Expected<void> written = m_builds->saveRecord(path); !written) {
         if (error)
             *error = written.error().message;
         return false;
@@ -1400,7 +1399,7 @@ bool MainWindow::startRun(QString *error)
 QString MainWindow::runKey() const
 {
     const QString file = m_currentFile.isEmpty() ? QStringLiteral("untitled") : m_currentFile;
-    return file + u'#' + m_buildTarget;
+    return file + u'#' + m_builds->buildTarget();
 }
 
 RunChoices MainWindow::runChoicesForLastImage() const
@@ -1410,7 +1409,7 @@ RunChoices MainWindow::runChoicesForLastImage() const
     RunChoices choices;
     choices.terminal = true;
     if (auto store = ImageStore::open(m_storeRoot)) {
-        if (Expected<Image> image = store->image(m_lastImage))
+        if (Expected<Image> image = store->image(m_builds->lastImage()))
             choices.ports = RunChoices::portsFromExposed(image->config.config.exposedPorts);
     }
     return choices;
@@ -1418,10 +1417,10 @@ RunChoices MainWindow::runChoicesForLastImage() const
 
 void MainWindow::runInteractive()
 {
-    if (m_lastImage.isEmpty() || m_session->isBusy() || m_terminal->isRunning())
+    if (m_builds->lastImage().isEmpty() || m_session->isBusy() || m_terminal->isRunning())
         return;
     const QString name =
-        m_targetBox->currentText().isEmpty() ? m_lastImage.left(19) : m_targetBox->currentText();
+        m_targetBox->currentText().isEmpty() ? m_builds->lastImage().left(19) : m_targetBox->currentText();
     RunDialog dialog(name, runChoicesForLastImage(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
@@ -1461,7 +1460,7 @@ bool MainWindow::startRun(const RunChoices &choices, QString *error)
             *error = tr("A build or run is in progress; cancel it first.");
         return false;
     }
-    if (m_lastImage.isEmpty()) {
+    if (m_builds->lastImage().isEmpty()) {
         if (error)
             *error = tr("Build the image first; Run starts the last built image.");
         return false;
@@ -1472,7 +1471,7 @@ bool MainWindow::startRun(const RunChoices &choices, QString *error)
             *error = tr("Cannot open the image store %1: %2").arg(m_storeRoot, store.error().message);
         return false;
     }
-    Expected<ContainerOptions> options = choices.containerOptions(m_lastImage);
+    Expected<ContainerOptions> options = choices.containerOptions(m_builds->lastImage());
     if (!options) {
         if (error)
             *error = options.error().message;
@@ -1502,7 +1501,7 @@ bool MainWindow::startRun(const RunChoices &choices, QString *error)
             };
             return BuildSession::runImage(runStore, withTerminal, cancel, say);
         };
-        if (!m_terminal->start(tr("Running %1").arg(m_lastImage.left(19)), run, error))
+        if (!m_terminal->start(tr("Running %1").arg(m_builds->lastImage().left(19)), run, error))
             return false;
         m_running = true;
         m_terminal->setLinks(links);
@@ -1512,22 +1511,24 @@ bool MainWindow::startRun(const RunChoices &choices, QString *error)
     }
     m_running = true;
     m_logView->setStageFilter(-1);
-    m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Step, tr("Running %1").arg(m_lastImage.left(19)));
+    m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Step,
+                       tr("Running %1").arg(m_builds->lastImage().left(19)));
     for (const QUrl &link : std::as_const(links))
         m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Info,
                            tr("Published on %1").arg(link.toString()));
     m_session->startRun(*store, *options);
     m_logDock->show();
     m_logDock->raise();
+    // The docks start low (a few problems fit); a program's output needs rows to be read.
+    if (m_logDock->height() < height() / 3)
+        resizeDocks({m_logDock}, {height() / 3}, Qt::Vertical);
     statusBar()->showMessage(tr("Running the image…"));
     return true;
 }
 
 void MainWindow::setPullProgress(qint64 done, qint64 total)
 {
-    m_pullDone = done;
-    m_pullTotal = done >= total ? 0 : total;
-    updateProgress();
+    m_builds->setPullProgress(done, total);
 }
 
 void MainWindow::updateBuildActions()
@@ -1535,200 +1536,35 @@ void MainWindow::updateBuildActions()
     const bool busy = m_session->isBusy() || m_terminal->isRunning();
     action(QStringLiteral("actionBuild"))->setEnabled(!busy);
     action(QStringLiteral("actionCancelBuild"))->setEnabled(busy);
-    action(QStringLiteral("actionRun"))->setEnabled(!busy && !m_lastImage.isEmpty());
+    action(QStringLiteral("actionRun"))->setEnabled(!busy && !m_builds->lastImage().isEmpty());
     action(QStringLiteral("actionOpenBuildRecord"))->setEnabled(!busy);
     action(QStringLiteral("actionSaveBuildRecord"))
-        ->setEnabled(!busy && m_buildState.state() != ProgressState::Idle &&
-                     m_buildState.state() != ProgressState::Running);
+        ->setEnabled(!busy && m_builds->buildState().state() != ProgressState::Idle &&
+                     m_builds->buildState().state() != ProgressState::Running);
     m_buildArgsEdit->setEnabled(!busy);
     m_targetBox->setEnabled(!busy);
 }
 
-void MainWindow::updateProgress()
+void MainWindow::onBuildFinished(bool ok)
 {
-    if (m_pullTotal > 0) {
-        // A pull's bytes, scaled to kB so they fit an int.
-        m_buildProgress->setRange(0, int(m_pullTotal / 1024));
-        m_buildProgress->setValue(int(m_pullDone / 1024));
-        m_buildProgress->setFormat(
-            tr("Pulling %1 of %2").arg(formatByteSize(m_pullDone), formatByteSize(m_pullTotal)));
-        return;
-    }
-    const int total = m_buildState.totalSteps();
-    const int done = m_buildState.finishedSteps();
-    m_buildProgress->setRange(0, std::max(1, total));
-    m_buildProgress->setValue(std::min(done, total));
-    m_buildProgress->setFormat(tr("Step %1 of %2").arg(done).arg(total));
-}
-
-void MainWindow::onBuildEvent(const BuildEvent &event)
-{
-    const int line = event.range.start.line;
-    m_buildState.apply(event);
-    const StageProgress none;
-    const StageProgress *found = m_buildState.stage(event.stage);
-    const StageProgress &stage = found ? *found : none;
-    switch (event.kind) {
-    case BuildEventKind::StageQueued: {
-        m_graphView->setStageState(event.stage, StageState::Queued);
-        QList<std::pair<int, QString>> stages;
-        for (int index : m_buildState.stageIndexes())
-            stages.append({index, index == event.stage
-                                      ? event.stageName
-                                      : m_graphView->graph().stages.value(index).displayName()});
-        m_logView->setStages(stages);
-        break;
-    }
-    case BuildEventKind::StageStarted: m_graphView->setStageState(event.stage, StageState::Running); break;
-    case BuildEventKind::StepStarted:
-        m_graphView->setStageState(event.stage, StageState::Running,
-                                   tr("step %1 of %2").arg(event.step + 1).arg(event.stepCount));
-        m_logModel->append(
-            event.stage, event.stageName, BuildLogModel::Kind::Step,
-            QStringLiteral("[%1/%2] %3").arg(event.step + 1).arg(event.stepCount).arg(event.text), line);
-        break;
-    case BuildEventKind::StepLog:
-        m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Output, event.text, line);
-        break;
-    case BuildEventKind::StepCached:
-    case BuildEventKind::StepDone: {
-        const bool cached = event.kind == BuildEventKind::StepCached;
-        BuiltStep step;
-        step.stage = event.stage;
-        step.line = line;
-        step.layerDigest = event.layerDigest;
-        step.size = event.layerSize;
-        step.durationMs = event.durationMs;
-        step.cached = cached;
-        step.cacheReason = event.cacheReason;
-        step.makesLayer = !event.layerDigest.isEmpty();
-        // The FROM line (step 0) has no layer of its own and gets no badge.
-        if (event.step > 0 && line > 0) {
-            m_builtSteps.append(step);
-            QHash<int, LayerBadge> badges;
-            for (const BuiltStep &built : std::as_const(m_builtSteps)) {
-                LayerBadge badge;
-                if (built.cached) {
-                    badge.kind = LayerBadge::Kind::Cached;
-                    badge.text = tr("cached");
-                } else if (built.makesLayer && built.size > 0) {
-                    badge.kind = LayerBadge::Kind::Added;
-                    badge.text = QStringLiteral("+") + formatByteSize(built.size);
-                } else {
-                    badge.kind = LayerBadge::Kind::Empty;
-                    badge.text = formatByteSize(0);
-                }
-                QStringList tip;
-                tip << (built.cached ? tr("Taken from the build cache")
-                                     : tr("Took %1").arg(formatDuration(built.durationMs)));
-                if (!built.cacheReason.isEmpty())
-                    tip << tr("Not cached: %1").arg(built.cacheReason);
-                if (built.makesLayer)
-                    tip << tr("Layer %1, %2").arg(built.layerDigest.left(19), formatByteSize(built.size));
-                else
-                    tip << tr("Changes only the image's configuration (no layer)");
-                badge.toolTip = tip.join(QLatin1Char('\n'));
-                badges.insert(built.line, badge);
-            }
-            m_editor->setLayerBadges(badges);
-        }
-        if (cached)
-            m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Info, tr("cached"), line);
-        if (!event.cacheReason.isEmpty()) {
-            m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Info,
-                               tr("not cached: %1").arg(event.cacheReason), line);
-            QStringList reasons;
-            for (const StepProgress &s : stage.steps)
-                if (s.stage >= 0 && !s.cacheReason.isEmpty())
-                    reasons << tr("step %1: %2").arg(s.step + 1).arg(s.cacheReason);
-            m_graphView->setStageCacheReasons(event.stage, reasons);
-        }
-        m_graphView->setStageState(
-            event.stage, StageState::Running,
-            tr("step %1 of %2").arg(std::min(stage.finishedSteps + 1, event.stepCount)).arg(event.stepCount));
-        break;
-    }
-    case BuildEventKind::StageDone:
-    case BuildEventKind::StageCached: {
-        // Cached: every layer came from the cache (the model's rule).
-        const bool allCached = stage.state == ProgressState::Cached;
-        m_graphView->setStageState(event.stage, allCached ? StageState::Cached : StageState::Done,
-                                   allCached ? formatByteSize(stage.bytes)
-                                             : QStringLiteral("%1 · %2").arg(formatDuration(event.durationMs),
-                                                                             formatByteSize(stage.bytes)));
-        break;
-    }
-    case BuildEventKind::StageFailed: {
-        const bool cancelled = event.errorKind == ErrorKind::Cancelled;
-        m_graphView->setStageState(
-            event.stage, cancelled ? StageState::Idle : StageState::Failed,
-            cancelled ? QString() : tr("step %1 of %2").arg(stage.finishedSteps + 1).arg(event.stepCount));
-        if (!cancelled)
-            m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Error, event.text, line);
-        break;
-    }
-    case BuildEventKind::BuildWarning:
-        m_logModel->append(event.stage, event.stageName, BuildLogModel::Kind::Warning,
-                           tr("Warning: %1").arg(event.text), line);
-        break;
-    case BuildEventKind::BuildDone:
-    case BuildEventKind::BuildFailed: break;
-    }
-    updateProgress();
-}
-
-void MainWindow::onBuildFinished(bool ok, const QString &error, ErrorKind errorKind,
-                                 const BuildResult &result, const QHash<int, QString> &stageManifests)
-{
-    m_buildProgress->setVisible(false);
-    m_pullDone = m_pullTotal = 0;
     if (!ok) {
-        const bool cancelled = errorKind == ErrorKind::Cancelled;
-        if (cancelled) {
-            // Nothing half-built stays on screen: every node goes back to idle.
-            m_graphView->clearStageStates();
-            m_logModel->append(-1, QString(), BuildLogModel::Kind::Info, tr("The build was cancelled."));
-            statusBar()->showMessage(tr("Build cancelled"), 5000);
-        } else {
-            // The failing stage has logged the error already; a build-wide one is new.
-            const int last = m_logModel->rowCount() - 1;
-            if (last < 0 || m_logModel->index(last, BuildLogModel::MessageColumn).data().toString() != error)
-                m_logModel->append(-1, QString(), BuildLogModel::Kind::Error, error);
-            statusBar()->showMessage(tr("Build failed"), 8000);
-            // The step that failed is the last one that started without finishing.
-            int failedLine = 0;
-            for (int row = m_logModel->rowCount() - 1; row >= 0 && failedLine == 0; --row) {
-                const QModelIndex index = m_logModel->index(row, 0);
-                if (index.data(BuildLogModel::KindRole).toInt() == int(BuildLogModel::Kind::Step))
-                    failedLine = index.data(BuildLogModel::LineRole).toInt();
-            }
-            if (failedLine > 0) {
-                m_editor->setBuildFailure(failedLine, error);
-                m_editor->setFocus();
-            }
-        }
         updateBuildActions();
         Q_EMIT buildFinished(false);
         return;
     }
-    m_stageManifests = stageManifests;
-    m_lastImage = result.manifest.digest.toString();
-    ++m_buildCount;
-    m_logModel->append(-1, QString(), BuildLogModel::Kind::Info,
-                       tr("Built %1 in %2: %n step(s)", nullptr, result.steps)
-                               .arg(m_lastImage.left(19), formatDuration(result.durationMs)) +
-                           QStringLiteral(", ") + tr("%n cached", nullptr, result.cachedSteps));
-    statusBar()->showMessage(tr("Built %1").arg(m_lastImage.left(19)), 8000);
-    const QString targetLabel = m_targetBox->findData(m_buildTarget) >= 0
-                                    ? m_targetBox->itemText(m_targetBox->findData(m_buildTarget))
-                                    : m_buildTarget;
-    m_layersView->addBuiltImage(m_lastImage, tr("Build %1 (%2)").arg(m_buildCount).arg(targetLabel));
+    const QString buildTarget = m_builds->buildTarget();
+    const QString targetLabel = m_targetBox->findData(buildTarget) >= 0
+                                    ? m_targetBox->itemText(m_targetBox->findData(buildTarget))
+                                    : buildTarget;
+    m_layersView->addBuiltImage(m_builds->lastImage(),
+                                tr("Build %1 (%2)").arg(m_builds->buildCount()).arg(targetLabel));
     m_filesImage.clear();
-    const int stage = m_cursorStage >= 0 && m_stageManifests.contains(m_cursorStage) ? m_cursorStage : -1;
+    const QHash<int, QString> &manifests = m_builds->stageManifests();
+    const int stage = m_cursorStage >= 0 && manifests.contains(m_cursorStage) ? m_cursorStage : -1;
     if (stage >= 0)
         showStageFiles(stage);
-    else if (!m_stageManifests.isEmpty()) {
-        QList<int> stages = m_stageManifests.keys();
+    else if (!manifests.isEmpty()) {
+        QList<int> stages = manifests.keys();
         showStageFiles(*std::max_element(stages.begin(), stages.end()));
     }
     updateBuildActions();
@@ -1737,7 +1573,7 @@ void MainWindow::onBuildFinished(bool ok, const QString &error, ErrorKind errorK
 
 void MainWindow::showStageFiles(int stageIndex)
 {
-    const QString manifest = m_stageManifests.value(stageIndex);
+    const QString manifest = m_builds->stageManifests().value(stageIndex);
     if (manifest.isEmpty() || manifest == m_filesImage)
         return;
     m_filesImage = manifest;
@@ -1762,12 +1598,24 @@ QStringList MainWindow::layerDigestsOf(const QString &argument)
     return digests;
 }
 
+const BuildProgress &MainWindow::buildState() const
+{
+    return m_builds->buildState();
+}
+
+QString MainWindow::lastBuiltImage() const
+{
+    return m_builds->lastImage();
+}
+
+QString MainWindow::stageManifest(int stageIndex) const
+{
+    return m_builds->stageManifests().value(stageIndex);
+}
+
 int MainWindow::lineOfLayer(const QString &layerDigest) const
 {
-    for (const BuiltStep &step : m_builtSteps)
-        if (step.makesLayer && step.layerDigest == layerDigest)
-            return step.line;
-    return 0;
+    return m_builds->lineOfLayer(layerDigest);
 }
 
 void MainWindow::selectLayerLine(const QString &argument, int layerIndex)
@@ -1782,14 +1630,14 @@ void MainWindow::selectLayerLine(const QString &argument, int layerIndex)
 
 void MainWindow::selectLayersForLine(int line)
 {
-    if (m_linkingLayers || m_builtSteps.isEmpty())
+    if (m_linkingLayers || m_builds->builtSteps().isEmpty())
         return;
-    for (const BuiltStep &step : std::as_const(m_builtSteps)) {
+    for (const BuildController::BuiltStep &step : m_builds->builtSteps()) {
         if (step.line != line || !step.makesLayer)
             continue;
-        const int inImage = int(layerDigestsOf(m_lastImage).indexOf(step.layerDigest));
+        const int inImage = int(layerDigestsOf(m_builds->lastImage()).indexOf(step.layerDigest));
         if (inImage >= 0)
-            m_layersView->selectLayer(m_lastImage, inImage);
+            m_layersView->selectLayer(m_builds->lastImage(), inImage);
         showStageFiles(step.stage);
         const int inStage = int(layerDigestsOf(m_filesImage).indexOf(step.layerDigest));
         if (inStage >= 0)

@@ -2,9 +2,7 @@
 // right, problems below; files, examples, zoom for projectors and the preferences.
 #pragma once
 
-#include "core/builder/builder.h"
 #include "core/progress/buildprogress.h"
-#include "core/progress/buildrecord.h"
 #include "ui/liveanalysis.h"
 #include "ui/preferences.h"
 #include "ui/runchoices.h"
@@ -29,6 +27,7 @@ class QTreeView;
 
 namespace stagecraft::ui {
 
+class BuildController;
 class BuildLogModel;
 class BuildLogView;
 class BuildSession;
@@ -58,7 +57,7 @@ public:
     bool openBuildRecord(const QString &path, QString *error = nullptr);
     // The last build (finished or failed) as a record.
     bool saveBuildRecord(const QString &path, QString *error = nullptr);
-    const BuildProgress &buildState() const { return m_buildState; }
+    const BuildProgress &buildState() const;
     void newDocument();
 
     QString currentFile() const { return m_currentFile; }
@@ -120,9 +119,9 @@ public:
     TimelineView *timelineView() const { return m_timeline; }
     QProgressBar *buildProgress() const { return m_buildProgress; }
     QLineEdit *buildArgsEdit() const { return m_buildArgsEdit; }
-    QString lastBuiltImage() const { return m_lastImage; } // "sha256:<manifest hex>"
+    QString lastBuiltImage() const; // "sha256:<manifest hex>"
     // The manifest the last successful build found for a stage ("" when none).
-    QString stageManifest(int stageIndex) const { return m_stageManifests.value(stageIndex); }
+    QString stageManifest(int stageIndex) const;
     // The editor line of the instruction that made layer `layerDigest` in the last build.
     int lineOfLayer(const QString &layerDigest) const;
 
@@ -148,11 +147,8 @@ private:
     void openFailedStepShell();
     void runInteractive();
     QString runKey() const;
-    void onBuildEvent(const BuildEvent &event);
-    void onBuildFinished(bool ok, const QString &error, ErrorKind errorKind, const BuildResult &result,
-                         const QHash<int, QString> &stageManifests);
+    void onBuildFinished(bool ok);
     void updateBuildActions();
-    void updateProgress();
     void showStageFiles(int stageIndex);
     QStringList layerDigestsOf(const QString &argument);
     void selectLayerLine(const QString &argument, int layerIndex);
@@ -164,8 +160,6 @@ private:
     void openInteractive();
     void openBuildRecordInteractive();
     void saveBuildRecordInteractive();
-    // Forgets the build shown (graph states, badges, log, progress model).
-    void resetBuildView();
     bool saveInteractive();
     bool saveAsInteractive();
     void openRecent(const QString &path);
@@ -223,31 +217,11 @@ private:
     bool m_updatingTargets = false;
     quint64 m_shownGeneration = 0;
 
-    // The build being shown: what each stage and step did.
-    struct BuiltStep
-    {
-        int stage = -1;
-        int line = 0;
-        QString layerDigest;
-        qint64 size = 0;
-        qint64 durationMs = 0;
-        bool cached = false;
-        QString cacheReason; // a step that ran: why the cache did not have it
-        bool makesLayer = false;
-    };
     QString m_storeRoot;
-    std::unique_ptr<QTemporaryDir> m_buildDir; // the empty context a new, unsaved file builds in
-    QList<BuiltStep> m_builtSteps;
-    BuildProgress m_buildState; // the stages' and steps' progress, fed the build's events
-    BuildRecord m_recordBase;   // what a saved record says besides the events (text, args, target)
-    QHash<int, QString> m_stageManifests;
+    std::unique_ptr<QTemporaryDir> m_buildDir;  // the empty context a new, unsaved file builds in
+    BuildController *m_builds = nullptr;        // the build being shown: what each stage and step did
     QHash<QString, QStringList> m_layerDigests; // image argument → its layer digests
-    QString m_lastImage;
-    QString m_filesImage; // the manifest the Files view shows
-    QString m_buildTarget;
-    int m_buildCount = 0;
-    qint64 m_pullDone = 0;
-    qint64 m_pullTotal = 0;
+    QString m_filesImage;                       // the manifest the Files view shows
     bool m_running = false;
     bool m_shellOpen = false; // the terminal shows a failed step's shell, not a container
     QWidget *m_failedStepBar = nullptr;

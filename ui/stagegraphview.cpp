@@ -46,6 +46,24 @@ StageGraphView::~StageGraphView() = default;
 void StageGraphView::setGraph(const StageGraph &graph, const Dockerfile &dockerfile)
 {
     m_scene->setGraph(graph, dockerfile);
+    keepGraphInView();
+}
+
+void StageGraphView::keepGraphInView()
+{
+    // While someone types the graph grows and its nodes move; it must not wander out of
+    // the pane. It fits at this zoom: scroll it into view; it does not: fit it.
+    const QRectF rect = m_scene->graphRect();
+    if (rect.isEmpty() || viewport()->width() < 2 || viewport()->height() < 2)
+        return;
+    const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
+    if (visible.contains(rect))
+        return;
+    if (rect.width() * m_zoom <= viewport()->width() && rect.height() * m_zoom <= viewport()->height())
+        ensureVisible(rect, 0, 0);
+    else if (m_zoom > kReadableZoom + 1e-6)
+        fitToView();
+    // Already at the smallest readable zoom: the window keeps the cursor's stage in view.
 }
 
 const StageGraph &StageGraphView::graph() const
@@ -147,9 +165,13 @@ void StageGraphView::fitToView()
     if (rect.isEmpty() || viewport()->width() < 2 || viewport()->height() < 2)
         return;
     const qreal zoom = std::min(viewport()->width() / rect.width(), viewport()->height() / rect.height());
-    // Small graphs are not blown up past twice their size; that is what the font scale is for.
-    setZoom(std::min(zoom, 2.0));
-    centerOn(rect.center());
+    // Small graphs are not blown up past twice their size; that is what the font scale is
+    // for. Big ones are not shrunk below readable text: the rest is a scroll away.
+    setZoom(std::clamp(zoom, kReadableZoom, 2.0));
+    if (m_zoom > zoom + 1e-6) // it does not fit: show where it starts, the first stages
+        centerOn(rect.topLeft() + QPointF(viewport()->width(), viewport()->height()) / (2 * m_zoom));
+    else
+        centerOn(rect.center());
 }
 
 void StageGraphView::setFontScale(qreal scale)

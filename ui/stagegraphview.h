@@ -47,6 +47,10 @@ public:
     int stageAt(const QPoint &viewportPos) const;
 
     qreal zoom() const { return m_zoom; }
+    // Fit never zooms out further than this: node text stays readable, the rest scrolls.
+    static constexpr qreal kReadableZoom = 0.6;
+    // Scrolls (or, when it cannot fit at this zoom, fits) so that the whole graph shows.
+    void keepGraphInView();
     qreal fontScale() const;
     void setAnimated(bool animated);
 

@@ -266,15 +266,22 @@ void StageNodeItem::paintStage(QPainter *painter)
 
     // Step count on the left, build status on the right.
     painter->setFont(style.smallFont);
-    const QString steps = m_stage.stepCount == 1 ? tr("1 step") : tr("%1 steps").arg(m_stage.stepCount);
-    painter->setPen(style.mutedText);
-    painter->drawText(QRectF(pad, y, innerWidth, smallMetrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                      steps);
+    // Counted as the build counts them ("step 2 of 3", BuildKit's [2/3]): the FROM is step 1.
+    const int stepCount = m_stage.stepCount + 1;
+    const QString steps = stepCount == 1 ? tr("1 step") : tr("%1 steps").arg(stepCount);
     const QString status = stateText();
+    const qreal dot = 8 * s;
+    const qreal stepsWidth = smallMetrics.horizontalAdvance(steps) + 10 * s;
+    // While the stage builds its status matters more than its size: when both do not fit,
+    // the status gets the line rather than being cut.
+    const bool statusAlone =
+        !status.isEmpty() && smallMetrics.horizontalAdvance(status) > innerWidth - stepsWidth - dot - 6 * s;
+    painter->setPen(style.mutedText);
+    if (!statusAlone)
+        painter->drawText(QRectF(pad, y, innerWidth, smallMetrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                          steps);
     if (!status.isEmpty()) {
-        const qreal stepsWidth = smallMetrics.horizontalAdvance(steps) + 10 * s;
-        const qreal dot = 8 * s;
-        const qreal available = innerWidth - stepsWidth - dot - 6 * s;
+        const qreal available = innerWidth - (statusAlone ? 0 : stepsWidth) - dot - 6 * s;
         const QString shown = smallMetrics.elidedText(status, Qt::ElideRight, available);
         const qreal textWidth = smallMetrics.horizontalAdvance(shown);
         const qreal right = pad + innerWidth;

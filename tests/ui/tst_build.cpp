@@ -6,13 +6,18 @@
 // RUN offers a shell in its filesystem in the Terminal dock and the build waits for it.
 #include "privatedockerengine.h"
 
+#include "core/analysis/bytesize.h"
+#include "core/analysis/imageanalysis.h"
+#include "core/analysis/imagesource.h"
 #include "core/exec/sandbox.h"
 #include "core/exec/usernetwork.h"
 #include "core/store/imagestore.h"
+#include "ui/buildcontroller.h"
 #include "ui/buildlogmodel.h"
 #include "ui/buildlogview.h"
 #include "ui/buildsession.h"
 #include "ui/dockerfileeditor.h"
+#include "ui/filesview.h"
 #include "ui/layersview.h"
 #include "ui/mainwindow.h"
 #include "ui/preferences.h"
@@ -30,6 +35,8 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScopeGuard>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -222,6 +229,32 @@ private Q_SLOTS:
                      QStringLiteral("step 3: no previous build of this step")),
                  qPrintable(graph->graphScene()->stageItem(0)->toolTip()));
 
+        // Once the images are measured, badges and nodes give the uncompressed sizes that
+        // the Layers view shows, with the compressed one named in the tooltip.
+        auto *builds = window.findChild<BuildController *>();
+        QVERIFY(builds);
+        QVERIFY(builds->waitUntilMeasured(30000));
+        {
+            auto measuredStore = ImageStore::open(m_storeRoot);
+            QVERIFY(measuredStore);
+            auto finalImage = ImageSource::analyse(window.lastBuiltImage(), &*measuredStore);
+            QVERIFY(finalImage);
+            const LayerReport top = finalImage->analysis->layers().last();
+            QCOMPARE(editor->layerBadge(5).text, QStringLiteral("+") + formatByteSize(top.size));
+            QVERIFY2(editor->layerBadge(5).toolTip.contains(QStringLiteral("uncompressed")),
+                     qPrintable(editor->layerBadge(5).toolTip));
+            QVERIFY(builds->stageDetail(1).endsWith(formatByteSize(finalImage->analysis->totalSize())));
+        }
+        window.graphView()->fitToView();
+        grabTo(window, QStringLiteral("/tmp/stagecraft-build-measured.png"));
+        auto *viewsScroll = window.findChild<QScrollArea *>(QStringLiteral("viewsScroll"));
+        QVERIFY(viewsScroll);
+        QVERIFY2(!viewsScroll->horizontalScrollBar()->isVisible(),
+                 qPrintable(QStringLiteral("layers %1, files %2, room %3")
+                                .arg(window.layersView()->minimumSizeHint().width())
+                                .arg(window.filesView()->minimumSizeHint().width())
+                                .arg(viewsScroll->viewport()->width())));
+
         const QString log = window.buildLogModel()->text();
         QVERIFY2(log.contains(QStringLiteral("compiling hello")), qPrintable(log));
         QVERIFY2(log.contains(QStringLiteral("not cached: no previous build of this step")), qPrintable(log));
@@ -301,6 +334,18 @@ private Q_SLOTS:
         QTest::keyClick(editor, Qt::Key_Return);
         QTest::keyClicks(editor, QStringLiteral("USER nobody"));
         QVERIFY(!editor->hasLayerBadges());
+
+        // Another document: no build states from this one, and nothing to run.
+        QVERIFY(window.action(QStringLiteral("actionRun"))->isEnabled());
+        window.editor()->document()->setModified(false);
+        window.newDocument();
+        window.editor()->setPlainText(
+            QStringLiteral("FROM busybox:fixture AS build\nFROM busybox:fixture\n"));
+        window.flushAnalysis();
+        QCOMPARE(graph->stageState(0), StageState::Idle);
+        QCOMPARE(graph->stageState(1), StageState::Idle);
+        QVERIFY(!window.action(QStringLiteral("actionRun"))->isEnabled());
+        QVERIFY(window.lastBuiltImage().isEmpty());
     }
 
     // The Docker engine chosen in the preferences: its BuildKit steps turn the same nodes

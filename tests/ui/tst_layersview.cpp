@@ -1,6 +1,7 @@
 // The Layers view, offscreen, on the Docker-built reference images: loading in the
 // background, bars and segments, tooltips, clicks and selection, the log scale, the
 // pickers, a store, export, and images that cannot be opened.
+#include "core/analysis/bytesize.h"
 #include "core/store/imagestore.h"
 #include "ui/layerschart.h"
 #include "ui/layersview.h"
@@ -326,8 +327,22 @@ private Q_SLOTS:
         QVERIFY2(view->exportPng(path, &error), qPrintable(error));
         const QImage image(path);
         QVERIFY(!image.isNull());
-        QCOMPARE(image.size(), view->chart()->size() * view->chart()->devicePixelRatio());
+        // A slide: full HD whatever the pane's size, with headline, legend and every label.
+        QCOMPARE(image.size(), QSize(1920, 1080));
+        if (qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS")) // for looking at it by eye
+            image.save(QStringLiteral("/tmp/stagecraft-layers-export.png"));
         QVERIFY(distinctColours(image) > 10);
+        LayersChart *chart = view->chart();
+        QCOMPARE(chart->calloutTexts().size(), chart->images().size());
+        for (int i = 0; i < chart->images().size(); ++i)
+            QCOMPARE(chart->calloutTexts().at(i), formatByteSize(chart->images().at(i).totalSize));
+        // The headline's row at the top is not background: the title is drawn there.
+        const QColor background = image.pixelColor(2, 2);
+        bool titleDrawn = false;
+        for (int x = 0; x < image.width() && !titleDrawn; x += 2)
+            for (int y = 24; y < 90 && !titleDrawn; y += 2)
+                titleDrawn = image.pixelColor(x, y) != background;
+        QVERIFY(titleDrawn);
 
         QVERIFY(!view->exportPng(dir.filePath(QStringLiteral("no/such/dir/x.png")), &error));
         QVERIFY2(error.contains(QStringLiteral("Cannot write")), qPrintable(error));

@@ -12,8 +12,15 @@ stagecraft_add_test(tst_preferencesdialog
   GUI LABELS ui)
 stagecraft_add_test(tst_quickfixmenu
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_quickfixmenu.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui)
 # File → Import Classroom Kit: the dialog and its worker thread.
 stagecraft_add_test(tst_kitimportdialog
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_kitimportdialog.cpp
   LIBS stagecraft_ui
   GUI LABELS ui)
+# The window at 1024×768 and 1280×720 in English and German, and the drag from Files onto a node.
+stagecraft_add_test(tst_windowlayout
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_windowlayout.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui TIMEOUT 120)
