@@ -51,7 +51,7 @@ expect() {
 
 expect "build" "stagecraft bu<Tab>" stagecraft bu
 expect "--target" "stagecraft build --tar<Tab>" stagecraft build --tar
-expect "--file --format" "stagecraft check --f<Tab>" stagecraft check --f
+expect "--file --fix --format" "stagecraft check --f<Tab>" stagecraft check --f
 expect "dot json text" "stagecraft graph --format <Tab>" stagecraft graph --format ""
 expect "gc verify" "stagecraft store <Tab>" stagecraft store ""
 expect "--version" "stagecraft --vers<Tab>" stagecraft --vers
