@@ -68,6 +68,9 @@ struct StepWork
     bool linked = false; // COPY/ADD --link: a layer independent of the ones below
     QList<LayerSourceEntry> entries;
     std::optional<QTemporaryDir> scratch; // downloads and extracted archive members of COPY/ADD
+    // The key's inputs are known but not the layer's entries: a COPY/ADD/WORKDIR whose
+    // key did not need the stage's files, prepared again in full only when it must run.
+    bool deferred = false;
 };
 
 class BuildRun
@@ -111,7 +114,7 @@ private:
     // Any step: the cache, the layer (buildstep.cpp).
     Expected<void> runStep(const PlanStep &step, const StepPlace &place, StageState &state, bool &cmdSet);
     Expected<void> prepareStep(const PlanStep &step, const StepPlace &place, const StageState &state,
-                               StageState &next, bool &cmdSet, StepWork &work);
+                               StageState &next, bool &cmdSet, StepWork &work, bool keyOnly);
     bool reuseLinkedLayer(const QString &linkKey, const QString &key, const StepWork &work,
                           const BuildEvent &base, StageState &next);
     Expected<Descriptor> makeLayer(const PlanStep &step, const StepPlace &place, StepWork &work,
@@ -124,7 +127,7 @@ private:
     // The instructions that only change the image config (metadatainstructions.cpp).
     Expected<void> configStep(const Command &command, StageState &next, bool &cmdSet, StepWork &work) const;
     Expected<void> workdirStep(const WorkdirCommand &workdir, const StageState &state, StageState &next,
-                               StepWork &work) const;
+                               StepWork &work, bool keyOnly) const;
 
     // RUN and its mounts (runinstruction.cpp).
     void describeRun(const RunCommand &run, const StageState &state, StepWork &work) const;
@@ -138,6 +141,11 @@ private:
                                   const QString &source, const QString &bindScratch, const Rootfs &rootfs);
 
     // COPY and ADD (copyinstruction.cpp).
+    // The history text and the key's inputs of a COPY/ADD without reading the stage's
+    // layers (so without extracting them): false when the key needs them (--chown by
+    // name, a URL, --from an image) or the full preparation must report an error.
+    bool copyKeyInputs(const CopyCommand &copy, const AddCommand *add, const StepPlace &place,
+                       QString *createdBy, QString *keyExtra);
     Expected<QList<LayerSourceEntry>> copyEntries(const CopyCommand &copy, const AddCommand *add,
                                                   const StepPlace &place, const StageState &state,
                                                   const QString &scratchDir, QString *createdBy,

@@ -36,20 +36,26 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
     }
     StageState next = state;
     StepWork work;
-    if (auto prepared = prepareStep(step, place, state, next, cmdSet, work); !prepared)
+    // First only what the key needs: a COPY or WORKDIR found in the cache never reads
+    // (so never extracts) the layers of the stage it stands on.
+    if (auto prepared = prepareStep(step, place, state, next, cmdSet, work, true); !prepared)
         return prepared;
 
     // Every step that changes the image goes through the cache: same parent state,
     // same expanded instruction, same inputs → same result.
-    const QString key = sha256Hex(
-        state.key + QLatin1Char('\n') + work.createdBy + QLatin1Char('\n') + work.keyExtra +
-        QLatin1Char('\n') +
-        QString::fromUtf8(QJsonDocument(next.config.config.toJson()).toJson(QJsonDocument::Compact)));
-    auto imported = importCached(key);
-    if (!imported)
-        return std::unexpected(imported.error());
-    StageState cached;
-    if (loadCache(key, cached)) {
+    const auto keyOf = [&] {
+        return sha256Hex(
+            state.key + QLatin1Char('\n') + work.createdBy + QLatin1Char('\n') + work.keyExtra +
+            QLatin1Char('\n') +
+            QString::fromUtf8(QJsonDocument(next.config.config.toJson()).toJson(QJsonDocument::Compact)));
+    };
+    const auto takeCached = [&](const QString &key) -> Expected<bool> {
+        auto imported = importCached(key);
+        if (!imported)
+            return std::unexpected(imported.error());
+        StageState cached;
+        if (!loadCache(key, cached))
+            return false;
         keepStepRecord(step, place, state, work, key, next);
         state = cached;
         ++m_cached;
@@ -61,7 +67,33 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
             e.layerSize = state.layers.last().size;
         }
         emitEvent(e);
+        return true;
+    };
+    QString key = keyOf();
+    auto hit = takeCached(key);
+    if (!hit)
+        return std::unexpected(hit.error());
+    if (*hit)
         return {};
+    if (work.deferred) {
+        // The step runs: prepared again with the stage's files. The key comes out the same;
+        // should it not, the full one decides, and is looked up too.
+        next = state;
+        work.createdBy.clear();
+        work.keyExtra.clear();
+        work.entries.clear();
+        work.scratch.reset();
+        work.deferred = false;
+        if (auto prepared = prepareStep(step, place, state, next, cmdSet, work, false); !prepared)
+            return prepared;
+        if (const QString full = keyOf(); full != key) {
+            key = full;
+            hit = takeCached(key);
+            if (!hit)
+                return std::unexpected(hit.error());
+            if (*hit)
+                return {};
+        }
     }
 
     // Why it missed, against what the step's last run left: worked out before the step
@@ -123,12 +155,12 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
 // What the command makes of the step, by kind: `next` gets the changed config, `work`
 // the history text, the cache inputs and the entries of a layer.
 Expected<void> BuildRun::prepareStep(const PlanStep &step, const StepPlace &place, const StageState &state,
-                                     StageState &next, bool &cmdSet, StepWork &work)
+                                     StageState &next, bool &cmdSet, StepWork &work, bool keyOnly)
 {
     // The plan's canonical text of the step (flags included) is part of every key.
     work.keyExtra = step.inputs.text + QLatin1Char('\n');
     if (const auto *workdir = std::get_if<WorkdirCommand>(&step.command))
-        return workdirStep(*workdir, state, next, work);
+        return workdirStep(*workdir, state, next, work, keyOnly);
     if (const auto *run = std::get_if<RunCommand>(&step.command)) {
         // The build's network, like a RUN's own --network, is an input of the step.
         if (run->network == RunNetwork::Default && m_request.network != RunNetwork::Default)
@@ -158,6 +190,12 @@ Expected<void> BuildRun::prepareStep(const PlanStep &step, const StepPlace &plac
     const auto *copy = add ? add : std::get_if<CopyCommand>(&step.command);
     if (!copy)
         return configStep(step.command, next, cmdSet, work);
+    work.makesLayer = true;
+    work.linked = copy->link;
+    if (keyOnly && copyKeyInputs(*copy, add, place, &work.createdBy, &work.keyExtra)) {
+        work.deferred = true;
+        return {};
+    }
     work.scratch.emplace(m_builder.store().cacheDir(QStringLiteral("tmp")) + QStringLiteral("/copy-XXXXXX"));
     if (!work.scratch->isValid())
         return fail(QStringLiteral("cannot create a scratch directory: %1").arg(work.scratch->errorString()));

@@ -301,6 +301,17 @@ void addParentDirectories(QMap<QString, LayerSourceEntry> &out, const LayerTree 
     }
 }
 
+// BuildKit's history text: the sources, then the heredocs, then the destination.
+QString copyHistoryText(const CopyCommand &copy, const AddCommand *add)
+{
+    QStringList words = copy.sources;
+    for (const HeredocSource &doc : copy.heredocSources)
+        words.append(QStringLiteral("<<") + doc.name);
+    words.append(copy.destination);
+    return (add ? QStringLiteral("ADD") : QStringLiteral("COPY")) + QLatin1Char(' ') +
+           words.join(QLatin1Char(' ')) + QStringLiteral(" # buildkit");
+}
+
 } // namespace
 
 Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const CopyCommand &copy, const AddCommand *add,
@@ -364,13 +375,55 @@ Expected<QList<LayerSourceEntry>> BuildRun::copyEntries(const CopyCommand &copy,
     orderHardlinks(job.out);
     addParentDirectories(job.out, destTree, job.now);
 
-    // BuildKit's history text: the sources, then the heredocs, then the destination.
-    QStringList words = copy.sources;
-    for (const HeredocSource &doc : copy.heredocSources)
-        words.append(QStringLiteral("<<") + doc.name);
-    words.append(dest);
-    *createdBy = keyword + QLatin1Char(' ') + words.join(QLatin1Char(' ')) + QStringLiteral(" # buildkit");
+    *createdBy = copyHistoryText(copy, add);
     return job.out.values();
+}
+
+bool BuildRun::copyKeyInputs(const CopyCommand &copy, const AddCommand *add, const StepPlace &place,
+                             QString *createdBy, QString *keyExtra)
+{
+    // The same inputs in the same order as copyEntries adds them; anything it would read
+    // the stage for, fetch, or fail on is left to it.
+    if (copy.destination.isEmpty() || (copy.sources.isEmpty() && copy.heredocSources.isEmpty()))
+        return false;
+    if (add && !add->checksum.isEmpty())
+        return false;
+    QString extra;
+    if (copy.chown) {
+        bool uidNumeric = false;
+        bool gidNumeric = false;
+        const qint64 uid = copy.chown->user.toLongLong(&uidNumeric);
+        const qint64 gid = copy.chown->group.isEmpty() ? uid : copy.chown->group.toLongLong(&gidNumeric);
+        if (!uidNumeric || (!copy.chown->group.isEmpty() && !gidNumeric))
+            return false;
+        extra += QStringLiteral("owner:%1:%2\n").arg(uid).arg(gid);
+    }
+    if (copy.from.isEmpty()) {
+        for (const QString &src : copy.sources) {
+            if (src.startsWith(QStringLiteral("http://")) || src.startsWith(QStringLiteral("https://")))
+                return false;
+            auto digest = m_context->sourceDigest(src, m_cancel);
+            if (!digest)
+                return false;
+            extra += src + QLatin1Char('=') + *digest + QLatin1Char('\n');
+        }
+    } else {
+        const int fromStage = m_plan->stageReference(copy.from, place.stage);
+        if (fromStage < 0)
+            return false;
+        const std::optional<StageState> fromState = stageResult(fromStage);
+        if (!fromState)
+            return false;
+        extra += QStringLiteral("from-stage:") + fromState->key + QLatin1Char('\n');
+        for (const QString &src : copy.sources) {
+            if (!cleanInside(src))
+                return false;
+            extra += src + QLatin1Char('\n');
+        }
+    }
+    *keyExtra += extra;
+    *createdBy = copyHistoryText(copy, add);
+    return true;
 }
 
 // The layers of the --from source: a stage of this build or an image.

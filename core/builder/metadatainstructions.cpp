@@ -135,7 +135,7 @@ Expected<void> BuildRun::configStep(const Command &command, StageState &next, bo
 }
 
 Expected<void> BuildRun::workdirStep(const WorkdirCommand &workdir, const StageState &state, StageState &next,
-                                     StepWork &work) const
+                                     StepWork &work, bool keyOnly) const
 {
     ContainerConfig &config = next.config.config;
     const QString current = config.workingDir.isEmpty() ? QStringLiteral("/") : config.workingDir;
@@ -143,6 +143,11 @@ Expected<void> BuildRun::workdirStep(const WorkdirCommand &workdir, const StageS
     config.workingDir = resolved;
     work.createdBy = QStringLiteral("WORKDIR ") + workdir.path;
     work.makesLayer = true;
+    // The directories to make are not part of the key: found only when the step runs.
+    if (keyOnly) {
+        work.deferred = true;
+        return {};
+    }
     auto lowers = lowerDirs(state);
     if (!lowers)
         return std::unexpected(lowers.error());
