@@ -2,12 +2,15 @@
 // Dockerfile, one per line as FILE:LINE:COLUMN, for editors and CI; `--fix` shows the
 // quick-fixes as a unified diff and `--write` applies them.
 #include "app/checkcontext.h"
+#include "app/checkimage.h"
 #include "app/command.h"
 #include "app/dockerfileinput.h"
 #include "app/dockerfilereport.h"
 #include "core/checks/buildchecks.h"
 #include "core/checks/quickfixes.h"
 #include "core/checks/unifieddiff.h"
+#include "core/plan/buildplan.h"
+#include "core/store/imagestore.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -22,6 +25,7 @@ namespace {
 
 const char kUsage[] =
     "Usage: stagecraft check [-f FILE] [--context DIR] [--format text|json] [--fix [--write]]\n"
+    "                        [--image REF [--store DIR]]\n"
     "\n"
     "Reports syntax errors, stage graph problems and build-check warnings\n"
     "of a Dockerfile: the rules of `docker build --check` and Stagecraft's own\n"
@@ -38,6 +42,14 @@ const char kUsage[] =
     "                    current folder for standard input)\n"
     "  --format FORMAT   text (default): FILE:LINE:COLUMN: severity: message [Rule]\n"
     "                    json: {file, diagnostics: [{severity, line, column, rule, id, message}]}\n"
+    "  --image REF       the image the last build of this Dockerfile made (a store\n"
+    "                    reference, a `docker save` tarball or an OCI layout): its\n"
+    "                    analysis adds WrittenThenDeleted (SC009, bytes written in one\n"
+    "                    step and removed or overwritten in a later one) and the bytes\n"
+    "                    a package cache takes (SC004). Layers are matched to the steps\n"
+    "                    of the final stage by order from the top (docs/checks.md)\n"
+    "  --store DIR       the store --image is looked up in (default $STAGECRAFT_STORE,\n"
+    "                    else the user's data dir)\n"
     "  --fix             print the quick-fixes as a unified diff (the Dockerfile, and a\n"
     "                    .dockerignore to create or extend); nothing is written\n"
     "  --write           with --fix: apply them (each file replaced at once, never\n"
@@ -130,6 +142,8 @@ int runCheck(const QStringList &args)
     QString file = QStringLiteral("Dockerfile");
     QString format = QStringLiteral("text");
     QString contextDir;
+    QString image;
+    QString storeDir;
     bool fix = false;
     bool write = false;
     for (qsizetype i = 0; i < args.size(); ++i) {
@@ -149,13 +163,22 @@ int runCheck(const QStringList &args)
         QString *target = nullptr;
         QString value;
         if (arg == QLatin1String("-f") || arg == QLatin1String("--file") ||
-            arg == QLatin1String("--format") || arg == QLatin1String("--context")) {
+            arg == QLatin1String("--format") || arg == QLatin1String("--context") ||
+            arg == QLatin1String("--image") || arg == QLatin1String("--store")) {
             if (i + 1 >= args.size())
                 return usageError(QStringLiteral("%1 needs a value").arg(arg));
-            target = arg == QLatin1String("--format")
-                         ? &format
-                         : (arg == QLatin1String("--context") ? &contextDir : &file);
+            target = arg == QLatin1String("--format")    ? &format
+                     : arg == QLatin1String("--context") ? &contextDir
+                     : arg == QLatin1String("--image")   ? &image
+                     : arg == QLatin1String("--store")   ? &storeDir
+                                                         : &file;
             value = args.at(++i);
+        } else if (arg.startsWith(QLatin1String("--image="))) {
+            target = &image;
+            value = arg.mid(8);
+        } else if (arg.startsWith(QLatin1String("--store="))) {
+            target = &storeDir;
+            value = arg.mid(8);
         } else if (arg.startsWith(QLatin1String("--file="))) {
             target = &file;
             value = arg.mid(7);
@@ -181,6 +204,8 @@ int runCheck(const QStringList &args)
     if (write && file == QLatin1String("-"))
         return usageError(
             QStringLiteral("--write cannot write back to standard input; print the diff instead"));
+    if (!storeDir.isEmpty() && image.isEmpty())
+        return usageError(QStringLiteral("--store names where --image is looked up; give --image too"));
     if (fix && format != QLatin1String("text"))
         return usageError(QStringLiteral("--fix prints a diff; leave out --format"));
 
@@ -196,6 +221,16 @@ int runCheck(const QStringList &args)
     if (!options) {
         printErr(QStringLiteral("stagecraft check: %1\n").arg(options.error().message));
         return 1;
+    }
+    if (!image.isEmpty()) {
+        // Files and OCI layouts need no store; a reference does, and then its error says so.
+        Expected<ImageStore> store = ImageStore::open(ImageStore::defaultRoot(storeDir));
+        const Expected<void> added =
+            CheckImage::addTo(*options, image, store ? &*store : nullptr, BuildPlan::fromText(input->text));
+        if (!added) {
+            printErr(QStringLiteral("stagecraft check: %1\n").arg(added.error().message));
+            return 1;
+        }
     }
     if (fix)
         return runFix(*input, file, contextDir, *options, write);

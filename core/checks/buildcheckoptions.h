@@ -2,6 +2,8 @@
 // and the platform): base images' environments and the build context's .dockerignore.
 #pragma once
 
+#include "core/checks/lastbuild.h"
+
 #include <QHash>
 #include <QString>
 
@@ -37,6 +39,8 @@ struct BuildCheckOptions
     // instructions) holds under `path`, when that build's analysis is at hand; PackageCacheInLayer
     // then says what the cache costs.
     std::function<std::optional<qint64>(int instruction, const QString &path)> lastBuildBytesUnder;
+    // The image the last build made, analysed: WrittenThenDeleted (SC009) runs only with it.
+    std::optional<LastBuild> lastBuild;
     // Whether the context's source files mention a word ("crypto/tls", "net/http"): what
     // "Make it multi-stage" looks at to bring CA certificates or time zones along.
     std::function<bool(const QString &word)> contextSourcesMention;

@@ -93,7 +93,7 @@ struct StagecraftRuleText
 };
 
 // Stagecraft's own rules: what a multi-stage workshop teaches, which BuildKit does not check.
-constexpr std::array<StagecraftRuleText, 8> kStagecraftRules{{
+constexpr std::array<StagecraftRuleText, 9> kStagecraftRules{{
     {"SC001", "FinalStageToolchain",
      "The final image should not carry the compilers, build packages or SDK that only the build needs",
      "sc001-finalstagetoolchain", Severity::Warning},
@@ -113,6 +113,10 @@ constexpr std::array<StagecraftRuleText, 8> kStagecraftRules{{
     {"SC008", "UnknownStageReference",
      "--from names no stage of this Dockerfile: it will be pulled as an image of that name",
      "sc008-unknownstagereference", Severity::Warning},
+    {"SC009", "WrittenThenDeleted",
+     "A file written in one layer and removed or overwritten in a later one still takes its bytes in the "
+     "image (needs the last build's image)",
+     "sc009-writtenthendeleted", Severity::Warning},
 }};
 
 } // namespace

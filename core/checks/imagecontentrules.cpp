@@ -3,6 +3,7 @@
 #include "core/checks/checktext.h"
 #include "core/checks/runscript.h"
 
+#include <QMap>
 #include <QSet>
 
 namespace stagecraft {
@@ -249,6 +250,7 @@ void ImageContentRules::run()
             checkCaches(stage);
         checkCopies(stage, inFinal);
     }
+    checkWaste();
 }
 
 void ImageContentRules::checkToolchain()
@@ -418,6 +420,72 @@ void ImageContentRules::checkCaches(const PlanStage &stage)
                 QStringLiteral("yum/dnf install keeps its metadata and packages in /var/cache in this "
                                "layer: end the same RUN with `yum clean all` (or `dnf clean all`)"));
         }
+    }
+}
+
+void ImageContentRules::checkWaste()
+{
+    if (!m_options.lastBuild)
+        return;
+    const LastBuild &last = *m_options.lastBuild;
+    const QHash<int, int> instructionOf = [&] {
+        QHash<int, int> byLayer;
+        const QHash<int, int> layers = LastBuild::instructionLayers(m_plan, last.layerCreatedBy);
+        for (auto it = layers.constBegin(); it != layers.constEnd(); ++it)
+            byLayer.insert(it.value(), it.key());
+        return byLayer;
+    }();
+    // One finding per pair of steps (an `rm -rf` of a tree is one mistake, not a thousand).
+    struct Pair
+    {
+        qint64 bytes = 0;
+        QStringList paths; // largest first, as the analysis lists them
+        int count = 0;
+        bool removed = false;
+        bool overwritten = false;
+    };
+    QMap<std::pair<int, int>, Pair> pairs; // (later layer, written layer)
+    for (const LastBuild::Waste &w : last.waste) {
+        if (w.bytes <= 0 || w.writtenLayer < 0 || w.laterLayer <= w.writtenLayer ||
+            !instructionOf.contains(w.laterLayer))
+            continue;
+        Pair &p = pairs[{w.laterLayer, w.writtenLayer}];
+        p.bytes += w.bytes;
+        ++p.count;
+        if (p.paths.size() < 3)
+            p.paths.append(w.path);
+        (w.removed ? p.removed : p.overwritten) = true;
+    }
+    const auto size = [](qint64 bytes) {
+        if (bytes < 1024)
+            return QStringLiteral("%1 bytes").arg(bytes);
+        if (bytes < 1024 * 1024)
+            return QStringLiteral("%1 KiB").arg(double(bytes) / 1024.0, 0, 'f', 1);
+        return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+    };
+    for (auto it = pairs.constBegin(); it != pairs.constEnd(); ++it) {
+        const Pair &p = it.value();
+        const Instruction &later = m_df.instructions.at(instructionOf.value(it.key().first));
+        const auto written = instructionOf.constFind(it.key().second);
+        const QString where =
+            written != instructionOf.constEnd()
+                ? QStringLiteral("written by line %1").arg(m_df.instructions.at(*written).range.start.line)
+                : QStringLiteral("from the base image");
+        QString what = p.paths.join(QStringLiteral(", "));
+        if (p.count > p.paths.size())
+            what += QStringLiteral(" and %1 more").arg(p.count - p.paths.size());
+        const QString verb = p.removed && p.overwritten ? QStringLiteral("removes or overwrites")
+                             : p.removed                ? QStringLiteral("removes")
+                                                        : QStringLiteral("overwrites");
+        const QString advice =
+            written != instructionOf.constEnd()
+                ? QStringLiteral("write them once, in their final form, or remove them in the RUN that "
+                                 "writes them")
+                : QStringLiteral("removing files of the base image never makes the image smaller");
+        m_session.report("WrittenThenDeleted", later, later.keywordRange,
+                         QStringLiteral("This step %1 %2 (%3): the earlier layer still carries %4 in the "
+                                        "image (figure from the last build, %5); %6")
+                             .arg(verb, what, where, size(p.bytes), quoted(last.image), advice));
     }
 }
 

@@ -2,8 +2,10 @@
 // does not need to run (FinalStageToolchain, SC001), a whole filesystem copied from another
 // stage (CopyWholeFilesystem, SC003), package-manager caches left in a layer
 // (PackageCacheInLayer, SC004) and files that look like keys or credentials (SecretInImage,
-// SC005). Only the stages the final image is made of count for SC001, SC004 and SC005: the
-// target and the stages it builds FROM; what a build stage leaves behind is thrown away.
+// SC005), and, when the last build's image is known, files written in one layer and removed or
+// overwritten in a later one (WrittenThenDeleted, SC009). Only the stages the final image is made of count
+// for SC001, SC004 and SC005: the target and the stages it builds FROM; what a build stage leaves behind is
+// thrown away.
 #pragma once
 
 #include "core/checks/buildcheckoptions.h"
@@ -39,6 +41,7 @@ private:
     void checkToolchain();
     void checkCaches(const PlanStage &stage);
     void checkCopies(const PlanStage &stage, bool inFinalImage);
+    void checkWaste();
     QString costOf(int instruction, const QString &path) const;
     bool ranCommands(int stageIndex) const;
 

@@ -54,6 +54,81 @@ class TestCliCheck : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The reference image `build` (tests/data/images) was built from the first stage of
+    // context/Dockerfile: its RUN at line 6 removes the 1 MiB blob line 5 wrote and rewrites
+    // /out/app, line 8 removes the /cache line 7 filled.
+    void imageReportsWrittenThenDeleted()
+    {
+        const QString images =
+            QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) + QStringLiteral("/tests/data/images/");
+        const QByteArray dockerfile = readAll(images + QStringLiteral("context/Dockerfile"));
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        writeAll(file, dockerfile.left(dockerfile.indexOf("\nFROM scratch")));
+        writeAll(dir.filePath(QStringLiteral(".dockerignore")), "*\n!hello.txt\n");
+        const QString image = images + QStringLiteral("build.docker.tar");
+        const QString store = dir.filePath(QStringLiteral("store")); // the analysis caches
+
+        // Without an image the rule has nothing to go on.
+        const CliResult plain = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file});
+        QVERIFY2(!plain.out.contains("WrittenThenDeleted"), plain.out.constData());
+
+        const CliResult r =
+            runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file, QStringLiteral("--image"),
+                               image, QStringLiteral("--store"), store});
+        QCOMPARE(r.status, 0);
+        QVERIFY2(r.out.contains(":6:1: warning: This step removes or overwrites /out/blob.bin, /out/app "
+                                "(written by line 5): the earlier layer still carries 1.0 MiB in the image "
+                                "(figure from the last build, "),
+                 r.out.constData());
+        QVERIFY2(r.out.contains(":8:1: warning: This step removes /cache/a, /cache/b (written by line 7): "
+                                "the earlier layer still carries 64.0 KiB"),
+                 r.out.constData());
+        QCOMPARE(r.out.count("[WrittenThenDeleted]"), 2);
+
+        const CliResult json = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file,
+                                                  QStringLiteral("--image"), image, QStringLiteral("--store"),
+                                                  store, QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(json.status, 0);
+        int found = 0;
+        for (const QJsonValue &v :
+             QJsonDocument::fromJson(json.out).object().value(QLatin1String("diagnostics")).toArray()) {
+            if (v.toObject().value(QLatin1String("id")).toString() == QLatin1String("SC009"))
+                ++found;
+        }
+        QCOMPARE(found, 2);
+
+        // The whole two-stage file: the final stage's COPYs do not match the build stage's
+        // layers, so nothing is mapped, and nothing is said, rather than a wrong line.
+        writeAll(file, dockerfile);
+        const CliResult other =
+            runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file, QStringLiteral("--image"),
+                               image, QStringLiteral("--store"), store});
+        QVERIFY2(!other.out.contains("WrittenThenDeleted"), other.out.constData());
+    }
+
+    void imageErrors()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        writeAll(file, "FROM busybox\n");
+        const QString store = dir.filePath(QStringLiteral("store"));
+        const CliResult missing =
+            runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file, QStringLiteral("--image"),
+                               QStringLiteral("nope:1"), QStringLiteral("--store"), store});
+        QCOMPARE(missing.status, 1);
+        QVERIFY2(missing.err.startsWith("stagecraft check: nope:1: "), missing.err.constData());
+        const CliResult noImage = runStagecraftArgs(
+            {QStringLiteral("check"), QStringLiteral("-f"), file, QStringLiteral("--store"), store});
+        QCOMPARE(noImage.status, 2);
+        // A file that is no image is refused with its reason, not crashed on.
+        writeAll(dir.filePath(QStringLiteral("junk.tar")), QByteArray(4096, 'x'));
+        const CliResult junk =
+            runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file, QStringLiteral("--image"),
+                               dir.filePath(QStringLiteral("junk.tar")), QStringLiteral("--store"), store});
+        QCOMPARE(junk.status, 1);
+    }
+
     void reportsStagecraftRules()
     {
         QTemporaryDir dir;

@@ -124,6 +124,8 @@ private Q_SLOTS:
     void offUnlessAsked();
     void skipAndSeverity();
     void packageCacheCost();
+    void writtenThenDeleted();
+    void lastBuildLayerMapping();
     void runScript();
     void fixes_data();
     void fixes();
@@ -143,7 +145,7 @@ private Q_SLOTS:
 
 void TestStagecraftChecks::ruleTable()
 {
-    QCOMPARE(BuildChecks::stagecraftRules().size(), 8);
+    QCOMPARE(BuildChecks::stagecraftRules().size(), 9);
     QSet<QString> ids;
     for (const BuildCheckRule &r : BuildChecks::stagecraftRules()) {
         QVERIFY(r.id.startsWith(QLatin1String("SC")));
@@ -362,6 +364,66 @@ void TestStagecraftChecks::packageCacheCost()
     QCOMPARE(d.size(), 1);
     QVERIFY2(d.first().message.contains(QLatin1String("19.0 MiB in this layer of the last build")),
              qPrintable(d.first().message));
+}
+
+void TestStagecraftChecks::writtenThenDeleted()
+{
+    const QString text = lines({"FROM busybox", "RUN head -c 1048576 /dev/urandom > /blob && echo v1 > /app",
+                                "ENV A=1", "RUN rm /blob && echo v2 > /app", "RUN rm /etc/motd"});
+    BuildCheckOptions o = optionsFor(NoContext);
+    // Without the last build's image the rule says nothing.
+    QVERIFY(BuildChecks::run(text, {}, o).isEmpty());
+    LastBuild last;
+    last.image = QStringLiteral("app:latest");
+    last.layerCreatedBy = {QString(), QStringLiteral("RUN /bin/sh -c head -c … # buildkit"),
+                           QStringLiteral("RUN /bin/sh -c rm /blob && echo v2 > /app # buildkit"),
+                           QStringLiteral("RUN /bin/sh -c rm /etc/motd # buildkit")};
+    last.waste = {{QStringLiteral("/blob"), 1, 2, true, 1048576},
+                  {QStringLiteral("/app"), 1, 2, false, 3},
+                  {QStringLiteral("/etc/motd"), 0, 3, true, 200},
+                  {QStringLiteral("/empty"), 1, 2, true, 0}};
+    o.lastBuild = last;
+    const Diagnostics d = BuildChecks::run(text, {}, o);
+    QCOMPARE(d.size(), 2);
+    QCOMPARE(d.at(0).rule, QStringLiteral("WrittenThenDeleted"));
+    QCOMPARE(d.at(0).range.start.line, 4);
+    QCOMPARE(
+        d.at(0).message,
+        QStringLiteral("This step removes or overwrites /blob, /app (written by line 2): the earlier layer "
+                       "still carries 1.0 MiB in the image (figure from the last build, \"app:latest\"); "
+                       "write them once, in their final form, or remove them in the RUN that writes them"));
+    QCOMPARE(d.at(1).range.start.line, 5);
+    QVERIFY2(d.at(1).message.contains(QLatin1String("/etc/motd (from the base image)")) &&
+                 d.at(1).message.contains(QLatin1String("200 bytes")) &&
+                 d.at(1).message.contains(QLatin1String("never makes the image smaller")),
+             qPrintable(d.at(1).message));
+    // The directive turns it off like any other rule.
+    const QString off = QStringLiteral("# stagecraft-check=off=SC009\n") + text;
+    QVERIFY(BuildChecks::run(off, {}, o).isEmpty());
+}
+
+void TestStagecraftChecks::lastBuildLayerMapping()
+{
+    const BuildPlan plan = BuildPlan::fromText(lines({"FROM alpine AS base", "WORKDIR /src", "RUN make",
+                                                      "FROM base", "COPY a /a", "LABEL x=1", "RUN rm /a"}));
+    // Instruction indexes: 0 FROM, 1 WORKDIR, 2 RUN, 3 FROM, 4 COPY, 5 LABEL, 6 RUN.
+    const QStringList layers = {QString(), QStringLiteral("WORKDIR /src"),
+                                QStringLiteral("RUN /bin/sh -c make"), QStringLiteral("COPY a /a # buildkit"),
+                                QStringLiteral("RUN /bin/sh -c rm /a")};
+    QHash<int, int> expected{{1, 1}, {2, 2}, {4, 3}, {6, 4}};
+    QCOMPARE(LastBuild::instructionLayers(plan, layers), expected);
+    // A WORKDIR may make no layer.
+    QStringList noWorkdir = layers;
+    noWorkdir.removeAt(1);
+    expected = {{2, 1}, {4, 2}, {6, 3}};
+    QCOMPARE(LastBuild::instructionLayers(plan, noWorkdir), expected);
+    // Another Dockerfile's image: the mapping stops at the first mismatch from the top.
+    QVERIFY(LastBuild::instructionLayers(plan, {QString(), QStringLiteral("COPY x /x")}).isEmpty());
+    expected = {{6, 2}};
+    QCOMPARE(LastBuild::instructionLayers(
+                 plan, {QString(), QStringLiteral("ADD x /x"), QStringLiteral("RUN /bin/sh -c rm /a")}),
+             expected);
+    QVERIFY(LastBuild::instructionLayers(plan, {}).isEmpty());
 }
 
 void TestStagecraftChecks::runScript()
