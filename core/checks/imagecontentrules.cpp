@@ -377,8 +377,9 @@ void ImageContentRules::checkCaches(const PlanStage &stage)
                     .arg(costOf(step.instruction, QStringLiteral("/var/lib/apt/lists"))));
         }
         const qsizetype apk = script.find({QStringLiteral("apk")}, QStringLiteral("add"));
-        if (apk >= 0 &&
-            !script.argumentsAfterVerb(apk, QStringLiteral("add")).contains(QStringLiteral("--no-cache")) &&
+        // Global options may stand before the verb too (`apk --no-cache add`), so the whole
+        // command's words count.
+        if (apk >= 0 && !script.argumentsAfterVerb(apk, QString()).contains(QStringLiteral("--no-cache")) &&
             !text.contains(QLatin1String("/var/cache/apk")) &&
             !hasCacheMountUnder(*run, QStringLiteral("/var/cache/apk"))) {
             m_session.report(
@@ -390,8 +391,7 @@ void ImageContentRules::checkCaches(const PlanStage &stage)
                                  QStringLiteral("python3")};
         const qsizetype pipAt = script.find(pip, QStringLiteral("install"));
         if (pipAt >= 0 && !pipCacheOff &&
-            !script.argumentsAfterVerb(pipAt, QStringLiteral("install"))
-                 .contains(QStringLiteral("--no-cache-dir")) &&
+            !script.argumentsAfterVerb(pipAt, QString()).contains(QStringLiteral("--no-cache-dir")) &&
             !hasCacheMountUnder(*run, QStringLiteral("/root/.cache"))) {
             m_session.report(
                 "PackageCacheInLayer", ins, ins.keywordRange,

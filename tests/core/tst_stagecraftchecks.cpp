@@ -215,6 +215,11 @@ void TestStagecraftChecks::rules_data()
                                              << QStringList{QStringLiteral("2 PackageCacheInLayer")};
     QTest::addRow("apk add --no-cache")
         << lines({"FROM alpine", "RUN apk add --no-cache curl"}) << int(NoContext) << QStringList{};
+    QTest::addRow("apk --no-cache add (option before the verb)")
+        << lines({"FROM alpine", "RUN apk --no-cache add curl"}) << int(NoContext) << QStringList{};
+    QTest::addRow("pip --no-cache-dir install (option before the verb)")
+        << lines({"FROM python:3", "RUN pip --no-cache-dir install flask"}) << int(NoContext)
+        << QStringList{};
     QTest::addRow("pip install keeps its cache")
         << lines({"FROM python:3", "RUN pip install flask"}) << int(NoContext)
         << QStringList{QStringLiteral("2 PackageCacheInLayer")};
