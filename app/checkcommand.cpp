@@ -7,7 +7,10 @@
 #include "app/dockerfileinput.h"
 #include "app/dockerfilereport.h"
 #include "core/checks/buildchecks.h"
+#include "core/checks/codequalityreport.h"
+#include "core/checks/namesuggestions.h"
 #include "core/checks/quickfixes.h"
+#include "core/checks/sarifreport.h"
 #include "core/checks/unifieddiff.h"
 #include "core/plan/buildplan.h"
 #include "core/store/imagestore.h"
@@ -24,7 +27,8 @@ namespace stagecraft::app {
 namespace {
 
 const char kUsage[] =
-    "Usage: stagecraft check [-f FILE] [--context DIR] [--format text|json] [--fix [--write]]\n"
+    "Usage: stagecraft check [-f FILE] [--context DIR] [--target STAGE]\n"
+    "                        [--format text|json|sarif|codequality] [--fix [--write]]\n"
     "                        [--image REF [--store DIR]]\n"
     "\n"
     "Reports syntax errors, stage graph problems and build-check warnings\n"
@@ -42,6 +46,14 @@ const char kUsage[] =
     "                    current folder for standard input)\n"
     "  --format FORMAT   text (default): FILE:LINE:COLUMN: severity: message [Rule]\n"
     "                    json: {file, diagnostics: [{severity, line, column, rule, id, message}]}\n"
+    "                    sarif: a SARIF 2.1.0 log for code scanning (GitHub and others):\n"
+    "                    every rule's metadata, the file as a path relative to the\n"
+    "                    current folder (%SRCROOT%), quick-fixes that edit only it\n"
+    "                    codequality: GitLab's Code Quality report (a JSON array of\n"
+    "                    issues with a fingerprint each)\n"
+    "  --target STAGE    check as `docker build --target STAGE` builds: STAGE is the final\n"
+    "                    stage the image rules (SC001, SC004, SC005) look at, and a stage it\n"
+    "                    does not need is only a warning where it would be an error\n"
     "  --image REF       the image the last build of this Dockerfile made (a store\n"
     "                    reference, a `docker save` tarball or an OCI layout): its\n"
     "                    analysis adds WrittenThenDeleted (SC009, bytes written in one\n"
@@ -83,10 +95,46 @@ Expected<void> writeWhole(const QString &path, const QString &text)
     return {};
 }
 
-int runFix(const DockerfileInput &input, const QString &file, const QString &contextDir,
-           const BuildCheckOptions &options, bool write)
+// The Dockerfile as code hosts name it: relative to the folder the check runs in (a CI job's
+// checkout), "/"-separated. Standard input is taken for the context's Dockerfile.
+QString reportPath(const QString &file, const QString &contextDir)
 {
-    const QuickFixes::Result fixed = QuickFixes::fixAll(input.text, {}, options);
+    const QString absolute = file == QLatin1String("-")
+                                 ? QDir(contextDir).filePath(QStringLiteral("Dockerfile"))
+                                 : QFileInfo(file).absoluteFilePath();
+    return QDir::fromNativeSeparators(QDir::current().relativeFilePath(absolute));
+}
+
+// `--target STAGE` must name a stage of the file: the checks would otherwise look at a final
+// stage the build never makes. A near miss is suggested, as `docker build` cannot.
+Expected<void> checkTarget(const QString &text, const QString &target)
+{
+    const BuildPlan plan = BuildPlan::fromText(text);
+    const StageGraph &graph = plan.graph();
+    if (graph.stageIndex(target) >= 0)
+        return {};
+    QStringList names;
+    for (const Stage &stage : graph.stages)
+        if (!stage.name.isEmpty() && !names.contains(stage.name))
+            names.append(stage.name);
+    QString message = QStringLiteral("--target %1: the Dockerfile has no stage of that name").arg(target);
+    NameSuggestions suggestions;
+    if (const QString near = suggestions.closest(target.toLower(), names); !near.isEmpty())
+        message += QStringLiteral(" (did you mean %1?)").arg(near);
+    if (graph.stages.isEmpty())
+        message += QStringLiteral("; it has no stages at all");
+    else if (names.isEmpty())
+        message += QStringLiteral("; its stages have no names: give an index from 0 to %1")
+                       .arg(graph.stages.size() - 1);
+    else
+        message += QStringLiteral("; its named stages are %1").arg(names.join(QStringLiteral(", ")));
+    return fail(message);
+}
+
+int runFix(const DockerfileInput &input, const QString &file, const QString &contextDir,
+           const PlanOptions &planOptions, const BuildCheckOptions &options, bool write)
+{
+    const QuickFixes::Result fixed = QuickFixes::fixAll(input.text, planOptions, options);
     const QDir context(contextDir);
     if (!write) {
         QString diff = UnifiedDiff::make(input.text, fixed.text, QStringLiteral("a/") + input.displayName,
@@ -131,7 +179,7 @@ int runFix(const DockerfileInput &input, const QString &file, const QString &con
         if (Expected<BuildCheckOptions> reread = CheckContext::read(contextDir))
             after = *reread;
     }
-    const DockerfileReport report = DockerfileReport::make(fixed.text, {}, after);
+    const DockerfileReport report = DockerfileReport::make(fixed.text, planOptions, after);
     if (write)
         printOut(report.text(input.displayName));
     return report.hasErrors() ? 1 : 0;
@@ -144,6 +192,7 @@ int runCheck(const QStringList &args)
     QString contextDir;
     QString image;
     QString storeDir;
+    QString targetStage;
     bool fix = false;
     bool write = false;
     for (qsizetype i = 0; i < args.size(); ++i) {
@@ -164,13 +213,15 @@ int runCheck(const QStringList &args)
         QString value;
         if (arg == QLatin1String("-f") || arg == QLatin1String("--file") ||
             arg == QLatin1String("--format") || arg == QLatin1String("--context") ||
-            arg == QLatin1String("--image") || arg == QLatin1String("--store")) {
+            arg == QLatin1String("--image") || arg == QLatin1String("--store") ||
+            arg == QLatin1String("--target")) {
             if (i + 1 >= args.size())
                 return usageError(QStringLiteral("%1 needs a value").arg(arg));
             target = arg == QLatin1String("--format")    ? &format
                      : arg == QLatin1String("--context") ? &contextDir
                      : arg == QLatin1String("--image")   ? &image
                      : arg == QLatin1String("--store")   ? &storeDir
+                     : arg == QLatin1String("--target")  ? &targetStage
                                                          : &file;
             value = args.at(++i);
         } else if (arg.startsWith(QLatin1String("--image="))) {
@@ -179,6 +230,9 @@ int runCheck(const QStringList &args)
         } else if (arg.startsWith(QLatin1String("--store="))) {
             target = &storeDir;
             value = arg.mid(8);
+        } else if (arg.startsWith(QLatin1String("--target="))) {
+            target = &targetStage;
+            value = arg.mid(9);
         } else if (arg.startsWith(QLatin1String("--file="))) {
             target = &file;
             value = arg.mid(7);
@@ -196,8 +250,11 @@ int runCheck(const QStringList &args)
         }
         *target = value;
     }
-    if (format != QLatin1String("text") && format != QLatin1String("json"))
-        return usageError(QStringLiteral("unknown format `%1` (use text or json)").arg(format));
+    static const QStringList kFormats{QStringLiteral("text"), QStringLiteral("json"), QStringLiteral("sarif"),
+                                      QStringLiteral("codequality")};
+    if (!kFormats.contains(format))
+        return usageError(
+            QStringLiteral("unknown format `%1` (use %2)").arg(format, kFormats.join(QStringLiteral(", "))));
 
     if (write && !fix)
         return usageError(QStringLiteral("--write applies the fixes of --fix; give both"));
@@ -215,6 +272,15 @@ int runCheck(const QStringList &args)
         return 1;
     }
 
+    PlanOptions planOptions;
+    planOptions.target = targetStage;
+    if (!targetStage.isEmpty()) {
+        if (const Expected<void> known = checkTarget(input->text, targetStage); !known) {
+            printErr(QStringLiteral("stagecraft check: %1\n").arg(known.error().message));
+            return 2;
+        }
+    }
+
     if (contextDir.isEmpty())
         contextDir = file == QLatin1String("-") ? QDir::currentPath() : QFileInfo(file).absolutePath();
     Expected<BuildCheckOptions> options = CheckContext::read(contextDir);
@@ -225,17 +291,17 @@ int runCheck(const QStringList &args)
     if (!image.isEmpty()) {
         // Files and OCI layouts need no store; a reference does, and then its error says so.
         Expected<ImageStore> store = ImageStore::open(ImageStore::defaultRoot(storeDir));
-        const Expected<void> added =
-            CheckImage::addTo(*options, image, store ? &*store : nullptr, BuildPlan::fromText(input->text));
+        const Expected<void> added = CheckImage::addTo(*options, image, store ? &*store : nullptr,
+                                                       BuildPlan::fromText(input->text, planOptions));
         if (!added) {
             printErr(QStringLiteral("stagecraft check: %1\n").arg(added.error().message));
             return 1;
         }
     }
     if (fix)
-        return runFix(*input, file, contextDir, *options, write);
+        return runFix(*input, file, contextDir, planOptions, *options, write);
 
-    const DockerfileReport report = DockerfileReport::make(input->text, {}, *options);
+    const DockerfileReport report = DockerfileReport::make(input->text, planOptions, *options);
     const Diagnostics &diagnostics = report.diagnostics;
 
     if (format == QLatin1String("json")) {
@@ -258,6 +324,17 @@ int runCheck(const QStringList &args)
         root.insert(QStringLiteral("file"), input->displayName);
         root.insert(QStringLiteral("diagnostics"), list);
         printOut(QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Indented)));
+    } else if (format == QLatin1String("sarif")) {
+        const BuildPlan plan = BuildPlan::fromText(input->text, planOptions);
+        SarifReport::Input sarif;
+        sarif.path = reportPath(file, contextDir);
+        sarif.toolVersion = QStringLiteral(STAGECRAFT_VERSION);
+        sarif.fixesFor = [&](const Diagnostic &d) {
+            return QuickFixes::forDiagnostic(plan, input->text, d, *options);
+        };
+        printOut(QString::fromUtf8(SarifReport::make(diagnostics, sarif)));
+    } else if (format == QLatin1String("codequality")) {
+        printOut(QString::fromUtf8(CodeQualityReport::make(diagnostics, reportPath(file, contextDir))));
     } else {
         printOut(report.text(input->displayName));
     }

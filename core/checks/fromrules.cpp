@@ -59,7 +59,9 @@ void FromRules::addLinterArgs(QHash<QString, QString> *args) const
         if (!args->contains(name))
             args->insert(name, QString());
     if (!args->contains(QStringLiteral("TARGETSTAGE")))
-        args->insert(QStringLiteral("TARGETSTAGE"), m_plan.stages().last().name);
+        args->insert(
+            QStringLiteral("TARGETSTAGE"),
+            m_plan.stages().at(m_plan.target() >= 0 ? m_plan.target() : m_plan.stages().size() - 1).name);
 }
 
 void FromRules::checkStageNames()
