@@ -157,6 +157,128 @@ private Q_SLOTS:
         QCOMPARE(runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file}).status, 1);
     }
 
+    // --target STAGE: the stage `docker build --target` makes is the final one the image rules
+    // look at, whichever stage comes last in the file.
+    void targetIsTheFinalStage_data()
+    {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::addColumn<QByteArray>("absent");
+        // Without a target the last stage (FROM scratch) is final and carries no toolchain.
+        QTest::addRow("none") << QString()
+                              << QByteArray(":6:1: info: Stage \"test\" is used by no other stage")
+                              << QByteArray("[FinalStageToolchain]");
+        // The test stage builds on the Go toolchain: as the target it is the image, toolchain
+        // and all, and it is no longer a stage nothing uses.
+        QTest::addRow("test") << QStringLiteral("test") << QByteArray("[FinalStageToolchain]")
+                              << QByteArray("[UnusedStage]");
+        QTest::addRow("by index") << QStringLiteral("1") << QByteArray("[FinalStageToolchain]")
+                                  << QByteArray("[UnusedStage]");
+        QTest::addRow("upper case") << QStringLiteral("TEST") << QByteArray("[FinalStageToolchain]")
+                                    << QByteArray("[UnusedStage]");
+        // The build stage as the target: the test stage is still one nothing uses.
+        QTest::addRow("build") << QStringLiteral("build")
+                               << QByteArray(":6:1: info: Stage \"test\" is used by no other stage")
+                               << QByteArray("error");
+    }
+
+    void targetIsTheFinalStage()
+    {
+        QFETCH(QString, target);
+        QFETCH(QByteArray, expected);
+        QFETCH(QByteArray, absent);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        writeAll(file, "FROM golang:1.22 AS build\n"
+                       "WORKDIR /src\n"
+                       "COPY main.go go.mod ./\n"
+                       "RUN go build -o /out/app .\n"
+                       "\n"
+                       "FROM build AS test\n"
+                       "RUN go test ./...\n"
+                       "\n"
+                       "FROM scratch\n"
+                       "COPY --from=build /out/app /app\n");
+        QStringList args{QStringLiteral("check"), QStringLiteral("-f"), file};
+        if (!target.isEmpty())
+            args << QStringLiteral("--target") << target;
+        const CliResult r = runStagecraftArgs(args);
+        QCOMPARE(r.status, 0);
+        QVERIFY2(r.out.contains(expected), r.out.constData());
+        QVERIFY2(!r.out.contains(absent), r.out.constData());
+    }
+
+    // With --target, a stage the last one needs but the target does not is not "unused", and the
+    // last stage keeps its findings out of the report only when the target is another stage.
+    void targetLeavesOtherStagesAlone()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        writeAll(file, "FROM alpine:3.20 AS runtime\n"
+                       "COPY app /app\n"
+                       "\n"
+                       "FROM golang:1.22 AS dev\n"
+                       "COPY --from=runtime /app /app\n"
+                       "RUN go install golang.org/x/tools/gopls@latest\n");
+        const CliResult all = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file});
+        QVERIFY2(all.out.contains(":4:1: warning: The final image carries a build toolchain"),
+                 all.out.constData());
+        const CliResult runtime = runStagecraftArgs(
+            {QStringLiteral("check"), QStringLiteral("-f"), file, QStringLiteral("--target=runtime")});
+        QCOMPARE(runtime.status, 0);
+        QVERIFY2(!runtime.out.contains("FinalStageToolchain"), runtime.out.constData());
+        QVERIFY2(!runtime.out.contains("UnusedStage"), runtime.out.constData());
+    }
+
+    void unknownTargetIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        writeAll(file, "FROM alpine AS build\nRUN true\nFROM build AS test\nRUN true\n");
+        for (const QString &format : {QStringLiteral("text"), QStringLiteral("sarif")}) {
+            const CliResult r = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file,
+                                                   QStringLiteral("--target"), QStringLiteral("tset"),
+                                                   QStringLiteral("--format"), format});
+            QCOMPARE(r.status, 2);
+            QVERIFY(r.out.isEmpty());
+            QVERIFY2(r.err.contains("--target tset: the Dockerfile has no stage of that name (did you mean "
+                                    "test?); its named stages are build, test"),
+                     r.err.constData());
+        }
+        // A name nothing is near: no guess, the list still.
+        const CliResult far = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file,
+                                                 QStringLiteral("--target"), QStringLiteral("production")});
+        QCOMPARE(far.status, 2);
+        QVERIFY2(!far.err.contains("did you mean") && far.err.contains("its named stages are build, test"),
+                 far.err.constData());
+    }
+
+    // The formats for code hosts: tests/app/check_reports.py validates them in depth; here, that
+    // they come out for a real file and keep the exit status the text format gives.
+    void codeHostFormats()
+    {
+        QTemporaryDir dir;
+        makeContext(dir);
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        const CliResult sarif = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file,
+                                                   QStringLiteral("--format"), QStringLiteral("sarif")});
+        QCOMPARE(sarif.status, 0);
+        const QJsonObject log = QJsonDocument::fromJson(sarif.out).object();
+        QCOMPARE(log.value(QLatin1String("version")).toString(), QStringLiteral("2.1.0"));
+        const QJsonObject run = log.value(QLatin1String("runs")).toArray().at(0).toObject();
+        QStringList ids;
+        for (const QJsonValue &v : run.value(QLatin1String("results")).toArray())
+            ids.append(v.toObject().value(QLatin1String("ruleId")).toString());
+        QCOMPARE(ids,
+                 (QStringList{QStringLiteral("SC001"), QStringLiteral("SC004"), QStringLiteral("SC002")}));
+
+        const CliResult quality =
+            runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file,
+                               QStringLiteral("--format"), QStringLiteral("codequality")});
+        QCOMPARE(quality.status, 0);
+        QCOMPARE(QJsonDocument::fromJson(quality.out).array().size(), 3);
+    }
+
     void fixPrintsADiffThatPatchApplies()
     {
         QTemporaryDir dir;
@@ -262,6 +384,15 @@ private Q_SLOTS:
         QTest::addRow("fix with json")
             << QStringList{QStringLiteral("--fix"), QStringLiteral("--format"), QStringLiteral("json")}
             << "leave out --format";
+        QTest::addRow("unknown format") << QStringList{QStringLiteral("--format"), QStringLiteral("xml")}
+                                        << "use text, json, sarif, codequality";
+        QTest::addRow("fix with sarif")
+            << QStringList{QStringLiteral("--fix"), QStringLiteral("--format"), QStringLiteral("sarif")}
+            << "leave out --format";
+        QTest::addRow("target of a file without names")
+            << QStringList{QStringLiteral("-f"), QStringLiteral("-"), QStringLiteral("--target"),
+                           QStringLiteral("x")}
+            << "its stages have no names: give an index from 0 to 0";
     }
 
     void refusesWrongUse()
