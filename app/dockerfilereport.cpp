@@ -19,8 +19,29 @@ DockerfileReport DockerfileReport::make(const QString &text, const PlanOptions &
     Diagnostics all = report.dockerfile.diagnostics;
     BuildCheckOptions withOurs = checks;
     withOurs.stagecraftRules = true;
-    all += BuildChecks::run(plan, withOurs);
-    all += report.graph.diagnostics;
+    Diagnostics ruleFindings = BuildChecks::run(plan, withOurs);
+    Diagnostics graphFindings = report.graph.diagnostics;
+    // With an explicit target, an error in a stage the target does not need stops nothing: the
+    // build skips that stage (BuildPlan says the same of its own). Stage-graph errors and
+    // Stagecraft's rules follow; parse errors and BuildKit's rules stay as BuildKit reports them.
+    if (!options.target.isEmpty()) {
+        const auto demote = [&](Diagnostic &d) {
+            const int stage = d.range.isValid() ? report.graph.stageAt(d.range.start.line) : -1;
+            if (d.severity != Severity::Error || stage < 0 || report.graph.stages.at(stage).needed)
+                return;
+            d.severity = Severity::Warning;
+            d.message += QStringLiteral(" (stage %1 is not needed by the target, so the build skips it)")
+                             .arg(report.graph.stages.at(stage).displayName());
+        };
+        std::for_each(graphFindings.begin(), graphFindings.end(), demote);
+        for (Diagnostic &d : ruleFindings) {
+            if (const std::optional<BuildCheckRule> rule = BuildChecks::rule(d.rule);
+                rule && rule->isStagecraft())
+                demote(d);
+        }
+    }
+    all += ruleFindings;
+    all += graphFindings;
 
     // The same problem may be seen by two layers (a duplicate stage name is a build check
     // and a plan warning): keep the first of each place and rule (or message), so the build

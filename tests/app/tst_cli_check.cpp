@@ -230,6 +230,32 @@ private Q_SLOTS:
         QVERIFY2(!runtime.out.contains("UnusedStage"), runtime.out.constData());
     }
 
+    // An error in a stage the target does not need stops nothing (the build skips the stage):
+    // a warning that says so. The same error in a needed stage, or without a target, fails.
+    void errorsInStagesTheTargetSkips()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        writeAll(file, "FROM alpine AS a\n"
+                       "RUN true\n"
+                       "\n"
+                       "FROM alpine AS b\n"
+                       "COPY --from= /x /y\n");
+        const CliResult plain = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file});
+        QCOMPARE(plain.status, 1);
+        QVERIFY2(plain.out.contains(":5:6: error: --from= names no stage or image\n"), plain.out.constData());
+        const CliResult b = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file,
+                                               QStringLiteral("--target"), QStringLiteral("b")});
+        QCOMPARE(b.status, 1);
+        const CliResult a = runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file,
+                                               QStringLiteral("--target"), QStringLiteral("a")});
+        QCOMPARE(a.status, 0);
+        QVERIFY2(
+            a.out.contains(":5:6: warning: --from= names no stage or image (stage b is not needed by the "
+                           "target, so the build skips it)"),
+            a.out.constData());
+    }
+
     void unknownTargetIsRefused()
     {
         QTemporaryDir dir;
