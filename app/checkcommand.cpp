@@ -52,8 +52,8 @@ const char kUsage[] =
     "                    codequality: GitLab's Code Quality report (a JSON array of\n"
     "                    issues with a fingerprint each)\n"
     "  --target STAGE    check as `docker build --target STAGE` builds: STAGE is the final\n"
-    "                    stage the image rules (SC001, SC004, SC005) look at, and a stage it\n"
-    "                    does not need is only a warning where it would be an error\n"
+    "                    stage the image rules (SC001, SC004, SC005) look at; an error in a\n"
+    "                    stage it does not need is a warning (the build skips that stage)\n"
     "  --image REF       the image the last build of this Dockerfile made (a store\n"
     "                    reference, a `docker save` tarball or an OCI layout): its\n"
     "                    analysis adds WrittenThenDeleted (SC009, bytes written in one\n"
@@ -198,7 +198,7 @@ int runCheck(const QStringList &args)
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &arg = args.at(i);
         if (arg == QLatin1String("-h") || arg == QLatin1String("--help")) {
-            printOut(QString::fromLatin1(kUsage));
+            printOut(QString::fromUtf8(kUsage));
             return 0;
         }
         if (arg == QLatin1String("--fix")) {
