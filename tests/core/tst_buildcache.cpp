@@ -378,7 +378,8 @@ void TestBuildCache::chownByNameAndImageSourcesNeedNoExtraction()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const QString made = test::makeBusyboxLayout(dir.filePath(QStringLiteral("base")), QStringLiteral("fixture"));
+    const QString made =
+        test::makeBusyboxLayout(dir.filePath(QStringLiteral("base")), QStringLiteral("fixture"));
     QVERIFY2(made.isEmpty(), qPrintable(made));
     const QString context = dir.filePath(QStringLiteral("lesson"));
     QVERIFY(fixtures::writeText(context + QStringLiteral("/Dockerfile"),
