@@ -59,6 +59,8 @@ const char kUsage[] =
     "--network: the network of RUN steps that do not set `RUN --network` themselves:\n"
     "private (the default: a user-mode network through slirp4netns, as `run` has; Docker's\n"
     "word `default` means the same), host (the machine's) or none (loopback only).\n"
+    "Steps built with the network are found in the cache by a build with none (a cached\n"
+    "step does not run); host has cache keys of its own (docs/cache-format.md).\n"
     "\n"
     "--debug-shell: when a RUN command fails, opens a shell (/bin/sh, or the stage's\n"
     "SHELL) in that step's filesystem: the layers below, what the command wrote before it\n"
@@ -412,6 +414,9 @@ int runBuild(const QStringList &commandLine)
     if (!json)
         for (const QString &tag : result->tags)
             printOut(QStringLiteral("naming to %1 done\n").arg(tag));
+    for (const auto &source : std::as_const(request.cacheFrom))
+        if (const QString fetched = CacheOption::fetchSummary(*source); !fetched.isEmpty() && !json)
+            printOut(fetched + u'\n');
     if (cacheTo) {
         auto exported = cacheTo->write(*store, result->cacheKeys, *registrySettings);
         if (!exported)

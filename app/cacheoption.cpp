@@ -2,6 +2,8 @@
 
 #include "core/builder/cacheindex.h"
 #include "core/builder/cachelayout.h"
+#include "core/builder/remotecache.h"
+#include "core/oci/imagemanifest.h"
 #include "core/oci/mediatype.h"
 #include "core/registry/registryclient.h"
 #include "core/registry/registrycredentials.h"
@@ -64,26 +66,68 @@ Expected<std::shared_ptr<const StepCacheSource>> CacheOption::open(ImageStore &s
             return std::unexpected(layout.error());
         return std::shared_ptr<const StepCacheSource>(*layout);
     }
-    // The cache artifact and every layer come into the store (each blob verified by the
-    // client), then are checked whole as a local cache is. The artifact gets no name there.
+    // Lazy: the cache artifact's manifest and index now, a layer only when a step's key
+    // matches and the store lacks it (RemoteCache). A room that changed a lesson's third
+    // step downloads the first two steps' layers, not all the instructor pushed.
     auto reference = RegistryReference::parse(ref);
     if (!reference)
         return std::unexpected(reference.error());
-    const QString name = reference->familiar();
-    const bool named = store.resolve(name).has_value();
-    auto client = clientFor(settings);
-    if (!client)
-        return std::unexpected(client.error());
-    auto pulled = (*client)->pullInto(store, ref);
-    if (!pulled)
+    auto credentials = RegistryCredentials::load();
+    if (!credentials)
+        return std::unexpected(credentials.error());
+    const QString where = QStringLiteral("from ") + ref;
+    const auto refused = [&](const QString &why) {
+        return fail(QStringLiteral("the build cache %1 is refused: %2").arg(where, why));
+    };
+    RegistryClient client(settings, *credentials);
+    auto remote = client.fetchManifest(*reference);
+    if (!remote)
+        return fail(QStringLiteral("cannot get the build cache %1: %2").arg(ref, remote.error().message));
+    if (!mediatype::isManifest(remote->mediaType))
+        return refused(
+            QStringLiteral("it is a `%1`, not a build cache manifest").arg(remote->mediaType.left(100)));
+    auto manifest = ImageManifest::parse(remote->bytes);
+    if (!manifest)
+        return refused(manifest.error().message);
+    if (manifest->config.mediaType != CacheIndex::MediaType)
+        return refused(QStringLiteral("its manifest's config is \"%1\", not a build cache index")
+                           .arg(manifest->config.mediaType.left(100)));
+    if (manifest->config.size < 0 || manifest->config.size > CacheIndex::MaxIndexBytes)
+        return refused(QStringLiteral("its index claims %1 bytes").arg(manifest->config.size));
+    if (auto pulled = client.pullBlob(store, *reference, manifest->config); !pulled)
         return fail(QStringLiteral("cannot get the build cache %1: %2").arg(ref, pulled.error().message));
-    if (!named)
-        (void)store.removeReference(name);
-    auto cache = CacheLayout::openManifest(store.blobs(), *pulled, QStringLiteral("from ") + ref,
-                                           QStringLiteral("from ") + ref);
+    auto indexBytes =
+        store.blobs()->readAll(manifest->config.digest, manifest->config.size, CacheIndex::MaxIndexBytes);
+    if (!indexBytes)
+        return refused(indexBytes.error().message);
+    auto index = CacheIndex::parse(*indexBytes);
+    if (!index)
+        return refused(index.error().message);
+    // Steps fetch from the builder's worker threads: a client belongs to its thread, so
+    // each fetch makes its own.
+    RemoteCache::BlobFetch fetchBlob = [settings, credentials = *credentials,
+                                        reference = *reference](ImageStore &into, const Descriptor &blob,
+                                                                const CancellationToken &cancel) {
+        RegistryClient perThread(settings, credentials);
+        return perThread.pullBlob(into, reference, blob, cancel);
+    };
+    auto cache = RemoteCache::make(std::move(*index), manifest->layers, std::move(fetchBlob), where, where);
     if (!cache)
         return std::unexpected(cache.error());
     return std::shared_ptr<const StepCacheSource>(*cache);
+}
+
+QString CacheOption::fetchSummary(const StepCacheSource &source)
+{
+    const auto *remote = dynamic_cast<const RemoteCache *>(&source);
+    if (!remote)
+        return {};
+    const QList<Descriptor> all = remote->index().blobs();
+    return QStringLiteral("build cache %1: fetched %2 of %3 layers (%4 bytes)")
+        .arg(remote->description().mid(5))
+        .arg(remote->fetchedLayers())
+        .arg(all.size())
+        .arg(remote->fetchedBytes());
 }
 
 Expected<QString> CacheOption::write(const ImageStore &store, const QStringList &keys,

@@ -28,10 +28,13 @@ struct CacheOption
     // `exporting`: --cache-to (dest=), else --cache-from (src=).
     static Expected<CacheOption> parse(const QString &text, bool exporting);
 
-    // The cache a build asks: a local export opened and verified, or the registry's
-    // pulled into `store` first.
+    // The cache a build asks: a local export opened and verified whole, or the registry's
+    // manifest and index, whose layers are fetched into `store` as steps find their keys.
     Expected<std::shared_ptr<const StepCacheSource>> open(ImageStore &store,
                                                           const RegistrySettings &settings) const;
+    // After a build from a registry cache: "build cache REF: fetched N of M layers (B
+    // bytes)"; empty for a local cache.
+    static QString fetchSummary(const StepCacheSource &source);
     // Exports the store's step cache entries for `keys`; returns a line saying what was written.
     Expected<QString> write(const ImageStore &store, const QStringList &keys,
                             const RegistrySettings &settings) const;

@@ -4,6 +4,7 @@
 #include "app/checkcontext.h"
 #include "app/checkimage.h"
 #include "app/command.h"
+#include "app/contextfile.h"
 #include "app/dockerfileinput.h"
 #include "app/dockerfilereport.h"
 #include "core/checks/buildchecks.h"
@@ -164,7 +165,7 @@ int runFix(const DockerfileInput &input, const QString &file, const QString &con
             // Only files at the context's top: a fix never names a path that climbs out.
             if (f.path.contains(QLatin1Char('/')) || f.path.startsWith(QLatin1String("..")))
                 continue;
-            if (const Expected<void> w = writeWhole(context.filePath(f.path), f.text); !w) {
+            if (const Expected<void> w = ContextFile::replace(contextDir, f.path, f.text.toUtf8()); !w) {
                 printErr(QStringLiteral("stagecraft check: %1\n").arg(w.error().message));
                 return 1;
             }

@@ -10,6 +10,8 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 
+#include <functional>
+
 namespace stagecraft::app {
 
 namespace {
@@ -26,15 +28,18 @@ const char kUsage[] =
     "truncated or damaged kit is refused and changes nothing), then loads the images and\n"
     "the cache and copies the examples into --examples DIR (default ./<kit name>-examples):\n"
     "after that every example builds fully cached with the network off. `show` lists the\n"
-    "contents with sizes; --check says which examples are fully covered and, for the\n"
-    "others, what would still need the network.\n";
+    "contents with sizes; --check says which examples are fully covered (their base\n"
+    "images in the kit or the store, every step's result in the kit) and, for the others,\n"
+    "each step without a result by line and instruction, and whether it would only run or\n"
+    "would need the network (a package manager, downloader or VCS; a missing base image\n"
+    "always does). --check exits with 1 when an example is not fully covered.\n";
 
 QString megabytes(qint64 bytes)
 {
     return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + QStringLiteral(" MiB");
 }
 
-void printContents(const ClassroomKit &kit, bool check)
+void printContents(const ClassroomKit &kit, bool check, const ImageStore *store = nullptr)
 {
     printOut(QStringLiteral("images:\n"));
     for (const KitImage &i : kit.images())
@@ -44,24 +49,43 @@ void printContents(const ClassroomKit &kit, bool check)
                  .arg(kit.cache().index().blobs().size())
                  .arg(megabytes(kit.cacheBytes())));
     printOut(QStringLiteral("examples (%1):\n").arg(megabytes(kit.examplesBytes())));
-    const QList<KitCoverage> coverage = kit.coverage();
+    std::function<bool(const QString &)> inStore;
+    if (store)
+        inStore = [store](const QString &image) { return store->resolve(image).has_value(); };
+    const QList<KitCoverage> coverage = kit.coverage(inStore);
+    int covered = 0;
     for (qsizetype i = 0; i < kit.examples().size(); ++i) {
         const KitExample &e = kit.examples()[i];
+        const KitCoverage &c = coverage[i];
         QString line = QStringLiteral("  %1  %2 steps").arg(e.name).arg(e.steps);
-        if (check) {
-            const KitCoverage &c = coverage[i];
-            if (c.covered())
-                line += QStringLiteral("  covered: builds fully cached offline");
-            else
-                line +=
-                    QStringLiteral("  NOT covered: needs the network for %1%2")
-                        .arg(c.missingImages.isEmpty() ? QString()
-                                                       : QStringLiteral("images %1 ")
-                                                             .arg(c.missingImages.join(QStringLiteral(", "))))
-                        .arg(c.missingSteps ? QStringLiteral("%1 steps").arg(c.missingSteps) : QString());
+        if (!check) {
+            printOut(line + u'\n');
+            continue;
         }
-        printOut(line + u'\n');
+        line += QStringLiteral(", %1 cached").arg(megabytes(c.cacheBytes));
+        if (c.covered()) {
+            ++covered;
+            printOut(line + QStringLiteral("  covered: builds fully cached offline\n"));
+            continue;
+        }
+        line += c.needsNetwork() ? QStringLiteral("  NOT covered: would need the network\n")
+                                 : QStringLiteral("  NOT covered: steps would run (offline)\n");
+        for (const QString &image : c.missingImages)
+            line += QStringLiteral("    base image %1: not in the kit or the store, would be pulled "
+                                   "(needs the network)\n")
+                        .arg(image);
+        for (const KitMissingStep &step : c.steps)
+            line += QStringLiteral("    %1%2: no cached result, %3\n")
+                        .arg(step.line > 0 ? QStringLiteral("line %1: ").arg(step.line) : QString(),
+                             step.instruction.left(120),
+                             step.needsNetwork ? QStringLiteral("would need the network")
+                                               : QStringLiteral("would run"));
+        if (c.steps.isEmpty() && c.missingSteps > 0) // a kit that does not name its steps
+            line += QStringLiteral("    %1 steps have no cached result and would run\n").arg(c.missingSteps);
+        printOut(line);
     }
+    if (check)
+        printOut(QStringLiteral("%1 of %2 examples fully covered\n").arg(covered).arg(kit.examples().size()));
 }
 
 int runKit(const QStringList &args)
@@ -115,7 +139,15 @@ int runKit(const QStringList &args)
     if (!kit)
         return commandError(name, kit.error().message);
     if (action == QLatin1String("show")) {
-        printContents(*kit, parsed->has(QStringLiteral("--check")));
+        const bool check = parsed->has(QStringLiteral("--check"));
+        printContents(*kit, check, &*store);
+        if (!check)
+            return 0;
+        // 0: every example builds offline; 1: some would need the network or run steps.
+        for (const KitCoverage &c :
+             kit->coverage([&](const QString &image) { return store->resolve(image).has_value(); }))
+            if (!c.covered())
+                return 1;
         return 0;
     }
     if (action == QLatin1String("import")) {

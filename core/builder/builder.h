@@ -57,6 +57,16 @@ struct BuildRequest
     StepCacheSources cacheFrom;
 };
 
+// A step that went through the step cache and where it stands in the Dockerfile: what a
+// classroom kit's check names when the kit lacks the step's result.
+struct BuildStepKey
+{
+    QString key;
+    int stage = 0;
+    int line = 0;        // 1-based
+    QString instruction; // as written, on one line
+};
+
 struct BuildResult
 {
     Descriptor manifest;
@@ -68,6 +78,8 @@ struct BuildResult
     // Every step cache key the build used or made (a --link step's layer key too), in the
     // order the steps ran: what `--cache-to` exports.
     QStringList cacheKeys;
+    // The key each step's result was found or kept under, in the order the steps ended.
+    QList<BuildStepKey> stepKeys;
 };
 
 struct BuildCachePruneReport

@@ -194,6 +194,7 @@ Expected<BuildResult> BuildRun::writeImage(const QElapsedTimer &timer)
     {
         std::lock_guard lock(m_resultMutex);
         result.cacheKeys = m_cacheKeys;
+        result.stepKeys = m_stepKeys;
     }
     result.durationMs = timer.elapsed();
     BuildEvent done;

@@ -199,8 +199,9 @@ private:
     std::optional<BuildPlan> m_plan;
     std::optional<BuildContext> m_context;
     QList<std::optional<StageState>> m_results;
-    QStringList m_cacheKeys;    // under m_resultMutex
-    QSet<int> m_exportedStages; // the target and the stages it is built FROM
+    QStringList m_cacheKeys;        // under m_resultMutex
+    QList<BuildStepKey> m_stepKeys; // under m_resultMutex
+    QSet<int> m_exportedStages;     // the target and the stages it is built FROM
     // Each built stage's scope at its end (ARGs, ENV, WORKDIR, SHELL): where a stage built
     // FROM it starts reading (under m_resultMutex).
     QList<std::optional<StageScope>> m_scopes;

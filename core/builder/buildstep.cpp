@@ -49,6 +49,10 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
             QLatin1Char('\n') +
             QString::fromUtf8(QJsonDocument(next.config.config.toJson()).toJson(QJsonDocument::Compact)));
     };
+    const auto noteKey = [&](const QString &key) {
+        std::lock_guard lock(m_resultMutex);
+        m_stepKeys.append({key, place.stage, place.range.start.line, place.text.simplified().left(1000)});
+    };
     const auto takeCached = [&](const QString &key) -> Expected<bool> {
         auto imported = importCached(key);
         if (!imported)
@@ -57,6 +61,7 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
         if (!loadCache(key, cached))
             return false;
         keepStepRecord(step, place, state, work, key, next);
+        noteKey(key);
         state = cached;
         ++m_cached;
         BuildEvent e = base;
@@ -124,6 +129,7 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
     }
     if (work.linked && reuseLinkedLayer(linkKey, key, work, base, next)) {
         CacheExplanation::save(explainDir, identity, record);
+        noteKey(key);
         state = next;
         return {};
     }
@@ -139,6 +145,7 @@ Expected<void> BuildRun::runStep(const PlanStep &step, const StepPlace &place, S
     next.key = key;
     saveCache(key, next);
     CacheExplanation::save(explainDir, identity, record);
+    noteKey(key);
     state = next;
     BuildEvent e = base;
     e.kind = BuildEventKind::StepDone;
@@ -162,10 +169,13 @@ Expected<void> BuildRun::prepareStep(const PlanStep &step, const StepPlace &plac
     if (const auto *workdir = std::get_if<WorkdirCommand>(&step.command))
         return workdirStep(*workdir, state, next, work, keyOnly);
     if (const auto *run = std::get_if<RunCommand>(&step.command)) {
-        // The build's network, like a RUN's own --network, is an input of the step.
-        if (run->network == RunNetwork::Default && m_request.network != RunNetwork::Default)
-            work.keyExtra += m_request.network == RunNetwork::Host ? QStringLiteral("network=host\n")
-                                                                   : QStringLiteral("network=none\n");
+        // A RUN's own --network is in the step's text, so in its key. The build's
+        // `--network none` is not: it says what the build may reach, not what the step
+        // is, as BuildKit leaves proxy variables out of its keys. A result made with the
+        // network then serves a classroom's offline build, which is the point of a kit.
+        // The host's network stays in: what a step sees there is the machine's own.
+        if (run->network == RunNetwork::Default && m_request.network == RunNetwork::Host)
+            work.keyExtra += QStringLiteral("network=host\n");
         describeRun(*run, state, work);
         // What a bind mount shows the command is an input too: the context's files by
         // content, another stage by its key. A student's edited go.mod must not get the

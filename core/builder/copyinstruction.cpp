@@ -104,8 +104,23 @@ void setContainerOwner(LayerEntry &entry, const struct stat &st)
     entry.gid = idMap ? idMap->containerGid(st.st_gid) : st.st_gid;
 }
 
-// --chown: names resolve through the stage's /etc/passwd and /etc/group, so the resolved
-// ids belong in the cache key.
+// --chown's part of the cache key. Numeric ids as they are. A name as the name, as
+// BuildKit keys a chown by name: what it resolves to is decided by the stage's
+// /etc/passwd and /etc/group, which the parent key already pins (the same parent key,
+// the same files below), so a cached COPY --chown=NAME is found without extracting the
+// stage to read them.
+QString ownerKey(const Ownership &chown)
+{
+    bool uidNumeric = false;
+    bool gidNumeric = false;
+    const qint64 uid = chown.user.toLongLong(&uidNumeric);
+    const qint64 gid = chown.group.isEmpty() ? uid : chown.group.toLongLong(&gidNumeric);
+    if (uidNumeric && (chown.group.isEmpty() || gidNumeric))
+        return QStringLiteral("owner:%1:%2\n").arg(uid).arg(gid);
+    return QStringLiteral("owner-name:%1:%2\n").arg(chown.user, chown.group);
+}
+
+// --chown: names resolve through the stage's /etc/passwd and /etc/group.
 Expected<void> readOwnership(const std::optional<Ownership> &chown, const LayerTree &stageTree, CopyJob &job,
                              QString *keyExtra)
 {
@@ -124,7 +139,7 @@ Expected<void> readOwnership(const std::optional<Ownership> &chown, const LayerT
                             .arg(chown->text, group));
         job.gid = job.uid;
     }
-    *keyExtra += QStringLiteral("owner:%1:%2\n").arg(*job.uid).arg(*job.gid);
+    *keyExtra += ownerKey(*chown);
     return {};
 }
 
@@ -389,15 +404,8 @@ bool BuildRun::copyKeyInputs(const CopyCommand &copy, const AddCommand *add, con
     if (add && !add->checksum.isEmpty())
         return false;
     QString extra;
-    if (copy.chown) {
-        bool uidNumeric = false;
-        bool gidNumeric = false;
-        const qint64 uid = copy.chown->user.toLongLong(&uidNumeric);
-        const qint64 gid = copy.chown->group.isEmpty() ? uid : copy.chown->group.toLongLong(&gidNumeric);
-        if (!uidNumeric || (!copy.chown->group.isEmpty() && !gidNumeric))
-            return false;
-        extra += QStringLiteral("owner:%1:%2\n").arg(uid).arg(gid);
-    }
+    if (copy.chown)
+        extra += ownerKey(*copy.chown);
     if (copy.from.isEmpty()) {
         for (const QString &src : copy.sources) {
             if (src.startsWith(QStringLiteral("http://")) || src.startsWith(QStringLiteral("https://")))
@@ -409,12 +417,23 @@ bool BuildRun::copyKeyInputs(const CopyCommand &copy, const AddCommand *add, con
         }
     } else {
         const int fromStage = m_plan->stageReference(copy.from, place.stage);
-        if (fromStage < 0)
-            return false;
-        const std::optional<StageState> fromState = stageResult(fromStage);
-        if (!fromState)
-            return false;
-        extra += QStringLiteral("from-stage:") + fromState->key + QLatin1Char('\n');
+        if (fromStage < 0) {
+            // An image is pinned by its manifest digest: the store's, when it has the
+            // image (one to pull is left to copyEntries).
+            auto ref = ImageReference::normalise(copy.from);
+            if (!ref)
+                return false;
+            auto image = m_builder.store().image(*ref);
+            if (!image)
+                return false;
+            extra += QStringLiteral("from-image:") + image->manifestDescriptor.digest.toString() +
+                     QLatin1Char('\n');
+        } else {
+            const std::optional<StageState> fromState = stageResult(fromStage);
+            if (!fromState)
+                return false;
+            extra += QStringLiteral("from-stage:") + fromState->key + QLatin1Char('\n');
+        }
         for (const QString &src : copy.sources) {
             if (!cleanInside(src))
                 return false;

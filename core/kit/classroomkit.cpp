@@ -17,6 +17,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSet>
 #include <QTemporaryFile>
@@ -26,6 +27,7 @@ namespace stagecraft {
 namespace {
 
 constexpr qint64 MaxKitIndexBytes = 16ll << 20;
+constexpr qsizetype MaxPlanSteps = 10000;
 
 QJsonArray toArray(const QStringList &list)
 {
@@ -70,21 +72,94 @@ qint64 ClassroomKit::cacheBytes() const
     return total;
 }
 
-QList<KitCoverage> ClassroomKit::coverage() const
+bool KitCoverage::needsNetwork() const
+{
+    if (!missingImages.isEmpty())
+        return true;
+    for (const KitMissingStep &s : steps)
+        if (s.needsNetwork)
+            return true;
+    return false;
+}
+
+bool ClassroomKit::mayNeedNetwork(const QString &instruction)
+{
+    const QString text = instruction.simplified();
+    const QString word = text.section(QLatin1Char(' '), 0, 0).toUpper();
+    if (word == QLatin1String("ADD")) {
+        // A URL or a git repository is fetched whenever the step runs.
+        static const QRegularExpression remote(QStringLiteral(R"((^|\s)(https?://|git@|git://|ssh://))"),
+                                               QRegularExpression::CaseInsensitiveOption);
+        return remote.match(text).hasMatch();
+    }
+    if (word != QLatin1String("RUN"))
+        return false;
+    static const QRegularExpression offline(QStringLiteral(R"(^RUN\b.*--network[= ]none\b)"),
+                                            QRegularExpression::CaseInsensitiveOption);
+    if (offline.match(text).hasMatch())
+        return false;
+    // A command word: at the start, after a separator or a path (/usr/bin/curl), followed
+    // by a space or the end of a command.
+    static const QRegularExpression fetcher(
+        QStringLiteral(R"((^|[\s;&|(`'"/])()"
+                       R"(apt-get|apt|aptitude|add-apt-repository|apk|dnf|yum|microdnf|zypper|pacman|)"
+                       R"(pip|pip3|pipx|poetry|uv|conda|mamba|npm|npx|yarn|pnpm|bun|gem|bundle|cargo|)"
+                       R"(rustup|composer|mvn|gradle|nuget|curl|wget|)"
+                       R"(git\s+(clone|fetch|pull|submodule)|go\s+(mod\s+download|get|install|build)|)"
+                       R"(dotnet\s+(restore|add|build|publish))"
+                       R"()(\s|$|;|&|\||\)))"));
+    return fetcher.match(text).hasMatch();
+}
+
+QList<KitCoverage> ClassroomKit::coverage(const std::function<bool(const QString &)> &imageAvailable) const
 {
     QSet<QString> images;
     for (const KitImage &i : m_images)
         images.insert(i.name);
+    return coverageOf(m_examples, m_cache->index(), images, m_imageBlobs, imageAvailable);
+}
+
+QList<KitCoverage> ClassroomKit::coverageOf(const QList<KitExample> &examples, const CacheIndex &cache,
+                                            const QSet<QString> &kitImages, const QSet<Digest> &baseBlobs,
+                                            const std::function<bool(const QString &)> &imageAvailable)
+{
     QList<KitCoverage> all;
-    for (const KitExample &e : m_examples) {
+    for (const KitExample &e : examples) {
         KitCoverage c;
         c.example = e.name;
         for (const QString &image : e.images)
-            if (!images.contains(image))
+            if (!kitImages.contains(image) && !(imageAvailable && imageAvailable(image)))
                 c.missingImages.append(image);
-        for (const QString &key : e.keys)
-            if (!m_cache->index().entries.contains(key))
+        QSet<Digest> layers;
+        const auto countLayers = [&](const QJsonObject &entry) {
+            if (auto ofEntry = CacheIndex::layersOf(entry))
+                for (const auto &[d, diffId] : std::as_const(*ofEntry))
+                    if (!baseBlobs.contains(d.digest) && !layers.contains(d.digest)) {
+                        layers.insert(d.digest);
+                        c.cacheBytes += d.size;
+                    }
+        };
+        if (!e.plan.isEmpty()) {
+            // Each step by its key: the steps after a missing one keep their keys (a key
+            // chains the keys before it, not their results), so only the missing ones run.
+            for (const BuildStepKey &step : e.plan) {
+                const auto entry = cache.entries.constFind(step.key);
+                if (entry != cache.entries.cend()) {
+                    countLayers(*entry);
+                    continue;
+                }
                 ++c.missingSteps;
+                c.steps.append({step.line, step.instruction, mayNeedNetwork(step.instruction)});
+            }
+        } else {
+            for (const QString &key : e.keys) {
+                const auto entry = cache.entries.constFind(key);
+                if (entry != cache.entries.cend())
+                    countLayers(*entry);
+                else if (!key.startsWith(QLatin1String("link-")))
+                    ++c.missingSteps;
+            }
+        }
         all.append(c);
     }
     return all;
@@ -125,6 +200,7 @@ Expected<ClassroomKit> ClassroomKit::write(const ImageStore &store, const QStrin
                 QStringLiteral("example %1 does not build: %2").arg(example.name, built.error().message));
         example.keys = built->cacheKeys;
         example.steps = built->steps;
+        example.plan = built->stepKeys;
         QFile dockerfile(build.contextDir + QStringLiteral("/Dockerfile"));
         if (!dockerfile.open(QIODevice::ReadOnly))
             return fail(QStringLiteral("cannot read %1").arg(dockerfile.fileName()));
@@ -191,6 +267,13 @@ Expected<ClassroomKit> ClassroomKit::write(const ImageStore &store, const QStrin
         o.insert(QStringLiteral("images"), toArray(e.images));
         o.insert(QStringLiteral("keys"), toArray(e.keys));
         o.insert(QStringLiteral("steps"), e.steps);
+        QJsonArray plan;
+        for (const BuildStepKey &step : e.plan)
+            plan.append(QJsonObject{{QStringLiteral("key"), step.key},
+                                    {QStringLiteral("stage"), step.stage},
+                                    {QStringLiteral("line"), step.line},
+                                    {QStringLiteral("instruction"), step.instruction}});
+        o.insert(QStringLiteral("plan"), plan);
         examples.append(o);
     }
     QJsonObject config;
@@ -308,6 +391,22 @@ Expected<ClassroomKit> ClassroomKit::open(const QString &path, const QString &sc
         e.images = toStrings(o.value(QStringLiteral("images")));
         e.keys = toStrings(o.value(QStringLiteral("keys")));
         e.steps = o.value(QStringLiteral("steps")).toInt();
+        const QJsonArray plan = o.value(QStringLiteral("plan")).toArray();
+        if (plan.size() > MaxPlanSteps)
+            return refused(
+                QStringLiteral("example %1 lists more than %2 steps").arg(e.name).arg(MaxPlanSteps));
+        for (const QJsonValue &p : plan) {
+            const QJsonObject step = p.toObject();
+            BuildStepKey k;
+            k.key = step.value(QStringLiteral("key")).toString();
+            k.stage = step.value(QStringLiteral("stage")).toInt();
+            k.line = step.value(QStringLiteral("line")).toInt();
+            // Shown to the person who checks the kit: one line, bounded.
+            k.instruction = step.value(QStringLiteral("instruction")).toString().simplified().left(1000);
+            if (!CacheIndex::isKey(k.key) || k.line < 0 || k.stage < 0)
+                return refused(QStringLiteral("example %1 lists a step that is not one").arg(e.name));
+            e.plan.append(k);
+        }
         kit.m_examples.append(e);
     }
     kit.m_examplesBlob = manifest->layers.first();
@@ -338,6 +437,8 @@ Expected<ClassroomKit> ClassroomKit::open(const QString &path, const QString &sc
             if (contents->diffId != image->layers[i].diffId)
                 return refused(QStringLiteral("image %1: a layer does not match its diff ID").arg(name));
         }
+        for (const ImageLayer &layer : std::as_const(image->layers))
+            kit.m_imageBlobs.insert(layer.descriptor.digest);
         kit.m_images.append({name, image->blobSize()});
     }
     return kit;

@@ -15,10 +15,12 @@
 #include "core/oci/image.h"
 #include "core/store/imagestore.h"
 
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
 
+#include <functional>
 #include <memory>
 
 namespace stagecraft {
@@ -29,6 +31,17 @@ struct KitExample
     QStringList images; // base images it needs
     QStringList keys;   // its steps' cache keys as the instructor's build made them
     int steps = 0;
+    // Each step's key with its line and instruction (kits from before 0.3 have none:
+    // their check counts missing keys without naming the steps).
+    QList<BuildStepKey> plan;
+};
+
+// A step of an example whose result the kit lacks: it runs when the example is built.
+struct KitMissingStep
+{
+    int line = 0; // 0: not known (an older kit)
+    QString instruction;
+    bool needsNetwork = false; // by ClassroomKit::mayNeedNetwork
 };
 
 struct KitImage
@@ -38,13 +51,16 @@ struct KitImage
 };
 
 // What `kit show` lists, and `--check` decides: whether each example's images and steps
-// are all in the kit.
+// are all in the kit (or, for images, in the store it is checked against).
 struct KitCoverage
 {
     QString example;
-    QStringList missingImages;
+    QStringList missingImages; // would be pulled: always the network
     int missingSteps = 0;
+    QList<KitMissingStep> steps; // the missing steps, in the order they ran
+    qint64 cacheBytes = 0;       // the layers its steps made, as the kit holds them
     bool covered() const { return missingImages.isEmpty() && missingSteps == 0; }
+    bool needsNetwork() const;
 };
 
 class ClassroomKit
@@ -69,7 +85,17 @@ public:
     const CacheLayout &cache() const { return *m_cache; }
     qint64 cacheBytes() const;
     qint64 examplesBytes() const { return m_examplesBytes; }
-    QList<KitCoverage> coverage() const;
+    // `imageAvailable`: a base image the kit lacks but the store it is checked against has
+    // (`kit show --check --store`) does not need the network.
+    QList<KitCoverage> coverage(const std::function<bool(const QString &)> &imageAvailable = {}) const;
+    static QList<KitCoverage> coverageOf(const QList<KitExample> &examples, const CacheIndex &cache,
+                                         const QSet<QString> &kitImages, const QSet<Digest> &baseBlobs,
+                                         const std::function<bool(const QString &)> &imageAvailable = {});
+    // Whether an instruction that has to run may reach for the network: a RUN of a package
+    // manager, downloader or VCS (apt-get, apk, pip, npm, go mod download, curl, git clone,
+    // …) that does not say `--network=none`, or an ADD of a URL or git repository. A
+    // heuristic: other RUNs are said to "run" offline, which they may still fail to do.
+    static bool mayNeedNetwork(const QString &instruction);
 
     // Loads the images and the cache into `store` and copies the examples into
     // `examplesDir`/<name> (an existing example directory is left alone). Returns the
@@ -83,6 +109,7 @@ private:
     QList<KitExample> m_examples;
     QList<KitImage> m_images;
     std::shared_ptr<CacheLayout> m_cache;
+    QSet<Digest> m_imageBlobs; // the base images' layers, not counted as an example's cache
     Descriptor m_examplesBlob;
     qint64 m_examplesBytes = 0;
 };

@@ -591,6 +591,16 @@ Expected<void> RegistryClient::fetchBlob(ImageStore &store, const Target &target
     }
 }
 
+Expected<void> RegistryClient::pullBlob(ImageStore &store, const RegistryReference &reference,
+                                        const Descriptor &blob, const CancellationToken &cancel)
+{
+    const Target target = targetFor(reference, reference.familiar(), false);
+    if (auto fetched = fetchBlob(store, target, blob, {}, cancel); !fetched)
+        return fail(QStringLiteral("cannot get blob %1 of %2: %3")
+                        .arg(blob.digest.toString(), reference.familiar(), fetched.error().message));
+    return {};
+}
+
 Expected<Descriptor> RegistryClient::pullInto(ImageStore &store, const QString &reference,
                                               const PullOptions &options,
                                               const RegistryProgressSink &progress,

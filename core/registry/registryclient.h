@@ -95,6 +95,11 @@ public:
                                            const CancellationToken &cancel = {});
     Expected<bool> blobExists(const RegistryReference &reference, const Digest &digest,
                               const CancellationToken &cancel = {});
+    // One blob of `reference`'s repository into `store`, verified by digest and size (one
+    // the store has is not fetched): what a lazy `--cache-from type=registry` asks for
+    // when a step's key matches.
+    Expected<void> pullBlob(ImageStore &store, const RegistryReference &reference, const Descriptor &blob,
+                            const CancellationToken &cancel = {});
 
 private:
     struct Target;

@@ -6,13 +6,16 @@
 #include "busyboxlayout.h"
 #include "core/builder/cachelayout.h"
 #include "core/exec/sandbox.h"
+#include "core/kit/classroomkit.h"
 #include "core/oci/layerwriter.h"
 #include "core/oci/ocilayout.h"
 #include "core/store/imagestore.h"
+#include "partialkit.h"
 #include "registryfixture.h"
 #include "tests/app/clirun.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QProcess>
@@ -48,10 +51,12 @@ private Q_SLOTS:
     void localCacheRebuildsEveryStepCached();
     void damagedLocalCacheIsRefused();
     void registryCacheServesFiveImportsAtOnce();
+    void registryCacheFetchesOnlyTheLayersItUses();
     void kitRebuildsOfflineInAnEmptyStore();
     void damagedKitIsRefused_data();
     void damagedKitIsRefused();
     void kitWithASymlinkIsRefused();
+    void kitCheckNamesWhatWouldRun();
 
 private:
     // A store holding busybox:fixture; empty on failure.
@@ -171,10 +176,83 @@ void TestCliBuildCache::registryCacheServesFiveImportsAtOnce()
         QVERIFY2(p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0,
                  p->readAllStandardError().constData());
         QVERIFY2(out.count(QByteArray(" CACHED from " + ref.toUtf8())) == 22, out.constData());
+        QVERIFY2(out.contains("layers ("), out.constData()); // the lazy import's summary
         ids.append(imageIdOf(out));
     }
     qInfo("%d fully cached builds from the registry at once: %lld ms", Students, timer.elapsed());
     QCOMPARE(ids.count(imageIdOf(built.out)), Students);
+}
+
+// The registry's cache is lazy: a student whose Dockerfile differs from the instructor's
+// at the build stage's second RUN gets the layers of the steps before it (and of the final
+// stage's first RUN), not every layer the instructor pushed.
+void TestCliBuildCache::registryCacheFetchesOnlyTheLayersItUses()
+{
+    if (!test::RegistryFixture::available())
+        QSKIP("docker-registry is not installed (Debian package docker-registry)");
+    test::RegistryFixture registry;
+    QVERIFY2(registry.start(), qPrintable(registry.error()));
+    const QString ref = registry.host() + QStringLiteral("/class/cache:seed");
+    const QString teacher = storeWithBase(QStringLiteral("teacher"));
+    const QString cache = m_dir->filePath(QStringLiteral("local-cache"));
+    const auto built = runStagecraft(teacher, {QStringLiteral("build"), QStringLiteral("--cache-to"),
+                                               QStringLiteral("type=registry,ref=") + ref, seedContext()});
+    QVERIFY2(built.status == 0, built.err.constData());
+    // The same cache as a local layout, to know its layers.
+    QCOMPARE(runStagecraft(teacher, {QStringLiteral("build"), QStringLiteral("--cache-to"),
+                                     QStringLiteral("type=local,dest=") + cache, seedContext()})
+                 .status,
+             0);
+    auto layout = CacheLayout::open(cache);
+    QVERIFY(layout);
+    const QList<Descriptor> cacheLayers = (*layout)->index().blobs();
+
+    // The student's copy of the seed, its build stage's second RUN changed.
+    const QString context = m_dir->filePath(QStringLiteral("edited"));
+    QVERIFY(QDir().mkpath(context));
+    QDirIterator it(seedContext(), QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString from = it.next();
+        const QString to = context + from.mid(seedContext().size());
+        if (it.fileInfo().isDir())
+            QVERIFY(QDir().mkpath(to));
+        else if (!it.fileInfo().isSymLink())
+            QVERIFY(QFile::copy(from, to));
+    }
+    QFile dockerfile(context + QStringLiteral("/Dockerfile"));
+    QVERIFY(dockerfile.open(QIODevice::ReadOnly));
+    QByteArray text = dockerfile.readAll();
+    dockerfile.close();
+    QVERIFY(text.contains("RUN rm data/temporary"));
+    text.replace("RUN rm data/temporary", "RUN echo changed > data/changed && rm data/temporary");
+    QVERIFY(dockerfile.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    dockerfile.write(text);
+    dockerfile.close();
+
+    const QString student = storeWithBase(QStringLiteral("student"));
+    const auto rebuilt = runStagecraft(student, {QStringLiteral("build"), QStringLiteral("--network"),
+                                                 QStringLiteral("none"), QStringLiteral("--cache-from"),
+                                                 QStringLiteral("type=registry,ref=") + ref, context});
+    QVERIFY2(rebuilt.status == 0, rebuilt.err.constData());
+    const qsizetype cachedSteps = rebuilt.out.count(QByteArray(" CACHED from " + ref.toUtf8()));
+    QVERIFY2(cachedSteps > 0 && cachedSteps < 22, rebuilt.out.constData());
+    static const QRegularExpression summary(QStringLiteral("fetched (\\d+) of (\\d+) layers"));
+    const QRegularExpressionMatch m = summary.match(QString::fromUtf8(rebuilt.out));
+    QVERIFY2(m.hasMatch(), rebuilt.out.constData());
+    const int fetched = m.captured(1).toInt();
+    QCOMPARE(m.captured(2).toInt(), cacheLayers.size());
+    qInfo("a prefix of the steps cached: fetched %d of %lld cache layers", fetched,
+          qlonglong(cacheLayers.size()));
+    QVERIFY(fetched > 0);
+    QVERIFY(fetched < cacheLayers.size() - 1); // more than the base layer left behind
+    // What the store holds of the cache's layers, independently of the count: fewer than all.
+    auto store = ImageStore::open(student);
+    QVERIFY(store);
+    qsizetype held = 0;
+    for (const Descriptor &d : cacheLayers)
+        held += store->hasBlob(d.digest) ? 1 : 0;
+    QVERIFY2(held < cacheLayers.size(), qPrintable(QString::number(held)));
 }
 
 void TestCliBuildCache::kitRebuildsOfflineInAnEmptyStore()
@@ -192,7 +270,8 @@ void TestCliBuildCache::kitRebuildsOfflineInAnEmptyStore()
     const auto shown = runStagecraft(
         student, {QStringLiteral("kit"), QStringLiteral("show"), QStringLiteral("--check"), kit});
     QVERIFY2(shown.status == 0, shown.err.constData());
-    QVERIFY2(shown.out.contains("busybox:fixture") && shown.out.contains("busybox  22 steps  covered"),
+    QVERIFY2(shown.out.contains("busybox:fixture") && shown.out.contains("busybox  22 steps, ") &&
+                 shown.out.contains(" cached  covered: builds fully cached offline"),
              shown.out.constData());
     QElapsedTimer timer;
     timer.start();
@@ -203,11 +282,15 @@ void TestCliBuildCache::kitRebuildsOfflineInAnEmptyStore()
     QVERIFY2(imported.out.contains(QByteArray("example: " + QFile::encodeName(examples) + "/busybox")),
              imported.out.constData());
     const qint64 importMs = timer.restart();
+    // The classroom: the instructor built with the network, the student builds with none
+    // and with Docker Hub's mirror on a port nothing listens on, so a pull would fail.
     const auto rebuilt =
-        runStagecraft(student, {QStringLiteral("build"), examples + QStringLiteral("/busybox")});
+        runStagecraft(student, {QStringLiteral("build"), QStringLiteral("--network"), QStringLiteral("none"),
+                                QStringLiteral("--mirror"), QStringLiteral("docker.io=http://127.0.0.1:9"),
+                                examples + QStringLiteral("/busybox")});
     QVERIFY2(rebuilt.status == 0, rebuilt.err.constData());
     qInfo("kit import %lld ms, then a fully cached offline build %lld ms", importMs, timer.elapsed());
-    QCOMPARE(rebuilt.out.count(" CACHED"), 22);
+    QVERIFY2(rebuilt.out.count(" CACHED") == 22, rebuilt.out.constData());
     QCOMPARE(imageIdOf(rebuilt.out), imageIdOf(built.out));
 }
 
@@ -285,6 +368,61 @@ void TestCliBuildCache::kitWithASymlinkIsRefused()
     QCOMPARE(refused.status, 1);
     QVERIFY2(refused.err.contains("is refused") && refused.err.contains("not a plain file"),
              refused.err.constData());
+}
+
+// `kit show --check` on a kit that lacks a RUN step's result and the base image: against
+// an empty store it names the step by line and instruction (it would run) and the image
+// (it would be pulled, so the network) and exits with 1; against the instructor's store,
+// which has the image, only the step is left.
+void TestCliBuildCache::kitCheckNamesWhatWouldRun()
+{
+    const QString teacher = storeWithBase(QStringLiteral("teacher"));
+    const QString kit = m_dir->filePath(QStringLiteral("lesson.kit"));
+    QCOMPARE(runStagecraft(teacher, {QStringLiteral("kit"), QStringLiteral("export"), QStringLiteral("-o"),
+                                     kit, seedContext()})
+                 .status,
+             0);
+    auto opened = ClassroomKit::open(kit, m_dir->filePath(QStringLiteral("scratch")));
+    QVERIFY(opened);
+    QCOMPARE(opened->examples().size(), 1);
+    QString key;
+    int line = 0;
+    for (const BuildStepKey &step : opened->examples().first().plan)
+        if (step.instruction.startsWith(QLatin1String("RUN rm data/temporary"))) {
+            key = step.key;
+            line = step.line;
+        }
+    QVERIFY(!key.isEmpty());
+    QCOMPARE(line, 17);
+    const QString partial = m_dir->filePath(QStringLiteral("partial.kit"));
+    const QString made = test::makePartialKit(kit, partial, {key}, {QStringLiteral("busybox:fixture")});
+    QVERIFY2(made.isEmpty(), qPrintable(made));
+
+    const QString empty = m_dir->filePath(QStringLiteral("student"));
+    const auto shown = runStagecraft(
+        empty, {QStringLiteral("kit"), QStringLiteral("show"), QStringLiteral("--check"), partial});
+    QCOMPARE(shown.status, 1);
+    QVERIFY2(shown.out.contains("busybox  22 steps") &&
+                 shown.out.contains("NOT covered: would need the network"),
+             shown.out.constData());
+    QVERIFY2(
+        shown.out.contains("    base image busybox:fixture: not in the kit or the store, would be pulled "
+                           "(needs the network)\n"),
+        shown.out.constData());
+    QVERIFY2(shown.out.contains("    line 17: RUN rm data/temporary && rm -r lib/deep && chmod 0750 data && "
+                                "touch data/empty: no cached result, would run\n"),
+             shown.out.constData());
+    QVERIFY2(shown.out.contains("0 of 1 examples fully covered"), shown.out.constData());
+
+    const auto mine = runStagecraft(
+        teacher, {QStringLiteral("kit"), QStringLiteral("show"), QStringLiteral("--check"), partial});
+    QCOMPARE(mine.status, 1);
+    QVERIFY2(mine.out.contains("NOT covered: steps would run (offline)") && !mine.out.contains("base image"),
+             mine.out.constData());
+    const auto full =
+        runStagecraft(empty, {QStringLiteral("kit"), QStringLiteral("show"), QStringLiteral("--check"), kit});
+    QCOMPARE(full.status, 0);
+    QVERIFY2(full.out.contains("1 of 1 examples fully covered"), full.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCliBuildCache)

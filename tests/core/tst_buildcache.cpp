@@ -8,6 +8,7 @@
 #include "core/builder/cacheindex.h"
 #include "core/builder/cachelayout.h"
 #include "core/exec/sandbox.h"
+#include "core/oci/layerreader.h"
 #include "core/oci/ocilayout.h"
 #include "core/progress/buildprogress.h"
 
@@ -129,6 +130,7 @@ private Q_SLOTS:
     void hostileIndexIsRefused_data();
     void hostileIndexIsRefused();
     void boundContextFilesAreInTheKey();
+    void chownByNameAndImageSourcesNeedNoExtraction();
 
 private:
     // The busybox seed built in a store of `dir`, its cache exported to `dir`/cache.
@@ -366,6 +368,65 @@ void TestBuildCache::boundContextFilesAreInTheKey()
     QVERIFY(changed);
     QCOMPARE(changed->result.cachedSteps, 0);
     QVERIFY(changed->result.cacheKeys != first->result.cacheKeys);
+}
+
+// A cached `COPY --chown=NAME` and `COPY --from=IMAGE` are found without extracting a
+// layer: the name is keyed as the name (the parent key pins the /etc/passwd it resolves
+// through, as BuildKit keys a chown by name) and the image by its manifest digest. The
+// first build resolves the name to the ids the stage's /etc/passwd gives.
+void TestBuildCache::chownByNameAndImageSourcesNeedNoExtraction()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString made =
+        test::makeBusyboxLayout(dir.filePath(QStringLiteral("base")), QStringLiteral("fixture"));
+    QVERIFY2(made.isEmpty(), qPrintable(made));
+    const QString context = dir.filePath(QStringLiteral("lesson"));
+    QVERIFY(fixtures::writeText(context + QStringLiteral("/Dockerfile"),
+                                "FROM busybox:fixture\n"
+                                "COPY --chown=builder:staff app.txt /home/builder/app.txt\n"
+                                "COPY --chown=builder app.txt /home/builder/again.txt\n"
+                                "COPY --from=busybox:fixture /etc/group /copied/group\n"));
+    QVERIFY(fixtures::writeText(context + QStringLiteral("/app.txt"), "the app\n"));
+    const auto storeWithBase = [&](const QString &name) -> std::optional<ImageStore> {
+        auto store = ImageStore::open(dir.filePath(name));
+        if (!store || !store->import(dir.filePath(QStringLiteral("base")), QStringLiteral("busybox:fixture")))
+            return std::nullopt;
+        return *store;
+    };
+    auto teacher = storeWithBase(QStringLiteral("teacher"));
+    QVERIFY(teacher);
+    auto first = build(*teacher, context);
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+    QVERIFY(!first->extracted.isEmpty()); // the names were looked up in the base's files
+    auto image = teacher->image(QStringLiteral("lesson:one"));
+    QVERIFY(image);
+    QCOMPARE(image->layers.size(), 4);
+    auto owners = [&](int layer) {
+        auto blob = image->openLayer(layer);
+        QStringList seen;
+        auto contents = LayerReader::readAll(blob->get());
+        for (const LayerEntry &e : contents->entries)
+            if (e.type == EntryType::File)
+                seen.append(QStringLiteral("%1 %2:%3").arg(e.path).arg(e.uid).arg(e.gid));
+        return seen;
+    };
+    QCOMPARE(owners(1), QStringList{QStringLiteral("home/builder/app.txt 1000:50")});
+    QCOMPARE(owners(2), QStringList{QStringLiteral("home/builder/again.txt 1000:1000")});
+
+    auto index = CacheIndex::collect(*teacher, first->result.cacheKeys);
+    QVERIFY(index);
+    QVERIFY(CacheLayout::write(*teacher, *index, dir.filePath(QStringLiteral("cache"))));
+    auto cache = CacheLayout::open(dir.filePath(QStringLiteral("cache")));
+    QVERIFY(cache);
+    auto student = storeWithBase(QStringLiteral("student"));
+    QVERIFY(student);
+    auto rebuilt = build(*student, context, {*cache});
+    QVERIFY2(rebuilt, qPrintable(rebuilt ? QString() : rebuilt.error().message));
+    QCOMPARE(rebuilt->result.cachedSteps, 3);
+    QCOMPARE(rebuilt->result.manifest.digest, first->result.manifest.digest);
+    QVERIFY2(rebuilt->extracted.isEmpty(),
+             qPrintable(QStringLiteral("%1 layers extracted").arg(rebuilt->extracted.size())));
 }
 
 QTEST_GUILESS_MAIN(TestBuildCache)

@@ -1,7 +1,9 @@
 // File → Import Classroom Kit: a kit of a small FROM scratch lesson imported through the
 // dialog (on its worker thread) into an empty store, the example offered to open; a
-// truncated kit refused with the reason shown.
+// truncated kit refused with the reason shown; Check Kit lists a complete kit's example as
+// covered and, for a kit missing a step's result, names the step that would run.
 #include "core/kit/classroomkit.h"
+#include "partialkit.h"
 #include "ui/kitimportdialog.h"
 
 #include <QDir>
@@ -33,6 +35,7 @@ class TestKitImportDialog : public QObject
 private Q_SLOTS:
     void importsAndOffersTheExamples();
     void truncatedKitIsRefused();
+    void checkListsTheCoverage();
 
 private:
     // A kit of one FROM scratch example (no sandbox needed) at `dir`/lesson.kit.
@@ -105,6 +108,57 @@ void TestKitImportDialog::truncatedKitIsRefused()
     auto *status = dialog.findChild<QLabel *>(QStringLiteral("kitStatus"));
     QVERIFY2(status->text().contains(QStringLiteral("is refused")), qPrintable(status->text()));
     QCOMPARE(dialog.findChild<QListWidget *>(QStringLiteral("kitExamples"))->count(), 0);
+}
+
+void TestKitImportDialog::checkListsTheCoverage()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString kit = makeKit(dir);
+    QVERIFY(!kit.isEmpty());
+    // The same kit without the COPY step's result.
+    auto opened = ClassroomKit::open(kit, dir.filePath(QStringLiteral("scratch")));
+    QVERIFY(opened);
+    QString copyKey;
+    for (const BuildStepKey &step : opened->examples().first().plan)
+        if (step.instruction.startsWith(QLatin1String("COPY")))
+            copyKey = step.key;
+    QVERIFY(!copyKey.isEmpty());
+    const QString partial = dir.filePath(QStringLiteral("partial.kit"));
+    const QString made = test::makePartialKit(kit, partial, {copyKey}, {});
+    QVERIFY2(made.isEmpty(), qPrintable(made));
+
+    for (const bool complete : {true, false}) {
+        KitImportDialog dialog(dir.filePath(QStringLiteral("student")));
+        dialog.setKitFile(complete ? kit : partial);
+        QSignalSpy checked(&dialog, &KitImportDialog::checkFinished);
+        dialog.resize(720, 360);
+        dialog.show();
+        dialog.startCheck();
+        QVERIFY(checked.wait(60000));
+        QCOMPARE(checked.first().first().toBool(), true);
+        auto *examples = dialog.findChild<QListWidget *>(QStringLiteral("kitExamples"));
+        QCOMPARE(examples->count(), complete ? 1 : 2); // the missing step under its example
+        const QString text = examples->item(0)->text();
+        const QString status = dialog.findChild<QLabel *>(QStringLiteral("kitStatus"))->text();
+        if (complete) {
+            QVERIFY2(text.contains(QStringLiteral("covered: builds fully cached offline")), qPrintable(text));
+            QVERIFY2(status.startsWith(QStringLiteral("1 of 1 examples")), qPrintable(status));
+        } else {
+            QVERIFY2(text.contains(QStringLiteral("steps would run (offline)")), qPrintable(text));
+            QCOMPARE(examples->item(0)->toolTip(), QStringLiteral("Line 2: COPY greeting.txt / — would run"));
+            QCOMPARE(examples->item(1)->text().trimmed(),
+                     QStringLiteral("Line 2: COPY greeting.txt / — would run"));
+            QVERIFY(!(examples->item(1)->flags() & Qt::ItemIsSelectable));
+            QVERIFY2(status.startsWith(QStringLiteral("0 of 1 examples")), qPrintable(status));
+            QTest::qWait(50);
+            if (const QByteArray shot = qgetenv("STAGECRAFT_SCREENSHOT_DIR"); !shot.isEmpty())
+                dialog.grab().save(QString::fromLocal8Bit(shot) + QStringLiteral("/kitcheck.png"));
+        }
+        // Nothing was imported by a check.
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("student/cache/build"))) ||
+                QDir(dir.filePath(QStringLiteral("student/cache/build"))).isEmpty());
+    }
 }
 
 QTEST_MAIN(TestKitImportDialog)

@@ -19,6 +19,7 @@ stagecraft_add_test(tst_kitimportdialog
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_kitimportdialog.cpp
   LIBS stagecraft_ui
   GUI LABELS ui)
+target_include_directories(tst_kitimportdialog PRIVATE ${PROJECT_SOURCE_DIR}/tests/core)
 # The window at 1024×768 and 1280×720 in English and German, and the drag from Files onto a node.
 stagecraft_add_test(tst_windowlayout
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_windowlayout.cpp
