@@ -428,9 +428,10 @@ void ImageContentRules::checkWaste()
     if (!m_options.lastBuild)
         return;
     const LastBuild &last = *m_options.lastBuild;
+    QSet<int> stale; // layers of steps edited since the build: their waste is not this text's
     const QHash<int, int> instructionOf = [&] {
         QHash<int, int> byLayer;
-        const QHash<int, int> layers = LastBuild::instructionLayers(m_plan, last.layerCreatedBy);
+        const QHash<int, int> layers = LastBuild::instructionLayers(m_plan, last.layerCreatedBy, &stale);
         for (auto it = layers.constBegin(); it != layers.constEnd(); ++it)
             byLayer.insert(it.value(), it.key());
         return byLayer;
@@ -447,7 +448,7 @@ void ImageContentRules::checkWaste()
     QMap<std::pair<int, int>, Pair> pairs; // (later layer, written layer)
     for (const LastBuild::Waste &w : last.waste) {
         if (w.bytes <= 0 || w.writtenLayer < 0 || w.laterLayer <= w.writtenLayer ||
-            !instructionOf.contains(w.laterLayer))
+            !instructionOf.contains(w.laterLayer) || stale.contains(w.writtenLayer))
             continue;
         Pair &p = pairs[{w.laterLayer, w.writtenLayer}];
         p.bytes += w.bytes;
