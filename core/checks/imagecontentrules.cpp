@@ -166,7 +166,10 @@ QString ImageContentRules::toolchainImage(const QString &reference)
         return QStringLiteral("the Go toolchain");
     if (name == QLatin1String("rust"))
         return QStringLiteral("the Rust toolchain");
-    if (name == QLatin1String("gcc") || name == QLatin1String("buildpack-deps"))
+    // buildpack-deps' curl and scm variants are the layers below the compilers: no toolchain.
+    const bool compilerLessVariant =
+        tag.endsWith(QLatin1String("curl")) || tag.endsWith(QLatin1String("scm"));
+    if (name == QLatin1String("gcc") || (name == QLatin1String("buildpack-deps") && !compilerLessVariant))
         return QStringLiteral("a C/C++ toolchain");
     if (name == QLatin1String("maven") || name == QLatin1String("gradle"))
         return QStringLiteral("a Java build tool and JDK");

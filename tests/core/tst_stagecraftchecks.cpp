@@ -296,6 +296,12 @@ void TestStagecraftChecks::rules_data()
         << lines({"FROM alpine AS builder", "RUN echo", "FROM scratch", "COPY --from=buidler /a /a"})
         << int(NoContext)
         << QStringList{QStringLiteral("1 UnusedStage"), QStringLiteral("4 UnknownStageReference")};
+    QTest::addRow("buildpack-deps without compilers")
+        << lines({"FROM buildpack-deps:bookworm-scm", "RUN git --version"}) << int(NoContext)
+        << QStringList{};
+    QTest::addRow("buildpack-deps with compilers")
+        << lines({"FROM buildpack-deps:bookworm", "RUN make"}) << int(NoContext)
+        << QStringList{QStringLiteral("1 FinalStageToolchain")};
     QTest::addRow("--from names a later stage")
         << lines({"FROM alpine AS app", "COPY --from=assets /a /a", "FROM alpine AS assets", "RUN echo"})
         << int(NoContext)
