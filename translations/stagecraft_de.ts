@@ -231,6 +231,65 @@
     </message>
 </context>
 <context>
+    <name>stagecraft::QuickFixes</name>
+    <message>
+        <source>Write %1</source>
+        <translation>%1 schreiben</translation>
+    </message>
+    <message>
+        <source>Rename the stage %1</source>
+        <translation>Stufe in %1 umbenennen</translation>
+    </message>
+    <message>
+        <source>Write %1 %2=…</source>
+        <translation>%1 %2=… schreiben</translation>
+    </message>
+    <message>
+        <source>Write %1 in JSON form</source>
+        <translation>%1 in JSON-Form schreiben</translation>
+    </message>
+    <message>
+        <source>Use a LABEL for the author</source>
+        <translation>LABEL für den Autor verwenden</translation>
+    </message>
+    <message>
+        <source>Add %1 to .dockerignore</source>
+        <translation>%1 in .dockerignore aufnehmen</translation>
+    </message>
+    <message>
+        <source>Create a .dockerignore</source>
+        <translation>.dockerignore anlegen</translation>
+    </message>
+    <message>
+        <source>Combine apt-get update, install and clean-up in one RUN</source>
+        <translation>apt-get update, install und Aufräumen in einem RUN zusammenfassen</translation>
+    </message>
+    <message>
+        <source>Remove the package lists in the same RUN</source>
+        <translation>Paketlisten im selben RUN entfernen</translation>
+    </message>
+    <message>
+        <source>Use apk add --no-cache</source>
+        <translation>apk add --no-cache verwenden</translation>
+    </message>
+    <message>
+        <source>Add --no-cache-dir</source>
+        <translation>--no-cache-dir ergänzen</translation>
+    </message>
+    <message>
+        <source>Clean the npm cache in the same RUN</source>
+        <translation>npm-Cache im selben RUN leeren</translation>
+    </message>
+    <message>
+        <source>Clean the package cache in the same RUN</source>
+        <translation>Paket-Cache im selben RUN leeren</translation>
+    </message>
+    <message>
+        <source>Make it multi-stage (build stage + %1)</source>
+        <translation>Mehrstufig machen (Build-Stufe + %1)</translation>
+    </message>
+</context>
+<context>
     <name>stagecraft::ui::Application</name>
     <message>
         <source>stagecraft: cannot write %1</source>

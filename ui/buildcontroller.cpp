@@ -3,11 +3,13 @@
 #include "core/analysis/bytesize.h"
 #include "core/analysis/imageanalysis.h"
 #include "core/analysis/imagesource.h"
+#include "core/imagechecks/lastbuildimage.h"
 #include "core/store/imagestore.h"
 #include "ui/buildlogmodel.h"
 #include "ui/buildlogview.h"
 #include "ui/buildsession.h"
 #include "ui/dockerfileeditor.h"
+#include "ui/liveanalysis.h"
 #include "ui/sizetext.h"
 #include "ui/stagegraphview.h"
 
@@ -88,6 +90,22 @@ void BuildController::reset()
     m_views.editor->clearLayerBadges();
     m_views.log->clear();
     m_views.logView->setStages({});
+    setLastBuildImage(nullptr);
+}
+
+void BuildController::forgetImage()
+{
+    m_lastImage.clear();
+    setLastBuildImage(nullptr);
+}
+
+void BuildController::setLastBuildImage(std::shared_ptr<const LastBuildImage> image)
+{
+    if (!image && !m_lastBuildImage)
+        return;
+    m_lastBuildImage = std::move(image);
+    if (m_views.analysis)
+        m_views.analysis->setLastBuild(m_lastBuildImage);
 }
 
 Expected<BuildRecord> BuildController::readRecord(const QString &path, BuildProgress &progress)
@@ -342,10 +360,12 @@ void BuildController::measureSizes(const ImageStore &store)
 {
     const quint64 generation = m_generation;
     const QHash<int, QString> manifests = m_stageManifests;
-    m_pool.start([this, generation, manifests, store] {
+    const QString finalImage = m_lastImage;
+    m_pool.start([this, generation, manifests, finalImage, store] {
         QHash<QString, LayerSize> layers;
         QHash<int, qint64> stages;
         QHash<QString, qint64> totals; // stages that end in the same image are measured once
+        std::shared_ptr<const ImageAnalysis> finalAnalysis;
         for (auto it = manifests.cbegin(); it != manifests.cend(); ++it) {
             if (const auto known = totals.constFind(it.value()); known != totals.constEnd()) {
                 stages.insert(it.key(), *known);
@@ -358,15 +378,28 @@ void BuildController::measureSizes(const ImageStore &store)
                 layers.insert(report.digest, {report.size, report.compressedSize});
             totals.insert(it.value(), opened->analysis->totalSize());
             stages.insert(it.key(), opened->analysis->totalSize());
+            if (it.value() == finalImage)
+                finalAnalysis = opened->analysis;
         }
+        if (!finalAnalysis && !finalImage.isEmpty()) {
+            if (Expected<OpenedImage> opened = ImageSource::analyse(finalImage, &store))
+                finalAnalysis = opened->analysis;
+        }
+        // The size rules read the built image: its wasted files and each layer's bytes.
+        std::shared_ptr<const LastBuildImage> image;
+        if (finalAnalysis)
+            image = std::make_shared<const LastBuildImage>(
+                LastBuildImage::fromAnalysis(finalImage.left(19), finalAnalysis));
         QMetaObject::invokeMethod(
-            this, [this, generation, layers, stages] { applySizes(generation, layers, stages); },
+            this,
+            [this, generation, layers, stages, image] { applySizes(generation, layers, stages, image); },
             Qt::QueuedConnection);
     });
 }
 
 void BuildController::applySizes(quint64 generation, const QHash<QString, LayerSize> &layers,
-                                 const QHash<int, qint64> &stages)
+                                 const QHash<int, qint64> &stages,
+                                 std::shared_ptr<const LastBuildImage> image)
 {
     if (generation != m_generation)
         return; // another build or document replaced the one measured
@@ -377,6 +410,7 @@ void BuildController::applySizes(quint64 generation, const QHash<QString, LayerS
     for (auto it = m_stageEnds.cbegin(); it != m_stageEnds.cend(); ++it)
         m_views.graph->setStageState(it.key(), it.value().allCached ? StageState::Cached : StageState::Done,
                                      stageDetail(it.key()));
+    setLastBuildImage(std::move(image));
     Q_EMIT sizesChanged();
 }
 

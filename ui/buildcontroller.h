@@ -14,7 +14,13 @@
 #include <QObject>
 #include <QThreadPool>
 
+#include <memory>
+
 class QProgressBar;
+
+namespace stagecraft {
+class LastBuildImage;
+}
 
 namespace stagecraft::ui {
 
@@ -22,6 +28,7 @@ class BuildLogModel;
 class BuildLogView;
 class BuildSession;
 class DockerfileEditor;
+class LiveAnalysis;
 class StageGraphView;
 
 class BuildController : public QObject
@@ -37,6 +44,9 @@ public:
         BuildLogModel *log = nullptr;
         BuildLogView *logView = nullptr;
         QProgressBar *progress = nullptr;
+        // Given the analysed image after a successful build, so the live checks' size rules
+        // (PackageCacheInLayer's bytes, WrittenThenDeleted) speak of it; may be null.
+        LiveAnalysis *analysis = nullptr;
     };
 
     // A step that ended, as the badges and the Layers/Files links need it.
@@ -90,7 +100,10 @@ public:
     // The node's text for a finished stage: its time (unless all cached) and image size.
     QString stageDetail(int stageIndex) const;
     // Forgets the last image too (Run has nothing to start): another document is open.
-    void forgetImage() { m_lastImage.clear(); }
+    void forgetImage();
+    // The image the last successful build made, analysed for the checks (null until the
+    // images are measured, and after reset() or forgetImage()).
+    std::shared_ptr<const LastBuildImage> lastBuildImage() const { return m_lastBuildImage; }
 
     const BuildProgress &buildState() const { return m_buildState; }
     const QList<BuiltStep> &builtSteps() const { return m_builtSteps; }
@@ -118,7 +131,8 @@ private:
     void updateProgress();
     void measureSizes(const ImageStore &store);
     void applySizes(quint64 generation, const QHash<QString, LayerSize> &layers,
-                    const QHash<int, qint64> &stages);
+                    const QHash<int, qint64> &stages, std::shared_ptr<const LastBuildImage> image);
+    void setLastBuildImage(std::shared_ptr<const LastBuildImage> image);
 
     struct StageEnd
     {
@@ -144,7 +158,8 @@ private:
     QHash<int, qint64> m_stageImageSizes;   // each stage's image, uncompressed
     bool m_measured = false;
     quint64 m_generation = 0; // measurements of an older build are dropped
-    QThreadPool m_pool;       // measures the built images off the GUI thread
+    std::shared_ptr<const LastBuildImage> m_lastBuildImage;
+    QThreadPool m_pool; // measures the built images off the GUI thread
 };
 
 } // namespace stagecraft::ui

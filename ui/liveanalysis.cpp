@@ -2,9 +2,11 @@
 
 #include "core/checks/buildchecks.h"
 #include "core/dockerfile/dockerfileparser.h"
+#include "core/imagechecks/lastbuildimage.h"
 #include "core/plan/buildplan.h"
 
 #include <QElapsedTimer>
+#include <QSet>
 
 #include <algorithm>
 
@@ -44,6 +46,15 @@ void LiveAnalysis::setTarget(const QString &target)
     run();
 }
 
+void LiveAnalysis::setLastBuild(std::shared_ptr<const LastBuildImage> image)
+{
+    if (image == m_lastBuild)
+        return;
+    m_lastBuild = std::move(image);
+    m_timer.stop();
+    run();
+}
+
 void LiveAnalysis::flush()
 {
     if (m_timer.isActive()) {
@@ -71,7 +82,21 @@ void LiveAnalysis::run()
     }
     BuildCheckOptions checks;
     checks.stagecraftRules = true; // Stagecraft's own rules teach while typing too
-    next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics + BuildChecks::run(plan, checks);
+    if (m_lastBuild)
+        m_lastBuild->addTo(checks, plan);
+    next.diagnostics = next.dockerfile.diagnostics + BuildChecks::run(plan, checks);
+    // The plan warns of some things a rule reports too (LaterStageReference): the rule's
+    // finding, which the user can configure, stands for both.
+    QSet<QString> ruled;
+    for (const Diagnostic &d : std::as_const(next.diagnostics))
+        if (!d.rule.isEmpty())
+            ruled.insert(
+                QStringLiteral("%1:%2:%3").arg(d.range.start.line).arg(d.range.start.column).arg(d.rule));
+    for (const Diagnostic &d : std::as_const(next.plan.diagnostics))
+        if (d.rule.isEmpty() ||
+            !ruled.contains(
+                QStringLiteral("%1:%2:%3").arg(d.range.start.line).arg(d.range.start.column).arg(d.rule)))
+            next.diagnostics.append(d);
     if (next.dockerfile.instructions.isEmpty()) {
         // An empty (or comments-only) file is where everyone starts: one hint, not two red
         // errors saying there is nothing ("no instructions", "no FROM").

@@ -10,6 +10,12 @@
 #include <QObject>
 #include <QTimer>
 
+#include <memory>
+
+namespace stagecraft {
+class LastBuildImage;
+}
+
 namespace stagecraft::ui {
 
 struct AnalysisResult
@@ -39,6 +45,9 @@ public:
     void setText(const QString &text);    // analyses after kDelayMs
     void analyzeNow(const QString &text); // analyses at once (file opened, tests)
     void setTarget(const QString &target);
+    // The image the last build made (null: none): the size rules then give its bytes for the
+    // steps whose text still matches it. Analyses the current text again at once.
+    void setLastBuild(std::shared_ptr<const LastBuildImage> image);
     QString target() const { return m_target; }
     bool isPending() const { return m_timer.isActive(); }
     void flush(); // runs a pending analysis now
@@ -55,6 +64,7 @@ private:
     QElapsedTimer m_pendingSince; // the first keystroke not analysed yet
     QString m_text;
     QString m_target;
+    std::shared_ptr<const LastBuildImage> m_lastBuild;
     AnalysisResult m_result;
     bool m_hasGoodGraph = false;
 };

@@ -137,8 +137,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_editor, &DockerfileEditor::stageLinkActivated, m_graphView, &StageGraphView::selectStage);
     connect(m_analysis, &LiveAnalysis::analyzed, this, &MainWindow::applyAnalysis);
     connect(m_graphView, &StageGraphView::stageActivated, this, &MainWindow::selectStageLines);
-    m_builds =
-        new BuildController(m_session, {m_editor, m_graphView, m_logModel, m_logView, m_buildProgress}, this);
+    m_builds = new BuildController(
+        m_session, {m_editor, m_graphView, m_logModel, m_logView, m_buildProgress, m_analysis}, this);
     m_timeline->setProgress(&m_builds->buildState());
     connect(m_builds, &BuildController::statusMessage, statusBar(), &QStatusBar::showMessage);
     connect(m_builds, &BuildController::finished, this, &MainWindow::onBuildFinished);

@@ -5,6 +5,7 @@
 #include "core/plan/buildplan.h"
 #include "ui/dockerfileeditor.h"
 
+#include <QCoreApplication>
 #include <QIcon>
 #include <QMenu>
 #include <QPainter>
@@ -58,6 +59,14 @@ bool onLine(const Diagnostic &d, int line)
 }
 
 } // namespace
+
+QString QuickFixMenu::displayTitle(const QuickFix &fix)
+{
+    if (!fix.titleSource)
+        return fix.title;
+    return QuickFix::fill(QCoreApplication::translate(QuickFix::kTranslationContext, fix.titleSource),
+                          fix.titleArgs);
+}
 
 QuickFixMenu::QuickFixMenu(DockerfileEditor *editor)
     : QObject(editor)
@@ -155,7 +164,7 @@ bool QuickFixMenu::apply(const QuickFix &fix)
         cursor.insertText(edit.newText);
     }
     cursor.endEditBlock();
-    Q_EMIT fixApplied(fix.title);
+    Q_EMIT fixApplied(displayTitle(fix));
     return true;
 }
 
@@ -170,7 +179,7 @@ QMenu *QuickFixMenu::showMenu()
     m_menu->setObjectName(QStringLiteral("quickFixPopup"));
     m_menu->setAttribute(Qt::WA_DeleteOnClose);
     for (const QuickFix &fix : fixes) {
-        QAction *action = m_menu->addAction(fix.title);
+        QAction *action = m_menu->addAction(displayTitle(fix));
         connect(action, &QAction::triggered, this, [this, fix] { apply(fix); });
     }
     const QRect cursor = m_editor->cursorRect(m_editor->textCursor());

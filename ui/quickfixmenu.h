@@ -36,6 +36,8 @@ public:
     // Shows the fixes at the cursor as a menu; returns it (null when there is none).
     QMenu *showMenu();
     bool isBulbVisible() const;
+    // The fix's title in the user's language (core gives the English template and its words).
+    static QString displayTitle(const QuickFix &fix);
 
 Q_SIGNALS:
     void fixApplied(const QString &title);

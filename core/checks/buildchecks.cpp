@@ -93,7 +93,7 @@ struct StagecraftRuleText
 };
 
 // Stagecraft's own rules: what a multi-stage workshop teaches, which BuildKit does not check.
-constexpr std::array<StagecraftRuleText, 9> kStagecraftRules{{
+constexpr std::array<StagecraftRuleText, 10> kStagecraftRules{{
     {"SC001", "FinalStageToolchain",
      "The final image should not carry the compilers, build packages or SDK that only the build needs",
      "sc001-finalstagetoolchain", Severity::Warning},
@@ -117,6 +117,11 @@ constexpr std::array<StagecraftRuleText, 9> kStagecraftRules{{
      "A file written in one layer and removed or overwritten in a later one still takes its bytes in the "
      "image (needs the last build's image)",
      "sc009-writtenthendeleted", Severity::Warning},
+    {"SC010", "LaterStageReference",
+     "--from names this stage or a later one: stage names refer only to earlier stages, so it is pulled as "
+     "an "
+     "image",
+     "sc010-laterstagereference", Severity::Warning},
 }};
 
 } // namespace

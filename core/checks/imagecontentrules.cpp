@@ -166,7 +166,10 @@ QString ImageContentRules::toolchainImage(const QString &reference)
         return QStringLiteral("the Go toolchain");
     if (name == QLatin1String("rust"))
         return QStringLiteral("the Rust toolchain");
-    if (name == QLatin1String("gcc") || name == QLatin1String("buildpack-deps"))
+    // buildpack-deps' curl and scm variants are the layers below the compilers: no toolchain.
+    const bool compilerLessVariant =
+        tag.endsWith(QLatin1String("curl")) || tag.endsWith(QLatin1String("scm"));
+    if (name == QLatin1String("gcc") || (name == QLatin1String("buildpack-deps") && !compilerLessVariant))
         return QStringLiteral("a C/C++ toolchain");
     if (name == QLatin1String("maven") || name == QLatin1String("gradle"))
         return QStringLiteral("a Java build tool and JDK");
@@ -428,9 +431,10 @@ void ImageContentRules::checkWaste()
     if (!m_options.lastBuild)
         return;
     const LastBuild &last = *m_options.lastBuild;
+    QSet<int> stale; // layers of steps edited since the build: their waste is not this text's
     const QHash<int, int> instructionOf = [&] {
         QHash<int, int> byLayer;
-        const QHash<int, int> layers = LastBuild::instructionLayers(m_plan, last.layerCreatedBy);
+        const QHash<int, int> layers = LastBuild::instructionLayers(m_plan, last.layerCreatedBy, &stale);
         for (auto it = layers.constBegin(); it != layers.constEnd(); ++it)
             byLayer.insert(it.value(), it.key());
         return byLayer;
@@ -447,7 +451,7 @@ void ImageContentRules::checkWaste()
     QMap<std::pair<int, int>, Pair> pairs; // (later layer, written layer)
     for (const LastBuild::Waste &w : last.waste) {
         if (w.bytes <= 0 || w.writtenLayer < 0 || w.laterLayer <= w.writtenLayer ||
-            !instructionOf.contains(w.laterLayer))
+            !instructionOf.contains(w.laterLayer) || stale.contains(w.writtenLayer))
             continue;
         Pair &p = pairs[{w.laterLayer, w.writtenLayer}];
         p.bytes += w.bytes;

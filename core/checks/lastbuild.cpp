@@ -21,9 +21,25 @@ QString layerKeyword(const Command &command)
     return {};
 }
 
+QString collapsed(const QString &text)
+{
+    return text.simplified();
+}
+
+// Whether a RUN step's text is still the one the layer was made by: its history says
+// "RUN [|n ARGS] /bin/sh -c <the command> # buildkit". Heredocs are written differently by
+// each builder, so only their keyword counts.
+bool runStillMatches(const RunCommand &run, const QString &createdBy)
+{
+    if (!run.heredocs.isEmpty() || run.arguments.isEmpty())
+        return true;
+    return collapsed(createdBy).contains(collapsed(run.arguments.join(QLatin1Char(' '))));
+}
+
 } // namespace
 
-QHash<int, int> LastBuild::instructionLayers(const BuildPlan &plan, const QStringList &layerCreatedBy)
+QHash<int, int> LastBuild::instructionLayers(const BuildPlan &plan, const QStringList &layerCreatedBy,
+                                             QSet<int> *staleLayers)
 {
     QHash<int, int> out;
     // Steps bottom first: the chain's root stage first, the target last.
@@ -39,7 +55,13 @@ QHash<int, int> LastBuild::instructionLayers(const BuildPlan &plan, const QStrin
         const QString createdBy = layerCreatedBy.at(layer).trimmed();
         const QString first = createdBy.section(QLatin1Char(' '), 0, 0).toUpper();
         if (first == keyword) {
-            out.insert(steps.at(s)->instruction, int(layer));
+            // A RUN edited since the build keeps its place (the layer is still its) but gets
+            // no figures: they were measured for another command.
+            const auto *run = std::get_if<RunCommand>(&steps.at(s)->command);
+            if (!run || runStillMatches(*run, createdBy))
+                out.insert(steps.at(s)->instruction, int(layer));
+            else if (staleLayers)
+                staleLayers->insert(int(layer));
             --layer;
         } else if (keyword != QLatin1String("WORKDIR")) {
             break;

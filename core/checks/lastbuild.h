@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -37,8 +38,11 @@ public:
     // keyword (BuildKit writes "RUN /bin/sh -c …", "COPY a b # buildkit"). A WORKDIR may
     // make no layer; any other mismatch ends the mapping, so an image from another
     // Dockerfile maps few steps or none rather than wrong ones. Layers left below are the
-    // base image's.
-    static QHash<int, int> instructionLayers(const BuildPlan &plan, const QStringList &layerCreatedBy);
+    // base image's. A RUN whose command text is no longer the one its layer's history
+    // records (edited since the build) keeps the layer in the count but is left out of the
+    // map: its layer goes into `staleLayers`, and nothing is said of it until the next build.
+    static QHash<int, int> instructionLayers(const BuildPlan &plan, const QStringList &layerCreatedBy,
+                                             QSet<int> *staleLayers = nullptr);
 };
 
 } // namespace stagecraft

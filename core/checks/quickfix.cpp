@@ -33,6 +33,35 @@ SourcePosition TextLines::position(qsizetype offset) const
     return {int(line), int(offset - m_starts.at(line - 1)) + 1};
 }
 
+QuickFix QuickFix::titled(const char *source, const QStringList &args)
+{
+    QuickFix fix;
+    fix.titleSource = source;
+    fix.titleArgs = args;
+    fix.title = fill(QString::fromUtf8(source), args);
+    return fix;
+}
+
+QString QuickFix::fill(const QString &templ, const QStringList &args)
+{
+    QString out;
+    out.reserve(templ.size());
+    for (qsizetype i = 0; i < templ.size(); ++i) {
+        const QChar c = templ.at(i);
+        if (c == QLatin1Char('%') && i + 1 < templ.size() && templ.at(i + 1) >= QLatin1Char('1') &&
+            templ.at(i + 1) <= QLatin1Char('9')) {
+            const qsizetype n = templ.at(i + 1).unicode() - '1';
+            if (n < args.size()) {
+                out += args.at(n);
+                ++i;
+                continue;
+            }
+        }
+        out += c;
+    }
+    return out;
+}
+
 Expected<QString> QuickFix::apply(QStringView text, QList<TextEdit> edits)
 {
     const TextLines lines(text);

@@ -9,6 +9,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 namespace stagecraft {
@@ -37,6 +38,19 @@ struct QuickFix
     SourceRange range; // the finding's range
     QList<TextEdit> edits;
     QList<FileWrite> files;
+    // The title's English template ("Write %1 in JSON form"), marked with QT_TRANSLATE_NOOP in
+    // the kTranslationContext context, and what fills its %1, %2…: the window shows the title
+    // translated, the command line prints `title`. Null for a title with no template.
+    const char *titleSource = nullptr;
+    QStringList titleArgs;
+
+    static constexpr const char *kTranslationContext = "stagecraft::QuickFixes";
+
+    // A fix for a finding titled `source` filled with `args` (`source` a literal marked with
+    // QT_TRANSLATE_NOOP(kTranslationContext, …)).
+    static QuickFix titled(const char *source, const QStringList &args = {});
+    // `templ` with %1…%9 replaced by `args` in one pass (an argument's own "%2" stays as is).
+    static QString fill(const QString &templ, const QStringList &args);
 
     // `text` with `edits` applied. Positions past a line's or the text's end mean its end;
     // overlapping edits are an error (two fixes that touch the same words).

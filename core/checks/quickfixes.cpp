@@ -35,10 +35,10 @@ QString jsonArray(const QStringList &words)
     return QLatin1Char('[') + quoted.join(QStringLiteral(", ")) + QLatin1Char(']');
 }
 
-QuickFix makeFix(const Diagnostic &d, const QString &title)
+// `title` a literal marked for translation; `args` fill its %1, %2…
+QuickFix makeFix(const Diagnostic &d, const char *title, const QStringList &args = {})
 {
-    QuickFix fix;
-    fix.title = title;
+    QuickFix fix = QuickFix::titled(title, args);
     fix.rule = d.rule;
     fix.range = d.range;
     return fix;
@@ -65,18 +65,18 @@ void fixCasing(const Dockerfile &df, const Diagnostic &d, QList<QuickFix> *out)
     if (d.rule == QLatin1String("ConsistentInstructionCasing")) {
         const bool toLower = d.message.contains(QLatin1String("(lowercase)"));
         const QString word = toLower ? ins->keyword.toLower() : ins->keyword.toUpper();
-        QuickFix fix = makeFix(d, QStringLiteral("Write %1").arg(word));
+        QuickFix fix = makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Write %1"), {word});
         fix.edits.append({ins->keywordRange, word});
         out->append(fix);
     } else if (d.rule == QLatin1String("FromAsCasing") && ins->args.size() == 3) {
         const QString word =
             ins->keyword == ins->keyword.toLower() ? QStringLiteral("as") : QStringLiteral("AS");
-        QuickFix fix = makeFix(d, QStringLiteral("Write %1").arg(word));
+        QuickFix fix = makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Write %1"), {word});
         fix.edits.append({ins->args.at(1).range, word});
         out->append(fix);
     } else if (d.rule == QLatin1String("StageNameCasing") && ins->args.size() == 3) {
         const QString name = ins->args.at(2).text.toLower();
-        QuickFix fix = makeFix(d, QStringLiteral("Rename the stage %1").arg(name));
+        QuickFix fix = makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Rename the stage %1"), {name});
         fix.edits.append({ins->args.at(2).range, name});
         out->append(fix);
     }
@@ -98,7 +98,8 @@ void fixLegacyKeyValue(const Dockerfile &df, const Diagnostic &d, QList<QuickFix
                 return; // quotes inside a spaced value: no spelling keeps it for certain
             value = QLatin1Char('"') + value + QLatin1Char('"');
         }
-        QuickFix fix = makeFix(d, QStringLiteral("Write %1 %2=…").arg(ins->keyword, kv.key));
+        QuickFix fix =
+            makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Write %1 %2=…"), {ins->keyword, kv.key});
         fix.edits.append({kv.range, kv.key + QLatin1Char('=') + value});
         out->append(fix);
         return;
@@ -118,7 +119,8 @@ void fixJsonArgs(const Dockerfile &df, const Diagnostic &d, QList<QuickFix> *out
     const QStringList words = line.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
     if (words.isEmpty())
         return;
-    QuickFix fix = makeFix(d, QStringLiteral("Write %1 in JSON form").arg(ins->keyword));
+    QuickFix fix =
+        makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Write %1 in JSON form"), {ins->keyword});
     fix.edits.append({{ins->keywordRange.end, ins->range.end}, QLatin1Char(' ') + jsonArray(words)});
     out->append(fix);
 }
@@ -132,7 +134,7 @@ void fixMaintainer(const Dockerfile &df, const Diagnostic &d, QList<QuickFix> *o
     who.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('"'), QLatin1String("\\\""));
     const QString keyword =
         ins->keyword == ins->keyword.toLower() ? QStringLiteral("label") : QStringLiteral("LABEL");
-    QuickFix fix = makeFix(d, QStringLiteral("Use a LABEL for the author"));
+    QuickFix fix = makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Use a LABEL for the author"));
     fix.edits.append(
         {ins->range, keyword + QStringLiteral(" org.opencontainers.image.authors=\"%1\"").arg(who)});
     out->append(fix);
@@ -153,10 +155,10 @@ void fixDockerignore(const Diagnostic &d, const BuildCheckOptions &options, QLis
             "# What the image does not need: version control, installed dependencies, secrets.\n");
     for (const QString &entry : missing)
         text += entry + QLatin1Char('\n');
-    QuickFix fix =
-        makeFix(d, options.dockerignoreText
-                       ? QStringLiteral("Add %1 to .dockerignore").arg(missing.join(QStringLiteral(", ")))
-                       : QStringLiteral("Create a .dockerignore"));
+    QuickFix fix = options.dockerignoreText
+                       ? makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Add %1 to .dockerignore"),
+                                 {missing.join(QStringLiteral(", "))})
+                       : makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Create a .dockerignore"));
     fix.files.append({QStringLiteral(".dockerignore"), text});
     out->append(fix);
 }
@@ -205,7 +207,9 @@ void fixPackageCache(const Dockerfile &df, QStringView text, const Diagnostic &d
             !RunScript::parse(next->args.first().text)
                  .contains({QStringLiteral("apt-get"), QStringLiteral("apt")}, QStringLiteral("install")))
             return;
-        QuickFix fix = makeFix(d, QStringLiteral("Combine apt-get update, install and clean-up in one RUN"));
+        QuickFix fix =
+            makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes",
+                                         "Combine apt-get update, install and clean-up in one RUN"));
         fix.edits.append({{{ins->range.start.line, 1}, {ins->range.end.line + 1, 1}}, QString()});
         fix.edits.append({{next->args.first().range.start, next->args.first().range.start},
                           line.trimmed() + QStringLiteral(" && ")});
@@ -216,12 +220,15 @@ void fixPackageCache(const Dockerfile &df, QStringView text, const Diagnostic &d
         return;
     }
     if (d.message.startsWith(QLatin1String("apt-get install"))) {
-        QuickFix fix = makeFix(d, QStringLiteral("Remove the package lists in the same RUN"));
+        QuickFix fix = makeFix(
+            d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Remove the package lists in the same RUN"));
         const Instruction *previous = previousInstruction(df, ins);
         const bool updates = RunScript::parse(line).contains(
             {QStringLiteral("apt-get"), QStringLiteral("apt")}, QStringLiteral("update"));
         if (!updates && isOnlyAptUpdate(previous)) {
-            fix.title = QStringLiteral("Combine apt-get update, install and clean-up in one RUN");
+            fix.titleSource = QT_TRANSLATE_NOOP("stagecraft::QuickFixes",
+                                                "Combine apt-get update, install and clean-up in one RUN");
+            fix.title = QString::fromUtf8(fix.titleSource);
             fix.edits.append(
                 {{{previous->range.start.line, 1}, {previous->range.end.line + 1, 1}}, QString()});
             fix.edits.append({{ins->args.first().range.start, ins->args.first().range.start},
@@ -235,7 +242,7 @@ void fixPackageCache(const Dockerfile &df, QStringView text, const Diagnostic &d
     if (d.message.startsWith(QLatin1String("apk add"))) {
         static const QRegularExpression kApkAdd(QStringLiteral("\\bapk\\s+add\\b"));
         if (const auto at = findIn(text, lines, *ins, kApkAdd)) {
-            QuickFix fix = makeFix(d, QStringLiteral("Use apk add --no-cache"));
+            QuickFix fix = makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Use apk add --no-cache"));
             fix.edits.append({{at->end, at->end}, QStringLiteral(" --no-cache")});
             out->append(fix);
         }
@@ -244,14 +251,15 @@ void fixPackageCache(const Dockerfile &df, QStringView text, const Diagnostic &d
     if (d.message.startsWith(QLatin1String("pip install"))) {
         static const QRegularExpression kPipInstall(QStringLiteral("\\bpip3?\\s+install\\b"));
         if (const auto at = findIn(text, lines, *ins, kPipInstall)) {
-            QuickFix fix = makeFix(d, QStringLiteral("Add --no-cache-dir"));
+            QuickFix fix = makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Add --no-cache-dir"));
             fix.edits.append({{at->end, at->end}, QStringLiteral(" --no-cache-dir")});
             out->append(fix);
         }
         return;
     }
     if (d.message.startsWith(QLatin1String("npm keeps"))) {
-        QuickFix fix = makeFix(d, QStringLiteral("Clean the npm cache in the same RUN"));
+        QuickFix fix =
+            makeFix(d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Clean the npm cache in the same RUN"));
         fix.edits.append(
             {{ins->range.end, ins->range.end}, continuation + QStringLiteral("npm cache clean --force")});
         out->append(fix);
@@ -260,7 +268,8 @@ void fixPackageCache(const Dockerfile &df, QStringView text, const Diagnostic &d
     if (d.message.startsWith(QLatin1String("yum/dnf"))) {
         const bool dnf = RunScript::parse(line).contains({QStringLiteral("dnf"), QStringLiteral("microdnf")},
                                                          QStringLiteral("install"));
-        QuickFix fix = makeFix(d, QStringLiteral("Clean the package cache in the same RUN"));
+        QuickFix fix = makeFix(
+            d, QT_TRANSLATE_NOOP("stagecraft::QuickFixes", "Clean the package cache in the same RUN"));
         fix.edits.append(
             {{ins->range.end, ins->range.end},
              continuation + (dnf ? QStringLiteral("dnf clean all") : QStringLiteral("yum clean all"))});

@@ -240,8 +240,29 @@ void ReferenceRules::checkFromReferences()
         bool imageLike = value.isEmpty() || value == QLatin1String("scratch");
         for (const QChar c : kImageChars)
             imageLike = imageLike || value.contains(c);
-        if (imageLike || nameSet.contains(value.toLower()))
+        if (imageLike)
             continue;
+        if (nameSet.contains(value.toLower())) {
+            // A stage of that name exists, but not before this one: names only look back.
+            for (const Stage &named : graph.stages) {
+                if (named.name != value.toLower())
+                    continue;
+                const QString where = named.index == edge.toStage
+                                          ? QStringLiteral("this stage")
+                                          : QStringLiteral("the stage %1 (line %2), which comes later")
+                                                .arg(named.name)
+                                                .arg(named.fromRange.start.line);
+                m_session.report(
+                    "LaterStageReference", m_df.instructions.at(edge.instruction), edge.range,
+                    QStringLiteral("--from=%1 names %2, but a stage name refers only to earlier stages: the "
+                                   "build pulls an image named %3. Move the stage above, or refer to it "
+                                   "by index (%4)")
+                        .arg(value, where, quoted(value))
+                        .arg(named.index));
+                break;
+            }
+            continue;
+        }
         QString message =
             QStringLiteral("--from=%1 names no stage of this Dockerfile, so the build pulls an image "
                            "named %2")

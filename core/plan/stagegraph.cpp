@@ -427,13 +427,17 @@ private:
                 named.index == stageIndex
                     ? QStringLiteral("this stage")
                     : QStringLiteral("a later stage (line %1)").arg(named.fromRange.start.line);
-            m_graph.diagnostics.append(makeDiagnostic(
+            // The checks' LaterStageReference (SC010) says the same; the rule name lets a
+            // report that shows both keep one.
+            Diagnostic later = makeDiagnostic(
                 Severity::Warning, flag.range,
                 QStringLiteral("%1 names %2, but stage names only refer to earlier stages: "
                                "this is pulled as an image named \"%3\". Move the stage \"%4\" "
                                "above, or refer to it by index (%5)")
                     .arg(what, where, value, named.name)
-                    .arg(named.index)));
+                    .arg(named.index));
+            later.rule = QStringLiteral("LaterStageReference");
+            m_graph.diagnostics.append(later);
         }
         addExternal(value);
         edge.fromImage = value;

@@ -352,7 +352,8 @@ private Q_SLOTS:
                  written.out.constData());
         const QByteArray result = readAll(file);
         QVERIFY(result.contains("FROM debian:bookworm AS build\n"));
-        QVERIFY(result.endsWith("FROM scratch\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n"));
+        QVERIFY(result.endsWith(
+            "FROM scratch\nCOPY --from=build /app /app\nUSER 65534:65534\nENTRYPOINT [\"/app\"]\n"));
         const QByteArray ignore = readAll(dir.filePath(QStringLiteral(".dockerignore")));
         QVERIFY(ignore.contains("\n.git\n") && ignore.contains("\n.env\n"));
         QVERIFY(!ignore.contains("node_modules")); // the context has none

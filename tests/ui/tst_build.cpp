@@ -21,6 +21,7 @@
 #include "ui/layersview.h"
 #include "ui/mainwindow.h"
 #include "ui/preferences.h"
+#include "ui/problemsmodel.h"
 #include "ui/stagegraphscene.h"
 #include "ui/stagegraphview.h"
 #include "ui/stagenodeitem.h"
@@ -350,6 +351,70 @@ private Q_SLOTS:
 
     // The Docker engine chosen in the preferences: its BuildKit steps turn the same nodes
     // done and fill the same progress bar, and the image comes into the store.
+    // After a build the live checks know the image it made: WrittenThenDeleted reports the
+    // bytes a deleted file still costs, saying the figure is the last build's; edit the step
+    // that wrote it and the finding goes, as its figure no longer describes that text.
+    void sizeRulesUseTheLastBuild()
+    {
+        QString reason;
+        if (!Sandbox::isAvailable(&reason))
+            QSKIP(qPrintable(reason));
+        MainWindow window;
+        window.setStoreRoot(m_storeRoot);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QString text = QStringLiteral("FROM busybox:fixture\n"
+                                            "RUN head -c 300000 /dev/zero > /blob\n"
+                                            "RUN rm /blob\n"
+                                            "CMD [\"true\"]\n");
+        window.editor()->setPlainText(text);
+        window.flushAnalysis();
+        const auto wasteFinding = [&window]() -> QString {
+            for (const Diagnostic &d : window.editor()->diagnostics())
+                if (d.rule == QLatin1String("WrittenThenDeleted"))
+                    return d.message;
+            return {};
+        };
+        QVERIFY(wasteFinding().isEmpty()); // no build yet: nothing is known of sizes
+        QSignalSpy finished(&window, &MainWindow::buildFinished);
+        QString error;
+        QVERIFY2(window.startBuild(&error), qPrintable(error));
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        auto *builds = window.findChild<BuildController *>();
+        QVERIFY(builds);
+        QVERIFY(builds->waitUntilMeasured(30000));
+        QVERIFY(builds->lastBuildImage());
+        window.flushAnalysis();
+
+        const QString message = wasteFinding();
+        QVERIFY2(message.contains(QLatin1String("removes /blob (written by line 2)")) &&
+                     message.contains(QLatin1String("293.0 KiB")) &&
+                     message.contains(QLatin1String("figure from the last build")),
+                 qPrintable(message));
+        // The Problems view lists it with the byte figure.
+        bool listed = false;
+        for (int row = 0; row < window.problemsModel()->rowCount(); ++row)
+            for (int column = 0; column < window.problemsModel()->columnCount(); ++column)
+                listed = listed || window.problemsModel()
+                                       ->index(row, column)
+                                       .data()
+                                       .toString()
+                                       .contains(QLatin1String("293.0 KiB"));
+        QVERIFY(listed);
+        grabTo(window, QStringLiteral("/tmp/stagecraft-build-size-rules.png"));
+
+        // An edit elsewhere keeps it; editing the step that wrote the file drops it.
+        window.editor()->setPlainText(QStringLiteral("# a comment\n") + text);
+        window.flushAnalysis();
+        QVERIFY2(wasteFinding().contains(QLatin1String("written by line 3")), qPrintable(wasteFinding()));
+        QString edited = text;
+        edited.replace(QStringLiteral("300000"), QStringLiteral("400000"));
+        window.editor()->setPlainText(edited);
+        window.flushAnalysis();
+        QVERIFY2(wasteFinding().isEmpty(), qPrintable(wasteFinding()));
+    }
+
     void dockerEngineBuild()
     {
         if (const QString reason = test::PrivateDockerEngine::unavailableReason(); !reason.isEmpty())

@@ -8,8 +8,10 @@
 
 #include <QApplication>
 #include <QMenu>
+#include <QScopeGuard>
 #include <QTest>
 #include <QTextBlock>
+#include <QTranslator>
 
 using namespace stagecraft;
 using namespace stagecraft::ui;
@@ -95,6 +97,33 @@ private Q_SLOTS:
         QVERIFY(after.stages().last().isScratch());
         editor.document()->undo();
         QCOMPARE(editor.toPlainText(), text);
+    }
+
+    // The menu speaks the user's language: core's English title template, translated.
+    void titlesAreTranslated()
+    {
+        QTranslator translator;
+        QVERIFY(translator.load(QStringLiteral(":/i18n/stagecraft_de.qm")));
+        QCoreApplication::installTranslator(&translator);
+        const auto removeTranslator = qScopeGuard([&] { QCoreApplication::removeTranslator(&translator); });
+        DockerfileEditor editor;
+        editor.setPlainText(
+            QStringLiteral("FROM rust:1.79\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                           "CMD [\"/src/target/release/app\"]\n"));
+        analyse(editor);
+        moveToLine(editor, 1);
+        auto *menu = editor.findChild<QuickFixMenu *>();
+        const QList<QuickFix> fixes = menu->fixesAtCursor();
+        QCOMPARE(fixes.size(), 1);
+        QCOMPARE(fixes.first().title,
+                 QStringLiteral("Make it multi-stage (build stage + debian:bookworm-slim)"));
+        QCOMPARE(QuickFixMenu::displayTitle(fixes.first()),
+                 QStringLiteral("Mehrstufig machen (Build-Stufe + debian:bookworm-slim)"));
+        QMenu *shown = menu->showMenu();
+        QVERIFY(shown);
+        QCOMPARE(shown->actions().first()->text(),
+                 QStringLiteral("Mehrstufig machen (Build-Stufe + debian:bookworm-slim)"));
+        shown->close();
     }
 
     void noFixThatWritesFiles()
