@@ -98,6 +98,15 @@ void StageGraphScene::setFontScale(qreal scale)
     rebuild(false);
 }
 
+void StageGraphScene::setViewport(const QSizeF &size, qreal minimumZoom)
+{
+    if (size == m_viewport && qFuzzyCompare(minimumZoom, m_minimumZoom))
+        return;
+    m_viewport = size;
+    m_minimumZoom = minimumZoom;
+    rebuild(true);
+}
+
 bool StageGraphScene::isAnimating() const
 {
     return m_animation->state() == QAbstractAnimation::Running;
@@ -220,8 +229,12 @@ void StageGraphScene::rebuild(bool keepPlaces)
     }
     const bool hadNodes = !m_nodes.isEmpty();
 
-    GraphLayout layout = GraphLayout::compute(m_graph, m_style.metrics(),
-                                              keepPlaces && !m_layout.isEmpty() ? &m_layout : nullptr);
+    LayoutMetrics metrics = m_style.metrics();
+    metrics.viewport = m_viewport;
+    metrics.minimumZoom = m_minimumZoom;
+    GraphLayout layout =
+        GraphLayout::compute(m_graph, metrics, keepPlaces && !m_layout.isEmpty() ? &m_layout : nullptr);
+    ++m_layoutGeneration;
     m_layout = std::move(layout);
 
     m_hovered = nullptr;
