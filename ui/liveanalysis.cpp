@@ -23,9 +23,11 @@ void LiveAnalysis::setText(const QString &text)
     m_text = text;
     if (!m_timer.isActive())
         m_pendingSince.start();
-    // Each keystroke restarts the quiet period, but never past the maximum wait.
+    // A cheap analysis follows every keystroke at once; an expensive one waits for a quiet
+    // period, which each keystroke restarts, but never past the maximum wait.
+    const int delay = m_costMs < kInstantMs ? 0 : kDelayMs;
     const qint64 waited = m_pendingSince.elapsed();
-    m_timer.start(int(std::clamp<qint64>(kMaxWaitMs - waited, 0, kDelayMs)));
+    m_timer.start(int(std::clamp<qint64>(kMaxWaitMs - waited, 0, delay)));
 }
 
 void LiveAnalysis::analyzeNow(const QString &text)
@@ -102,6 +104,9 @@ void LiveAnalysis::run()
     }
     m_result = std::move(next);
     Q_EMIT analyzed();
+    // Smoothed, so that one slow run (a fresh layout, a loaded machine) does not switch a
+    // small file over to waiting for pauses.
+    m_costMs = m_costMs * 0.7 + double(clock.nsecsElapsed()) / 1e6 * 0.3;
 }
 
 } // namespace stagecraft::ui

@@ -33,6 +33,10 @@ public:
     // Someone typing without a pause still sees the graph and problems follow: a pending
     // analysis runs at the latest this long after the first unanalysed keystroke.
     static constexpr int kMaxWaitMs = 100;
+    // An analysis (with the window applying it) that took less than this runs on the next
+    // turn of the event loop after each keystroke, so the graph and problems follow the
+    // text within a frame; slower ones wait for a pause (kDelayMs) as above.
+    static constexpr int kInstantMs = 8;
 
     explicit LiveAnalysis(QObject *parent = nullptr);
 
@@ -57,6 +61,7 @@ private:
     QString m_target;
     AnalysisResult m_result;
     bool m_hasGoodGraph = false;
+    double m_costMs = 0; // what an analysis takes, with the slots applying it (smoothed)
 };
 
 } // namespace stagecraft::ui

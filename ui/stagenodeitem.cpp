@@ -42,6 +42,12 @@ void StageNodeItem::setLayoutNode(const LayoutNode &node)
     m_node = node;
 }
 
+void StageNodeItem::setStage(const Stage &stage)
+{
+    m_stage = stage;
+    updateToolTip();
+}
+
 QRectF StageNodeItem::boundingRect() const
 {
     // Room for the selection ring and the error marker outside the body.
