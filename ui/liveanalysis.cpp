@@ -7,6 +7,8 @@
 #include <QElapsedTimer>
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 
 namespace stagecraft::ui {
 
@@ -15,7 +17,9 @@ LiveAnalysis::LiveAnalysis(QObject *parent)
 {
     m_timer.setSingleShot(true);
     m_timer.setInterval(kDelayMs);
-    connect(&m_timer, &QTimer::timeout, this, &LiveAnalysis::run);
+    connect(&m_timer, &QTimer::timeout, this, [this] { run(false); });
+    m_checksTimer.setSingleShot(true);
+    connect(&m_checksTimer, &QTimer::timeout, this, &LiveAnalysis::runChecks);
 }
 
 void LiveAnalysis::setText(const QString &text)
@@ -25,16 +29,18 @@ void LiveAnalysis::setText(const QString &text)
         m_pendingSince.start();
     // A cheap analysis follows every keystroke at once; an expensive one waits for a quiet
     // period, which each keystroke restarts, but never past the maximum wait.
-    const int delay = m_costMs < kInstantMs ? 0 : kDelayMs;
+    // A slower one leaves itself room within the maximum wait.
+    const int cost = int(std::ceil(m_costMs));
+    const int delay = cost < kInstantMs ? 0 : std::max(0, std::min(kDelayMs, kMaxWaitMs - cost));
     const qint64 waited = m_pendingSince.elapsed();
-    m_timer.start(int(std::clamp<qint64>(kMaxWaitMs - waited, 0, delay)));
+    m_timer.start(int(std::clamp<qint64>(kMaxWaitMs - cost - waited, 0, delay)));
 }
 
 void LiveAnalysis::analyzeNow(const QString &text)
 {
     m_text = text;
     m_timer.stop();
-    run();
+    run(true);
 }
 
 void LiveAnalysis::setTarget(const QString &target)
@@ -43,18 +49,21 @@ void LiveAnalysis::setTarget(const QString &target)
         return;
     m_target = target;
     m_timer.stop();
-    run();
+    run(true);
 }
 
 void LiveAnalysis::flush()
 {
     if (m_timer.isActive()) {
         m_timer.stop();
-        run();
+        run(true);
+    } else if (m_checksTimer.isActive()) {
+        m_checksTimer.stop();
+        runChecks();
     }
 }
 
-void LiveAnalysis::run()
+void LiveAnalysis::run(bool complete)
 {
     QElapsedTimer clock;
     clock.start();
@@ -64,16 +73,32 @@ void LiveAnalysis::run()
     next.dockerfile = *parsed;
     PlanOptions options;
     options.target = m_target;
-    // One plan feeds the graph and the build checks.
-    const BuildPlan plan = BuildPlan::fromDockerfile(std::move(parsed), options);
-    next.plan = plan.graph();
+    // A big file's plan and build checks take longer than a keystroke may wait (about 100 ms
+    // for 5,000 lines): the graph follows at once from the parse, the checks come after a
+    // pause in typing (their old findings stay listed until then).
+    const bool split = !complete && m_checksCostMs >= kInstantMs;
+    m_checksTimer.stop();
+    if (split) {
+        next.plan = StageGraph::fromDockerfile(next.dockerfile, options);
+        next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics + m_checkDiagnostics;
+        m_parsed = std::move(parsed);
+        m_checksTimer.start(kDelayMs);
+    } else {
+        QElapsedTimer checksClock;
+        checksClock.start();
+        // One plan feeds the graph and the build checks.
+        const BuildPlan plan = BuildPlan::fromDockerfile(std::move(parsed), options);
+        next.plan = plan.graph();
+        BuildCheckOptions checks;
+        checks.stagecraftRules = true; // Stagecraft's own rules teach while typing too
+        m_checkDiagnostics = BuildChecks::run(plan, checks);
+        m_checksCostMs = double(checksClock.nsecsElapsed()) / 1e6;
+        next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics + m_checkDiagnostics;
+    }
     if (!m_target.isEmpty() && next.plan.target < 0 && !next.plan.stages.isEmpty()) {
         // A target that no longer exists (renamed while typing) falls back to the last stage.
         next.plan = StageGraph::fromDockerfile(next.dockerfile, {});
     }
-    BuildCheckOptions checks;
-    checks.stagecraftRules = true; // Stagecraft's own rules teach while typing too
-    next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics + BuildChecks::run(plan, checks);
     if (next.dockerfile.instructions.isEmpty()) {
         // An empty (or comments-only) file is where everyone starts: one hint, not two red
         // errors saying there is nothing ("no instructions", "no FROM").
@@ -107,6 +132,31 @@ void LiveAnalysis::run()
     // Smoothed, so that one slow run (a fresh layout, a loaded machine) does not switch a
     // small file over to waiting for pauses.
     m_costMs = m_costMs * 0.7 + double(clock.nsecsElapsed()) / 1e6 * 0.3;
+}
+
+void LiveAnalysis::runChecks()
+{
+    if (!m_parsed)
+        return;
+    QElapsedTimer clock;
+    clock.start();
+    PlanOptions options;
+    options.target = m_target;
+    const BuildPlan plan = BuildPlan::fromDockerfile(std::exchange(m_parsed, nullptr), options);
+    BuildCheckOptions checks;
+    checks.stagecraftRules = true;
+    m_checkDiagnostics = BuildChecks::run(plan, checks);
+    m_checksCostMs = double(clock.nsecsElapsed()) / 1e6;
+    AnalysisResult next = m_result;
+    ++next.generation;
+    next.diagnostics = next.dockerfile.diagnostics + next.plan.diagnostics + m_checkDiagnostics;
+    if (next.dockerfile.instructions.isEmpty())
+        next.diagnostics = m_result.diagnostics; // the hint, as the first phase gave it
+    std::stable_sort(next.diagnostics.begin(), next.diagnostics.end(),
+                     [](const Diagnostic &a, const Diagnostic &b) { return a.range.start < b.range.start; });
+    next.elapsedMicros += clock.nsecsElapsed() / 1000;
+    m_result = std::move(next);
+    Q_EMIT analyzed();
 }
 
 } // namespace stagecraft::ui

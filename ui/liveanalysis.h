@@ -10,6 +10,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <memory>
+
 namespace stagecraft::ui {
 
 struct AnalysisResult
@@ -44,7 +46,7 @@ public:
     void analyzeNow(const QString &text); // analyses at once (file opened, tests)
     void setTarget(const QString &target);
     QString target() const { return m_target; }
-    bool isPending() const { return m_timer.isActive(); }
+    bool isPending() const { return m_timer.isActive() || m_checksTimer.isActive(); }
     void flush(); // runs a pending analysis now
 
     const AnalysisResult &result() const { return m_result; }
@@ -53,10 +55,15 @@ Q_SIGNALS:
     void analyzed();
 
 private:
-    void run();
+    void run(bool complete); // complete: with the build checks even when they are slow
+    void runChecks();        // the plan and build checks of a file the graph already shows
 
     QTimer m_timer;
-    QElapsedTimer m_pendingSince; // the first keystroke not analysed yet
+    QTimer m_checksTimer;                       // a big file's build checks, after a pause in typing
+    std::shared_ptr<const Dockerfile> m_parsed; // what the pending checks are for
+    Diagnostics m_checkDiagnostics;             // the last build checks' findings
+    double m_checksCostMs = 0;                  // what the plan and build checks took
+    QElapsedTimer m_pendingSince;               // the first keystroke not analysed yet
     QString m_text;
     QString m_target;
     AnalysisResult m_result;

@@ -2,10 +2,13 @@
 // German, every node of the seeds' and the shipped examples' Dockerfiles shows inside the
 // graph pane with its text at a readable size; wide graphs wrap their columns into bands
 // and stay readable (scrolling only downwards); the view keeps the graph in view while it
-// changes until the user zooms or pans by hand. STAGECRAFT_GRAPH_SHOTS=DIR keeps a picture
+// changes until the user zooms or pans by hand; a big file's graph follows a keystroke
+// before its slower build checks. STAGECRAFT_GRAPH_SHOTS=DIR keeps a picture
 // of each case there, to look at.
+#include "tests/bench/largedockerfile.h"
 #include "ui/dockerfileeditor.h"
 #include "ui/graphstyle.h"
+#include "ui/liveanalysis.h"
 #include "ui/mainwindow.h"
 #include "ui/stagegraphscene.h"
 #include "ui/stagegraphview.h"
@@ -14,6 +17,7 @@
 #include <QDir>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTest>
@@ -268,6 +272,29 @@ private Q_SLOTS:
         graph->fitToView();
         QVERIFY(graph->followsGraph());
         QVERIFY(graph->smallestTextOnScreen() >= StageGraphView::kMinimumTextPixels);
+    }
+
+    // A 5,000-line file: a keystroke's graph comes from the parse at once; the slower plan
+    // and build checks follow after a pause, and flushing gives the complete findings.
+    void bigFileGraphFirstChecksAfter()
+    {
+        LiveAnalysis analysis;
+        const QString text = bench::largeDockerfile(500);
+        analysis.analyzeNow(text);
+        QCOMPARE(analysis.result().plan.stages.size(), 500);
+        QSignalSpy analyzed(&analysis, &LiveAnalysis::analyzed);
+        const QString typed = text + u"FROM alpine AS extra\n"_s;
+        analysis.setText(typed);
+        QVERIFY(analyzed.wait(2000));
+        QCOMPARE(analysis.result().plan.stages.size(), 501);
+        QVERIFY(analysis.isPending()); // the build checks, after a pause
+        analysis.flush();
+        QVERIFY(!analysis.isPending());
+        LiveAnalysis fresh;
+        fresh.analyzeNow(typed);
+        QCOMPARE(analysis.result().diagnostics.size(), fresh.result().diagnostics.size());
+        for (qsizetype i = 0; i < fresh.result().diagnostics.size(); ++i)
+            QCOMPARE(analysis.result().diagnostics[i].message, fresh.result().diagnostics[i].message);
     }
 };
 
