@@ -167,6 +167,16 @@ private Q_SLOTS:
                                     .arg(viewport.width())
                                     .arg(viewport.height())));
         }
+        // A build's status fits its node's own line, in German too ("aus dem Cache · …").
+        const QString detail = u"12.3 s · 1.8 MB"_s;
+        const GraphStyle &style = graph->graphScene()->style();
+        for (int stage = 0; stage < graph->graph().stages.size(); ++stage) {
+            graph->setStageState(stage, StageState::Cached, detail);
+            const StageNodeItem *node = graph->graphScene()->stageItem(stage);
+            const QString status = StageNodeItem::tr("cached") + u" · "_s + detail;
+            const qreal room = node->size().width() - 2 * style.padding() - 14 * style.scale;
+            QVERIFY2(QFontMetricsF(style.smallFont).horizontalAdvance(status) <= room, qPrintable(status));
+        }
         keepShot(&window, QString::fromLatin1(QTest::currentDataTag()).replace(u'/', u'_'));
     }
 
