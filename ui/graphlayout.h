@@ -1,5 +1,7 @@
-// Places a StageGraph's nodes in columns by dependency depth (external images first), orders
-// each column to reduce edge crossings and keeps nodes where an earlier layout had them.
+// Places a StageGraph's nodes in columns by dependency depth (each image and stage just
+// before the first stage that uses it), orders each column to reduce edge crossings and keeps nodes where an
+// earlier layout had them. When one row of columns is too wide for the view at a readable size, the columns
+// wrap into bands stacked top to bottom, like lines of text, and edges wrap with them.
 #pragma once
 
 #include "core/plan/stagegraph.h"
@@ -23,8 +25,9 @@ struct LayoutNode
     // Identity across edits: "stage:<name>" for a named stage, "stage#<index>:<base>" for an
     // unnamed one, "image:<reference>" for an external image.
     QString key;
-    int column = 0; // 0 is the leftmost column
+    int column = 0; // 0 is the leftmost column; an image is just left of its first user
     int row = 0;    // position within the column, 0 at the top
+    int band = 0;   // the band (row of columns) the column wrapped into, 0 at the top
     QRectF rect;
 };
 
@@ -35,7 +38,9 @@ struct LayoutEdge
     int to = -1;
     // From the source's right side to the target's left side. Consecutive points that lie
     // in one column are joined by a straight line; the others cross the gap between two
-    // columns and are drawn as a curve with horizontal tangents at both ends.
+    // columns and are drawn as a curve with horizontal tangents at both ends. Where the
+    // columns wrap into the next band the edge turns right, down the gap between the bands,
+    // left and down again: points one above the other are joined by a straight line.
     QList<QPointF> points;
     bool backward = false; // closes a cycle: goes right to left, drawn as a loop
 };
@@ -48,6 +53,11 @@ struct LayoutMetrics
     qreal rowGap = 28;
     qreal laneGap = 14; // height one edge takes in a column it passes through
     qreal margin = 24;
+    // The view's size in pixels and the smallest zoom at which text stays readable: columns
+    // wrap into bands when that lets the graph show larger (or at all) without scrolling
+    // sideways. An empty size keeps all columns in one row.
+    QSizeF viewport;
+    qreal minimumZoom = 1.0;
 };
 
 class GraphLayout
@@ -61,6 +71,7 @@ public:
     const QList<LayoutNode> &nodes() const { return m_nodes; }
     const QList<LayoutEdge> &edges() const { return m_edges; }
     int columnCount() const { return m_columnCount; }
+    int bandCount() const { return m_bandCount; }
     QRectF boundingRect() const { return m_bounds; }
     bool isEmpty() const { return m_nodes.isEmpty(); }
 
@@ -77,6 +88,7 @@ private:
     QHash<QString, qreal> m_slotY; // vertical centre of every node and edge lane, by key
     QRectF m_bounds;
     int m_columnCount = 0;
+    int m_bandCount = 1;
     int m_crossings = 0;
     bool m_keptPrevious = false;
 };

@@ -42,6 +42,10 @@ struct GraphStyle
     qreal padding() const { return 12 * scale; }
     qreal radius() const { return 10 * scale; }
     qreal labelWidth() const; // the widest an edge label may get
+    // The height in scene units (pixels at zoom 1) of the smallest text the graph draws:
+    // the view never zooms out so far that it drops below a readable size on screen.
+    qreal smallestTextPixels() const;
+    static qreal textPixels(const QFont &font);
 };
 
 QColor mixColors(const QColor &a, const QColor &b, qreal t); // t = 0 gives a, 1 gives b

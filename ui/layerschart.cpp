@@ -5,6 +5,7 @@
 #include "ui/theme.h"
 
 #include <QBarCategoryAxis>
+#include <QBarLegendMarker>
 #include <QBarSet>
 #include <QCategoryAxis>
 #include <QEvent>
@@ -15,6 +16,7 @@
 #include <QLocale>
 #include <QPainter>
 #include <QRegularExpression>
+#include <QSet>
 #include <QStackedBarSeries>
 #include <QToolTip>
 
@@ -121,6 +123,15 @@ QImage LayersChart::renderForSlides(const QString &headline, const QSize &size) 
     c->legend()->setAlignment(Qt::AlignRight);
     c->legend()->setFont(big);
     c->legend()->setLabelColor(palette().color(QPalette::Text));
+    // A layer both images share is one entry, not two.
+    QSet<QRgb> listed;
+    const auto markers = c->legend()->markers();
+    for (QLegendMarker *marker : markers)
+        if (auto *bar = qobject_cast<QBarLegendMarker *>(marker)) {
+            const QRgb colour = bar->barset()->color().rgb();
+            marker->setVisible(!listed.contains(colour));
+            listed.insert(colour);
+        }
     slide.show(); // off screen: lays the chart out at its size
     slide.placeCallouts();
     QImage image(size, QImage::Format_ARGB32_Premultiplied);
@@ -214,6 +225,7 @@ void LayersChart::rebuild()
         delete axis;
     }
     m_sets.clear();
+    m_setLayers.clear();
 
     qsizetype layerPositions = 0;
     qint64 largest = 0;
@@ -229,25 +241,43 @@ void LayersChart::rebuild()
     if (smallest > 0)
         m_logFloor = std::clamp(std::floor(std::log10(double(smallest))), 0.0, 3.0);
 
+    // A bar set per layer of each image (its value is zero in the other bars): a bar set
+    // has one colour, and a set per layer position would paint the second image's first
+    // layer (its program, say) in the colour of the first image's first layer (Debian's
+    // base), as if they were the same bytes. A layer both images share (the same
+    // instruction and size at the same place) keeps one colour in both.
     auto *series = new QStackedBarSeries;
     series->setBarWidth(BarWidth);
-    for (qsizetype position = 0; position < layerPositions; ++position) {
-        auto *set = new QBarSet(tr("Layer %1").arg(position + 1));
-        for (int image = 0; image < m_images.size(); ++image)
-            *set << (position < m_images[image].layers.size() ? plotted(image, int(position)) : 0.0);
-        set->setColor(QColor(QLatin1String(SegmentColors[position % std::size(SegmentColors)])));
-        set->setSelectedColor(QColor(QLatin1String(HighlightColor)));
-        set->setBorderColor(palette().color(QPalette::Base));
-        connect(set, &QBarSet::hovered, this,
-                [this, set](bool status, int index) { onHovered(set, status, index); });
-        connect(set, &QBarSet::clicked, this, [this, position](int index) {
-            if (index < 0 || index >= m_images.size() || position >= m_images[index].layers.size())
-                return;
-            setSelectedLayer(index, int(position));
-            Q_EMIT segmentClicked(index, int(position));
-        });
-        series->append(set);
-        m_sets.append(set);
+    QHash<QString, int> colourOf; // layer identity → colour index
+    for (int image = 0; image < m_images.size(); ++image) {
+        const ChartImage &shown = m_images[image];
+        for (int layer = 0; layer < shown.layers.size(); ++layer) {
+            const ChartLayer &l = shown.layers[layer];
+            const QString identity = QString::number(layer) + QLatin1Char('\n') + QString::number(l.size) +
+                                     QLatin1Char('\n') + l.createdBy;
+            auto colour = colourOf.constFind(identity);
+            if (colour == colourOf.cend())
+                colour = colourOf.insert(identity, int(colourOf.size()));
+            auto *set = new QBarSet(tr("%1, layer %2").arg(shown.label).arg(layer + 1));
+            for (int other = 0; other < m_images.size(); ++other)
+                *set << (other == image ? plotted(image, layer) : 0.0);
+            set->setColor(QColor(QLatin1String(SegmentColors[*colour % std::size(SegmentColors)])));
+            set->setSelectedColor(QColor(QLatin1String(HighlightColor)));
+            set->setBorderColor(palette().color(QPalette::Base));
+            connect(set, &QBarSet::hovered, this, [this, image, layer](bool status, int index) {
+                if (index == image)
+                    onHovered(image, layer, status);
+            });
+            connect(set, &QBarSet::clicked, this, [this, image, layer](int index) {
+                if (index != image)
+                    return;
+                setSelectedLayer(image, layer);
+                Q_EMIT segmentClicked(image, layer);
+            });
+            series->append(set);
+            m_sets.append(set);
+            m_setLayers.append({image, layer});
+        }
     }
     c->addSeries(series);
 
@@ -295,8 +325,16 @@ void LayersChart::rebuild()
         m_callouts.append(label);
         auto *stub = new QGraphicsRectItem(c);
         stub->setPen(Qt::NoPen);
-        stub->setBrush(QColor(QLatin1String(SegmentColors[0])));
         m_stubs.append(stub);
+    }
+    // A hairline bar's visible minimum in the colour of its largest layer.
+    for (int image = 0; image < m_images.size(); ++image) {
+        int biggest = -1;
+        for (int layer = 0; layer < m_images[image].layers.size(); ++layer)
+            if (biggest < 0 || m_images[image].layers[layer].size > m_images[image].layers[biggest].size)
+                biggest = layer;
+        m_stubs[image]->setBrush(biggest >= 0 ? segmentColor(image, biggest)
+                                              : QColor(QLatin1String(SegmentColors[0])));
     }
     applyTheme();
     applySelection();
@@ -355,10 +393,10 @@ void LayersChart::setSelectedLayer(int image, int layer)
 
 void LayersChart::applySelection()
 {
-    for (int position = 0; position < m_sets.size(); ++position) {
-        QBarSet *set = m_sets[position];
+    for (qsizetype i = 0; i < m_sets.size(); ++i) {
+        QBarSet *set = m_sets[i];
         set->deselectAllBars();
-        if (position == m_selectedLayer && m_selectedImage >= 0)
+        if (m_setLayers[i] == std::pair{m_selectedImage, m_selectedLayer})
             set->selectBar(m_selectedImage);
     }
 }
@@ -382,14 +420,26 @@ QRectF LayersChart::segmentRect(int image, int layer) const
     return QRectF(topLeft, bottomRight).normalized();
 }
 
-void LayersChart::onHovered(QBarSet *set, bool status, int index)
+void LayersChart::onHovered(int image, int layer, bool status)
 {
     if (!status) {
         QToolTip::hideText();
         return;
     }
-    const int layer = int(m_sets.indexOf(set));
-    QToolTip::showText(QCursor::pos(), segmentToolTip(index, layer), this);
+    QToolTip::showText(QCursor::pos(), segmentToolTip(image, layer), this);
+}
+
+QColor LayersChart::segmentColor(int image, int layer) const
+{
+    const qsizetype i = m_setLayers.indexOf(std::pair{image, layer});
+    return i >= 0 ? m_sets[i]->color() : QColor();
+}
+
+QColor LayersChart::stubColor(int image) const
+{
+    if (image < 0 || image >= m_stubs.size())
+        return {};
+    return m_stubs[image]->brush().color();
 }
 
 } // namespace stagecraft::ui

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QChartView>
+#include <QColor>
 #include <QList>
 #include <QString>
 
@@ -52,6 +53,10 @@ public:
 
     // The tooltip of a segment: the instruction (shortened) and the layer's size.
     QString segmentToolTip(int image, int layer) const;
+    // The colour a segment is drawn in: different layers differ, of one image or of two; a
+    // layer two images share (same place, instruction and size) has one colour in both.
+    QColor segmentColor(int image, int layer) const;
+    QColor stubColor(int image) const; // a hairline bar's visible minimum
     // Where a segment is drawn, in viewport coordinates (empty when it has no height).
     QRectF segmentRect(int image, int layer) const;
     // The axis title in use (tests, and the log scale's explanation).
@@ -83,10 +88,11 @@ private:
     void applyTheme();
     void applySelection();
     double plotted(int image, int layer) const; // a segment's height in axis units
-    void onHovered(QBarSet *set, bool status, int index);
+    void onHovered(int image, int layer, bool status);
 
     QList<ChartImage> m_images;
-    QList<QBarSet *> m_sets;                     // one per layer position, owned by the series
+    QList<QBarSet *> m_sets;                     // one per layer of each image, owned by the series
+    QList<std::pair<int, int>> m_setLayers;      // the image and layer of each set
     QList<QGraphicsSimpleTextItem *> m_callouts; // one per image, owned by the scene
     QList<QGraphicsRectItem *> m_stubs;          // a hairline bar's visible minimum
     bool m_log = false;

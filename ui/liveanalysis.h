@@ -39,6 +39,10 @@ public:
     // Someone typing without a pause still sees the graph and problems follow: a pending
     // analysis runs at the latest this long after the first unanalysed keystroke.
     static constexpr int kMaxWaitMs = 100;
+    // An analysis (with the window applying it) that took less than this runs on the next
+    // turn of the event loop after each keystroke, so the graph and problems follow the
+    // text within a frame; slower ones wait for a pause (kDelayMs) as above.
+    static constexpr int kInstantMs = 8;
 
     explicit LiveAnalysis(QObject *parent = nullptr);
 
@@ -49,7 +53,7 @@ public:
     // steps whose text still matches it. Analyses the current text again at once.
     void setLastBuild(std::shared_ptr<const LastBuildImage> image);
     QString target() const { return m_target; }
-    bool isPending() const { return m_timer.isActive(); }
+    bool isPending() const { return m_timer.isActive() || m_checksTimer.isActive(); }
     void flush(); // runs a pending analysis now
 
     const AnalysisResult &result() const { return m_result; }
@@ -58,15 +62,21 @@ Q_SIGNALS:
     void analyzed();
 
 private:
-    void run();
+    void run(bool complete); // complete: with the build checks even when they are slow
+    void runChecks();        // the plan and build checks of a file the graph already shows
 
     QTimer m_timer;
-    QElapsedTimer m_pendingSince; // the first keystroke not analysed yet
+    QTimer m_checksTimer;                       // a big file's build checks, after a pause in typing
+    std::shared_ptr<const Dockerfile> m_parsed; // what the pending checks are for
+    Diagnostics m_checkDiagnostics;             // the last build checks' findings
+    double m_checksCostMs = 0;                  // what the plan and build checks took
+    QElapsedTimer m_pendingSince;               // the first keystroke not analysed yet
     QString m_text;
     QString m_target;
     std::shared_ptr<const LastBuildImage> m_lastBuild;
     AnalysisResult m_result;
     bool m_hasGoodGraph = false;
+    double m_costMs = 0; // what an analysis takes, with the slots applying it (smoothed)
 };
 
 } // namespace stagecraft::ui

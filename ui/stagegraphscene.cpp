@@ -20,6 +20,48 @@ int lastLine(const SourceRange &range)
     return std::max(range.start.line, range.end.line);
 }
 
+// Whether two graphs draw the same: the same nodes, texts and edges. Line numbers (which
+// move with every line typed above a stage) only reach tooltips.
+bool drawsTheSame(const StageGraph &a, const StageGraph &b)
+{
+    if (a.target != b.target || a.externalImages != b.externalImages || a.stages.size() != b.stages.size() ||
+        a.edges.size() != b.edges.size())
+        return false;
+    for (qsizetype i = 0; i < a.stages.size(); ++i) {
+        const Stage &x = a.stages[i];
+        const Stage &y = b.stages[i];
+        if (x.index != y.index || x.name != y.name || x.base != y.base || x.platform != y.platform ||
+            x.baseStage != y.baseStage || x.stepCount != y.stepCount || x.needed != y.needed ||
+            x.notNeededReason != y.notNeededReason)
+            return false;
+    }
+    for (qsizetype i = 0; i < a.edges.size(); ++i) {
+        const Edge &x = a.edges[i];
+        const Edge &y = b.edges[i];
+        if (x.fromStage != y.fromStage || x.fromImage != y.fromImage || x.toStage != y.toStage ||
+            x.kind != y.kind || x.paths != y.paths)
+            return false;
+    }
+    return true;
+}
+
+QString edgeToolTip(const StageGraph &graph, const Edge &edge)
+{
+    const auto source = [&] {
+        return edge.isExternal() ? edge.fromImage : graph.stages[edge.fromStage].displayName();
+    };
+    QString tip;
+    if (edge.kind == EdgeKind::From)
+        tip = QStringLiteral("FROM %1").arg(source());
+    else if (edge.kind == EdgeKind::Copy)
+        tip = QStringLiteral("COPY --from=%1 %2").arg(source(), edge.paths.join(QLatin1Char(' ')));
+    else
+        tip = QStringLiteral("RUN --mount=from=%1").arg(source());
+    if (edge.range.isValid())
+        tip = QStringLiteral("%1: %2").arg(edge.range.start.line).arg(tip);
+    return tip;
+}
+
 } // namespace
 
 StageGraphScene::StageGraphScene(QObject *parent)
@@ -43,8 +85,8 @@ StageGraphScene::~StageGraphScene() = default;
 
 void StageGraphScene::setGraph(const StageGraph &graph, const Dockerfile &dockerfile)
 {
-    m_graph = graph;
-    m_errors.clear();
+    const StageGraph previous = std::exchange(m_graph, graph);
+    const QHash<int, QStringList> previousErrors = std::exchange(m_errors, {});
     auto collect = [this](const Diagnostics &diagnostics) {
         for (const Diagnostic &d : diagnostics) {
             if (d.severity != Severity::Error || !d.range.isValid())
@@ -66,6 +108,20 @@ void StageGraphScene::setGraph(const StageGraph &graph, const Dockerfile &docker
     if (m_selected >= m_graph.stages.size())
         m_selected = -1;
     m_dropTarget = -1;
+    // Most keystrokes change a RUN line, not the graph: then the scene keeps its items and
+    // only their tooltips learn the new line numbers. Laying out and recreating hundreds of
+    // items for every key would make a big file lag behind the typing.
+    if (!m_nodes.isEmpty() && m_errors == previousErrors && drawsTheSame(previous, m_graph)) {
+        for (StageNodeItem *node : std::as_const(m_nodes))
+            if (node->isStage())
+                node->setStage(m_graph.stages[node->stageIndex()]);
+        for (StageEdgeItem *edge : std::as_const(m_edges))
+            edge->setToolTip(edgeToolTip(m_graph, m_graph.edges[edge->edgeIndex()]));
+        for (StageNodeItem *node : std::as_const(m_nodes))
+            node->setDropHighlighted(false);
+        ++m_layoutGeneration;
+        return;
+    }
     rebuild(true);
 }
 
@@ -96,6 +152,15 @@ void StageGraphScene::setFontScale(qreal scale)
     m_fontScale = scale;
     m_style = GraphStyle::fromPalette(m_palette, m_font, m_fontScale);
     rebuild(false);
+}
+
+void StageGraphScene::setViewport(const QSizeF &size, qreal minimumZoom)
+{
+    if (size == m_viewport && qFuzzyCompare(minimumZoom, m_minimumZoom))
+        return;
+    m_viewport = size;
+    m_minimumZoom = minimumZoom;
+    rebuild(true);
 }
 
 bool StageGraphScene::isAnimating() const
@@ -220,8 +285,12 @@ void StageGraphScene::rebuild(bool keepPlaces)
     }
     const bool hadNodes = !m_nodes.isEmpty();
 
-    GraphLayout layout = GraphLayout::compute(m_graph, m_style.metrics(),
-                                              keepPlaces && !m_layout.isEmpty() ? &m_layout : nullptr);
+    LayoutMetrics metrics = m_style.metrics();
+    metrics.viewport = m_viewport;
+    metrics.minimumZoom = m_minimumZoom;
+    GraphLayout layout =
+        GraphLayout::compute(m_graph, metrics, keepPlaces && !m_layout.isEmpty() ? &m_layout : nullptr);
+    ++m_layoutGeneration;
     m_layout = std::move(layout);
 
     m_hovered = nullptr;
@@ -276,23 +345,8 @@ void StageGraphScene::rebuild(bool keepPlaces)
     for (auto it = labelled.cbegin(); it != labelled.cend(); ++it)
         it.value()->setLabel(labels.value(it.key()).join(QStringLiteral(", ")));
     placeLabels();
-    for (StageEdgeItem *item : std::as_const(m_edges)) {
-        const Edge &edge = item->edge();
-        QString tip;
-        if (edge.kind == EdgeKind::From)
-            tip = QStringLiteral("FROM %1").arg(
-                edge.isExternal() ? edge.fromImage : m_graph.stages[edge.fromStage].displayName());
-        else if (edge.kind == EdgeKind::Copy)
-            tip = QStringLiteral("COPY --from=%1 %2")
-                      .arg(edge.isExternal() ? edge.fromImage : m_graph.stages[edge.fromStage].displayName(),
-                           edge.paths.join(QLatin1Char(' ')));
-        else
-            tip = QStringLiteral("RUN --mount=from=%1")
-                      .arg(edge.isExternal() ? edge.fromImage : m_graph.stages[edge.fromStage].displayName());
-        if (edge.range.isValid())
-            tip = QStringLiteral("%1: %2").arg(edge.range.start.line).arg(tip);
-        item->setToolTip(tip);
-    }
+    for (StageEdgeItem *item : std::as_const(m_edges))
+        item->setToolTip(edgeToolTip(m_graph, item->edge()));
 
     if (m_nodes.isEmpty()) {
         m_placeholder =

@@ -39,6 +39,11 @@ public:
     void setFontScale(qreal scale);
     qreal fontScale() const { return m_fontScale; }
     void setAnimated(bool animated) { m_animated = animated; }
+    // The view's size in pixels and its smallest readable zoom: the layout wraps its columns
+    // into bands to fit them (GraphLayout). Lays the graph out again when that changes.
+    void setViewport(const QSizeF &size, qreal minimumZoom);
+    // Counts layouts: a test or benchmark can tell that the scene shows a new graph.
+    quint64 layoutGeneration() const { return m_layoutGeneration; }
     bool isAnimating() const;
 
     const QList<StageNodeItem *> &nodeItems() const { return m_nodes; }
@@ -74,6 +79,9 @@ private:
     QFont m_font;
     qreal m_fontScale = 1.0;
     bool m_animated = true;
+    QSizeF m_viewport;
+    qreal m_minimumZoom = 1.0;
+    quint64 m_layoutGeneration = 0;
 
     QList<StageNodeItem *> m_nodes; // parallel to m_layout.nodes()
     QList<StageEdgeItem *> m_edges;

@@ -9,6 +9,7 @@
 #include <QImage>
 #include <QMimeData>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSvgGenerator>
 #include <QWheelEvent>
 
@@ -39,6 +40,9 @@ StageGraphView::StageGraphView(QWidget *parent)
     viewport()->setAcceptDrops(true);
     setFrameShape(QFrame::NoFrame);
     setAccessibleName(tr("Stage graph"));
+    // Moving a scroll bar by hand is panning: the view stops fitting the graph by itself.
+    for (QScrollBar *bar : {horizontalScrollBar(), verticalScrollBar()})
+        connect(bar, &QScrollBar::actionTriggered, this, &StageGraphView::stopFollowing);
 }
 
 StageGraphView::~StageGraphView() = default;
@@ -49,21 +53,50 @@ void StageGraphView::setGraph(const StageGraph &graph, const Dockerfile &dockerf
     keepGraphInView();
 }
 
+qreal StageGraphView::readableZoom() const
+{
+    const qreal text = m_scene->style().smallestTextPixels();
+    if (text <= 0)
+        return kReadableZoom;
+    return std::clamp(kMinimumTextPixels / text, kReadableZoom, 1.0);
+}
+
+qreal StageGraphView::smallestTextOnScreen() const
+{
+    return m_scene->style().smallestTextPixels() * transform().m11();
+}
+
+void StageGraphView::updateViewport()
+{
+    m_scene->setViewport(QSizeF(viewport()->size()), readableZoom());
+}
+
+void StageGraphView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    updateViewport();
+    if (m_followGraph)
+        fit();
+}
+
 void StageGraphView::keepGraphInView()
 {
+    if (m_followGraph) {
+        fit();
+        return;
+    }
     // While someone types the graph grows and its nodes move; it must not wander out of
-    // the pane. It fits at this zoom: scroll it into view; it does not: fit it.
+    // the pane.
     const QRectF rect = m_scene->graphRect();
     if (rect.isEmpty() || viewport()->width() < 2 || viewport()->height() < 2)
         return;
     const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
     if (visible.contains(rect))
         return;
+    // The user chose this zoom: scroll, never zoom. When the graph is larger than the pane
+    // the window keeps the cursor's stage in view.
     if (rect.width() * m_zoom <= viewport()->width() && rect.height() * m_zoom <= viewport()->height())
         ensureVisible(rect, 0, 0);
-    else if (m_zoom > kReadableZoom + 1e-6)
-        fitToView();
-    // Already at the smallest readable zoom: the window keeps the cursor's stage in view.
 }
 
 const StageGraph &StageGraphView::graph() const
@@ -146,28 +179,41 @@ void StageGraphView::setZoom(qreal zoom)
 
 void StageGraphView::zoomIn()
 {
+    stopFollowing();
     setZoom(m_zoom * zoomStep);
 }
 
 void StageGraphView::zoomOut()
 {
+    stopFollowing();
     setZoom(m_zoom / zoomStep);
 }
 
 void StageGraphView::resetZoom()
 {
+    stopFollowing();
     setZoom(1.0);
 }
 
 void StageGraphView::fitToView()
 {
+    m_followGraph = true;
+    updateViewport();
+    fit();
+}
+
+void StageGraphView::fit()
+{
     const QRectF rect = m_scene->graphRect();
     if (rect.isEmpty() || viewport()->width() < 2 || viewport()->height() < 2)
         return;
+    // Fitting starts over: the scene may have grown while it was edited and not shrunk back.
+    m_scene->setSceneRect(rect);
     const qreal zoom = std::min(viewport()->width() / rect.width(), viewport()->height() / rect.height());
-    // Small graphs are not blown up past twice their size; that is what the font scale is
-    // for. Big ones are not shrunk below readable text: the rest is a scroll away.
-    setZoom(std::clamp(zoom, kReadableZoom, 2.0));
+    // Small graphs are not blown up past their natural size, which would make the zoom jump
+    // as the graph grows while typing; that is what the font scale is for. Big ones are not
+    // shrunk below readable text: the layout wraps them, the rest is a scroll away.
+    setZoom(std::clamp(zoom, readableZoom(), 1.0));
     if (m_zoom > zoom + 1e-6) // it does not fit: show where it starts, the first stages
         centerOn(rect.topLeft() + QPointF(viewport()->width(), viewport()->height()) / (2 * m_zoom));
     else
@@ -177,6 +223,9 @@ void StageGraphView::fitToView()
 void StageGraphView::setFontScale(qreal scale)
 {
     m_scene->setFontScale(scale);
+    updateViewport();
+    if (m_followGraph)
+        fit();
 }
 
 void StageGraphView::mousePressEvent(QMouseEvent *event)
@@ -184,6 +233,15 @@ void StageGraphView::mousePressEvent(QMouseEvent *event)
     m_pressPos = event->position().toPoint();
     m_pressStage = event->button() == Qt::LeftButton ? stageAt(m_pressPos) : -1;
     QGraphicsView::mousePressEvent(event);
+}
+
+void StageGraphView::mouseMoveEvent(QMouseEvent *event)
+{
+    // Dragging the background pans the view: the view stops fitting the graph by itself.
+    if ((event->buttons() & Qt::LeftButton) && m_pressStage < 0 &&
+        (event->position().toPoint() - m_pressPos).manhattanLength() >= QApplication::startDragDistance())
+        stopFollowing();
+    QGraphicsView::mouseMoveEvent(event);
 }
 
 void StageGraphView::mouseReleaseEvent(QMouseEvent *event)
@@ -213,10 +271,12 @@ void StageGraphView::mouseDoubleClickEvent(QMouseEvent *event)
 void StageGraphView::wheelEvent(QWheelEvent *event)
 {
     if (!(event->modifiers() & Qt::ControlModifier)) {
+        stopFollowing(); // scrolling by hand
         QGraphicsView::wheelEvent(event);
         return;
     }
     const int delta = event->angleDelta().y();
+    stopFollowing();
     if (delta != 0)
         setZoom(m_zoom * std::pow(zoomStep, delta / 120.0));
     event->accept();
@@ -271,6 +331,11 @@ void StageGraphView::changeEvent(QEvent *event)
     QGraphicsView::changeEvent(event);
     if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange)
         m_scene->setAppearance(palette(), font());
+    if (event->type() == QEvent::FontChange) {
+        updateViewport();
+        if (m_followGraph)
+            fit();
+    }
 }
 
 QRectF StageGraphView::exportRect() const

@@ -49,6 +49,16 @@ public:
     qreal zoom() const { return m_zoom; }
     // Fit never zooms out further than this: node text stays readable, the rest scrolls.
     static constexpr qreal kReadableZoom = 0.6;
+    // The smallest text on screen, in pixels, that fitting may zoom down to.
+    static constexpr qreal kMinimumTextPixels = 10;
+    // The zoom at which the graph's smallest text is kMinimumTextPixels (at least
+    // kReadableZoom): the floor for fitting, and what the layout wraps its columns for.
+    qreal readableZoom() const;
+    // The smallest text of the graph as it shows now, in screen pixels.
+    qreal smallestTextOnScreen() const;
+    // Until the user zooms or pans by hand, the view fits the graph after every change
+    // (new text, resize, font); Fit turns that back on.
+    bool followsGraph() const { return m_followGraph; }
     // Scrolls (or, when it cannot fit at this zoom, fits) so that the whole graph shows.
     void keepGraphInView();
     qreal fontScale() const;
@@ -83,15 +93,21 @@ protected:
     void dragLeaveEvent(QDragLeaveEvent *event) override;
     void dropEvent(QDropEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
 
 private:
     void setZoom(qreal zoom);
+    void fit();
+    void updateViewport(); // tells the scene the size and readable zoom to lay out for
+    void stopFollowing() { m_followGraph = false; }
     QRectF exportRect() const;
 
     StageGraphScene *m_scene = nullptr;
     qreal m_zoom = 1.0;
     QPoint m_pressPos;
     int m_pressStage = -1;
+    bool m_followGraph = true;
 };
 
 } // namespace stagecraft::ui

@@ -42,6 +42,12 @@ void StageNodeItem::setLayoutNode(const LayoutNode &node)
     m_node = node;
 }
 
+void StageNodeItem::setStage(const Stage &stage)
+{
+    m_stage = stage;
+    updateToolTip();
+}
+
 QRectF StageNodeItem::boundingRect() const
 {
     // Room for the selection ring and the error marker outside the body.
@@ -264,36 +270,35 @@ void StageNodeItem::paintStage(QPainter *painter)
                       elideReference(base, textMetrics, innerWidth - keywordWidth));
     y += textMetrics.height() + 4 * s;
 
-    // Step count on the left, build status on the right.
+    // Step count, then the build status on a line of its own: neither is ever cut.
     painter->setFont(style.smallFont);
     // Counted as the build counts them ("step 2 of 3", BuildKit's [2/3]): the FROM is step 1.
     const int stepCount = m_stage.stepCount + 1;
     const QString steps = stepCount == 1 ? tr("1 step") : tr("%1 steps").arg(stepCount);
-    const QString status = stateText();
-    const qreal dot = 8 * s;
-    const qreal stepsWidth = smallMetrics.horizontalAdvance(steps) + 10 * s;
-    // While the stage builds its status matters more than its size: when both do not fit,
-    // the status gets the line rather than being cut.
-    const bool statusAlone =
-        !status.isEmpty() && smallMetrics.horizontalAdvance(status) > innerWidth - stepsWidth - dot - 6 * s;
     painter->setPen(style.mutedText);
-    if (!statusAlone)
-        painter->drawText(QRectF(pad, y, innerWidth, smallMetrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                          steps);
+    painter->drawText(QRectF(pad, y, innerWidth, smallMetrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                      steps);
+    y += smallMetrics.height() + 2 * s;
+    const QString status = stateText();
     if (!status.isEmpty()) {
-        const qreal available = innerWidth - (statusAlone ? 0 : stepsWidth) - dot - 6 * s;
-        const QString shown = smallMetrics.elidedText(status, Qt::ElideRight, available);
-        const qreal textWidth = smallMetrics.horizontalAdvance(shown);
-        const qreal right = pad + innerWidth;
-        const QColor colour = m_state == StageState::Idle ? style.mutedText : style.stateColor(m_state);
+        const qreal dot = m_state == StageState::Idle ? 0 : 8 * s;
+        const qreal textLeft = pad + (dot > 0 ? dot + 6 * s : 0);
+        // The node's width is fixed; a status a little longer than the line (a long
+        // translation) is drawn slightly narrower rather than cut; only a runaway one is elided.
+        QFont font = style.smallFont;
+        const qreal available = innerWidth - (textLeft - pad);
+        const qreal natural = smallMetrics.horizontalAdvance(status);
+        if (natural > available)
+            font.setStretch(std::max(80, int(100 * available / natural)));
+        painter->setFont(font);
         painter->setPen(m_state == StageState::Idle ? style.mutedText : style.text);
-        painter->drawText(QRectF(right - textWidth, y, textWidth, smallMetrics.height()),
-                          Qt::AlignRight | Qt::AlignVCenter, shown);
-        if (m_state != StageState::Idle) {
+        painter->drawText(QRectF(textLeft, y, available, smallMetrics.height()),
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetricsF(font).elidedText(status, Qt::ElideRight, available));
+        if (dot > 0) {
             painter->setPen(Qt::NoPen);
-            painter->setBrush(colour);
-            painter->drawEllipse(
-                QRectF(right - textWidth - dot - 6 * s, y + (smallMetrics.height() - dot) / 2, dot, dot));
+            painter->setBrush(style.stateColor(m_state));
+            painter->drawEllipse(QRectF(pad, y + (smallMetrics.height() - dot) / 2, dot, dot));
         }
     }
 

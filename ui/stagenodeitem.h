@@ -33,6 +33,8 @@ public:
     QSizeF size() const { return m_node.rect.size(); }
 
     void setLayoutNode(const LayoutNode &node);
+    // The same stage with new line numbers (only its tooltip shows them).
+    void setStage(const Stage &stage);
     void setTarget(bool target);
     void setSelected(bool selected); // the editor's current stage; not QGraphicsItem selection
     bool isSelectedStage() const { return m_selected; }

@@ -8,3 +8,8 @@ stagecraft_add_test(tst_stagegraphview
   LIBS stagecraft_ui Qt6::Widgets
   LABELS ui
   GUI)
+# The graph in the window at projector sizes: whole and readable, wide graphs wrapped.
+stagecraft_add_test(tst_graphreadable
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_graphreadable.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui TIMEOUT 180)

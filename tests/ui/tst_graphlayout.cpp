@@ -5,6 +5,8 @@
 #include <QElapsedTimer>
 #include <QTest>
 
+#include <limits>
+
 using namespace stagecraft;
 using namespace stagecraft::ui;
 using namespace Qt::StringLiterals;
@@ -137,8 +139,13 @@ void TestGraphLayout::columns()
     for (const QString &image : graph.externalImages) {
         const int n = layout.imageNode(image);
         QVERIFY(n >= 0);
-        QCOMPARE(layout.nodes()[n].column, 0);
         QCOMPARE(layout.nodes()[n].kind, LayoutNodeKind::Image);
+        // Just left of the first stage that uses it.
+        int firstUser = std::numeric_limits<int>::max();
+        for (const LayoutEdge &e : layout.edges())
+            if (e.from == n)
+                firstUser = std::min(firstUser, layout.nodes()[e.to].column);
+        QCOMPARE(layout.nodes()[n].column, firstUser - 1);
     }
     QCOMPARE(layout.edges().size(), graph.edges.size());
     for (const LayoutEdge &e : layout.edges()) {
