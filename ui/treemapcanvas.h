@@ -7,9 +7,12 @@
 #include <QRectF>
 #include <QWidget>
 
+class QPainter;
+
 namespace stagecraft::ui {
 
 class TreemapModel;
+struct TreemapItem;
 
 class TreemapCanvas : public QWidget
 {
@@ -39,9 +42,12 @@ protected:
 
 private:
     void relayout();
+    QRectF childArea(const QRectF &r) const; // where an item's children go inside it
+    void paintItem(QPainter &painter, const TreemapItem &item, const QRectF &r, bool label) const;
 
     TreemapModel *m_model;
     QList<QRectF> m_rects;
+    QList<QList<QRectF>> m_childRects; // per item, its children's rectangles (may be empty)
     int m_highlight = -1;
 };
 

@@ -231,8 +231,20 @@ void TreemapModel::directoryLevel()
 {
     const FileTree &tree = m_analysis->finalTree();
     const int current = m_path.isEmpty() ? FileTree::Root : m_path.last();
-    for (int child : tree.node(current).children)
-        m_items.append(itemForNode(child));
+    const auto bySize = [](const TreemapItem &a, const TreemapItem &b) {
+        return a.bytes != b.bytes ? a.bytes > b.bytes : a.name < b.name;
+    };
+    for (int child : tree.node(current).children) {
+        TreemapItem item = itemForNode(child);
+        if (item.drillable) {
+            for (int grandchild : tree.node(child).children)
+                item.children.append(itemForNode(grandchild));
+            std::sort(item.children.begin(), item.children.end(), bySize);
+            if (item.children.size() > kMaxChildren)
+                item.children.resize(kMaxChildren);
+        }
+        m_items.append(std::move(item));
+    }
 }
 
 void TreemapModel::assignFiles()

@@ -27,6 +27,9 @@ struct TreemapItem
     int node = -1;            // its node in the final tree, -1 for a package
     int package = -1;         // grouped: the package's index in the report; kNoPackage for the rest
     bool drillable = false;
+    // A directory's own children, largest first (at most kMaxChildren), so the map can show
+    // one level further down inside it; empty below the top level of a drill.
+    QList<TreemapItem> children;
 };
 
 class TreemapModel : public QAbstractTableModel
@@ -42,6 +45,7 @@ public:
         DrillableRole,
     };
     static constexpr int kNoPackage = -2;
+    static constexpr int kMaxChildren = 200;
 
     explicit TreemapModel(QObject *parent = nullptr);
 

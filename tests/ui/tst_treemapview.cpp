@@ -68,6 +68,7 @@ private Q_SLOTS:
     void sortableList();
     void groupsByPackage();
     void canvasClicksAndLayers();
+    void realImageByEye();
 };
 
 void TestTreemapView::layoutTilesTheRectangle()
@@ -208,6 +209,34 @@ void TestTreemapView::canvasClicksAndLayers()
     QCOMPARE(view.model()->currentPath(), u"/usr"_s);
     QTest::mouseClick(view.findChild<QWidget *>(u"treemapUp"_s), Qt::LeftButton);
     QCOMPARE(view.model()->currentPath(), u"/"_s);
+}
+
+// For looking at it by eye: STAGECRAFT_TREEMAP_IMAGE names an image (an OCI layout, a
+// `docker save` tarball), STAGECRAFT_SCREENSHOTS asks for the PNGs.
+void TestTreemapView::realImageByEye()
+{
+    const QString image = qEnvironmentVariable("STAGECRAFT_TREEMAP_IMAGE");
+    if (image.isEmpty() || !qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS"))
+        QSKIP("set STAGECRAFT_TREEMAP_IMAGE and STAGECRAFT_SCREENSHOTS to render a real image");
+    QTemporaryDir dir;
+    TreemapView view;
+    view.resize(1024, 768);
+    view.setStoreRoot(dir.filePath(u"store"_s));
+    view.showImage(image);
+    QVERIFY(view.waitUntilLoaded(120000));
+    QVERIFY2(view.errorText().isEmpty(), qPrintable(view.errorText()));
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QCOMPARE(view.model()->levelBytes(), view.model()->analysis()->finalTree().totalSize());
+    view.grab().save(u"/tmp/stagecraft-treemap-real.png"_s);
+    view.highlightLayer(0);
+    view.grab().save(u"/tmp/stagecraft-treemap-real-layer0.png"_s);
+    view.highlightLayer(-1);
+    QSignalSpy packages(&view, &TreemapView::packagesLoaded);
+    view.setGroupByPackage(true);
+    QVERIFY(packages.count() > 0 || packages.wait(120000));
+    QCOMPARE(view.model()->levelBytes(), view.model()->analysis()->finalTree().totalSize());
+    view.grab().save(u"/tmp/stagecraft-treemap-real-packages.png"_s);
 }
 
 QTEST_MAIN(TestTreemapView)
