@@ -154,9 +154,12 @@ int runPackages(const QStringList &argv)
         out += QStringLiteral("%1: no package database found (dpkg, apk, Python dist-info, node_modules)\n")
                    .arg(escapeControlCharacters(imageArgument));
     } else {
-        out += QStringLiteral("%1: %2 packages own %3 of %4 (%5 in no package)\n")
-                   .arg(escapeControlCharacters(imageArgument))
-                   .arg(report->packages.size())
+        out += QStringLiteral("%1: %2 %3 %4 of %5 (%6 in no package)\n")
+                   .arg(escapeControlCharacters(imageArgument),
+                        report->packages.size() == 1
+                            ? QStringLiteral("1 package")
+                            : QStringLiteral("%1 packages").arg(report->packages.size()),
+                        report->packages.size() == 1 ? QStringLiteral("owns") : QStringLiteral("own"))
                    .arg(formatByteSize(report->packageBytes), formatByteSize(report->imageBytes),
                         formatByteSize(report->imageBytes - report->packageBytes));
         int nameWidth = 8;

@@ -3,6 +3,8 @@
 #include "clirun.h"
 #include "synthimage.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -23,6 +25,7 @@ private Q_SLOTS:
     void text();
     void json();
     void usage();
+    void dockerfileLineFromRecord();
 
 private:
     QTemporaryDir m_dir;
@@ -53,7 +56,7 @@ void TestCliPackages::text()
     const QString out = QString::fromUtf8(r.out);
     const QStringList lines = out.split(u'\n', Qt::SkipEmptyParts);
     QVERIFY2(lines.size() == 3, qPrintable(out));
-    QVERIFY2(lines[0].contains(u"2 packages own 5.3 kB"), qPrintable(out));
+    QVERIFY2(lines[0].contains(u"2 packages own 5.3 kB of 5.5 kB (195 B in no package)"), qPrintable(out));
     QVERIFY2(
         lines[1].contains(QRegularExpression(u"^  golang-1.19-go\\s+5.0 kB\\s+layer 1 .*dpkg 1.19.8-2$"_s)),
         qPrintable(out));
@@ -94,6 +97,48 @@ void TestCliPackages::usage()
     const CliResult help = runStagecraftArgs({u"packages"_s, u"--help"_s});
     QCOMPARE(help.status, 0);
     QVERIFY(help.out.startsWith("Usage: stagecraft packages"));
+}
+
+void TestCliPackages::dockerfileLineFromRecord()
+{
+    const CliResult imported = runStagecraft(
+        m_store, {u"import"_s, u"-t"_s, u"busybox:fixture"_s,
+                  qEnvironmentVariable("STAGECRAFT_SOURCE_DIR") + u"/tests/data/images/base.docker.tar"_s});
+    QVERIFY2(imported.status == 0, imported.err.constData());
+    const QString context = m_dir.filePath(u"project"_s);
+    QVERIFY(QDir().mkpath(context + u"/dpkg/info"_s));
+    const QList<std::pair<QString, QByteArray>> files{
+        {u"Dockerfile"_s, "FROM busybox:fixture\n"
+                          "COPY dpkg/ /var/lib/dpkg/\n"
+                          "COPY tool /usr/bin/tool\n"},
+        {u"dpkg/status"_s, "Package: tool\nStatus: install ok installed\nVersion: 3\n"},
+        {u"dpkg/info/tool.list"_s, "/usr/bin/tool\n"},
+        {u"tool"_s, QByteArray(4000, 't')}};
+    for (const auto &[name, content] : files) {
+        QFile f(context + u'/' + name);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+    }
+    const QString record = m_dir.filePath(u"build.record"_s);
+    const CliResult built =
+        runStagecraft(m_store, {u"build"_s, u"-t"_s, u"packages:test"_s, u"--record"_s, record, context});
+    QVERIFY2(built.status == 0, built.err.constData());
+
+    // The package's bytes came with the second COPY (layer 2, line 3), not with its database.
+    const CliResult r =
+        runStagecraft(m_store, {u"packages"_s, u"--json"_s, u"--record"_s, record, u"packages:test"_s});
+    QVERIFY2(r.status == 0, r.err.constData());
+    const QJsonObject tool =
+        QJsonDocument::fromJson(r.out).object().value(u"packages").toArray().first().toObject();
+    QCOMPARE(tool.value(u"name").toString(), u"tool"_s);
+    QCOMPARE(tool.value(u"bytes").toInteger(), 4000);
+    QCOMPARE(tool.value(u"layer").toInt(), 2);
+    QCOMPARE(tool.value(u"line").toInt(), 3);
+    const CliResult text = runStagecraft(m_store, {u"packages"_s, u"--record"_s, record, u"packages:test"_s});
+    QVERIFY2(QString::fromUtf8(text.out).contains(
+                 QRegularExpression(u"\\n  tool\\s+4.0 kB  layer 2\\s+line 3  dpkg 3\\n"_s)),
+             text.out.constData());
+    QVERIFY2(text.out.startsWith("packages:test: 1 package owns 4.0 kB of"), text.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCliPackages)
