@@ -127,7 +127,7 @@ std::optional<QString> PackageDatabase::normalizePath(QStringView base, QStringV
     return u'/' + parts.join(u'/');
 }
 
-ParsedDatabase PackageDatabase::parseDpkgStatus(const QByteArray &bytes)
+ParsedDatabase PackageDatabase::parseDpkgStatus(const QByteArray &bytes, bool statusRequired)
 {
     ParsedDatabase db;
     PackageRecord current;
@@ -146,8 +146,10 @@ ParsedDatabase PackageDatabase::parseDpkgStatus(const QByteArray &bytes)
         }
         current = PackageRecord{};
         current.manager = PackageManager::Dpkg;
-        installed = broken = any = false;
+        installed = !statusRequired;
+        broken = any = false;
     };
+    installed = !statusRequired;
     forEachLine(bytes, &db.malformed, [&](std::optional<QByteArrayView> line) {
         if (!line) {
             broken = any = true;
@@ -196,6 +198,28 @@ QStringList PackageDatabase::parseFileList(const QByteArray &bytes, int *malform
         }
         if (*normal != u"/" && *normal != u"/.")
             files.append(*normal);
+    });
+    return files;
+}
+
+QStringList PackageDatabase::parseMd5sums(const QByteArray &bytes, int *malformed)
+{
+    QStringList files;
+    forEachLine(bytes, malformed, [&](std::optional<QByteArrayView> line) {
+        if (!line || line->isEmpty())
+            return;
+        const qsizetype space = line->indexOf(' ');
+        qsizetype start = space;
+        while (start >= 0 && start < line->size() && line->at(start) == ' ')
+            ++start;
+        const std::optional<QString> normal =
+            space > 0 && start < line->size() ? normalizePath(u"/", QString::fromUtf8(line->sliced(start)))
+                                              : std::nullopt;
+        if (!normal || *normal == u"/" || files.size() >= kMaxFiles) {
+            ++*malformed;
+            return;
+        }
+        files.append(*normal);
     });
     return files;
 }

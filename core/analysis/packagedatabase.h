@@ -47,12 +47,17 @@ public:
     static constexpr int kMaxPackages = 100'000; // per database
     static constexpr int kMaxFiles = 2'000'000;  // paths per database
 
-    // dpkg's /var/lib/dpkg/status: the packages whose Status says "installed" (their
-    // files come from info/NAME[:ARCH].list, see parseFileList).
-    static ParsedDatabase parseDpkgStatus(const QByteArray &bytes);
+    // dpkg's /var/lib/dpkg/status, or one file of status.d/ (distroless): the packages whose
+    // Status says "installed" (their files come from info/NAME[:ARCH].list, see
+    // parseFileList, or status.d/NAME.md5sums). A status.d entry without a Status field
+    // counts as installed, as distroless writes them.
+    static ParsedDatabase parseDpkgStatus(const QByteArray &bytes, bool statusRequired = true);
     // A dpkg .list: one absolute path per line. Lines that are not absolute, too long or
     // leave the root are counted in `malformed`.
     static QStringList parseFileList(const QByteArray &bytes, int *malformed);
+    // A dpkg .md5sums file ("HASH  PATH", the path relative to the root), which distroless
+    // images keep beside each status.d entry instead of a .list.
+    static QStringList parseMd5sums(const QByteArray &bytes, int *malformed);
     // apk's /lib/apk/db/installed: "P:" name, "V:" version, "F:" directory, "R:" a file in it.
     static ParsedDatabase parseApkInstalled(const QByteArray &bytes);
     // A wheel's RECORD (CSV: path,hash,size); paths relative to the directory holding the

@@ -18,6 +18,7 @@ namespace {
 
 const QString kDpkgStatus = QStringLiteral("/var/lib/dpkg/status");
 const QString kDpkgInfo = QStringLiteral("/var/lib/dpkg/info");
+const QString kDpkgStatusDir = QStringLiteral("/var/lib/dpkg/status.d"); // distroless
 const QStringList kApkDatabases{QStringLiteral("/lib/apk/db/installed"),
                                 QStringLiteral("/usr/lib/apk/db/installed")};
 constexpr char kCacheMagic[8] = {'S', 'C', 'P', 'K', 'G', 'D', 'B', '1'};
@@ -93,6 +94,10 @@ QStringList PackageSizes::databasePaths(const FileTree &tree)
                 if (isFile(tree, child) && tree.node(child).name.endsWith(u".list"))
                     paths.append(kDpkgInfo + u'/' + tree.node(child).name);
     }
+    if (const int dir = tree.find(kDpkgStatusDir); dir >= 0)
+        for (int child : tree.node(dir).children)
+            if (isFile(tree, child) && paths.size() < kMaxDatabases)
+                paths.append(kDpkgStatusDir + u'/' + tree.node(child).name);
     for (const QString &apk : kApkDatabases)
         if (isFile(tree, tree.find(apk)))
             paths.append(apk);
@@ -263,7 +268,16 @@ PackageSizeReport PackageSizes::compute(const ImageAnalysis &analysis,
     }
     for (auto it = databases.cbegin(); it != databases.cend(); ++it) {
         const QString &path = it.key();
-        if (kApkDatabases.contains(path)) {
+        if (path.startsWith(kDpkgStatusDir + u'/') && !path.endsWith(u".md5sums")) {
+            ParsedDatabase db = PackageDatabase::parseDpkgStatus(*it, false);
+            report.malformed += db.malformed;
+            const auto sums = databases.constFind(path + QStringLiteral(".md5sums"));
+            for (PackageRecord &p : db.packages) {
+                if (sums != databases.cend() && db.packages.size() == 1)
+                    p.files = PackageDatabase::parseMd5sums(*sums, &report.malformed);
+                listed.append({std::move(p), path});
+            }
+        } else if (kApkDatabases.contains(path)) {
             ParsedDatabase db = PackageDatabase::parseApkInstalled(*it);
             report.malformed += db.malformed;
             for (PackageRecord &p : db.packages)

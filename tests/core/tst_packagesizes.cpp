@@ -131,6 +131,7 @@ class TestPackageSizes : public QObject
 
 private Q_SLOTS:
     void dpkg();
+    void distrolessDpkg();
     void apk();
     void python();
     void node();
@@ -154,6 +155,22 @@ void TestPackageSizes::dpkg()
     QCOMPARE(report.imageBytes, s.analysis.finalTree().totalSize());
     QCOMPARE(find(report, QStringLiteral("golang-go"))->database,
              QStringLiteral("/var/lib/dpkg/info/golang-go:amd64.list"));
+}
+
+void TestPackageSizes::distrolessDpkg()
+{
+    // status.d/NAME per package, no Status field, files in NAME.md5sums (relative paths).
+    const Synthetic s =
+        build({{{QStringLiteral("usr/lib/os-release"), 'f', bytes(80)},
+                {QStringLiteral("etc/shadow"), 'f', bytes(9)},
+                {QStringLiteral("var/lib/dpkg/status.d/base"), 'f', "Package: base-files\nVersion: 12\n"},
+                {QStringLiteral("var/lib/dpkg/status.d/base.md5sums"), 'f',
+                 "0123abcd  usr/lib/os-release\nffff  ../../etc/shadow\nnohash\n"},
+                {QStringLiteral("var/lib/dpkg/status.d/tzdata"), 'f',
+                 "Package: tzdata\nStatus: deinstall ok config-files\n"}}});
+    const PackageSizeReport report = s.report();
+    QCOMPARE(describe(report), QStringLiteral("dpkg base-files 12 80 1 0 L0"));
+    QCOMPARE(report.malformed, 2); // the escaping path and the line without a hash
 }
 
 void TestPackageSizes::apk()
