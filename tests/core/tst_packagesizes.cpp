@@ -139,6 +139,7 @@ private Q_SLOTS:
     void normalizesPaths();
     void hostileDpkg();
     void hostileOthers();
+    void survivesTruncationAndMutation();
     void readsOnlyTheLayersThatHoldDatabases();
     void boundsTheDatabaseSize();
     void wholeImageWithCache();
@@ -294,6 +295,50 @@ void TestPackageSizes::hostileOthers()
                                               "python broken  0 0 1 L0\n"
                                               "python evil 1 0 0 1 L0"));
     QCOMPARE(report.malformed, 5 + 1 + 1);
+}
+
+void TestPackageSizes::survivesTruncationAndMutation()
+{
+    // Every prefix of each kind of database, and random byte changes: parsers only skip.
+    const QByteArray samples[] = {
+        kBaseStatus + "\nPackage: x\nStatus: install ok installed\nVersion: 1\n",
+        "P:musl\nV:1\nF:lib\nR:a\n\nP:b\nF:bin\nR:b\n",
+        "a/__init__.py,sha256=x,1\n\"q,\"\"uoted\",,\n../../bin/x,,\n",
+        R"({"name":"@s/p","version":"1.0.0","deps":{"a":"1"}})",
+    };
+    quint32 seed = 12345;
+    const auto next = [&seed] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 8;
+    };
+    int parsed = 0;
+    for (const QByteArray &sample : samples) {
+        QList<QByteArray> inputs;
+        for (qsizetype n = 0; n <= sample.size(); ++n)
+            inputs.append(sample.left(n));
+        for (int m = 0; m < 300; ++m) {
+            QByteArray mutated = sample;
+            for (int k = 0; k < 1 + int(next() % 4); ++k)
+                mutated[qsizetype(next() % quint32(mutated.size()))] = char(next() & 0xff);
+            inputs.append(mutated);
+        }
+        for (const QByteArray &input : std::as_const(inputs)) {
+            int malformed = 0;
+            parsed += int(PackageDatabase::parseDpkgStatus(input).packages.size());
+            parsed += int(PackageDatabase::parseApkInstalled(input).packages.size());
+            parsed += int(PackageDatabase::parseFileList(input, &malformed).size());
+            parsed += int(PackageDatabase::parseMd5sums(input, &malformed).size());
+            const auto record = PackageDatabase::parsePythonRecord(
+                input, QStringLiteral("/usr/lib/python3/site-packages/a-1.dist-info/RECORD"), &malformed);
+            parsed += record ? int(record->files.size()) : 0;
+            const auto node = PackageDatabase::parseNodePackage(
+                input, QStringLiteral("/app/node_modules/p/package.json"), &malformed);
+            QVERIFY(node && !node->name.isEmpty());
+            for (const QString &file : record ? record->files : QStringList())
+                QVERIFY(file.startsWith(u'/') && !file.contains(u"/../"));
+        }
+    }
+    QVERIFY(parsed > 0);
 }
 
 void TestPackageSizes::readsOnlyTheLayersThatHoldDatabases()
