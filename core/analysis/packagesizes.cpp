@@ -21,7 +21,7 @@ const QString kDpkgInfo = QStringLiteral("/var/lib/dpkg/info");
 const QString kDpkgStatusDir = QStringLiteral("/var/lib/dpkg/status.d"); // distroless
 const QStringList kApkDatabases{QStringLiteral("/lib/apk/db/installed"),
                                 QStringLiteral("/usr/lib/apk/db/installed")};
-constexpr char kCacheMagic[8] = {'S', 'C', 'P', 'K', 'G', 'D', 'B', '1'};
+constexpr char kCacheMagic[8] = {'S', 'C', 'P', 'K', 'G', 'D', 'B', '2'};
 
 int childNamed(const FileTree &tree, int id, QStringView name)
 {
@@ -42,7 +42,10 @@ QString cachePath(const QString &cacheDir, const Image &image)
            QStringLiteral(".packagedb");
 }
 
-std::optional<QHash<QString, QByteArray>> readCache(const QString &path, QStringList *problems)
+// The cache holds the databases read for the paths asked then; a different list (another
+// version of databasePaths()) is a miss.
+std::optional<QHash<QString, QByteArray>> readCache(const QString &path, const QStringList &wanted,
+                                                    QStringList *problems)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly) || file.size() > PackageSizes::kMaxTotalBytes + (16 << 20))
@@ -57,20 +60,22 @@ std::optional<QHash<QString, QByteArray>> readCache(const QString &path, QString
     in.setVersion(QDataStream::Qt_6_4);
     QHash<QString, QByteArray> databases;
     QStringList kept;
-    in >> databases >> kept;
-    if (in.status() != QDataStream::Ok)
+    QStringList asked;
+    in >> asked >> databases >> kept;
+    if (in.status() != QDataStream::Ok || asked != wanted)
         return std::nullopt;
     *problems += kept;
     return databases;
 }
 
-void writeCache(const QString &path, const QHash<QString, QByteArray> &databases, const QStringList &problems)
+void writeCache(const QString &path, const QStringList &wanted, const QHash<QString, QByteArray> &databases,
+                const QStringList &problems)
 {
     QByteArray payload;
     {
         QDataStream out(&payload, QIODevice::WriteOnly);
         out.setVersion(QDataStream::Qt_6_4);
-        out << databases << problems;
+        out << wanted << databases << problems;
     }
     QDir().mkpath(path.section(u'/', 0, -2));
     QSaveFile file(path);
@@ -354,19 +359,19 @@ Expected<PackageSizeReport> PackageSizes::ofImage(const Image &image, const Imag
 {
     QStringList problems;
     std::optional<QHash<QString, QByteArray>> databases;
+    const FileTree &tree = analysis.finalTree();
+    const QStringList wanted = databasePaths(tree);
     const QString cache = cacheDir.isEmpty() ? QString() : cachePath(cacheDir, image);
     if (!cache.isEmpty())
-        databases = readCache(cache, &problems);
+        databases = readCache(cache, wanted, &problems);
     const bool fromCache = databases.has_value();
     if (!databases) {
-        const FileTree &tree = analysis.finalTree();
         databases = readDatabases(
-            tree, databasePaths(tree), [&image](int layer) { return image.openLayer(layer); }, &problems,
-            cancel);
+            tree, wanted, [&image](int layer) { return image.openLayer(layer); }, &problems, cancel);
         if (cancel.isCancelled())
             return failCancelled();
         if (!cache.isEmpty())
-            writeCache(cache, *databases, problems);
+            writeCache(cache, wanted, *databases, problems);
     }
     PackageSizeReport report = compute(analysis, *databases);
     report.problems = problems;
