@@ -29,6 +29,7 @@ public:
     ~FilesView() override;
 
     void setStoreRoot(const QString &storeRoot);
+    QString storeRoot() const { return m_storeRoot; }
     // Shows the filesystem of `argument` (a store reference or manifest digest, a
     // `docker save` tarball or an OCI layout directory) as stage `stageName`'s, the name
     // drags carry as their source. Loads in the background; loaded() follows.

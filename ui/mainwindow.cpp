@@ -19,6 +19,7 @@
 #include "ui/stagegraphview.h"
 #include "ui/terminalpanel.h"
 #include "ui/timelineview.h"
+#include "ui/treemapview.h"
 #include "ui/tintediconengine.h"
 
 #include <QAction>
@@ -97,6 +98,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_views->addTab(m_graphView, tr("Graph"));
     m_views->addTab(m_layersView, tr("Layers"));
     m_views->addTab(m_filesView, tr("Files"));
+    TreemapView::attach(m_views, m_filesView, m_layersView);
     // A drag from the Files tab switches to the Graph tab when it hovers over it, so a
     // file goes onto another stage's node in one gesture.
     m_views->tabBar()->setChangeCurrentOnDrag(true);
