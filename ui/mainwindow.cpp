@@ -7,6 +7,7 @@
 #include "ui/buildlogview.h"
 #include "ui/buildsession.h"
 #include "ui/copydropcontroller.h"
+#include "ui/copytostagedialog.h"
 #include "ui/dockerfileeditor.h"
 #include "ui/examplecatalog.h"
 #include "ui/filesview.h"
@@ -15,6 +16,7 @@
 #include "ui/layersview.h"
 #include "ui/mainwindowactions.h"
 #include "ui/preferencesdialog.h"
+#include "ui/presentationmode.h"
 #include "ui/problemsmodel.h"
 #include "ui/runpanel.h"
 #include "ui/stagegraphview.h"
@@ -32,6 +34,8 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -42,6 +46,7 @@
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -119,6 +124,17 @@ MainWindow::MainWindow(QWidget *parent)
     MainWindowActions::createMenus(this);
     MainWindowActions::createToolBar(this);
     MainWindowActions::createStatusBar(this);
+    m_presentation = new PresentationMode(this, m_splitter, m_editor, viewsScroll,
+                                          findChild<QToolBar *>(QStringLiteral("viewToolBar")),
+                                          action(QStringLiteral("actionSwitchPane")));
+    QAction *present = action(QStringLiteral("actionPresentation"));
+    connect(present, &QAction::toggled, m_presentation, &PresentationMode::setActive);
+    connect(m_presentation, &PresentationMode::activeChanged, present, &QAction::setChecked);
+    // Esc leaves the presentation (only while presenting: elsewhere Esc is the widgets').
+    auto *leave = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    leave->setEnabled(false);
+    connect(leave, &QShortcut::activated, this, [this] { m_presentation->setActive(false); });
+    connect(m_presentation, &PresentationMode::activeChanged, leave, &QShortcut::setEnabled);
 
     connect(m_editor, &QPlainTextEdit::textChanged, this,
             [this] { m_analysis->setText(m_editor->toPlainText()); });
@@ -142,8 +158,9 @@ MainWindow::MainWindow(QWidget *parent)
             });
     connect(m_filesView, &FilesView::layerActivated, this,
             [this](int layerIndex) { selectLayerLine(m_filesImage, layerIndex); });
-    auto *copyDrop = new CopyDropController(m_editor, m_graphView, this);
-    connect(copyDrop, &CopyDropController::copyInserted, this, &MainWindow::flushAnalysis);
+    m_copyDrop = new CopyDropController(m_editor, m_graphView, this);
+    connect(m_copyDrop, &CopyDropController::copyInserted, this, &MainWindow::flushAnalysis);
+    connect(m_filesView, &FilesView::copyToStageRequested, this, &MainWindow::copyToStageInteractive);
     setStoreRoot(ImageStore::defaultRoot());
 
     m_preferences = Preferences::load();
@@ -223,9 +240,17 @@ void MainWindow::closeEvent(QCloseEvent *event)
         m_session->cancel();
         m_session->waitUntilIdle(10000);
     }
-    m_runPanel->terminal()->stop(); // its destructor waits for the container's end
+    m_presentation->setActive(false); // the settings keep the window as it was before
+    m_runPanel->terminal()->stop();   // its destructor waits for the container's end
     writeWindowSettings();
     event->accept();
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    if (m_presentation)
+        m_presentation->relayout();
 }
 
 void MainWindow::changeEvent(QEvent *event)
@@ -314,6 +339,26 @@ bool MainWindow::openExample(const QString &id, QString *error)
     if (!openFile(path, error))
         return false;
     return true;
+}
+
+void MainWindow::copyToStageInteractive(const QByteArray &payload)
+{
+    m_analysis->flush();
+    const QJsonObject drop = QJsonDocument::fromJson(payload).object();
+    const QString path = drop.value(QLatin1String("path")).toString();
+    if (path.isEmpty())
+        return;
+    const StageGraph &plan = m_analysis->result().plan;
+    auto *dialog = new CopyToStageDialog(m_editor->toPlainText(), plan.stages,
+                                         drop.value(QLatin1String("stage")).toVariant().toString(), path,
+                                         drop.value(QLatin1String("dir")).toBool(),
+                                         plan.stageAt(m_editor->textCursor().blockNumber() + 1), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, payload] {
+        // The same code path as a drop: the duplicate-line refusal and one undo step.
+        m_copyDrop->copyToStage(dialog->targetStage(), payload, dialog->destination());
+    });
+    dialog->open();
 }
 
 void MainWindow::showError(const QString &title, const QString &message)

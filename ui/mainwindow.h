@@ -28,12 +28,14 @@ class QTreeView;
 namespace stagecraft::ui {
 
 class BuildController;
+class CopyDropController;
 class BuildLogModel;
 class BuildLogView;
 class BuildSession;
 class DockerfileEditor;
 class FilesView;
 class LayersView;
+class PresentationMode;
 class ProblemsModel;
 class RunPanel;
 class StageGraphView;
@@ -74,6 +76,8 @@ public:
     StageGraphView *graphView() const { return m_graphView; }
     LayersView *layersView() const { return m_layersView; }
     FilesView *filesView() const { return m_filesView; }
+    CopyDropController *copyDropController() const { return m_copyDrop; }
+    PresentationMode *presentationMode() const { return m_presentation; }
     // Brings a view to the front beside the editor: "graph", "layers" or "files".
     void showView(const QString &name);
     // Shows only that view, without the editor and the docks (`--compare`: a chart for
@@ -134,6 +138,7 @@ Q_SIGNALS:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     friend class MainWindowActions; // builds the actions, menus and bars over these members
@@ -169,6 +174,8 @@ private:
     void selectStageLines(int stageIndex);
     void setDocumentText(const QString &text, const QString &path);
     void showError(const QString &title, const QString &message);
+    // Files → Copy to Stage…: asks for the stage and destination, then inserts like a drop.
+    void copyToStageInteractive(const QByteArray &payload);
 
     LiveAnalysis *m_analysis;
     DockerfileEditor *m_editor;
@@ -187,7 +194,9 @@ private:
     BuildLogModel *m_logModel = nullptr;
     BuildLogView *m_logView = nullptr;
     TimelineView *m_timeline = nullptr;
-    RunPanel *m_runPanel = nullptr; // the Build Log, Terminal and Timeline docks; runs
+    CopyDropController *m_copyDrop = nullptr;
+    RunPanel *m_runPanel = nullptr;
+    PresentationMode *m_presentation = nullptr; // the Build Log, Terminal and Timeline docks; runs
     QThread *m_hostCheck = nullptr;
     QLabel *m_positionLabel = nullptr;
     QLabel *m_stageLabel = nullptr;

@@ -5,6 +5,7 @@
 #include "ui/kitimportdialog.h"
 #include "ui/mainwindow.h"
 #include "ui/preferences.h"
+#include "ui/presentationmode.h"
 #include "ui/problemsmodel.h"
 #include "ui/runpanel.h"
 #include "ui/stagegraphview.h"
@@ -144,6 +145,8 @@ void MainWindowActions::createActions(MainWindow *w)
          MainWindow::tr("Zoom &In"),
          {QKeySequence(QStringLiteral("Ctrl+=")), QKeySequence(QStringLiteral("Ctrl++"))},
          [w] {
+             if (w->m_presentation->isActive()) // presenting: the font grows by points
+                 return w->m_presentation->changePointSize(2);
              for (int step : kZoomSteps)
                  if (step > w->m_zoomPercent) {
                      w->setZoomPercent(step);
@@ -155,6 +158,8 @@ void MainWindowActions::createActions(MainWindow *w)
          MainWindow::tr("Zoom &Out"),
          {QKeySequence(QStringLiteral("Ctrl+-"))},
          [w] {
+             if (w->m_presentation->isActive())
+                 return w->m_presentation->changePointSize(-2);
              for (auto it = kZoomSteps.rbegin(); it != kZoomSteps.rend(); ++it)
                  if (*it < w->m_zoomPercent) {
                      w->setZoomPercent(*it);
@@ -166,7 +171,10 @@ void MainWindowActions::createActions(MainWindow *w)
          MainWindow::tr("&Reset Zoom"),
          {QKeySequence(QStringLiteral("Ctrl+0"))},
          [w] {
-             w->setZoomPercent(100);
+             if (w->m_presentation->isActive())
+                 w->m_presentation->setPointSize(PresentationMode::kMinPointSize);
+             else
+                 w->setZoomPercent(100);
              w->m_graphView->fitToView();
          },
          themedIcon("zoom-original", QStyle::SP_BrowserReload)},
@@ -198,6 +206,7 @@ void MainWindowActions::createActions(MainWindow *w)
          {QKeySequence(QStringLiteral("Ctrl+1"))},
          [w] {
              w->m_editor->show();
+             w->m_presentation->showPane(true);
              w->m_editor->setFocus();
          },
          {}},
@@ -205,13 +214,14 @@ void MainWindowActions::createActions(MainWindow *w)
          MainWindow::tr("Go to &Graph"),
          {QKeySequence(QStringLiteral("Ctrl+2"))},
          [w] {
+             w->m_presentation->showPane(false);
              w->showView(QStringLiteral("graph"));
              w->m_graphView->setFocus();
          },
          {}},
         {"actionBuild",
          MainWindow::tr("&Build"),
-         {QKeySequence(QStringLiteral("Ctrl+B")), QKeySequence(QStringLiteral("F5"))},
+         {QKeySequence(QStringLiteral("Ctrl+B"))},
          [w] {
              QString error;
              if (!w->startBuild(&error))
@@ -273,6 +283,19 @@ void MainWindowActions::createActions(MainWindow *w)
     open->setEnabled(false);
     QObject::connect(open, &QAction::triggered, w, [w] { w->m_runPanel->openFailedStepShell(); });
     w->addAction(open);
+    // F5 and Esc leave it again; Ctrl+= and Ctrl+- change its font size.
+    auto *present = new QAction(MainWindow::tr("&Presentation"), w);
+    present->setObjectName(QStringLiteral("actionPresentation"));
+    present->setCheckable(true);
+    present->setShortcut(QKeySequence(QStringLiteral("F5")));
+    present->setToolTip(MainWindow::tr("The whole window in a large font for a projector (F5; Esc leaves)"));
+    w->addAction(present);
+    auto *swap = new QAction(themedIcon("view-split-left-right", QStyle::SP_BrowserReload),
+                             MainWindow::tr("S&witch Pane"), w);
+    swap->setObjectName(QStringLiteral("actionSwitchPane"));
+    swap->setShortcut(QKeySequence(QStringLiteral("F6")));
+    swap->setToolTip(MainWindow::tr("Show the editor or the graph (F6)"));
+    w->addAction(swap);
     w->action(QStringLiteral("actionUndo"))->setEnabled(false);
     w->action(QStringLiteral("actionRedo"))->setEnabled(false);
     QObject::connect(w->m_editor, &QPlainTextEdit::undoAvailable, w->action(QStringLiteral("actionUndo")),
@@ -337,6 +360,9 @@ void MainWindowActions::createMenus(MainWindow *w)
     view->setObjectName(QStringLiteral("menuView"));
     for (const char *name : {"actionZoomIn", "actionZoomOut", "actionZoomReset", "actionFitGraph"})
         view->addAction(a(name));
+    view->addSeparator();
+    view->addAction(a("actionPresentation"));
+    view->addAction(a("actionSwitchPane"));
     view->addSeparator();
     view->addAction(a("actionProblems"));
     view->addAction(a("actionBuildLog"));
@@ -412,12 +438,22 @@ void MainWindowActions::createToolBar(MainWindow *w)
     if (auto *cancel =
             qobject_cast<QToolButton *>(bar->widgetForAction(w->action(QStringLiteral("actionCancelBuild")))))
         cancel->setToolButtonStyle(Qt::ToolButtonIconOnly);
-    bar->addSeparator();
+    // The view's actions are a toolbar of their own: beside the main one normally, on a
+    // row of their own while presenting (PresentationMode).
+    bar = w->addToolBar(MainWindow::tr("View"));
+    bar->setObjectName(QStringLiteral("viewToolBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     for (const char *name : {"actionZoomOut", "actionZoomReset", "actionZoomIn", "actionFitGraph"}) {
         bar->addAction(w->action(QString::fromLatin1(name)));
     }
     bar->addSeparator();
     bar->addAction(w->action(QStringLiteral("actionExportGraph")));
+    // Export is in File too; its label pushed the view bar past 1024 pixels in German.
+    if (auto *exportButton =
+            qobject_cast<QToolButton *>(bar->widgetForAction(w->action(QStringLiteral("actionExportGraph")))))
+        exportButton->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    bar->addAction(w->action(QStringLiteral("actionSwitchPane")));
     // Short labels keep the zoom buttons small; without an icon theme they are text only
     // (the style's fallback arrows would say nothing about zooming).
     const std::pair<const char *, QString> shortLabels[] = {{"actionZoomOut", QStringLiteral("\u2212")},
