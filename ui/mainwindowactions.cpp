@@ -284,7 +284,7 @@ void MainWindowActions::createActions(MainWindow *w)
     QObject::connect(open, &QAction::triggered, w, [w] { w->m_runPanel->openFailedStepShell(); });
     w->addAction(open);
     // F5 and Esc leave it again; Ctrl+= and Ctrl+- change its font size.
-    auto *present = new QAction(MainWindow::tr("&Presentation"), w);
+    auto *present = new QAction(MainWindow::tr("Pre&sentation"), w);
     present->setObjectName(QStringLiteral("actionPresentation"));
     present->setCheckable(true);
     present->setShortcut(QKeySequence(QStringLiteral("F5")));
