@@ -3,6 +3,7 @@
 // a bar, no clipped labels, the editor and the graph taking turns, everything back as it
 // was after Esc; Files → Copy to Stage… from the keyboard, undone by Ctrl+Z; and the
 // problems a beginner meets first (an empty file, an unterminated heredoc).
+#include "ui/buildlogview.h"
 #include "ui/copydropcontroller.h"
 #include "ui/copytostagedialog.h"
 #include "ui/dockerfileeditor.h"
@@ -11,12 +12,14 @@
 #include "ui/mainwindow.h"
 #include "ui/presentationmode.h"
 #include "ui/problemsmodel.h"
+#include "ui/runpanel.h"
 #include "ui/stagegraphview.h"
 #include "ui/theme.h"
 
 #include <QAction>
 #include <QComboBox>
 #include <QContextMenuEvent>
+#include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -323,6 +326,27 @@ private Q_SLOTS:
                 QCOMPARE(d.range.start.line, 2);
             }
         QVERIFY(found);
+    }
+
+    // What Run does with the Build Log before the output arrives: about a third of the
+    // window (the dock's title and tabs take part of it), not the two rows it starts with.
+    void runOutputGetsAReadablePanel()
+    {
+        MainWindow window;
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *dock = window.findChild<QDockWidget *>(u"buildLogDock"_s);
+        QVERIFY(dock);
+        auto *panel = window.findChild<RunPanel *>();
+        QVERIFY(panel);
+        const int before = dock->height();
+        panel->showLog(true);
+        QTRY_VERIFY(dock->isVisible());
+        QTRY_VERIFY2(dock->height() > before && dock->height() >= window.height() / 4,
+                     qPrintable(QString::number(dock->height())));
+        const int rows = window.buildLogView()->height() / window.buildLogView()->fontMetrics().height();
+        QVERIFY2(rows >= 8, qPrintable(QString::number(rows)));
     }
 
 private:
