@@ -30,3 +30,8 @@ stagecraft_add_test(tst_presentation
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_presentation.cpp
   LIBS stagecraft_ui
   GUI LABELS ui TIMEOUT 120)
+# The shapes that tell build states apart without colour.
+stagecraft_add_test(tst_statemark
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_statemark.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui)
