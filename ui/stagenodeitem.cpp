@@ -2,6 +2,7 @@
 
 #include "ui/graphstyle.h"
 #include "ui/stagegraphscene.h"
+#include "ui/statemark.h"
 
 #include <QCoreApplication>
 #include <QCursor>
@@ -270,7 +271,7 @@ void StageNodeItem::paintStage(QPainter *painter)
     const int stepCount = m_stage.stepCount + 1;
     const QString steps = stepCount == 1 ? tr("1 step") : tr("%1 steps").arg(stepCount);
     const QString status = stateText();
-    const qreal dot = 8 * s;
+    const qreal dot = std::max(8 * s, smallMetrics.height() * 0.7); // a StateMark: big enough to tell
     const qreal stepsWidth = smallMetrics.horizontalAdvance(steps) + 10 * s;
     // While the stage builds its status matters more than its size: when both do not fit,
     // the status gets the line rather than being cut.
@@ -290,10 +291,10 @@ void StageNodeItem::paintStage(QPainter *painter)
         painter->drawText(QRectF(right - textWidth, y, textWidth, smallMetrics.height()),
                           Qt::AlignRight | Qt::AlignVCenter, shown);
         if (m_state != StageState::Idle) {
-            painter->setPen(Qt::NoPen);
-            painter->setBrush(colour);
-            painter->drawEllipse(
-                QRectF(right - textWidth - dot - 6 * s, y + (smallMetrics.height() - dot) / 2, dot, dot));
+            StateMark::draw(
+                painter,
+                QRectF(right - textWidth - dot - 6 * s, y + (smallMetrics.height() - dot) / 2, dot, dot),
+                m_state, colour);
         }
     }
 

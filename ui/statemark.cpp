@@ -44,9 +44,10 @@ void StateMark::draw(QPainter *painter, const QRectF &box, StageState state, con
         painter->setBrush(colour);
         const QPointF end(ring.left(), ring.center().y());
         const qreal head = side * 0.32;
-        painter->drawPolygon(QPolygonF{{end.x() - head / 1.4, end.y() - head * 0.1},
-                                       {end.x() + head / 1.4, end.y() - head * 0.1},
-                                       {end.x(), end.y() + head * 0.8}});
+        // The arc runs clockwise from the top, so at its left end it heads upwards.
+        painter->drawPolygon(QPolygonF{{end.x() - head / 1.4, end.y() + head * 0.1},
+                                       {end.x() + head / 1.4, end.y() + head * 0.1},
+                                       {end.x(), end.y() - head * 0.8}});
         break;
     }
     case StageState::Done: {

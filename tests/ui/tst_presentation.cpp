@@ -191,7 +191,12 @@ private Q_SLOTS:
         QVERIFY(window.graphView()->isVisible());
         QTRY_VERIFY(window.graphView()->width() > 900);
         QTest::qWait(50); // the graph fits itself to its new width
+        // Build states read by their shape and word, not by colour alone.
+        window.graphView()->setStageState(0, StageState::Cached);
+        window.graphView()->setStageState(1, StageState::Failed, u"step 2"_s);
         shoot(window, u"graph"_s);
+        window.graphView()->setStageState(0, StageState::Idle);
+        window.graphView()->setStageState(1, StageState::Idle);
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier); // Go to Editor
         QVERIFY(window.editor()->isVisible());
         QVERIFY(!window.graphView()->isVisible());
