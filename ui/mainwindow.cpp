@@ -495,7 +495,8 @@ void MainWindow::exportGraph()
 void MainWindow::showPreferences()
 {
     Preferences current = m_preferences;
-    current.zoomPercent = m_zoomPercent;
+    // While presenting, the zoom is the presentation's; the preference is the one before.
+    current.zoomPercent = m_presentation->isActive() ? m_presentation->restoreZoomPercent() : m_zoomPercent;
     PreferencesDialog dialog(current, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
@@ -510,6 +511,7 @@ void MainWindow::showPreferences()
 
 void MainWindow::applyPreferences(const Preferences &preferences)
 {
+    m_presentation->setActive(false); // a new font and zoom: the presentation starts from them again
     m_preferences = preferences;
     Theme::apply(preferences.theme);
     m_editor->setEditorFont(preferences.editorFont);
