@@ -59,6 +59,10 @@
         <source>%1 steps</source>
         <translation>%1 Schritte</translation>
     </message>
+    <message>
+        <source>Not cached:</source>
+        <translation>Nicht aus dem Cache:</translation>
+    </message>
 </context>
 <context>
     <name>TimelineLayout</name>
@@ -538,6 +542,41 @@
     </message>
 </context>
 <context>
+    <name>stagecraft::ui::CopyToStageDialog</name>
+    <message>
+        <source>Copy to Stage</source>
+        <translation>In Stufe kopieren</translation>
+    </message>
+    <message>
+        <source>Copy &lt;b&gt;%1&lt;/b&gt; from stage &lt;b&gt;%2&lt;/b&gt;:</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; aus Stufe &lt;b&gt;%2&lt;/b&gt; kopieren:</translation>
+    </message>
+    <message>
+        <source>Stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>%1 (stage %2)</source>
+        <translation>%1 (Stufe %2)</translation>
+    </message>
+    <message>
+        <source>&amp;Into stage:</source>
+        <translation>&amp;In Stufe:</translation>
+    </message>
+    <message>
+        <source>&amp;Destination:</source>
+        <translation>&amp;Ziel:</translation>
+    </message>
+    <message>
+        <source>Insert COPY</source>
+        <translation>COPY einfügen</translation>
+    </message>
+    <message>
+        <source>No later stage can copy this file; add a FROM line after this stage first.</source>
+        <translation>Keine spätere Stufe kann diese Datei kopieren; fügen Sie zuerst nach dieser Stufe eine FROM-Zeile ein.</translation>
+    </message>
+</context>
+<context>
     <name>stagecraft::ui::DockerfileEditor</name>
     <message>
         <source>Error</source>
@@ -732,6 +771,14 @@
         <source>%1: %2 in 1 file</source>
         <translation>%1: %2 in 1 Datei</translation>
     </message>
+    <message>
+        <source>&amp;Copy to Stage…</source>
+        <translation>In Stufe &amp;kopieren…</translation>
+    </message>
+    <message>
+        <source>Insert a COPY --from line that copies this file into another stage</source>
+        <translation>Eine COPY --from-Zeile einfügen, die diese Datei in eine andere Stufe kopiert</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::HostCheckDialog</name>
@@ -770,6 +817,53 @@
     <message>
         <source>&amp;Copy Fixes</source>
         <translation>Befehle &amp;kopieren</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::KitImportDialog</name>
+    <message>
+        <source>&amp;Import</source>
+        <translation>&amp;Importieren</translation>
+    </message>
+    <message>
+        <source>&amp;Open Example</source>
+        <translation>Beispiel ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <source>Import Classroom Kit</source>
+        <translation>Kursmaterial importieren</translation>
+    </message>
+    <message>
+        <source>A kit holds a lesson&apos;s base images, the build cache of every step and the examples: after the import they build without the network.</source>
+        <translation>Ein Kursmaterial enthält die Basis-Images einer Lektion, den Build-Cache jedes Schritts und die Beispiele: nach dem Import bauen sie ohne Netzwerk.</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Classroom kits (*.kit);;All files (*)</source>
+        <translation>Kursmaterialien (*.kit);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Kit file:</source>
+        <translation>&amp;Kursmaterial:</translation>
+    </message>
+    <message>
+        <source>&amp;Examples go to:</source>
+        <translation>&amp;Beispiele nach:</translation>
+    </message>
+    <message>
+        <source>Checking and loading %1…</source>
+        <translation>%1 wird geprüft und geladen…</translation>
+    </message>
+    <message>
+        <source>Loaded %1 base images and the cache of %2 steps. The examples build fully cached, without the network.</source>
+        <translation>%1 Basis-Images und der Cache von %2 Schritten geladen. Die Beispiele bauen vollständig aus dem Cache, ohne Netzwerk.</translation>
+    </message>
+    <message>
+        <source>The kit was not imported: %1</source>
+        <translation>Das Kursmaterial wurde nicht importiert: %1</translation>
     </message>
 </context>
 <context>
@@ -1431,6 +1525,30 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <source>Build records (*.json)</source>
         <translation>Build-Aufzeichnungen (*.json)</translation>
     </message>
+    <message>
+        <source>Pre&amp;sentation</source>
+        <translation>Prä&amp;sentation</translation>
+    </message>
+    <message>
+        <source>The whole window in a large font for a projector (F5; Esc leaves)</source>
+        <translation>Das ganze Fenster in großer Schrift für den Beamer (F5; Esc beendet)</translation>
+    </message>
+    <message>
+        <source>S&amp;witch Pane</source>
+        <translation>Bereich &amp;wechseln</translation>
+    </message>
+    <message>
+        <source>Show the editor or the graph (F6)</source>
+        <translation>Editor oder Graph zeigen (F6)</translation>
+    </message>
+    <message>
+        <source>Import Classroom &amp;Kit…</source>
+        <translation>&amp;Kursmaterial importieren…</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <translation>Ansicht</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::PreferencesDialog</name>
@@ -1542,14 +1660,22 @@ insecure = 10.0.0.5:5000</translation>
     </message>
 </context>
 <context>
-    <name>stagecraft::ui::QuickFixMenu</name>
+    <name>stagecraft::ui::PresentationMode</name>
     <message>
-        <source>Show fixes (Ctrl+.)</source>
-        <translation>Korrekturen zeigen (Strg+.)</translation>
+        <source>%1 pt</source>
+        <translation>%1 pt</translation>
     </message>
     <message>
-        <source>Quick fixes</source>
-        <translation>Schnellkorrekturen</translation>
+        <source>S&amp;witch Pane</source>
+        <translation>Bereich &amp;wechseln</translation>
+    </message>
+    <message>
+        <source>Show &amp;Graph</source>
+        <translation>&amp;Graph zeigen</translation>
+    </message>
+    <message>
+        <source>Show &amp;Editor</source>
+        <translation>&amp;Editor zeigen</translation>
     </message>
 </context>
 <context>
@@ -1569,6 +1695,17 @@ insecure = 10.0.0.5:5000</translation>
     <message>
         <source>Rule</source>
         <translation>Regel</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::QuickFixMenu</name>
+    <message>
+        <source>Show fixes (Ctrl+.)</source>
+        <translation>Korrekturen zeigen (Strg+.)</translation>
+    </message>
+    <message>
+        <source>Quick fixes</source>
+        <translation>Schnellkorrekturen</translation>
     </message>
 </context>
 <context>

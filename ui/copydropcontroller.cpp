@@ -82,18 +82,12 @@ bool CopyDropController::eventFilter(QObject *watched, QEvent *event)
 bool CopyDropController::handleDrop(int targetStage, const QByteArray &payload)
 {
     m_lastError.clear();
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(payload, &parseError);
-    const QJsonObject object = document.object();
-    Drop drop;
-    drop.stage = object.value(QLatin1String("stage")).toVariant().toString();
-    drop.path = object.value(QLatin1String("path")).toString();
-    drop.directory = object.value(QLatin1String("dir")).toBool();
-    drop.targetStage = targetStage;
-    if (parseError.error != QJsonParseError::NoError || !document.isObject() || drop.path.isEmpty()) {
+    const std::optional<Drop> parsed = parseDrop(payload, targetStage);
+    if (!parsed) {
         refuse(tr("The dropped item is not a file from a stage's file list."));
         return false;
     }
+    const Drop &drop = *parsed;
 
     // Check first, so a refused drop says why at once instead of after the popup.
     const CopyInsertion::Result check = CopyInsertion::compute(
@@ -150,6 +144,33 @@ bool CopyDropController::handleDrop(int targetStage, const QByteArray &payload)
     destination->setFocus();
     destination->selectAll();
     return true;
+}
+
+std::optional<CopyDropController::Drop> CopyDropController::parseDrop(const QByteArray &payload,
+                                                                      int targetStage)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(payload, &parseError);
+    const QJsonObject object = document.object();
+    Drop drop;
+    drop.stage = object.value(QLatin1String("stage")).toVariant().toString();
+    drop.path = object.value(QLatin1String("path")).toString();
+    drop.directory = object.value(QLatin1String("dir")).toBool();
+    drop.targetStage = targetStage;
+    if (parseError.error != QJsonParseError::NoError || !document.isObject() || drop.path.isEmpty())
+        return std::nullopt;
+    return drop;
+}
+
+bool CopyDropController::copyToStage(int targetStage, const QByteArray &payload, const QString &destination)
+{
+    m_lastError.clear();
+    const std::optional<Drop> drop = parseDrop(payload, targetStage);
+    if (!drop) {
+        refuse(tr("The dropped item is not a file from a stage's file list."));
+        return false;
+    }
+    return insert(*drop, destination);
 }
 
 bool CopyDropController::insert(const Drop &drop, const QString &destination)

@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include <optional>
+
 namespace stagecraft::ui {
 
 class DockerfileEditor;
@@ -33,6 +35,10 @@ public:
     // (the reason is in lastError()) and true when the line went in or the popup opened.
     bool handleDrop(int targetStage, const QByteArray &payload);
     QString lastError() const { return m_lastError; }
+    // The same line without a drag (Files → Copy to Stage…, where the stage and the
+    // destination were already chosen): checked, refused when the stage already has it,
+    // inserted as one undo step. Empty `destination`: the source path.
+    bool copyToStage(int targetStage, const QByteArray &payload, const QString &destination);
 
     // The confirmation popup while it is open (for tests: set the destination field,
     // then accept() or reject()).
@@ -57,6 +63,7 @@ private:
         int targetStage = -1;
     };
 
+    static std::optional<Drop> parseDrop(const QByteArray &payload, int targetStage);
     bool insert(const Drop &drop, const QString &destination);
     // The 1-based line of the target stage that already reads `instruction`, or 0: a second
     // identical COPY would only add a layer.

@@ -3,4 +3,5 @@ target_sources(stagecraft_ui PRIVATE
   filesview.cpp
   filetreemodel.cpp
   copydropcontroller.cpp
+  copytostagedialog.cpp
 )

@@ -5,9 +5,12 @@
 #include "core/analysis/layerindexer.h"
 #include "core/store/imagestore.h"
 #include "ui/sizetext.h"
+#include "ui/stagegraphview.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QContextMenuEvent>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEvent>
@@ -15,9 +18,12 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
+#include <QMimeData>
 #include <QResizeEvent>
 #include <QSortFilterProxyModel>
 #include <QThread>
@@ -102,6 +108,20 @@ FilesView::FilesView(QWidget *parent)
     m_tree->setDefaultDropAction(Qt::CopyAction);
     m_tree->header()->setStretchLastSection(false);
     m_tree->header()->setSectionResizeMode(FileTreeModel::NameColumn, QHeaderView::Stretch);
+    // The context menu offers what the drag does, for touchpads, projectors and keyboards
+    // (the Menu key and Shift+F10 open it on the current file).
+    m_copyToStage = new QAction(tr("&Copy to Stage…"), this);
+    m_copyToStage->setObjectName(QStringLiteral("actionCopyToStage"));
+    m_copyToStage->setToolTip(tr("Insert a COPY --from line that copies this file into another stage"));
+    m_copyToStage->setShortcut(QKeySequence(QStringLiteral("Ctrl+Alt+C")));
+    m_copyToStage->setShortcutContext(Qt::WidgetWithChildrenShortcut); // the tree's current file
+    m_tree->addAction(m_copyToStage);
+    connect(m_copyToStage, &QAction::triggered, this, &FilesView::requestCopyToStage);
+    m_contextMenu = new QMenu(this);
+    m_contextMenu->setObjectName(QStringLiteral("filesContextMenu"));
+    m_contextMenu->addAction(m_copyToStage);
+    m_tree->installEventFilter(this);
+    m_tree->viewport()->installEventFilter(this);
     for (int c = FileTreeModel::SizeColumn; c < FileTreeModel::ColumnCount; ++c)
         m_tree->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
 
@@ -127,6 +147,65 @@ FilesView::FilesView(QWidget *parent)
     connect(m_largest, &QToolButton::toggled, this, [this] { rebuild(); });
     connect(m_layerBox, &QComboBox::currentIndexChanged, this, &FilesView::onLayerBoxChanged);
     updateStatus();
+}
+
+bool FilesView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched != m_tree && watched != m_tree->viewport())
+        return QWidget::eventFilter(watched, event);
+    if (event->type() == QEvent::ContextMenu) {
+        auto *menuEvent = static_cast<QContextMenuEvent *>(event);
+        if (menuEvent->reason() == QContextMenuEvent::Keyboard) {
+            showContextMenu(m_tree->currentIndex());
+        } else {
+            const QPoint at =
+                watched == m_tree ? m_tree->viewport()->mapFrom(m_tree, menuEvent->pos()) : menuEvent->pos();
+            const QModelIndex index = m_tree->indexAt(at);
+            if (index.isValid())
+                m_tree->setCurrentIndex(index);
+            showContextMenu(index, menuEvent->globalPos());
+        }
+        return true;
+    }
+    if (event->type() == QEvent::KeyPress && watched == m_tree) {
+        // Not every platform turns these keys into a context-menu event.
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if ((key->key() == Qt::Key_Menu && key->modifiers() == Qt::NoModifier) ||
+            (key->key() == Qt::Key_F10 && key->modifiers() == Qt::ShiftModifier)) {
+            showContextMenu(m_tree->currentIndex());
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QByteArray FilesView::copyPayload(const QModelIndex &proxyIndex) const
+{
+    if (!proxyIndex.isValid())
+        return {};
+    const std::unique_ptr<QMimeData> mime(m_proxy->mimeData({proxyIndex.siblingAtColumn(0)}));
+    return mime ? mime->data(StageGraphView::artifactMimeType()) : QByteArray();
+}
+
+void FilesView::showContextMenu(const QModelIndex &index, QPoint globalPos)
+{
+    if (m_contextMenu->isVisible())
+        return; // the platform and the key filter may both ask for it
+    m_copyToStage->setEnabled(!copyPayload(index).isEmpty());
+    if (globalPos.isNull()) {
+        const QRect row = index.isValid() ? m_tree->visualRect(index) : QRect();
+        globalPos = m_tree->viewport()->mapToGlobal(row.isValid() ? row.center() : QPoint(8, 8));
+    }
+    m_contextMenu->popup(globalPos);
+    if (m_copyToStage->isEnabled())
+        m_contextMenu->setActiveAction(m_copyToStage);
+}
+
+void FilesView::requestCopyToStage()
+{
+    const QByteArray payload = copyPayload(m_tree->currentIndex());
+    if (!payload.isEmpty())
+        Q_EMIT copyToStageRequested(payload);
 }
 
 FilesView::~FilesView()

@@ -10,10 +10,12 @@
 
 #include <memory>
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QSortFilterProxyModel;
 class QToolButton;
 class QTreeView;
@@ -54,13 +56,21 @@ public:
     QComboBox *layerBox() const { return m_layerBox; }
     QToolButton *largestButton() const { return m_largest; }
     QLabel *statusLabel() const { return m_status; }
+    QMenu *contextMenu() const { return m_contextMenu; }
+    QAction *copyToStageAction() const { return m_copyToStage; }
+    // The drag's payload (application/x-stagecraft-artifact) for a row of the tree, or
+    // empty when the row cannot be copied (removed, or no stage shown).
+    QByteArray copyPayload(const QModelIndex &proxyIndex) const;
 
 Q_SIGNALS:
     void layerActivated(int layerIndex);
     void loaded();
+    // Copy to Stage… was chosen on a file; `payload` is what a drag of it would carry.
+    void copyToStageRequested(const QByteArray &payload);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:
@@ -73,6 +83,8 @@ private:
     void updateStatus();
     void onLayerBoxChanged(int comboIndex);
     void finishOne();
+    void showContextMenu(const QModelIndex &index, QPoint globalPos = {});
+    void requestCopyToStage();
 
     QString m_storeRoot;
     QString m_argument;
@@ -96,6 +108,8 @@ private:
     QTreeView *m_tree = nullptr;
     FileTreeModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
+    QMenu *m_contextMenu = nullptr;
+    QAction *m_copyToStage = nullptr;
 };
 
 } // namespace stagecraft::ui

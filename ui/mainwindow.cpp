@@ -7,20 +7,23 @@
 #include "ui/buildlogview.h"
 #include "ui/buildsession.h"
 #include "ui/copydropcontroller.h"
+#include "ui/copytostagedialog.h"
 #include "ui/dockerfileeditor.h"
 #include "ui/examplecatalog.h"
 #include "ui/filesview.h"
 #include "ui/hostcheckdialog.h"
 #include "ui/kitimportdialog.h"
 #include "ui/layersview.h"
+#include "ui/mainwindowactions.h"
 #include "ui/preferencesdialog.h"
+#include "ui/presentationmode.h"
 #include "ui/problemsmodel.h"
-#include "ui/rundialog.h"
+#include "ui/runpanel.h"
 #include "ui/stagegraphview.h"
 #include "ui/terminalpanel.h"
 #include "ui/timelineview.h"
-#include "ui/treemapview.h"
 #include "ui/tintediconengine.h"
+#include "ui/treemapview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -32,6 +35,8 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -42,6 +47,7 @@
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -62,18 +68,7 @@
 namespace stagecraft::ui {
 
 namespace {
-
 constexpr int kMaxRecentFiles = 8;
-constexpr std::array kZoomSteps{50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300, 400};
-
-QIcon themedIcon(const char *name, QStyle::StandardPixmap fallback)
-{
-    const QString themed = QString::fromLatin1(name);
-    if (QIcon::hasThemeIcon(themed))
-        return QIcon::fromTheme(themed);
-    return TintedIconEngine::readable(QApplication::style()->standardIcon(fallback));
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
@@ -123,14 +118,25 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_session = new BuildSession(this);
     m_logModel = new BuildLogModel(this);
-    createActions();
-    createProblemsDock();
-    createBuildLogDock();
-    createTerminalDock();
-    createTimelineDock();
-    createMenus();
-    createToolBar();
-    createStatusBar();
+    MainWindowActions::createActions(this);
+    MainWindowActions::createProblemsDock(this);
+    m_runPanel = new RunPanel(this, m_session, m_logModel, m_problemsDock);
+    m_logView = m_runPanel->logView();
+    m_timeline = m_runPanel->timeline();
+    MainWindowActions::createMenus(this);
+    MainWindowActions::createToolBar(this);
+    MainWindowActions::createStatusBar(this);
+    m_presentation = new PresentationMode(this, m_splitter, m_editor, viewsScroll,
+                                          findChild<QToolBar *>(QStringLiteral("viewToolBar")),
+                                          action(QStringLiteral("actionSwitchPane")));
+    QAction *present = action(QStringLiteral("actionPresentation"));
+    connect(present, &QAction::toggled, m_presentation, &PresentationMode::setActive);
+    connect(m_presentation, &PresentationMode::activeChanged, present, &QAction::setChecked);
+    // Esc leaves the presentation (only while presenting: elsewhere Esc is the widgets').
+    auto *leave = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    leave->setEnabled(false);
+    connect(leave, &QShortcut::activated, this, [this] { m_presentation->setActive(false); });
+    connect(m_presentation, &PresentationMode::activeChanged, leave, &QShortcut::setEnabled);
 
     connect(m_editor, &QPlainTextEdit::textChanged, this,
             [this] { m_analysis->setText(m_editor->toPlainText()); });
@@ -141,37 +147,22 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_graphView, &StageGraphView::stageActivated, this, &MainWindow::selectStageLines);
     m_builds = new BuildController(
         m_session, {m_editor, m_graphView, m_logModel, m_logView, m_buildProgress, m_analysis}, this);
+    m_runPanel->setBuildController(m_builds);
     m_timeline->setProgress(&m_builds->buildState());
     connect(m_builds, &BuildController::statusMessage, statusBar(), &QStatusBar::showMessage);
     connect(m_builds, &BuildController::finished, this, &MainWindow::onBuildFinished);
     connect(m_session, &BuildSession::busyChanged, this, &MainWindow::updateBuildActions);
-    connect(m_session, &BuildSession::failedStepHeld, this,
-            [this](const QString &instruction, int, int exitCode) { showFailedStep(instruction, exitCode); });
-    connect(m_session, &BuildSession::failedStepReleased, this, [this] {
-        m_failedStepBar->hide();
-        action(QStringLiteral("actionOpenFailedShell"))->setEnabled(false);
-    });
-    connect(m_session, &BuildSession::runOutput, this, [this](const QString &line) {
-        m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Output, line);
-    });
-    connect(m_session, &BuildSession::runFinished, this, [this](int exitCode, const QString &error) {
-        m_running = false;
-        if (error.isEmpty())
-            m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Info,
-                               tr("The container exited with code 0."));
-        else
-            m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Error, error);
-        statusBar()->showMessage(error.isEmpty() ? tr("The run finished.") : error, 5000);
-        Q_EMIT runFinished(exitCode);
-    });
+    connect(m_runPanel, &RunPanel::busyChanged, this, &MainWindow::updateBuildActions);
+    connect(m_runPanel, &RunPanel::runFinished, this, &MainWindow::runFinished);
     connect(m_layersView, &LayersView::layerActivated, this,
             [this](const QString &argument, int layerIndex, const QString &) {
                 selectLayerLine(argument, layerIndex);
             });
     connect(m_filesView, &FilesView::layerActivated, this,
             [this](int layerIndex) { selectLayerLine(m_filesImage, layerIndex); });
-    auto *copyDrop = new CopyDropController(m_editor, m_graphView, this);
-    connect(copyDrop, &CopyDropController::copyInserted, this, &MainWindow::flushAnalysis);
+    m_copyDrop = new CopyDropController(m_editor, m_graphView, this);
+    connect(m_copyDrop, &CopyDropController::copyInserted, this, &MainWindow::flushAnalysis);
+    connect(m_filesView, &FilesView::copyToStageRequested, this, &MainWindow::copyToStageInteractive);
     setStoreRoot(ImageStore::defaultRoot());
 
     m_preferences = Preferences::load();
@@ -217,554 +208,6 @@ QAction *MainWindow::action(const QString &objectName) const
     return findChild<QAction *>(objectName);
 }
 
-void MainWindow::createActions()
-{
-    struct Spec
-    {
-        const char *objectName;
-        QString text;
-        QList<QKeySequence> keys;
-        std::function<void()> run;
-        QIcon icon;
-    };
-    const QList<Spec> specs{
-        {"actionNew",
-         tr("&New"),
-         {QKeySequence::New},
-         [this] {
-             if (maybeSave())
-                 newDocument();
-         },
-         themedIcon("document-new", QStyle::SP_FileIcon)},
-        {"actionOpen",
-         tr("&Open…"),
-         {QKeySequence::Open},
-         [this] { openInteractive(); },
-         themedIcon("document-open", QStyle::SP_DialogOpenButton)},
-        {"actionOpenBuildRecord",
-         tr("Open Build &Record…"),
-         {QKeySequence(QStringLiteral("Ctrl+Shift+O"))},
-         [this] { openBuildRecordInteractive(); },
-         themedIcon("document-open", QStyle::SP_DialogOpenButton)},
-        {"actionSaveBuildRecord",
-         tr("Save &Build Record…"),
-         {QKeySequence(QStringLiteral("Ctrl+Shift+R"))},
-         [this] { saveBuildRecordInteractive(); },
-         themedIcon("document-save-as", QStyle::SP_DialogSaveButton)},
-        {"actionSave",
-         tr("&Save"),
-         {QKeySequence::Save},
-         [this] { saveInteractive(); },
-         themedIcon("document-save", QStyle::SP_DialogSaveButton)},
-        {"actionSaveAs",
-         tr("Save &As…"),
-         {QKeySequence(QStringLiteral("Ctrl+Shift+S"))},
-         [this] { saveAsInteractive(); },
-         themedIcon("document-save-as", QStyle::SP_DialogSaveButton)},
-        {"actionExportGraph",
-         tr("&Export Graph…"),
-         {QKeySequence(QStringLiteral("Ctrl+E"))},
-         [this] { exportGraph(); },
-         themedIcon("document-export", QStyle::SP_DriveFDIcon)},
-        {"actionQuit",
-         tr("&Quit"),
-         {QKeySequence(QStringLiteral("Ctrl+Q"))},
-         [this] { close(); },
-         themedIcon("application-exit", QStyle::SP_DialogCloseButton)},
-        {"actionUndo",
-         tr("&Undo"),
-         {QKeySequence::Undo},
-         [this] { m_editor->undo(); },
-         themedIcon("edit-undo", QStyle::SP_ArrowBack)},
-        {"actionRedo",
-         tr("&Redo"),
-         {QKeySequence(QStringLiteral("Ctrl+Shift+Z")), QKeySequence(QStringLiteral("Ctrl+Y"))},
-         [this] { m_editor->redo(); },
-         themedIcon("edit-redo", QStyle::SP_ArrowForward)},
-        {"actionCut",
-         tr("Cu&t"),
-         {QKeySequence::Cut},
-         [this] { m_editor->cut(); },
-         QIcon::fromTheme(QStringLiteral("edit-cut"))},
-        {"actionCopy",
-         tr("&Copy"),
-         {QKeySequence::Copy},
-         [this] { m_editor->copy(); },
-         QIcon::fromTheme(QStringLiteral("edit-copy"))},
-        {"actionPaste",
-         tr("&Paste"),
-         {QKeySequence::Paste},
-         [this] { m_editor->paste(); },
-         QIcon::fromTheme(QStringLiteral("edit-paste"))},
-        {"actionSelectAll",
-         tr("Select &All"),
-         {QKeySequence::SelectAll},
-         [this] { m_editor->selectAll(); },
-         {}},
-        {"actionComplete",
-         tr("&Complete"),
-         {QKeySequence(QStringLiteral("Ctrl+Space"))},
-         [this] { m_editor->complete(true); },
-         {}},
-        {"actionPreferences",
-         tr("&Preferences…"),
-         {QKeySequence(QStringLiteral("Ctrl+,"))},
-         [this] { showPreferences(); },
-         themedIcon("preferences-system", QStyle::SP_FileDialogDetailedView)},
-        {"actionZoomIn",
-         tr("Zoom &In"),
-         {QKeySequence(QStringLiteral("Ctrl+=")), QKeySequence(QStringLiteral("Ctrl++"))},
-         [this] {
-             for (int step : kZoomSteps)
-                 if (step > m_zoomPercent) {
-                     setZoomPercent(step);
-                     return;
-                 }
-         },
-         themedIcon("zoom-in", QStyle::SP_ArrowUp)},
-        {"actionZoomOut",
-         tr("Zoom &Out"),
-         {QKeySequence(QStringLiteral("Ctrl+-"))},
-         [this] {
-             for (auto it = kZoomSteps.rbegin(); it != kZoomSteps.rend(); ++it)
-                 if (*it < m_zoomPercent) {
-                     setZoomPercent(*it);
-                     return;
-                 }
-         },
-         themedIcon("zoom-out", QStyle::SP_ArrowDown)},
-        {"actionZoomReset",
-         tr("&Reset Zoom"),
-         {QKeySequence(QStringLiteral("Ctrl+0"))},
-         [this] {
-             setZoomPercent(100);
-             m_graphView->fitToView();
-         },
-         themedIcon("zoom-original", QStyle::SP_BrowserReload)},
-        {"actionFitGraph",
-         tr("&Fit Graph to Window"),
-         {QKeySequence(QStringLiteral("Ctrl+Shift+0"))},
-         [this] { m_graphView->fitToView(); },
-         themedIcon("zoom-fit-best", QStyle::SP_TitleBarMaxButton)},
-        {"actionNextProblem",
-         tr("&Next Problem"),
-         {QKeySequence(QStringLiteral("F8"))},
-         [this] { stepProblem(1); },
-         {}},
-        {"actionPreviousProblem",
-         tr("P&revious Problem"),
-         {QKeySequence(QStringLiteral("Shift+F8"))},
-         [this] { stepProblem(-1); },
-         {}},
-        {"actionChooseTarget",
-         tr("Choose &Target"),
-         {QKeySequence(QStringLiteral("Ctrl+T"))},
-         [this] {
-             m_targetBox->setFocus();
-             m_targetBox->showPopup();
-         },
-         {}},
-        {"actionFocusEditor",
-         tr("Go to &Editor"),
-         {QKeySequence(QStringLiteral("Ctrl+1"))},
-         [this] {
-             m_editor->show();
-             m_editor->setFocus();
-         },
-         {}},
-        {"actionFocusGraph",
-         tr("Go to &Graph"),
-         {QKeySequence(QStringLiteral("Ctrl+2"))},
-         [this] {
-             showView(QStringLiteral("graph"));
-             m_graphView->setFocus();
-         },
-         {}},
-        {"actionBuild",
-         tr("&Build"),
-         {QKeySequence(QStringLiteral("Ctrl+B")), QKeySequence(QStringLiteral("F5"))},
-         [this] {
-             QString error;
-             if (!startBuild(&error))
-                 statusBar()->showMessage(error, 6000);
-         },
-         themedIcon("run-build", QStyle::SP_MediaPlay)},
-        {"actionCancelBuild",
-         tr("&Cancel Build"),
-         {QKeySequence(QStringLiteral("Ctrl+Shift+B"))},
-         [this] { cancelBuild(); },
-         themedIcon("process-stop", QStyle::SP_MediaStop)},
-        {"actionRun",
-         tr("&Run Image"),
-         {QKeySequence(QStringLiteral("Ctrl+R"))},
-         [this] { runInteractive(); },
-         themedIcon("system-run", QStyle::SP_CommandLink)},
-        {"actionCheckHost",
-         tr("Check This &Computer…"),
-         {QKeySequence(QStringLiteral("Ctrl+Shift+F1"))},
-         [this] { checkHost(false); },
-         themedIcon("dialog-information", QStyle::SP_MessageBoxInformation)},
-        {"actionAbout",
-         tr("&About Stagecraft"),
-         {QKeySequence(QStringLiteral("Ctrl+F1"))},
-         [this] { showAbout(); },
-         QIcon(QStringLiteral(":/stagecraft.svg"))},
-    };
-    for (const Spec &spec : specs) {
-        auto *a = new QAction(spec.icon, spec.text, this);
-        a->setObjectName(QString::fromLatin1(spec.objectName));
-        a->setShortcuts(spec.keys);
-        if (!spec.keys.isEmpty())
-            a->setToolTip(
-                QStringLiteral("%1 (%2)").arg(a->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
-                                              spec.keys.first().toString(QKeySequence::NativeText)));
-        connect(a, &QAction::triggered, this, spec.run);
-        addAction(a); // shortcuts work even while the menu bar is hidden
-    }
-    action(QStringLiteral("actionCancelBuild"))->setEnabled(false);
-    action(QStringLiteral("actionRun"))->setEnabled(false);
-    action(QStringLiteral("actionSaveBuildRecord"))->setEnabled(false); // until a build ends
-
-    // Like `stagecraft build --debug-shell`: a failed RUN waits for a shell in its filesystem.
-    auto *keep = new QAction(tr("&Keep Failed Step for a Shell"), this);
-    keep->setObjectName(QStringLiteral("actionKeepFailedStep"));
-    keep->setCheckable(true);
-    keep->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+K")));
-    keep->setChecked(QSettings().value(QStringLiteral("build/keepFailedStep"), false).toBool());
-    keep->setToolTip(tr("When a RUN step fails, offer a shell in its filesystem before the build ends"));
-    connect(keep, &QAction::toggled, this,
-            [](bool on) { QSettings().setValue(QStringLiteral("build/keepFailedStep"), on); });
-    addAction(keep);
-    auto *open = new QAction(themedIcon("utilities-terminal", QStyle::SP_ComputerIcon),
-                             tr("Open a &Shell Here"), this);
-    open->setObjectName(QStringLiteral("actionOpenFailedShell"));
-    open->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+H")));
-    open->setToolTip(tr("Open a shell in the failed step's filesystem in the Terminal"));
-    open->setEnabled(false);
-    connect(open, &QAction::triggered, this, &MainWindow::openFailedStepShell);
-    addAction(open);
-    action(QStringLiteral("actionUndo"))->setEnabled(false);
-    action(QStringLiteral("actionRedo"))->setEnabled(false);
-    connect(m_editor, &QPlainTextEdit::undoAvailable, action(QStringLiteral("actionUndo")),
-            &QAction::setEnabled);
-    connect(m_editor, &QPlainTextEdit::redoAvailable, action(QStringLiteral("actionRedo")),
-            &QAction::setEnabled);
-}
-
-void MainWindow::createProblemsDock()
-{
-    m_problemsView = new QTreeView;
-    m_problemsView->setObjectName(QStringLiteral("problemsView"));
-    m_problemsView->setModel(m_problemsModel);
-    m_problemsView->setRootIsDecorated(false);
-    m_problemsView->setUniformRowHeights(true);
-    m_problemsView->setAlternatingRowColors(true);
-    m_problemsView->setAccessibleName(tr("Problems"));
-    m_problemsView->header()->setStretchLastSection(false);
-    m_problemsView->header()->setSectionResizeMode(ProblemsModel::MessageColumn, QHeaderView::Stretch);
-    m_problemsView->header()->setSectionResizeMode(ProblemsModel::LocationColumn,
-                                                   QHeaderView::ResizeToContents);
-    m_problemsView->header()->setSectionResizeMode(ProblemsModel::RuleColumn, QHeaderView::ResizeToContents);
-    connect(m_problemsView, &QTreeView::activated, this, &MainWindow::activateProblem);
-    connect(m_problemsView, &QTreeView::clicked, this, &MainWindow::activateProblem);
-
-    m_problemsDock = new QDockWidget(tr("Problems"), this);
-    m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
-    m_problemsDock->setWidget(m_problemsView);
-    m_problemsDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
-    addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
-    QAction *toggle = m_problemsDock->toggleViewAction();
-    toggle->setObjectName(QStringLiteral("actionProblems"));
-    toggle->setText(tr("&Problems"));
-    toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+M")));
-    addAction(toggle);
-}
-
-void MainWindow::createBuildLogDock()
-{
-    m_logView = new BuildLogView(m_logModel);
-    m_logView->setObjectName(QStringLiteral("buildLogView"));
-    connect(m_logView, &BuildLogView::lineActivated, this, [this](int line) { m_editor->goTo(line, 1); });
-    // The bar over the log that offers a failed step's shell while the build holds it.
-    m_failedStepBar = new QWidget;
-    m_failedStepBar->setObjectName(QStringLiteral("failedStepBar"));
-    m_failedStepBar->setAutoFillBackground(true);
-    m_failedStepBar->setBackgroundRole(QPalette::ToolTipBase);
-    m_failedStepBar->setForegroundRole(QPalette::ToolTipText);
-    auto *barLayout = new QHBoxLayout(m_failedStepBar);
-    barLayout->setContentsMargins(6, 3, 6, 3);
-    m_failedStepLabel = new QLabel;
-    m_failedStepLabel->setObjectName(QStringLiteral("failedStepLabel"));
-    m_failedStepLabel->setTextFormat(Qt::PlainText);
-    barLayout->addWidget(m_failedStepLabel, 1);
-    auto *openButton = new QToolButton;
-    openButton->setObjectName(QStringLiteral("openFailedShellButton"));
-    openButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    openButton->setDefaultAction(action(QStringLiteral("actionOpenFailedShell")));
-    barLayout->addWidget(openButton);
-    auto *declineButton = new QPushButton(tr("&End the Build"));
-    declineButton->setObjectName(QStringLiteral("declineFailedShellButton"));
-    connect(declineButton, &QPushButton::clicked, this, [this] { m_session->releaseFailedStep(); });
-    barLayout->addWidget(declineButton);
-    m_failedStepBar->hide();
-    auto *logPane = new QWidget;
-    auto *logLayout = new QVBoxLayout(logPane);
-    logLayout->setContentsMargins(0, 0, 0, 0);
-    logLayout->setSpacing(0);
-    logLayout->addWidget(m_failedStepBar);
-    logLayout->addWidget(m_logView, 1);
-
-    m_logDock = new QDockWidget(tr("Build Log"), this);
-    m_logDock->setObjectName(QStringLiteral("buildLogDock"));
-    m_logDock->setWidget(logPane);
-    m_logDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
-    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
-    tabifyDockWidget(m_problemsDock, m_logDock);
-    m_problemsDock->raise();
-    QAction *toggle = m_logDock->toggleViewAction();
-    toggle->setObjectName(QStringLiteral("actionBuildLog"));
-    toggle->setText(tr("Build &Log"));
-    toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+L")));
-    addAction(toggle);
-}
-
-void MainWindow::createTimelineDock()
-{
-    m_timeline = new TimelineView;
-    m_timeline->setObjectName(QStringLiteral("timelineView"));
-    connect(m_timeline, &TimelineView::stepActivated, this,
-            [this](int, int, int firstLine, int lastLine) { m_editor->selectLines(firstLine, lastLine); });
-    m_timelineDock = new QDockWidget(tr("Timeline"), this);
-    m_timelineDock->setObjectName(QStringLiteral("timelineDock"));
-    m_timelineDock->setWidget(m_timeline);
-    m_timelineDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
-    addDockWidget(Qt::BottomDockWidgetArea, m_timelineDock);
-    tabifyDockWidget(m_logDock, m_timelineDock);
-    m_problemsDock->raise();
-    QAction *toggle = m_timelineDock->toggleViewAction();
-    toggle->setObjectName(QStringLiteral("actionTimeline"));
-    toggle->setText(tr("Ti&meline"));
-    toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+I")));
-    addAction(toggle);
-}
-
-void MainWindow::createTerminalDock()
-{
-    m_terminal = new TerminalPanel;
-    m_terminal->setObjectName(QStringLiteral("terminalPanel"));
-    m_terminalDock = new QDockWidget(tr("Terminal"), this);
-    m_terminalDock->setObjectName(QStringLiteral("terminalDock"));
-    m_terminalDock->setWidget(m_terminal);
-    m_terminalDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
-    addDockWidget(Qt::BottomDockWidgetArea, m_terminalDock);
-    tabifyDockWidget(m_logDock, m_terminalDock);
-    m_problemsDock->raise();
-    QAction *toggle = m_terminalDock->toggleViewAction();
-    toggle->setObjectName(QStringLiteral("actionTerminal"));
-    toggle->setText(tr("&Terminal"));
-    toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+T")));
-    addAction(toggle);
-    connect(m_terminal, &TerminalPanel::started, this, [this] {
-        updateBuildActions();
-        m_terminalDock->show();
-        m_terminalDock->raise();
-        // The bottom docks start low (a few problems fit); a shell needs rows to be usable.
-        if (m_terminalDock->height() < height() / 3)
-            resizeDocks({m_terminalDock}, {height() / 3}, Qt::Vertical);
-    });
-    connect(m_terminal, &TerminalPanel::finished, this, [this](int exitCode, const QString &error) {
-        if (m_shellOpen) {
-            m_shellOpen = false;
-            updateBuildActions();
-            statusBar()->showMessage(
-                error.isEmpty() ? tr("The shell exited with code %1; the build ends.").arg(exitCode) : error,
-                5000);
-            return;
-        }
-        m_running = false;
-        updateBuildActions();
-        statusBar()->showMessage(
-            error.isEmpty() ? tr("The container exited with code %1.").arg(exitCode) : error, 5000);
-        Q_EMIT runFinished(exitCode);
-    });
-}
-
-void MainWindow::createMenus()
-{
-    const auto a = [this](const char *name) { return action(QString::fromLatin1(name)); };
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->setObjectName(QStringLiteral("menuFile"));
-    file->addAction(a("actionNew"));
-    file->addAction(a("actionOpen"));
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    m_recentMenu->setObjectName(QStringLiteral("menuRecent"));
-    m_examplesMenu = file->addMenu(tr("E&xamples"));
-    m_examplesMenu->setObjectName(QStringLiteral("menuExamples"));
-    for (const Example &example : ExampleCatalog::examples()) {
-        QAction *open = m_examplesMenu->addAction(ExampleCatalog::title(example));
-        open->setObjectName(QStringLiteral("actionExample-") + example.id);
-        open->setStatusTip(ExampleCatalog::summary(example));
-        open->setToolTip(ExampleCatalog::summary(example));
-        const QString id = example.id;
-        connect(open, &QAction::triggered, this, [this, id] { openExampleInteractive(id); });
-    }
-    file->addSeparator();
-    file->addAction(a("actionSave"));
-    file->addAction(a("actionSaveAs"));
-    file->addAction(a("actionExportGraph"));
-    file->addSeparator();
-    file->addAction(a("actionOpenBuildRecord"));
-    file->addAction(a("actionSaveBuildRecord"));
-    QAction *importKit = file->addAction(tr("Import Classroom &Kit…"));
-    importKit->setObjectName(QStringLiteral("actionImportKit"));
-    importKit->setShortcut(QKeySequence(QStringLiteral("Ctrl+Alt+K")));
-    connect(importKit, &QAction::triggered, this, [this] {
-        auto *dialog = new KitImportDialog(m_storeRoot, this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        connect(dialog, &KitImportDialog::exampleChosen, this,
-                [this](const QString &path) { openFile(path); });
-        dialog->open();
-    });
-    file->addSeparator();
-    file->addAction(a("actionQuit"));
-    rebuildRecentMenu();
-
-    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    edit->setObjectName(QStringLiteral("menuEdit"));
-    for (const char *name : {"actionUndo", "actionRedo"})
-        edit->addAction(a(name));
-    edit->addSeparator();
-    for (const char *name : {"actionCut", "actionCopy", "actionPaste", "actionSelectAll"})
-        edit->addAction(a(name));
-    edit->addSeparator();
-    edit->addAction(a("actionComplete"));
-    edit->addSeparator();
-    edit->addAction(a("actionPreferences"));
-
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    view->setObjectName(QStringLiteral("menuView"));
-    for (const char *name : {"actionZoomIn", "actionZoomOut", "actionZoomReset", "actionFitGraph"})
-        view->addAction(a(name));
-    view->addSeparator();
-    view->addAction(a("actionProblems"));
-    view->addAction(a("actionBuildLog"));
-    view->addAction(a("actionTimeline"));
-    view->addAction(a("actionNextProblem"));
-    view->addAction(a("actionPreviousProblem"));
-    view->addSeparator();
-    for (const char *name : {"actionChooseTarget", "actionFocusEditor", "actionFocusGraph"})
-        view->addAction(a(name));
-
-    QMenu *build = menuBar()->addMenu(tr("&Build"));
-    build->setObjectName(QStringLiteral("menuBuild"));
-    for (const char *name : {"actionBuild", "actionCancelBuild", "actionRun"})
-        build->addAction(a(name));
-    build->addSeparator();
-    build->addAction(a("actionKeepFailedStep"));
-    build->addAction(a("actionOpenFailedShell"));
-    build->addSeparator();
-    build->addAction(a("actionBuildLog"));
-    build->addAction(a("actionTerminal"));
-
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->setObjectName(QStringLiteral("menuHelp"));
-    help->addAction(a("actionCheckHost"));
-    help->addAction(a("actionAbout"));
-}
-
-void MainWindow::createToolBar()
-{
-    QToolBar *bar = addToolBar(tr("Main"));
-    bar->setObjectName(QStringLiteral("mainToolBar"));
-    bar->setMovable(false);
-    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    // New, Open and Save are icons only (everyone knows them; they are in File too): at
-    // 1024 pixels in German the labels pushed Run and the zoom into the overflow menu.
-    for (const char *name : {"actionNew", "actionOpen", "actionSave"}) {
-        QAction *a = action(QString::fromLatin1(name));
-        bar->addAction(a);
-        if (auto *button = qobject_cast<QToolButton *>(bar->widgetForAction(a)))
-            button->setToolButtonStyle(Qt::ToolButtonIconOnly);
-    }
-    bar->addSeparator();
-
-    auto *targetLabel = new QLabel(tr("Target:"));
-    targetLabel->setContentsMargins(6, 0, 6, 0);
-    m_targetBox = new QComboBox;
-    m_targetBox->setObjectName(QStringLiteral("targetBox"));
-    m_targetBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_targetBox->setMinimumContentsLength(8);
-    m_targetBox->setToolTip(tr("The stage to build; stages it does not need are dimmed (Ctrl+T)"));
-    targetLabel->setBuddy(m_targetBox);
-    bar->addWidget(targetLabel);
-    bar->addWidget(m_targetBox);
-    connect(m_targetBox, &QComboBox::currentIndexChanged, this, [this] {
-        if (!m_updatingTargets)
-            m_analysis->setTarget(m_targetBox->currentData().toString());
-    });
-    m_buildArgsEdit = new QLineEdit;
-    m_buildArgsEdit->setObjectName(QStringLiteral("buildArgsEdit"));
-    m_buildArgsEdit->setPlaceholderText(tr("Build arguments: KEY=VALUE …"));
-    m_buildArgsEdit->setToolTip(
-        tr("Build arguments for ARG, separated by spaces: VERSION=1.2 \"MSG=hello world\""));
-    m_buildArgsEdit->setClearButtonEnabled(true);
-    m_buildArgsEdit->setMinimumWidth(100);
-    m_buildArgsEdit->setMaximumWidth(280);
-    connect(m_buildArgsEdit, &QLineEdit::returnPressed, action(QStringLiteral("actionBuild")),
-            &QAction::trigger);
-    bar->addWidget(m_buildArgsEdit);
-    for (const char *name : {"actionBuild", "actionCancelBuild", "actionRun"})
-        bar->addAction(action(QString::fromLatin1(name)));
-    // Stop is the one icon everyone reads; its label made the bar overflow in German.
-    if (auto *cancel =
-            qobject_cast<QToolButton *>(bar->widgetForAction(action(QStringLiteral("actionCancelBuild")))))
-        cancel->setToolButtonStyle(Qt::ToolButtonIconOnly);
-    bar->addSeparator();
-    for (const char *name : {"actionZoomOut", "actionZoomReset", "actionZoomIn", "actionFitGraph"}) {
-        bar->addAction(action(QString::fromLatin1(name)));
-    }
-    bar->addSeparator();
-    bar->addAction(action(QStringLiteral("actionExportGraph")));
-    // Short labels keep the zoom buttons small; without an icon theme they are text only
-    // (the style's fallback arrows would say nothing about zooming).
-    const std::pair<const char *, QString> shortLabels[] = {{"actionZoomOut", QStringLiteral("\u2212")},
-                                                            {"actionZoomReset", QStringLiteral("100 %")},
-                                                            {"actionZoomIn", QStringLiteral("+")},
-                                                            {"actionFitGraph", tr("Fit")}};
-    for (const auto &[name, label] : shortLabels) {
-        QAction *a = action(QString::fromLatin1(name));
-        a->setIconText(label);
-        if (auto *button = qobject_cast<QToolButton *>(bar->widgetForAction(a)))
-            button->setToolButtonStyle(QIcon::hasThemeIcon(QStringLiteral("zoom-in"))
-                                           ? Qt::ToolButtonIconOnly
-                                           : Qt::ToolButtonTextOnly);
-    }
-}
-
-void MainWindow::createStatusBar()
-{
-    m_positionLabel = new QLabel;
-    m_positionLabel->setObjectName(QStringLiteral("positionLabel"));
-    m_stageLabel = new QLabel;
-    m_stageLabel->setObjectName(QStringLiteral("stageLabel"));
-    m_problemsLabel = new QLabel;
-    m_problemsLabel->setObjectName(QStringLiteral("problemsLabel"));
-    m_parseLabel = new QLabel;
-    m_parseLabel->setObjectName(QStringLiteral("parseLabel"));
-    for (QLabel *label : {m_positionLabel, m_stageLabel, m_problemsLabel, m_parseLabel})
-        label->setContentsMargins(8, 0, 8, 0);
-    statusBar()->addWidget(m_positionLabel);
-    statusBar()->addWidget(m_stageLabel, 1);
-    m_buildProgress = new QProgressBar;
-    m_buildProgress->setObjectName(QStringLiteral("buildProgress"));
-    m_buildProgress->setMaximumWidth(220);
-    m_buildProgress->setTextVisible(true);
-    m_buildProgress->setVisible(false);
-    statusBar()->addPermanentWidget(m_buildProgress);
-    statusBar()->addPermanentWidget(m_problemsLabel);
-    statusBar()->addPermanentWidget(m_parseLabel);
-}
-
 void MainWindow::readWindowSettings()
 {
     QSettings settings;
@@ -799,9 +242,17 @@ void MainWindow::closeEvent(QCloseEvent *event)
         m_session->cancel();
         m_session->waitUntilIdle(10000);
     }
-    m_terminal->stop(); // its destructor waits for the container's end
+    m_presentation->setActive(false); // the settings keep the window as it was before
+    m_runPanel->terminal()->stop();   // its destructor waits for the container's end
     writeWindowSettings();
     event->accept();
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    if (m_presentation)
+        m_presentation->relayout();
 }
 
 void MainWindow::changeEvent(QEvent *event)
@@ -890,6 +341,26 @@ bool MainWindow::openExample(const QString &id, QString *error)
     if (!openFile(path, error))
         return false;
     return true;
+}
+
+void MainWindow::copyToStageInteractive(const QByteArray &payload)
+{
+    m_analysis->flush();
+    const QJsonObject drop = QJsonDocument::fromJson(payload).object();
+    const QString path = drop.value(QLatin1String("path")).toString();
+    if (path.isEmpty())
+        return;
+    const StageGraph &plan = m_analysis->result().plan;
+    auto *dialog = new CopyToStageDialog(m_editor->toPlainText(), plan.stages,
+                                         drop.value(QLatin1String("stage")).toVariant().toString(), path,
+                                         drop.value(QLatin1String("dir")).toBool(),
+                                         plan.stageAt(m_editor->textCursor().blockNumber() + 1), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, payload] {
+        // The same code path as a drop: the duplicate-line refusal and one undo step.
+        m_copyDrop->copyToStage(dialog->targetStage(), payload, dialog->destination());
+    });
+    dialog->open();
 }
 
 void MainWindow::showError(const QString &title, const QString &message)
@@ -1026,7 +497,8 @@ void MainWindow::exportGraph()
 void MainWindow::showPreferences()
 {
     Preferences current = m_preferences;
-    current.zoomPercent = m_zoomPercent;
+    // While presenting, the zoom is the presentation's; the preference is the one before.
+    current.zoomPercent = m_presentation->isActive() ? m_presentation->restoreZoomPercent() : m_zoomPercent;
     PreferencesDialog dialog(current, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
@@ -1041,6 +513,7 @@ void MainWindow::showPreferences()
 
 void MainWindow::applyPreferences(const Preferences &preferences)
 {
+    m_presentation->setActive(false); // a new font and zoom: the presentation starts from them again
     m_preferences = preferences;
     Theme::apply(preferences.theme);
     m_editor->setEditorFont(preferences.editorFont);
@@ -1286,8 +759,7 @@ bool MainWindow::startBuild(QString *error)
     if (!m_builds->startBuild(*store, request, m_editor->toPlainText(), engineKindName(m_preferences.engine),
                               description, error))
         return false;
-    m_logDock->show();
-    m_logDock->raise();
+    m_runPanel->showLog();
     statusBar()->showMessage(tr("Building…"));
     return true;
 }
@@ -1309,8 +781,7 @@ bool MainWindow::openBuildRecord(const QString &path, QString *error)
     // A new, unsaved document: the record's text may differ from any file on disk.
     setDocumentText(record->dockerfile, QString());
     m_builds->showRecord(*record, recorded);
-    m_logDock->show();
-    m_logDock->raise();
+    m_runPanel->showLog();
     updateBuildActions();
     statusBar()->showMessage(
         tr("Build record %1: %2").arg(QFileInfo(path).fileName(), progressStateName(recorded.state())));
@@ -1350,43 +821,9 @@ void MainWindow::saveBuildRecordInteractive()
         showError(tr("Save Build Record"), error);
 }
 
-void MainWindow::showFailedStep(const QString &instruction, int exitCode)
-{
-    m_failedStepLabel->setText(
-        tr("%1 failed with exit code %2. Its filesystem is kept until you end the build.")
-            .arg(instruction)
-            .arg(exitCode));
-    m_failedInstruction = instruction;
-    m_failedStepBar->show();
-    action(QStringLiteral("actionOpenFailedShell"))->setEnabled(!m_terminal->isRunning());
-    m_logDock->show();
-    m_logDock->raise();
-    statusBar()->showMessage(
-        tr("A RUN step failed; open a shell in it from the Build Log or end the build."));
-}
-
-void MainWindow::openFailedStepShell()
-{
-    if (!m_session->hasFailedStep() || m_terminal->isRunning())
-        return;
-    auto shell = m_session->openFailedStepShell();
-    m_failedStepBar->hide();
-    action(QStringLiteral("actionOpenFailedShell"))->setEnabled(false);
-    QString error;
-    m_shellOpen = true;
-    if (!m_terminal->start(tr("Shell in the failed step: %1").arg(m_failedInstruction), shell, &error)) {
-        m_shellOpen = false;
-        statusBar()->showMessage(error, 6000);
-        m_session->releaseFailedStep(); // no shell: let the build end as failed
-        return;
-    }
-    m_terminal->view()->setFocus();
-    statusBar()->showMessage(tr("Exit the shell to end the build."));
-}
-
 void MainWindow::cancelBuild()
 {
-    m_terminal->stop();
+    m_runPanel->terminal()->stop();
     if (!m_session->isBusy())
         return;
     m_session->cancel();
@@ -1398,39 +835,19 @@ bool MainWindow::startRun(QString *error)
     return startRun(RunChoices{}, error);
 }
 
-QString MainWindow::runKey() const
+bool MainWindow::startRun(const RunChoices &choices, QString *error)
 {
-    const QString file = m_currentFile.isEmpty() ? QStringLiteral("untitled") : m_currentFile;
-    return file + u'#' + m_builds->buildTarget();
+    return m_runPanel->startRun(choices, error);
 }
 
 RunChoices MainWindow::runChoicesForLastImage() const
 {
-    if (const std::optional<RunChoices> remembered = RunChoices::load(runKey()))
-        return *remembered;
-    RunChoices choices;
-    choices.terminal = true;
-    if (auto store = ImageStore::open(m_storeRoot)) {
-        if (Expected<Image> image = store->image(m_builds->lastImage()))
-            choices.ports = RunChoices::portsFromExposed(image->config.config.exposedPorts);
-    }
-    return choices;
+    return m_runPanel->runChoicesForLastImage();
 }
 
-void MainWindow::runInteractive()
+TerminalPanel *MainWindow::terminalPanel() const
 {
-    if (m_builds->lastImage().isEmpty() || m_session->isBusy() || m_terminal->isRunning())
-        return;
-    const QString name =
-        m_targetBox->currentText().isEmpty() ? m_builds->lastImage().left(19) : m_targetBox->currentText();
-    RunDialog dialog(name, runChoicesForLastImage(), this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    const RunChoices choices = dialog.choices();
-    choices.save(runKey());
-    QString error;
-    if (!startRun(choices, &error))
-        statusBar()->showMessage(error, 6000);
+    return m_runPanel->terminal();
 }
 
 void MainWindow::checkHost(bool automatic)
@@ -1455,79 +872,6 @@ void MainWindow::checkHost(bool automatic)
     m_hostCheck->start();
 }
 
-bool MainWindow::startRun(const RunChoices &choices, QString *error)
-{
-    if (m_session->isBusy() || m_terminal->isRunning()) {
-        if (error)
-            *error = tr("A build or run is in progress; cancel it first.");
-        return false;
-    }
-    if (m_builds->lastImage().isEmpty()) {
-        if (error)
-            *error = tr("Build the image first; Run starts the last built image.");
-        return false;
-    }
-    auto store = ImageStore::open(m_storeRoot);
-    if (!store) {
-        if (error)
-            *error = tr("Cannot open the image store %1: %2").arg(m_storeRoot, store.error().message);
-        return false;
-    }
-    Expected<ContainerOptions> options = choices.containerOptions(m_builds->lastImage());
-    if (!options) {
-        if (error)
-            *error = options.error().message;
-        return false;
-    }
-    QList<QUrl> links;
-    for (const PortForward &port : std::as_const(options->ports)) {
-        if (port.udp)
-            continue;
-        QUrl url;
-        url.setScheme(QStringLiteral("http"));
-        url.setHost(port.hostAddress == u"0.0.0.0" || port.hostAddress == u"::" ? QStringLiteral("127.0.0.1")
-                                                                                : port.hostAddress);
-        url.setPort(port.hostPort);
-        links.append(url);
-    }
-    if (choices.terminal) {
-        const ImageStore runStore = *store;
-        const ContainerOptions runOptions = *options;
-        const auto run = [runStore, runOptions](int slave, const CancellationToken &cancel) -> Expected<int> {
-            ContainerOptions withTerminal = runOptions;
-            withTerminal.terminalFd = slave;
-            // Notes from the sandbox (a network fallback) go to the terminal too.
-            const auto say = [slave](const QString &line) {
-                const QByteArray bytes = line.toUtf8() + '\n';
-                [[maybe_unused]] const ssize_t n = ::write(slave, bytes.constData(), size_t(bytes.size()));
-            };
-            return BuildSession::runImage(runStore, withTerminal, cancel, say);
-        };
-        if (!m_terminal->start(tr("Running %1").arg(m_builds->lastImage().left(19)), run, error))
-            return false;
-        m_running = true;
-        m_terminal->setLinks(links);
-        m_terminal->view()->setFocus();
-        statusBar()->showMessage(tr("Running the image…"), 3000);
-        return true;
-    }
-    m_running = true;
-    m_logView->setStageFilter(-1);
-    m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Step,
-                       tr("Running %1").arg(m_builds->lastImage().left(19)));
-    for (const QUrl &link : std::as_const(links))
-        m_logModel->append(-1, tr("run"), BuildLogModel::Kind::Info,
-                           tr("Published on %1").arg(link.toString()));
-    m_session->startRun(*store, *options);
-    m_logDock->show();
-    m_logDock->raise();
-    // The docks start low (a few problems fit); a program's output needs rows to be read.
-    if (m_logDock->height() < height() / 3)
-        resizeDocks({m_logDock}, {height() / 3}, Qt::Vertical);
-    statusBar()->showMessage(tr("Running the image…"));
-    return true;
-}
-
 void MainWindow::setPullProgress(qint64 done, qint64 total)
 {
     m_builds->setPullProgress(done, total);
@@ -1535,7 +879,7 @@ void MainWindow::setPullProgress(qint64 done, qint64 total)
 
 void MainWindow::updateBuildActions()
 {
-    const bool busy = m_session->isBusy() || m_terminal->isRunning();
+    const bool busy = m_session->isBusy() || m_runPanel->isTerminalRunning();
     action(QStringLiteral("actionBuild"))->setEnabled(!busy);
     action(QStringLiteral("actionCancelBuild"))->setEnabled(busy);
     action(QStringLiteral("actionRun"))->setEnabled(!busy && !m_builds->lastImage().isEmpty());

@@ -28,13 +28,16 @@ class QTreeView;
 namespace stagecraft::ui {
 
 class BuildController;
+class CopyDropController;
 class BuildLogModel;
 class BuildLogView;
 class BuildSession;
 class DockerfileEditor;
 class FilesView;
 class LayersView;
+class PresentationMode;
 class ProblemsModel;
+class RunPanel;
 class StageGraphView;
 class TerminalPanel;
 class TimelineView;
@@ -73,6 +76,8 @@ public:
     StageGraphView *graphView() const { return m_graphView; }
     LayersView *layersView() const { return m_layersView; }
     FilesView *filesView() const { return m_filesView; }
+    CopyDropController *copyDropController() const { return m_copyDrop; }
+    PresentationMode *presentationMode() const { return m_presentation; }
     // Brings a view to the front beside the editor: "graph", "layers" or "files".
     void showView(const QString &name);
     // Shows only that view, without the editor and the docks (`--compare`: a chart for
@@ -115,7 +120,7 @@ public:
     BuildSession *buildSession() const { return m_session; }
     BuildLogModel *buildLogModel() const { return m_logModel; }
     BuildLogView *buildLogView() const { return m_logView; }
-    TerminalPanel *terminalPanel() const { return m_terminal; }
+    TerminalPanel *terminalPanel() const;
     TimelineView *timelineView() const { return m_timeline; }
     QProgressBar *buildProgress() const { return m_buildProgress; }
     QLineEdit *buildArgsEdit() const { return m_buildArgsEdit; }
@@ -133,20 +138,10 @@ Q_SIGNALS:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
-    void createActions();
-    void createMenus();
-    void createToolBar();
-    void createStatusBar();
-    void createProblemsDock();
-    void createBuildLogDock();
-    void createTerminalDock();
-    void createTimelineDock();
-    void showFailedStep(const QString &instruction, int exitCode);
-    void openFailedStepShell();
-    void runInteractive();
-    QString runKey() const;
+    friend class MainWindowActions; // builds the actions, menus and bars over these members
     void onBuildFinished(bool ok);
     void updateBuildActions();
     void showStageFiles(int stageIndex);
@@ -179,6 +174,8 @@ private:
     void selectStageLines(int stageIndex);
     void setDocumentText(const QString &text, const QString &path);
     void showError(const QString &title, const QString &message);
+    // Files → Copy to Stage…: asks for the stage and destination, then inserts like a drop.
+    void copyToStageInteractive(const QByteArray &payload);
 
     LiveAnalysis *m_analysis;
     DockerfileEditor *m_editor;
@@ -196,11 +193,10 @@ private:
     BuildSession *m_session = nullptr;
     BuildLogModel *m_logModel = nullptr;
     BuildLogView *m_logView = nullptr;
-    QDockWidget *m_logDock = nullptr;
-    TerminalPanel *m_terminal = nullptr;
-    QDockWidget *m_terminalDock = nullptr;
     TimelineView *m_timeline = nullptr;
-    QDockWidget *m_timelineDock = nullptr;
+    CopyDropController *m_copyDrop = nullptr;
+    RunPanel *m_runPanel = nullptr;
+    PresentationMode *m_presentation = nullptr; // the Build Log, Terminal and Timeline docks; runs
     QThread *m_hostCheck = nullptr;
     QLabel *m_positionLabel = nullptr;
     QLabel *m_stageLabel = nullptr;
@@ -222,12 +218,7 @@ private:
     BuildController *m_builds = nullptr;        // the build being shown: what each stage and step did
     QHash<QString, QStringList> m_layerDigests; // image argument → its layer digests
     QString m_filesImage;                       // the manifest the Files view shows
-    bool m_running = false;
-    bool m_shellOpen = false; // the terminal shows a failed step's shell, not a container
-    QWidget *m_failedStepBar = nullptr;
-    QLabel *m_failedStepLabel = nullptr;
-    QString m_failedInstruction;  // the held step's, for the shell's title
-    bool m_linkingLayers = false; // a layer click moves the cursor; do not echo it back
+    bool m_linkingLayers = false;               // a layer click moves the cursor; do not echo it back
 };
 
 } // namespace stagecraft::ui

@@ -5,4 +5,5 @@ target_sources(stagecraft_ui PRIVATE
   runchoices.cpp
   rundialog.cpp
   hostcheckdialog.cpp
+  runpanel.cpp
 )

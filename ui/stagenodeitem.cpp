@@ -2,6 +2,7 @@
 
 #include "ui/graphstyle.h"
 #include "ui/stagegraphscene.h"
+#include "ui/statemark.h"
 
 #include <QCoreApplication>
 #include <QCursor>
@@ -281,7 +282,7 @@ void StageNodeItem::paintStage(QPainter *painter)
     y += smallMetrics.height() + 2 * s;
     const QString status = stateText();
     if (!status.isEmpty()) {
-        const qreal dot = m_state == StageState::Idle ? 0 : 8 * s;
+        const qreal dot = m_state == StageState::Idle ? 0 : std::max(8 * s, smallMetrics.height() * 0.7);
         const qreal textLeft = pad + (dot > 0 ? dot + 6 * s : 0);
         // The node's width is fixed; a status a little longer than the line (a long
         // translation) is drawn slightly narrower rather than cut; only a runaway one is elided.
@@ -295,10 +296,9 @@ void StageNodeItem::paintStage(QPainter *painter)
         painter->drawText(QRectF(textLeft, y, available, smallMetrics.height()),
                           Qt::AlignLeft | Qt::AlignVCenter,
                           QFontMetricsF(font).elidedText(status, Qt::ElideRight, available));
-        if (dot > 0) {
-            painter->setPen(Qt::NoPen);
-            painter->setBrush(style.stateColor(m_state));
-            painter->drawEllipse(QRectF(pad, y + (smallMetrics.height() - dot) / 2, dot, dot));
+        if (dot > 0) { // a StateMark: a shape as well as a colour, for washed-out projectors
+            StateMark::draw(painter, QRectF(pad, y + (smallMetrics.height() - dot) / 2, dot, dot), m_state,
+                            style.stateColor(m_state));
         }
     }
 

@@ -128,15 +128,17 @@ private Q_SLOTS:
                                     .arg(window.layersView()->minimumSizeHint().width())
                                     .arg(window.filesView()->minimumSizeHint().width())));
         }
-        // Every toolbar action has its button on the bar, none in the overflow menu.
-        auto *bar = window.findChild<QToolBar *>(u"mainToolBar"_s);
-        QVERIFY(bar);
-        for (QAction *a : bar->actions()) {
-            if (a->isSeparator())
-                continue;
-            QWidget *widget = bar->widgetForAction(a);
-            QVERIFY2(widget && widget->isVisible(), qPrintable(a->objectName() + a->text()));
-            QVERIFY2(bar->rect().contains(widget->geometry()), qPrintable(a->objectName() + a->text()));
+        // Every toolbar action has its button on a bar, none in an overflow menu.
+        for (const QString &name : {u"mainToolBar"_s, u"viewToolBar"_s}) {
+            auto *bar = window.findChild<QToolBar *>(name);
+            QVERIFY(bar);
+            for (QAction *a : bar->actions()) {
+                if (a->isSeparator() || !a->isVisible())
+                    continue;
+                QWidget *widget = bar->widgetForAction(a);
+                QVERIFY2(widget && widget->isVisible(), qPrintable(a->objectName() + a->text()));
+                QVERIFY2(bar->rect().contains(widget->geometry()), qPrintable(a->objectName() + a->text()));
+            }
         }
     }
 

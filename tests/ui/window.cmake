@@ -25,3 +25,14 @@ stagecraft_add_test(tst_windowlayout
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_windowlayout.cpp
   LIBS stagecraft_ui
   GUI LABELS ui TIMEOUT 120)
+# View → Presentation at 1024×768 (English, German, light, dark), Files → Copy to Stage…
+# from the keyboard, and the first problems a beginner meets.
+stagecraft_add_test(tst_presentation
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_presentation.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui TIMEOUT 120)
+# The shapes that tell build states apart without colour.
+stagecraft_add_test(tst_statemark
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_statemark.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui)

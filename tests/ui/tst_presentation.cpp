@@ -1,0 +1,368 @@
+// The window for a projector and for keyboards: View → Presentation (F5) at 1024×768 in
+// English and German, light and dark — every font at least 20 pt, every toolbar action on
+// a bar, no clipped labels, the editor and the graph taking turns, everything back as it
+// was after Esc; Files → Copy to Stage… from the keyboard, undone by Ctrl+Z; and the
+// problems a beginner meets first (an empty file, an unterminated heredoc).
+#include "ui/buildlogview.h"
+#include "ui/copydropcontroller.h"
+#include "ui/copytostagedialog.h"
+#include "ui/dockerfileeditor.h"
+#include "ui/filesview.h"
+#include "ui/filetreemodel.h"
+#include "ui/mainwindow.h"
+#include "ui/presentationmode.h"
+#include "ui/problemsmodel.h"
+#include "ui/runpanel.h"
+#include "ui/stagegraphview.h"
+#include "ui/theme.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QContextMenuEvent>
+#include <QDockWidget>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabBar>
+#include <QTest>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTranslator>
+#include <QTreeView>
+
+using namespace stagecraft;
+using namespace stagecraft::ui;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString twoStages = u"FROM busybox:fixture AS build\n"
+                          u"COPY hello.txt /src/\n"
+                          u"\n"
+                          u"FROM scratch\n"
+                          u"USER 1000\n"
+                          u"CMD [\"/hello.txt\"]\n"_s;
+
+// Installs the German translation for one test's lifetime.
+class German
+{
+public:
+    explicit German(bool on)
+    {
+        if (on && m_translator.load(u":/i18n/stagecraft_de.qm"_s)) {
+            QCoreApplication::installTranslator(&m_translator);
+            QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+            m_installed = true;
+        }
+    }
+    ~German()
+    {
+        if (m_installed)
+            QCoreApplication::removeTranslator(&m_translator);
+        QLocale::setDefault(QLocale::c());
+    }
+    bool installed() const { return m_installed; }
+
+private:
+    QTranslator m_translator;
+    bool m_installed = false;
+};
+
+qreal points(const QWidget *widget)
+{
+    return QFontInfo(widget->font()).pointSizeF();
+}
+
+QList<QToolBar *> toolBars(const MainWindow &window)
+{
+    return {window.findChild<QToolBar *>(u"mainToolBar"_s), window.findChild<QToolBar *>(u"viewToolBar"_s)};
+}
+
+} // namespace
+
+class TestPresentation : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(u"stagecraft-tests"_s);
+        QCoreApplication::setApplicationName(u"tst_presentation"_s);
+    }
+
+    void init() { QSettings().clear(); }
+    void cleanup() { Theme::apply(ThemeChoice::Light); }
+
+    void presentationAt1024_data()
+    {
+        QTest::addColumn<bool>("german");
+        QTest::addColumn<bool>("dark");
+        QTest::newRow("en-light") << false << false;
+        QTest::newRow("de-light") << true << false;
+        QTest::newRow("en-dark") << false << true;
+        QTest::newRow("de-dark") << true << true;
+    }
+
+    void presentationAt1024()
+    {
+        QFETCH(bool, german);
+        QFETCH(bool, dark);
+        const German translation(german);
+        QVERIFY(!german || translation.installed());
+        Theme::apply(dark ? ThemeChoice::Dark : ThemeChoice::Light);
+        MainWindow window;
+        window.graphView()->setAnimated(false);
+        window.editor()->setPlainText(twoStages);
+        window.flushAnalysis();
+        window.resize(1024, 768);
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        const int zoomBefore = window.zoomPercent();
+        const qreal editorBefore = points(window.editor());
+        auto *menuFile = window.findChild<QMenu *>(u"menuFile"_s);
+        QVERIFY(menuFile);
+        const qreal menuBefore = points(menuFile);
+
+        QTest::keyClick(&window, Qt::Key_F5);
+        PresentationMode *presentation = window.presentationMode();
+        QVERIFY(presentation->isActive());
+        QVERIFY(window.action(u"actionPresentation"_s)->isChecked());
+        QCoreApplication::processEvents();
+        shoot(window, u"editor"_s);
+
+        // The whole window at 20 pt or more: menus, toolbars, tabs, docks, editor.
+        QList<const QWidget *> parts{menuFile, window.menuBar(), window.editor(), window.statusBar()};
+        for (QToolBar *bar : toolBars(window)) {
+            QVERIFY(bar);
+            parts.append(bar);
+        }
+        parts.append(window.findChild<QTabBar *>());
+        parts.append(window.problemsView());
+        for (const QWidget *part : std::as_const(parts))
+            QVERIFY2(points(part) >= PresentationMode::kMinPointSize - 0.5,
+                     qPrintable(u"%1: %2 pt"_s.arg(part->objectName(), QString::number(points(part)))));
+
+        // Every toolbar action has a button on a bar (the view bar takes a second row),
+        // and no button is narrower than its label needs.
+        const QList<QToolBar *> bars = toolBars(window);
+        QVERIFY(bars.at(1)->y() > bars.at(0)->y());
+        for (QToolBar *bar : bars)
+            for (QAction *a : bar->actions()) {
+                if (a->isSeparator())
+                    continue;
+                QWidget *widget = bar->widgetForAction(a);
+                QVERIFY2(widget && widget->isVisible(), qPrintable(a->objectName()));
+                QVERIFY2(bar->rect().contains(widget->geometry()), qPrintable(a->objectName()));
+                if (qobject_cast<QLineEdit *>(widget))
+                    continue; // the build arguments field scrolls its text; it may give way
+                QVERIFY2(widget->width() >= widget->sizeHint().width(),
+                         qPrintable(u"%1: %2 < %3"_s.arg(a->objectName())
+                                        .arg(widget->width())
+                                        .arg(widget->sizeHint().width())));
+            }
+        // The views' tabs are not elided either.
+        QTabBar *tabs = window.findChild<QTabBar *>();
+        for (int i = 0; i < tabs->count(); ++i)
+            QVERIFY2(tabs->tabRect(i).width() >= tabs->fontMetrics().horizontalAdvance(tabs->tabText(i)),
+                     qPrintable(tabs->tabText(i)));
+
+        // At 1024 pixels the editor and the graph take turns, F6 switches.
+        QVERIFY(presentation->takesTurns());
+        QVERIFY(window.editor()->isVisible());
+        QVERIFY(!window.graphView()->isVisible());
+        qInfo("editor %.1f pt, menu %.1f pt, %d columns", points(window.editor()), points(menuFile),
+              window.editor()->visibleColumns());
+        // The editor has the whole width: at 20 pt that is a little under the 60 columns
+        // of the normal window (a 20 pt monospace column is about 16 px), but every line of
+        // a typical Dockerfile instruction still fits.
+        QVERIFY2(window.editor()->visibleColumns() >= 55,
+                 qPrintable(QString::number(window.editor()->visibleColumns())));
+        QTest::keyClick(&window, Qt::Key_F6);
+        QVERIFY(!window.editor()->isVisible());
+        QVERIFY(window.graphView()->isVisible());
+        QTRY_VERIFY(window.graphView()->width() > 900);
+        QTest::qWait(50); // the graph fits itself to its new width
+        // Build states read by their shape and word, not by colour alone.
+        window.graphView()->setStageState(0, StageState::Cached);
+        window.graphView()->setStageState(1, StageState::Failed, u"step 2"_s);
+        shoot(window, u"graph"_s);
+        window.graphView()->setStageState(0, StageState::Idle);
+        window.graphView()->setStageState(1, StageState::Idle);
+        QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier); // Go to Editor
+        QVERIFY(window.editor()->isVisible());
+        QVERIFY(!window.graphView()->isVisible());
+
+        // Ctrl+= grows the presentation font, and it is remembered.
+        const qreal editorAt20 = points(window.editor());
+        QTest::keyClick(&window, Qt::Key_Equal, Qt::ControlModifier);
+        QCOMPARE(presentation->pointSize(), PresentationMode::kMinPointSize + 2);
+        QCOMPARE(QSettings().value(u"presentation/pointSize"_s).toInt(), PresentationMode::kMinPointSize + 2);
+        QVERIFY(points(window.editor()) > editorAt20);
+        QTest::keyClick(&window, Qt::Key_Minus, Qt::ControlModifier);
+        QTest::keyClick(&window, Qt::Key_Minus, Qt::ControlModifier);
+        QCOMPARE(presentation->pointSize(), PresentationMode::kMinPointSize); // never below 20
+
+        // Esc leaves: the zoom, the fonts, both panes and the single toolbar row come back.
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
+        QVERIFY(!presentation->isActive());
+        QVERIFY(!window.action(u"actionPresentation"_s)->isChecked());
+        QCOMPARE(window.zoomPercent(), zoomBefore);
+        QCOMPARE(points(window.editor()), editorBefore);
+        QCOMPARE(points(menuFile), menuBefore);
+        QVERIFY(window.editor()->isVisible());
+        QVERIFY(window.graphView()->isVisible());
+        QTRY_COMPARE(bars.at(1)->y(), bars.at(0)->y());
+        // F5 enters and leaves too.
+        QTest::keyClick(&window, Qt::Key_F5);
+        QVERIFY(presentation->isActive());
+        QTest::keyClick(&window, Qt::Key_F5);
+        QVERIFY(!presentation->isActive());
+    }
+
+    void wideWindowKeepsBothPanes()
+    {
+        MainWindow window;
+        window.resize(2560, 1440);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.presentationMode()->setActive(true);
+        QVERIFY(!window.presentationMode()->takesTurns());
+        QVERIFY(window.editor()->isVisible());
+        QVERIFY(window.graphView()->isVisible());
+        window.resize(1024, 768);
+        QTRY_VERIFY(window.presentationMode()->takesTurns());
+        QVERIFY(window.editor()->isVisible() != window.graphView()->isVisible());
+    }
+
+    void copyToStageFromTheKeyboard()
+    {
+        MainWindow window;
+        window.graphView()->setAnimated(false);
+        window.resize(1024, 768);
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        window.editor()->setPlainText(twoStages);
+        window.editor()->document()->setModified(false);
+        window.flushAnalysis();
+
+        FilesView *files = window.filesView();
+        const QString image = QFINDTESTDATA("data/images/build.docker.tar");
+        QVERIFY(!image.isEmpty());
+        files->showImage(image, u"build"_s);
+        QVERIFY(files->waitUntilLoaded(20000));
+        window.showView(u"files"_s);
+        const QModelIndex hello =
+            files->proxyModel()->mapFromSource(files->fileModel()->indexForPath(u"/src/hello.txt"_s));
+        QVERIFY(hello.isValid());
+        files->treeView()->setFocus();
+        files->treeView()->setCurrentIndex(hello);
+
+        // Shift+F10 opens the context menu on the current file, with Copy to Stage… in it.
+        QTest::keyClick(files->treeView(), Qt::Key_F10, Qt::ShiftModifier);
+        QTRY_VERIFY(files->contextMenu()->isVisible());
+        QVERIFY(files->copyToStageAction()->isEnabled());
+        QCOMPARE(files->contextMenu()->activeAction(), files->copyToStageAction());
+        files->contextMenu()->close();
+        // So does the Menu key (as a context-menu event from the keyboard).
+        QContextMenuEvent key(QContextMenuEvent::Keyboard, QPoint(1, 1),
+                              files->treeView()->mapToGlobal(QPoint(1, 1)));
+        QCoreApplication::sendEvent(files->treeView(), &key);
+        QTRY_VERIFY(files->contextMenu()->isVisible());
+        QTest::keyClick(files->contextMenu(), Qt::Key_Return);
+
+        // The dialog offers the stages that can take the file, the same path as destination.
+        CopyToStageDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<CopyToStageDialog *>()));
+        QCOMPARE(dialog->stageBox()->count(), 1); // the build stage cannot copy from itself
+        QCOMPARE(dialog->targetStage(), 1);
+        QCOMPARE(dialog->destination(), u"/src/hello.txt"_s);
+        const QString line = u"COPY --from=build /src/hello.txt /src/hello.txt"_s;
+        QCOMPARE(dialog->previewLabel()->text(), line);
+        if (qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS"))
+            dialog->grab().save(u"/tmp/stagecraft-copy-to-stage.png"_s);
+        dialog->accept();
+        QCOMPARE(window.editor()->toPlainText().count(line), 1);
+
+        // The keyboard is in the editor: Ctrl+Z takes the line out in one step.
+        QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget *>(window.editor()));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(window.editor()->toPlainText(), twoStages);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+
+        // The same copy again is refused like a second drop: no duplicate line.
+        window.copyDropController()->setConfirmDrops(false);
+        QSignalSpy refused(window.copyDropController(), &CopyDropController::copyRefused);
+        files->treeView()->setCurrentIndex(hello);
+        files->copyToStageAction()->trigger();
+        QTRY_VERIFY((dialog = window.findChild<CopyToStageDialog *>()));
+        dialog->accept();
+        QCOMPARE(refused.size(), 1);
+        QVERIFY2(refused.first().first().toString().contains(u"Line 5"_s),
+                 qPrintable(refused.first().first().toString()));
+        QCOMPARE(window.editor()->toPlainText().count(line), 1);
+    }
+
+    void problemsThatTeach()
+    {
+        MainWindow window;
+        window.newDocument();
+        window.flushAnalysis();
+        QCOMPARE(window.analysis().diagnostics.size(), 1); // one hint, not two red errors
+        QCOMPARE(window.analysis().diagnostics.first().severity, Severity::Info);
+        QCOMPARE(window.problemsModel()->rowCount(), 1);
+
+        window.editor()->setPlainText(u"FROM alpine:3.20\nRUN <<EOF\necho hello\nCMD [\"sh\"]\n"_s);
+        window.flushAnalysis();
+        bool found = false;
+        for (const Diagnostic &d : window.analysis().diagnostics)
+            if (d.message.contains(u"heredoc"_s)) {
+                found = true;
+                QCOMPARE(d.severity, Severity::Error);
+                QCOMPARE(d.range.start.line, 2);
+            }
+        QVERIFY(found);
+    }
+
+    // What Run does with the Build Log before the output arrives: about a third of the
+    // window (the dock's title and tabs take part of it), not the two rows it starts with.
+    void runOutputGetsAReadablePanel()
+    {
+        MainWindow window;
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *dock = window.findChild<QDockWidget *>(u"buildLogDock"_s);
+        QVERIFY(dock);
+        auto *panel = window.findChild<RunPanel *>();
+        QVERIFY(panel);
+        const int before = dock->height();
+        panel->showLog(true);
+        QTRY_VERIFY(dock->isVisible());
+        QTRY_VERIFY2(dock->height() > before && dock->height() >= window.height() / 4,
+                     qPrintable(QString::number(dock->height())));
+        const int rows = window.buildLogView()->height() / window.buildLogView()->fontMetrics().height();
+        QVERIFY2(rows >= 8, qPrintable(QString::number(rows)));
+    }
+
+private:
+    void shoot(MainWindow &window, const QString &pane)
+    {
+        if (!qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS")) // for looking at it by eye
+            return;
+        const QString name = QString::fromLatin1(QTest::currentDataTag());
+        window.grab().save(u"/tmp/stagecraft-present-%1-%2.png"_s.arg(name, pane));
+    }
+};
+
+QTEST_MAIN(TestPresentation)
+#include "tst_presentation.moc"
