@@ -5,6 +5,7 @@
 #include "app/storearguments.h"
 #include "core/analysis/bytesize.h"
 #include "core/progress/buildrecord.h"
+#include "core/progress/dockerbuildarchive.h"
 #include "core/progress/solvestatusstream.h"
 
 #include <QFile>
@@ -18,6 +19,7 @@ namespace {
 
 const char kUsage[] =
     "Usage: stagecraft record show FILE\n"
+    "       stagecraft record show ARCHIVE.dockerbuild\n"
     "       stagecraft record show --rawjson LOG --file DOCKERFILE\n"
     "       stagecraft record import --rawjson LOG --file DOCKERFILE -o FILE\n"
     "\n"
@@ -30,7 +32,13 @@ const char kUsage[] =
     "`docker buildx build --progress=rawjson`, `docker buildx history logs --progress rawjson`)\n"
     "read against the Dockerfile it built (--file): each vertex goes to its stage and line\n"
     "by its \"[stage i/n]\" name. `import` saves it as a record (-o FILE) that File > Open\n"
-    "Build Record opens.\n";
+    "Build Record opens.\n"
+    "\n"
+    "A .dockerbuild archive (`docker buildx history export`) is listed build by build (ref,\n"
+    "times, step counts, error); a build whose archive carries its log and a provenance\n"
+    "attestation with the Dockerfile (mode=max) is replayed, each vertex on the Dockerfile\n"
+    "lines the provenance names; --file DOCKERFILE replays the builds whose archive has none.\n"
+    "The OpenTelemetry trace and the results are not read.\n";
 
 QString seconds(qint64 ms)
 {
@@ -117,6 +125,59 @@ void printRecord(const BuildRecord &record, const BuildProgress &progress)
     printOut(out);
 }
 
+int showArchive(const QString &path, const QString &dockerfilePath)
+{
+    QString dockerfile;
+    if (!dockerfilePath.isEmpty()) {
+        const Expected<DockerfileInput> input = DockerfileInput::read(dockerfilePath);
+        if (!input)
+            return commandError(QStringLiteral("record"), input.error().message);
+        dockerfile = input->text;
+    }
+    const Expected<DockerBuildArchive> archive = DockerBuildArchive::read(path);
+    if (!archive)
+        return commandError(QStringLiteral("record"), archive.error().message);
+    for (int i = 0; i < archive->builds.size(); ++i) {
+        const DockerBuildArchive::Build &b = archive->builds[i];
+        QString out =
+            QStringLiteral("%1Build %2 of %3: %4 (%5)\n")
+                .arg(i > 0 ? QStringLiteral("\n") : QString())
+                .arg(i + 1)
+                .arg(archive->builds.size())
+                .arg(b.ref, b.error.isEmpty() ? QStringLiteral("completed") : QStringLiteral("failed"));
+        if (!b.createdAt.isEmpty())
+            out += QStringLiteral("Started %1, finished %2\n").arg(b.createdAt, b.completedAt);
+        if (b.totalSteps >= 0)
+            out += QStringLiteral("Steps: %1 of %2 completed, %3 cached\n")
+                       .arg(b.completedSteps)
+                       .arg(b.totalSteps)
+                       .arg(b.cachedSteps);
+        if (!b.error.isEmpty())
+            out += QStringLiteral("Error: %1\n").arg(b.error);
+        if (!b.unread.isEmpty())
+            out += QStringLiteral("Not read: %1\n").arg(b.unread.join(QStringLiteral(", ")));
+        printOut(out);
+        const Expected<BuildRecord> record = archive->record(i, dockerfile);
+        if (!record) {
+            printOut(QStringLiteral("Cannot replay: %1\n").arg(record.error().message));
+            continue;
+        }
+        BuildProgress progress;
+        if (Expected<void> loaded = record->load(progress); !loaded) {
+            printOut(QStringLiteral("Cannot replay: %1\n").arg(loaded.error().message));
+            continue;
+        }
+        printRecord(*record, progress);
+    }
+    return 0;
+}
+
+bool isArchive(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) && DockerBuildArchive::looksLike(file.read(512));
+}
+
 Expected<BuildRecord> fromRawJson(const QString &logPath, const QString &dockerfilePath)
 {
     const QFileInfo info(logPath);
@@ -196,6 +257,8 @@ int runRecord(const QStringList &args)
             return usageError(name, QStringLiteral("import needs --rawjson LOG --file DOCKERFILE"));
         if (positional.size() != 1)
             return usageError(name, QStringLiteral("give one record FILE"));
+        if (isArchive(positional.first()))
+            return showArchive(positional.first(), dockerfile);
         record = BuildRecord::read(positional.first());
     }
     if (!record)

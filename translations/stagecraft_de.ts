@@ -1361,8 +1361,8 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <translation>Build-Aufzeichnung öffnen</translation>
     </message>
     <message>
-        <source>Build records and rawjson logs (*.json *.jsonl *.log);;All files (*)</source>
-        <translation>Build-Aufzeichnungen und rawjson-Protokolle (*.json *.jsonl *.log);;Alle Dateien (*)</translation>
+        <source>Build records, rawjson logs and .dockerbuild archives (*.json *.jsonl *.log *.dockerbuild);;All files (*)</source>
+        <translation>Build-Aufzeichnungen, rawjson-Protokolle und .dockerbuild-Archive (*.json *.jsonl *.log *.dockerbuild);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>Save Build Record</source>

@@ -1329,9 +1329,10 @@ void MainWindow::openBuildRecordInteractive()
 {
     if (!maybeSave())
         return;
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Build Record"), QDir::homePath(),
-        tr("Build records and rawjson logs (*.json *.jsonl *.log);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Build Record"), QDir::homePath(),
+                                     tr("Build records, rawjson logs and .dockerbuild archives (*.json "
+                                        "*.jsonl *.log *.dockerbuild);;All files (*)"));
     QString error;
     if (!path.isEmpty() && !openBuildRecord(path, &error))
         showError(tr("Open Build Record"), error);
