@@ -1374,6 +1374,33 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     </message>
 </context>
 <context>
+    <name>stagecraft::ui::EnginePicker</name>
+    <message>
+        <source>Docker</source>
+        <translation>Docker</translation>
+    </message>
+    <message>
+        <source>Embedded</source>
+        <translation>Eingebaut</translation>
+    </message>
+    <message>
+        <source>Engine:</source>
+        <translation>Engine:</translation>
+    </message>
+    <message>
+        <source>%1 (not available)</source>
+        <translation>%1 (nicht verfügbar)</translation>
+    </message>
+    <message>
+        <source>Builds run on: %1</source>
+        <translation>Builds laufen auf: %1</translation>
+    </message>
+    <message>
+        <source>the embedded builder: no daemon, no root</source>
+        <translation>dem eingebauten Builder: kein Daemon, kein root</translation>
+    </message>
+</context>
+<context>
     <name>stagecraft::ui::PreferencesDialog</name>
     <message>
         <source>Preferences</source>

@@ -8,6 +8,7 @@
 #include "ui/buildsession.h"
 #include "ui/copydropcontroller.h"
 #include "ui/dockerfileeditor.h"
+#include "ui/enginepicker.h"
 #include "ui/examplecatalog.h"
 #include "ui/filesview.h"
 #include "ui/hostcheckdialog.h"
@@ -173,6 +174,7 @@ MainWindow::MainWindow(QWidget *parent)
     setStoreRoot(ImageStore::defaultRoot());
 
     m_preferences = Preferences::load();
+    m_enginePicker->setPreferences(m_preferences);
     m_zoomPercent = m_preferences.zoomPercent;
     m_editor->setEditorFont(m_preferences.editorFont);
     setZoomPercent(m_zoomPercent);
@@ -741,6 +743,12 @@ void MainWindow::createToolBar()
 
 void MainWindow::createStatusBar()
 {
+    // The engine picker sits here, not in the toolbar: at 1024 pixels in German the toolbar
+    // has no room left for it.
+    m_enginePicker = new EnginePicker;
+    connect(m_enginePicker, &EnginePicker::engineChosen, this,
+            [this](EngineKind kind) { m_preferences.engine = kind; });
+    statusBar()->addPermanentWidget(m_enginePicker);
     m_positionLabel = new QLabel;
     m_positionLabel->setObjectName(QStringLiteral("positionLabel"));
     m_stageLabel = new QLabel;
@@ -1040,6 +1048,7 @@ void MainWindow::showPreferences()
 void MainWindow::applyPreferences(const Preferences &preferences)
 {
     m_preferences = preferences;
+    m_enginePicker->setPreferences(preferences);
     Theme::apply(preferences.theme);
     m_editor->setEditorFont(preferences.editorFont);
     setZoomPercent(preferences.zoomPercent);

@@ -24,3 +24,8 @@ stagecraft_add_test(tst_windowlayout
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_windowlayout.cpp
   LIBS stagecraft_ui
   GUI LABELS ui TIMEOUT 120)
+# The window's engine picker: both engines, why docker cannot build, the choice remembered.
+stagecraft_add_test(tst_enginepicker
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_enginepicker.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui)
