@@ -41,7 +41,16 @@ Expected<BuildKitProvenance> BuildKitProvenance::fromJson(const QByteArray &json
                         .arg(parseError.errorString()));
     if (!doc.isObject())
         return fail(QStringLiteral("provenance: not an in-toto statement (no JSON object)"));
-    const QJsonObject statement = doc.object();
+    QJsonObject statement = doc.object();
+    // `docker buildx build --metadata-file` keeps the predicate alone, under its own key.
+    if (const QJsonValue bare = statement.value(key("buildx.build.provenance")); bare.isObject()) {
+        const QJsonObject predicate = bare.toObject();
+        statement = QJsonObject();
+        statement.insert(key("predicateType"), predicate.contains(key("buildDefinition"))
+                                                   ? key("https://slsa.dev/provenance/v1")
+                                                   : key("https://slsa.dev/provenance/v0.2"));
+        statement.insert(key("predicate"), predicate);
+    }
     BuildKitProvenance out;
     out.predicateType = statement.value(key("predicateType")).toString().left(1024);
     if (!out.predicateType.startsWith(QLatin1String("https://slsa.dev/provenance/")))

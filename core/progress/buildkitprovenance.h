@@ -29,8 +29,9 @@ public:
     QHash<QString, int> firstLineByDigest; // vertex digest -> first line of its instruction
     QHash<QString, int> lastLineByDigest;
 
-    // An in-toto statement whose predicate is BuildKit's provenance; an error names what is
-    // missing or malformed. A statement with no source locations is no error (mode=min).
+    // An in-toto statement whose predicate is BuildKit's provenance, or the metadata file of
+    // `docker buildx build --metadata-file` (the predicate under "buildx.build.provenance");
+    // an error names what is missing or malformed. No source locations is no error (mode=min).
     static Expected<BuildKitProvenance> fromJson(const QByteArray &json);
 };
 

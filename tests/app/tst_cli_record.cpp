@@ -203,6 +203,23 @@ void TestCliRecord::dockerbuildArchive()
     QVERIFY2(shown.out.contains("Failed at line 16: RUN --mount=type=bind,target=."), shown.out.constData());
     QVERIFY2(shown.out.contains("| ./main.go:6:6: undefined: fmt.Printn"), shown.out.constData());
 
+    // A rawjson log whose vertex names say nothing, placed by the provenance's lines.
+    const QString log = m_dir->filePath(u"unnamed.rawjson"_s);
+    QFile l(log);
+    QVERIFY(l.open(QIODevice::WriteOnly));
+    l.write(
+        "{\"vertexes\":[{\"digest\":\"sha256:"
+        "6ebefcdf46d57291371b70b4c09dbd29559df2b73ef100296cffb93ea6b083bb\","
+        "\"name\":\"go build\",\"started\":\"2025-10-22T14:53:46Z\",\"completed\":\"2025-10-22T14:53:50Z\","
+        "\"error\":\"exit code: 1\"}]}\n");
+    l.close();
+    const QString provenance = QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) +
+                               u"/tests/data/records/provenance-github-builder-test.json"_s;
+    shown = runStagecraftArgs({u"record"_s, u"show"_s, u"--rawjson"_s, log, u"--file"_s, dockerfile,
+                               u"--provenance"_s, provenance});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    QVERIFY2(shown.out.contains("Failed at line 16"), shown.out.constData());
+
     const QString garbage = m_dir->filePath(u"garbage.dockerbuild"_s);
     QFile g(garbage);
     QVERIFY(g.open(QIODevice::WriteOnly));

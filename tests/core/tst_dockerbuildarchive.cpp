@@ -11,6 +11,8 @@
 #include "core/progress/solvestatusstream.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -133,6 +135,20 @@ void TestDockerBuildArchive::provenanceFromBuildKit()
     QCOMPARE(p->firstLineByDigest.value(
                  u"sha256:d4b5a8c2437dc07cb5a1884896309711c899ee3557268d10b66818dd93f13784"_s),
              6);
+
+    // The same predicate as `--metadata-file` keeps it (beside the image digest and ref).
+    QJsonObject metadata;
+    metadata.insert(u"containerimage.digest"_s,
+                    u"sha256:4b667c986650394031c49aa325f905d0f9dde27ea57d7b4ab3e43d48f0f9140b"_s);
+    metadata.insert(
+        u"buildx.build.provenance"_s,
+        QJsonDocument::fromJson(readAll(QFINDTESTDATA("data/records/provenance-github-builder-test.json")))
+            .object()
+            .value(u"predicate"_s));
+    const Expected<BuildKitProvenance> m = BuildKitProvenance::fromJson(QJsonDocument(metadata).toJson());
+    QVERIFY2(m, qPrintable(m ? QString() : m.error().message));
+    QCOMPARE(m->firstLineByDigest, p->firstLineByDigest);
+    QCOMPARE(m->dockerfile, p->dockerfile);
 
     QVERIFY(!BuildKitProvenance::fromJson("{\"predicateType\":\"https://spdx.dev/Document\"}"));
     QVERIFY(!BuildKitProvenance::fromJson("[1,2]"));
