@@ -4,7 +4,9 @@
 #include "app/dockerfileinput.h"
 #include "app/storearguments.h"
 #include "core/analysis/bytesize.h"
+#include "core/progress/buildkitprovenance.h"
 #include "core/progress/buildrecord.h"
+#include "core/progress/dockerbuildarchive.h"
 #include "core/progress/solvestatusstream.h"
 
 #include <QFile>
@@ -18,8 +20,9 @@ namespace {
 
 const char kUsage[] =
     "Usage: stagecraft record show FILE\n"
-    "       stagecraft record show --rawjson LOG --file DOCKERFILE\n"
-    "       stagecraft record import --rawjson LOG --file DOCKERFILE -o FILE\n"
+    "       stagecraft record show ARCHIVE.dockerbuild\n"
+    "       stagecraft record show --rawjson LOG --file DOCKERFILE [--provenance FILE]\n"
+    "       stagecraft record import --rawjson LOG --file DOCKERFILE [--provenance FILE] -o FILE\n"
     "\n"
     "A build record (`stagecraft build --record FILE`, File > Save Build Record) holds the\n"
     "Dockerfile, build args, target, engine, the build's events in BuildKit's SolveStatus\n"
@@ -30,7 +33,15 @@ const char kUsage[] =
     "`docker buildx build --progress=rawjson`, `docker buildx history logs --progress rawjson`)\n"
     "read against the Dockerfile it built (--file): each vertex goes to its stage and line\n"
     "by its \"[stage i/n]\" name. `import` saves it as a record (-o FILE) that File > Open\n"
-    "Build Record opens.\n";
+    "Build Record opens. --provenance FILE: BuildKit's provenance of that build (an attestation,\n"
+    "or `docker buildx build --metadata-file` output): its source locations place each vertex\n"
+    "on its Dockerfile lines, before the names do.\n"
+    "\n"
+    "A .dockerbuild archive (`docker buildx history export`) is listed build by build (ref,\n"
+    "times, step counts, error); a build whose archive carries its log and a provenance\n"
+    "attestation with the Dockerfile (mode=max) is replayed, each vertex on the Dockerfile\n"
+    "lines the provenance names; --file DOCKERFILE replays the builds whose archive has none.\n"
+    "The OpenTelemetry trace and the results are not read.\n";
 
 QString seconds(qint64 ms)
 {
@@ -117,8 +128,74 @@ void printRecord(const BuildRecord &record, const BuildProgress &progress)
     printOut(out);
 }
 
-Expected<BuildRecord> fromRawJson(const QString &logPath, const QString &dockerfilePath)
+int showArchive(const QString &path, const QString &dockerfilePath)
 {
+    QString dockerfile;
+    if (!dockerfilePath.isEmpty()) {
+        const Expected<DockerfileInput> input = DockerfileInput::read(dockerfilePath);
+        if (!input)
+            return commandError(QStringLiteral("record"), input.error().message);
+        dockerfile = input->text;
+    }
+    const Expected<DockerBuildArchive> archive = DockerBuildArchive::read(path);
+    if (!archive)
+        return commandError(QStringLiteral("record"), archive.error().message);
+    for (int i = 0; i < archive->builds.size(); ++i) {
+        const DockerBuildArchive::Build &b = archive->builds[i];
+        QString out =
+            QStringLiteral("%1Build %2 of %3: %4 (%5)\n")
+                .arg(i > 0 ? QStringLiteral("\n") : QString())
+                .arg(i + 1)
+                .arg(archive->builds.size())
+                .arg(b.ref, b.error.isEmpty() ? QStringLiteral("completed") : QStringLiteral("failed"));
+        if (!b.createdAt.isEmpty())
+            out += QStringLiteral("Started %1, finished %2\n").arg(b.createdAt, b.completedAt);
+        if (b.totalSteps >= 0)
+            out += QStringLiteral("Steps: %1 of %2 completed, %3 cached\n")
+                       .arg(b.completedSteps)
+                       .arg(b.totalSteps)
+                       .arg(b.cachedSteps);
+        if (!b.error.isEmpty())
+            out += QStringLiteral("Error: %1\n").arg(b.error);
+        if (!b.unread.isEmpty())
+            out += QStringLiteral("Not read: %1\n").arg(b.unread.join(QStringLiteral(", ")));
+        printOut(out);
+        const Expected<BuildRecord> record = archive->record(i, dockerfile);
+        if (!record) {
+            printOut(QStringLiteral("Cannot replay: %1\n").arg(record.error().message));
+            continue;
+        }
+        BuildProgress progress;
+        if (Expected<void> loaded = record->load(progress); !loaded) {
+            printOut(QStringLiteral("Cannot replay: %1\n").arg(loaded.error().message));
+            continue;
+        }
+        printRecord(*record, progress);
+    }
+    return 0;
+}
+
+bool isArchive(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) && DockerBuildArchive::looksLike(file.read(512));
+}
+
+Expected<BuildRecord> fromRawJson(const QString &logPath, const QString &dockerfilePath,
+                                  const QString &provenancePath)
+{
+    QHash<QString, int> sourceLines;
+    if (!provenancePath.isEmpty()) {
+        QFile provenanceFile(provenancePath);
+        if (!provenanceFile.open(QIODevice::ReadOnly))
+            return fail(
+                QStringLiteral("cannot read %1: %2").arg(provenancePath, provenanceFile.errorString()));
+        const Expected<BuildKitProvenance> provenance =
+            BuildKitProvenance::fromJson(provenanceFile.read(BuildKitProvenance::kMaxBytes + 1));
+        if (!provenance)
+            return fail(QStringLiteral("%1: %2").arg(provenancePath, provenance.error().message));
+        sourceLines = provenance->firstLineByDigest;
+    }
     const QFileInfo info(logPath);
     if (!info.isFile())
         return fail(QStringLiteral("%1 is not a file").arg(logPath));
@@ -134,7 +211,8 @@ Expected<BuildRecord> fromRawJson(const QString &logPath, const QString &dockerf
     const Expected<DockerfileInput> input = DockerfileInput::read(dockerfilePath);
     if (!input)
         return std::unexpected(input.error());
-    Expected<BuildRecord> record = BuildRecord::fromRawJson(log, input->text, input->displayName);
+    Expected<BuildRecord> record =
+        BuildRecord::fromRawJson(log, input->text, input->displayName, sourceLines);
     if (!record)
         return fail(QStringLiteral("%1: %2").arg(logPath, record.error().message));
     return record;
@@ -152,7 +230,7 @@ int runRecord(const QStringList &args)
     const QString sub = args.first();
     if (sub != QLatin1String("show") && sub != QLatin1String("import"))
         return usageError(name, QStringLiteral("unknown subcommand \"%1\": show or import").arg(sub));
-    QString rawjson, dockerfile, output;
+    QString rawjson, dockerfile, output, provenance;
     QStringList positional;
     for (qsizetype i = 1; i < args.size(); ++i) {
         const QString &a = args[i];
@@ -173,6 +251,8 @@ int runRecord(const QStringList &args)
             dockerfile = *f;
         else if (auto f2 = value(QStringLiteral("-f")))
             dockerfile = *f2;
+        else if (auto pv = value(QStringLiteral("--provenance")))
+            provenance = *pv;
         else if (auto o = value(QStringLiteral("-o")))
             output = *o;
         else if (auto o2 = value(QStringLiteral("--output")))
@@ -190,12 +270,14 @@ int runRecord(const QStringList &args)
                               QStringLiteral("--rawjson needs the Dockerfile it built: --file DOCKERFILE"));
         if (!positional.isEmpty())
             return usageError(name, QStringLiteral("give either FILE or --rawjson LOG"));
-        record = fromRawJson(rawjson, dockerfile);
+        record = fromRawJson(rawjson, dockerfile, provenance);
     } else {
         if (sub == QLatin1String("import"))
             return usageError(name, QStringLiteral("import needs --rawjson LOG --file DOCKERFILE"));
         if (positional.size() != 1)
             return usageError(name, QStringLiteral("give one record FILE"));
+        if (isArchive(positional.first()))
+            return showArchive(positional.first(), dockerfile);
         record = BuildRecord::read(positional.first());
     }
     if (!record)

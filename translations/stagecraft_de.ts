@@ -1514,8 +1514,8 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <translation>Build-Aufzeichnung öffnen</translation>
     </message>
     <message>
-        <source>Build records and rawjson logs (*.json *.jsonl *.log);;All files (*)</source>
-        <translation>Build-Aufzeichnungen und rawjson-Protokolle (*.json *.jsonl *.log);;Alle Dateien (*)</translation>
+        <source>Build records, rawjson logs and .dockerbuild archives (*.json *.jsonl *.log *.dockerbuild);;All files (*)</source>
+        <translation>Build-Aufzeichnungen, rawjson-Protokolle und .dockerbuild-Archive (*.json *.jsonl *.log *.dockerbuild);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>Save Build Record</source>
@@ -1548,6 +1548,33 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     <message>
         <source>View</source>
         <translation>Ansicht</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::EnginePicker</name>
+    <message>
+        <source>Docker</source>
+        <translation>Docker</translation>
+    </message>
+    <message>
+        <source>Embedded</source>
+        <translation>Eingebaut</translation>
+    </message>
+    <message>
+        <source>Engine:</source>
+        <translation>Engine:</translation>
+    </message>
+    <message>
+        <source>%1 (not available)</source>
+        <translation>%1 (nicht verfügbar)</translation>
+    </message>
+    <message>
+        <source>Builds run on: %1</source>
+        <translation>Builds laufen auf: %1</translation>
+    </message>
+    <message>
+        <source>the embedded builder: no daemon, no root</source>
+        <translation>dem eingebauten Builder: kein Daemon, kein root</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@
 #include "ui/copydropcontroller.h"
 #include "ui/copytostagedialog.h"
 #include "ui/dockerfileeditor.h"
+#include "ui/enginepicker.h"
 #include "ui/examplecatalog.h"
 #include "ui/filesview.h"
 #include "ui/hostcheckdialog.h"
@@ -166,6 +167,7 @@ MainWindow::MainWindow(QWidget *parent)
     setStoreRoot(ImageStore::defaultRoot());
 
     m_preferences = Preferences::load();
+    m_enginePicker->setPreferences(m_preferences);
     m_zoomPercent = m_preferences.zoomPercent;
     m_editor->setEditorFont(m_preferences.editorFont);
     setZoomPercent(m_zoomPercent);
@@ -515,6 +517,7 @@ void MainWindow::applyPreferences(const Preferences &preferences)
 {
     m_presentation->setActive(false); // a new font and zoom: the presentation starts from them again
     m_preferences = preferences;
+    m_enginePicker->setPreferences(preferences);
     Theme::apply(preferences.theme);
     m_editor->setEditorFont(preferences.editorFont);
     setZoomPercent(preferences.zoomPercent);
@@ -802,9 +805,10 @@ void MainWindow::openBuildRecordInteractive()
 {
     if (!maybeSave())
         return;
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Build Record"), QDir::homePath(),
-        tr("Build records and rawjson logs (*.json *.jsonl *.log);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Build Record"), QDir::homePath(),
+                                     tr("Build records, rawjson logs and .dockerbuild archives (*.json "
+                                        "*.jsonl *.log *.dockerbuild);;All files (*)"));
     QString error;
     if (!path.isEmpty() && !openBuildRecord(path, &error))
         showError(tr("Open Build Record"), error);

@@ -188,6 +188,7 @@ private:
     QTreeView *m_problemsView = nullptr;
     QDockWidget *m_problemsDock = nullptr;
     QComboBox *m_targetBox = nullptr;
+    class EnginePicker *m_enginePicker = nullptr;
     QLineEdit *m_buildArgsEdit = nullptr;
     QProgressBar *m_buildProgress = nullptr;
     BuildSession *m_session = nullptr;

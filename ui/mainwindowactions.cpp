@@ -1,6 +1,7 @@
 #include "ui/mainwindowactions.h"
 
 #include "ui/dockerfileeditor.h"
+#include "ui/enginepicker.h"
 #include "ui/examplecatalog.h"
 #include "ui/kitimportdialog.h"
 #include "ui/mainwindow.h"
@@ -472,6 +473,12 @@ void MainWindowActions::createToolBar(MainWindow *w)
 
 void MainWindowActions::createStatusBar(MainWindow *w)
 {
+    // The engine picker sits here, not in the toolbar: at 1024 pixels in German the toolbar
+    // has no room left for it.
+    w->m_enginePicker = new EnginePicker;
+    QObject::connect(w->m_enginePicker, &EnginePicker::engineChosen, w,
+                     [w](EngineKind kind) { w->m_preferences.engine = kind; });
+    w->statusBar()->addPermanentWidget(w->m_enginePicker);
     w->m_positionLabel = new QLabel;
     w->m_positionLabel->setObjectName(QStringLiteral("positionLabel"));
     w->m_stageLabel = new QLabel;

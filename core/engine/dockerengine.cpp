@@ -1,6 +1,7 @@
 #include "core/engine/dockerengine.h"
 
 #include "core/engine/dockerclient.h"
+#include "core/engine/ocitarball.h"
 #include "core/engine/plainprogressparser.h"
 #include "core/plan/buildplan.h"
 #include "core/store/imagereference.h"
@@ -90,9 +91,22 @@ Expected<BuildResult> DockerEngine::build(const EngineRequest &request, const Bu
         return fail(QStringLiteral("cannot create a scratch directory: %1").arg(scratch.errorString()));
     const QString iidFile = scratch.filePath(QStringLiteral("iid"));
 
+    QString ociTar;
+    if (probe.buildx && !m_options.builder.isEmpty()) {
+        const Expected<QString> driver = builderDriver(*client, m_options.builder);
+        if (!driver)
+            return std::unexpected(driver.error());
+        if (driverKeepsResults(*driver))
+            ociTar = scratch.filePath(QStringLiteral("result.oci.tar"));
+    }
+
     QStringList args = client->globalArguments();
     if (probe.buildx) {
-        args << QStringLiteral("buildx") << QStringLiteral("build") << QStringLiteral("--load");
+        args << QStringLiteral("buildx") << QStringLiteral("build");
+        if (ociTar.isEmpty())
+            args << QStringLiteral("--load");
+        else
+            args << QStringLiteral("--output") << QStringLiteral("type=oci,dest=") + ociTar;
         if (!m_options.builder.isEmpty())
             args << QStringLiteral("--builder") << m_options.builder;
     } else {
@@ -188,7 +202,7 @@ Expected<BuildResult> DockerEngine::build(const EngineRequest &request, const Bu
     if (iid.open(QIODevice::ReadOnly))
         imageId = QString::fromUtf8(iid.read(200)).trimmed();
     auto result = imageId.startsWith(QLatin1String("sha256:"))
-                      ? importResult(*client, imageId, tags, scratch.path(), cancel)
+                      ? importResult(*client, imageId, tags, scratch.path(), cancel, ociTar)
                       : Expected<BuildResult>(fail(QStringLiteral("docker build wrote no image ID")));
     if (!result) {
         BuildEvent e;
@@ -209,20 +223,50 @@ Expected<BuildResult> DockerEngine::build(const EngineRequest &request, const Bu
     return result;
 }
 
-// `docker save` of the built image into a file of the store's scratch space, imported
-// under the build's tags (or by digest when there are none).
+Expected<QString> DockerEngine::builderDriver(const DockerClient &client, const QString &builder)
+{
+    auto inspected = client.run({QStringLiteral("buildx"), QStringLiteral("inspect"), builder}, 30000);
+    if (!inspected)
+        return std::unexpected(inspected.error());
+    if (inspected->exitCode != 0)
+        return fail(
+            QStringLiteral("docker buildx inspect %1 failed: %2")
+                .arg(builder, QString::fromUtf8(inspected->err + inspected->out).trimmed().left(1000)));
+    for (const QByteArray &line : inspected->out.left(1024 * 1024).split('\n')) {
+        const QByteArray t = line.trimmed();
+        if (t.startsWith("Driver:"))
+            return QString::fromUtf8(t.mid(7).trimmed()).left(200);
+    }
+    return fail(QStringLiteral("docker buildx inspect %1 names no driver").arg(builder));
+}
+
+bool DockerEngine::driverKeepsResults(const QString &driver)
+{
+    return driver == QLatin1String("docker-container") || driver == QLatin1String("kubernetes") ||
+           driver == QLatin1String("remote");
+}
+
+// `docker save` of the built image into a file of the store's scratch space (or the OCI
+// tarball the builder wrote, unpacked), imported under the build's tags (or by digest when
+// there are none).
 Expected<BuildResult> DockerEngine::importResult(const DockerClient &client, const QString &imageId,
                                                  const QStringList &tags, const QString &scratchDir,
-                                                 const CancellationToken &cancel)
+                                                 const CancellationToken &cancel, const QString &ociTar)
 {
-    const QString archive = scratchDir + QStringLiteral("/image.tar");
-    auto saved = client.run({QStringLiteral("save"), QStringLiteral("--output"), archive, imageId},
-                            3600 * 1000, cancel);
-    if (!saved)
-        return std::unexpected(saved.error());
-    if (saved->exitCode != 0)
-        return fail(QStringLiteral("docker save %1 failed: %2")
-                        .arg(imageId, QString::fromUtf8(saved->err).trimmed().left(1000)));
+    QString archive = scratchDir + QStringLiteral("/image.tar");
+    if (!ociTar.isEmpty()) {
+        archive = scratchDir + QStringLiteral("/result.oci");
+        if (Expected<void> unpacked = OciTarball::extract(ociTar, archive); !unpacked)
+            return std::unexpected(unpacked.error());
+    } else {
+        auto saved = client.run({QStringLiteral("save"), QStringLiteral("--output"), archive, imageId},
+                                3600 * 1000, cancel);
+        if (!saved)
+            return std::unexpected(saved.error());
+        if (saved->exitCode != 0)
+            return fail(QStringLiteral("docker save %1 failed: %2")
+                            .arg(imageId, QString::fromUtf8(saved->err).trimmed().left(1000)));
+    }
     auto names = m_store.import(archive, tags.value(0), cancel);
     if (!names)
         return std::unexpected(names.error());

@@ -1,7 +1,9 @@
 // Builds on a Docker engine through the `docker` command line, so what Docker users set up
 // works unchanged: DOCKER_HOST (unix, tcp, ssh), `docker context`, and buildx builders
 // where the plugin is installed. Progress is BuildKit's plain output read by
-// PlainProgressParser; the result comes back with `docker save` into the store's import;
+// PlainProgressParser; the result comes back with `docker save` into the store's import,
+// or, for a buildx builder whose driver keeps results to itself (docker-container,
+// kubernetes, remote), as `--output type=oci,dest=…` unpacked and imported as a layout;
 // cancelling ends the client, and with its connection the daemon ends the build.
 #pragma once
 
@@ -28,10 +30,15 @@ public:
     Expected<BuildResult> build(const EngineRequest &request, const BuildEventSink &sink = {},
                                 const CancellationToken &cancel = {}) override;
 
+    // The driver of a buildx builder (`docker buildx inspect NAME`: "Driver: …"), and whether
+    // its results reach the daemon's image store (only the docker driver's do).
+    static Expected<QString> builderDriver(const class DockerClient &client, const QString &builder);
+    static bool driverKeepsResults(const QString &driver);
+
 private:
     Expected<BuildResult> importResult(const class DockerClient &client, const QString &imageId,
                                        const QStringList &tags, const QString &scratchDir,
-                                       const CancellationToken &cancel);
+                                       const CancellationToken &cancel, const QString &ociTar = {});
 
     ImageStore m_store;
     DockerEngineOptions m_options;

@@ -1,5 +1,6 @@
 #include "core/progress/buildrecord.h"
 
+#include "core/progress/dockerbuildarchive.h"
 #include "core/progress/solvestatusstream.h"
 
 #include <QDateTime>
@@ -73,7 +74,8 @@ BuildRecord BuildRecord::fromProgress(const BuildProgress &progress)
 }
 
 Expected<BuildRecord> BuildRecord::fromRawJson(const QByteArray &log, const QString &dockerfileText,
-                                               const QString &dockerfileName)
+                                               const QString &dockerfileName,
+                                               const QHash<QString, int> &sourceLines)
 {
     if (dockerfileText.size() > kMaxDockerfileChars)
         return fail(QStringLiteral("%1: more than the %2 characters a Dockerfile may have here")
@@ -83,7 +85,7 @@ Expected<BuildRecord> BuildRecord::fromRawJson(const QByteArray &log, const QStr
     if (plan.graph().stages.isEmpty())
         return fail(QStringLiteral("%1 has no stage to map the log's steps to").arg(dockerfileName));
     BuildProgress progress;
-    if (Expected<void> read = SolveStatusStream::read(log, plan, progress); !read)
+    if (Expected<void> read = SolveStatusStream::read(log, plan, progress, sourceLines); !read)
         return std::unexpected(read.error());
     BuildRecord record = fromProgress(progress);
     record.engine = QStringLiteral("buildkit");
@@ -238,6 +240,18 @@ Expected<BuildRecord> BuildRecord::read(const QString &path)
 
 Expected<BuildRecord> BuildRecord::open(const QString &path)
 {
+    {
+        QFile probe(path);
+        if (probe.open(QIODevice::ReadOnly) && DockerBuildArchive::looksLike(probe.read(512))) {
+            const Expected<DockerBuildArchive> archive = DockerBuildArchive::read(path);
+            if (!archive)
+                return std::unexpected(archive.error());
+            Expected<BuildRecord> replayed = archive->record(0);
+            if (!replayed)
+                return fail(QStringLiteral("%1: %2").arg(path, replayed.error().message));
+            return replayed;
+        }
+    }
     Expected<BuildRecord> record = read(path);
     if (record)
         return record;

@@ -11,6 +11,7 @@
 #include "core/progress/buildprogress.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QMap>
 #include <QString>
@@ -44,8 +45,11 @@ public:
 
     // A record of a build BuildKit ran, from its rawjson progress log and the Dockerfile
     // it built (SolveStatusStream); `engine` names the tool ("buildkit").
+    // `sourceLines` (vertex digest -> first Dockerfile line, from BuildKit's provenance)
+    // places vertices before their names do.
     static Expected<BuildRecord> fromRawJson(const QByteArray &log, const QString &dockerfileText,
-                                             const QString &dockerfileName);
+                                             const QString &dockerfileName,
+                                             const QHash<QString, int> &sourceLines = {});
 
     QByteArray toJson() const;
     static Expected<BuildRecord> fromJson(const QByteArray &json);
@@ -54,8 +58,9 @@ public:
     // half a record, and a failed write leaves the old file as it was.
     Expected<void> write(const QString &path) const;
     static Expected<BuildRecord> read(const QString &path);
-    // read(), or, for a file that is no record, BuildKit's rawjson progress read against
-    // the Dockerfile beside it (a CI job's log saved next to its Dockerfile).
+    // read(), or, for a file that is no record, a `.dockerbuild` archive (its first build,
+    // DockerBuildArchive) or BuildKit's rawjson progress read against the Dockerfile beside
+    // it (a CI job's log saved next to its Dockerfile).
     static Expected<BuildRecord> open(const QString &path);
 
     // Puts the recorded build into `into` (its state, stages, steps, logs, the outcome).

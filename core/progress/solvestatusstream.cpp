@@ -195,6 +195,76 @@ void SolveStatusStream::emitLines(Vertex &vertex, qint64 timeMs, bool flush, QLi
     }
 }
 
+bool SolveStatusStream::mapByLine(Vertex &vertex, int line) const
+{
+    if (line <= 0)
+        return false;
+    const QList<PlanStage> &stages = m_plan.stages();
+    const QList<Stage> &graph = m_plan.graph().stages;
+    for (int s = 0; s < stages.size() && s < graph.size(); ++s) {
+        if (graph[s].fromRange.start.line == line) {
+            vertex.stage = s;
+            vertex.step = 0;
+            return true;
+        }
+        for (const PlanStep &step : stages[s].steps)
+            if (!step.trigger && step.number > 0 && step.range.start.line == line) {
+                vertex.stage = s;
+                vertex.step = step.number;
+                return true;
+            }
+    }
+    return false;
+}
+
+QList<QByteArrayView> SolveStatusStream::objects(QByteArrayView log)
+{
+    QList<QByteArrayView> out;
+    qsizetype i = 0;
+    const qsizetype size = log.size();
+    while (i < size) {
+        const char c = log[i];
+        if (c != '{') {
+            // Whitespace, or a line of text between objects: skip to the next line.
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                ++i;
+                continue;
+            }
+            const qsizetype nl = log.indexOf('\n', i);
+            i = nl < 0 ? size : nl + 1;
+            continue;
+        }
+        int depth = 0;
+        bool inString = false;
+        bool escaped = false;
+        qsizetype j = i;
+        for (; j < size; ++j) {
+            const char d = log[j];
+            if (inString) {
+                if (escaped)
+                    escaped = false;
+                else if (d == '\\')
+                    escaped = true;
+                else if (d == '"')
+                    inString = false;
+                continue;
+            }
+            if (d == '"')
+                inString = true;
+            else if (d == '{' || d == '[')
+                ++depth;
+            else if (d == '}' || d == ']') {
+                if (--depth == 0)
+                    break;
+            }
+        }
+        const qsizetype end = j < size ? j + 1 : size;
+        out.append(log.sliced(i, end - i));
+        i = end;
+    }
+    return out;
+}
+
 Expected<QList<BuildEvent>> SolveStatusStream::feed(QByteArrayView line)
 {
     ++m_lines;
@@ -234,6 +304,17 @@ Expected<QList<BuildEvent>> SolveStatusStream::feed(QByteArrayView line)
                 return bad(QStringLiteral("more than %1 vertices").arg(kMaxVertices));
             Vertex fresh;
             mapVertex(fresh, v.value(key("name")).toString().left(64 * 1024));
+            if (const auto known = m_sourceLines.constFind(digest); known != m_sourceLines.cend()) {
+                Vertex byLine = fresh;
+                if (mapByLine(byLine, *known)) {
+                    // The provenance knows the line; the name's counter still tells when the
+                    // stage's last step ended, but only when both put it in the same stage.
+                    if (byLine.stage != fresh.stage)
+                        byLine.llbIndex = 0;
+                    fresh = byLine;
+                    ++m_byLine;
+                }
+            }
             if (fresh.stage < 0)
                 ++m_unmapped;
             it = m_vertices.insert(digest, fresh);
@@ -382,13 +463,15 @@ QList<BuildEvent> SolveStatusStream::finish()
     return out;
 }
 
-Expected<void> SolveStatusStream::read(const QByteArray &log, const BuildPlan &plan, BuildProgress &into)
+Expected<void> SolveStatusStream::read(const QByteArray &log, const BuildPlan &plan, BuildProgress &into,
+                                       const QHash<QString, int> &sourceLines)
 {
     if (log.size() > kMaxLogBytes)
         return fail(QStringLiteral("rawjson progress: %1 bytes, more than the %2 a log may have")
                         .arg(log.size())
                         .arg(kMaxLogBytes));
     SolveStatusStream stream(plan);
+    stream.setSourceLines(sourceLines);
     BuildProgress progress;
     bool started = false;
     const auto apply = [&](const QList<BuildEvent> &events) {
@@ -401,16 +484,11 @@ Expected<void> SolveStatusStream::read(const QByteArray &log, const BuildPlan &p
             progress.apply(event);
         }
     };
-    qsizetype start = 0;
-    while (start < log.size()) {
-        qsizetype end = log.indexOf('\n', start);
-        if (end < 0)
-            end = log.size();
-        Expected<QList<BuildEvent>> made = stream.feed(QByteArrayView(log).sliced(start, end - start));
+    for (QByteArrayView object : objects(log)) {
+        Expected<QList<BuildEvent>> made = stream.feed(object);
         if (!made)
             return std::unexpected(made.error());
         apply(*made);
-        start = end + 1;
     }
     if (stream.vertexCount() == 0)
         return fail(QStringLiteral("rawjson progress: no vertex in the log; is it BuildKit's "

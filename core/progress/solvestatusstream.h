@@ -5,7 +5,10 @@
 // error), so vertices are kept by digest and only their changes become events. A vertex maps
 // to its stage and Dockerfile line by its name's "[stage i/n]" prefix ("[i/n]" for a lone
 // unnamed stage, "stage-N" for an unnamed one of several) read against the Dockerfile's plan;
-// "[internal] …" and other vertices without a step are counted and left out.
+// "[internal] …" and other vertices without a step are counted and left out. Where BuildKit's
+// provenance gave each vertex digest its Dockerfile lines (setSourceLines), those win over the
+// name. The log may also be pretty-printed (`jq .` of it): objects are read however they are
+// spread over lines.
 #pragma once
 
 #include "core/builder/buildevent.h"
@@ -32,6 +35,10 @@ public:
 
     explicit SolveStatusStream(const BuildPlan &plan);
 
+    // Vertex digest -> first Dockerfile line of its instruction (BuildKitProvenance): a vertex
+    // named there goes to the step whose instruction starts on that line.
+    void setSourceLines(const QHash<QString, int> &firstLineByDigest) { m_sourceLines = firstLineByDigest; }
+
     // One line of the log: the events its changes make. A line that is not JSON is an error
     // naming it; an empty line or one that is plainly not progress (no '{') is skipped.
     Expected<QList<BuildEvent>> feed(QByteArrayView line);
@@ -43,11 +50,17 @@ public:
     QDateTime origin() const;
     int vertexCount() const { return int(m_vertices.size()); }
     int unmappedVertices() const { return m_unmapped; }
+    int verticesMappedByLine() const { return m_byLine; }
 
     // A whole log read at once into `into` (cleared first), its times counted from the
     // log's earliest. Events go straight into the model, whose bounds keep a log of a
     // million output lines from becoming a million events in memory.
-    static Expected<void> read(const QByteArray &log, const BuildPlan &plan, BuildProgress &into);
+    static Expected<void> read(const QByteArray &log, const BuildPlan &plan, BuildProgress &into,
+                               const QHash<QString, int> &sourceLines = {});
+    // The top-level JSON objects of `log`, however they are spread over lines, each as a view
+    // into it; text between them (a "WARNING: …" line) is left out. An object that does not
+    // close runs to the end (and fails to parse there).
+    static QList<QByteArrayView> objects(QByteArrayView log);
 
 private:
     struct Vertex
@@ -71,6 +84,7 @@ private:
     };
 
     void mapVertex(Vertex &vertex, const QString &name) const;
+    bool mapByLine(Vertex &vertex, int line) const;
     BuildEvent stageEvent(BuildEventKind kind, int stage, qint64 timeMs) const;
     BuildEvent stepEvent(BuildEventKind kind, const Vertex &vertex, qint64 timeMs) const;
     void startStage(int stage, qint64 timeMs, QList<BuildEvent> &out);
@@ -84,6 +98,8 @@ private:
     qint64 m_originMs = -1;
     qint64 m_lastMs = 0;
     int m_unmapped = 0;
+    int m_byLine = 0;
+    QHash<QString, int> m_sourceLines;
     QString m_error; // the first step error, the build's
     int m_lines = 0;
 };

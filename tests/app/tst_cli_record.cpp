@@ -21,6 +21,7 @@ private Q_SLOTS:
     void successfulBuildRecorded();
     void notARecord();
     void rawjsonErrors();
+    void dockerbuildArchive();
 
 private:
     QString writeContext(const QString &name, const QByteArray &dockerfile);
@@ -165,6 +166,68 @@ void TestCliRecord::rawjsonErrors()
                                context + u"/Dockerfile"_s, u"-o"_s, m_dir->filePath(u"out.json"_s)});
     QCOMPARE(shown.status, 1);
     QVERIFY(!QFile::exists(m_dir->filePath(u"out.json"_s)));
+}
+
+void TestCliRecord::dockerbuildArchive()
+{
+    // tests/data/records/make-dockerbuild.py: two builds, the first with BuildKit's provenance
+    // (the Dockerfile and its lines), the second failing without one.
+    const QString archive = QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) +
+                            u"/tests/data/records/github-builder-test.dockerbuild"_s;
+    CliResult shown = runStagecraftArgs({u"record"_s, u"show"_s, archive});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    QVERIFY2(shown.out.contains("Build 1 of 2: 3lb9gejzb3ondafiy8szq6pza (completed)"),
+             shown.out.constData());
+    QVERIFY2(shown.out.contains("Steps: 8 of 8 completed, 2 cached"), shown.out.constData());
+    QVERIFY2(shown.out.contains("[3/4] line 16  done"), shown.out.constData());
+    QVERIFY2(shown.out.contains(
+                 "Cannot replay: build q2m8c0kd3r1w6x0a9b7n5s4te: the archive carries no Dockerfile"),
+             shown.out.constData());
+
+    // The Dockerfile given for the build that has none: its failing line and output.
+    const QString dockerfile = m_dir->filePath(u"Dockerfile"_s);
+    QFile f(dockerfile);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(
+        "# syntax=docker/dockerfile:1\n\nARG GO_VERSION=\"1.25\"\n\n# xx is a helper for cross-compilation\n"
+        "FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.7.0 AS xx\n\n"
+        "FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-alpine AS base\nCOPY --from=xx / /\n"
+        "RUN apk add --no-cache file git\nENV CGO_ENABLED=0\nWORKDIR /src\n\nFROM base AS build\n"
+        "ARG TARGETPLATFORM\nRUN --mount=type=bind,target=. \\\n    --mount=target=/root/.cache,type=cache "
+        "\\\n"
+        "  xx-go build -trimpath -o /out/myapp . \\\n  && xx-verify --static /out/myapp\n"
+        "ARG BUILDKIT_SBOM_SCAN_STAGE=true\n\nFROM scratch\nCOPY --from=build /out /\n");
+    f.close();
+    shown = runStagecraftArgs({u"record"_s, u"show"_s, archive, u"--file"_s, dockerfile});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    QVERIFY2(shown.out.contains("Failed at line 16: RUN --mount=type=bind,target=."), shown.out.constData());
+    QVERIFY2(shown.out.contains("| ./main.go:6:6: undefined: fmt.Printn"), shown.out.constData());
+
+    // A rawjson log whose vertex names say nothing, placed by the provenance's lines.
+    const QString log = m_dir->filePath(u"unnamed.rawjson"_s);
+    QFile l(log);
+    QVERIFY(l.open(QIODevice::WriteOnly));
+    l.write(
+        "{\"vertexes\":[{\"digest\":\"sha256:"
+        "6ebefcdf46d57291371b70b4c09dbd29559df2b73ef100296cffb93ea6b083bb\","
+        "\"name\":\"go build\",\"started\":\"2025-10-22T14:53:46Z\",\"completed\":\"2025-10-22T14:53:50Z\","
+        "\"error\":\"exit code: 1\"}]}\n");
+    l.close();
+    const QString provenance = QString::fromLocal8Bit(qgetenv("STAGECRAFT_SOURCE_DIR")) +
+                               u"/tests/data/records/provenance-github-builder-test.json"_s;
+    shown = runStagecraftArgs({u"record"_s, u"show"_s, u"--rawjson"_s, log, u"--file"_s, dockerfile,
+                               u"--provenance"_s, provenance});
+    QVERIFY2(shown.status == 0, shown.err.constData());
+    QVERIFY2(shown.out.contains("Failed at line 16"), shown.out.constData());
+
+    const QString garbage = m_dir->filePath(u"garbage.dockerbuild"_s);
+    QFile g(garbage);
+    QVERIFY(g.open(QIODevice::WriteOnly));
+    g.write(QByteArray("\x1f\x8b") + QByteArray(5000, 'z'));
+    g.close();
+    shown = runStagecraftArgs({u"record"_s, u"show"_s, garbage});
+    QCOMPARE(shown.status, 1);
+    QVERIFY2(shown.err.contains("not a .dockerbuild archive"), shown.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCliRecord)

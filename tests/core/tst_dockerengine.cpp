@@ -5,6 +5,7 @@
 // leaves no client or build process. Skips, saying why, without dockerd or root. The
 // availability checks that need no daemon always run.
 #include "core/engine/dockerengine.h"
+#include "core/oci/ocilayout.h"
 #include "core/progress/buildprogress.h"
 
 #include "busyboxrootfs.h"
@@ -67,6 +68,7 @@ private Q_SLOTS:
     void buildsTheSeedAndItsCache();
     void brokenRunGivesItsLine();
     void cancelEndsClientAndBuild();
+    void builderWithoutImageStoreExportsOci();
 
 private:
     DockerEngineOptions options() const;
@@ -335,6 +337,75 @@ void DockerEngineTest::cancelEndsClientAndBuild()
         QThread::msleep(100);
     }
     QVERIFY2(left.isEmpty(), qPrintable(left.join(u'\n')));
+}
+
+void DockerEngineTest::builderWithoutImageStoreExportsOci()
+{
+    // A buildx builder of the kubernetes driver keeps its results: the build asks for an OCI
+    // tarball instead of --load, and the tarball is what gets imported. The client is a
+    // script standing in for docker with buildx (none is installed here) that logs its
+    // arguments and writes a real OCI layout (tests/data/images/final.oci) as the tarball.
+    const QString layoutDir = QFINDTESTDATA("data/images/final.oci");
+    const Expected<OciLayout> layout = OciLayout::open(layoutDir);
+    QVERIFY2(layout, qPrintable(layout ? QString() : layout.error().message));
+    const Expected<Image> expected = layout->image();
+    QVERIFY(expected);
+    const QString configDigest = expected->manifest.config.digest.toString();
+    const QString log = m_dir.filePath(u"fake-docker.log"_s);
+    const QString script = m_dir.filePath(u"fake-docker"_s);
+    QFile f(script);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(u"#!/bin/sh\n"
+            "echo \"$*\" >> '%1'\n"
+            "case \"$1 $2\" in\n"
+            "'version --format') echo '27.3.1|27.3.1' ;;\n"
+            "'buildx version') echo 'github.com/docker/buildx v0.17.1' ;;\n"
+            "'buildx inspect') printf 'Name:          kube\\nDriver:        kubernetes\\n' ;;\n"
+            "'buildx build')\n"
+            "  cat > /dev/null\n"
+            "  while [ $# -gt 0 ]; do\n"
+            "    case \"$1\" in\n"
+            "    --output) dest=${2#type=oci,dest=}; shift ;;\n"
+            "    --iidfile) iid=$2; shift ;;\n"
+            "    esac\n"
+            "    shift\n"
+            "  done\n"
+            "  echo '#1 [internal] load build definition from Dockerfile'\n"
+            "  echo '#1 DONE 0.0s'\n"
+            "  tar -C '%2' -cf \"$dest\" . || exit 1\n"
+            "  echo '%3' > \"$iid\" ;;\n"
+            "'save '*) exit 3 ;;\n"
+            "esac\n"_s.arg(log, layoutDir, configDigest)
+                .toUtf8());
+    f.close();
+    QVERIFY(f.setPermissions(f.permissions() | QFile::ExeOwner));
+
+    DockerEngineOptions o;
+    o.client = script;
+    o.builder = u"kube"_s;
+    EngineRequest request;
+    request.build.contextDir = m_dir.path();
+    request.build.tags = {u"fake:oci"_s};
+    request.dockerfileText = u"FROM busybox\nRUN true\n"_s;
+    DockerEngine engine(*m_store, o);
+    const Expected<BuildResult> result = engine.build(request);
+    QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+    QCOMPARE(result->imageId.toString(), configDigest);
+    QCOMPARE(result->tags, QStringList{u"fake:oci"_s});
+    const auto resolved = m_store->resolve(u"fake:oci"_s);
+    QVERIFY2(resolved, qPrintable(resolved ? QString() : resolved.error().message));
+
+    QFile logged(log);
+    QVERIFY(logged.open(QIODevice::ReadOnly));
+    const QString calls = QString::fromUtf8(logged.readAll());
+    QVERIFY2(calls.contains(u"buildx inspect kube"_s), qPrintable(calls));
+    QVERIFY2(calls.contains(u"buildx build --output type=oci,dest="_s), qPrintable(calls));
+    QVERIFY2(calls.contains(u"--builder kube"_s), qPrintable(calls));
+    QVERIFY2(!calls.contains(u"--load"_s), qPrintable(calls));
+    QVERIFY2(!calls.contains(u"\nsave "_s), qPrintable(calls));
+    QVERIFY(DockerEngine::driverKeepsResults(u"docker-container"_s));
+    QVERIFY(DockerEngine::driverKeepsResults(u"remote"_s));
+    QVERIFY(!DockerEngine::driverKeepsResults(u"docker"_s));
 }
 
 QTEST_GUILESS_MAIN(DockerEngineTest)

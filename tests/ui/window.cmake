@@ -36,3 +36,8 @@ stagecraft_add_test(tst_statemark
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_statemark.cpp
   LIBS stagecraft_ui
   GUI LABELS ui)
+# The window's engine picker: both engines, why docker cannot build, the choice remembered.
+stagecraft_add_test(tst_enginepicker
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_enginepicker.cpp
+  LIBS stagecraft_ui
+  GUI LABELS ui)
