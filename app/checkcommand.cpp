@@ -154,6 +154,8 @@ int runFix(const DockerfileInput &input, const QString &file, const QString &con
         printOut(diff);
         for (const QString &title : fixed.applied)
             printErr(QStringLiteral("fix: %1\n").arg(title));
+        for (const QString &why : fixed.declined)
+            printErr(QStringLiteral("no fix: %1\n").arg(why));
     } else {
         if (fixed.text != input.text) {
             if (const Expected<void> w = writeWhole(file, fixed.text); !w) {
@@ -170,6 +172,8 @@ int runFix(const DockerfileInput &input, const QString &file, const QString &con
                 return 1;
             }
         }
+        for (const QString &why : fixed.declined)
+            printErr(QStringLiteral("no fix: %1\n").arg(why));
         printErr(QStringLiteral("stagecraft check: %1 fix%2 applied\n")
                      .arg(fixed.applied.size())
                      .arg(fixed.applied.size() == 1 ? QString() : QStringLiteral("es")));

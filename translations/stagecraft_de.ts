@@ -1734,6 +1734,10 @@ insecure = 10.0.0.5:5000</translation>
         <source>Quick fixes</source>
         <translation>Schnellkorrekturen</translation>
     </message>
+    <message>
+        <source>No fix: %1</source>
+        <translation>Keine Korrektur: %1</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::RunDialog</name>

@@ -145,6 +145,21 @@ QList<QuickFix> QuickFixMenu::fixesAtCursor() const
     return out;
 }
 
+QStringList QuickFixMenu::declinedAtCursor() const
+{
+    const QString text = m_editor->toPlainText();
+    const BuildPlan plan = BuildPlan::fromText(text);
+    BuildCheckOptions options;
+    options.stagecraftRules = true;
+    const int line = m_editor->textCursor().blockNumber() + 1;
+    QStringList out;
+    for (const Diagnostic &d : BuildChecks::run(plan, options))
+        if (onLine(d, line))
+            if (const QString why = QuickFixes::declined(plan, text, d, options); !why.isEmpty())
+                out.append(why);
+    return out;
+}
+
 bool QuickFixMenu::apply(const QuickFix &fix)
 {
     QTextDocument *doc = m_editor->document();
@@ -171,7 +186,8 @@ bool QuickFixMenu::apply(const QuickFix &fix)
 QMenu *QuickFixMenu::showMenu()
 {
     const QList<QuickFix> fixes = fixesAtCursor();
-    if (fixes.isEmpty())
+    const QStringList declined = declinedAtCursor();
+    if (fixes.isEmpty() && declined.isEmpty())
         return nullptr;
     if (m_menu)
         m_menu->deleteLater();
@@ -181,6 +197,11 @@ QMenu *QuickFixMenu::showMenu()
     for (const QuickFix &fix : fixes) {
         QAction *action = m_menu->addAction(displayTitle(fix));
         connect(action, &QAction::triggered, this, [this, fix] { apply(fix); });
+    }
+    // A fix that declined says why, greyed out, instead of the bulb leading nowhere.
+    for (const QString &why : declined) {
+        QAction *action = m_menu->addAction(tr("No fix: %1").arg(why));
+        action->setEnabled(false);
     }
     const QRect cursor = m_editor->cursorRect(m_editor->textCursor());
     m_menu->popup(m_editor->viewport()->mapToGlobal(cursor.bottomLeft()));

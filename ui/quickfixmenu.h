@@ -30,6 +30,7 @@ public:
     // The fixes for the findings on the cursor's line (or the instruction it is in), computed
     // from the editor's current text.
     QList<QuickFix> fixesAtCursor() const;
+    QStringList declinedAtCursor() const; // why a fix the finding usually has is not offered
     // Applies `fix` to the document as one undo step; false (and nothing changed) when its edits
     // do not fit the text any more.
     bool apply(const QuickFix &fix);

@@ -306,6 +306,15 @@ QList<QuickFix> QuickFixes::forDiagnostic(const BuildPlan &plan, QStringView tex
     return out;
 }
 
+QString QuickFixes::declined(const BuildPlan &plan, QStringView text, const Diagnostic &d,
+                             const BuildCheckOptions &options)
+{
+    if (d.rule != QLatin1String("FinalStageToolchain") || plan.stages().size() != 1)
+        return {};
+    const Expected<QuickFix> fix = MultiStageConversion::convert(plan, text, options);
+    return fix ? QString() : fix.error().message;
+}
+
 QuickFixes::Result QuickFixes::fixAll(QStringView text, const PlanOptions &planOptions,
                                       const BuildCheckOptions &options)
 {
@@ -359,6 +368,11 @@ QuickFixes::Result QuickFixes::fixAll(QStringView text, const PlanOptions &planO
             break;
         result.text = *next;
     }
+    // What is still reported and had no fix to offer says why, rather than nothing.
+    const BuildPlan plan = BuildPlan::fromText(result.text, planOptions);
+    for (const Diagnostic &d : BuildChecks::run(plan, current))
+        if (const QString why = declined(plan, result.text, d, current); !why.isEmpty())
+            result.declined.append(QStringLiteral("line %1: %2").arg(d.range.start.line).arg(why));
     return result;
 }
 

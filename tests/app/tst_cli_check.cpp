@@ -365,6 +365,17 @@ private Q_SLOTS:
         QVERIFY2(again.out.isEmpty(), again.out.constData());
     }
 
+    void fixSaysWhyItDeclined()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+        writeAll(file, "FROM golang:1.22\nRUN go build -o /x\nCMD [\"/y\"]\n");
+        const CliResult r =
+            runStagecraftArgs({QStringLiteral("check"), QStringLiteral("-f"), file, QStringLiteral("--fix")});
+        QVERIFY2(r.err.contains("no fix: line 1: ") && r.err.contains("go build writes"), r.err.constData());
+        QVERIFY2(r.out.isEmpty(), r.out.constData()); // nothing to change
+    }
+
     void extendsAnExistingDockerignore()
     {
         QTemporaryDir dir;

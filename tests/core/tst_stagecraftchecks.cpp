@@ -138,6 +138,7 @@ private Q_SLOTS:
     void multiStageOtherToolchains();
     void multiStageDeclines_data();
     void multiStageDeclines();
+    void fixAllSaysWhyItDeclined();
     void largeFileStaysLinear();
     void corpus();
     void hostileInputs_data();
@@ -780,6 +781,21 @@ void TestStagecraftChecks::multiStageDeclines()
     const Expected<QuickFix> fix = MultiStageConversion::convert(BuildPlan::fromText(dockerfile), dockerfile);
     QVERIFY(!fix);
     QVERIFY2(fix.error().message.contains(reason), qPrintable(fix.error().message));
+}
+
+void TestStagecraftChecks::fixAllSaysWhyItDeclined()
+{
+    // The toolchain is reported, but what CMD runs is not what go build writes: no fix, and
+    // check --fix says why instead of saying nothing.
+    const QString text = lines({"FROM golang:1.22", "RUN go build -o /x", "CMD [\"/y\"]"});
+    const QuickFixes::Result r = QuickFixes::fixAll(text);
+    QCOMPARE(r.text, text);
+    QCOMPARE(r.declined.size(), 1);
+    QVERIFY2(r.declined.first().startsWith(QLatin1String("line 1: ")), qPrintable(r.declined.first()));
+    QVERIFY2(r.declined.first().contains(QLatin1String("go build writes")), qPrintable(r.declined.first()));
+    // A file the fix converts declines nothing.
+    const QString single = readData(QStringLiteral("seeds/go-app/Dockerfile"));
+    QVERIFY(QuickFixes::fixAll(single).declined.isEmpty());
 }
 
 void TestStagecraftChecks::largeFileStaysLinear()

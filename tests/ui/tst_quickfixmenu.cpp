@@ -126,6 +126,24 @@ private Q_SLOTS:
         shown->close();
     }
 
+    // A finding whose fix declined: the menu says why, greyed out, rather than not opening.
+    void declinedFixSaysWhy()
+    {
+        DockerfileEditor editor;
+        editor.setPlainText(QStringLiteral("FROM golang:1.22\nRUN go build -o /x\nCMD [\"/y\"]\n"));
+        analyse(editor);
+        moveToLine(editor, 1);
+        auto *menu = editor.findChild<QuickFixMenu *>();
+        QVERIFY(menu->fixesAtCursor().isEmpty());
+        QMenu *shown = menu->showMenu();
+        QVERIFY(shown);
+        QCOMPARE(shown->actions().size(), 1);
+        QVERIFY(!shown->actions().first()->isEnabled());
+        QVERIFY2(shown->actions().first()->text().contains(QLatin1String("go build writes")),
+                 qPrintable(shown->actions().first()->text()));
+        shown->close();
+    }
+
     void noFixThatWritesFiles()
     {
         DockerfileEditor editor;
