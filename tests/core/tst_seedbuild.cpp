@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace stagecraft;
@@ -95,6 +96,7 @@ public:
 private Q_SLOTS:
     void initTestCase();
     void goSingleAndMultiStage();
+    void goMadeMultiStageByTheFix();
     void goHeredoc();
 
 private:
@@ -182,6 +184,53 @@ void TestSeedBuild::goSingleAndMultiStage()
     QVERIFY2(runMulti.exitCode == 0, runMulti.err.constData());
     QCOMPARE(runSingle.out, QByteArray("DevOps is the U+1F410\n"));
     QCOMPARE(runMulti.out, runSingle.out);
+}
+
+// "Make it multi-stage" on the single-stage seed: the file `check --fix --write` leaves builds,
+// prints what the single-stage image prints, and is a small fraction of its size.
+void TestSeedBuild::goMadeMultiStageByTheFix()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    for (const QString &name : {QStringLiteral("Dockerfile"), QStringLiteral("main.go")})
+        QVERIFY(QFile::copy(seedsDir() + QStringLiteral("/go-app/") + name, dir.filePath(name)));
+    const QString file = dir.filePath(QStringLiteral("Dockerfile"));
+    QVERIFY(QFile::setPermissions(file, QFile::ReadOwner | QFile::WriteOwner));
+    const ProcessResult fix = runStagecraft({QStringLiteral("check"), QStringLiteral("-f"), file,
+                                             QStringLiteral("--fix"), QStringLiteral("--write")});
+    QVERIFY2(fix.exitCode == 0, fix.err.constData());
+    QFile converted(file);
+    QVERIFY(converted.open(QIODevice::ReadOnly));
+    const QByteArray text = converted.readAll();
+    QVERIFY2(text.contains("FROM scratch") && text.contains("COPY --from="), text.constData());
+
+    QString error = build(dir.path(), QStringLiteral("Dockerfile"), QStringLiteral("seed-go:fixed"));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = build(seedsDir() + QStringLiteral("/go-app"), QStringLiteral("Dockerfile"),
+                  QStringLiteral("seed-go:single"));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    auto store = ImageStore::open(m_store);
+    QVERIFY(store);
+    auto single = store->image(QStringLiteral("seed-go:single"));
+    QVERIFY(single);
+    auto fixed = store->image(QStringLiteral("seed-go:fixed"));
+    QVERIFY2(fixed, qPrintable(fixed ? QString() : fixed.error().message));
+    auto singleSize = store->contentSize(*single);
+    auto fixedSize = store->contentSize(*fixed);
+    QVERIFY(singleSize && fixedSize);
+    qInfo("single-stage image: %.1f MB; made multi-stage by the fix: %.2f MB", double(*singleSize) / 1e6,
+          double(*fixedSize) / 1e6);
+    QVERIFY2(*fixedSize * 20 < *singleSize, qPrintable(QString::number(*fixedSize)));
+    QCOMPARE(fixed->config.config.user, QStringLiteral("65534:65534"));
+
+    const ProcessResult runSingle = runStagecraft(
+        {QStringLiteral("run"), QStringLiteral("--store"), m_store, QStringLiteral("seed-go:single")},
+        120000);
+    QVERIFY2(runSingle.exitCode == 0, runSingle.err.constData());
+    const ProcessResult runFixed = runStagecraft(
+        {QStringLiteral("run"), QStringLiteral("--store"), m_store, QStringLiteral("seed-go:fixed")}, 120000);
+    QVERIFY2(runFixed.exitCode == 0, runFixed.err.constData());
+    QCOMPARE(runFixed.out, runSingle.out);
 }
 
 void TestSeedBuild::goHeredoc()
