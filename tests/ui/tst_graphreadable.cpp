@@ -5,6 +5,7 @@
 // changes until the user zooms or pans by hand; a big file's graph follows a keystroke
 // before its slower build checks. STAGECRAFT_GRAPH_SHOTS=DIR keeps a picture
 // of each case there, to look at.
+#include "germanlocale.h"
 #include "tests/bench/largedockerfile.h"
 #include "ui/dockerfileeditor.h"
 #include "ui/graphstyle.h"
@@ -25,6 +26,7 @@
 
 using namespace stagecraft;
 using namespace stagecraft::ui;
+using stagecraft::test::GermanLocale;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -65,31 +67,6 @@ QString wideDockerfile()
         text += u"COPY --from=part%1 /part%1 /parts/\n"_s.arg(i);
     return text;
 }
-
-// Installs the German translation for one test's lifetime.
-class German
-{
-public:
-    explicit German(bool on)
-    {
-        if (on && m_translator.load(u":/i18n/stagecraft_de.qm"_s)) {
-            QCoreApplication::installTranslator(&m_translator);
-            QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
-            m_installed = true;
-        }
-    }
-    ~German()
-    {
-        if (m_installed)
-            QCoreApplication::removeTranslator(&m_translator);
-        QLocale::setDefault(QLocale::c());
-    }
-    bool installed() const { return m_installed; }
-
-private:
-    QTranslator m_translator;
-    bool m_installed = false;
-};
 
 void keepShot(QWidget *window, const QString &name)
 {
@@ -137,7 +114,7 @@ private Q_SLOTS:
         QFETCH(bool, german);
         QFETCH(QSize, size);
         QFETCH(QString, file);
-        const German translation(german);
+        const GermanLocale translation(german);
         QVERIFY(!german || translation.installed());
         MainWindow window;
         window.graphView()->setAnimated(false);
@@ -196,7 +173,7 @@ private Q_SLOTS:
     {
         QFETCH(bool, german);
         QFETCH(QSize, size);
-        const German translation(german);
+        const GermanLocale translation(german);
         MainWindow window;
         window.graphView()->setAnimated(false);
         window.resize(size);

@@ -3,6 +3,7 @@
 // a bar, no clipped labels, the editor and the graph taking turns, everything back as it
 // was after Esc; Files → Copy to Stage… from the keyboard, undone by Ctrl+Z; and the
 // problems a beginner meets first (an empty file, an unterminated heredoc).
+#include "germanlocale.h"
 #include "ui/buildlogview.h"
 #include "ui/copydropcontroller.h"
 #include "ui/copytostagedialog.h"
@@ -38,6 +39,7 @@
 
 using namespace stagecraft;
 using namespace stagecraft::ui;
+using stagecraft::test::GermanLocale;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -48,31 +50,6 @@ const QString twoStages = u"FROM busybox:fixture AS build\n"
                           u"FROM scratch\n"
                           u"USER 1000\n"
                           u"CMD [\"/hello.txt\"]\n"_s;
-
-// Installs the German translation for one test's lifetime.
-class German
-{
-public:
-    explicit German(bool on)
-    {
-        if (on && m_translator.load(u":/i18n/stagecraft_de.qm"_s)) {
-            QCoreApplication::installTranslator(&m_translator);
-            QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
-            m_installed = true;
-        }
-    }
-    ~German()
-    {
-        if (m_installed)
-            QCoreApplication::removeTranslator(&m_translator);
-        QLocale::setDefault(QLocale::c());
-    }
-    bool installed() const { return m_installed; }
-
-private:
-    QTranslator m_translator;
-    bool m_installed = false;
-};
 
 qreal points(const QWidget *widget)
 {
@@ -115,7 +92,7 @@ private Q_SLOTS:
     {
         QFETCH(bool, german);
         QFETCH(bool, dark);
-        const German translation(german);
+        const GermanLocale translation(german);
         QVERIFY(!german || translation.installed());
         Theme::apply(dark ? ThemeChoice::Dark : ThemeChoice::Light);
         MainWindow window;

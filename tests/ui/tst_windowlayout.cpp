@@ -2,6 +2,7 @@
 // the editor keeps 60 columns, the side views scroll or wrap instead of squeezing it, every
 // toolbar action is on the toolbar, the splitter is remembered, and a file goes from the
 // Files tab onto another stage's node in one drag, with Ctrl+Z right after undoing it.
+#include "germanlocale.h"
 #include "ui/buildlogview.h"
 #include "ui/copydropcontroller.h"
 #include "ui/dockerfileeditor.h"
@@ -37,6 +38,7 @@
 
 using namespace stagecraft;
 using namespace stagecraft::ui;
+using stagecraft::test::GermanLocale;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -47,31 +49,6 @@ const QString twoStages = u"FROM busybox:fixture AS build\n"
                           u"FROM scratch\n"
                           u"USER 1000\n"
                           u"CMD [\"/hello.txt\"]\n"_s;
-
-// Installs the German translation for one test's lifetime.
-class German
-{
-public:
-    explicit German(bool on)
-    {
-        if (on && m_translator.load(u":/i18n/stagecraft_de.qm"_s)) {
-            QCoreApplication::installTranslator(&m_translator);
-            QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
-            m_installed = true;
-        }
-    }
-    ~German()
-    {
-        if (m_installed)
-            QCoreApplication::removeTranslator(&m_translator);
-        QLocale::setDefault(QLocale::c());
-    }
-    bool installed() const { return m_installed; }
-
-private:
-    QTranslator m_translator;
-    bool m_installed = false;
-};
 
 } // namespace
 
@@ -103,7 +80,7 @@ private Q_SLOTS:
     {
         QFETCH(bool, german);
         QFETCH(QSize, size);
-        const German translation(german);
+        const GermanLocale translation(german);
         QVERIFY(!german || translation.installed());
         MainWindow window;
         window.editor()->setPlainText(twoStages);
@@ -244,7 +221,7 @@ private Q_SLOTS:
     void germanNumbersAndOneHintForAnEmptyFile()
     {
         {
-            const German german(true);
+            const GermanLocale german(true);
             QCOMPARE(sizeText(1'800'000), u"1,8 MB"_s);
         }
         QCOMPARE(sizeText(1'800'000), u"1.8 MB"_s);
