@@ -55,7 +55,7 @@ void LiveAnalysis::setText(const QString &text)
     // period, which each keystroke restarts, but never past the maximum wait.
     // A slower one leaves itself room within the maximum wait.
     const int cost = int(std::ceil(m_costMs));
-    const int delay = cost < kInstantMs ? 0 : std::max(0, std::min(kDelayMs, kMaxWaitMs - cost));
+    const int delay = cost < kEveryKeyMs ? 0 : std::max(0, std::min(kDelayMs, kMaxWaitMs - cost));
     const qint64 waited = m_pendingSince.elapsed();
     m_timer.start(int(std::clamp<qint64>(kMaxWaitMs - cost - waited, 0, delay)));
 }

@@ -43,6 +43,10 @@ public:
     // turn of the event loop after each keystroke, so the graph and problems follow the
     // text within a frame; slower ones wait for a pause (kDelayMs) as above.
     static constexpr int kInstantMs = 8;
+    // Up to this cost the graph still follows every keystroke at once: the text and the graph
+    // then appear in the same frame, and a key every 60 ms still leaves the interface time
+    // to breathe. Beyond it, a keystroke would hold the editor up longer than it may wait.
+    static constexpr int kEveryKeyMs = 50;
 
     explicit LiveAnalysis(QObject *parent = nullptr);
 
