@@ -898,6 +898,14 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
 <context>
     <name>stagecraft::ui::LayersView</name>
     <message>
+        <source>Blob (as stored)</source>
+        <translation>Blob (wie gespeichert)</translation>
+    </message>
+    <message>
+        <source>The layer&apos;s blob as the image stores it: compressed in registry, OCI and store images (what a pull downloads), plain tar in a docker save tarball</source>
+        <translation>Der Blob der Schicht, wie das Image ihn speichert: komprimiert in Registry-, OCI- und Store-Images (was ein Pull lädt), reines tar in einem docker-save-Archiv</translation>
+    </message>
+    <message>
         <source>Last two builds</source>
         <translation>Letzte zwei Builds</translation>
     </message>

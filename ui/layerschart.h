@@ -18,7 +18,8 @@ struct ChartLayer
 {
     int index = 0; // position in the image, bottom first
     QString createdBy;
-    qint64 size = 0;
+    qint64 size = 0;           // uncompressed, as `docker images` counts
+    qint64 compressedSize = 0; // the blob as stored: what a pull downloads when compressed (0: not known)
 };
 
 struct ChartImage

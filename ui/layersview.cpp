@@ -16,6 +16,7 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QSplitter>
 #include <QStandardItemModel>
@@ -32,11 +33,13 @@ namespace {
 constexpr int ImageRole = Qt::UserRole + 1;
 constexpr int LayerRole = Qt::UserRole + 2;
 
-enum Column { ImageColumn, LayerColumn, InstructionColumn, SizeColumn, ColumnCount };
+enum Column { ImageColumn, LayerColumn, InstructionColumn, SizeColumn, CompressedColumn, ColumnCount };
 
 QString ratioText(double ratio)
 {
-    return ratio >= 10 ? QString::number(std::llround(ratio)) : QString::number(ratio, 'f', 1);
+    // In the reader's number format, like the sizes beside it ("1,6×" in German).
+    const QLocale locale;
+    return ratio >= 10 ? locale.toString(qlonglong(std::llround(ratio))) : locale.toString(ratio, 'f', 1);
 }
 
 } // namespace
@@ -134,7 +137,7 @@ LayersView::LayersView(QWidget *parent)
 
     m_model = new QStandardItemModel(0, ColumnCount, this);
     m_model->setHorizontalHeaderLabels(
-        {tr("Image"), tr("Layer"), tr("Instruction"), tr("Size (uncompressed)")});
+        {tr("Image"), tr("Layer"), tr("Instruction"), tr("Size (uncompressed)"), tr("Blob (as stored)")});
     m_table = new QTreeView(this);
     m_table->setObjectName(QStringLiteral("layersTable"));
     m_table->setModel(m_model);
@@ -259,7 +262,7 @@ void LayersView::startLoad(const QStringList &arguments)
                 image.label = opened->label;
                 image.totalSize = opened->analysis->totalSize();
                 for (const LayerReport &report : opened->analysis->layers())
-                    image.layers.append({report.index, report.createdBy, report.size});
+                    image.layers.append({report.index, report.createdBy, report.size, report.compressedSize});
                 result->image = std::move(image);
             }
             // The destructor waits for the pool, so `this` outlives the worker; a posted
@@ -308,11 +311,18 @@ void LayersView::showLoaded()
             QList<QStandardItem *> row;
             row << new QStandardItem(image.label) << new QStandardItem(QString::number(layer.index + 1))
                 << new QStandardItem(LayersChart::shortInstruction(layer.createdBy, 200))
-                << new QStandardItem(sizeText(layer.size));
+                << new QStandardItem(sizeText(layer.size))
+                << new QStandardItem(layer.compressedSize > 0 ? sizeText(layer.compressedSize)
+                                                              : QStringLiteral("\u2014"));
             row[InstructionColumn]->setToolTip(layer.createdBy);
             row[LayerColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             row[SizeColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             row[SizeColumn]->setData(layer.size, Qt::UserRole);
+            row[CompressedColumn]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            row[CompressedColumn]->setData(layer.compressedSize, Qt::UserRole);
+            row[CompressedColumn]->setToolTip(
+                tr("The layer's blob as the image stores it: compressed in registry, OCI and store images "
+                   "(what a pull downloads), plain tar in a docker save tarball"));
             for (QStandardItem *item : row) {
                 item->setData(i, ImageRole);
                 item->setData(l, LayerRole);
@@ -324,6 +334,7 @@ void LayersView::showLoaded()
     m_table->resizeColumnToContents(ImageColumn);
     m_table->resizeColumnToContents(LayerColumn);
     m_table->resizeColumnToContents(SizeColumn);
+    m_table->resizeColumnToContents(CompressedColumn);
 
     m_headline->setText(headline());
     if (!m_errors.isEmpty())

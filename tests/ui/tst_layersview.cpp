@@ -10,6 +10,7 @@
 #include <QComboBox>
 #include <QFile>
 #include <QImage>
+#include <QLocale>
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
@@ -101,11 +102,23 @@ private Q_SLOTS:
         QCOMPARE(images[1].layers.size(), FinalLayers);
         QCOMPARE(images[0].label, QStringLiteral("build.docker.tar"));
         QCOMPARE(view->headline(), QStringLiteral("3.1 MB vs 2.0 MB — 1.6× smaller"));
+        {
+            // The ratio is a number like the sizes: in German both use the decimal comma.
+            QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+            const QString german = view->headline();
+            QLocale::setDefault(QLocale::c());
+            QCOMPARE(german, QStringLiteral("3,1 MB vs 2,0 MB — 1,6× smaller"));
+        }
 
         QAbstractItemModelTester tester(view->layerModel(),
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(view->layerModel()->rowCount(), BuildLayers + FinalLayers);
-        QCOMPARE(view->layerModel()->columnCount(), 4);
+        QCOMPARE(view->layerModel()->columnCount(), 5);
+        // Both sizes, each named: the one `docker images` counts and the blob as stored.
+        QCOMPARE(view->layerModel()->headerData(3, Qt::Horizontal).toString(),
+                 QStringLiteral("Size (uncompressed)"));
+        QCOMPARE(view->layerModel()->headerData(4, Qt::Horizontal).toString(),
+                 QStringLiteral("Blob (as stored)"));
 
         // The 23-byte `COPY hello.txt ./` layer: its tooltip names the instruction and size.
         int hello = -1;
@@ -114,6 +127,10 @@ private Q_SLOTS:
                 hello = l;
         QVERIFY(hello >= 0);
         QCOMPARE(images[0].layers[hello].size, 23);
+        // A 23-byte file in a docker save tarball's plain layer.tar: 2,560 bytes of tar.
+        const qint64 pulled = images[0].layers[hello].compressedSize;
+        QCOMPARE(pulled, 2560);
+        QCOMPARE(view->layerModel()->index(hello, 4).data(Qt::UserRole).toLongLong(), pulled);
         const QString tip = view->chart()->segmentToolTip(0, hello);
         QVERIFY2(tip.contains(QStringLiteral("COPY hello.txt")), qPrintable(tip));
         QVERIFY2(tip.contains(QStringLiteral("23 B")), qPrintable(tip));
