@@ -4,6 +4,7 @@
 #include "core/analysis/imagesource.h"
 #include "core/analysis/layerindexer.h"
 #include "core/store/imagestore.h"
+#include "ui/eventwait.h"
 #include "ui/sizetext.h"
 #include "ui/stagegraphview.h"
 
@@ -12,7 +13,6 @@
 #include <QComboBox>
 #include <QContextMenuEvent>
 #include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QEvent>
 #include <QEventLoop>
 #include <QFileInfo>
@@ -26,7 +26,6 @@
 #include <QMimeData>
 #include <QResizeEvent>
 #include <QSortFilterProxyModel>
-#include <QThread>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -420,15 +419,7 @@ void FilesView::updateStatus()
 
 bool FilesView::waitUntilLoaded(int timeoutMs)
 {
-    QElapsedTimer timer;
-    timer.start();
-    while (m_pending > 0) {
-        if (timer.elapsed() > timeoutMs)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        QThread::msleep(2);
-    }
-    return true;
+    return processEventsUntil([this] { return m_pending == 0; }, timeoutMs);
 }
 
 void FilesView::changeEvent(QEvent *event)

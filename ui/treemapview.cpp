@@ -3,6 +3,7 @@
 #include "core/analysis/imagesource.h"
 #include "core/analysis/packagesizes.h"
 #include "core/store/imagestore.h"
+#include "ui/eventwait.h"
 #include "ui/filesview.h"
 #include "ui/layersview.h"
 #include "ui/sizetext.h"
@@ -11,14 +12,12 @@
 
 #include <QCheckBox>
 #include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QThread>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -308,15 +307,7 @@ void TreemapView::updateLevel()
 
 bool TreemapView::waitUntilLoaded(int timeoutMs)
 {
-    QElapsedTimer timer;
-    timer.start();
-    while (m_pending > 0) {
-        if (timer.elapsed() > timeoutMs)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        QThread::msleep(2);
-    }
-    return true;
+    return processEventsUntil([this] { return m_pending == 0; }, timeoutMs);
 }
 
 } // namespace stagecraft::ui
