@@ -673,6 +673,16 @@
         <translation>%1 → %2</translation>
     </message>
     <message>
+        <source>%1 reclaimable: the wasted bytes without the copy the image keeps</source>
+        <translation>%1 einsparbar: die verschwendeten Bytes ohne die Kopie, die das Image behält</translation>
+    </message>
+    <message>
+        <source>Wasted (as dive counts it): for every path that more than one layer writes or removes, the bytes of all its versions, the copy the image keeps included.
+Reclaimable: wasted minus the version the image keeps, the bytes a rewrite of the Dockerfile could save.</source>
+        <translation>Verschwendet (wie dive zählt): für jeden Pfad, den mehr als eine Schicht schreibt oder entfernt, die Bytes all seiner Fassungen, die Kopie, die das Image behält, eingeschlossen.
+Einsparbar: verschwendet minus die Fassung, die das Image behält – die Bytes, die eine Umschrift des Dockerfiles sparen könnte.</translation>
+    </message>
+    <message>
         <source>%1 wasted below: bytes that more than one layer holds</source>
         <translation>%1 verschwendet darunter: Bytes, die mehr als eine Schicht enthält</translation>
     </message>
@@ -760,8 +770,8 @@
         <translation>%1: %2 in %3 Dateien</translation>
     </message>
     <message>
-        <source> · %1 wasted (the same paths in several layers)</source>
-        <translation> · %1 verschwendet (dieselben Pfade in mehreren Schichten)</translation>
+        <source> · %1 reclaimable, %2 wasted as dive counts it</source>
+        <translation> · %1 einsparbar, %2 verschwendet nach dive gezählt</translation>
     </message>
     <message>
         <source> · drag a file onto another stage to copy it there</source>

@@ -410,8 +410,11 @@ void FilesView::updateStatus()
         files == 1
             ? tr("%1: %2 in 1 file").arg(name, sizeText(analysis.totalSize()))
             : tr("%1: %2 in %3 files").arg(name, sizeText(analysis.totalSize()), QLocale().toString(files));
+    // dive's figure counts the copy the image keeps; the one a rewrite can save comes first.
     if (analysis.wastedBytes() > 0)
-        text += tr(" · %1 wasted (the same paths in several layers)").arg(sizeText(analysis.wastedBytes()));
+        text += tr(" · %1 reclaimable, %2 wasted as dive counts it")
+                    .arg(sizeText(analysis.reclaimableBytes()), sizeText(analysis.wastedBytes()));
+    m_status->setToolTip(analysis.wastedBytes() > 0 ? FileTreeModel::wasteFormula() : QString());
     if (!m_stageName.isEmpty())
         text += tr(" · drag a file onto another stage to copy it there");
     m_status->setText(text);

@@ -73,9 +73,15 @@ FileTreeModel::buildSnapshot(const FileTree &tree, const LayerDiff *diff, const 
         for (const FileChange &c : diff->modified)
             changed.insert(c.path, Status::Modified);
     }
-    QHash<QString, qint64> wastedByPath;
+    QHash<QString, const InefficientFile *> wasteByPath;
     for (const InefficientFile &f : waste)
-        wastedByPath.insert(f.path, f.wastedBytes);
+        wasteByPath.insert(f.path, &f);
+    const auto setWaste = [&wasteByPath](Item &item) {
+        if (const InefficientFile *f = wasteByPath.value(item.path)) {
+            item.wasted = f->wastedBytes;
+            item.reclaimable = f->reclaimableBytes;
+        }
+    };
 
     QList<Item> items;
     QHash<int, int> itemOfNode; // tree node id -> item id
@@ -101,7 +107,7 @@ FileTreeModel::buildSnapshot(const FileTree &tree, const LayerDiff *diff, const 
         item.type = node.type;
         item.layer = node.layer;
         item.status = changed.value(item.path, Status::Unchanged);
-        item.wasted = wastedByPath.value(item.path);
+        setWaste(item);
         item.parent = itemOfNode.value(node.parent, 0);
         if (node.type == EntryType::File)
             ++fileCount;
@@ -128,7 +134,7 @@ FileTreeModel::buildSnapshot(const FileTree &tree, const LayerDiff *diff, const 
             item.size = c.size;
             item.type = c.type;
             item.status = Status::Removed;
-            item.wasted = wastedByPath.value(c.path);
+            setWaste(item);
             item.parent = parent;
             const int itemId = int(items.size());
             items[parent].children.append(itemId);
@@ -138,8 +144,10 @@ FileTreeModel::buildSnapshot(const FileTree &tree, const LayerDiff *diff, const 
 
     // A directory's waste is its own plus everything below it (children come after
     // their parents in the list).
-    for (qsizetype i = items.size() - 1; i > 0; --i)
+    for (qsizetype i = items.size() - 1; i > 0; --i) {
         items[items.at(i).parent].wasted += items.at(i).wasted;
+        items[items.at(i).parent].reclaimable += items.at(i).reclaimable;
+    }
 
     auto snapshot = std::make_shared<Snapshot>();
     snapshot->fileCount = fileCount;
@@ -362,25 +370,39 @@ QVariant FileTreeModel::data(const QModelIndex &index, int role) const
         QStringList lines{item->path};
         if (const QString status = statusText(*item); !status.isEmpty())
             lines.append(status);
-        if (item->wasted > 0)
+        if (item->wasted > 0) {
             lines.append(
                 isDir
                     ? tr("%1 wasted below: bytes that more than one layer holds").arg(sizeText(item->wasted))
                     : tr("%1 wasted: this path is in more than one layer").arg(sizeText(item->wasted)));
+            lines.append(tr("%1 reclaimable: the wasted bytes without the copy the image keeps")
+                             .arg(sizeText(item->reclaimable)));
+        }
         return lines.join(QLatin1Char('\n'));
     }
     case StatusRole: return int(item->status);
     case PathRole: return item->path;
     case IsDirectoryRole: return isDir;
     case WastedRole: return item->wasted;
+    case ReclaimableRole: return item->reclaimable;
     case LayerRole: return item->layer;
     default: break;
     }
     return {};
 }
 
+QString FileTreeModel::wasteFormula()
+{
+    return tr("Wasted (as dive counts it): for every path that more than one layer writes or removes, "
+              "the bytes of all its versions, the copy the image keeps included.\n"
+              "Reclaimable: wasted minus the version the image keeps, the bytes a rewrite of the "
+              "Dockerfile could save.");
+}
+
 QVariant FileTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == WastedColumn)
+        return wasteFormula();
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {

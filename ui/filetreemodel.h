@@ -24,9 +24,13 @@ public:
         PathRole,                      // absolute path
         SortRole,                      // what the proxy sorts a column by (sizes as numbers)
         IsDirectoryRole,
-        WastedRole, // wasted bytes (a directory: the sum below it)
-        LayerRole,  // the layer that last wrote the path, -1 for removed entries
+        WastedRole,      // wasted bytes (a directory: the sum below it)
+        LayerRole,       // the layer that last wrote the path, -1 for removed entries
+        ReclaimableRole, // the wasted bytes without the version the image keeps (a directory: the sum)
     };
+
+    // The help text: how the wasted and reclaimable figures are counted.
+    static QString wasteFormula();
 
     struct Item
     {
@@ -35,6 +39,7 @@ public:
         QString linkTarget;
         qint64 size = 0; // a directory's is everything below it
         qint64 wasted = 0;
+        qint64 reclaimable = 0;
         qint64 uid = 0;
         qint64 gid = 0;
         quint32 mode = 0;

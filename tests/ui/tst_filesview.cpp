@@ -154,10 +154,28 @@ void TestFilesView::wholeFilesystem()
             app.data(FileTreeModel::WastedRole).toLongLong());
     QVERIFY(!model.index(app.row(), FileTreeModel::WastedColumn, app.parent()).data().toString().isEmpty());
     QVERIFY(hello.data(FileTreeModel::WastedRole).toLongLong() == 0);
+    // Reclaimable leaves out the copy the image keeps: /out/app's last version is kept.
+    const qint64 appSize = model.index(app.row(), FileTreeModel::SizeColumn, app.parent())
+                               .data(FileTreeModel::SortRole)
+                               .toLongLong();
+    QCOMPARE(app.data(FileTreeModel::ReclaimableRole).toLongLong(),
+             app.data(FileTreeModel::WastedRole).toLongLong() - appSize);
+    QVERIFY(out.data(FileTreeModel::ReclaimableRole).toLongLong() >=
+            app.data(FileTreeModel::ReclaimableRole).toLongLong());
+    QVERIFY(app.data(Qt::ToolTipRole).toString().contains(u"reclaimable"_s));
+    QVERIFY(model.headerData(FileTreeModel::WastedColumn, Qt::Horizontal, Qt::ToolTipRole)
+                .toString()
+                .contains(u"Reclaimable"_s));
     QCOMPARE(model.index(hello.row(), FileTreeModel::ModeColumn, hello.parent()).data().toString().size(),
              10);
 
     QVERIFY(m_view->statusLabel()->text().contains(u"stage build"_s));
+    // Both figures on the status line, reclaimable first, with the formula as its help.
+    const QString status = m_view->statusLabel()->text();
+    QVERIFY2(status.contains(u"reclaimable"_s) && status.contains(u"as dive counts it"_s),
+             qPrintable(status));
+    QVERIFY(status.indexOf(u"reclaimable"_s) < status.indexOf(u"wasted"_s));
+    QCOMPARE(m_view->statusLabel()->toolTip(), FileTreeModel::wasteFormula());
 }
 
 void TestFilesView::layerChangesMarked()
