@@ -9,12 +9,11 @@
 #include "ui/buildlogview.h"
 #include "ui/buildsession.h"
 #include "ui/dockerfileeditor.h"
+#include "ui/eventwait.h"
 #include "ui/liveanalysis.h"
 #include "ui/sizetext.h"
 #include "ui/stagegraphview.h"
 
-#include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLocale>
 #include <QProgressBar>
@@ -416,11 +415,7 @@ void BuildController::applySizes(quint64 generation, const QHash<QString, LayerS
 
 bool BuildController::waitUntilMeasured(int timeoutMs)
 {
-    QElapsedTimer clock;
-    clock.start();
-    while (!m_measured && clock.elapsed() < timeoutMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    return m_measured;
+    return processEventsUntil([this] { return m_measured; }, timeoutMs);
 }
 
 int BuildController::lineOfLayer(const QString &layerDigest) const

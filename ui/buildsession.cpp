@@ -3,12 +3,10 @@
 #include "core/builder/debugshell.h"
 #include "core/engine/dockerengine.h"
 #include "core/registry/registryclient.h"
+#include "ui/eventwait.h"
 
-#include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QSet>
 #include <QTemporaryDir>
-#include <QThread>
 
 #include <chrono>
 #include <condition_variable>
@@ -266,12 +264,7 @@ void BuildSession::cancel()
 
 bool BuildSession::waitUntilIdle(int timeoutMs)
 {
-    QDeadlineTimer deadline(timeoutMs);
-    while (m_busy && !deadline.hasExpired()) {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        QThread::msleep(5);
-    }
-    return !m_busy;
+    return processEventsUntil([this] { return !m_busy; }, timeoutMs);
 }
 
 Expected<int> BuildSession::runImage(const ImageStore &store, const ContainerOptions &options,

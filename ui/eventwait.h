@@ -1,5 +1,5 @@
-// For tests and screenshots: lets the event loop run until work posted back from worker
-// threads has arrived, or the time is up.
+// For tests, screenshots and closing the window with a build running: lets the event loop
+// run until work posted back from worker threads has arrived, or the time is up.
 #pragma once
 
 #include <QCoreApplication>

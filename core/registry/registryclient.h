@@ -11,6 +11,7 @@
 #include "core/oci/descriptor.h"
 #include "core/oci/platform.h"
 #include "core/registry/registrycredentials.h"
+#include "core/registry/registryexchange.h"
 #include "core/registry/registryprogress.h"
 #include "core/registry/registryreference.h"
 #include "core/registry/registrysettings.h"
@@ -29,6 +30,7 @@ class QNetworkReply;
 
 namespace stagecraft {
 
+class BlobTransfer;
 class ImageStore;
 
 struct PullOptions
@@ -102,9 +104,9 @@ public:
                             const CancellationToken &cancel = {});
 
 private:
-    struct Target;
-    struct Request;
-    struct Response;
+    using Target = RegistryExchange::Target;
+    using Request = RegistryExchange::Request;
+    using Response = RegistryExchange::Response;
     struct HostAuth;
 
     Target targetFor(const RegistryReference &reference, const QString &userReference, bool push) const;
@@ -117,12 +119,7 @@ private:
 
     Expected<RemoteManifest> fetchManifest(const Target &target, const QString &manifestReference,
                                            const Digest &expected, const CancellationToken &cancel);
-    Expected<void> fetchBlob(ImageStore &store, const Target &target, const Descriptor &blob,
-                             const RegistryProgressSink &progress, const CancellationToken &cancel);
-    Expected<bool> blobExists(const Target &target, const Descriptor &blob, const CancellationToken &cancel);
-    Expected<void> uploadBlob(const ImageStore &store, const Target &target, const Descriptor &blob,
-                              const PushOptions &options, const RegistryProgressSink &progress,
-                              const CancellationToken &cancel);
+    BlobTransfer blobTransfer(); // through send(), with this client's timeouts and retries
     Expected<Digest> putManifest(const Target &target, const QString &reference, const QByteArray &bytes,
                                  const QString &mediaType, const CancellationToken &cancel);
     Expected<void> pushImageManifest(const ImageStore &store, const Target &target,

@@ -181,12 +181,9 @@ private Q_SLOTS:
         if (!Sandbox::isAvailable(&reason))
             QSKIP(qPrintable(reason));
         MainWindow window;
-        window.setStoreRoot(m_storeRoot);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
         QAbstractItemModelTester tester(window.buildLogModel(),
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
-        window.editor()->setPlainText(
+        const QString dockerfile =
             QStringLiteral("FROM busybox:fixture AS build\n"
                            "ARG GREETING=hi\n"
                            "RUN echo \"compiling $GREETING\" && mkdir /out && echo data > "
@@ -195,8 +192,8 @@ private Q_SLOTS:
                            "COPY --from=build /out/file /file\n"
                            "ENV MODE=release\n"
                            "CMD [\"cat\", \"/file\"]\n"
-                           "EXPOSE 80 3000/tcp\n"));
-        window.flushAnalysis();
+                           "EXPOSE 80 3000/tcp\n");
+        QVERIFY(showWith(window, dockerfile));
         window.buildArgsEdit()->setText(QStringLiteral("GREETING=hello"));
         QSignalSpy finished(&window, &MainWindow::buildFinished);
         QString error;
@@ -320,10 +317,7 @@ private Q_SLOTS:
         QVERIFY(window.action(QStringLiteral("actionBuild"))->isEnabled());
 
         // The same build again comes from the cache.
-        finished.clear();
-        QVERIFY2(window.startBuild(&error), qPrintable(error));
-        QVERIFY(finished.wait(60000));
-        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        QVERIFY(buildEnds(window, Ending::Built));
         QCOMPARE(graph->stageState(0), StageState::Cached);
         QCOMPARE(graph->stageState(1), StageState::Cached);
         QCOMPARE(editor->layerBadge(3).text, QStringLiteral("cached"));
@@ -360,15 +354,11 @@ private Q_SLOTS:
         if (!Sandbox::isAvailable(&reason))
             QSKIP(qPrintable(reason));
         MainWindow window;
-        window.setStoreRoot(m_storeRoot);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
         const QString text = QStringLiteral("FROM busybox:fixture\n"
                                             "RUN head -c 300000 /dev/zero > /blob\n"
                                             "RUN rm /blob\n"
                                             "CMD [\"true\"]\n");
-        window.editor()->setPlainText(text);
-        window.flushAnalysis();
+        QVERIFY(showWith(window, text));
         const auto wasteFinding = [&window]() -> QString {
             for (const Diagnostic &d : window.editor()->diagnostics())
                 if (d.rule == QLatin1String("WrittenThenDeleted"))
@@ -376,11 +366,7 @@ private Q_SLOTS:
             return {};
         };
         QVERIFY(wasteFinding().isEmpty()); // no build yet: nothing is known of sizes
-        QSignalSpy finished(&window, &MainWindow::buildFinished);
-        QString error;
-        QVERIFY2(window.startBuild(&error), qPrintable(error));
-        QVERIFY(finished.wait(60000));
-        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        QVERIFY(buildEnds(window, Ending::Built));
         auto *builds = window.findChild<BuildController *>();
         QVERIFY(builds);
         QVERIFY(builds->waitUntilMeasured(30000));
@@ -445,11 +431,7 @@ private Q_SLOTS:
                                                      "ENV MODE=release\n"
                                                      "CMD [\"ls\", \"/out\"]\n"));
         window.flushAnalysis();
-        QSignalSpy finished(&window, &MainWindow::buildFinished);
-        QString error;
-        QVERIFY2(window.startBuild(&error), qPrintable(error));
-        QVERIFY(finished.wait(120000));
-        QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(window.buildLogModel()->text()));
+        QVERIFY(buildEnds(window, Ending::Built, 120000));
         QCOMPARE(window.graphView()->stageState(0), StageState::Done);
         QCOMPARE(window.graphView()->stageState(1), StageState::Done);
         QCOMPARE(window.buildProgress()->maximum(), 2 + 4);
@@ -468,11 +450,7 @@ private Q_SLOTS:
         if (!Sandbox::isAvailable(&reason))
             QSKIP(qPrintable(reason));
         MainWindow window;
-        window.setStoreRoot(m_storeRoot);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.editor()->setPlainText(QStringLiteral("FROM busybox:fixture\nRUN echo waiting && sleep 30\n"));
-        window.flushAnalysis();
+        QVERIFY(showWith(window, QStringLiteral("FROM busybox:fixture\nRUN echo waiting && sleep 30\n")));
         QSignalSpy finished(&window, &MainWindow::buildFinished);
         QString error;
         QVERIFY2(window.startBuild(&error), qPrintable(error));
@@ -518,11 +496,7 @@ private Q_SLOTS:
                                                      "COPY --from=one /etc/passwd /copied\n"
                                                      "RUN echo second\n"));
         window.flushAnalysis();
-        QSignalSpy finished(&window, &MainWindow::buildFinished);
-        QString error;
-        QVERIFY2(window.startBuild(&error), qPrintable(error));
-        QVERIFY(finished.wait(60000));
-        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        QVERIFY(buildEnds(window, Ending::Built));
         const BuildLogModel *log = window.buildLogModel();
         QStringList warnings;
         for (int row = 0; row < log->rowCount(); ++row)
@@ -541,20 +515,12 @@ private Q_SLOTS:
         if (!Sandbox::isAvailable(&reason))
             QSKIP(qPrintable(reason));
         MainWindow window;
-        window.setStoreRoot(m_storeRoot);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.editor()->setPlainText(QStringLiteral("FROM busybox:fixture\n"
-                                                     "RUN echo fine\n"
-                                                     "RUN echo about to fail && exit 3\n"
-                                                     "CMD [\"sh\"]\n"));
-        window.flushAnalysis();
+        QVERIFY(showWith(window, QStringLiteral("FROM busybox:fixture\n"
+                                                "RUN echo fine\n"
+                                                "RUN echo about to fail && exit 3\n"
+                                                "CMD [\"sh\"]\n")));
         window.editor()->moveCursor(QTextCursor::Start);
-        QSignalSpy finished(&window, &MainWindow::buildFinished);
-        QString error;
-        QVERIFY2(window.startBuild(&error), qPrintable(error));
-        QVERIFY(finished.wait(60000));
-        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        QVERIFY(buildEnds(window, Ending::Failed));
         grabTo(window, QStringLiteral("/tmp/stagecraft-build-failed.png"));
         QCOMPARE(window.graphView()->stageState(0), StageState::Failed);
         QCOMPARE(window.editor()->buildFailureLine(), 3);
@@ -590,12 +556,9 @@ private Q_SLOTS:
             QVERIFY(!window.action(QStringLiteral("actionSaveBuildRecord"))->isEnabled());
             window.editor()->setPlainText(text);
             window.flushAnalysis();
-            QSignalSpy finished(&window, &MainWindow::buildFinished);
-            QString error;
-            QVERIFY2(window.startBuild(&error), qPrintable(error));
-            QVERIFY(finished.wait(60000));
-            QCOMPARE(finished.at(0).at(0).toBool(), false);
+            QVERIFY(buildEnds(window, Ending::Failed));
             QVERIFY(window.action(QStringLiteral("actionSaveBuildRecord"))->isEnabled());
+            QString error;
             QVERIFY2(window.saveBuildRecord(record, &error), qPrintable(error));
             builtState = window.buildState().describe();
         }
@@ -650,19 +613,15 @@ private Q_SLOTS:
         if (!Sandbox::isAvailable(&reason))
             QSKIP(qPrintable(reason));
         MainWindow window;
-        window.setStoreRoot(m_storeRoot);
         window.resize(1024, 768);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showWith(window, QStringLiteral("FROM busybox:fixture\n"
+                                                "RUN echo partial > /written && false\n")));
         QAction *keep = window.action(QStringLiteral("actionKeepFailedStep"));
         QAction *open = window.action(QStringLiteral("actionOpenFailedShell"));
         QVERIFY(keep && keep->isCheckable() && open);
         keep->setChecked(true);
         auto restore = qScopeGuard([keep] { keep->setChecked(false); });
         QVERIFY(!open->isEnabled());
-        window.editor()->setPlainText(QStringLiteral("FROM busybox:fixture\n"
-                                                     "RUN echo partial > /written && false\n"));
-        window.flushAnalysis();
         const QStringList blobsBefore = filesBelow(m_storeRoot + QStringLiteral("/blobs"));
         QVERIFY(!blobsBefore.isEmpty());
         QStringList refsBefore;
@@ -740,6 +699,44 @@ private Q_SLOTS:
     }
 
 private:
+    // Shows `window` on the test's store with `dockerfile` in its editor, analysed; false
+    // when the window was not exposed.
+    bool showWith(MainWindow &window, const QString &dockerfile)
+    {
+        window.setStoreRoot(m_storeRoot);
+        window.show();
+        if (!QTest::qWaitForWindowExposed(&window))
+            return false;
+        window.editor()->setPlainText(dockerfile);
+        window.flushAnalysis();
+        return true;
+    }
+
+    enum class Ending { Built, Failed };
+
+    // Builds what `window` shows and waits for the end: false, saying why, when the build
+    // does not start, does not end within `timeoutMs`, or ends otherwise than `expected`.
+    static bool buildEnds(MainWindow &window, Ending expected, int timeoutMs = 60000)
+    {
+        QSignalSpy finished(&window, &MainWindow::buildFinished);
+        QString error;
+        if (!window.startBuild(&error)) {
+            qWarning("the build did not start: %s", qPrintable(error));
+            return false;
+        }
+        if (!finished.wait(timeoutMs)) {
+            qWarning("the build did not end within %d ms", timeoutMs);
+            return false;
+        }
+        const bool built = finished.at(0).at(0).toBool();
+        if (built != (expected == Ending::Built)) {
+            qWarning("the build %s:\n%s", built ? "succeeded" : "failed",
+                     qPrintable(window.buildLogModel()->text()));
+            return false;
+        }
+        return true;
+    }
+
     static void grabTo(QWidget &widget, const QString &path)
     {
         // For looking at the window by eye; not an assertion.
