@@ -43,6 +43,7 @@ using namespace stagecraft;
 using namespace stagecraft::ui;
 using stagecraft::test::GermanLocale;
 using stagecraft::test::showAtSize;
+using stagecraft::test::WaitFor;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -107,13 +108,9 @@ private Q_SLOTS:
         QVERIFY(!german || translation.installed());
         Theme::apply(dark ? ThemeChoice::Dark : ThemeChoice::Light);
         MainWindow window;
-        window.graphView()->setAnimated(false);
         window.editor()->setPlainText(twoStages);
         window.flushAnalysis();
-        window.resize(1024, 768);
-        window.show();
-        window.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(showAtSize(window, QSize(1024, 768), WaitFor::Active));
         const int zoomBefore = window.zoomPercent();
         const qreal editorBefore = points(window.editor());
         auto *menuFile = window.findChild<QMenu *>(u"menuFile"_s);
@@ -285,9 +282,7 @@ private Q_SLOTS:
     void wideWindowKeepsBothPanes()
     {
         MainWindow window;
-        window.resize(2560, 1440);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showAtSize(window, QSize(2560, 1440)));
         window.presentationMode()->setActive(true);
         QVERIFY(!window.presentationMode()->takesTurns());
         QVERIFY(window.editor()->isVisible());
@@ -300,11 +295,7 @@ private Q_SLOTS:
     void copyToStageFromTheKeyboard()
     {
         MainWindow window;
-        window.graphView()->setAnimated(false);
-        window.resize(1024, 768);
-        window.show();
-        window.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(showAtSize(window, QSize(1024, 768), WaitFor::Active));
         window.editor()->setPlainText(twoStages);
         window.editor()->document()->setModified(false);
         window.flushAnalysis();
@@ -392,9 +383,7 @@ private Q_SLOTS:
     void runOutputGetsAReadablePanel()
     {
         MainWindow window;
-        window.resize(1024, 768);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showAtSize(window, QSize(1024, 768)));
         auto *dock = window.findChild<QDockWidget *>(u"buildLogDock"_s);
         QVERIFY(dock);
         auto *panel = window.findChild<RunPanel *>();
