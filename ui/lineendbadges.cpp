@@ -22,7 +22,13 @@ LineEndBadges::LineEndBadges(DockerfileEditor *editor)
     setFocusPolicy(Qt::NoFocus);
     setGeometry(editor->viewport()->geometry());
     editor->viewport()->installEventFilter(this);
-    connect(editor, &QPlainTextEdit::updateRequest, this, [this] { update(); });
+    // Only what the editor repaints (a blinking cursor is one line), everything on a scroll.
+    connect(editor, &QPlainTextEdit::updateRequest, this, [this](const QRect &rect, int dy) {
+        if (dy != 0)
+            update();
+        else
+            update(QRect(0, rect.top(), width(), rect.height()));
+    });
     raise();
 }
 

@@ -266,6 +266,12 @@ private Q_SLOTS:
         QVERIFY(badges);
         const QImage shot = window.grab().toImage();
         QCOMPARE(badges->drawnCount(), 3);
+        // A badge never covers code: on a line that reaches the right edge it is left out.
+        editor->goTo(5, 10);
+        editor->insertPlainText(u" "_s.repeated(columnsShown(editor) - 10) + u"#"_s);
+        QVERIFY(editor->hasLayerBadges());
+        window.grab();
+        QCOMPARE(badges->drawnCount(), 2);
         qInfo("%d columns while presenting, %d before", columnsShown(editor), columnsBefore);
         if (qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS"))
             shot.save(u"/tmp/stagecraft-present-columns-%1.png"_s.arg(
