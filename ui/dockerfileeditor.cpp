@@ -133,7 +133,17 @@ int DockerfileEditor::lineNumberAreaWidth() const
     for (int max = std::max(1, blockCount()); max >= 100; max /= 10)
         ++digits;
     const QFontMetrics metrics(font());
-    return metrics.horizontalAdvance(QLatin1Char('9')) * (digits + 2) + badgeColumnWidth();
+    const int digit = metrics.horizontalAdvance(QLatin1Char('9'));
+    if (m_compactGutter)
+        return digit * digits + digit / 2;
+    return digit * (digits + 2) + badgeColumnWidth();
+}
+
+void DockerfileEditor::setCompactGutter(bool compact)
+{
+    m_compactGutter = compact;
+    updateLineNumberAreaWidth();
+    m_lineNumberArea->update();
 }
 
 int DockerfileEditor::badgeColumnWidth() const
@@ -171,6 +181,7 @@ void DockerfileEditor::setLayerBadges(const QHash<int, LayerBadge> &badges)
     m_badges = badges;
     updateLineNumberAreaWidth();
     m_lineNumberArea->update();
+    viewport()->update(); // the badges at the line ends, while presenting
 }
 
 void DockerfileEditor::clearLayerBadges()
@@ -179,6 +190,7 @@ void DockerfileEditor::clearLayerBadges()
     setBuildFailure(0, QString());
     updateLineNumberAreaWidth();
     m_lineNumberArea->update();
+    viewport()->update();
 }
 
 void DockerfileEditor::setBuildFailure(int line, const QString &message)
@@ -258,7 +270,8 @@ void DockerfileEditor::paintLineNumbers(QPaintEvent *event)
     QTextBlock block = firstVisibleBlock();
     int top = qRound(blockBoundingGeometry(block).translated(contentOffset()).top());
     int bottom = top + qRound(blockBoundingRect(block).height());
-    const int width = m_lineNumberArea->width() - fontMetrics().horizontalAdvance(QLatin1Char('9'));
+    const int width = m_lineNumberArea->width() -
+                      fontMetrics().horizontalAdvance(QLatin1Char('9')) / (m_compactGutter ? 4 : 1);
     const int badgeWidth = badgeColumnWidth();
     QFont badgeFont = font();
     badgeFont.setPointSizeF(std::max(4.0, font().pointSizeF() * 0.8));
@@ -280,7 +293,7 @@ void DockerfileEditor::paintLineNumbers(QPaintEvent *event)
                 painter.setPen(block.blockNumber() == currentBlock ? pal.color(QPalette::WindowText) : dim);
             painter.drawText(0, top, width, fontMetrics().height(), Qt::AlignRight, QString::number(line));
             const auto badge = m_badges.constFind(line);
-            if (badge != m_badges.constEnd()) {
+            if (badge != m_badges.constEnd() && !m_compactGutter) {
                 painter.setFont(badgeFont);
                 painter.setPen(badge->kind == LayerBadge::Kind::Added    ? addedColor
                                : badge->kind == LayerBadge::Kind::Cached ? cachedColor

@@ -62,6 +62,10 @@ public:
     int visibleColumns() const; // whole characters of the font the viewport shows per line
 
     int lineNumberAreaWidth() const;
+    // While presenting the gutter gives its room to the code: a quarter of a digit either
+    // side of the numbers, and the build's badges go to the line ends (LineEndBadges).
+    void setCompactGutter(bool compact);
+    bool hasCompactGutter() const { return m_compactGutter; }
     void paintLineNumbers(QPaintEvent *event);
     QString lineNumberToolTip(int y) const; // the badge's or failure's text at a gutter height
 
@@ -110,6 +114,7 @@ private:
     Diagnostics m_diagnostics;
     QHash<int, LayerBadge> m_badges;
     int m_failureLine = 0;
+    bool m_compactGutter = false;
     QString m_failureMessage;
     QFont m_baseFont;
     int m_zoomPercent = 100;

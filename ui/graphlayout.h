@@ -1,7 +1,8 @@
 // Places a StageGraph's nodes in columns by dependency depth (each image and stage just
 // before the first stage that uses it), orders each column to reduce edge crossings and keeps nodes where an
 // earlier layout had them. When one row of columns is too wide for the view at a readable size, the columns
-// wrap into bands stacked top to bottom, like lines of text, and edges wrap with them.
+// wrap into bands stacked top to bottom, like lines of text, and edges wrap with them (GraphBanding
+// does the wrapping and the edge routes).
 #pragma once
 
 #include "core/plan/stagegraph.h"

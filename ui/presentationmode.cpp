@@ -1,6 +1,7 @@
 #include "ui/presentationmode.h"
 
 #include "ui/dockerfileeditor.h"
+#include "ui/lineendbadges.h"
 #include "ui/mainwindow.h"
 #include "ui/stagegraphview.h"
 
@@ -77,6 +78,7 @@ void PresentationMode::setActive(bool on)
         m_window->insertToolBarBreak(m_viewBar);
         moveToolBarItems(true);
         m_swap->setVisible(true);
+        giveCodeTheWidth(true);
         applyFont();
         relayout();
     } else {
@@ -85,6 +87,7 @@ void PresentationMode::setActive(bool on)
         m_swap->setVisible(false);
         m_editorPane->show();
         m_viewsPane->show();
+        giveCodeTheWidth(false);
         moveToolBarItems(false);
         m_window->removeToolBarBreak(m_viewBar);
         m_window->setZoomPercent(m_savedZoom);
@@ -112,6 +115,28 @@ void PresentationMode::applyFont()
         bar->setIconSize(QSize(icon, icon));
     if (QAction *reset = m_window->action(QStringLiteral("actionZoomReset")))
         reset->setIconText(tr("%1 pt").arg(pointSize()));
+}
+
+void PresentationMode::giveCodeTheWidth(bool presenting)
+{
+    // Sixty columns of a 20 pt monospace font (27 px, 16.25 px a column) take 975 of the
+    // 1024 pixels: the 49 left are the numbers' gutter. The frame, the scroll bar and the
+    // badge column would take the code's last columns.
+    DockerfileEditor *editor = m_window->editor();
+    if (presenting) {
+        m_savedFrame = editor->frameShape();
+        m_savedScrollBar = editor->verticalScrollBarPolicy();
+        editor->setFrameShape(QFrame::NoFrame);
+        editor->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        editor->setCompactGutter(true);
+        m_lineEndBadges = new LineEndBadges(editor);
+        m_lineEndBadges->show();
+    } else {
+        delete m_lineEndBadges;
+        editor->setCompactGutter(false);
+        editor->setVerticalScrollBarPolicy(m_savedScrollBar);
+        editor->setFrameShape(m_savedFrame);
+    }
 }
 
 void PresentationMode::moveToolBarItems(bool presenting)

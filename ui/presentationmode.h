@@ -2,11 +2,15 @@
 // 20 pt, Ctrl+= and Ctrl+- change it while presenting, remembered), the toolbar in two
 // rows so nothing hides in its overflow menu, and on a narrow window the editor and the
 // side views taking turns instead of squeezing each other. Leaving restores the zoom,
-// docks, toolbars and panes as they were.
+// docks, toolbars and panes as they were. At 1024 pixels the editor keeps sixty columns of
+// the 20 pt font: the gutter holds only the numbers, the build's badges move to the line
+// ends, and the editor loses its frame and scroll bar (the wheel and keys still scroll).
 #pragma once
 
 #include <QByteArray>
+#include <QFrame>
 #include <QObject>
+#include <QPointer>
 #include <QSize>
 
 class QAction;
@@ -16,6 +20,7 @@ class QWidget;
 
 namespace stagecraft::ui {
 
+class LineEndBadges;
 class MainWindow;
 
 class PresentationMode : public QObject
@@ -54,6 +59,7 @@ Q_SIGNALS:
 
 private:
     void applyFont();
+    void giveCodeTheWidth(bool presenting);
     void moveToolBarItems(bool presenting);
     void updateSwapAction();
     void fitGraphSoon();
@@ -71,6 +77,9 @@ private:
     QByteArray m_savedSplitter;
     QSize m_savedIconSize;
     qreal m_editorPoints = 10; // the editor's font at 100 %
+    QFrame::Shape m_savedFrame = QFrame::StyledPanel;
+    Qt::ScrollBarPolicy m_savedScrollBar = Qt::ScrollBarAsNeeded;
+    QPointer<LineEndBadges> m_lineEndBadges;
 };
 
 } // namespace stagecraft::ui

@@ -14,6 +14,7 @@
 #include "ui/stagegraphscene.h"
 #include "ui/stagegraphview.h"
 #include "ui/stagenodeitem.h"
+#include "windowatsize.h"
 
 #include <QDir>
 #include <QScrollBar>
@@ -27,6 +28,7 @@
 using namespace stagecraft;
 using namespace stagecraft::ui;
 using stagecraft::test::GermanLocale;
+using stagecraft::test::showAtSize;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -101,7 +103,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("file");
         for (const QString &file : seedFiles()) {
             const QString name = QDir(sourceDir()).relativeFilePath(file);
-            for (const QSize size : {QSize(1024, 768), QSize(1280, 720)})
+            for (const QSize size : stagecraft::test::projectorSizes())
                 for (bool german : {false, true})
                     QTest::addRow("%s-%dx%d-%s", german ? "de" : "en", size.width(), size.height(),
                                   qPrintable(name))
@@ -117,10 +119,7 @@ private Q_SLOTS:
         const GermanLocale translation(german);
         QVERIFY(!german || translation.installed());
         MainWindow window;
-        window.graphView()->setAnimated(false);
-        window.resize(size);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showAtSize(window, size));
         QString error;
         QVERIFY2(window.openFile(file, &error), qPrintable(error));
         window.flushAnalysis();
@@ -159,15 +158,7 @@ private Q_SLOTS:
 
     // Twelve stages in a chain and a fan-in of ten: the columns wrap into bands, the text
     // stays readable, and what does not fit scrolls downwards, never sideways.
-    void wideGraphWrapsAndStaysReadable_data()
-    {
-        QTest::addColumn<bool>("german");
-        QTest::addColumn<QSize>("size");
-        QTest::addRow("en-1024x768") << false << QSize(1024, 768);
-        QTest::addRow("de-1024x768") << true << QSize(1024, 768);
-        QTest::addRow("en-1280x720") << false << QSize(1280, 720);
-        QTest::addRow("de-1280x720") << true << QSize(1280, 720);
-    }
+    void wideGraphWrapsAndStaysReadable_data() { stagecraft::test::addLanguageAndSizeRows(); }
 
     void wideGraphWrapsAndStaysReadable()
     {
@@ -175,10 +166,7 @@ private Q_SLOTS:
         QFETCH(QSize, size);
         const GermanLocale translation(german);
         MainWindow window;
-        window.graphView()->setAnimated(false);
-        window.resize(size);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showAtSize(window, size));
         window.showView(u"graph"_s);
         window.editor()->setPlainText(wideDockerfile());
         window.flushAnalysis();
@@ -222,10 +210,7 @@ private Q_SLOTS:
     void followsTheGraphUntilTheUserZooms()
     {
         MainWindow window;
-        window.graphView()->setAnimated(false);
-        window.resize(1024, 768);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showAtSize(window, QSize(1024, 768)));
         window.showView(u"graph"_s);
         StageGraphView *graph = window.graphView();
         QString text;

@@ -10,12 +10,14 @@
 #include "ui/dockerfileeditor.h"
 #include "ui/filesview.h"
 #include "ui/filetreemodel.h"
+#include "ui/lineendbadges.h"
 #include "ui/mainwindow.h"
 #include "ui/presentationmode.h"
 #include "ui/problemsmodel.h"
 #include "ui/runpanel.h"
 #include "ui/stagegraphview.h"
 #include "ui/theme.h"
+#include "windowatsize.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -40,6 +42,8 @@
 using namespace stagecraft;
 using namespace stagecraft::ui;
 using stagecraft::test::GermanLocale;
+using stagecraft::test::showAtSize;
+using stagecraft::test::WaitFor;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -54,6 +58,14 @@ const QString twoStages = u"FROM busybox:fixture AS build\n"
 qreal points(const QWidget *widget)
 {
     return QFontInfo(widget->font()).pointSizeF();
+}
+
+// Whole columns of the editor's font its viewport shows, measured here rather than asked
+// of the editor.
+int columnsShown(const DockerfileEditor *editor)
+{
+    const qreal advance = QFontMetricsF(editor->font()).horizontalAdvance(u'm');
+    return int((editor->viewport()->width() - 2 * editor->document()->documentMargin()) / advance);
 }
 
 QList<QToolBar *> toolBars(const MainWindow &window)
@@ -96,13 +108,9 @@ private Q_SLOTS:
         QVERIFY(!german || translation.installed());
         Theme::apply(dark ? ThemeChoice::Dark : ThemeChoice::Light);
         MainWindow window;
-        window.graphView()->setAnimated(false);
         window.editor()->setPlainText(twoStages);
         window.flushAnalysis();
-        window.resize(1024, 768);
-        window.show();
-        window.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(showAtSize(window, QSize(1024, 768), WaitFor::Active));
         const int zoomBefore = window.zoomPercent();
         const qreal editorBefore = points(window.editor());
         auto *menuFile = window.findChild<QMenu *>(u"menuFile"_s);
@@ -158,11 +166,9 @@ private Q_SLOTS:
         QVERIFY(!window.graphView()->isVisible());
         qInfo("editor %.1f pt, menu %.1f pt, %d columns", points(window.editor()), points(menuFile),
               window.editor()->visibleColumns());
-        // The editor has the whole width: at 20 pt that is a little under the 60 columns
-        // of the normal window (a 20 pt monospace column is about 16 px), but every line of
-        // a typical Dockerfile instruction still fits.
-        QVERIFY2(window.editor()->visibleColumns() >= 55,
-                 qPrintable(QString::number(window.editor()->visibleColumns())));
+        // The editor has the whole width, and in it the 60 columns of the normal window.
+        QVERIFY2(columnsShown(window.editor()) >= DockerfileEditor::kMinimumColumns,
+                 qPrintable(QString::number(columnsShown(window.editor()))));
         QTest::keyClick(&window, Qt::Key_F6);
         QVERIFY(!window.editor()->isVisible());
         QVERIFY(window.graphView()->isVisible());
@@ -205,12 +211,84 @@ private Q_SLOTS:
         QVERIFY(!presentation->isActive());
     }
 
+    // Sixty columns of the 20 pt font at 1024×768 and 1280×720, in English and German, light
+    // and dark: with a file long enough to scroll, with the numbers of a 99-line file, and
+    // after a build, whose badges ("aus dem Cache") move from the gutter to the line ends.
+    void sixtyColumnsWhilePresenting_data()
+    {
+        QTest::addColumn<bool>("german");
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<bool>("dark");
+        for (const QSize size : stagecraft::test::projectorSizes())
+            for (const bool german : {false, true})
+                for (const bool dark : {false, true})
+                    QTest::addRow("%s-%dx%d-%s", german ? "de" : "en", size.width(), size.height(),
+                                  dark ? "dark" : "light")
+                        << german << size << dark;
+    }
+
+    void sixtyColumnsWhilePresenting()
+    {
+        QFETCH(bool, german);
+        QFETCH(QSize, size);
+        QFETCH(bool, dark);
+        const GermanLocale translation(german);
+        QVERIFY(!german || translation.installed());
+        Theme::apply(dark ? ThemeChoice::Dark : ThemeChoice::Light);
+        MainWindow window;
+        QString text = twoStages;
+        for (int line = 7; line < 99; ++line) // and line 99 empty
+            text += u"RUN echo %1\n"_s.arg(line);
+        window.editor()->setPlainText(text);
+        window.flushAnalysis();
+        QVERIFY(showAtSize(window, size));
+        DockerfileEditor *editor = window.editor();
+        const int columnsBefore = columnsShown(editor);
+        window.presentationMode()->setActive(true);
+        QCoreApplication::processEvents();
+        QVERIFY(QFontInfo(editor->font()).pointSizeF() >= PresentationMode::kMinPointSize - 0.5);
+        QVERIFY(window.presentationMode()->takesTurns());
+        QVERIFY(editor->isVisible());
+        QVERIFY2(
+            columnsShown(editor) >= DockerfileEditor::kMinimumColumns,
+            qPrintable(u"%1 columns (%2 before presenting)"_s.arg(columnsShown(editor)).arg(columnsBefore)));
+
+        // After a build: the badges stand at the line ends, the code keeps its columns.
+        const QString cached = QCoreApplication::translate("stagecraft::ui::BuildController", "cached");
+        QVERIFY(!german || cached != u"cached"_s);
+        editor->setLayerBadges({{1, {LayerBadge::Kind::Cached, cached, {}}},
+                                {2, {LayerBadge::Kind::Added, u"+4,3 MB"_s, {}}},
+                                {5, {LayerBadge::Kind::Empty, u"0 B"_s, {}}}});
+        QCoreApplication::processEvents();
+        QVERIFY2(columnsShown(editor) >= DockerfileEditor::kMinimumColumns,
+                 qPrintable(u"%1 columns with badges"_s.arg(columnsShown(editor))));
+        auto *badges = editor->findChild<LineEndBadges *>();
+        QVERIFY(badges);
+        const QImage shot = window.grab().toImage();
+        QCOMPARE(badges->drawnCount(), 3);
+        // A badge never covers code: on a line that reaches the right edge it is left out.
+        editor->goTo(5, 10);
+        editor->insertPlainText(u" "_s.repeated(columnsShown(editor) - 10) + u"#"_s);
+        QVERIFY(editor->hasLayerBadges());
+        window.grab();
+        QCOMPARE(badges->drawnCount(), 2);
+        qInfo("%d columns while presenting, %d before", columnsShown(editor), columnsBefore);
+        if (qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS"))
+            shot.save(u"/tmp/stagecraft-present-columns-%1.png"_s.arg(
+                QString::fromLatin1(QTest::currentDataTag())));
+
+        // Leaving gives the gutter its badge column and the editor its frame back.
+        window.presentationMode()->setActive(false);
+        QVERIFY(!editor->findChild<LineEndBadges *>());
+        QVERIFY(!editor->hasCompactGutter());
+        QVERIFY(editor->frameShape() != QFrame::NoFrame);
+        QCOMPARE(editor->verticalScrollBarPolicy(), Qt::ScrollBarAsNeeded);
+    }
+
     void wideWindowKeepsBothPanes()
     {
         MainWindow window;
-        window.resize(2560, 1440);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showAtSize(window, QSize(2560, 1440)));
         window.presentationMode()->setActive(true);
         QVERIFY(!window.presentationMode()->takesTurns());
         QVERIFY(window.editor()->isVisible());
@@ -223,11 +301,7 @@ private Q_SLOTS:
     void copyToStageFromTheKeyboard()
     {
         MainWindow window;
-        window.graphView()->setAnimated(false);
-        window.resize(1024, 768);
-        window.show();
-        window.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(showAtSize(window, QSize(1024, 768), WaitFor::Active));
         window.editor()->setPlainText(twoStages);
         window.editor()->document()->setModified(false);
         window.flushAnalysis();
@@ -315,9 +389,7 @@ private Q_SLOTS:
     void runOutputGetsAReadablePanel()
     {
         MainWindow window;
-        window.resize(1024, 768);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showAtSize(window, QSize(1024, 768)));
         auto *dock = window.findChild<QDockWidget *>(u"buildLogDock"_s);
         QVERIFY(dock);
         auto *panel = window.findChild<RunPanel *>();

@@ -14,6 +14,7 @@
 #include "ui/sizetext.h"
 #include "ui/stagegraphview.h"
 #include "ui/theme.h"
+#include "windowatsize.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -39,6 +40,8 @@
 using namespace stagecraft;
 using namespace stagecraft::ui;
 using stagecraft::test::GermanLocale;
+using stagecraft::test::showAtSize;
+using stagecraft::test::WaitFor;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -66,15 +69,7 @@ private Q_SLOTS:
 
     void init() { QSettings().clear(); }
 
-    void editorKeepsItsColumns_data()
-    {
-        QTest::addColumn<bool>("german");
-        QTest::addColumn<QSize>("size");
-        QTest::addRow("en-1024x768") << false << QSize(1024, 768);
-        QTest::addRow("de-1024x768") << true << QSize(1024, 768);
-        QTest::addRow("en-1280x720") << false << QSize(1280, 720);
-        QTest::addRow("de-1280x720") << true << QSize(1280, 720);
-    }
+    void editorKeepsItsColumns_data() { stagecraft::test::addLanguageAndSizeRows(); }
 
     void editorKeepsItsColumns()
     {
@@ -85,10 +80,7 @@ private Q_SLOTS:
         MainWindow window;
         window.editor()->setPlainText(twoStages);
         window.flushAnalysis();
-        window.resize(size);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QCOMPARE(window.size(), size);
+        QVERIFY(showAtSize(window, size));
         for (const QString &view : {u"graph"_s, u"layers"_s, u"files"_s}) {
             window.showView(view);
             QCoreApplication::processEvents();
@@ -124,9 +116,7 @@ private Q_SLOTS:
         QList<int> moved;
         {
             MainWindow window;
-            window.resize(1280, 720);
-            window.show();
-            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QVERIFY(showAtSize(window, QSize(1280, 720)));
             auto *splitter = window.findChild<QSplitter *>(u"splitter"_s);
             QVERIFY(splitter);
             const QList<int> before = splitter->sizes();
@@ -141,9 +131,7 @@ private Q_SLOTS:
             moved = splitter->sizes();
         }
         MainWindow again;
-        again.resize(1280, 720);
-        again.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QVERIFY(showAtSize(again, QSize(1280, 720)));
         QCOMPARE(again.findChild<QSplitter *>(u"splitter"_s)->sizes(), moved);
     }
 
@@ -152,10 +140,7 @@ private Q_SLOTS:
     void graphFollowsTypingAndStaysInView()
     {
         MainWindow window;
-        window.graphView()->setAnimated(false);
-        window.resize(1024, 768);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showAtSize(window, QSize(1024, 768)));
         window.editor()->setFocus();
         int applied = 0;
         connect(&window, &MainWindow::analysisApplied, this, [&applied] { ++applied; });
@@ -192,9 +177,7 @@ private Q_SLOTS:
     void zoomScalesTheWholeWindow()
     {
         MainWindow window;
-        window.resize(1280, 720);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(showAtSize(window, QSize(1280, 720)));
         window.setZoomPercent(100);
         auto *file = window.findChild<QMenu *>(u"menuFile"_s);
         QVERIFY(file);
@@ -263,11 +246,7 @@ private Q_SLOTS:
     void dragFromFilesOntoNodeInOneGesture()
     {
         MainWindow window;
-        window.graphView()->setAnimated(false);
-        window.resize(1024, 768);
-        window.show();
-        window.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(showAtSize(window, QSize(1024, 768), WaitFor::Active));
         window.editor()->setPlainText(twoStages);
         window.editor()->document()->setModified(false);
         window.flushAnalysis();
