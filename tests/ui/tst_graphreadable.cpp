@@ -283,6 +283,30 @@ private Q_SLOTS:
         for (qsizetype i = 0; i < fresh.result().diagnostics.size(); ++i)
             QCOMPARE(analysis.result().diagnostics[i].message, fresh.result().diagnostics[i].message);
     }
+
+    // The build checks of a big file run on a worker while the typist goes on: findings for
+    // a text already changed are dropped, and once typing stops they are the final text's.
+    void bigFileChecksOnWorkerLatestWins()
+    {
+        LiveAnalysis analysis;
+        const QString text = bench::largeDockerfile(500);
+        analysis.analyzeNow(text);
+        QString typed = text;
+        for (const QChar c : u"FROM alpine AS extra\nRUN apt-get install -y curl\n"_s) {
+            typed += c;
+            analysis.setText(typed);
+            QTest::qWait(c == u'\n' ? 150 : 20); // pauses long enough for checks to start
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!analysis.isPending(), 10000);
+        QCOMPARE(analysis.result().plan.stages.size(), 501);
+        LiveAnalysis fresh;
+        fresh.analyzeNow(typed);
+        QCOMPARE(analysis.result().diagnostics.size(), fresh.result().diagnostics.size());
+        for (qsizetype i = 0; i < fresh.result().diagnostics.size(); ++i) {
+            QCOMPARE(analysis.result().diagnostics[i].message, fresh.result().diagnostics[i].message);
+            QCOMPARE(analysis.result().diagnostics[i].range, fresh.result().diagnostics[i].range);
+        }
+    }
 };
 
 QTEST_MAIN(TestGraphReadable)
