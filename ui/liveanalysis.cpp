@@ -218,8 +218,8 @@ void LiveAnalysis::startChecks()
     // while it runs. The text shown meanwhile keeps the previous findings, as before.
     const quint64 job = ++m_checksJob;
     m_checksRunning = true;
-    m_workers.start([this, job, parsed = std::exchange(m_parsed, nullptr), target = m_target,
-                     lastBuild = m_lastBuild]() mutable {
+    // m_parsed stays: a flush() while the worker runs checks it here instead.
+    m_workers.start([this, job, parsed = m_parsed, target = m_target, lastBuild = m_lastBuild]() mutable {
         QElapsedTimer clock;
         clock.start();
         Diagnostics checks = checkPlan(std::move(parsed), target, lastBuild);
@@ -232,6 +232,7 @@ void LiveAnalysis::startChecks()
                 if (job != m_checksJob)
                     return; // the text changed since: a newer analysis supersedes these findings
                 m_checksRunning = false;
+                m_parsed = nullptr;
                 applyChecks(checks, costMs);
             },
             Qt::QueuedConnection);
