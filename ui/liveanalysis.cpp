@@ -43,7 +43,15 @@ LiveAnalysis::LiveAnalysis(QObject *parent)
     m_timer.setInterval(kDelayMs);
     connect(&m_timer, &QTimer::timeout, this, [this] { run(false); });
     m_checksTimer.setSingleShot(true);
-    connect(&m_checksTimer, &QTimer::timeout, this, &LiveAnalysis::runChecks);
+    connect(&m_checksTimer, &QTimer::timeout, this, &LiveAnalysis::startChecks);
+    m_workers.setMaxThreadCount(1);
+}
+
+LiveAnalysis::~LiveAnalysis()
+{
+    // A worker still checking posts its findings to this object: let it finish first.
+    m_workers.clear();
+    m_workers.waitForDone();
 }
 
 void LiveAnalysis::setText(const QString &text)
@@ -90,9 +98,9 @@ void LiveAnalysis::flush()
     if (m_timer.isActive()) {
         m_timer.stop();
         run(true);
-    } else if (m_checksTimer.isActive()) {
+    } else if (m_checksTimer.isActive() || m_checksRunning) {
         m_checksTimer.stop();
-        runChecks();
+        runChecks(); // the worker's findings, if it is still busy, are dropped
     }
 }
 
@@ -111,6 +119,8 @@ void LiveAnalysis::run(bool complete)
     // pause in typing (their old findings stay listed until then).
     const bool split = !complete && m_checksCostMs >= kInstantMs;
     m_checksTimer.stop();
+    ++m_checksJob; // the worker's findings for an older text no longer apply
+    m_checksRunning = false;
     if (split) {
         next.plan = StageGraph::fromDockerfile(next.dockerfile, options);
         next.diagnostics = combined(next.dockerfile.diagnostics, next.plan.diagnostics, m_checkDiagnostics);
@@ -169,21 +179,70 @@ void LiveAnalysis::run(bool complete)
     m_costMs = m_costMs * 0.7 + double(clock.nsecsElapsed()) / 1e6 * 0.3;
 }
 
+namespace {
+
+// The plan and build checks of one text. Runs on the GUI thread or a worker: it only reads
+// what it is given, and everything it is given is immutable or a copy.
+Diagnostics checkPlan(std::shared_ptr<const Dockerfile> parsed, const QString &target,
+                      const std::shared_ptr<const LastBuildImage> &lastBuild)
+{
+    PlanOptions options;
+    options.target = target;
+    const BuildPlan plan = BuildPlan::fromDockerfile(std::move(parsed), options);
+    BuildCheckOptions checks;
+    checks.stagecraftRules = true;
+    if (lastBuild)
+        lastBuild->addTo(checks, plan);
+    return BuildChecks::run(plan, checks);
+}
+
+} // namespace
+
 void LiveAnalysis::runChecks()
 {
+    ++m_checksJob;
+    m_checksRunning = false;
     if (!m_parsed)
         return;
     QElapsedTimer clock;
     clock.start();
-    PlanOptions options;
-    options.target = m_target;
-    const BuildPlan plan = BuildPlan::fromDockerfile(std::exchange(m_parsed, nullptr), options);
-    BuildCheckOptions checks;
-    checks.stagecraftRules = true;
-    if (m_lastBuild)
-        m_lastBuild->addTo(checks, plan);
-    m_checkDiagnostics = BuildChecks::run(plan, checks);
-    m_checksCostMs = double(clock.nsecsElapsed()) / 1e6;
+    const Diagnostics checks = checkPlan(std::exchange(m_parsed, nullptr), m_target, m_lastBuild);
+    applyChecks(checks, double(clock.nsecsElapsed()) / 1e6);
+}
+
+void LiveAnalysis::startChecks()
+{
+    if (!m_parsed)
+        return;
+    // About 100 ms for 5,000 lines: on this thread it would hold up the keystroke that comes
+    // while it runs. The text shown meanwhile keeps the previous findings, as before.
+    const quint64 job = ++m_checksJob;
+    m_checksRunning = true;
+    // m_parsed stays: a flush() while the worker runs checks it here instead.
+    m_workers.start([this, job, parsed = m_parsed, target = m_target, lastBuild = m_lastBuild]() mutable {
+        QElapsedTimer clock;
+        clock.start();
+        Diagnostics checks = checkPlan(std::move(parsed), target, lastBuild);
+        const double costMs = double(clock.nsecsElapsed()) / 1e6;
+        // Only a queued call touches this object: it runs on the GUI thread, and the
+        // destructor waits for this worker before the object goes away.
+        QMetaObject::invokeMethod(
+            this,
+            [this, job, checks = std::move(checks), costMs] {
+                if (job != m_checksJob)
+                    return; // the text changed since: a newer analysis supersedes these findings
+                m_checksRunning = false;
+                m_parsed = nullptr;
+                applyChecks(checks, costMs);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void LiveAnalysis::applyChecks(const Diagnostics &checks, double costMs)
+{
+    m_checkDiagnostics = checks;
+    m_checksCostMs = costMs;
     AnalysisResult next = m_result;
     ++next.generation;
     next.diagnostics = combined(next.dockerfile.diagnostics, next.plan.diagnostics, m_checkDiagnostics);
@@ -191,7 +250,7 @@ void LiveAnalysis::runChecks()
         next.diagnostics = m_result.diagnostics; // the hint, as the first phase gave it
     std::stable_sort(next.diagnostics.begin(), next.diagnostics.end(),
                      [](const Diagnostic &a, const Diagnostic &b) { return a.range.start < b.range.start; });
-    next.elapsedMicros += clock.nsecsElapsed() / 1000;
+    next.elapsedMicros += qint64(costMs * 1000);
     m_result = std::move(next);
     Q_EMIT analyzed();
 }

@@ -1,5 +1,6 @@
 // Re-parses the editor's text shortly after each edit (a single-shot timer) and plans
-// the stage graph, keeping the last good graph while a half-typed line breaks it.
+// the stage graph, keeping the last good graph while a half-typed line breaks it. A big
+// file's build checks run on a worker thread so that they never hold up the next keystroke.
 #pragma once
 
 #include "core/common/diagnostic.h"
@@ -8,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <memory>
@@ -49,6 +51,7 @@ public:
     static constexpr int kEveryKeyMs = 50;
 
     explicit LiveAnalysis(QObject *parent = nullptr);
+    ~LiveAnalysis() override;
 
     void setText(const QString &text);    // analyses after kDelayMs
     void analyzeNow(const QString &text); // analyses at once (file opened, tests)
@@ -57,7 +60,7 @@ public:
     // steps whose text still matches it. Analyses the current text again at once.
     void setLastBuild(std::shared_ptr<const LastBuildImage> image);
     QString target() const { return m_target; }
-    bool isPending() const { return m_timer.isActive() || m_checksTimer.isActive(); }
+    bool isPending() const { return m_timer.isActive() || m_checksTimer.isActive() || m_checksRunning; }
     void flush(); // runs a pending analysis now
 
     const AnalysisResult &result() const { return m_result; }
@@ -67,20 +70,26 @@ Q_SIGNALS:
 
 private:
     void run(bool complete); // complete: with the build checks even when they are slow
-    void runChecks();        // the plan and build checks of a file the graph already shows
+    void runChecks();        // the plan and build checks of a file the graph already shows, here
+    void startChecks();      // the same on the worker thread
+    void applyChecks(const Diagnostics &checks, double costMs);
 
     QTimer m_timer;
     QTimer m_checksTimer;                       // a big file's build checks, after a pause in typing
     std::shared_ptr<const Dockerfile> m_parsed; // what the pending checks are for
     Diagnostics m_checkDiagnostics;             // the last build checks' findings
     double m_checksCostMs = 0;                  // what the plan and build checks took
-    QElapsedTimer m_pendingSince;               // the first keystroke not analysed yet
+    // Counts requests for build checks: a worker's findings for an older text are dropped.
+    quint64 m_checksJob = 0;
+    bool m_checksRunning = false; // a worker is checking m_checksJob's text
+    QElapsedTimer m_pendingSince; // the first keystroke not analysed yet
     QString m_text;
     QString m_target;
     std::shared_ptr<const LastBuildImage> m_lastBuild;
     AnalysisResult m_result;
     bool m_hasGoodGraph = false;
-    double m_costMs = 0; // what an analysis takes, with the slots applying it (smoothed)
+    double m_costMs = 0;   // what an analysis takes, with the slots applying it (smoothed)
+    QThreadPool m_workers; // one thread; waited for on destruction, before the members it reads
 };
 
 } // namespace stagecraft::ui

@@ -111,12 +111,28 @@ void StageGraphScene::setGraph(const StageGraph &graph, const Dockerfile &docker
     // Most keystrokes change a RUN line, not the graph: then the scene keeps its items and
     // only their tooltips learn the new line numbers. Laying out and recreating hundreds of
     // items for every key would make a big file lag behind the typing.
-    if (!m_nodes.isEmpty() && m_errors == previousErrors && drawsTheSame(previous, m_graph)) {
-        for (StageNodeItem *node : std::as_const(m_nodes))
-            if (node->isStage())
-                node->setStage(m_graph.stages[node->stageIndex()]);
-        for (StageEdgeItem *edge : std::as_const(m_edges))
-            edge->setToolTip(edgeToolTip(m_graph, m_graph.edges[edge->edgeIndex()]));
+    // An error marker sits on a node's corner and takes no room: a half-typed line that
+    // changes only the errors does not move anything either.
+    if (!m_nodes.isEmpty() && drawsTheSame(previous, m_graph)) {
+        // Only the items whose lines moved: a key typed within a line moves none, and
+        // rebuilding 1,500 tooltips of a big file took longer than a frame.
+        for (StageNodeItem *node : std::as_const(m_nodes)) {
+            if (!node->isStage())
+                continue;
+            const Stage &was = previous.stages[node->stageIndex()];
+            const Stage &now = m_graph.stages[node->stageIndex()];
+            if (was.range != now.range || was.fromRange != now.fromRange ||
+                was.fromInstruction != now.fromInstruction || was.lastInstruction != now.lastInstruction)
+                node->setStage(now);
+            const QStringList errors = m_errors.value(node->stageIndex());
+            if (errors != previousErrors.value(node->stageIndex()))
+                node->setErrors(errors);
+        }
+        for (StageEdgeItem *edge : std::as_const(m_edges)) {
+            const Edge &now = m_graph.edges[edge->edgeIndex()];
+            if (previous.edges[edge->edgeIndex()].range != now.range)
+                edge->setToolTip(edgeToolTip(m_graph, now));
+        }
         for (StageNodeItem *node : std::as_const(m_nodes))
             node->setDropHighlighted(false);
         ++m_layoutGeneration;

@@ -81,6 +81,20 @@ void keepShot(QWidget *window, const QString &name)
 
 } // namespace
 
+namespace {
+
+// The same findings, in the same order and places.
+void sameFindings(const LiveAnalysis &analysis, const LiveAnalysis &fresh)
+{
+    QCOMPARE(analysis.result().diagnostics.size(), fresh.result().diagnostics.size());
+    for (qsizetype i = 0; i < fresh.result().diagnostics.size(); ++i) {
+        QCOMPARE(analysis.result().diagnostics[i].message, fresh.result().diagnostics[i].message);
+        QCOMPARE(analysis.result().diagnostics[i].range, fresh.result().diagnostics[i].range);
+    }
+}
+
+} // namespace
+
 class TestGraphReadable : public QObject
 {
     Q_OBJECT
@@ -267,6 +281,45 @@ private Q_SLOTS:
         QCOMPARE(analysis.result().diagnostics.size(), fresh.result().diagnostics.size());
         for (qsizetype i = 0; i < fresh.result().diagnostics.size(); ++i)
             QCOMPARE(analysis.result().diagnostics[i].message, fresh.result().diagnostics[i].message);
+    }
+
+    // The build checks of a big file run on a worker while the typist goes on: findings for
+    // a text already changed are dropped, and once typing stops they are the final text's.
+    void bigFileChecksOnWorkerLatestWins()
+    {
+        LiveAnalysis analysis;
+        const QString text = bench::largeDockerfile(500);
+        analysis.analyzeNow(text);
+        QString typed = text;
+        for (const QChar c : u"FROM alpine AS extra\nRUN apt-get install -y curl\n"_s) {
+            typed += c;
+            analysis.setText(typed);
+            QTest::qWait(c == u'\n' ? 150 : 20); // pauses long enough for checks to start
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!analysis.isPending(), 10000);
+        QCOMPARE(analysis.result().plan.stages.size(), 501);
+        LiveAnalysis fresh;
+        fresh.analyzeNow(typed);
+        sameFindings(analysis, fresh);
+        if (QTest::currentTestFailed())
+            return;
+
+        // Flushed while the worker is (most likely) still checking: the findings are
+        // complete at once, and the worker's, arriving later, change nothing.
+        typed += u"MAINTAINER someone\nCMD echo more\n"_s; // two more build-check findings
+        analysis.setText(typed);
+        QTRY_VERIFY(analysis.result().dockerfile.instructions.size() ==
+                    fresh.result().dockerfile.instructions.size() + 2);
+        QTest::qWait(LiveAnalysis::kDelayMs + 10);
+        analysis.flush();
+        QVERIFY(!analysis.isPending());
+        LiveAnalysis again;
+        again.analyzeNow(typed);
+        sameFindings(analysis, again);
+        if (QTest::currentTestFailed())
+            return;
+        QTest::qWait(300);
+        sameFindings(analysis, again);
     }
 };
 

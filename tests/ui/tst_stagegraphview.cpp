@@ -111,6 +111,7 @@ private Q_SLOTS:
     void dragWithOtherTypeIsRefused();
     void statesChangeColours();
     void errorMarksStage();
+    void sameGraphKeepsItems();
     void keepsPlacesWhileTyping();
     void everyPrefixWhileTyping();
     void zoomAndFontScale();
@@ -323,6 +324,35 @@ void TestStageGraphView::errorMarksStage()
     m_view->setGraph(graph, dockerfile);
     QVERIFY(m_view->graphScene()->stageItem(1)->toolTip().contains(u"something is wrong here"_s));
     QVERIFY(!m_view->graphScene()->stageItem(0)->toolTip().contains(u"something is wrong here"_s));
+}
+
+void TestStageGraphView::sameGraphKeepsItems()
+{
+    // A keystroke that leaves the graph as it is (lines moved, an error came and went)
+    // keeps the items, and their tooltips say what a fresh scene's would.
+    show(*m_view, multiStage);
+    StageNodeItem *final = m_view->graphScene()->stageItem(1);
+    const auto freshTip = [](const QString &text, const Dockerfile &dockerfile) {
+        StageGraphView fresh;
+        fresh.setGraph(StageGraph::fromDockerfile(DockerfileParser::parse(text)), dockerfile);
+        return fresh.graphScene()->stageItem(1)->toolTip();
+    };
+    const QString moved = u"\n\n"_s + multiStage;
+    Dockerfile dockerfile = DockerfileParser::parse(moved);
+    Diagnostic error;
+    error.range = {{13, 1}, {13, 5}};
+    error.message = u"something is wrong here"_s;
+    dockerfile.diagnostics.append(error);
+    m_view->setGraph(StageGraph::fromDockerfile(dockerfile), dockerfile);
+    QCOMPARE(m_view->graphScene()->stageItem(1), final);
+    QVERIFY(final->toolTip().contains(u"Lines 11–15"_s));
+    QVERIFY(final->toolTip().contains(u"something is wrong here"_s));
+    QCOMPARE(final->toolTip(), freshTip(moved, dockerfile));
+    QVERIFY(!m_view->graphScene()->stageItem(0)->toolTip().contains(u"something is wrong here"_s));
+    show(*m_view, moved);
+    QCOMPARE(m_view->graphScene()->stageItem(1), final);
+    QVERIFY(!final->toolTip().contains(u"something is wrong here"_s));
+    QCOMPARE(final->toolTip(), freshTip(moved, DockerfileParser::parse(moved)));
 }
 
 void TestStageGraphView::keepsPlacesWhileTyping()
