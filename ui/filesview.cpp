@@ -125,6 +125,9 @@ FilesView::FilesView(QWidget *parent)
             Q_EMIT provenanceRequested(path);
     });
     m_whereFrom->setObjectName(QStringLiteral("actionWhereFrom"));
+    m_whereFrom->setShortcut(QKeySequence(QStringLiteral("Ctrl+Alt+W")));
+    m_whereFrom->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_tree->addAction(m_whereFrom);
     m_tree->installEventFilter(this);
     m_tree->viewport()->installEventFilter(this);
     for (int c = FileTreeModel::SizeColumn; c < FileTreeModel::ColumnCount; ++c)
