@@ -9,16 +9,12 @@
 #include "core/analysis/fileprovenance.h"
 #include "core/analysis/imagesource.h"
 #include "core/common/controlcharacters.h"
-#include "core/oci/layerreader.h"
-#include "core/plan/buildplan.h"
+#include "core/explain/buildprovenance.h"
 #include "core/progress/buildrecord.h"
 
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-
-#include <optional>
 
 namespace stagecraft::app {
 
@@ -60,193 +56,6 @@ QString changeName(PathChangeKind kind)
     }
     return {};
 }
-
-// The build a record describes, read to follow a path through its stages.
-class RecordedBuild
-{
-public:
-    RecordedBuild(const BuildRecord &record, const ImageStore *store)
-        : m_store(store)
-        , m_plan(BuildPlan::fromText(record.dockerfile, planOptions(record)))
-    {
-        if (!record.load(m_progress))
-            m_problem = QStringLiteral("the record's progress cannot be read");
-    }
-
-    QString problem() const { return m_problem; }
-
-    // The step whose layer is `digest`, or nullopt.
-    std::optional<ProvenanceStep> stepWithLayer(const QString &digest) const
-    {
-        for (int s : m_progress.stageIndexes())
-            for (const StepProgress &p : m_progress.stage(s)->steps)
-                if (p.stage >= 0 && !digest.isEmpty() && p.layerDigest == digest)
-                    return step(s, p.step);
-        return std::nullopt;
-    }
-
-    std::optional<ProvenanceStep> writer(const QString &stage, const QString &path)
-    {
-        const Layers *layers = layersOf(stage);
-        if (!layers)
-            return std::nullopt;
-        const int id = layers->tree.find(path);
-        if (id < 0)
-            return std::nullopt;
-        const int layer = layers->tree.node(id).layer;
-        if (layer < 0 || layer >= layers->steps.size())
-            return std::nullopt;
-        return layers->steps[layer];
-    }
-
-    bool exists(const QString &stage, const QString &path)
-    {
-        const Layers *layers = layersOf(stage);
-        return layers && layers->tree.find(path) >= 0;
-    }
-
-private:
-    struct Layers
-    {
-        FileTree tree;
-        QList<std::optional<ProvenanceStep>> steps; // per layer: the step that made it
-        QList<QString> digests;
-    };
-
-    static PlanOptions planOptions(const BuildRecord &record)
-    {
-        PlanOptions options;
-        options.target = record.target;
-        for (auto it = record.buildArgs.cbegin(); it != record.buildArgs.cend(); ++it)
-            options.buildArgs.insert(it.key(), it.value());
-        return options;
-    }
-
-    int stageIndex(const QString &name) const
-    {
-        const QList<PlanStage> &stages = m_plan.stages();
-        for (const PlanStage &s : stages)
-            if (s.displayName() == name || s.name == name.toLower())
-                return s.index;
-        bool ok = false;
-        const int index = name.toInt(&ok);
-        return ok && index >= 0 && index < stages.size() ? index : -1;
-    }
-
-    ProvenanceStep step(int stage, int number) const
-    {
-        ProvenanceStep p;
-        const StepProgress *progress = m_progress.step(stage, number);
-        if (progress) {
-            p.line = progress->range.start.line;
-            p.endLine = progress->range.end.line;
-            p.instruction = progress->text;
-            p.layerDigest = progress->layerDigest;
-        }
-        p.step = number;
-        if (stage < 0 || stage >= m_plan.stages().size())
-            return p;
-        const PlanStage &planned = m_plan.stages().at(stage);
-        p.stage = planned.displayName();
-        QString workdir;
-        for (const PlanStep &s : planned.steps) {
-            if (s.trigger)
-                continue;
-            if (s.number == number) {
-                const auto *add = std::get_if<AddCommand>(&s.command);
-                const CopyCommand *copy = add ? add : std::get_if<CopyCommand>(&s.command);
-                if (copy && !copy->from.isEmpty()) {
-                    const int from = stageIndex(copy->from);
-                    p.copyFrom = from >= 0 ? m_plan.stages().at(from).displayName() : copy->from;
-                    p.copySources = copy->sources;
-                    p.copyDestination = copy->destination;
-                    p.workdir = workdir;
-                }
-                break;
-            }
-            if (const auto *w = std::get_if<WorkdirCommand>(&s.command))
-                workdir = w->resolved.value_or(w->path);
-        }
-        return p;
-    }
-
-    // A stage's layers (its base's, then its steps'), merged, read from the store once.
-    const Layers *layersOf(const QString &stageName)
-    {
-        if (const auto it = m_layers.constFind(stageName); it != m_layers.cend())
-            return it->has_value() ? &**it : nullptr;
-        m_layers.insert(stageName, std::nullopt); // a stage built on itself reads nothing
-        Layers layers;
-        if (!collect(stageName, layers, 0))
-            return nullptr;
-        for (int i = 0; i < layers.digests.size(); ++i) {
-            auto index = readLayer(layers.digests[i]);
-            if (!index)
-                return nullptr;
-            layers.tree.apply(*index, i);
-        }
-        m_layers.insert(stageName, std::move(layers));
-        return &*m_layers[stageName];
-    }
-
-    bool collect(const QString &stageName, Layers &layers, int depth)
-    {
-        if (!m_store || depth > FileProvenance::kMaxChain)
-            return false;
-        const int index = stageIndex(stageName);
-        if (index < 0) {
-            // An image a COPY --from named: its layers, written by no step of this build.
-            auto image = m_store->image(stageName);
-            if (!image)
-                return false;
-            for (const ImageLayer &l : image->layers) {
-                layers.digests.append(l.descriptor.digest.toString());
-                layers.steps.append(std::nullopt);
-            }
-            return true;
-        }
-        const PlanStage &stage = m_plan.stages().at(index);
-        if (stage.from.baseStage >= 0) {
-            if (!collect(m_plan.stages().at(stage.from.baseStage).displayName(), layers, depth + 1))
-                return false;
-        } else if (!stage.isScratch()) {
-            auto image = m_store->image(stage.from.base);
-            if (!image)
-                return false;
-            for (const ImageLayer &l : image->layers) {
-                layers.digests.append(l.descriptor.digest.toString());
-                layers.steps.append(std::nullopt);
-            }
-        }
-        if (const StageProgress *progress = m_progress.stage(index))
-            for (const StepProgress &s : progress->steps)
-                if (s.stage >= 0 && s.step > 0 && !s.layerDigest.isEmpty()) {
-                    layers.digests.append(s.layerDigest);
-                    layers.steps.append(step(index, s.step));
-                }
-        return true;
-    }
-
-    Expected<LayerIndex> readLayer(const QString &digest) const
-    {
-        auto parsed = Digest::parse(digest);
-        if (!parsed)
-            return std::unexpected(parsed.error());
-        auto blob = m_store->openBlob(*parsed);
-        if (!blob)
-            return std::unexpected(blob.error());
-        auto contents = LayerReader::readAll(blob->get());
-        if (!contents)
-            return std::unexpected(contents.error());
-        return LayerIndex::fromEntries(contents->entries, contents->diffId.toString(), 0);
-    }
-
-    const ImageStore *m_store;
-    BuildPlan m_plan;
-    BuildProgress m_progress;
-    QString m_problem;
-    QHash<QString, std::optional<Layers>> m_layers;
-};
 
 QString linkText(const ProvenanceLink &link)
 {
@@ -292,20 +101,10 @@ int runWhy(const QStringList &argv)
         auto record = BuildRecord::read(args->value(QStringLiteral("--record")));
         if (!record)
             return commandError(kName, record.error().message);
-        RecordedBuild build(*record, store ? &*store : nullptr);
-        chainProblem = build.problem();
-        const auto first = kept ? build.stepWithLayer(kept->digest) : std::nullopt;
-        if (!kept)
-            chainProblem = QStringLiteral("the image no longer holds the path");
-        else if (!first && chainProblem.isEmpty())
-            chainProblem = QStringLiteral("no step of the recorded build made layer %1: the record is of "
-                                          "another build")
-                               .arg(kept->index);
-        if (first)
-            chain = FileProvenance::chain(
-                *first, origin->path,
-                [&](const QString &stage, const QString &path) { return build.writer(stage, path); },
-                [&](const QString &stage, const QString &path) { return build.exists(stage, path); });
+        BuildProvenance build(*record, store ? &*store : nullptr);
+        const ProvenanceTrace trace = build.trace(*image->analysis, *origin);
+        chain = trace.chain();
+        chainProblem = trace.problem();
     }
 
     if (args->has(QStringLiteral("--json"))) {

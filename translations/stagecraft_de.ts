@@ -789,6 +789,10 @@ Einsparbar: verschwendet minus die Fassung, die das Image behält – die Bytes,
         <source>Insert a COPY --from line that copies this file into another stage</source>
         <translation>Eine COPY --from-Zeile einfügen, die diese Datei in eine andere Stufe kopiert</translation>
     </message>
+    <message>
+        <source>&amp;Where Did This Come From?</source>
+        <translation>&amp;Woher stammt diese Datei?</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::HostCheckDialog</name>
@@ -1567,6 +1571,10 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <source>View</source>
         <translation>Ansicht</translation>
     </message>
+    <message>
+        <source>Where It Came From</source>
+        <translation>Herkunft</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::EnginePicker</name>
@@ -1740,6 +1748,93 @@ insecure = 10.0.0.5:5000</translation>
     <message>
         <source>Rule</source>
         <translation>Regel</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::ProvenancePanel</name>
+    <message>
+        <source>Line</source>
+        <translation>Zeile</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <source>Instruction</source>
+        <translation>Anweisung</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Pfad</translation>
+    </message>
+    <message>
+        <source>Right-click a file in the Files view and choose Where Did This Come From? to follow it back to the instruction that wrote it.</source>
+        <translation>Klicken Sie in der Ansicht „Dateien“ mit der rechten Maustaste auf eine Datei und wählen Sie „Woher stammt diese Datei?“, um sie bis zu der Anweisung zurückzuverfolgen, die sie geschrieben hat.</translation>
+    </message>
+    <message>
+        <source>stage %1</source>
+        <translation>Stufe %1</translation>
+    </message>
+    <message>
+        <source>%1 is not in this image.</source>
+        <translation>%1 ist nicht in diesem Image.</translation>
+    </message>
+    <message>
+        <source>No Dockerfile is open for this image: open the Dockerfile that made it and build it to see where its files came from.</source>
+        <translation>Für dieses Image ist kein Dockerfile geöffnet: Öffnen Sie das Dockerfile, aus dem es entstand, und bauen Sie es, um zu sehen, woher seine Dateien stammen.</translation>
+    </message>
+    <message>
+        <source>The image cannot be read: %1</source>
+        <translation>Das Image kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>%1 was removed from this image: there is no file to follow.</source>
+        <translation>%1 wurde aus diesem Image entfernt: Es gibt keine Datei zu verfolgen.</translation>
+    </message>
+    <message>
+        <source>No step of the last build made the layer that holds %1: the image is of another build.</source>
+        <translation>Kein Schritt des letzten Builds hat die Schicht erzeugt, die %1 enthält: Das Image stammt aus einem anderen Build.</translation>
+    </message>
+    <message>
+        <source>The last build&apos;s steps cannot be read, so %1 cannot be followed.</source>
+        <translation>Die Schritte des letzten Builds können nicht gelesen werden, daher lässt sich %1 nicht verfolgen.</translation>
+    </message>
+    <message>
+        <source>%1 comes from the base image %2 of %3: no instruction of the Dockerfile wrote it.</source>
+        <translation>%1 stammt aus dem Basis-Image %2 von %3: Keine Anweisung des Dockerfiles hat die Datei geschrieben.</translation>
+    </message>
+    <message>
+        <source>%1 comes from the base image %2 of %3 and was copied here by COPY --from.</source>
+        <translation>%1 stammt aus dem Basis-Image %2 von %3 und wurde mit COPY --from hierher kopiert.</translation>
+    </message>
+    <message>
+        <source>%1 was written by line %2 (%3).</source>
+        <translation>%1 wurde von Zeile %2 (%3) geschrieben.</translation>
+    </message>
+    <message>
+        <source>%1 was written by line %2 (%3) and copied here by COPY --from.</source>
+        <translation>%1 wurde von Zeile %2 (%3) geschrieben und mit COPY --from hierher kopiert.</translation>
+    </message>
+    <message>
+        <source>%1 in %2</source>
+        <translation>%1 in %2</translation>
+    </message>
+    <message>
+        <source>writes %1</source>
+        <translation>schreibt %1</translation>
+    </message>
+    <message>
+        <source>The stage&apos;s base image holds the file</source>
+        <translation>Das Basis-Image der Stufe enthält die Datei</translation>
+    </message>
+    <message>
+        <source>This instruction wrote the file</source>
+        <translation>Diese Anweisung hat die Datei geschrieben</translation>
+    </message>
+    <message>
+        <source>The Dockerfile has changed since the build: changed lines are not marked.</source>
+        <translation>Das Dockerfile wurde seit dem Build geändert: Geänderte Zeilen sind nicht markiert.</translation>
     </message>
 </context>
 <context>

@@ -131,6 +131,11 @@ void BuildController::showRecord(const BuildRecord &record, const BuildProgress 
 
 Expected<void> BuildController::saveRecord(const QString &path) const
 {
+    return record().write(path);
+}
+
+BuildRecord BuildController::record() const
+{
     BuildRecord record = BuildRecord::fromProgress(m_buildState);
     record.dockerfile = m_recordBase.dockerfile;
     record.dockerfileName = m_recordBase.dockerfileName;
@@ -142,7 +147,7 @@ Expected<void> BuildController::saveRecord(const QString &path) const
     // A live build's image, or the one of the record shown; none for a failed build.
     if (m_buildState.state() == ProgressState::Done)
         record.resultDigest = m_recordBase.resultDigest.isEmpty() ? m_lastImage : m_recordBase.resultDigest;
-    return record.write(path);
+    return record;
 }
 
 void BuildController::setPullProgress(qint64 done, qint64 total)

@@ -80,6 +80,7 @@ public:
     // events. The window puts the record's Dockerfile in the editor first.
     void showRecord(const BuildRecord &record, const BuildProgress &progress);
     // The last build (finished or failed) as a record.
+    BuildRecord record() const;
     Expected<void> saveRecord(const QString &path) const;
 
     void setPullProgress(qint64 done, qint64 total);

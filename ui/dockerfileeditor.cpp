@@ -4,6 +4,7 @@
 #include "core/dockerfile/instructiondocs.h"
 #include "ui/dockerfilehighlighter.h"
 #include "ui/linenumberarea.h"
+#include "ui/provenancecolor.h"
 #include "ui/quickfixmenu.h"
 #include "ui/theme.h"
 
@@ -91,6 +92,13 @@ DockerfileEditor::DockerfileEditor(QWidget *parent)
     });
     connect(this, &QPlainTextEdit::updateRequest, this, &DockerfileEditor::updateLineNumberArea);
     connect(this, &QPlainTextEdit::cursorPositionChanged, this, &DockerfileEditor::updateExtraSelections);
+    // Compared only while lines are marked; the highlighter's format changes are no edit.
+    connect(this, &QPlainTextEdit::textChanged, this, [this] {
+        if (!m_provenance.isEmpty() && toPlainText() != m_provenanceText) {
+            clearProvenanceLines();
+            Q_EMIT provenanceLinesDismissed();
+        }
+    });
     setEditorFont(font());
     updateLineNumberAreaWidth();
     updateExtraSelections();
@@ -351,6 +359,17 @@ void DockerfileEditor::updateExtraSelections()
         selections.append(failure);
     }
 
+    for (const auto &[first, last] : std::as_const(m_provenance)) {
+        QTextEdit::ExtraSelection traced;
+        traced.format.setBackground(provenanceLineColor(dark));
+        traced.format.setProperty(QTextFormat::FullWidthSelection, true);
+        traced.cursor = QTextCursor(document()->findBlockByNumber(first - 1));
+        const QTextBlock end = document()->findBlockByNumber(last - 1);
+        if (last > first && end.isValid())
+            traced.cursor.setPosition(end.position(), QTextCursor::KeepAnchor);
+        selections.append(traced);
+    }
+
     for (const Diagnostic &d : std::as_const(m_diagnostics)) {
         if (!d.range.isValid())
             continue;
@@ -371,6 +390,37 @@ void DockerfileEditor::updateExtraSelections()
         selections.append(selection);
     }
     setExtraSelections(selections);
+}
+
+void DockerfileEditor::setProvenanceLines(const QList<std::pair<int, int>> &ranges)
+{
+    m_provenance.clear();
+    const int lines = document()->blockCount();
+    for (const auto &[first, last] : ranges)
+        if (first >= 1 && first <= lines)
+            m_provenance.append({first, std::clamp(last, first, lines)});
+    m_provenanceText = m_provenance.isEmpty() ? QString() : toPlainText();
+    updateExtraSelections();
+}
+
+void DockerfileEditor::clearProvenanceLines()
+{
+    if (m_provenance.isEmpty())
+        return;
+    m_provenance.clear();
+    m_provenanceText.clear();
+    updateExtraSelections();
+}
+
+QList<int> DockerfileEditor::provenanceLines() const
+{
+    QList<int> lines;
+    for (const auto &[first, last] : m_provenance)
+        for (int line = first; line <= last; ++line)
+            if (!lines.contains(line))
+                lines.append(line);
+    std::sort(lines.begin(), lines.end());
+    return lines;
 }
 
 void DockerfileEditor::goTo(int line, int column)
@@ -577,6 +627,11 @@ void DockerfileEditor::keyPressEvent(QKeyEvent *event)
     }
     if (event->key() == Qt::Key_Space && (event->modifiers() & Qt::ControlModifier)) {
         complete(true);
+        return;
+    }
+    if (event->key() == Qt::Key_Escape && !m_provenance.isEmpty()) {
+        clearProvenanceLines();
+        Q_EMIT provenanceLinesDismissed();
         return;
     }
     QPlainTextEdit::keyPressEvent(event);

@@ -79,10 +79,17 @@ public:
     // cursor there; the message shows as the line's tooltip.
     void setBuildFailure(int line, const QString &message);
     int buildFailureLine() const { return m_failureLine; }
+    // The instructions a "Where Did This Come From?" answer points at (1-based, inclusive line
+    // ranges), drawn in their own colour until Esc, an edit or clearProvenanceLines().
+    void setProvenanceLines(const QList<std::pair<int, int>> &ranges);
+    void clearProvenanceLines();
+    QList<int> provenanceLines() const; // every line drawn so, ascending
 
 Q_SIGNALS:
     // Ctrl+click on a stage reference moved the cursor to that stage.
     void stageLinkActivated(int stageIndex);
+    // Esc or an edit took the provenance lines away (not clearProvenanceLines()).
+    void provenanceLinesDismissed();
 
 protected:
     bool viewportEvent(QEvent *event) override;
@@ -116,6 +123,8 @@ private:
     int m_failureLine = 0;
     bool m_compactGutter = false;
     QString m_failureMessage;
+    QList<std::pair<int, int>> m_provenance;
+    QString m_provenanceText; // the text they were set on: any change of it dismisses them
     QFont m_baseFont;
     int m_zoomPercent = 100;
 };

@@ -119,6 +119,15 @@ FilesView::FilesView(QWidget *parent)
     m_contextMenu = new QMenu(this);
     m_contextMenu->setObjectName(QStringLiteral("filesContextMenu"));
     m_contextMenu->addAction(m_copyToStage);
+    m_whereFrom = m_contextMenu->addAction(tr("&Where Did This Come From?"), this, [this] {
+        const QString path = m_tree->currentIndex().data(FileTreeModel::PathRole).toString();
+        if (!path.isEmpty())
+            Q_EMIT provenanceRequested(path);
+    });
+    m_whereFrom->setObjectName(QStringLiteral("actionWhereFrom"));
+    m_whereFrom->setShortcut(QKeySequence(QStringLiteral("Ctrl+Alt+W")));
+    m_whereFrom->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_tree->addAction(m_whereFrom);
     m_tree->installEventFilter(this);
     m_tree->viewport()->installEventFilter(this);
     for (int c = FileTreeModel::SizeColumn; c < FileTreeModel::ColumnCount; ++c)
@@ -191,6 +200,7 @@ void FilesView::showContextMenu(const QModelIndex &index, QPoint globalPos)
     if (m_contextMenu->isVisible())
         return; // the platform and the key filter may both ask for it
     m_copyToStage->setEnabled(!copyPayload(index).isEmpty());
+    m_whereFrom->setEnabled(index.isValid() && !index.data(FileTreeModel::PathRole).toString().isEmpty());
     if (globalPos.isNull()) {
         const QRect row = index.isValid() ? m_tree->visualRect(index) : QRect();
         globalPos = m_tree->viewport()->mapToGlobal(row.isValid() ? row.center() : QPoint(8, 8));

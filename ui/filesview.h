@@ -58,6 +58,7 @@ public:
     QLabel *statusLabel() const { return m_status; }
     QMenu *contextMenu() const { return m_contextMenu; }
     QAction *copyToStageAction() const { return m_copyToStage; }
+    QAction *whereFromAction() const { return m_whereFrom; }
     // The drag's payload (application/x-stagecraft-artifact) for a row of the tree, or
     // empty when the row cannot be copied (removed, or no stage shown).
     QByteArray copyPayload(const QModelIndex &proxyIndex) const;
@@ -67,6 +68,8 @@ Q_SIGNALS:
     void loaded();
     // Copy to Stage… was chosen on a file; `payload` is what a drag of it would carry.
     void copyToStageRequested(const QByteArray &payload);
+    // Where Did This Come From? was chosen on `path` (absolute) of the image shown.
+    void provenanceRequested(const QString &path);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -110,6 +113,7 @@ private:
     QSortFilterProxyModel *m_proxy = nullptr;
     QMenu *m_contextMenu = nullptr;
     QAction *m_copyToStage = nullptr;
+    QAction *m_whereFrom = nullptr;
 };
 
 } // namespace stagecraft::ui

@@ -19,6 +19,7 @@
 #include "ui/preferencesdialog.h"
 #include "ui/presentationmode.h"
 #include "ui/problemsmodel.h"
+#include "ui/provenancepanel.h"
 #include "ui/runpanel.h"
 #include "ui/stagegraphview.h"
 #include "ui/terminalpanel.h"
@@ -164,6 +165,28 @@ MainWindow::MainWindow(QWidget *parent)
     m_copyDrop = new CopyDropController(m_editor, m_graphView, this);
     connect(m_copyDrop, &CopyDropController::copyInserted, this, &MainWindow::flushAnalysis);
     connect(m_filesView, &FilesView::copyToStageRequested, this, &MainWindow::copyToStageInteractive);
+    auto *provenance = new ProvenancePanel({m_editor, m_graphView});
+    auto *provenanceDock = new QDockWidget(tr("Where It Came From"), this);
+    provenanceDock->setObjectName(QStringLiteral("provenanceDock"));
+    provenanceDock->setWidget(provenance);
+    addDockWidget(Qt::BottomDockWidgetArea, provenanceDock);
+    tabifyDockWidget(m_problemsDock, provenanceDock); // the window's width for the paths
+    provenanceDock->hide();
+    connect(m_filesView, &FilesView::provenanceRequested, this,
+            [this, provenance, provenanceDock](const QString &path) {
+                // The build's own text: the editor may have changed since; none when no Dockerfile is open.
+                BuildRecord record = m_builds->record();
+                if (m_editor->toPlainText().trimmed().isEmpty())
+                    record.dockerfile.clear();
+                provenance->ask({m_storeRoot, m_filesImage, m_filesView->stageName(), path, record});
+                provenanceDock->show();
+                provenanceDock->raise();
+            });
+    connect(provenanceDock, &QDockWidget::visibilityChanged, provenance,
+            [provenance, provenanceDock](bool visible) {
+                if (!visible && provenanceDock->isHidden())
+                    provenance->clear(); // closed, not just tabbed away
+            });
     setStoreRoot(ImageStore::defaultRoot());
 
     m_preferences = Preferences::load();

@@ -1,6 +1,7 @@
 #include "ui/stageedgeitem.h"
 
 #include "ui/graphstyle.h"
+#include "ui/provenancecolor.h"
 #include "ui/stagegraphscene.h"
 
 #include <QFontMetricsF>
@@ -41,7 +42,18 @@ void StageEdgeItem::setEmphasized(bool emphasized)
     if (m_emphasized == emphasized)
         return;
     m_emphasized = emphasized;
-    setZValue(emphasized ? 0.5 : 0);
+    setZValue(m_traced ? 0.8 : (emphasized ? 0.5 : 0));
+    update();
+}
+
+void StageEdgeItem::setTrace(bool traced, bool dimmed)
+{
+    if (m_traced == traced && m_dimmed == dimmed)
+        return;
+    m_traced = traced;
+    m_dimmed = dimmed;
+    setOpacity(dimmed ? 0.3 : 1.0);
+    setZValue(traced ? 0.8 : (m_emphasized ? 0.5 : 0));
     update();
 }
 
@@ -176,8 +188,10 @@ void StageEdgeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, Q
         colour = style.error;
     if (!m_needed && !m_emphasized)
         colour = mixColors(colour, style.background, 0.55);
+    if (m_traced)
+        colour = provenanceColor(style.dark);
 
-    QPen pen(colour, (m_emphasized ? 3.2 : 2.0) * s);
+    QPen pen(colour, (m_traced ? 3.6 : m_emphasized ? 3.2 : 2.0) * s);
     pen.setCapStyle(Qt::FlatCap);
     if (m_edge.kind == EdgeKind::Copy) {
         pen.setDashPattern({4.0, 2.5});

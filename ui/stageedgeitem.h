@@ -38,6 +38,11 @@ public:
     bool isLabelShown() const { return !m_labelRect.isEmpty(); }
     void setNeeded(bool needed);
     void setEmphasized(bool emphasized);
+    // On a "Where Did This Come From?" chain: drawn in the provenance colour; dimmed: not on
+    // it while a chain is shown.
+    void setTrace(bool traced, bool dimmed);
+    bool isTraced() const { return m_traced; }
+    bool isDimmed() const { return m_dimmed; }
 
 private:
     void rebuild();
@@ -51,6 +56,8 @@ private:
     int m_labelPlacement = 0;
     bool m_needed = true;
     bool m_emphasized = false;
+    bool m_traced = false;
+    bool m_dimmed = false;
     QPainterPath m_path;
     QPolygonF m_arrow;
     QRectF m_labelRect; // empty without a label

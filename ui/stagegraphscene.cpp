@@ -288,6 +288,40 @@ void StageGraphScene::updateEmphasis()
     }
 }
 
+void StageGraphScene::setTrace(const QSet<int> &stages, const QSet<int> &edges)
+{
+    m_tracedStages = stages;
+    m_tracedEdges = edges;
+    applyTrace();
+}
+
+qreal StageGraphScene::nodeOpacity(const StageNodeItem *item) const
+{
+    const bool unneeded = item->isStage() && item->stageIndex() >= 0 &&
+                          item->stageIndex() < m_graph.stages.size() &&
+                          !m_graph.stages[item->stageIndex()].needed;
+    return (unneeded ? 0.45 : 1.0) * (item->isDimmed() ? 0.35 : 1.0);
+}
+
+void StageGraphScene::applyTrace()
+{
+    const bool active = !m_tracedStages.isEmpty() || !m_tracedEdges.isEmpty();
+    QSet<int> nodes; // layout node indexes on the chain
+    for (qsizetype i = 0; i < m_edges.size(); ++i) {
+        const bool traced = m_tracedEdges.contains(m_edges[i]->edgeIndex());
+        m_edges[i]->setTrace(traced, active && !traced);
+        if (traced)
+            nodes << m_layout.edges()[i].from << m_layout.edges()[i].to;
+    }
+    for (qsizetype i = 0; i < m_nodes.size(); ++i) {
+        StageNodeItem *item = m_nodes[i];
+        const bool traced =
+            nodes.contains(int(i)) || (item->isStage() && m_tracedStages.contains(item->stageIndex()));
+        item->setTrace(traced, active && !traced);
+        item->setOpacity(nodeOpacity(item));
+    }
+}
+
 void StageGraphScene::rebuild(bool keepPlaces)
 {
     m_animation->stop();
@@ -329,7 +363,7 @@ void StageGraphScene::rebuild(bool keepPlaces)
             item->setState(state.first, state.second);
             item->setCacheReasons(m_cacheReasons.value(n.stage));
             if (!stage.needed)
-                item->setOpacity(0.45);
+                item->setOpacity(0.45); // applyTrace() below adds the dimming of a chain
         }
         addItem(item);
         m_nodes.append(item);
@@ -379,6 +413,7 @@ void StageGraphScene::rebuild(bool keepPlaces)
     const QRectF rect = graphRect();
     setSceneRect(keepPlaces && m_layout.keptPrevious() ? sceneRect().united(rect) : rect);
     updateEmphasis();
+    applyTrace();
 
     // Transition: persisting nodes glide from their old places, new ones fade in.
     bool visible = false;
@@ -467,8 +502,7 @@ void StageGraphScene::applyAnimation(qreal t)
         const QPointF end = item->node().rect.topLeft();
         item->setPos(m_nodeStart[i] + (end - m_nodeStart[i]) * t);
         if (m_nodeIsNew[i]) {
-            const qreal full = item->isStage() && !m_graph.stages[item->stageIndex()].needed ? 0.45 : 1.0;
-            item->setOpacity(full * t);
+            item->setOpacity(nodeOpacity(item) * t);
         }
     }
     for (qsizetype i = 0; i < m_edges.size(); ++i) {

@@ -12,6 +12,7 @@
 #include <QGraphicsScene>
 #include <QHash>
 #include <QPointer>
+#include <QSet>
 
 class QGraphicsSimpleTextItem;
 class QVariantAnimation;
@@ -61,6 +62,13 @@ public:
     void setDropTarget(int stageIndex); // -1 clears
     int dropTarget() const { return m_dropTarget; }
     void setHoveredNode(StageNodeItem *node);
+    // A "Where Did This Come From?" chain: these stages and edges (indexes into the graph's
+    // stages and edges) stand out, with the image nodes at the traced edges' ends, and the
+    // rest is dimmed until clearTrace(). Kept by index while the graph is redrawn.
+    void setTrace(const QSet<int> &stages, const QSet<int> &edges);
+    void clearTrace() { setTrace({}, {}); }
+    const QSet<int> &tracedStages() const { return m_tracedStages; }
+    const QSet<int> &tracedEdges() const { return m_tracedEdges; }
 
 Q_SIGNALS:
     void graphLaidOut();
@@ -70,6 +78,8 @@ private:
     void applyAnimation(qreal t);
     void updateEmphasis();
     void placeLabels();
+    void applyTrace();
+    qreal nodeOpacity(const StageNodeItem *item) const;
 
     StageGraph m_graph;
     QHash<int, QStringList> m_errors; // stage index → error messages in its lines
@@ -91,6 +101,8 @@ private:
     int m_selected = -1;
     int m_dropTarget = -1;
     StageNodeItem *m_hovered = nullptr;
+    QSet<int> m_tracedStages;
+    QSet<int> m_tracedEdges;
 
     // Node and edge offsets from their final places at the start of a transition.
     QVariantAnimation *m_animation = nullptr;

@@ -1,6 +1,7 @@
 #include "ui/stagenodeitem.h"
 
 #include "ui/graphstyle.h"
+#include "ui/provenancecolor.h"
 #include "ui/stagegraphscene.h"
 #include "ui/statemark.h"
 
@@ -51,8 +52,8 @@ void StageNodeItem::setStage(const Stage &stage)
 
 QRectF StageNodeItem::boundingRect() const
 {
-    // Room for the selection ring and the error marker outside the body.
-    const qreal out = 8 * m_scene->style().scale;
+    // Room for the selection and provenance rings and the error marker outside the body.
+    const qreal out = 9 * m_scene->style().scale;
     return QRectF(QPointF(0, 0), size()).adjusted(-out, -out, out, out);
 }
 
@@ -95,6 +96,15 @@ void StageNodeItem::setDropHighlighted(bool highlighted)
     if (m_dropHighlighted == highlighted)
         return;
     m_dropHighlighted = highlighted;
+    update();
+}
+
+void StageNodeItem::setTrace(bool traced, bool dimmed)
+{
+    if (m_traced == traced && m_dimmed == dimmed)
+        return;
+    m_traced = traced;
+    m_dimmed = dimmed; // the scene sets the opacity, which also says whether the stage is needed
     update();
 }
 
@@ -193,6 +203,16 @@ void StageNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, Q
 {
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setRenderHint(QPainter::TextAntialiasing);
+    if (m_traced) {
+        // Outside the selection's ring, so a traced stage can be the selected one too.
+        const qreal s = m_scene->style().scale;
+        const qreal gap = 6.5 * s;
+        const qreal radius = m_scene->style().radius();
+        painter->setPen(QPen(provenanceColor(m_scene->style().dark), 3 * s));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(QRectF(QPointF(0, 0), size()).adjusted(-gap, -gap, gap, gap), radius + gap,
+                                 radius + gap);
+    }
     if (isStage())
         paintStage(painter);
     else

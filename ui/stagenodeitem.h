@@ -41,6 +41,11 @@ public:
     void setHovered(bool hovered);
     void setDropHighlighted(bool highlighted);
     bool isDropHighlighted() const { return m_dropHighlighted; }
+    // On a "Where Did This Come From?" chain: ringed in the provenance colour; dimmed: not on it
+    // while a chain is shown.
+    void setTrace(bool traced, bool dimmed);
+    bool isTraced() const { return m_traced; }
+    bool isDimmed() const { return m_dimmed; }
     void setErrors(const QStringList &messages);
     // Why the stage's steps that ran were not cached ("step 3: main.go modified").
     void setCacheReasons(const QStringList &reasons);
@@ -70,6 +75,8 @@ private:
     bool m_selected = false;
     bool m_hovered = false;
     bool m_dropHighlighted = false;
+    bool m_traced = false;
+    bool m_dimmed = false;
 };
 
 } // namespace stagecraft::ui
