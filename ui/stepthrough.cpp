@@ -17,7 +17,7 @@ namespace {
 
 // Stages tried as the target when an image's history is matched to the file: a hostile
 // file may have thousands, and a real image comes from one of the first few.
-constexpr int kMaxStagesTried = 32;
+constexpr int kMaxStagesTried = 16;
 
 int lastLineOf(const SourceRange &range)
 {
@@ -143,17 +143,11 @@ void StepThrough::step(int direction)
     }
     if (target < 0 || target >= instructions.size())
         return;
-    // The cursor goes to the step's first line; the pick follows the cursor. Focus stays
-    // where it is, so the keys keep stepping from the Files view too.
-    const QTextBlock block =
-        m_views.editor->document()->findBlockByNumber(instructions.at(target).range.start.line - 1);
-    if (!block.isValid())
-        return;
-    QTextCursor cursor(block);
-    m_views.editor->setTextCursor(cursor);
-    m_views.editor->centerCursor();
-    if (m_source != Source::Line || m_sourceLine != block.blockNumber() + 1)
-        pickLine(block.blockNumber() + 1); // the cursor was already there: no signal came
+    // The cursor goes to the step's first line; the pick follows the cursor.
+    const int targetLine = instructions.at(target).range.start.line;
+    moveCursorTo(targetLine);
+    if (m_source != Source::Line || m_sourceLine != targetLine)
+        pickLine(targetLine); // the cursor was already there: no signal came
 }
 
 std::shared_ptr<const ImageAnalysis> StepThrough::shownImage() const
@@ -199,6 +193,23 @@ void StepThrough::resolve()
     if (m_views.summary)
         m_views.summary->showPick(m_pick);
     Q_EMIT picked();
+    // A layer picked in Layers or Files shows its line in the editor too (the window does it
+    // for a build's layers; this for an image's matched by its history).
+    if (m_source == Source::Layer && m_pick.line > 0 && m_views.editor) {
+        const int here = m_views.editor->textCursor().blockNumber() + 1;
+        if (here < m_pick.line || here > m_pick.lastLine)
+            moveCursorTo(m_pick.line);
+    }
+}
+
+void StepThrough::moveCursorTo(int line)
+{
+    // Focus stays where it is, so the keys keep stepping from the Files view too.
+    const QTextBlock block = m_views.editor->document()->findBlockByNumber(line - 1);
+    if (!block.isValid())
+        return;
+    m_views.editor->setTextCursor(QTextCursor(block));
+    m_views.editor->centerCursor();
 }
 
 void StepThrough::resolveLine(StepPick &pick) const
@@ -250,7 +261,11 @@ void StepThrough::resolveLine(StepPick &pick) const
         pick.state = StepPick::State::Loading;
         return;
     }
-    const int layer = image ? historyLayers().value(index, -1) : -1;
+    // A build's own image needs no history: a line its steps do not name was added or
+    // edited since, and matching the history again on each keystroke would cost a plan.
+    const bool fromBuild = m_views.builds && !m_views.builds->builtSteps().isEmpty() && m_views.files &&
+                           m_views.builds->stageManifests().values().contains(m_views.files->argument());
+    const int layer = image && !fromBuild ? historyLayers().value(index, -1) : -1;
     if (layer >= 0)
         fillLayer(pick, layer);
     else

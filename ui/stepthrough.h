@@ -96,6 +96,7 @@ private:
     const QHash<int, int> &historyLayers() const;
     int lineOfLayer(int layer) const;
     void onCursorMoved();
+    void moveCursorTo(int line);
 
     Views m_views;
     Source m_source = Source::None;

@@ -177,6 +177,7 @@ private Q_SLOTS:
         QCOMPARE(stepper->current().state, StepPick::State::Layer);
         QCOMPARE(stepper->current().layer, 4);
         QCOMPARE(stepper->current().line, 5); // RUN mkdir -p /out && head -c 1048576 …
+        QCOMPARE(cursorLine(window), 5);      // the editor shows the step's line
         QCOMPARE(statusOf(*files, QStringLiteral("/out/blob.bin")), FileTreeModel::Status::Added);
         const LayerStep expected = LayerStep::of(*files->analysis(), 4);
         QCOMPARE(expected.addedFiles, 2); // blob.bin and app
@@ -269,6 +270,7 @@ private Q_SLOTS:
         next->trigger();
         QCOMPARE(stepper->current().layer, 1);
         QCOMPARE(files->selectedLayer(), 1);
+        QCOMPARE(cursorLine(window), 2); // RUN /bin/busybox --install: a line again
 
         putCursorOnLine(window, 5);
         QVERIFY(files->waitUntilLoaded(10000));
