@@ -10,6 +10,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace stagecraft::ui {
 
 namespace {
@@ -24,7 +26,18 @@ QLabel *makeLabel(const char *objectName)
     label->setWordWrap(true);
     label->setTextFormat(Qt::PlainText);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // An image's paths and a step's text can be any length: they never widen the window.
+    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     return label;
+}
+
+// A path from the image, middle elided past a line's worth: the ends say the most.
+QString shortPath(const QString &path)
+{
+    constexpr int kMaxChars = 80;
+    if (path.size() <= kMaxChars)
+        return path;
+    return path.left(30) + QChar(0x2026) + path.right(kMaxChars - 31);
 }
 
 } // namespace
@@ -84,7 +97,19 @@ void StepSummary::showPick(const StepPick &pick)
 
 QString StepSummary::titleText() const
 {
-    return m_title->text();
+    return m_titleFull;
+}
+
+void StepSummary::elideTitle()
+{
+    m_title->setText(
+        m_title->fontMetrics().elidedText(m_titleFull, Qt::ElideRight, std::max(1, m_title->width())));
+}
+
+void StepSummary::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    elideTitle();
 }
 
 QString StepSummary::headlineText() const
@@ -124,7 +149,7 @@ QString StepSummary::headline(const LayerStep &step)
     for (const ChangedTree &tree : step.largest) {
         if (named.size() == kTreesNamed || tree.bytes == 0)
             break;
-        named.append(QStringLiteral("%1 (%2)").arg(tree.path, sizeText(tree.bytes)));
+        named.append(QStringLiteral("%1 (%2)").arg(shortPath(tree.path), sizeText(tree.bytes)));
     }
     if (!named.isEmpty())
         // What a step that freed bytes wrote is not what it freed.
@@ -145,8 +170,9 @@ void StepSummary::render()
         title = tr("Layer %1 of %2: %3").arg(p.layer).arg(p.layerCount).arg(p.text);
     else
         title = tr("No step picked");
-    m_title->setText(title);
+    m_titleFull = title;
     m_title->setToolTip(title);
+    elideTitle();
 
     QString headlineText;
     QString counts;
@@ -206,10 +232,10 @@ void StepSummary::render()
         for (const ChangedTree &tree : s.largest) {
             if (trees.size() == kTreesListed)
                 break;
-            trees.append(
-                tree.files == 1
-                    ? QStringLiteral("%1 (%2)").arg(tree.path, sizeText(tree.bytes))
-                    : tr("%1 (%2 in %Ln files)", nullptr, tree.files).arg(tree.path, sizeText(tree.bytes)));
+            trees.append(tree.files == 1
+                             ? QStringLiteral("%1 (%2)").arg(shortPath(tree.path), sizeText(tree.bytes))
+                             : tr("%1 (%2 in %Ln files)", nullptr, tree.files)
+                                   .arg(shortPath(tree.path), sizeText(tree.bytes)));
         }
         if (!trees.isEmpty())
             largest = tr("Largest: %1").arg(trees.join(QStringLiteral(", ")));

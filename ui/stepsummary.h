@@ -39,11 +39,14 @@ public:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void render();
+    void elideTitle();
 
     StepPick m_pick;
+    QString m_titleFull; // the title label shows it elided to its width
     QToolButton *m_previous = nullptr;
     QToolButton *m_next = nullptr;
     QLabel *m_title = nullptr;

@@ -140,6 +140,32 @@ private Q_SLOTS:
         QCOMPARE(StepSummary::headline(LayerStep{}), QString());
     }
 
+    // An image's paths and a step's text may be any length: the panel stays narrow enough
+    // for a 1024-pixel window, and names them elided.
+    void hostileLengths()
+    {
+        StepSummary summary;
+        StepPick pick;
+        pick.state = StepPick::State::Layer;
+        pick.line = 3;
+        pick.text = QStringLiteral("RUN ") + QString(5000, QLatin1Char('x'));
+        pick.layer = 1;
+        pick.changes.layer = 1;
+        pick.changes.addedFiles = 1;
+        pick.changes.addedBytes = 10;
+        const QString longPath = QLatin1Char('/') + QString(10000, QLatin1Char('a')) + QStringLiteral("/end");
+        pick.changes.largest = {{longPath, 10, 1}};
+        summary.showPick(pick);
+        summary.resize(600, 200);
+        summary.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&summary));
+        QVERIFY2(summary.minimumSizeHint().width() < 400,
+                 qPrintable(QString::number(summary.minimumSizeHint().width())));
+        QVERIFY2(summary.headlineText().size() < 200, qPrintable(summary.headlineText()));
+        QVERIFY(summary.headlineText().contains(QStringLiteral("/end (")));
+        QVERIFY(summary.largestText().size() < 200);
+    }
+
     void imageWithHistory_data()
     {
         QTest::addColumn<bool>("german");
