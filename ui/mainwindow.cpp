@@ -157,7 +157,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &BuildSession::busyChanged, this, &MainWindow::updateBuildActions);
     connect(m_runPanel, &RunPanel::busyChanged, this, &MainWindow::updateBuildActions);
     connect(m_runPanel, &RunPanel::runFinished, this, &MainWindow::runFinished);
-    m_stepThrough = new StepThrough({m_editor, m_filesView, m_stepSummary, m_builds, m_analysis}, this);
+    m_stepThrough =
+        new StepThrough({m_editor, m_filesView, m_stepSummary, m_builds, m_analysis, m_timeline}, this);
     connect(m_layersView, &LayersView::layerActivated, this,
             [this](const QString &argument, int layerIndex, const QString &) {
                 selectLayerLine(argument, layerIndex);

@@ -3,11 +3,13 @@
 #include "core/analysis/imageanalysis.h"
 #include "core/checks/lastbuild.h"
 #include "core/plan/buildplan.h"
+#include "core/progress/buildprogress.h"
 #include "ui/buildcontroller.h"
 #include "ui/dockerfileeditor.h"
 #include "ui/filesview.h"
 #include "ui/liveanalysis.h"
 #include "ui/stepsummary.h"
+#include "ui/timelineview.h"
 
 #include <QTextBlock>
 
@@ -192,6 +194,7 @@ void StepThrough::resolve()
     m_pick = pick;
     if (m_views.summary)
         m_views.summary->showPick(m_pick);
+    markTimeline();
     Q_EMIT picked();
     // A layer picked in Layers or Files shows its line in the editor too (the window does it
     // for a build's layers; this for an image's matched by its history).
@@ -200,6 +203,22 @@ void StepThrough::resolve()
         if (here < m_pick.line || here > m_pick.lastLine)
             moveCursorTo(m_pick.line);
     }
+}
+
+void StepThrough::markTimeline() const
+{
+    TimelineView *timeline = m_views.timeline;
+    const BuildProgress *progress = timeline ? timeline->progress() : nullptr;
+    if (!progress)
+        return;
+    if (m_pick.line > 0)
+        for (const int stage : progress->stageIndexes())
+            for (const StepProgress &step : progress->stage(stage)->steps)
+                if (step.stage >= 0 && step.range.start.line == m_pick.line) {
+                    timeline->selectStep(stage, step.step);
+                    return;
+                }
+    timeline->selectStep(-1, -1);
 }
 
 void StepThrough::moveCursorTo(int line)

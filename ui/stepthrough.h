@@ -25,6 +25,7 @@ class DockerfileEditor;
 class FilesView;
 class LiveAnalysis;
 class StepSummary;
+class TimelineView;
 
 // What one picked step is, as the summary shows it.
 struct StepPick
@@ -60,6 +61,7 @@ public:
         StepSummary *summary = nullptr;
         BuildController *builds = nullptr; // the last build's steps; may be null
         LiveAnalysis *analysis = nullptr;  // the editor text's parse and the target
+        TimelineView *timeline = nullptr;  // marks the picked step's bar; may be null
     };
 
     StepThrough(const Views &views, QObject *parent = nullptr);
@@ -97,6 +99,7 @@ private:
     int lineOfLayer(int layer) const;
     void onCursorMoved();
     void moveCursorTo(int line);
+    void markTimeline() const;
 
     Views m_views;
     Source m_source = Source::None;

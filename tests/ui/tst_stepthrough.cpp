@@ -351,6 +351,9 @@ private Q_SLOTS:
         QCOMPARE(files->selectedLayer(), 1);
         QCOMPARE(statusOf(*files, QStringLiteral("/data/blob")), FileTreeModel::Status::Added);
         QCOMPARE(stepper->current().changes.addedBytes, 300000);
+        window.timelineView()->refresh();
+        QCOMPARE(window.timelineView()->selectedBar(), window.timelineView()->layout().barOf(0, 1));
+        QVERIFY(window.timelineView()->selectedBar() >= 0);
         QVERIFY2(
             window.stepSummary()->headlineText().startsWith(QStringLiteral("Layer 1 added 300 kB: /data")),
             qPrintable(window.stepSummary()->headlineText()));
