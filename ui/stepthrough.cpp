@@ -11,6 +11,7 @@
 #include "ui/stepsummary.h"
 #include "ui/timelineview.h"
 
+#include <QSet>
 #include <QTextBlock>
 
 namespace stagecraft::ui {
@@ -280,11 +281,10 @@ void StepThrough::resolveLine(StepPick &pick) const
         pick.state = StepPick::State::Loading;
         return;
     }
-    // A build's own image needs no history: a line its steps do not name was added or
-    // edited since, and matching the history again on each keystroke would cost a plan.
-    const bool fromBuild = m_views.builds && !m_views.builds->builtSteps().isEmpty() && m_views.files &&
-                           m_views.builds->stageManifests().values().contains(m_views.files->argument());
-    const int layer = image && !fromBuild ? historyLayers().value(index, -1) : -1;
+    // An image whose layers the last build's steps name needs no history: a line they do
+    // not name was added or edited since, and matching the history again on each keystroke
+    // would cost a plan. (A docker engine's image may carry other digests: its history counts.)
+    const int layer = image && !namedByBuild(*image) ? historyLayers().value(index, -1) : -1;
     if (layer >= 0)
         fillLayer(pick, layer);
     else
@@ -328,6 +328,19 @@ void StepThrough::fillLayer(StepPick &pick, int layer) const
     m_changesImage = image;
     if (pick.text.isEmpty())
         pick.text = shortText(pick.changes.createdBy);
+}
+
+bool StepThrough::namedByBuild(const ImageAnalysis &image) const
+{
+    if (!m_views.builds)
+        return false;
+    QSet<QString> digests;
+    for (const LayerReport &layer : image.layers())
+        digests.insert(layer.digest);
+    for (const BuildController::BuiltStep &built : m_views.builds->builtSteps())
+        if (built.makesLayer && digests.contains(built.layerDigest))
+            return true;
+    return false;
 }
 
 const QHash<int, int> &StepThrough::historyLayers() const

@@ -96,6 +96,7 @@ private:
     // Layer of the Files view's image each instruction made (by Dockerfile instruction
     // index), from the image's history; cached per image and text.
     const QHash<int, int> &historyLayers() const;
+    bool namedByBuild(const ImageAnalysis &image) const; // the last build's steps name its layers
     int lineOfLayer(int layer) const;
     void onCursorMoved();
     void moveCursorTo(int line);

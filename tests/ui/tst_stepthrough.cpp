@@ -383,6 +383,15 @@ private Q_SLOTS:
         Q_EMIT window.graphView()->stageActivated(0);
         QCOMPARE(stepper->current().line, 5); // the stage's last step
         QCOMPARE(files->selectedLayer(), 3);
+
+        // A step typed after the build has no layer yet.
+        QTextCursor end(window.editor()->document());
+        end.movePosition(QTextCursor::End);
+        end.insertText(QStringLiteral("RUN echo new > /new\n"));
+        window.flushAnalysis();
+        putCursorOnLine(window, 6);
+        QCOMPARE(stepper->current().state, StepPick::State::NotBuilt);
+        QCOMPARE(stepper->current().keyword, QStringLiteral("RUN"));
     }
 
 private:
