@@ -14,6 +14,8 @@
 #include <QSet>
 #include <QTextBlock>
 
+#include <algorithm>
+
 namespace stagecraft::ui {
 
 namespace {
@@ -245,6 +247,10 @@ void StepThrough::resolveLine(StepPick &pick) const
     pick.text = shortText(instruction.original);
     if (instruction.kind == InstructionKind::From) {
         pick.state = StepPick::State::From;
+        return;
+    }
+    if (instruction.kind == InstructionKind::Unknown) {
+        pick.state = StepPick::State::NotBuilt; // no builder runs it
         return;
     }
     if (!makesLayer(instruction.kind)) {
