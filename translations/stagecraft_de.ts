@@ -1575,6 +1575,22 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <source>Where It Came From</source>
         <translation>Herkunft</translation>
     </message>
+    <message>
+        <source>Next &amp;Step</source>
+        <translation>Nächster &amp;Schritt</translation>
+    </message>
+    <message>
+        <source>Previous S&amp;tep</source>
+        <translation>Vorheriger Sc&amp;hritt</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Step S&amp;ummary</source>
+        <translation>Schritt&amp;übersicht</translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::EnginePicker</name>
@@ -1933,6 +1949,121 @@ Tippe FROM und einen Image-Namen, um eine zu beginnen.</translation>
     <message>
         <source>Stage graph</source>
         <translation>Stufen-Graph</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::StepSummary</name>
+    <message>
+        <source>Layer %1 changed no files</source>
+        <translation>Schicht %1 änderte keine Dateien</translation>
+    </message>
+    <message>
+        <source>Layer %1 added %2</source>
+        <translation>Schicht %1 fügte %2 hinzu</translation>
+    </message>
+    <message>
+        <source>Layer %1 freed %2</source>
+        <translation>Schicht %1 gab %2 frei</translation>
+    </message>
+    <message>
+        <source>; wrote %1</source>
+        <translation>; schrieb %1</translation>
+    </message>
+    <message>
+        <source>Line %1: %2</source>
+        <translation>Zeile %1: %2</translation>
+    </message>
+    <message>
+        <source>Layer %1 of %2: %3</source>
+        <translation>Schicht %1 von %2: %3</translation>
+    </message>
+    <message>
+        <source>No step picked</source>
+        <translation>Kein Schritt gewählt</translation>
+    </message>
+    <message>
+        <source>Put the cursor on an instruction, or click a layer or a timeline bar.</source>
+        <translation>Setze den Cursor auf eine Anweisung oder klicke auf eine Schicht oder einen Balken der Zeitleiste.</translation>
+    </message>
+    <message>
+        <source>Put the cursor on an instruction, click a layer or a timeline bar, or press %1 for the next step.</source>
+        <translation>Setze den Cursor auf eine Anweisung, klicke auf eine Schicht oder einen Balken der Zeitleiste oder drücke %1 für den nächsten Schritt.</translation>
+    </message>
+    <message>
+        <source>FROM starts the stage: the layers before its first step are the base image&apos;s.</source>
+        <translation>FROM beginnt die Stufe: Die Schichten vor ihrem ersten Schritt sind die des Basis-Images.</translation>
+    </message>
+    <message>
+        <source>%1 made no layer in the last build: it changed no files.</source>
+        <translation>%1 erzeugte beim letzten Build keine Schicht: Es änderte keine Dateien.</translation>
+    </message>
+    <message>
+        <source>%1 makes no layer: it changes the image&apos;s configuration, not its files.</source>
+        <translation>%1 erzeugt keine Schicht: Es ändert die Konfiguration des Images, nicht seine Dateien.</translation>
+    </message>
+    <message>
+        <source>The image shown has no layer of this step. Build the Dockerfile to see what it changes.</source>
+        <translation>Das gezeigte Image hat keine Schicht dieses Schritts. Baue das Dockerfile, um zu sehen, was er ändert.</translation>
+    </message>
+    <message>
+        <source>Reading the image…</source>
+        <translation>Das Image wird gelesen…</translation>
+    </message>
+    <message>
+        <source>(from the build cache)</source>
+        <translation>(aus dem Build-Cache)</translation>
+    </message>
+    <message>
+        <source>Size change: %1</source>
+        <translation>Größenänderung: %1</translation>
+    </message>
+    <message>
+        <source>Largest: %1</source>
+        <translation>Am größten: %1</translation>
+    </message>
+    <message>
+        <source>Added: 1 file, %1</source>
+        <translation>Hinzugefügt: 1 Datei, %1</translation>
+    </message>
+    <message>
+        <source>Modified: 1 file, %1</source>
+        <translation>Geändert: 1 Datei, %1</translation>
+    </message>
+    <message>
+        <source>(was %1)</source>
+        <translation>(vorher %1)</translation>
+    </message>
+    <message>
+        <source>Removed: 1 path, %1</source>
+        <translation>Entfernt: 1 Pfad, %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Added: %Ln files, %1</source>
+        <translation>
+            <numerusform>Hinzugefügt: %Ln Datei, %1</numerusform>
+            <numerusform>Hinzugefügt: %Ln Dateien, %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Modified: %Ln files, %1</source>
+        <translation>
+            <numerusform>Geändert: %Ln Datei, %1</numerusform>
+            <numerusform>Geändert: %Ln Dateien, %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed: %Ln paths, %1</source>
+        <translation>
+            <numerusform>Entfernt: %Ln Pfad, %1</numerusform>
+            <numerusform>Entfernt: %Ln Pfade, %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%2 in %Ln files)</source>
+        <translation>
+            <numerusform>%1 (%2 in %Ln Datei)</numerusform>
+            <numerusform>%1 (%2 in %Ln Dateien)</numerusform>
+        </translation>
     </message>
 </context>
 <context>

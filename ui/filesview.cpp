@@ -233,6 +233,11 @@ int FilesView::layerCount() const
     return m_loaded && m_loaded->analysis ? int(m_loaded->analysis->layers().size()) : 0;
 }
 
+std::shared_ptr<const ImageAnalysis> FilesView::analysis() const
+{
+    return m_loaded ? m_loaded->analysis : nullptr;
+}
+
 void FilesView::showImage(const QString &argument, const QString &stageName)
 {
     m_cancel.cancel();

@@ -43,6 +43,9 @@ public:
 
     int selectedLayer() const { return m_layer; }
     int layerCount() const;
+    // The image shown, analysed (null until one has loaded): the step summary reads a
+    // layer's changes from it instead of reading the image again.
+    std::shared_ptr<const ImageAnalysis> analysis() const;
     bool isLoading() const { return m_pending > 0; }
     QString argument() const { return m_argument; }
     QString stageName() const { return m_stageName; }

@@ -22,6 +22,7 @@
 #include "ui/provenancepanel.h"
 #include "ui/runpanel.h"
 #include "ui/stagegraphview.h"
+#include "ui/stepthrough.h"
 #include "ui/terminalpanel.h"
 #include "ui/timelineview.h"
 #include "ui/tintediconengine.h"
@@ -125,6 +126,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_runPanel = new RunPanel(this, m_session, m_logModel, m_problemsDock);
     m_logView = m_runPanel->logView();
     m_timeline = m_runPanel->timeline();
+    MainWindowActions::createStepDock(this);
     MainWindowActions::createMenus(this);
     MainWindowActions::createToolBar(this);
     MainWindowActions::createStatusBar(this);
@@ -156,9 +158,13 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &BuildSession::busyChanged, this, &MainWindow::updateBuildActions);
     connect(m_runPanel, &RunPanel::busyChanged, this, &MainWindow::updateBuildActions);
     connect(m_runPanel, &RunPanel::runFinished, this, &MainWindow::runFinished);
+    m_stepThrough =
+        new StepThrough({m_editor, m_filesView, m_stepSummary, m_builds, m_analysis, m_timeline}, this);
     connect(m_layersView, &LayersView::layerActivated, this,
             [this](const QString &argument, int layerIndex, const QString &) {
                 selectLayerLine(argument, layerIndex);
+                m_stepThrough->pickLayer(argument, layerIndex);
+                m_filesImage = m_filesView->argument();
             });
     connect(m_filesView, &FilesView::layerActivated, this,
             [this](int layerIndex) { selectLayerLine(m_filesImage, layerIndex); });
@@ -989,6 +995,15 @@ QString MainWindow::stageManifest(int stageIndex) const
 int MainWindow::lineOfLayer(const QString &layerDigest) const
 {
     return m_builds->lineOfLayer(layerDigest);
+}
+
+void MainWindow::stepThrough(int direction)
+{
+    // Stepping is looking at layers: the Files view and the summary come to the front.
+    m_stepDock->show();
+    m_stepDock->raise();
+    showView(QStringLiteral("files"));
+    m_stepThrough->step(direction);
 }
 
 void MainWindow::selectLayerLine(const QString &argument, int layerIndex)

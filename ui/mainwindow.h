@@ -39,6 +39,8 @@ class PresentationMode;
 class ProblemsModel;
 class RunPanel;
 class StageGraphView;
+class StepSummary;
+class StepThrough;
 class TerminalPanel;
 class TimelineView;
 
@@ -129,6 +131,10 @@ public:
     QString stageManifest(int stageIndex) const;
     // The editor line of the instruction that made layer `layerDigest` in the last build.
     int lineOfLayer(const QString &layerDigest) const;
+    // Next/Previous Step (direction 1/-1): the Step dock comes to the front with the step.
+    void stepThrough(int direction);
+    StepThrough *stepper() const { return m_stepThrough; }
+    StepSummary *stepSummary() const { return m_stepSummary; }
 
 Q_SIGNALS:
     void analysisApplied(); // the editor, graph and problems show a new analysis
@@ -220,6 +226,9 @@ private:
     QHash<QString, QStringList> m_layerDigests; // image argument → its layer digests
     QString m_filesImage;                       // the manifest the Files view shows
     bool m_linkingLayers = false;               // a layer click moves the cursor; do not echo it back
+    StepSummary *m_stepSummary = nullptr;       // the Step dock: what the picked step changed
+    QDockWidget *m_stepDock = nullptr;
+    StepThrough *m_stepThrough = nullptr; // a step picked anywhere → its layer in Files and the summary
 };
 
 } // namespace stagecraft::ui

@@ -10,6 +10,8 @@
 #include "ui/problemsmodel.h"
 #include "ui/runpanel.h"
 #include "ui/stagegraphview.h"
+#include "ui/stepsummary.h"
+#include "ui/stepthrough.h"
 #include "ui/tintediconengine.h"
 
 #include <QAction>
@@ -194,6 +196,16 @@ void MainWindowActions::createActions(MainWindow *w)
          {QKeySequence(QStringLiteral("Shift+F8"))},
          [w] { w->stepProblem(-1); },
          {}},
+        {"actionNextStep",
+         MainWindow::tr("Next &Step"),
+         {QKeySequence(QStringLiteral("Alt+Down"))},
+         [w] { w->stepThrough(1); },
+         {}},
+        {"actionPreviousStep",
+         MainWindow::tr("Previous S&tep"),
+         {QKeySequence(QStringLiteral("Alt+Up"))},
+         [w] { w->stepThrough(-1); },
+         {}},
         {"actionChooseTarget",
          MainWindow::tr("Choose &Target"),
          {QKeySequence(QStringLiteral("Ctrl+T"))},
@@ -370,6 +382,9 @@ void MainWindowActions::createMenus(MainWindow *w)
     view->addAction(a("actionTimeline"));
     view->addAction(a("actionNextProblem"));
     view->addAction(a("actionPreviousProblem"));
+    view->addAction(a("actionStepSummary"));
+    view->addAction(a("actionNextStep"));
+    view->addAction(a("actionPreviousStep"));
     view->addSeparator();
     for (const char *name : {"actionChooseTarget", "actionFocusEditor", "actionFocusGraph"})
         view->addAction(a(name));
@@ -528,6 +543,25 @@ void MainWindowActions::createProblemsDock(MainWindow *w)
     toggle->setObjectName(QStringLiteral("actionProblems"));
     toggle->setText(MainWindow::tr("&Problems"));
     toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+M")));
+    w->addAction(toggle);
+}
+
+void MainWindowActions::createStepDock(MainWindow *w)
+{
+    w->m_stepSummary = new StepSummary;
+    w->m_stepSummary->setStepActions(w->action(QStringLiteral("actionPreviousStep")),
+                                     w->action(QStringLiteral("actionNextStep")));
+    w->m_stepDock = new QDockWidget(MainWindow::tr("Step"), w);
+    w->m_stepDock->setObjectName(QStringLiteral("stepDock"));
+    w->m_stepDock->setWidget(w->m_stepSummary);
+    w->m_stepDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    w->addDockWidget(Qt::BottomDockWidgetArea, w->m_stepDock);
+    w->tabifyDockWidget(w->m_problemsDock, w->m_stepDock);
+    w->m_problemsDock->raise();
+    QAction *toggle = w->m_stepDock->toggleViewAction();
+    toggle->setObjectName(QStringLiteral("actionStepSummary"));
+    toggle->setText(MainWindow::tr("Step S&ummary"));
+    toggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+J")));
     w->addAction(toggle);
 }
 

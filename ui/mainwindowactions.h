@@ -15,6 +15,8 @@ public:
     static void createToolBar(MainWindow *w);
     static void createStatusBar(MainWindow *w);
     static void createProblemsDock(MainWindow *w);
+    // The Step dock (StepSummary), tabbed with the Problems; after the RunPanel's docks.
+    static void createStepDock(MainWindow *w);
 };
 
 } // namespace stagecraft::ui
