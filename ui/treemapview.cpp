@@ -49,6 +49,9 @@ TreemapView::TreemapView(QWidget *parent)
     m_status = new QLabel;
     m_status->setObjectName(QStringLiteral("treemapStatus"));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Wrapped, so a long line (a German one, or an image's path) never widens the pane.
+    m_status->setWordWrap(true);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_up);
