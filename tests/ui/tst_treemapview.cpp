@@ -1,4 +1,5 @@
 #include "core/analysis/imagesource.h"
+#include "germanlocale.h"
 #include "layerspec.h"
 #include "synthimage.h"
 #include "ui/sizetext.h"
@@ -267,6 +268,22 @@ void TestTreemapView::pullSizeInTheStatus()
     QVERIFY(view.waitUntilLoaded(60000));
     QCOMPARE(view.pullSize(), -1);
     QVERIFY2(!view.statusText().contains(u"pull size"_s), qPrintable(view.statusText()));
+
+    // In German, with the reader's number format; the long line wraps in a 1024×768 window.
+    const stagecraft::test::GermanLocale german(true);
+    QVERIFY(german.installed());
+    TreemapView translated;
+    translated.resize(500, 600);
+    translated.show();
+    translated.showImage(images + u"final.oci"_s);
+    QVERIFY(translated.waitUntilLoaded(60000));
+    QVERIFY2(translated.statusText().contains(
+                 u"Pull-Größe %1 (komprimiert)"_s.arg(sizeText(translated.pullSize()))),
+             qPrintable(translated.statusText()));
+    QVERIFY(translated.statusText().contains(u","_s));
+    QVERIFY(translated.minimumSizeHint().width() <= 500);
+    if (qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS")) // for looking at it by eye
+        translated.grab().save(u"/tmp/stagecraft-treemap-de.png"_s);
 }
 
 void TestTreemapView::canvasClicksAndLayers()
