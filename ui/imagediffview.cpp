@@ -65,6 +65,9 @@ ImageDiffView::ImageDiffView(QWidget *parent)
     for (int column = ImageDiffModel::ChangeColumn; column < ImageDiffModel::ColumnCount; ++column)
         m_table->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     connect(m_table, &QTreeView::activated, this, &ImageDiffView::onActivated);
+    // The header and a couple of rows: in the window's pane beside the editor the chart
+    // above needs the height more (the splitter gives the list more when there is room).
+    m_table->setMinimumHeight(m_table->header()->sizeHint().height() + 3 * fontMetrics().height());
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_show);
@@ -134,9 +137,14 @@ bool ImageDiffView::waitUntilCompared(int timeoutMs)
 
 QString ImageDiffView::summary() const
 {
+    return summaryParts().join(u' ');
+}
+
+QStringList ImageDiffView::summaryParts() const
+{
     const auto diff = m_model->diff();
     if (!diff)
-        return m_message;
+        return {m_message};
     const ImageComparison &c = diff->comparison;
     const QLocale locale;
     const qint64 growth = c.growth();
@@ -155,28 +163,34 @@ QString ImageDiffView::summary() const
     QString hidden;
     const qint64 filesGrowth = c.rightFilesTotal() - c.leftFilesTotal();
     if (filesGrowth != growth)
-        hidden =
-            u' ' + tr("Their files differ by %1; the other %2 are in layers whose files later layers "
-                      "removed or overwrote.")
-                       .arg(ImageDiffModel::deltaText(filesGrowth), sizeText(qAbs(growth - filesGrowth)));
+        hidden = tr("Their files differ by %1; the other %2 are in layers whose files later layers "
+                    "removed or overwrote.")
+                     .arg(ImageDiffModel::deltaText(filesGrowth), sizeText(qAbs(growth - filesGrowth)));
     const auto count = [&locale](qsizetype n, const QString &one, const QString &many) {
         return n == 1 ? one : many.arg(locale.toString(qlonglong(n)));
     };
     const qsizetype removed = c.onlyInLeft().size();
     const qsizetype added = c.onlyInRight().size();
     const qsizetype changed = c.changed().size();
+    QStringList parts;
     if (removed + added + changed == 0)
-        return tr("%1; their files are the same.").arg(sizes) + hidden;
-    return tr("%1: %2, %3, %4.")
-               .arg(sizes, count(removed, tr("1 path removed"), tr("%1 paths removed")),
-                    count(added, tr("1 added"), tr("%1 added")),
-                    count(changed, tr("1 changed"), tr("%1 changed"))) +
-           hidden;
+        parts << tr("%1; their files are the same.").arg(sizes);
+    else
+        parts << tr("%1: %2, %3, %4.")
+                     .arg(sizes, count(removed, tr("1 path removed"), tr("%1 paths removed")),
+                          count(added, tr("1 added"), tr("%1 added")),
+                          count(changed, tr("1 changed"), tr("%1 changed")));
+    if (!hidden.isEmpty())
+        parts << hidden;
+    return parts;
 }
 
 void ImageDiffView::updateSummary()
 {
-    m_summary->setText(summary());
+    // The first sentence on the label, which sits in a narrow pane; all of it as the tooltip.
+    const QStringList parts = summaryParts();
+    m_summary->setText(parts.value(0));
+    m_summary->setToolTip(parts.join(u' '));
     m_show->setEnabled(m_model->diff() != nullptr);
     m_filter->setEnabled(m_model->diff() != nullptr);
 }

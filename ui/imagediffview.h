@@ -36,8 +36,13 @@ public:
     bool isComparing() const { return m_pending > 0; }
     bool waitUntilCompared(int timeoutMs);
 
-    // "final.docker.tar is 1.1 MB smaller than build.docker.tar: 3 paths removed, 1 added, 2 changed"
+    // "B (final.docker.tar) is 1.1 MB smaller than A (build.docker.tar): 3 paths removed, 1 added,
+    // 2 changed." and, when the images' sizes differ by more than their files, where the rest is.
     QString summary() const;
+    // The label that shows the summary's first sentence (the whole summary as its tooltip).
+    // The Layers view places it above its chart: inside the pane under the chart a wrapped
+    // line got one line's height and was cut off.
+    QLabel *summaryLabel() const { return m_summary; }
     ImageDiffModel *model() const { return m_model; }
     QSortFilterProxyModel *proxyModel() const { return m_proxy; }
     QTreeView *table() const { return m_table; }
@@ -54,6 +59,7 @@ private:
     void finishCompare(quint64 generation, const std::shared_ptr<const ImageDiff> &diff);
     void onActivated(const QModelIndex &index);
     void updateSummary();
+    QStringList summaryParts() const;
 
     quint64 m_generation = 0;
     int m_pending = 0;

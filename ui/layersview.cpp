@@ -185,6 +185,8 @@ LayersView::LayersView(QWidget *parent)
     layout->addLayout(buttons);
     auto *statusRow = new QHBoxLayout;
     statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_diff->summaryLabel(), 1); // in place of the status for two images
+    statusRow->addStretch(0);                        // keeps the toggle at the right while both are hidden
     statusRow->addWidget(m_logBox, 0, Qt::AlignTop);
     layout->addWidget(m_headline);
     layout->addLayout(statusRow);
@@ -373,9 +375,14 @@ void LayersView::showLoaded()
         m_status->setText(m_errors.join(QLatin1Char('\n')));
     else if (images.isEmpty())
         m_status->setText(tr("Build an image, pick two from the store or open a tarball to compare layers."));
+    else if (images.size() == 2)
+        // The file changes' summary takes its place: both, wrapped beside the editor, pushed
+        // the list out of a 1024×768 window's pane.
+        m_status->clear();
     else
         m_status->setText(tr("Click a segment or a row to find the instruction that made the layer."));
     m_status->setVisible(!m_status->text().isEmpty());
+    m_diff->summaryLabel()->setVisible(images.size() == 2);
     refreshPickers();
     Q_EMIT loaded();
 }

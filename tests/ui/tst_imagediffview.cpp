@@ -13,6 +13,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -125,6 +126,10 @@ private Q_SLOTS:
                 .arg(expected.onlyInRight().size())
                 .arg(expected.changed().size());
         QVERIFY2(diff->summary().startsWith(summary), qPrintable(diff->summary()));
+        // Above the chart, in place of its hint: the first sentence, all of it as the tooltip.
+        QCOMPARE(diff->summaryLabel()->text(), summary);
+        QCOMPARE(diff->summaryLabel()->toolTip(), diff->summary());
+        QVERIFY(diff->summaryLabel()->isVisible());
         // `build` removed a 1 MiB file one layer after writing it: the images differ by more
         // than their files do, and the summary says where the rest is.
         const qint64 files = expected.rightFilesTotal() - expected.leftFilesTotal();
@@ -198,6 +203,7 @@ private Q_SLOTS:
         QCOMPARE(view.diffView()->model()->rowCount(), 0);
         QCOMPARE(view.detailTabs()->currentWidget(), view.layerTable());
         QVERIFY(view.diffView()->summary().contains(u"two images"_s));
+        QVERIFY(view.diffView()->summaryLabel()->isHidden());
         // A newer comparison replaces one still running; destroying the view waits for it.
         auto busy = std::make_unique<LayersView>();
         busy->compare({imagePath(u"build.docker.tar"_s), imagePath(u"final.oci"_s)});
