@@ -179,6 +179,9 @@ LayersView::LayersView(QWidget *parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     splitter->setChildrenCollapsible(false);
+    // Scaled to the splitter's height: three fifths for the chart, whose axis title elides
+    // below about 250 pixels, the rest for the list below it.
+    splitter->setSizes({600, 400});
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(pickers);
