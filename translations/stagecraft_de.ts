@@ -596,6 +596,33 @@
     </message>
 </context>
 <context>
+    <name>stagecraft::ui::EnginePicker</name>
+    <message>
+        <source>Docker</source>
+        <translation>Docker</translation>
+    </message>
+    <message>
+        <source>Embedded</source>
+        <translation>Eingebaut</translation>
+    </message>
+    <message>
+        <source>Engine:</source>
+        <translation>Engine:</translation>
+    </message>
+    <message>
+        <source>%1 (not available)</source>
+        <translation>%1 (nicht verfügbar)</translation>
+    </message>
+    <message>
+        <source>Builds run on: %1</source>
+        <translation>Builds laufen auf: %1</translation>
+    </message>
+    <message>
+        <source>the embedded builder: no daemon, no root</source>
+        <translation>dem eingebauten Builder: kein Daemon, kein root</translation>
+    </message>
+</context>
+<context>
     <name>stagecraft::ui::ExampleCatalog</name>
     <message>
         <source>Cannot create the folder %1.</source>
@@ -834,6 +861,200 @@ Einsparbar: verschwendet minus die Fassung, die das Image behält – die Bytes,
     </message>
 </context>
 <context>
+    <name>stagecraft::ui::ImageDiffModel</name>
+    <message>
+        <source>added</source>
+        <translation>hinzugefügt</translation>
+    </message>
+    <message>
+        <source>removed</source>
+        <translation>entfernt</translation>
+    </message>
+    <message>
+        <source>type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>mode</source>
+        <translation>Rechte</translation>
+    </message>
+    <message>
+        <source>owner</source>
+        <translation>Eigentümer</translation>
+    </message>
+    <message>
+        <source>link</source>
+        <translation>Link</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <translation>geändert</translation>
+    </message>
+    <message>
+        <source>changed (%1)</source>
+        <translation>geändert (%1)</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>Not in %1</source>
+        <translation>Nicht in %1</translation>
+    </message>
+    <message>
+        <source>Layer %1 of %2: %3</source>
+        <translation>Schicht %1 von %2: %3</translation>
+    </message>
+    <message>
+        <source>the first image</source>
+        <translation>dem ersten Image</translation>
+    </message>
+    <message>
+        <source>the second image</source>
+        <translation>dem zweiten Image</translation>
+    </message>
+    <message>
+        <source>Uncompressed bytes in A (%1); a directory&apos;s are everything below it</source>
+        <translation>Unkomprimierte Bytes in A (%1); bei einem Verzeichnis alles darunter</translation>
+    </message>
+    <message>
+        <source>Uncompressed bytes in B (%1)</source>
+        <translation>Unkomprimierte Bytes in B (%1)</translation>
+    </message>
+    <message>
+        <source>B minus A; sorted by the size of the change</source>
+        <translation>B minus A; sortiert nach der Größe der Änderung</translation>
+    </message>
+    <message>
+        <source>The layer of A (%1) that last wrote the path</source>
+        <translation>Die Schicht von A (%1), die den Pfad zuletzt geschrieben hat</translation>
+    </message>
+    <message>
+        <source>The layer of B (%1) that last wrote the path</source>
+        <translation>Die Schicht von B (%1), die den Pfad zuletzt geschrieben hat</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Pfad</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Änderung</translation>
+    </message>
+    <message>
+        <source>Size A</source>
+        <translation>Größe A</translation>
+    </message>
+    <message>
+        <source>Size B</source>
+        <translation>Größe B</translation>
+    </message>
+    <message>
+        <source>Delta</source>
+        <translation>Differenz</translation>
+    </message>
+    <message>
+        <source>Layer A</source>
+        <translation>Schicht A</translation>
+    </message>
+    <message>
+        <source>Layer B</source>
+        <translation>Schicht B</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::ImageDiffView</name>
+    <message>
+        <source>All changes</source>
+        <translation>Alle Änderungen</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>Hinzugefügt</translation>
+    </message>
+    <message>
+        <source>Removed</source>
+        <translation>Entfernt</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>Geändert</translation>
+    </message>
+    <message>
+        <source>By directory</source>
+        <translation>Nach Verzeichnis</translation>
+    </message>
+    <message>
+        <source>Which paths to list; by directory: the directories two levels down whose bytes differ</source>
+        <translation>Welche Pfade die Liste zeigt; nach Verzeichnis: die Verzeichnisse bis zwei Ebenen tief, deren Bytes sich unterscheiden</translation>
+    </message>
+    <message>
+        <source>Filter paths</source>
+        <translation>Pfade filtern</translation>
+    </message>
+    <message>
+        <source>Pick two images to see which files differ.</source>
+        <translation>Zwei Images wählen, um zu sehen, welche Dateien sich unterscheiden.</translation>
+    </message>
+    <message>
+        <source>Comparing the files of %1 and %2…</source>
+        <translation>Vergleiche die Dateien von %1 und %2 …</translation>
+    </message>
+    <message>
+        <source>%1; their files are the same.</source>
+        <translation>%1; ihre Dateien sind gleich.</translation>
+    </message>
+    <message>
+        <source>%1: %2, %3, %4.</source>
+        <translation>%1: %2, %3, %4.</translation>
+    </message>
+    <message>
+        <source>1 path removed</source>
+        <translation>1 Pfad entfernt</translation>
+    </message>
+    <message>
+        <source>%1 paths removed</source>
+        <translation>%1 Pfade entfernt</translation>
+    </message>
+    <message>
+        <source>1 added</source>
+        <translation>1 hinzugefügt</translation>
+    </message>
+    <message>
+        <source>%1 added</source>
+        <translation>%1 hinzugefügt</translation>
+    </message>
+    <message>
+        <source>1 changed</source>
+        <translation>1 geändert</translation>
+    </message>
+    <message>
+        <source>%1 changed</source>
+        <translation>%1 geändert</translation>
+    </message>
+    <message>
+        <source>B (%1) is %2 larger than A (%3)</source>
+        <translation>B (%1) ist %2 größer als A (%3)</translation>
+    </message>
+    <message>
+        <source>B (%1) is %2 smaller than A (%3)</source>
+        <translation>B (%1) ist %2 kleiner als A (%3)</translation>
+    </message>
+    <message>
+        <source>B (%1) is as large as A (%2)</source>
+        <translation>B (%1) ist so groß wie A (%2)</translation>
+    </message>
+    <message>
+        <source>Their files differ by %1; the other %2 are in layers whose files later layers removed or overwrote.</source>
+        <translation>Ihre Dateien unterscheiden sich um %1; die übrigen %2 liegen in Schichten, deren Dateien spätere Schichten entfernt oder überschrieben haben.</translation>
+    </message>
+</context>
+<context>
     <name>stagecraft::ui::KitImportDialog</name>
     <message>
         <source>&amp;Import</source>
@@ -879,6 +1100,68 @@ Einsparbar: verschwendet minus die Fassung, die das Image behält – die Bytes,
         <source>The kit was not imported: %1</source>
         <translation>Das Kursmaterial wurde nicht importiert: %1</translation>
     </message>
+    <message>
+        <source>&amp;Check Kit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base image %1  —  %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1  —  %n steps, %2 cached</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>  —  covered: builds fully cached offline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  —  would need the network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  —  steps would run (offline)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base image %1 is not in the kit: it would be pulled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line %1: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> — would need the network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> — would run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n steps have no cached result</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 examples build fully cached without the network. The kit holds %3 of base images, %4 of build cache and %5 of examples.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The kit cannot be used: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>stagecraft::ui::LayersChart</name>
@@ -897,16 +1180,16 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <translation>Image-Größe, logarithmisch (Segmente teilen jeden Balken nach ihrem Anteil)</translation>
     </message>
     <message>
-        <source>Layer %1</source>
-        <translation>Schicht %1</translation>
-    </message>
-    <message>
         <source>%1&lt;br&gt;&lt;b&gt;%2&lt;/b&gt;</source>
         <translation>%1&lt;br&gt;&lt;b&gt;%2&lt;/b&gt;</translation>
     </message>
     <message>
         <source>Size (uncompressed)</source>
         <translation>Größe (unkomprimiert)</translation>
+    </message>
+    <message>
+        <source>%1, layer %2</source>
+        <translation>%1, Schicht %2</translation>
     </message>
 </context>
 <context>
@@ -1054,6 +1337,30 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     <message>
         <source>Size (uncompressed)</source>
         <translation>Größe (unkomprimiert)</translation>
+    </message>
+    <message>
+        <source>Changed files</source>
+        <translation>Geänderte Dateien</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>Schichten</translation>
+    </message>
+    <message>
+        <source>Pick two images to see which files differ.</source>
+        <translation>Zwei Images wählen, um zu sehen, welche Dateien sich unterscheiden.</translation>
+    </message>
+    <message>
+        <source>pull size %1 vs %2 (compressed)</source>
+        <translation>Pull-Größe %1 gegen %2 (komprimiert)</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 %2, %3</source>
+        <translation>%1 %2, %3</translation>
     </message>
 </context>
 <context>
@@ -1593,33 +1900,6 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
     </message>
 </context>
 <context>
-    <name>stagecraft::ui::EnginePicker</name>
-    <message>
-        <source>Docker</source>
-        <translation>Docker</translation>
-    </message>
-    <message>
-        <source>Embedded</source>
-        <translation>Eingebaut</translation>
-    </message>
-    <message>
-        <source>Engine:</source>
-        <translation>Engine:</translation>
-    </message>
-    <message>
-        <source>%1 (not available)</source>
-        <translation>%1 (nicht verfügbar)</translation>
-    </message>
-    <message>
-        <source>Builds run on: %1</source>
-        <translation>Builds laufen auf: %1</translation>
-    </message>
-    <message>
-        <source>the embedded builder: no daemon, no root</source>
-        <translation>dem eingebauten Builder: kein Daemon, kein root</translation>
-    </message>
-</context>
-<context>
     <name>stagecraft::ui::PreferencesDialog</name>
     <message>
         <source>Preferences</source>
@@ -1851,6 +2131,13 @@ insecure = 10.0.0.5:5000</translation>
     <message>
         <source>The Dockerfile has changed since the build: changed lines are not marked.</source>
         <translation>Das Dockerfile wurde seit dem Build geändert: Geänderte Zeilen sind nicht markiert.</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::PullSize</name>
+    <message>
+        <source>pull size %1 (compressed)</source>
+        <translation>Pull-Größe %1 (komprimiert)</translation>
     </message>
 </context>
 <context>
@@ -2170,6 +2457,113 @@ Tippe FROM und einen Image-Namen, um eine zu beginnen.</translation>
     <message>
         <source>Took %1</source>
         <translation>Dauerte %1</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::TreemapCanvas</name>
+    <message>
+        <source>Nothing here takes any bytes.</source>
+        <translation>Hier belegt nichts Bytes.</translation>
+    </message>
+    <message>
+        <source>%1
+%2, mostly layer %3</source>
+        <translation>%1
+%2, größtenteils Schicht %3</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::TreemapModel</name>
+    <message>
+        <source>Packages</source>
+        <translation>Pakete</translation>
+    </message>
+    <message>
+        <source>Dockerfile line %1 made the layer that installed %2; double-click to go there</source>
+        <translation>Dockerfile-Zeile %1 hat die Schicht erzeugt, die %2 installiert hat; Doppelklick springt dorthin</translation>
+    </message>
+    <message>
+        <source>Package</source>
+        <translation>Paket</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Pfad</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Zeile</translation>
+    </message>
+    <message>
+        <source>(in no package)</source>
+        <translation>(in keinem Paket)</translation>
+    </message>
+</context>
+<context>
+    <name>stagecraft::ui::TreemapView</name>
+    <message>
+        <source>Up</source>
+        <translation>Hoch</translation>
+    </message>
+    <message>
+        <source>Back to the level above</source>
+        <translation>Zurück zur Ebene darüber</translation>
+    </message>
+    <message>
+        <source>Group by package</source>
+        <translation>Nach Paket gruppieren</translation>
+    </message>
+    <message>
+        <source>Bytes by installed package (dpkg, apk, Python, node), read from the package databases in the image; each file counts for one package</source>
+        <translation>Bytes nach installiertem Paket (dpkg, apk, Python, node), gelesen aus den Paketdatenbanken im Image; jede Datei zählt für ein Paket</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>Bytes</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>Lese %1 …</translation>
+    </message>
+    <message>
+        <source>Could not open %1: %2.</source>
+        <translation>%1 konnte nicht geöffnet werden: %2.</translation>
+    </message>
+    <message>
+        <source>Reading the package databases…</source>
+        <translation>Lese die Paketdatenbanken …</translation>
+    </message>
+    <message>
+        <source>Layers:</source>
+        <translation>Schichten:</translation>
+    </message>
+    <message>
+        <source>Layer %1: %2
+%3
+Click to dim the other layers</source>
+        <translation>Schicht %1: %2
+%3
+Klicken, um die anderen Schichten abzublenden</translation>
+    </message>
+    <message>
+        <source>Build or open an image to see where its bytes are.</source>
+        <translation>Ein Image bauen oder öffnen, um zu sehen, wo seine Bytes liegen.</translation>
+    </message>
+    <message>
+        <source>%1 in %2 items here; the image&apos;s files hold %3, %4.</source>
+        <translation>%1 in %2 Einträgen hier; die Dateien des Images belegen %3, %4.</translation>
+    </message>
+    <message>
+        <source>%1 in %2 items here; the image&apos;s files hold %3.</source>
+        <translation>%1 in %2 Einträgen hier; die Dateien des Images belegen %3.</translation>
     </message>
 </context>
 </TS>

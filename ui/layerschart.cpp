@@ -59,7 +59,9 @@ LayersChart::LayersChart(QWidget *parent)
     : QChartView(parent)
 {
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(320, 240);
+    // 200 pixels high still draw bars and callouts; the file changes below need the rest
+    // of a 1024×768 window's pane.
+    setMinimumSize(320, 200);
     chart()->legend()->hide();
     chart()->setMargins(QMargins(8, 8, 8, 8));
     connect(chart(), &QChart::plotAreaChanged, this, &LayersChart::placeCallouts);

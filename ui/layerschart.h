@@ -28,6 +28,7 @@ struct ChartImage
     QString label;
     QList<ChartLayer> layers;
     qint64 totalSize = 0;
+    qint64 pullSize = -1; // what a pull downloads, compressed (pullSize()); -1: the image has no such figure
 };
 
 class LayersChart : public QChartView

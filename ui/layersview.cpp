@@ -3,13 +3,14 @@
 #include "core/analysis/bytesize.h"
 #include "core/analysis/imagesource.h"
 #include "core/store/imagestore.h"
+#include "ui/eventwait.h"
+#include "ui/imagediffview.h"
 #include "ui/layerschart.h"
+#include "ui/pullsize.h"
 #include "ui/sizetext.h"
 
 #include <QComboBox>
-#include <QCoreApplication>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -20,6 +21,8 @@
 #include <QMenu>
 #include <QSplitter>
 #include <QStandardItemModel>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -49,6 +52,7 @@ struct LayersView::Loaded
 {
     QString argument;
     std::optional<ChartImage> image;
+    std::shared_ptr<const ImageAnalysis> analysis; // for the file comparison
     QString error;
 };
 
@@ -154,18 +158,38 @@ LayersView::LayersView(QWidget *parent)
                     onTableRowActivated(current.row());
             });
 
+    m_diff = new ImageDiffView(this);
+    m_diff->setObjectName(QStringLiteral("imageDiffView"));
+    connect(m_diff, &ImageDiffView::layerActivated, this, [this](int image, int layer) {
+        m_chart->setSelectedLayer(image, layer);
+        onSegmentClicked(image, layer);
+    });
+    // The file changes and the layer table share the space below the chart: both as rows
+    // under it left the chart too little height at 1024×768.
+    m_details = new QTabWidget(this);
+    m_details->setObjectName(QStringLiteral("layersDetails"));
+    m_details->setDocumentMode(true);
+    m_details->addTab(m_diff, tr("Changed files"));
+    m_details->addTab(m_table, tr("Layers"));
+    connect(m_details->tabBar(), &QTabBar::tabBarClicked, this, [this] { m_userPickedTab = true; });
+
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_chart);
-    splitter->addWidget(m_table);
+    splitter->addWidget(m_details);
     splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(1, 2);
     splitter->setChildrenCollapsible(false);
+    // Scaled to the splitter's height: three fifths for the chart, whose axis title elides
+    // below about 250 pixels, the rest for the list below it.
+    splitter->setSizes({600, 400});
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(pickers);
     layout->addLayout(buttons);
     auto *statusRow = new QHBoxLayout;
     statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_diff->summaryLabel(), 1); // in place of the status for two images
+    statusRow->addStretch(0);                        // keeps the toggle at the right while both are hidden
     statusRow->addWidget(m_logBox, 0, Qt::AlignTop);
     layout->addWidget(m_headline);
     layout->addLayout(statusRow);
@@ -261,9 +285,11 @@ void LayersView::startLoad(const QStringList &arguments)
                 image.argument = argument;
                 image.label = opened->label;
                 image.totalSize = opened->analysis->totalSize();
+                image.pullSize = pullSize(*opened).value_or(-1);
                 for (const LayerReport &report : opened->analysis->layers())
                     image.layers.append({report.index, report.createdBy, report.size, report.compressedSize});
                 result->image = std::move(image);
+                result->analysis = opened->analysis;
             }
             // The destructor waits for the pool, so `this` outlives the worker; a posted
             // call left over after the object is gone is dropped by Qt.
@@ -286,6 +312,7 @@ void LayersView::finishOne(quint64 generation, int slot, const std::shared_ptr<c
 void LayersView::showLoaded()
 {
     QList<ChartImage> images;
+    QList<std::shared_ptr<const ImageAnalysis>> analyses;
     m_errors.clear();
     for (const auto &result : std::as_const(m_results)) {
         if (!result)
@@ -297,10 +324,20 @@ void LayersView::showLoaded()
                 if (reference == image.argument)
                     image.label = label;
             images.append(image);
+            analyses.append(result->analysis);
         } else
             m_errors.append(tr("Cannot open %1: %2").arg(result->argument, result->error));
     }
     m_chart->setImages(images);
+    if (images.size() == 2) {
+        m_diff->compare(analyses[0], analyses[1], images[0].label, images[1].label);
+        if (!m_userPickedTab)
+            m_details->setCurrentWidget(m_diff);
+    } else {
+        m_diff->clear(tr("Pick two images to see which files differ."));
+        if (!m_userPickedTab)
+            m_details->setCurrentWidget(m_table);
+    }
 
     m_updatingTable = true; // rebuilding the rows is no choice of a layer
     m_model->removeRows(0, m_model->rowCount());
@@ -341,9 +378,14 @@ void LayersView::showLoaded()
         m_status->setText(m_errors.join(QLatin1Char('\n')));
     else if (images.isEmpty())
         m_status->setText(tr("Build an image, pick two from the store or open a tarball to compare layers."));
+    else if (images.size() == 2)
+        // The file changes' summary takes its place: both, wrapped beside the editor, pushed
+        // the list out of a 1024×768 window's pane.
+        m_status->clear();
     else
         m_status->setText(tr("Click a segment or a row to find the instruction that made the layer."));
     m_status->setVisible(!m_status->text().isEmpty());
+    m_diff->summaryLabel()->setVisible(images.size() == 2);
     refreshPickers();
     Q_EMIT loaded();
 }
@@ -353,6 +395,27 @@ QString LayersView::headline() const
     const QList<ChartImage> &images = m_chart->images();
     if (images.isEmpty())
         return {};
+    const QString sizes = sizesHeadline();
+    if (images.size() > 2)
+        return sizes; // each image's pull size is in its part already
+    // The pull size is a second figure, named as such, beside the uncompressed one that
+    // `docker images` shows: the two differ by the compression ratio.
+    QString pull;
+    if (images.size() == 1 && images[0].pullSize >= 0)
+        pull = pullSizeText(images[0].pullSize);
+    else if (images.size() == 2 && images[0].pullSize >= 0 && images[1].pullSize >= 0)
+        pull = tr("pull size %1 vs %2 (compressed)")
+                   .arg(sizeText(images[0].pullSize), sizeText(images[1].pullSize));
+    else if (images.size() == 2)
+        for (const ChartImage &image : images)
+            if (image.pullSize >= 0)
+                pull = tr("%1: %2").arg(image.label, pullSizeText(image.pullSize));
+    return pull.isEmpty() ? sizes : sizes + u'\n' + pull;
+}
+
+QString LayersView::sizesHeadline() const
+{
+    const QList<ChartImage> &images = m_chart->images();
     if (images.size() == 1) {
         const QString size = sizeText(images[0].totalSize);
         return images[0].layers.size() == 1
@@ -373,17 +436,21 @@ QString LayersView::headline() const
     }
     QStringList parts;
     for (const ChartImage &image : images)
-        parts << tr("%1 %2").arg(image.label, sizeText(image.totalSize));
+        parts << (image.pullSize >= 0
+                      ? tr("%1 %2, %3")
+                            .arg(image.label, sizeText(image.totalSize), pullSizeText(image.pullSize))
+                      : tr("%1 %2").arg(image.label, sizeText(image.totalSize)));
     return parts.join(QStringLiteral(" · "));
+}
+
+bool LayersView::isLoading() const
+{
+    return m_pending > 0 || m_diff->isComparing();
 }
 
 bool LayersView::waitUntilLoaded(int timeoutMs)
 {
-    QElapsedTimer clock;
-    clock.start();
-    while (m_pending > 0 && clock.elapsed() < timeoutMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
-    return m_pending == 0;
+    return processEventsUntil([this] { return !isLoading(); }, timeoutMs);
 }
 
 void LayersView::refreshPickers()

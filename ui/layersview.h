@@ -16,11 +16,13 @@
 class QComboBox;
 class QLabel;
 class QStandardItemModel;
+class QTabWidget;
 class QToolButton;
 class QTreeView;
 
 namespace stagecraft::ui {
 
+class ImageDiffView;
 class LayersChart;
 struct ChartImage;
 
@@ -39,7 +41,8 @@ public:
     void compare(const QStringList &arguments);
     // A build just made `reference`: by default the view compares the last two builds.
     void addBuiltImage(const QString &reference, const QString &label);
-    // Waits (running the event loop) until pending loads are done; false on timeout.
+    // Waits (running the event loop) until pending loads and the file comparison are done;
+    // false on timeout.
     bool waitUntilLoaded(int timeoutMs);
     // Highlights a layer without emitting layerActivated().
     void selectLayer(const QString &argument, int layerIndex);
@@ -49,8 +52,9 @@ public:
     // opened (empty when all loaded).
     QStringList arguments() const { return m_arguments; }
     QStringList errors() const { return m_errors; }
-    bool isLoading() const { return m_pending > 0; }
-    // "612 MB vs 1.9 MB — 322× smaller"
+    bool isLoading() const;
+    // "612 MB vs 1.9 MB — 322× smaller", and on a second line the pull sizes of the images
+    // that have one ("pull size 259 MB vs 0.8 MB (compressed)").
     QString headline() const;
     // Whether the view follows the last two builds (the default until someone picks images).
     bool followsBuilds() const { return m_followBuilds; }
@@ -60,6 +64,9 @@ public:
     LayersChart *chart() const { return m_chart; }
     QStandardItemModel *layerModel() const { return m_model; }
     QTreeView *layerTable() const { return m_table; }
+    // Below the chart: the file changes between two images and the layer table, as tabs.
+    ImageDiffView *diffView() const { return m_diff; }
+    QTabWidget *detailTabs() const { return m_details; }
     QComboBox *leftPicker() const { return m_leftBox; }
     QComboBox *rightPicker() const { return m_rightBox; }
 
@@ -74,6 +81,7 @@ private:
     void startLoad(const QStringList &arguments);
     void finishOne(quint64 generation, int slot, const std::shared_ptr<const Loaded> &result);
     void showLoaded();
+    QString sizesHeadline() const; // the headline's first line
     void refreshPickers();
     void addPickerItem(const QString &argument, const QString &text);
     void setPickers(const QStringList &arguments);
@@ -111,6 +119,9 @@ private:
     LayersChart *m_chart = nullptr;
     QStandardItemModel *m_model = nullptr;
     QTreeView *m_table = nullptr;
+    ImageDiffView *m_diff = nullptr;
+    QTabWidget *m_details = nullptr;
+    bool m_userPickedTab = false; // until then two images show their file changes first
 };
 
 } // namespace stagecraft::ui

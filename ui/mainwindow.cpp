@@ -96,7 +96,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_views->addTab(m_graphView, tr("Graph"));
     m_views->addTab(m_layersView, tr("Layers"));
     m_views->addTab(m_filesView, tr("Files"));
-    TreemapView::attach(m_views, m_filesView, m_layersView);
+    m_bytesView = TreemapView::attach(m_views, m_filesView, m_layersView);
     // A drag from the Files tab switches to the Graph tab when it hovers over it, so a
     // file goes onto another stage's node in one gesture.
     m_views->tabBar()->setChangeCurrentOnDrag(true);
@@ -168,6 +168,10 @@ MainWindow::MainWindow(QWidget *parent)
             });
     connect(m_filesView, &FilesView::layerActivated, this,
             [this](int layerIndex) { selectLayerLine(m_filesImage, layerIndex); });
+    // The Bytes tab's packages: the line of the step that installed each, from the last build.
+    m_bytesView->setLineLookup([this](const QString &layerDigest) { return lineOfLayer(layerDigest); });
+    connect(m_builds, &BuildController::finished, m_bytesView, &TreemapView::refreshLines);
+    connect(m_bytesView, &TreemapView::lineActivated, this, [this](int line) { m_editor->goTo(line, 1); });
     m_copyDrop = new CopyDropController(m_editor, m_graphView, this);
     connect(m_copyDrop, &CopyDropController::copyInserted, this, &MainWindow::flushAnalysis);
     connect(m_filesView, &FilesView::copyToStageRequested, this, &MainWindow::copyToStageInteractive);
@@ -813,6 +817,7 @@ bool MainWindow::openBuildRecord(const QString &path, QString *error)
     // A new, unsaved document: the record's text may differ from any file on disk.
     setDocumentText(record->dockerfile, QString());
     m_builds->showRecord(*record, recorded);
+    m_bytesView->refreshLines(); // the record's steps name the lines of its layers
     m_runPanel->showLog();
     updateBuildActions();
     statusBar()->showMessage(

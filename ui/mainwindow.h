@@ -34,6 +34,7 @@ class BuildLogView;
 class BuildSession;
 class DockerfileEditor;
 class FilesView;
+class TreemapView;
 class LayersView;
 class PresentationMode;
 class ProblemsModel;
@@ -188,6 +189,7 @@ private:
     StageGraphView *m_graphView;
     LayersView *m_layersView;
     FilesView *m_filesView;
+    TreemapView *m_bytesView = nullptr;
     QTabWidget *m_views;
     QSplitter *m_splitter;
     ProblemsModel *m_problemsModel;

@@ -40,6 +40,20 @@ void TreemapModel::setGroupByPackage(bool group)
     rebuild();
 }
 
+void TreemapModel::setLayerLines(const QList<int> &lines)
+{
+    if (lines == m_layerLines)
+        return;
+    m_layerLines = lines;
+    if (m_grouped && m_package < 0)
+        rebuild();
+}
+
+bool TreemapModel::hasLines() const
+{
+    return std::any_of(m_layerLines.cbegin(), m_layerLines.cend(), [](int line) { return line > 0; });
+}
+
 int TreemapModel::layerCount() const
 {
     return m_analysis ? int(m_analysis->layers().size()) : 0;
@@ -138,8 +152,15 @@ QVariant TreemapModel::data(const QModelIndex &index, int role) const
             return item.detail.isEmpty() ? item.name : QStringLiteral("%1  (%2)").arg(item.name, item.detail);
         case SizeColumn: return sizeText(item.bytes);
         case LayerColumn: return item.layer >= 0 ? QVariant(item.layer) : QVariant(QStringLiteral("–"));
+        case LineColumn: return item.line > 0 ? QVariant(item.line) : QVariant();
         default: return {};
         }
+    case Qt::ToolTipRole:
+        if (index.column() == LineColumn && item.line > 0)
+            return tr("Dockerfile line %1 made the layer that installed %2; double-click to go there")
+                .arg(item.line)
+                .arg(item.name);
+        return {};
     case Qt::TextAlignmentRole:
         return index.column() == NameColumn ? QVariant() : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     case SortRole:
@@ -147,11 +168,13 @@ QVariant TreemapModel::data(const QModelIndex &index, int role) const
         case NameColumn: return item.name;
         case SizeColumn: return item.bytes;
         case LayerColumn: return item.layer;
+        case LineColumn: return item.line;
         default: return {};
         }
     case BytesRole: return item.bytes;
     case LayerRole: return item.layer;
     case DrillableRole: return item.drillable;
+    case LineRole: return item.line;
     default: return {};
     }
 }
@@ -164,6 +187,7 @@ QVariant TreemapModel::headerData(int section, Qt::Orientation orientation, int 
     case NameColumn: return m_grouped && m_package < 0 ? tr("Package") : tr("Path");
     case SizeColumn: return tr("Size");
     case LayerColumn: return tr("Layer");
+    case LineColumn: return tr("Line");
     default: return {};
     }
 }
@@ -295,6 +319,7 @@ void TreemapModel::packageLevel()
         finishItem(item);
         if (item.layer < 0)
             item.layer = p.layer;
+        item.line = p.layer >= 0 ? m_layerLines.value(p.layer, 0) : 0;
         m_items.append(item);
     }
     rest.layer = -1;

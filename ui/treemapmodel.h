@@ -26,6 +26,7 @@ struct TreemapItem
     QList<qint64> layerBytes; // bytes per layer, bottom first
     int node = -1;            // its node in the final tree, -1 for a package
     int package = -1;         // grouped: the package's index in the report; kNoPackage for the rest
+    int line = 0; // a package's Dockerfile line: the step that made its installing layer (0: unknown)
     bool drillable = false;
     // A directory's own children, largest first (at most kMaxChildren), so the map can show
     // one level further down inside it; empty below the top level of a drill.
@@ -37,12 +38,13 @@ class TreemapModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { NameColumn, SizeColumn, LayerColumn, ColumnCount };
+    enum Column { NameColumn, SizeColumn, LayerColumn, LineColumn, ColumnCount };
     enum Role {
         SortRole = Qt::UserRole + 1, // name, bytes or layer, for a QSortFilterProxyModel
         BytesRole,
         LayerRole,
         DrillableRole,
+        LineRole,
     };
     static constexpr int kNoPackage = -2;
     static constexpr int kMaxChildren = 200;
@@ -57,6 +59,10 @@ public:
     bool hasPackages() const { return m_packages != nullptr; }
     void setGroupByPackage(bool group);
     bool groupByPackage() const { return m_grouped; }
+    // Each layer's Dockerfile line (0: not known), bottom first, from the build that made
+    // the image; a package shows the line of the layer that installed it.
+    void setLayerLines(const QList<int> &lines);
+    bool hasLines() const;
 
     // Drills into the item of `row`; false when it has nothing below it.
     bool drillInto(int row);
@@ -93,6 +99,7 @@ private:
     std::shared_ptr<const PackageSizeReport> m_packages;
     QList<QList<int>> m_packageFiles; // per package, the files it is credited with
     bool m_grouped = false;
+    QList<int> m_layerLines;
     QList<int> m_path;  // directory nodes from the root's child down
     int m_package = -1; // grouped: the package shown, -1 for the package list
     QList<TreemapItem> m_items;

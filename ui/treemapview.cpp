@@ -6,6 +6,7 @@
 #include "ui/eventwait.h"
 #include "ui/filesview.h"
 #include "ui/layersview.h"
+#include "ui/pullsize.h"
 #include "ui/sizetext.h"
 #include "ui/treemapcanvas.h"
 #include "ui/treemapmodel.h"
@@ -49,6 +50,9 @@ TreemapView::TreemapView(QWidget *parent)
     m_status = new QLabel;
     m_status->setObjectName(QStringLiteral("treemapStatus"));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Wrapped, so a long line (a German one, or an image's path) never widens the pane.
+    m_status->setWordWrap(true);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_up);
@@ -71,6 +75,7 @@ TreemapView::TreemapView(QWidget *parent)
     m_list->sortByColumn(TreemapModel::SizeColumn, Qt::DescendingOrder);
     m_list->header()->setStretchLastSection(false);
     m_list->header()->setSectionResizeMode(TreemapModel::NameColumn, QHeaderView::Stretch);
+    m_list->setColumnHidden(TreemapModel::LineColumn, true); // until packages have lines
 
     auto *splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(m_canvas);
@@ -90,7 +95,7 @@ TreemapView::TreemapView(QWidget *parent)
             [this](const QString &link) { m_model->goToCrumb(link.toInt()); });
     connect(m_canvas, &TreemapCanvas::itemClicked, this, &TreemapView::drill);
     connect(m_list, &QTreeView::activated, this,
-            [this](const QModelIndex &index) { drill(m_proxy->mapToSource(index).row()); });
+            [this](const QModelIndex &index) { activateRow(m_proxy->mapToSource(index).row()); });
     connect(m_group, &QCheckBox::toggled, this, &TreemapView::setGroupByPackage);
     connect(m_model, &TreemapModel::levelChanged, this, &TreemapView::updateLevel);
     updateLevel();
@@ -143,15 +148,19 @@ void TreemapView::showImage(const QString &argument)
         QString error;
         std::shared_ptr<const ImageAnalysis> analysis;
         Image image;
+        qint64 pull = -1;
         if (opened) {
             analysis = opened->analysis;
             image = opened->image;
+            pull = stagecraft::ui::pullSize(*opened).value_or(-1);
         } else {
             error = tr("Could not open %1: %2.").arg(argument, opened.error().message);
         }
         QMetaObject::invokeMethod(
             this,
-            [this, generation, error, analysis, image] { finishLoad(generation, error, analysis, image); },
+            [this, generation, error, analysis, image, pull] {
+                finishLoad(generation, error, analysis, image, pull);
+            },
             Qt::QueuedConnection);
     });
 }
@@ -160,21 +169,24 @@ void TreemapView::showAnalysis(std::shared_ptr<const ImageAnalysis> analysis, co
 {
     ++m_generation;
     ++m_pending;
-    finishLoad(m_generation, {}, std::move(analysis), image);
+    finishLoad(m_generation, {}, std::move(analysis), image, -1);
 }
 
 void TreemapView::finishLoad(quint64 generation, const QString &error,
-                             const std::shared_ptr<const ImageAnalysis> &analysis, const Image &image)
+                             const std::shared_ptr<const ImageAnalysis> &analysis, const Image &image,
+                             qint64 pullSize)
 {
     --m_pending;
     if (generation != m_generation)
         return;
     m_error = error;
     m_image = image;
+    m_pullSize = pullSize;
     m_packagesRequested = false;
     m_highlight = -1;
     m_canvas->setHighlightLayer(-1);
     m_model->setImage(analysis);
+    refreshLines();
     rebuildLegend();
     if (m_model->groupByPackage())
         loadPackages();
@@ -245,6 +257,31 @@ void TreemapView::drill(int row)
     m_model->drillInto(row);
 }
 
+void TreemapView::activateRow(int row)
+{
+    // A package: its line in the editor, and its files here.
+    const int line = m_model->index(row, TreemapModel::LineColumn).data(TreemapModel::LineRole).toInt();
+    if (line > 0)
+        Q_EMIT lineActivated(line);
+    drill(row);
+}
+
+void TreemapView::setLineLookup(std::function<int(const QString &)> lookup)
+{
+    m_lineLookup = std::move(lookup);
+    refreshLines();
+}
+
+void TreemapView::refreshLines()
+{
+    QList<int> lines;
+    if (m_lineLookup)
+        for (const ImageLayer &layer : std::as_const(m_image.layers))
+            lines.append(m_lineLookup(layer.descriptor.digest.toString()));
+    m_model->setLayerLines(lines);
+    updateLevel();
+}
+
 void TreemapView::rebuildLegend()
 {
     while (QLayoutItem *item = m_legendLayout->takeAt(0)) {
@@ -288,21 +325,30 @@ void TreemapView::updateLevel()
     }
     m_crumbs->setText(links.join(QStringLiteral(" › ")));
     m_up->setEnabled(crumbs.size() > 1);
+    m_list->setColumnHidden(TreemapModel::LineColumn,
+                            !(m_model->groupByPackage() && crumbs.size() == 1 && m_model->hasLines()));
     if (m_pending > 0)
         return;
-    if (!m_error.isEmpty()) {
-        m_status->setText(m_error);
-        return;
-    }
-    if (!m_model->analysis()) {
-        m_status->setText(tr("Build or open an image to see where its bytes are."));
-        return;
-    }
+    m_status->setText(statusText());
+}
+
+QString TreemapView::statusText() const
+{
+    if (!m_error.isEmpty())
+        return m_error;
+    if (!m_model->analysis())
+        return tr("Build or open an image to see where its bytes are.");
     const qint64 total = m_model->analysis()->finalTree().totalSize();
-    m_status->setText(tr("%1 in %2 items here; the image's files hold %3.")
-                          .arg(sizeText(m_model->levelBytes()))
-                          .arg(m_model->rowCount())
-                          .arg(sizeText(total)));
+    // The pull size is named as such: it is compressed, the other figures are not.
+    if (m_pullSize >= 0)
+        return tr("%1 in %2 items here; the image's files hold %3, %4.")
+            .arg(sizeText(m_model->levelBytes()))
+            .arg(m_model->rowCount())
+            .arg(sizeText(total), pullSizeText(m_pullSize));
+    return tr("%1 in %2 items here; the image's files hold %3.")
+        .arg(sizeText(m_model->levelBytes()))
+        .arg(m_model->rowCount())
+        .arg(sizeText(total));
 }
 
 bool TreemapView::waitUntilLoaded(int timeoutMs)

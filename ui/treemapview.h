@@ -1,8 +1,9 @@
 // The Bytes view: where an image's bytes are, as a squarified treemap by directory and
 // file coloured by layer (click to drill in, the breadcrumb or Up to go back, a layer in
 // the legend or the Layers view to dim the rest) above the same level as a sortable list,
-// with a switch to group by package (PackageSizes). Images load on a worker thread; a
-// newer request drops an older one's result.
+// with a switch to group by package (PackageSizes), each package with the Dockerfile line
+// of the step that installed it when the window built the image. Images load on a worker
+// thread; a newer request drops an older one's result.
 #pragma once
 
 #include "core/common/cancellation.h"
@@ -11,6 +12,7 @@
 #include <QThreadPool>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 class QCheckBox;
@@ -55,6 +57,13 @@ public:
     // Groups by package; reads the package databases the first time (packagesLoaded() follows).
     void setGroupByPackage(bool group);
     bool waitUntilLoaded(int timeoutMs);
+    // Where the window finds a layer's Dockerfile line (0: not known), by layer digest; the
+    // lines are looked up again on refreshLines() and whenever an image is shown.
+    void setLineLookup(std::function<int(const QString &layerDigest)> lookup);
+    void refreshLines();
+    // "pull size 259 MB (compressed)" for a registry, OCI or store image; -1 for none.
+    qint64 pullSize() const { return m_pullSize; }
+    QString statusText() const;
 
     QString argument() const { return m_argument; }
     QString errorText() const { return m_error; }
@@ -69,10 +78,14 @@ public:
 Q_SIGNALS:
     void loaded();
     void packagesLoaded();
+    // A package row with a known Dockerfile line was activated (double-click or Enter).
+    void lineActivated(int line);
 
 private:
     void finishLoad(quint64 generation, const QString &error,
-                    const std::shared_ptr<const ImageAnalysis> &analysis, const Image &image);
+                    const std::shared_ptr<const ImageAnalysis> &analysis, const Image &image,
+                    qint64 pullSize);
+    void activateRow(int row);
     void loadPackages();
     void updateLevel();
     void rebuildLegend();
@@ -82,6 +95,8 @@ private:
     QString m_argument;
     QString m_error;
     Image m_image;
+    qint64 m_pullSize = -1;
+    std::function<int(const QString &)> m_lineLookup;
     bool m_packagesRequested = false;
     quint64 m_generation = 0;
     int m_pending = 0;

@@ -8,3 +8,8 @@ stagecraft_add_test(tst_layerschart
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_layerschart.cpp
   LIBS stagecraft_ui Qt6::Charts
   GUI LABELS ui)
+# The compare view's file changes and the pull size in its headline.
+stagecraft_add_test(tst_imagediffview
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_imagediffview.cpp
+  LIBS stagecraft_ui Qt6::Charts
+  GUI LABELS ui TIMEOUT 120)

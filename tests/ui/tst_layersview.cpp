@@ -3,6 +3,7 @@
 // pickers, a store, export, and images that cannot be opened.
 #include "core/analysis/bytesize.h"
 #include "core/store/imagestore.h"
+#include "ui/imagediffview.h"
 #include "ui/layerschart.h"
 #include "ui/layersview.h"
 
@@ -13,6 +14,7 @@
 #include <QLocale>
 #include <QSignalSpy>
 #include <QStandardItemModel>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -184,7 +186,10 @@ private Q_SLOTS:
         QCOMPARE(view->chart()->selectedLayer(), -1);
         QCOMPARE(activated.count(), 0);
 
-        // Row 9 is the second layer of `final` (8 rows of `build` come first).
+        // Row 9 is the second layer of `final` (8 rows of `build` come first). Two images show
+        // their file changes below the chart first; the layer table is the other tab.
+        QCOMPARE(view->detailTabs()->currentWidget(), view->diffView());
+        view->detailTabs()->setCurrentWidget(view->layerTable());
         QTreeView *table = view->layerTable();
         const QRect cell = table->visualRect(view->layerModel()->index(BuildLayers + 1, 2));
         QVERIFY(cell.isValid());

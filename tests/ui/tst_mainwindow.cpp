@@ -6,6 +6,7 @@
 #include "ui/mainwindow.h"
 #include "ui/problemsmodel.h"
 #include "ui/stagegraphview.h"
+#include "ui/treemapview.h"
 
 #include <QAbstractItemModelTester>
 #include <QAbstractItemView>
@@ -349,6 +350,17 @@ private Q_SLOTS:
             QCOMPARE(window.action(QStringLiteral("actionSave"))->text(), QStringLiteral("&Speichern"));
         }
         QCoreApplication::removeTranslator(&translator);
+    }
+
+    // The Bytes tab's package rows lead to their Dockerfile line in the editor.
+    void bytesPackageLineGoesToTheEditor()
+    {
+        MainWindow window;
+        window.editor()->setPlainText(QStringLiteral("FROM debian\nRUN true\nRUN apt-get install -y curl\n"));
+        auto *bytes = window.findChild<TreemapView *>(QStringLiteral("treemapView"));
+        QVERIFY(bytes);
+        Q_EMIT bytes->lineActivated(3);
+        QCOMPARE(window.editor()->textCursor().blockNumber(), 2);
     }
 };
 

@@ -1,5 +1,8 @@
+#include "core/analysis/imagesource.h"
+#include "germanlocale.h"
 #include "layerspec.h"
 #include "synthimage.h"
+#include "ui/sizetext.h"
 #include "ui/treemapcanvas.h"
 #include "ui/treemaplayout.h"
 #include "ui/treemapmodel.h"
@@ -67,6 +70,8 @@ private Q_SLOTS:
     void modelTotalsAndDrilling();
     void sortableList();
     void groupsByPackage();
+    void packageRowLeadsToItsLine();
+    void pullSizeInTheStatus();
     void canvasClicksAndLayers();
     void realImageByEye();
 };
@@ -181,6 +186,104 @@ void TestTreemapView::groupsByPackage()
     view.setGroupByPackage(false);
     QCOMPARE(view.model()->crumbs(), QStringList{u"/"_s});
     QCOMPARE(view.model()->levelBytes(), total);
+}
+
+void TestTreemapView::packageRowLeadsToItsLine()
+{
+    QTemporaryDir dir;
+    const QByteArray status = "Package: base-files\nStatus: install ok installed\nVersion: 12\n\n"
+                              "Package: golang-go\nStatus: install ok installed\nVersion: 1.19\n";
+    const QString layout = fixtures::writeOciImage(
+        dir.filePath(u"image"_s), {{{u"etc/os-release"_s, 'f', QByteArray(300, 'o')},
+                                    {u"var/lib/dpkg/info/base-files.list"_s, 'f', "/etc/os-release\n"}},
+                                   {{u"usr/lib/go/bin/go"_s, 'f', QByteArray(5000, 'g')},
+                                    {u"var/lib/dpkg/status"_s, 'f', status},
+                                    {u"var/lib/dpkg/info/golang-go.list"_s, 'f', "/usr/lib/go/bin/go\n"}}});
+    QVERIFY(!layout.isEmpty());
+    auto image = ImageSource::open(layout, nullptr);
+    QVERIFY(image);
+    QCOMPARE(image->layers.size(), 2);
+    // As the window's last build would say: the second layer came from line 7; the base's
+    // layer from no line of this Dockerfile.
+    const QString toolchain = image->layers[1].descriptor.digest.toString();
+
+    TreemapView view;
+    view.resize(1024, 768);
+    view.show();
+    view.setLineLookup([toolchain](const QString &digest) { return digest == toolchain ? 7 : 0; });
+    view.showImage(layout);
+    QVERIFY(view.waitUntilLoaded(20000));
+    QSignalSpy packages(&view, &TreemapView::packagesLoaded);
+    view.setGroupByPackage(true);
+    QVERIFY(packages.count() > 0 || packages.wait(20000));
+    QVERIFY(view.waitUntilLoaded(20000));
+
+    TreemapModel *model = view.model();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    int go = -1;
+    int base = -1;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const QString name = model->items()[row].name;
+        if (name == u"golang-go"_s)
+            go = row;
+        if (name == u"base-files"_s)
+            base = row;
+    }
+    QVERIFY(go >= 0 && base >= 0);
+    QCOMPARE(model->index(go, TreemapModel::LineColumn).data().toInt(), 7);
+    QVERIFY(!model->index(base, TreemapModel::LineColumn).data().isValid());
+    QVERIFY(!view.listView()->isColumnHidden(TreemapModel::LineColumn));
+    if (qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS")) // for looking at it by eye
+        view.grab().save(u"/tmp/stagecraft-treemap-package-lines.png"_s);
+
+    QSignalSpy line(&view, &TreemapView::lineActivated);
+    QSortFilterProxyModel *proxy = view.proxyModel();
+    Q_EMIT view.listView()->activated(proxy->mapFromSource(model->index(base, 0)));
+    QCOMPARE(line.count(), 0); // no line known: only its files
+    QVERIFY(model->goUp());
+    Q_EMIT view.listView()->activated(proxy->mapFromSource(model->index(go, 0)));
+    QCOMPARE(line.count(), 1);
+    QCOMPARE(line[0][0].toInt(), 7);
+    // Its files are shown too; they have no line column.
+    QCOMPARE(model->crumbs(), (QStringList{u"Packages"_s, u"golang-go"_s}));
+    QVERIFY(view.listView()->isColumnHidden(TreemapModel::LineColumn));
+
+    // A new build changes the lines; refreshLines() asks again.
+    view.setLineLookup([](const QString &) { return 0; });
+    QVERIFY(model->goUp());
+    QVERIFY(!model->hasLines());
+    QVERIFY(view.listView()->isColumnHidden(TreemapModel::LineColumn));
+}
+
+void TestTreemapView::pullSizeInTheStatus()
+{
+    const QString images = qEnvironmentVariable("STAGECRAFT_SOURCE_DIR", u".."_s) + u"/tests/data/images/"_s;
+    TreemapView view;
+    view.showImage(images + u"final.oci"_s);
+    QVERIFY(view.waitUntilLoaded(60000));
+    QVERIFY(view.pullSize() > 0);
+    QVERIFY2(view.statusText().contains(u"pull size %1 (compressed)"_s.arg(sizeText(view.pullSize()))),
+             qPrintable(view.statusText()));
+    view.showImage(images + u"final.docker.tar"_s);
+    QVERIFY(view.waitUntilLoaded(60000));
+    QCOMPARE(view.pullSize(), -1);
+    QVERIFY2(!view.statusText().contains(u"pull size"_s), qPrintable(view.statusText()));
+
+    // In German, with the reader's number format; the long line wraps in a 1024×768 window.
+    const stagecraft::test::GermanLocale german(true);
+    QVERIFY(german.installed());
+    TreemapView translated;
+    translated.resize(500, 600);
+    translated.show();
+    translated.showImage(images + u"final.oci"_s);
+    QVERIFY(translated.waitUntilLoaded(60000));
+    QVERIFY2(translated.statusText().contains(
+                 u"Pull-Größe %1 (komprimiert)"_s.arg(sizeText(translated.pullSize()))),
+             qPrintable(translated.statusText()));
+    QVERIFY(translated.statusText().contains(u","_s));
+    QVERIFY(translated.minimumSizeHint().width() <= 500);
+    if (qEnvironmentVariableIsSet("STAGECRAFT_SCREENSHOTS")) // for looking at it by eye
+        translated.grab().save(u"/tmp/stagecraft-treemap-de.png"_s);
 }
 
 void TestTreemapView::canvasClicksAndLayers()
