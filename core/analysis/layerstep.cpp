@@ -18,18 +18,19 @@ const FileChange *findChange(const QList<FileChange> &changes, const QString &pa
     return it != changes.cend() && it->path == path ? &*it : nullptr;
 }
 
+// Views into the report's paths, which outlive the step's computation: a layer lists tens
+// of thousands of paths, and each ancestor looked up would otherwise be a new string.
+using PathSet = QSet<QStringView>;
+
 // The highest ancestor of `path` (or `path` itself) that is in `paths`.
-QString topMost(const QString &path, const QSet<QString> &paths)
+QStringView topMost(QStringView path, const PathSet &paths)
 {
-    QString top = path;
     for (qsizetype slash = path.indexOf(u'/', 1); slash > 0; slash = path.indexOf(u'/', slash + 1)) {
-        const QString ancestor = path.left(slash);
-        if (paths.contains(ancestor)) {
-            top = ancestor;
-            break;
-        }
+        const QStringView ancestor = path.first(slash);
+        if (paths.contains(ancestor))
+            return ancestor;
     }
-    return top;
+    return path;
 }
 
 } // namespace
@@ -45,20 +46,14 @@ LayerStep LayerStep::of(const ImageAnalysis &analysis, int layer)
     step.createdBy = report.createdBy.isEmpty() ? report.comment : report.createdBy;
     step.layerSize = report.size;
 
-    QSet<QString> changedDirs; // directories the layer added or modified
-    for (const QList<FileChange> *list : {&report.changes.added, &report.changes.modified})
-        for (const FileChange &c : *list)
-            if (c.type == EntryType::Directory)
-                changedDirs.insert(c.path);
-    QSet<QString> added;
+    PathSet added;
+    added.reserve(report.changes.added.size());
     for (const FileChange &c : report.changes.added)
         added.insert(c.path);
-    QHash<QString, ChangedTree> trees;
+    QHash<QStringView, ChangedTree> trees;
     const auto addToTree = [&](const FileChange &c) {
         // Grouped under the highest directory the layer itself created, else the file alone.
-        const QString key = topMost(c.path, added);
-        ChangedTree &t = trees[key];
-        t.path = key;
+        ChangedTree &t = trees[topMost(c.path, added)];
         t.bytes += c.size;
         ++t.files;
     };
@@ -87,16 +82,22 @@ LayerStep LayerStep::of(const ImageAnalysis &analysis, int layer)
         }
         addToTree(c);
     }
-    QSet<QString> removed;
+    PathSet removed;
+    removed.reserve(report.changes.removed.size());
     for (const FileChange &c : report.changes.removed)
         removed.insert(c.path);
     for (const FileChange &c : report.changes.removed) {
-        if (topMost(c.path, removed) != c.path)
+        if (topMost(c.path, removed).size() != c.path.size())
             continue; // below a removed directory, whose size counts it
         ++step.removedPaths;
         step.removedBytes += c.size;
     }
-    step.largest = trees.values();
+    step.largest.reserve(trees.size());
+    for (auto it = trees.cbegin(); it != trees.cend(); ++it) {
+        ChangedTree t = it.value();
+        t.path = it.key().toString();
+        step.largest.append(std::move(t));
+    }
     std::sort(step.largest.begin(), step.largest.end(), [](const ChangedTree &a, const ChangedTree &b) {
         return a.bytes != b.bytes ? a.bytes > b.bytes : a.path < b.path;
     });

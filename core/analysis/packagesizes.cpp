@@ -11,6 +11,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <vector>
 
 namespace stagecraft {
 
@@ -296,28 +297,30 @@ PackageSizeReport PackageSizes::compute(const ImageAnalysis &analysis,
         }
     }
 
-    QSet<int> owned; // every file some package owns, for the union's bytes
-    for (const Listed &l : std::as_const(listed)) {
+    // Per node, the last package that took it (-1: none yet): whether this package already
+    // counted a file and whether any package did (the union's bytes), without two sets of
+    // hundreds of thousands of ids.
+    std::vector<int> takenBy(size_t(tree.idBound()), -1);
+    for (qsizetype number = 0; number < listed.size(); ++number) {
+        const Listed &l = listed[number];
         PackageSize size;
         size.manager = l.record.manager;
         size.name = l.record.name;
         size.version = l.record.version;
         size.database = l.database;
-        QSet<int> mine;
         const auto take = [&](int id) {
             const FileNode &node = tree.node(id);
-            if (node.type == EntryType::Directory || mine.contains(id))
+            int &taker = takenBy[size_t(id)];
+            if (node.type == EntryType::Directory || taker == int(number))
                 return;
-            mine.insert(id);
+            if (taker < 0)
+                report.packageBytes += node.size;
+            taker = int(number);
             size.nodes.append(id);
             size.bytes += node.size;
             ++size.files;
             if (size.layer < 0 || node.layer < size.layer)
                 size.layer = node.layer;
-            if (!owned.contains(id)) {
-                owned.insert(id);
-                report.packageBytes += node.size;
-            }
         };
         for (const QString &file : l.record.files) {
             const int id = resolve(tree, file);
