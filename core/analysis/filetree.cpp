@@ -121,10 +121,17 @@ int FileTree::lookup(QStringView relativePath) const
     }
 }
 
-size_t FileTree::slotHash(int parent, QStringView name) const
+size_t FileTree::slotHash(int parent, QStringView name)
 {
     // The process's seed: names come from images, which must not choose the collisions.
     return qHashMulti(QHashSeed::globalSeed(), parent, name);
+}
+
+// The slot's tag is the hash's upper half, the table's position its lower bits: a probe
+// that meets another key's slot moves on without reading that node (a cache miss each).
+quint32 FileTree::slotTag(size_t hash)
+{
+    return quint32(quint64(hash) >> 32);
 }
 
 int FileTree::child(int parent, QStringView name) const
@@ -132,12 +139,15 @@ int FileTree::child(int parent, QStringView name) const
     if (m_slots.empty())
         return -1;
     const size_t mask = m_slots.size() - 1;
-    for (size_t i = slotHash(parent, name) & mask;; i = (i + 1) & mask) {
-        const int id = m_slots[i];
-        if (id == EmptySlot)
+    const size_t hash = slotHash(parent, name);
+    const quint32 tag = slotTag(hash);
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        const Slot slot = m_slots[i];
+        if (slot.id == EmptySlot)
             return -1;
-        if (id >= 0 && m_nodes[id].parent == parent && m_nodes[id].name == name)
-            return id;
+        if (slot.tag == tag && slot.id >= 0 && m_nodes[slot.id].parent == parent &&
+            m_nodes[slot.id].name == name)
+            return slot.id;
     }
 }
 
@@ -148,33 +158,48 @@ void FileTree::reserveSlots(qsizetype liveNodes)
         size *= 2;
     if (size <= m_slots.size() && size_t(m_usedSlots) * 2 < m_slots.size())
         return;
-    std::vector<int> old(size, EmptySlot);
+    std::vector<Slot> old(size);
     old.swap(m_slots);
     m_usedSlots = 0;
     const size_t mask = m_slots.size() - 1;
-    for (int id : old) {
-        if (id < 0)
+    for (const Slot &slot : old) {
+        if (slot.id < 0)
             continue;
-        size_t i = slotHash(m_nodes[id].parent, m_nodes[id].name) & mask;
-        while (m_slots[i] != EmptySlot)
+        size_t i = slotHash(m_nodes[slot.id].parent, m_nodes[slot.id].name) & mask;
+        while (m_slots[i].id != EmptySlot)
             i = (i + 1) & mask;
-        m_slots[i] = id;
+        m_slots[i] = slot;
         ++m_usedSlots;
     }
 }
 
-void FileTree::indexInsert(int id)
+bool FileTree::indexInsert(int id)
 {
     if (size_t(m_usedSlots + 1) * 2 > m_slots.size())
         reserveSlots(qsizetype(m_liveCount) + 1);
+    const FileNode &node = m_nodes[id];
     const size_t mask = m_slots.size() - 1;
-    size_t i = slotHash(m_nodes[id].parent, m_nodes[id].name) & mask;
-    while (m_slots[i] >= 0)
-        i = (i + 1) & mask;
-    if (m_slots[i] == EmptySlot)
+    const size_t hash = slotHash(node.parent, node.name);
+    const quint32 tag = slotTag(hash);
+    size_t free = m_slots.size(); // the first erased slot on the way, reused
+    size_t i = hash & mask;
+    for (; m_slots[i].id != EmptySlot; i = (i + 1) & mask) {
+        const Slot slot = m_slots[i];
+        if (slot.id == ErasedSlot) {
+            if (free == m_slots.size())
+                free = i;
+        } else if (slot.tag == tag && m_nodes[slot.id].parent == node.parent &&
+                   m_nodes[slot.id].name == node.name) {
+            return false;
+        }
+    }
+    if (free == m_slots.size()) {
+        free = i;
         ++m_usedSlots;
-    m_slots[i] = id;
+    }
+    m_slots[free] = Slot{tag, id};
     ++m_liveCount;
+    return true;
 }
 
 void FileTree::indexErase(int id)
@@ -182,10 +207,10 @@ void FileTree::indexErase(int id)
     if (m_slots.empty())
         return;
     const size_t mask = m_slots.size() - 1;
-    for (size_t i = slotHash(m_nodes[id].parent, m_nodes[id].name) & mask; m_slots[i] != EmptySlot;
+    for (size_t i = slotHash(m_nodes[id].parent, m_nodes[id].name) & mask; m_slots[i].id != EmptySlot;
          i = (i + 1) & mask) {
-        if (m_slots[i] == id) {
-            m_slots[i] = ErasedSlot;
+        if (m_slots[i].id == id) {
+            m_slots[i].id = ErasedSlot;
             --m_liveCount;
             return;
         }
@@ -517,10 +542,9 @@ std::optional<FileTree> FileTree::decode(ByteReader &in)
             return std::nullopt;
         n.parent = parent;
         n.children.reserve(children);
-        if (tree.child(parent, n.name) >= 0)
+        if (!tree.indexInsert(id))
             return std::nullopt; // one name twice in a directory
         tree.m_nodes[parent].children.append(id);
-        tree.indexInsert(id);
         stack.push_back(Open{id, children});
     }
     if (seen != count)

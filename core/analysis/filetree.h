@@ -121,13 +121,21 @@ private:
     // memory than the nodes themselves), and a walk can look up children directly.
     static constexpr int EmptySlot = -1;
     static constexpr int ErasedSlot = -2;
-    size_t slotHash(int parent, QStringView name) const;
-    void indexInsert(int id); // the node's parent and name set, and not in the index yet
-    void indexErase(int id);  // before the node's parent changes
+    struct Slot
+    {
+        quint32 tag = 0;
+        int id = EmptySlot;
+    };
+    static size_t slotHash(int parent, QStringView name);
+    static quint32 slotTag(size_t hash);
+    // Indexes a node whose parent and name are set; false (and nothing indexed) when its
+    // parent already has a child of that name.
+    bool indexInsert(int id);
+    void indexErase(int id); // before the node's parent changes
     void reserveSlots(qsizetype liveNodes);
 
     QList<FileNode> m_nodes;   // arena; removed nodes stay as unreachable slots
-    std::vector<int> m_slots;  // a power of two in size, at most half used
+    std::vector<Slot> m_slots; // a power of two in size, at most half used
     qsizetype m_usedSlots = 0; // live and erased slots
     int m_liveCount = 0;
 };

@@ -22,16 +22,47 @@ const FileChange *findChange(const QList<FileChange> &changes, const QString &pa
 // of thousands of paths, and each ancestor looked up would otherwise be a new string.
 using PathSet = QSet<QStringView>;
 
-// The highest ancestor of `path` (or `path` itself) that is in `paths`.
-QStringView topMost(QStringView path, const PathSet &paths)
+// The highest ancestor of `path` (or `path` itself) that is in `paths`. Sorted lists hold
+// a directory's files one after another, so the answer for the last directory is kept:
+// each directory's ancestors are looked up once, not once per file.
+class TopMost
 {
-    for (qsizetype slash = path.indexOf(u'/', 1); slash > 0; slash = path.indexOf(u'/', slash + 1)) {
-        const QStringView ancestor = path.first(slash);
-        if (paths.contains(ancestor))
-            return ancestor;
+public:
+    explicit TopMost(const PathSet &paths)
+        : m_paths(paths)
+    {}
+
+    QStringView of(QStringView path)
+    {
+        const qsizetype slash = path.lastIndexOf(u'/');
+        if (slash <= 0)
+            return path; // directly below the root: no ancestor is a path
+        const QStringView dir = path.first(slash);
+        if (m_dir.isNull() || dir != m_dir) {
+            m_dir = dir;
+            m_top = highestAncestor(dir);
+            if (m_top.isNull() && m_paths.contains(dir))
+                m_top = dir;
+        }
+        return m_top.isNull() ? path : m_top;
     }
-    return path;
-}
+
+private:
+    // The highest proper ancestor of `path` in the set, or a null view.
+    QStringView highestAncestor(QStringView path) const
+    {
+        for (qsizetype slash = path.indexOf(u'/', 1); slash > 0; slash = path.indexOf(u'/', slash + 1)) {
+            const QStringView ancestor = path.first(slash);
+            if (m_paths.contains(ancestor))
+                return ancestor;
+        }
+        return {};
+    }
+
+    const PathSet &m_paths;
+    QStringView m_dir;
+    QStringView m_top;
+};
 
 } // namespace
 
@@ -51,9 +82,10 @@ LayerStep LayerStep::of(const ImageAnalysis &analysis, int layer)
     for (const FileChange &c : report.changes.added)
         added.insert(c.path);
     QHash<QStringView, ChangedTree> trees;
+    TopMost topAdded(added);
     const auto addToTree = [&](const FileChange &c) {
         // Grouped under the highest directory the layer itself created, else the file alone.
-        ChangedTree &t = trees[topMost(c.path, added)];
+        ChangedTree &t = trees[topAdded.of(c.path)];
         t.bytes += c.size;
         ++t.files;
     };
@@ -86,8 +118,9 @@ LayerStep LayerStep::of(const ImageAnalysis &analysis, int layer)
     removed.reserve(report.changes.removed.size());
     for (const FileChange &c : report.changes.removed)
         removed.insert(c.path);
+    TopMost topRemoved(removed);
     for (const FileChange &c : report.changes.removed) {
-        if (topMost(c.path, removed).size() != c.path.size())
+        if (topRemoved.of(c.path).size() != c.path.size())
             continue; // below a removed directory, whose size counts it
         ++step.removedPaths;
         step.removedBytes += c.size;

@@ -322,8 +322,26 @@ PackageSizeReport PackageSizes::compute(const ImageAnalysis &analysis,
             if (size.layer < 0 || node.layer < size.layer)
                 size.layer = node.layer;
         };
+        // A package lists a directory's files one after another: the directory is looked up
+        // once and each file as its child; what is not there as written goes through resolve().
+        QStringView lastDir;
+        int lastDirId = -1;
         for (const QString &file : l.record.files) {
-            const int id = resolve(tree, file);
+            const qsizetype slash = file.lastIndexOf(u'/');
+            int id = -1;
+            // Only where find() would read the same components: no empty name at the end
+            // and no slash doubled before it.
+            if (slash >= 0 && slash + 1 < file.size() && (slash == 0 || file[slash - 1] != u'/')) {
+                const QStringView dir = QStringView(file).first(slash);
+                if (lastDir.isNull() || dir != lastDir) {
+                    lastDir = dir;
+                    lastDirId = tree.find(dir);
+                }
+                if (lastDirId >= 0)
+                    id = tree.child(lastDirId, QStringView(file).sliced(slash + 1));
+            }
+            if (id < 0)
+                id = resolve(tree, file);
             if (id < 0)
                 ++size.missingFiles;
             else
