@@ -126,18 +126,22 @@ private:
         quint32 tag = 0;
         int id = EmptySlot;
     };
-    static size_t slotHash(int parent, QStringView name);
+    // A probe this long at half load is next to impossible by chance (the longest run of
+    // a 300,000-node tree is a few dozen): the names were made to collide.
+    static constexpr int LongProbe = 256;
+    size_t slotHash(int parent, QStringView name) const;
     static quint32 slotTag(size_t hash);
     // Indexes a node whose parent and name are set; false (and nothing indexed) when its
     // parent already has a child of that name.
     bool indexInsert(int id);
     void indexErase(int id); // before the node's parent changes
-    void reserveSlots(qsizetype liveNodes);
+    void reserveSlots(qsizetype liveNodes, bool rehash = false);
 
     QList<FileNode> m_nodes;   // arena; removed nodes stay as unreachable slots
     std::vector<Slot> m_slots; // a power of two in size, at most half used
     qsizetype m_usedSlots = 0; // live and erased slots
     int m_liveCount = 0;
+    bool m_seededNames = false; // see slotHash()
 };
 
 QString entryTypeName(EntryType type);

@@ -32,6 +32,7 @@ private Q_SLOTS:
     void encodeDecode();
     void decodeRefusesBadData();
     void indexFollowsRemovalsAndGrowth();
+    void namesMadeToCollide();
 };
 
 void TestFileTree::merge_data()
@@ -413,6 +414,33 @@ void TestFileTree::indexFollowsRemovalsAndGrowth()
         QCOMPARE(t->child(t->find(u"/d1"), u"f0"), -1);
         QCOMPARE(t->child(FileTree::Root, u"nothing"), -1);
     }
+}
+
+// Names whose unseeded string hash agrees in its low bits all land in one run of the
+// index, as a hostile image could arrange: the tree switches to the seeded hash and still
+// finds every one of them (and the time stays bounded, which this does not measure).
+void TestFileTree::namesMadeToCollide()
+{
+    QStringList names;
+    const size_t wanted = qHash(QStringView(u"x0"), 0) & 0xfff;
+    for (int i = 0; names.size() < 400; ++i) {
+        const QString name = u'x' + QString::number(i);
+        if ((qHash(QStringView(name), 0) & 0xfff) == wanted)
+            names.append(name);
+    }
+    QStringList spec;
+    for (const QString &name : std::as_const(names))
+        spec.append(QStringLiteral("f d/%1 1").arg(name));
+    FileTree tree;
+    tree.apply(test::layerFromSpec(spec.join(u';')), 0);
+    QCOMPARE(tree.nodeCount(), names.size() + 1);
+    const int dir = tree.find(u"/d");
+    for (const QString &name : std::as_const(names)) {
+        const int id = tree.child(dir, name);
+        QVERIFY2(id > 0, qPrintable(name));
+        QCOMPARE(tree.find(QString(u"/d/" + name)), id);
+    }
+    QCOMPARE(tree.totalSize(), names.size());
 }
 
 QTEST_GUILESS_MAIN(TestFileTree)
