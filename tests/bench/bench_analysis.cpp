@@ -550,11 +550,15 @@ struct Repeated
     double bestWallMs = 0;
 };
 
-template <typename Work> Repeated repeat(int rounds, Work &&work)
+// `between` runs before each round, untimed (to free the last round's result, say).
+template <typename Work, typename Between = void (*)()>
+Repeated repeat(
+    int rounds, Work &&work, Between &&between = [] {})
 {
     std::vector<double> cpu;
     std::vector<double> wall;
     for (int i = 0; i < rounds; ++i) {
+        between();
         QElapsedTimer timer;
         timer.start();
         const double cpuStart = processCpuMs();
@@ -611,12 +615,14 @@ bool interactive(const QString &title, const QString &base, const QString &argum
     cold.reset();
 
     std::optional<Expected<OpenedImage>> opened;
-    const Repeated openTime = repeat(kRounds, [&] {
-        opened.reset(); // one image in memory at a time, as in the window
-        opened = ImageSource::analyse(argument, &*store);
-        if (*opened)
-            (void)(*opened)->analysis->finalTree().nodeCount();
-    });
+    const Repeated openTime = repeat(
+        kRounds,
+        [&] {
+            opened = ImageSource::analyse(argument, &*store);
+            if (*opened)
+                (void)(*opened)->analysis->finalTree().nodeCount();
+        },
+        [&] { opened.reset(); }); // one image in memory at a time, as in the window
     if (!*opened) {
         std::fprintf(stderr, "%s: %s\n", qPrintable(argument), qPrintable(opened->error().message));
         return false;
