@@ -124,10 +124,11 @@ int FileTree::lookup(QStringView relativePath) const
 size_t FileTree::slotHash(int parent, QStringView name) const
 {
     const size_t seed = QHashSeed::globalSeed();
-    // Qt's unseeded string hash keeps siblings such as file1, file2 … close in the table,
-    // and a walk over a directory then finds its slots in cache: three times faster on a
-    // big image than a fully seeded hash. Its collisions could be precomputed, though, so a
-    // tree whose probes run long (names chosen to collide) switches to the seeded one.
+    // Qt's unseeded string hash for the name, the seed entering through the parent: walks
+    // over a directory then find its siblings' slots in cache (a diff of two 300,000-file
+    // trees took three times as long with the name's hash seeded too). Collisions of the
+    // unseeded hash could be precomputed, though, so a tree whose probes run long (names
+    // chosen to collide) switches to the seeded one.
     return m_seededNames ? qHash(name, seed) ^ qHash(parent, seed) : qHashMulti(seed, parent, name);
 }
 

@@ -126,8 +126,8 @@ private:
         quint32 tag = 0;
         int id = EmptySlot;
     };
-    // A probe this long at half load is next to impossible by chance (the longest run of
-    // a 300,000-node tree is a few dozen): the names were made to collide.
+    // A probe this long at half load is next to impossible by chance (they average one or
+    // two slots): the names were made to collide.
     static constexpr int LongProbe = 256;
     size_t slotHash(int parent, QStringView name) const;
     static quint32 slotTag(size_t hash);
