@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace stagecraft {
 
@@ -83,11 +84,15 @@ public:
 
     // The node at `path` ("a/b", "/a/b"; "" or "/" is the root), or -1.
     int find(QStringView path) const;
+    // The child of directory `parent` called `name`, or -1: a walk that already holds the
+    // parent's id looks its children up without spelling their paths.
+    int child(int parent, QStringView name) const;
     const FileNode &node(int id) const { return m_nodes[id]; }
     QString path(int id) const; // absolute, "/" for the root
     qint64 totalSize() const { return m_nodes[Root].totalSize; }
-    int nodeCount() const { return int(m_index.size()); } // live nodes, without the root
-    QList<int> sortedChildren(int id) const;              // by name
+    int nodeCount() const { return m_liveCount; }       // live nodes, without the root
+    int idBound() const { return int(m_nodes.size()); } // every node id is below it
+    QList<int> sortedChildren(int id) const;            // by name
     // Every node below `id`, parents before children, children in name order.
     void visitDescendants(int id, const std::function<void(int)> &visit) const;
 
@@ -102,13 +107,41 @@ public:
     static std::optional<FileTree> decode(ByteReader &in);
 
 private:
-    int addNode(int parent, const QString &name, const QString &relativePath);
-    void removeChildren(int id, const QString &relativePath);
-    void detach(int id, const QString &relativePath);
+    // A relative path as layers spell it ("usr/lib", no leading slash), walked one
+    // component at a time; "" is no node (the root is not an entry).
+    int lookup(QStringView relativePath) const;
+    int addNode(int parent, const QString &name);
+    void removeChildren(int id);
+    void detach(int id);
     void addToTotals(int id, qint64 delta);
 
-    QList<FileNode> m_nodes;     // arena; removed nodes stay as unreachable slots
-    QHash<QString, int> m_index; // relative path -> node id, live nodes only
+    // The index of live nodes by (parent, name): open addressing with linear probing over
+    // node ids. Keyed by the parent's id rather than by whole paths so that neither a
+    // lookup nor an insertion allocates a path string (300,000 of them cost more time and
+    // memory than the nodes themselves), and a walk can look up children directly.
+    static constexpr int EmptySlot = -1;
+    static constexpr int ErasedSlot = -2;
+    struct Slot
+    {
+        quint32 tag = 0;
+        int id = EmptySlot;
+    };
+    // A probe this long at half load is next to impossible by chance (they average one or
+    // two slots): the names were made to collide.
+    static constexpr int LongProbe = 256;
+    size_t slotHash(int parent, QStringView name) const;
+    static quint32 slotTag(size_t hash);
+    // Indexes a node whose parent and name are set; false (and nothing indexed) when its
+    // parent already has a child of that name.
+    bool indexInsert(int id);
+    void indexErase(int id); // before the node's parent changes
+    void reserveSlots(qsizetype liveNodes, bool rehash = false);
+
+    QList<FileNode> m_nodes;   // arena; removed nodes stay as unreachable slots
+    std::vector<Slot> m_slots; // a power of two in size, at most half used
+    qsizetype m_usedSlots = 0; // live and erased slots
+    int m_liveCount = 0;
+    bool m_seededNames = false; // see slotHash()
 };
 
 QString entryTypeName(EntryType type);

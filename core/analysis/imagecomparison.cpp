@@ -35,19 +35,20 @@ quint8 differences(const FileNode &a, const FileNode &b)
     return changes;
 }
 
-// Walks `a`; where `b` lacks a path, records it (once for a whole directory) in
-// `missing`; where both hold it and a non-directory differs (or a directory became
-// something else), in `changed`. Directories in both are walked into.
-void walk(const FileTree &a, const FileTree &b, int id, const QString &relativePath, bool aIsLeft,
+// Walks `a` below `id` (and `b` below `otherId`, the same path there); where `b` lacks a
+// path, records it (once for a whole directory) in `missing`; where both hold it and a
+// non-directory differs (or a directory became something else), in `changed`. Directories
+// in both are walked into. Children are looked up by name under the other side's
+// directory, and a path is spelled only for what is recorded: most of two images is the same.
+void walk(const FileTree &a, const FileTree &b, int id, int otherId, bool aIsLeft,
           QList<PathDifference> &missing, QList<PathDifference> *changed)
 {
     for (int child : a.node(id).children) {
         const FileNode &n = a.node(child);
-        const QString childPath = relativePath.isEmpty() ? n.name : relativePath + u'/' + n.name;
-        const int other = b.find(childPath);
+        const int other = b.child(otherId, n.name);
         if (other < 0) {
             PathDifference d;
-            d.path = u'/' + childPath;
+            d.path = a.path(child);
             d.type = n.type;
             (aIsLeft ? d.leftSize : d.rightSize) = n.totalSize;
             (aIsLeft ? d.leftLayer : d.rightLayer) = n.layer;
@@ -56,7 +57,7 @@ void walk(const FileTree &a, const FileTree &b, int id, const QString &relativeP
         }
         const FileNode &o = b.node(other);
         if (n.type == EntryType::Directory && o.type == EntryType::Directory) {
-            walk(a, b, child, childPath, aIsLeft, missing, changed);
+            walk(a, b, child, other, aIsLeft, missing, changed);
             continue;
         }
         if (!changed)
@@ -67,7 +68,7 @@ void walk(const FileTree &a, const FileTree &b, int id, const QString &relativeP
         const FileNode &left = aIsLeft ? n : o;
         const FileNode &right = aIsLeft ? o : n;
         PathDifference d;
-        d.path = u'/' + childPath;
+        d.path = a.path(child);
         d.type = left.type;
         d.leftSize = left.totalSize;
         d.rightSize = right.totalSize;
@@ -144,8 +145,8 @@ ImageComparison ImageComparison::compare(const ImageAnalysis &left, const ImageA
     const FileTree &rt = right.finalTree();
     c.m_leftFiles = lt.totalSize();
     c.m_rightFiles = rt.totalSize();
-    walk(lt, rt, FileTree::Root, QString(), true, c.m_onlyInLeft, &c.m_changed);
-    walk(rt, lt, FileTree::Root, QString(), false, c.m_onlyInRight, nullptr);
+    walk(lt, rt, FileTree::Root, FileTree::Root, true, c.m_onlyInLeft, &c.m_changed);
+    walk(rt, lt, FileTree::Root, FileTree::Root, false, c.m_onlyInRight, nullptr);
     sortBySize(c.m_onlyInLeft);
     sortBySize(c.m_onlyInRight);
     sortBySize(c.m_changed);

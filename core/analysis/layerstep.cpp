@@ -18,19 +18,51 @@ const FileChange *findChange(const QList<FileChange> &changes, const QString &pa
     return it != changes.cend() && it->path == path ? &*it : nullptr;
 }
 
-// The highest ancestor of `path` (or `path` itself) that is in `paths`.
-QString topMost(const QString &path, const QSet<QString> &paths)
+// Views into the report's paths, which outlive the step's computation: a layer lists tens
+// of thousands of paths, and each ancestor looked up would otherwise be a new string.
+using PathSet = QSet<QStringView>;
+
+// The highest ancestor of `path` (or `path` itself) that is in `paths`. Sorted lists hold
+// a directory's files one after another, so the answer for the last directory is kept:
+// each directory's ancestors are looked up once, not once per file.
+class TopMost
 {
-    QString top = path;
-    for (qsizetype slash = path.indexOf(u'/', 1); slash > 0; slash = path.indexOf(u'/', slash + 1)) {
-        const QString ancestor = path.left(slash);
-        if (paths.contains(ancestor)) {
-            top = ancestor;
-            break;
+public:
+    explicit TopMost(const PathSet &paths)
+        : m_paths(paths)
+    {}
+
+    QStringView of(QStringView path)
+    {
+        const qsizetype slash = path.lastIndexOf(u'/');
+        if (slash <= 0)
+            return path; // directly below the root: no ancestor is a path
+        const QStringView dir = path.first(slash);
+        if (m_dir.isNull() || dir != m_dir) {
+            m_dir = dir;
+            m_top = highestAncestor(dir);
+            if (m_top.isNull() && m_paths.contains(dir))
+                m_top = dir;
         }
+        return m_top.isNull() ? path : m_top;
     }
-    return top;
-}
+
+private:
+    // The highest proper ancestor of `path` in the set, or a null view.
+    QStringView highestAncestor(QStringView path) const
+    {
+        for (qsizetype slash = path.indexOf(u'/', 1); slash > 0; slash = path.indexOf(u'/', slash + 1)) {
+            const QStringView ancestor = path.first(slash);
+            if (m_paths.contains(ancestor))
+                return ancestor;
+        }
+        return {};
+    }
+
+    const PathSet &m_paths;
+    QStringView m_dir;
+    QStringView m_top;
+};
 
 } // namespace
 
@@ -45,20 +77,15 @@ LayerStep LayerStep::of(const ImageAnalysis &analysis, int layer)
     step.createdBy = report.createdBy.isEmpty() ? report.comment : report.createdBy;
     step.layerSize = report.size;
 
-    QSet<QString> changedDirs; // directories the layer added or modified
-    for (const QList<FileChange> *list : {&report.changes.added, &report.changes.modified})
-        for (const FileChange &c : *list)
-            if (c.type == EntryType::Directory)
-                changedDirs.insert(c.path);
-    QSet<QString> added;
+    PathSet added;
+    added.reserve(report.changes.added.size());
     for (const FileChange &c : report.changes.added)
         added.insert(c.path);
-    QHash<QString, ChangedTree> trees;
+    QHash<QStringView, ChangedTree> trees;
+    TopMost topAdded(added);
     const auto addToTree = [&](const FileChange &c) {
         // Grouped under the highest directory the layer itself created, else the file alone.
-        const QString key = topMost(c.path, added);
-        ChangedTree &t = trees[key];
-        t.path = key;
+        ChangedTree &t = trees[topAdded.of(c.path)];
         t.bytes += c.size;
         ++t.files;
     };
@@ -87,16 +114,23 @@ LayerStep LayerStep::of(const ImageAnalysis &analysis, int layer)
         }
         addToTree(c);
     }
-    QSet<QString> removed;
+    PathSet removed;
+    removed.reserve(report.changes.removed.size());
     for (const FileChange &c : report.changes.removed)
         removed.insert(c.path);
+    TopMost topRemoved(removed);
     for (const FileChange &c : report.changes.removed) {
-        if (topMost(c.path, removed) != c.path)
+        if (topRemoved.of(c.path).size() != c.path.size())
             continue; // below a removed directory, whose size counts it
         ++step.removedPaths;
         step.removedBytes += c.size;
     }
-    step.largest = trees.values();
+    step.largest.reserve(trees.size());
+    for (auto it = trees.cbegin(); it != trees.cend(); ++it) {
+        ChangedTree t = it.value();
+        t.path = it.key().toString();
+        step.largest.append(std::move(t));
+    }
     std::sort(step.largest.begin(), step.largest.end(), [](const ChangedTree &a, const ChangedTree &b) {
         return a.bytes != b.bytes ? a.bytes > b.bytes : a.path < b.path;
     });

@@ -103,8 +103,33 @@ QString packageManagerName(PackageManager manager)
     return {};
 }
 
+namespace {
+
+// An absolute path with no empty, "." or ".." component and no trailing slash is its own
+// normal form; package lists are almost all like that, and splitting and joining each of
+// their hundreds of thousands of lines again showed in every `packages` run.
+bool isNormalAbsolute(QStringView path)
+{
+    if (path.size() < 2 || path.front() != u'/')
+        return false;
+    qsizetype start = 1;
+    while (true) {
+        const qsizetype slash = path.indexOf(u'/', start);
+        const QStringView part = path.sliced(start, (slash < 0 ? path.size() : slash) - start);
+        if (part.isEmpty() || part == u"." || part == u"..")
+            return false;
+        if (slash < 0)
+            return true;
+        start = slash + 1;
+    }
+}
+
+} // namespace
+
 std::optional<QString> PackageDatabase::normalizePath(QStringView base, QStringView path)
 {
+    if (isNormalAbsolute(path))
+        return path.toString();
     QStringList parts;
     const auto add = [&parts](QStringView p) {
         for (const QStringView part : p.split(u'/')) {

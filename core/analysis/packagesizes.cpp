@@ -3,14 +3,17 @@
 #include "core/oci/image.h"
 #include "core/oci/layerreader.h"
 
-#include <QCryptographicHash>
 #include <QDataStream>
 #include <QDir>
 #include <QFile>
 #include <QSaveFile>
 #include <QSet>
+#include <QtEndian>
 
 #include <algorithm>
+#include <vector>
+
+#include <zlib.h>
 
 namespace stagecraft {
 
@@ -21,7 +24,19 @@ const QString kDpkgInfo = QStringLiteral("/var/lib/dpkg/info");
 const QString kDpkgStatusDir = QStringLiteral("/var/lib/dpkg/status.d"); // distroless
 const QStringList kApkDatabases{QStringLiteral("/lib/apk/db/installed"),
                                 QStringLiteral("/usr/lib/apk/db/installed")};
-constexpr char kCacheMagic[8] = {'S', 'C', 'P', 'K', 'G', 'D', 'B', '2'};
+constexpr char kCacheMagic[8] = {'S', 'C', 'P', 'K', 'G', 'D', 'B', '3'};
+constexpr qsizetype kCacheHeader = 8 + 4; // magic, CRC-32 of the payload
+
+// CRC-32, as the analysis cache: it catches a damaged file at memory speed, where SHA-256
+// of a big image's lists (10 MB and more) took longer than reading them back.
+QByteArray cacheChecksum(QByteArrayView payload)
+{
+    const quint32 crc = quint32(crc32_z(
+        crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef *>(payload.data()), z_size_t(payload.size())));
+    QByteArray out(4, Qt::Uninitialized);
+    qToLittleEndian(crc, out.data());
+    return out;
+}
 
 int childNamed(const FileTree &tree, int id, QStringView name)
 {
@@ -51,12 +66,14 @@ std::optional<QHash<QString, QByteArray>> readCache(const QString &path, const Q
     if (!file.open(QIODevice::ReadOnly) || file.size() > PackageSizes::kMaxTotalBytes + (16 << 20))
         return std::nullopt;
     const QByteArray bytes = file.readAll();
-    if (bytes.size() < 8 + 32 || !bytes.startsWith(QByteArrayView(kCacheMagic, 8)))
+    if (bytes.size() < kCacheHeader || !bytes.startsWith(QByteArrayView(kCacheMagic, 8)))
         return std::nullopt;
-    const QByteArrayView payload = QByteArrayView(bytes).sliced(40);
-    if (QCryptographicHash::hash(payload, QCryptographicHash::Sha256) != bytes.mid(8, 32))
+    const QByteArrayView payload = QByteArrayView(bytes).sliced(kCacheHeader);
+    if (cacheChecksum(payload) != QByteArrayView(bytes).sliced(8, 4))
         return std::nullopt;
-    QDataStream in(payload.toByteArray());
+    const QByteArray raw =
+        QByteArray::fromRawData(payload.data(), payload.size()); // no copy: `bytes` lives on
+    QDataStream in(raw);
     in.setVersion(QDataStream::Qt_6_4);
     QHash<QString, QByteArray> databases;
     QStringList kept;
@@ -82,7 +99,7 @@ void writeCache(const QString &path, const QStringList &wanted, const QHash<QStr
     if (!file.open(QIODevice::WriteOnly))
         return; // a cache that cannot be written only costs the next run a read
     file.write(kCacheMagic, 8);
-    file.write(QCryptographicHash::hash(payload, QCryptographicHash::Sha256));
+    file.write(cacheChecksum(payload));
     file.write(payload);
     file.commit();
 }
@@ -296,31 +313,51 @@ PackageSizeReport PackageSizes::compute(const ImageAnalysis &analysis,
         }
     }
 
-    QSet<int> owned; // every file some package owns, for the union's bytes
-    for (const Listed &l : std::as_const(listed)) {
+    // Per node, the last package that took it (-1: none yet): whether this package already
+    // counted a file and whether any package did (the union's bytes), without two sets of
+    // hundreds of thousands of ids.
+    std::vector<int> takenBy(size_t(tree.idBound()), -1);
+    for (qsizetype number = 0; number < listed.size(); ++number) {
+        const Listed &l = listed[number];
         PackageSize size;
         size.manager = l.record.manager;
         size.name = l.record.name;
         size.version = l.record.version;
         size.database = l.database;
-        QSet<int> mine;
         const auto take = [&](int id) {
             const FileNode &node = tree.node(id);
-            if (node.type == EntryType::Directory || mine.contains(id))
+            int &taker = takenBy[size_t(id)];
+            if (node.type == EntryType::Directory || taker == int(number))
                 return;
-            mine.insert(id);
+            if (taker < 0)
+                report.packageBytes += node.size;
+            taker = int(number);
             size.nodes.append(id);
             size.bytes += node.size;
             ++size.files;
             if (size.layer < 0 || node.layer < size.layer)
                 size.layer = node.layer;
-            if (!owned.contains(id)) {
-                owned.insert(id);
-                report.packageBytes += node.size;
-            }
         };
+        // A package lists a directory's files one after another: the directory is looked up
+        // once and each file as its child; what is not there as written goes through resolve().
+        QStringView lastDir;
+        int lastDirId = -1;
         for (const QString &file : l.record.files) {
-            const int id = resolve(tree, file);
+            const qsizetype slash = file.lastIndexOf(u'/');
+            int id = -1;
+            // Only where find() would read the same components: no empty name at the end
+            // and no slash doubled before it.
+            if (slash >= 0 && slash + 1 < file.size() && (slash == 0 || file[slash - 1] != u'/')) {
+                const QStringView dir = QStringView(file).first(slash);
+                if (lastDir.isNull() || dir != lastDir) {
+                    lastDir = dir;
+                    lastDirId = tree.find(dir);
+                }
+                if (lastDirId >= 0)
+                    id = tree.child(lastDirId, QStringView(file).sliced(slash + 1));
+            }
+            if (id < 0)
+                id = resolve(tree, file);
             if (id < 0)
                 ++size.missingFiles;
             else

@@ -31,6 +31,8 @@ private Q_SLOTS:
     void afterLayer();
     void encodeDecode();
     void decodeRefusesBadData();
+    void indexFollowsRemovalsAndGrowth();
+    void namesMadeToCollide();
 };
 
 void TestFileTree::merge_data()
@@ -352,6 +354,93 @@ void TestFileTree::decodeRefusesBadData()
     for (qsizetype n = 0; n < bytes.size(); ++n)
         QVERIFY2(!decodes(bytes.left(n)), qPrintable(QString::number(n)));
     QVERIFY(decodes(bytes));
+}
+
+// The index grows through many rehashes and loses whole directories to whiteouts, a file
+// replacing a directory and an opaque marker, with names re-added in the same layer: every
+// path that stays is found (also as its parent's child, and after encode/decode), none
+// that went is.
+void TestFileTree::indexFollowsRemovalsAndGrowth()
+{
+    QStringList first;
+    for (int d = 0; d < 20; ++d)
+        for (int f = 0; f < 100; ++f)
+            first.append(QStringLiteral("f d%1/f%2 %3").arg(d).arg(f).arg(f + 1));
+    QStringList second;
+    for (int d = 0; d < 20; d += 2) {
+        second.append(QStringLiteral("w d%1").arg(d));
+        for (int g = 0; g < 50; ++g)
+            second.append(QStringLiteral("f d%1/g%2 1").arg(d).arg(g));
+    }
+    second.append(QStringLiteral("f d1 5"));
+    FileTree tree;
+    tree.apply(test::layerFromSpec(first.join(u';')), 0);
+    QCOMPARE(tree.nodeCount(), 20 * 101);
+    tree.apply(test::layerFromSpec(second.join(u';')), 1);
+    tree.apply(test::layerFromSpec(QStringLiteral("o d3; f d3/h 1")), 2);
+
+    QStringList kept{QStringLiteral("/d1"), QStringLiteral("/d3"), QStringLiteral("/d3/h")};
+    QStringList gone;
+    for (int d = 0; d < 20; ++d) {
+        if (d != 1)
+            kept.append(QStringLiteral("/d%1").arg(d));
+        for (int f = 0; f < 100; ++f)
+            (d % 2 == 1 && d != 1 && d != 3 ? kept : gone).append(QStringLiteral("/d%1/f%2").arg(d).arg(f));
+        if (d % 2 == 0)
+            for (int g = 0; g < 50; ++g)
+                kept.append(QStringLiteral("/d%1/g%2").arg(d).arg(g));
+    }
+    kept.removeDuplicates();
+    QCOMPARE(tree.nodeCount(), kept.size());
+
+    ByteWriter out;
+    tree.encode(out);
+    const QByteArray bytes = out.take();
+    ByteReader in(bytes);
+    const std::optional<FileTree> decoded = FileTree::decode(in);
+    QVERIFY(decoded);
+    QCOMPARE(decoded->nodeCount(), kept.size());
+    for (const FileTree *t : {static_cast<const FileTree *>(&tree), &*decoded}) {
+        for (const QString &path : std::as_const(kept)) {
+            const int id = t->find(path);
+            QVERIFY2(id > 0, qPrintable(path));
+            QCOMPARE(t->path(id), path);
+            const qsizetype slash = path.lastIndexOf(u'/');
+            QCOMPARE(t->child(t->find(QStringView(path).first(slash)), QStringView(path).sliced(slash + 1)),
+                     id);
+        }
+        for (const QString &path : std::as_const(gone))
+            QVERIFY2(t->find(path) < 0, qPrintable(path));
+        QCOMPARE(t->child(t->find(u"/d1"), u"f0"), -1);
+        QCOMPARE(t->child(FileTree::Root, u"nothing"), -1);
+    }
+}
+
+// Names whose unseeded string hash agrees in its low bits all land in one run of the
+// index, as a hostile image could arrange: the tree switches to the seeded hash and still
+// finds every one of them (and the time stays bounded, which this does not measure).
+void TestFileTree::namesMadeToCollide()
+{
+    QStringList names;
+    const size_t wanted = qHash(QStringView(u"x0"), 0) & 0xfff;
+    for (int i = 0; names.size() < 400; ++i) {
+        const QString name = u'x' + QString::number(i);
+        if ((qHash(QStringView(name), 0) & 0xfff) == wanted)
+            names.append(name);
+    }
+    QStringList spec;
+    for (const QString &name : std::as_const(names))
+        spec.append(QStringLiteral("f d/%1 1").arg(name));
+    FileTree tree;
+    tree.apply(test::layerFromSpec(spec.join(u';')), 0);
+    QCOMPARE(tree.nodeCount(), names.size() + 1);
+    const int dir = tree.find(u"/d");
+    for (const QString &name : std::as_const(names)) {
+        const int id = tree.child(dir, name);
+        QVERIFY2(id > 0, qPrintable(name));
+        QCOMPARE(tree.find(QString(u"/d/" + name)), id);
+    }
+    QCOMPARE(tree.totalSize(), names.size());
 }
 
 QTEST_GUILESS_MAIN(TestFileTree)

@@ -110,6 +110,7 @@ private Q_SLOTS:
     void reclaimable();
     void layerStep_data();
     void layerStep();
+    void layerStepGroupsByDirectory();
     void layerReports();
     void dockerLayerSize();
     void userWastedPercent();
@@ -704,6 +705,28 @@ void TestImageAnalysis::decodeRefusesDamage()
         if (result)
             (void)result->finalTree().nodeCount();
     }
+}
+
+// Files are grouped under the highest directory their layer created, whichever directory
+// they sit in (siblings, a deeper one, a name sorting between a directory and its
+// contents such as /opt/n-m), a file in a directory an earlier layer made stands alone,
+// and a removal below a removed directory is not counted twice.
+void TestImageAnalysis::layerStepGroupsByDirectory()
+{
+    const ImageAnalysis analysis = ImageAnalysis::analyze(
+        layersFromSpec(u"d opt; f opt/keep 1 | f opt/n/x 10; f opt/n/y 20; f opt/n-m/w 40; f opt/z 80; "
+                       u"f opt/n/deep/q 5; f opt/keep 2 | w opt/n; w opt/z; o opt/n-m; f opt/n-m/v 1"_s));
+    const LayerStep written = LayerStep::of(analysis, 1);
+    QStringList trees;
+    for (const ChangedTree &t : written.largest)
+        trees.append(u"%1:%2:%3"_s.arg(t.path).arg(t.bytes).arg(t.files));
+    QCOMPARE(trees.join(u' '), u"/opt/z:80:1 /opt/n-m:40:1 /opt/n:35:3 /opt/keep:2:1"_s);
+    QCOMPARE(written.addedFiles, 5);
+    QCOMPARE(written.modifiedBytesWas, 1);
+
+    const LayerStep removing = LayerStep::of(analysis, 2);
+    QCOMPARE(removing.removedPaths, 3);
+    QCOMPARE(removing.removedBytes, 155);
 }
 
 QTEST_GUILESS_MAIN(TestImageAnalysis)

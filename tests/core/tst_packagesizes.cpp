@@ -143,6 +143,9 @@ private Q_SLOTS:
     void readsOnlyTheLayersThatHoldDatabases();
     void boundsTheDatabaseSize();
     void wholeImageWithCache();
+    void normalPathsKeptAsWritten_data();
+    void normalPathsKeptAsWritten();
+    void filesOfADirectoryAndThroughSymlinks();
 };
 
 void TestPackageSizes::dpkg()
@@ -409,6 +412,58 @@ void TestPackageSizes::wholeImageWithCache()
     QVERIFY(third);
     QVERIFY(!third->fromCache);
     QCOMPARE(describe(*third), describe(*first));
+}
+
+// Paths already in normal form are returned as written (without splitting them again);
+// those one step from it still go through the full normalisation.
+void TestPackageSizes::normalPathsKeptAsWritten_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("expected"); // "" for nullopt
+    QTest::addRow("normal") << "/usr/lib/x86_64-linux-gnu/libc.so.6"
+                            << "/usr/lib/x86_64-linux-gnu/libc.so.6";
+    QTest::addRow("dots in names") << "/usr/.hidden/..x/x.."
+                                   << "/usr/.hidden/..x/x..";
+    QTest::addRow("top level") << "/etc"
+                               << "/etc";
+    QTest::addRow("trailing slash") << "/usr/bin/"
+                                    << "/usr/bin";
+    QTest::addRow("dot at the end") << "/usr/bin/."
+                                    << "/usr/bin";
+    QTest::addRow("dotdot at the end") << "/usr/lib/.."
+                                       << "/usr";
+    QTest::addRow("doubled slash") << "//usr/bin"
+                                   << "/usr/bin";
+    QTest::addRow("dotdot past the root") << "/.."
+                                          << "";
+}
+
+void TestPackageSizes::normalPathsKeptAsWritten()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, expected);
+    QCOMPARE(PackageDatabase::normalizePath(u"/", path).value_or(QString()), expected);
+}
+
+// A list names a directory's files one after another, some through a symlinked directory
+// (/lib -> usr/lib), one twice and one that is gone: each file counts once, found as written
+// or through the link.
+void TestPackageSizes::filesOfADirectoryAndThroughSymlinks()
+{
+    const Synthetic s =
+        build({{{QStringLiteral("lib"), 'l', {}, QStringLiteral("usr/lib")},
+                {QStringLiteral("usr/lib/a"), 'f', bytes(10)},
+                {QStringLiteral("usr/lib/b"), 'f', bytes(20)},
+                {QStringLiteral("usr/lib/e"), 'f', bytes(40)},
+                {QStringLiteral("usr/share/f"), 'f', bytes(80)},
+                {QStringLiteral("var/lib/dpkg/status"), 'f',
+                 "Package: p\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n"},
+                {QStringLiteral("var/lib/dpkg/info/p.list"), 'f',
+                 "/usr/lib/a\n/lib/b\n/usr/lib/b\n/usr/lib/e\n/lib/e\n/usr/lib/missing\n/lib/a\n"
+                 "/usr/share/f\n/lib/missing\n"}}});
+    const PackageSizeReport report = s.report();
+    QCOMPARE(describe(report), QStringLiteral("dpkg p 1 150 4 2 L0"));
+    QCOMPARE(report.packageBytes, 150);
 }
 
 QTEST_GUILESS_MAIN(TestPackageSizes)
