@@ -1,6 +1,7 @@
 #include "core/builder/archiveentries.h"
 
 #include "core/builder/stagepaths.h"
+#include "core/common/archivefilters.h"
 #include "core/oci/layerextractor.h"
 
 #include <QFile>
@@ -23,10 +24,7 @@ namespace {
 struct archive *openTarArchive(const QString &path)
 {
     struct archive *a = archive_read_new();
-    archive_read_support_filter_gzip(a);
-    archive_read_support_filter_bzip2(a);
-    archive_read_support_filter_xz(a);
-    archive_read_support_filter_zstd(a);
+    supportInProcessFilters(a);
     archive_read_support_format_tar(a);
     if (archive_read_open_filename(a, QFile::encodeName(path).constData(), 64 * 1024) != ARCHIVE_OK) {
         archive_read_free(a);

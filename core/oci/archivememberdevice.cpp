@@ -1,4 +1,5 @@
 #include "core/oci/archivememberdevice.h"
+#include "core/common/archivefilters.h"
 
 #include <QFile>
 
@@ -26,7 +27,7 @@ Expected<std::unique_ptr<ArchiveMemberDevice>> ArchiveMemberDevice::open(const Q
 {
     std::unique_ptr<ArchiveMemberDevice> device(new ArchiveMemberDevice);
     device->m_archive = archive_read_new();
-    archive_read_support_filter_all(device->m_archive);
+    supportInProcessFilters(device->m_archive);
     archive_read_support_format_tar(device->m_archive);
     archive_read_support_format_gnutar(device->m_archive);
     if (archive_read_open_filename(device->m_archive, QFile::encodeName(tarPath).constData(), 1 << 16) !=

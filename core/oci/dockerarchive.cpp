@@ -1,5 +1,6 @@
 #include "core/oci/dockerarchive.h"
 
+#include "core/common/archivefilters.h"
 #include "core/oci/archivememberdevice.h"
 #include "core/oci/compression.h"
 #include "core/oci/dockerarchiveblobsource.h"
@@ -62,7 +63,7 @@ struct ArchiveStream
     struct archive *a = archive_read_new();
     ArchiveStream()
     {
-        archive_read_support_filter_all(a);
+        supportInProcessFilters(a);
         archive_read_support_format_tar(a);
         archive_read_support_format_gnutar(a);
     }

@@ -1,8 +1,8 @@
 #include "core/oci/layerreader.h"
 
-#include "core/oci/layerpath.h"
+#include "core/common/archivefilters.h"
 #include "core/common/sha256.h"
-
+#include "core/oci/layerpath.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -104,7 +104,7 @@ Expected<void> LayerReader::start()
     if (!d->blob || !d->blob->isReadable())
         return fail(d->error = QStringLiteral("the layer blob is not open for reading"));
     d->outer = archive_read_new();
-    archive_read_support_filter_all(d->outer);
+    supportInProcessFilters(d->outer);
     archive_read_support_format_raw(d->outer);
     const int opened = archive_read_open(d->outer, d.get(), nullptr, &State::readBlob, nullptr);
     if (d->error.isEmpty() && d->blobBytes == 0 && d->blob->atEnd()) {
@@ -338,7 +338,7 @@ Expected<Digest> LayerReader::decompress(QIODevice *blob, QIODevice *out)
     s.blob = blob;
     s.outer = archive_read_new();
     auto cleanup = qScopeGuard([&s] { archive_read_free(s.outer); });
-    archive_read_support_filter_all(s.outer);
+    supportInProcessFilters(s.outer);
     archive_read_support_format_raw(s.outer);
     struct archive_entry *rawEntry = nullptr;
     if (archive_read_open(s.outer, &s, nullptr, &State::readBlob, nullptr) != ARCHIVE_OK ||

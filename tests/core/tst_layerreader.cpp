@@ -4,7 +4,9 @@
 
 #include <QBuffer>
 #include <QCryptographicHash>
+#include <QFile>
 #include <QRandomGenerator>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace stagecraft;
@@ -38,6 +40,8 @@ private Q_SLOTS:
     void badInput_data();
     void badInput();
     void entryContent();
+    void noExternalDecompressor_data();
+    void noExternalDecompressor();
 };
 
 void TestLayerReader::compressions_data()
@@ -152,6 +156,41 @@ void TestLayerReader::entryContent()
     auto end = reader.next();
     QVERIFY(end && !*end);
     QVERIFY(reader.diffId().isValid());
+}
+
+void TestLayerReader::noExternalDecompressor_data()
+{
+    // Data whose first bytes name a compression libarchive can only undo with a program.
+    QTest::addColumn<QString>("program");
+    QTest::addColumn<QByteArray>("blob");
+    QTest::addRow("lrzip") << QStringLiteral("lrzip") << QByteArray("LRZI\x00\x06", 6) + QByteArray(64, '\0');
+    QTest::addRow("grzip") << QStringLiteral("grzip")
+                           << QByteArray("GRZipII\x00\x02\x04:)", 12) + QByteArray(64, '\0');
+    QTest::addRow("lzop") << QStringLiteral("lzop")
+                          << QByteArray("\x89LZO\x00\r\n\x1a\n\x10\x30\x20\xa0\x09\x40\x01\x05", 17) +
+                                 QByteArray(64, '\0');
+}
+
+void TestLayerReader::noExternalDecompressor()
+{
+    // A hostile layer must not make the reader start a program: a stand-in on PATH for each
+    // decompressor leaves a mark if it ever runs.
+    QFETCH(QString, program);
+    QFETCH(QByteArray, blob);
+    QTemporaryDir bin;
+    QVERIFY(bin.isValid());
+    const QString mark = bin.filePath(QStringLiteral("ran"));
+    QFile script(bin.filePath(program));
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("#!/bin/sh\ntouch '" + QFile::encodeName(mark) + "'\ncat >/dev/null\n");
+    script.close();
+    QVERIFY(script.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+    const QByteArray oldPath = qgetenv("PATH");
+    qputenv("PATH", QFile::encodeName(bin.path()) + ':' + oldPath);
+    auto contents = readBytes(blob);
+    qputenv("PATH", oldPath);
+    QVERIFY(!contents);
+    QVERIFY2(!QFile::exists(mark), qPrintable(program + u" was started on a layer's data"_qs));
 }
 
 QTEST_GUILESS_MAIN(TestLayerReader)
