@@ -140,11 +140,23 @@ int DockerfileEditor::lineNumberAreaWidth() const
     int digits = 2;
     for (int max = std::max(1, blockCount()); max >= 100; max /= 10)
         ++digits;
+    if (m_compactGutter) {
+        const int digit = QFontMetrics(gutterNumberFont()).horizontalAdvance(QLatin1Char('9'));
+        return digit * digits + digit / 2;
+    }
     const QFontMetrics metrics(font());
     const int digit = metrics.horizontalAdvance(QLatin1Char('9'));
-    if (m_compactGutter)
-        return digit * digits + digit / 2;
     return digit * (digits + 2) + badgeColumnWidth();
+}
+
+QFont DockerfileEditor::gutterNumberFont() const
+{
+    // The compact gutter's numbers are smaller than the code: at 20 pt a three-digit line
+    // number in the code's size would take a column of the sixty.
+    QFont numbers = font();
+    if (m_compactGutter)
+        numbers.setPointSizeF(std::max(4.0, font().pointSizeF() * 0.7));
+    return numbers;
 }
 
 void DockerfileEditor::setCompactGutter(bool compact)
@@ -278,14 +290,15 @@ void DockerfileEditor::paintLineNumbers(QPaintEvent *event)
     QTextBlock block = firstVisibleBlock();
     int top = qRound(blockBoundingGeometry(block).translated(contentOffset()).top());
     int bottom = top + qRound(blockBoundingRect(block).height());
-    const int width = m_lineNumberArea->width() -
-                      fontMetrics().horizontalAdvance(QLatin1Char('9')) / (m_compactGutter ? 4 : 1);
+    QFont numberFont = gutterNumberFont();
+    const int width =
+        m_lineNumberArea->width() -
+        QFontMetrics(numberFont).horizontalAdvance(QLatin1Char('9')) / (m_compactGutter ? 4 : 1);
     const int badgeWidth = badgeColumnWidth();
     QFont badgeFont = font();
     badgeFont.setPointSizeF(std::max(4.0, font().pointSizeF() * 0.8));
     const QColor addedColor = dark ? QColor(0xe3, 0xb3, 0x41) : QColor(0x9a, 0x67, 0x00);
     const QColor cachedColor = dark ? QColor(0x56, 0xd3, 0x64) : QColor(0x1a, 0x7f, 0x37);
-    QFont numberFont = font();
     QColor dim = pal.color(QPalette::WindowText);
     dim.setAlphaF(0.55f);
     while (block.isValid() && top <= event->rect().bottom()) {
@@ -299,7 +312,9 @@ void DockerfileEditor::paintLineNumbers(QPaintEvent *event)
                 painter.setPen(severityColor(worst.value(line), dark));
             else
                 painter.setPen(block.blockNumber() == currentBlock ? pal.color(QPalette::WindowText) : dim);
-            painter.drawText(0, top, width, fontMetrics().height(), Qt::AlignRight, QString::number(line));
+            // On the code's baseline, also when the numbers are smaller than the code.
+            painter.drawText(0, top, width, fontMetrics().ascent() + QFontMetrics(numberFont).descent(),
+                             Qt::AlignRight | Qt::AlignBottom, QString::number(line));
             const auto badge = m_badges.constFind(line);
             if (badge != m_badges.constEnd() && !m_compactGutter) {
                 painter.setFont(badgeFont);

@@ -101,6 +101,7 @@ protected:
 
 private:
     void updateLineNumberAreaWidth();
+    QFont gutterNumberFont() const; // the line numbers' font (smaller in the compact gutter)
     int badgeColumnWidth() const;
     int lineAtGutterY(int y) const;
     void updateLineNumberArea(const QRect &rect, int dy);

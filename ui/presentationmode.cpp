@@ -120,7 +120,8 @@ void PresentationMode::applyFont()
 void PresentationMode::giveCodeTheWidth(bool presenting)
 {
     // Sixty columns of a 20 pt monospace font (27 px, 16.25 px a column) take 975 of the
-    // 1024 pixels: the 49 left are the numbers' gutter. The frame, the scroll bar and the
+    // 1024 pixels: the 49 left are the numbers' gutter (its digits at 0.7 of the code's size,
+    // so three of them fit) and the document's margins. The frame, the scroll bar and the
     // badge column would take the code's last columns.
     DockerfileEditor *editor = m_window->editor();
     if (presenting) {
@@ -129,11 +130,14 @@ void PresentationMode::giveCodeTheWidth(bool presenting)
         editor->setFrameShape(QFrame::NoFrame);
         editor->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
         editor->setCompactGutter(true);
+        m_savedMargin = editor->document()->documentMargin();
+        editor->document()->setDocumentMargin(2);
         m_lineEndBadges = new LineEndBadges(editor);
         m_lineEndBadges->show();
     } else {
         delete m_lineEndBadges;
         editor->setCompactGutter(false);
+        editor->document()->setDocumentMargin(m_savedMargin);
         editor->setVerticalScrollBarPolicy(m_savedScrollBar);
         editor->setFrameShape(m_savedFrame);
     }

@@ -79,6 +79,7 @@ private:
     qreal m_editorPoints = 10; // the editor's font at 100 %
     QFrame::Shape m_savedFrame = QFrame::StyledPanel;
     Qt::ScrollBarPolicy m_savedScrollBar = Qt::ScrollBarAsNeeded;
+    qreal m_savedMargin = 4;
     QPointer<LineEndBadges> m_lineEndBadges;
 };
 

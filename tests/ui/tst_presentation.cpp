@@ -237,7 +237,7 @@ private Q_SLOTS:
         Theme::apply(dark ? ThemeChoice::Dark : ThemeChoice::Light);
         MainWindow window;
         QString text = twoStages;
-        for (int line = 7; line < 99; ++line) // and line 99 empty
+        for (int line = 7; line < 150; ++line) // three-digit line numbers, and line 150 empty
             text += u"RUN echo %1\n"_s.arg(line);
         window.editor()->setPlainText(text);
         window.flushAnalysis();
