@@ -1,6 +1,7 @@
 #include "ui/presentationmode.h"
 
 #include "ui/dockerfileeditor.h"
+#include "ui/enginepicker.h"
 #include "ui/lineendbadges.h"
 #include "ui/mainwindow.h"
 #include "ui/stagegraphview.h"
@@ -77,6 +78,7 @@ void PresentationMode::setActive(bool on)
         // projector's font one row cannot hold both, and an overflow menu is easy to miss.
         m_window->insertToolBarBreak(m_viewBar);
         moveToolBarItems(true);
+        quietStatusBar(true);
         m_swap->setVisible(true);
         giveCodeTheWidth(true);
         applyFont();
@@ -89,6 +91,7 @@ void PresentationMode::setActive(bool on)
         m_viewsPane->show();
         giveCodeTheWidth(false);
         moveToolBarItems(false);
+        quietStatusBar(false);
         m_window->removeToolBarBreak(m_viewBar);
         m_window->setZoomPercent(m_savedZoom);
         for (QToolBar *bar : m_window->findChildren<QToolBar *>())
@@ -140,6 +143,28 @@ void PresentationMode::giveCodeTheWidth(bool presenting)
         editor->document()->setDocumentMargin(m_savedMargin);
         editor->setVerticalScrollBarPolicy(m_savedScrollBar);
         editor->setFrameShape(m_savedFrame);
+    }
+}
+
+void PresentationMode::quietStatusBar(bool presenting)
+{
+    // At 20 pt the status bar holds the line, the stage and the problems in whole words; the
+    // analysis time and the engine picker speak to the person at the keyboard, not the room.
+    if (presenting) {
+        m_quieted.clear();
+        const QList<QWidget *> asides{m_window->findChild<QWidget *>(QStringLiteral("parseLabel")),
+                                      m_window->findChild<EnginePicker *>()};
+        for (QWidget *aside : asides) {
+            if (aside && aside->isVisibleTo(m_window)) {
+                aside->hide();
+                m_quieted.append(aside);
+            }
+        }
+    } else {
+        for (const QPointer<QWidget> &aside : std::as_const(m_quieted))
+            if (aside)
+                aside->show();
+        m_quieted.clear();
     }
 }
 

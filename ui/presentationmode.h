@@ -60,6 +60,7 @@ Q_SIGNALS:
 private:
     void applyFont();
     void giveCodeTheWidth(bool presenting);
+    void quietStatusBar(bool presenting);
     void moveToolBarItems(bool presenting);
     void updateSwapAction();
     void fitGraphSoon();
@@ -79,6 +80,7 @@ private:
     qreal m_editorPoints = 10; // the editor's font at 100 %
     QFrame::Shape m_savedFrame = QFrame::StyledPanel;
     Qt::ScrollBarPolicy m_savedScrollBar = Qt::ScrollBarAsNeeded;
+    QList<QPointer<QWidget>> m_quieted; // status bar widgets hidden while presenting
     qreal m_savedMargin = 4;
     QPointer<LineEndBadges> m_lineEndBadges;
 };

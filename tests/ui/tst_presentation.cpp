@@ -8,6 +8,7 @@
 #include "ui/copydropcontroller.h"
 #include "ui/copytostagedialog.h"
 #include "ui/dockerfileeditor.h"
+#include "ui/enginepicker.h"
 #include "ui/filesview.h"
 #include "ui/filetreemodel.h"
 #include "ui/lineendbadges.h"
@@ -160,6 +161,19 @@ private Q_SLOTS:
             QVERIFY2(tabs->tabRect(i).width() >= tabs->fontMetrics().horizontalAdvance(tabs->tabText(i)),
                      qPrintable(tabs->tabText(i)));
 
+        // The status bar's words are whole: what the class reads (line, stage, problems) stays,
+        // the analysis time and the engine picker step aside while presenting.
+        for (const QLabel *label : window.statusBar()->findChildren<QLabel *>()) {
+            if (!label->isVisible() || label->text().isEmpty() || label->objectName() == u"stageLabel"_s)
+                continue; // the stage's name takes the room that is left
+            QVERIFY2(label->width() >= label->sizeHint().width(),
+                     qPrintable(u"%1 \"%2\": %3 < %4"_s.arg(label->objectName(), label->text())
+                                    .arg(label->width())
+                                    .arg(label->sizeHint().width())));
+        }
+        QVERIFY(!window.findChild<QWidget *>(u"parseLabel"_s)->isVisible());
+        QVERIFY(!window.findChild<EnginePicker *>()->isVisible());
+
         // At 1024 pixels the editor and the graph take turns, F6 switches.
         QVERIFY(presentation->takesTurns());
         QVERIFY(window.editor()->isVisible());
@@ -203,6 +217,8 @@ private Q_SLOTS:
         QCOMPARE(points(menuFile), menuBefore);
         QVERIFY(window.editor()->isVisible());
         QVERIFY(window.graphView()->isVisible());
+        QVERIFY(window.findChild<QWidget *>(u"parseLabel"_s)->isVisible());
+        QVERIFY(window.findChild<EnginePicker *>()->isVisible());
         QTRY_COMPARE(bars.at(1)->y(), bars.at(0)->y());
         // F5 enters and leaves too.
         QTest::keyClick(&window, Qt::Key_F5);
