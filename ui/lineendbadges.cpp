@@ -21,7 +21,8 @@ LineEndBadges::LineEndBadges(DockerfileEditor *editor)
     setAttribute(Qt::WA_TransparentForMouseEvents);
     setFocusPolicy(Qt::NoFocus);
     setGeometry(editor->viewport()->geometry());
-    editor->viewport()->installEventFilter(this);
+    m_viewport = editor->viewport();
+    m_viewport->installEventFilter(this);
     // Only what the editor repaints (a blinking cursor is one line), everything on a scroll.
     connect(editor, &QPlainTextEdit::updateRequest, this, [this](const QRect &rect, int dy) {
         if (dy != 0)
@@ -34,8 +35,10 @@ LineEndBadges::LineEndBadges(DockerfileEditor *editor)
 
 bool LineEndBadges::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_editor->viewport() && (event->type() == QEvent::Resize || event->type() == QEvent::Move))
-        setGeometry(m_editor->viewport()->geometry());
+    // The viewport kept at construction, not asked of the editor: while the window closes the
+    // viewport's events still come when the editor is half destroyed.
+    if ((event->type() == QEvent::Resize || event->type() == QEvent::Move) && watched == m_viewport)
+        setGeometry(m_viewport->geometry());
     return QWidget::eventFilter(watched, event);
 }
 

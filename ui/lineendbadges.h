@@ -5,6 +5,7 @@
 // still tells what the build did.
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 
 namespace stagecraft::ui {
@@ -28,6 +29,7 @@ protected:
 
 private:
     DockerfileEditor *m_editor;
+    QPointer<QWidget> m_viewport; // the editor's viewport, whose moves the badges follow
     int m_drawn = 0;
 };
 
