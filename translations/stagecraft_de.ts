@@ -1102,65 +1102,65 @@ Einsparbar: verschwendet minus die Fassung, die das Image behält – die Bytes,
     </message>
     <message>
         <source>&amp;Check Kit</source>
-        <translation type="unfinished"></translation>
+        <translation>Kursmaterial &amp;prüfen</translation>
     </message>
     <message>
         <source>Base image %1  —  %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Basis-Image %1  —  %2</translation>
     </message>
     <message numerus="yes">
         <source>%1  —  %n steps, %2 cached</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1  —  %n Schritt, %2 aus dem Cache</numerusform>
+            <numerusform>%1  —  %n Schritte, %2 aus dem Cache</numerusform>
         </translation>
     </message>
     <message>
         <source>  —  covered: builds fully cached offline</source>
-        <translation type="unfinished"></translation>
+        <translation>  —  abgedeckt: baut ohne Netzwerk ganz aus dem Cache</translation>
     </message>
     <message>
         <source>  —  would need the network</source>
-        <translation type="unfinished"></translation>
+        <translation>  —  bräuchte das Netzwerk</translation>
     </message>
     <message>
         <source>  —  steps would run (offline)</source>
-        <translation type="unfinished"></translation>
+        <translation>  —  Schritte würden laufen (ohne Netzwerk)</translation>
     </message>
     <message>
         <source>Base image %1 is not in the kit: it would be pulled</source>
-        <translation type="unfinished"></translation>
+        <translation>Basis-Image %1 ist nicht im Kursmaterial: Es würde heruntergeladen</translation>
     </message>
     <message>
         <source>Line %1: </source>
-        <translation type="unfinished"></translation>
+        <translation>Zeile %1: </translation>
     </message>
     <message>
         <source> — would need the network</source>
-        <translation type="unfinished"></translation>
+        <translation> — bräuchte das Netzwerk</translation>
     </message>
     <message>
         <source> — would run</source>
-        <translation type="unfinished"></translation>
+        <translation> — würde laufen</translation>
     </message>
     <message numerus="yes">
         <source>%n steps have no cached result</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Schritt hat kein Ergebnis im Cache</numerusform>
+            <numerusform>%n Schritte haben kein Ergebnis im Cache</numerusform>
         </translation>
     </message>
     <message>
         <source>Checking %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfe %1…</translation>
     </message>
     <message>
         <source>%1 of %2 examples build fully cached without the network. The kit holds %3 of base images, %4 of build cache and %5 of examples.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 von %2 Beispielen bauen ohne Netzwerk ganz aus dem Cache. Das Kursmaterial enthält %3 Basis-Images, %4 Build-Cache und %5 Beispiele.</translation>
     </message>
     <message>
         <source>The kit cannot be used: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Kursmaterial kann nicht verwendet werden: %1</translation>
     </message>
 </context>
 <context>
