@@ -1883,6 +1883,10 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <translation>Herkunft</translation>
     </message>
     <message>
+        <source>Where It &amp;Came From</source>
+        <translation>&amp;Herkunft</translation>
+    </message>
+    <message>
         <source>Next &amp;Step</source>
         <translation>Nächster &amp;Schritt</translation>
     </message>

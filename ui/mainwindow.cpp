@@ -42,6 +42,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
@@ -182,6 +183,17 @@ MainWindow::MainWindow(QWidget *parent)
     addDockWidget(Qt::BottomDockWidgetArea, provenanceDock);
     tabifyDockWidget(m_problemsDock, provenanceDock); // the window's width for the paths
     provenanceDock->hide();
+    // View → Where It Came From, beside Step Summary: the dock without the Files view's menu
+    // (closed, it forgets its answer and says how to ask).
+    QAction *provenanceToggle = provenanceDock->toggleViewAction();
+    provenanceToggle->setObjectName(QStringLiteral("actionProvenance"));
+    provenanceToggle->setText(tr("Where It &Came From"));
+    provenanceToggle->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+W")));
+    addAction(provenanceToggle);
+    if (QAction *next = action(QStringLiteral("actionNextStep")))
+        for (QObject *owner : next->associatedObjects())
+            if (auto *menu = qobject_cast<QMenu *>(owner))
+                menu->insertAction(next, provenanceToggle);
     connect(m_filesView, &FilesView::provenanceRequested, this,
             [this, provenance, provenanceDock](const QString &path) {
                 // The build's own text: the editor may have changed since; none when no Dockerfile is open.

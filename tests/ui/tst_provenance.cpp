@@ -223,6 +223,21 @@ private Q_SLOTS:
         window.editor()->insertPlainText(u"# edited\n"_s);
         QVERIFY(window.editor()->provenanceLines().isEmpty());
         QVERIFY(scene->tracedEdges().isEmpty());
+        // View → Where It Came From (beside Step Summary) closes the dock, which then forgets
+        // its answer, and opens it again.
+        QAction *toggle = window.action(u"actionProvenance"_s);
+        QVERIFY(toggle && !toggle->shortcut().isEmpty());
+        bool inViewMenu = false;
+        for (QObject *owner : toggle->associatedObjects())
+            if (auto *menu = qobject_cast<QMenu *>(owner))
+                inViewMenu = inViewMenu || menu->actions().contains(window.action(u"actionStepSummary"_s));
+        QVERIFY(inViewMenu);
+        auto *dock = window.findChild<QDockWidget *>(u"provenanceDock"_s);
+        toggle->trigger();
+        QVERIFY(dock->isHidden());
+        QCOMPARE(links->topLevelItemCount(), 0);
+        toggle->trigger();
+        QVERIFY(dock->isVisible());
     }
 
     // Tools renamed to Helpers after the build: the changed COPY line is not marked, the
