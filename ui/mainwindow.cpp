@@ -164,7 +164,11 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_layersView, &LayersView::layerActivated, this,
             [this](const QString &argument, int layerIndex, const QString &) {
                 selectLayerLine(argument, layerIndex);
-                m_stepThrough->pickLayer(argument, layerIndex);
+                // An image of the last build is shown as its stage, whose files can be dragged.
+                const int stage = stageOfImage(argument);
+                if (stage >= 0)
+                    showStageFiles(stage);
+                m_stepThrough->pickLayer(stage >= 0 ? m_filesImage : argument, layerIndex);
                 m_filesImage = m_filesView->argument();
             });
     connect(m_filesView, &FilesView::layerActivated, this,
@@ -975,6 +979,19 @@ void MainWindow::showStageFiles(int stageIndex)
     m_filesImage = manifest;
     const Stage stage = m_analysis->result().plan.stages.value(stageIndex);
     m_filesView->showImage(manifest, stage.name.isEmpty() ? QString::number(stageIndex) : stage.name);
+}
+
+int MainWindow::stageOfImage(const QString &argument)
+{
+    // By content: the Layers view names the built image by reference, the stages by manifest.
+    const QStringList layers = layerDigestsOf(argument);
+    if (layers.isEmpty())
+        return -1;
+    const QHash<int, QString> &manifests = m_builds->stageManifests();
+    for (auto it = manifests.constBegin(); it != manifests.constEnd(); ++it)
+        if (it.value() == argument || layerDigestsOf(it.value()) == layers)
+            return it.key();
+    return -1;
 }
 
 QStringList MainWindow::layerDigestsOf(const QString &argument)

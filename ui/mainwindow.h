@@ -153,6 +153,7 @@ private:
     void updateBuildActions();
     void showStageFiles(int stageIndex);
     QStringList layerDigestsOf(const QString &argument);
+    int stageOfImage(const QString &argument); // the last build's stage that made it, or -1
     void selectLayerLine(const QString &argument, int layerIndex);
     void selectLayersForLine(int line);
     void readWindowSettings();

@@ -384,6 +384,13 @@ private Q_SLOTS:
         QCOMPARE(stepper->current().line, 5); // the stage's last step
         QCOMPARE(files->selectedLayer(), 3);
 
+        // A Layers click on the built image shows it as its stage: its files can be dragged.
+        Q_EMIT window.layersView()->layerActivated(window.lastBuiltImage(), 1, QString());
+        QVERIFY(files->waitUntilLoaded(10000));
+        QCOMPARE(files->stageName(), QStringLiteral("0"));
+        QCOMPARE(files->selectedLayer(), 1);
+        QCOMPARE(stepper->current().line, 2);
+
         // A step typed after the build has no layer yet.
         QTextCursor end(window.editor()->document());
         end.movePosition(QTextCursor::End);
