@@ -2274,11 +2274,11 @@ Tippe FROM und einen Image-Namen, um eine zu beginnen.</translation>
     </message>
     <message>
         <source>Put the cursor on an instruction, or click a layer or a timeline bar.</source>
-        <translation>Setze den Cursor auf eine Anweisung oder klicke auf eine Schicht oder einen Balken der Zeitleiste.</translation>
+        <translation>Setzen Sie den Cursor auf eine Anweisung oder klicken Sie auf eine Schicht oder einen Balken der Zeitleiste.</translation>
     </message>
     <message>
         <source>Put the cursor on an instruction, click a layer or a timeline bar, or press %1 for the next step.</source>
-        <translation>Setze den Cursor auf eine Anweisung, klicke auf eine Schicht oder einen Balken der Zeitleiste oder drücke %1 für den nächsten Schritt.</translation>
+        <translation>Setzen Sie den Cursor auf eine Anweisung, klicken Sie auf eine Schicht oder einen Balken der Zeitleiste oder drücken Sie %1 für den nächsten Schritt.</translation>
     </message>
     <message>
         <source>FROM starts the stage: the layers before its first step are the base image&apos;s.</source>
@@ -2294,7 +2294,7 @@ Tippe FROM und einen Image-Namen, um eine zu beginnen.</translation>
     </message>
     <message>
         <source>The image shown has no layer of this step. Build the Dockerfile to see what it changes.</source>
-        <translation>Das gezeigte Image hat keine Schicht dieses Schritts. Baue das Dockerfile, um zu sehen, was er ändert.</translation>
+        <translation>Das gezeigte Image hat keine Schicht dieses Schritts. Bauen Sie das Dockerfile, um zu sehen, was er ändert.</translation>
     </message>
     <message>
         <source>Reading the image…</source>
