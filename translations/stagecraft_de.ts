@@ -1295,6 +1295,14 @@ Schicht %2 von %3: %4 (%5 % von %6)</translation>
         <translation>%1 — ein Image enthält keine Bytes</translation>
     </message>
     <message>
+        <source>%1 — %2 smaller</source>
+        <translation>%1 — %2 kleiner</translation>
+    </message>
+    <message>
+        <source>%1 — %2 larger</source>
+        <translation>%1 — %2 größer</translation>
+    </message>
+    <message>
         <source>%1 — %2× smaller</source>
         <translation>%1 — %2× kleiner</translation>
     </message>

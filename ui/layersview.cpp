@@ -430,9 +430,14 @@ QString LayersView::sizesHeadline() const
             return tr("%1 — the same size").arg(sizes);
         if (left <= 0 || right <= 0)
             return tr("%1 — one image holds no bytes").arg(sizes);
+        const double ratio = double(qMax(left, right)) / double(qMin(left, right));
+        // Within 5 % a ratio reads "1.0× smaller": the bytes say how much instead.
+        if (ratio < 1.05)
+            return right < left ? tr("%1 — %2 smaller").arg(sizes, sizeText(left - right))
+                                : tr("%1 — %2 larger").arg(sizes, sizeText(right - left));
         if (right < left)
-            return tr("%1 — %2× smaller").arg(sizes, ratioText(double(left) / double(right)));
-        return tr("%1 — %2× larger").arg(sizes, ratioText(double(right) / double(left)));
+            return tr("%1 — %2× smaller").arg(sizes, ratioText(ratio));
+        return tr("%1 — %2× larger").arg(sizes, ratioText(ratio));
     }
     QStringList parts;
     for (const ChartImage &image : images)

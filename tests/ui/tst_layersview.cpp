@@ -263,6 +263,12 @@ private Q_SLOTS:
         QCOMPARE(view.rightPicker()->currentData().toString(), base);
         QVERIFY(view.waitUntilLoaded(60000));
         QCOMPARE(view.chart()->images().size(), 2);
+        // Two images within a few bytes of each other: the headline says by how much, not "1.0×".
+        const qint64 delta = view.chart()->images()[1].totalSize - view.chart()->images()[0].totalSize;
+        QVERIFY(delta != 0 && qAbs(delta) < 1000);
+        const QString expected = delta > 0 ? QStringLiteral(" — %1 B larger").arg(delta)
+                                           : QStringLiteral(" — %1 B smaller").arg(-delta);
+        QVERIFY2(view.headline().endsWith(expected), qPrintable(view.headline()));
     }
 
     void picksImagesFromTheStore()
