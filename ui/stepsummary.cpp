@@ -1,12 +1,15 @@
 #include "ui/stepsummary.h"
 
 #include "ui/sizetext.h"
+#include "ui/tintediconengine.h"
 
 #include <QAction>
 #include <QEvent>
+#include <QFontMetrics>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -74,19 +77,35 @@ StepSummary::StepSummary(QWidget *parent)
     layout->addWidget(m_counts);
     layout->addWidget(m_largest);
     layout->addStretch(1);
+    fitArrows();
     render();
 }
 
 void StepSummary::setStepActions(QAction *previous, QAction *next)
 {
-    m_previous->setDefaultAction(previous);
-    m_next->setDefaultAction(next);
-    // The default action gives the buttons its text; the arrows say it in less room.
-    m_previous->setToolButtonStyle(Qt::ToolButtonIconOnly);
-    m_next->setToolButtonStyle(Qt::ToolButtonIconOnly);
-    m_previous->setArrowType(Qt::UpArrow);
-    m_next->setArrowType(Qt::DownArrow);
+    bindButton(m_previous, previous, QStyle::SP_ArrowUp);
+    bindButton(m_next, next, QStyle::SP_ArrowDown);
+    m_nextAction = next;
     render();
+}
+
+void StepSummary::bindButton(QToolButton *button, QAction *action, QStyle::StandardPixmap arrow)
+{
+    // Not the button's default action: that would give it the action's text, and the style's
+    // arrow glyphs stay 8 px at any font. The style's arrow icon scales with the icon size.
+    button->setArrowType(Qt::NoArrow);
+    button->setIcon(TintedIconEngine::readable(style()->standardIcon(arrow)));
+    connect(button, &QToolButton::clicked, action, &QAction::trigger);
+    const auto follow = [button, action] {
+        button->setEnabled(action->isEnabled());
+        button->setToolTip(
+            action->shortcut().isEmpty()
+                ? action->toolTip()
+                : QStringLiteral("%1 (%2)").arg(action->toolTip(),
+                                                action->shortcut().toString(QKeySequence::NativeText)));
+    };
+    connect(action, &QAction::changed, button, follow);
+    follow();
 }
 
 void StepSummary::showPick(const StepPick &pick)
@@ -179,7 +198,7 @@ void StepSummary::render()
     QString largest;
     switch (p.state) {
     case StepPick::State::None: {
-        const QAction *next = m_next->defaultAction();
+        const QAction *next = m_nextAction;
         const QString keys = next && !next->shortcut().isEmpty()
                                  ? next->shortcut().toString(QKeySequence::NativeText)
                                  : QString();
@@ -253,7 +272,18 @@ void StepSummary::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::LanguageChange)
         render();
+    if (event->type() == QEvent::FontChange)
+        fitArrows();
     QWidget::changeEvent(event);
+}
+
+void StepSummary::fitArrows()
+{
+    // The arrows are drawn at the icon size: keep them as tall as the title's text, so they
+    // grow with the projector's zoom instead of staying at the style's 16 px.
+    const int side = qMax(16, QFontMetrics(m_title->font()).height());
+    m_previous->setIconSize(QSize(side, side));
+    m_next->setIconSize(QSize(side, side));
 }
 
 } // namespace stagecraft::ui

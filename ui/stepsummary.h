@@ -6,6 +6,8 @@
 
 #include "ui/stepthrough.h"
 
+#include <QPointer>
+#include <QStyle>
 #include <QWidget>
 
 class QLabel;
@@ -44,11 +46,14 @@ protected:
 private:
     void render();
     void elideTitle();
+    void fitArrows();
+    void bindButton(QToolButton *button, QAction *action, QStyle::StandardPixmap arrow);
 
     StepPick m_pick;
     QString m_titleFull; // the title label shows it elided to its width
     QToolButton *m_previous = nullptr;
     QToolButton *m_next = nullptr;
+    QPointer<QAction> m_nextAction; // its shortcut is named in the hint
     QLabel *m_title = nullptr;
     QLabel *m_headline = nullptr;
     QLabel *m_counts = nullptr;

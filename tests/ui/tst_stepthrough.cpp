@@ -33,6 +33,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
+#include <QToolButton>
 
 #include <functional>
 
@@ -164,6 +165,40 @@ private Q_SLOTS:
         QVERIFY2(summary.headlineText().size() < 200, qPrintable(summary.headlineText()));
         QVERIFY(summary.headlineText().contains(QStringLiteral("/end (")));
         QVERIFY(summary.largestText().size() < 200);
+    }
+
+    void arrowsGrowWithTheFont()
+    {
+        // A projector's 20 pt: the Previous/Next arrows are as tall as the title's text.
+        StepSummary summary;
+        QAction previous(QStringLiteral("Previous Step"));
+        QAction next(QStringLiteral("Next Step"));
+        next.setShortcut(QKeySequence(Qt::ALT | Qt::Key_Down));
+        summary.setStepActions(&previous, &next);
+        const auto buttons = summary.findChildren<QToolButton *>();
+        QCOMPARE(buttons.size(), 2);
+        for (QToolButton *button : buttons)
+            QVERIFY(!button->icon().isNull()); // an icon scales; the style's arrow glyph does not
+        QVERIFY2(summary.headlineText().contains(next.shortcut().toString(QKeySequence::NativeText)),
+                 qPrintable(summary.headlineText()));
+        const int small = buttons[0]->iconSize().height();
+        QFont big = summary.font();
+        big.setPointSize(20);
+        summary.setFont(big);
+        const int tall = QFontMetrics(big).height();
+        QVERIFY2(tall > small, qPrintable(QStringLiteral("%1 %2").arg(tall).arg(small)));
+        for (QToolButton *button : buttons)
+            QCOMPARE(button->iconSize().height(), tall);
+
+        // The buttons act for their actions and follow their state.
+        QSignalSpy triggered(&next, &QAction::triggered);
+        QToolButton *nextButton =
+            buttons[0]->toolTip().startsWith(QStringLiteral("Next")) ? buttons[0] : buttons[1];
+        QVERIFY(nextButton->toolTip().contains(QStringLiteral("Down")));
+        nextButton->click();
+        QCOMPARE(triggered.count(), 1);
+        next.setEnabled(false);
+        QVERIFY(!nextButton->isEnabled());
     }
 
     void imageWithHistory_data()
