@@ -165,11 +165,13 @@ QString imageLine(const QString &mark, const OpenedImage &image, int shared)
 QString layersText(const ImageComparison &c, const QList<int> &layers)
 {
     QStringList parts;
-    for (int i : layers)
-        parts.append(QStringLiteral("layer %1 (%2: %3)")
-                         .arg(i)
-                         .arg(formatByteSize(c.layers()[i].rightSize),
-                              oneLineField(c.layers()[i].rightCreatedBy, 50)));
+    for (int i : layers) {
+        // A layer without history (an imported base) has no instruction to name.
+        const QString createdBy = oneLineField(c.layers()[i].rightCreatedBy, 50);
+        const QString size = formatByteSize(c.layers()[i].rightSize);
+        parts.append(createdBy.isEmpty() ? QStringLiteral("layer %1 (%2)").arg(i).arg(size)
+                                         : QStringLiteral("layer %1 (%2: %3)").arg(i).arg(size, createdBy));
+    }
     return parts.join(QStringLiteral(", "));
 }
 
@@ -326,13 +328,18 @@ int runDiff(const QStringList &argv)
             return usageError(kName, parsed.error().message);
         budget = *parsed;
         pass = c.growth() <= budget->limitBytes;
-        verdict =
-            pass ? QStringLiteral("PASS max-growth: B grew by %1 (%2), within the budget of %3 (%4 bytes)")
-                       .arg(signedSize(c.growth()), growthPercent(c), budget->text)
-                       .arg(budget->limitBytes)
-                 : QStringLiteral("FAIL max-growth: B grew by %1 (%2), over the budget of %3 (%4 bytes)")
-                       .arg(signedSize(c.growth()), growthPercent(c), budget->text)
-                       .arg(budget->limitBytes);
+        // "grew by -1.1 MB" reads as a riddle: a smaller B says it shrank.
+        const QString change = c.growth() > 0 ? QStringLiteral("grew by %1").arg(signedSize(c.growth()))
+                               : c.growth() < 0
+                                   ? QStringLiteral("shrank by %1").arg(formatByteSize(-c.growth()))
+                                   : QStringLiteral("kept its size");
+        verdict = pass
+                      ? QStringLiteral("PASS max-growth: B %1 (%2), within the budget of %3 (%4 bytes)")
+                            .arg(change, growthPercent(c), budget->text)
+                            .arg(budget->limitBytes)
+                      : QStringLiteral("FAIL max-growth: B grew by %1 (%2), over the budget of %3 (%4 bytes)")
+                            .arg(signedSize(c.growth()), growthPercent(c), budget->text)
+                            .arg(budget->limitBytes);
         if (!pass && !grown.isEmpty())
             verdict += QStringLiteral("; grew most: ") + growersText(grown);
         if (!pass && !bigLayers.isEmpty())

@@ -129,6 +129,7 @@ private Q_SLOTS:
     void diffText();
     void diffBudget_data();
     void diffBudget();
+    void diffBudgetWording();
     void diffErrors_data();
     void diffErrors();
     void diffHostileImage();
@@ -593,6 +594,32 @@ void TestCliInspect::diffText()
     QVERIFY2(r.out.contains(QStringLiteral("Removed from A (0 paths, 0 B):\n  (none)")), qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("more (--limit 0 lists all)")), qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("(B layer 7: RUN /bin/sh -c rm -rf /cache")), qPrintable(r.out));
+}
+
+void TestCliInspect::diffBudgetWording()
+{
+    // The build stage (3,096,536 bytes) against the final image (1,982,259): B shrank by
+    // 1,114,277 bytes, 36.0 %.
+    const QString final = imagePath(QStringLiteral("final.docker.tar"));
+    const QString build = imagePath(QStringLiteral("build.docker.tar"));
+    const Run shrank = run(QStringList{QStringLiteral("--ci"), QStringLiteral("--max-growth"),
+                                       QStringLiteral("5%"), build, final},
+                           QStringLiteral("diff"));
+    QCOMPARE(shrank.exitCode, 0);
+    QVERIFY2(shrank.out.contains(QStringLiteral("PASS max-growth: B shrank by 1.1 MB (-36.0 %)")),
+             qPrintable(shrank.out));
+
+    // The other way round it grew, and the verdict names B's largest layers; the base layer
+    // that `docker import` made has no instruction, so it is named by its size alone.
+    const Run grew = run(QStringList{QStringLiteral("--ci"), QStringLiteral("--max-growth"),
+                                     QStringLiteral("5%"), final, build},
+                         QStringLiteral("diff"));
+    QCOMPARE(grew.exitCode, 1);
+    QVERIFY2(grew.out.contains(QStringLiteral("FAIL max-growth: B grew by +1.1 MB (+56.2 %)")),
+             qPrintable(grew.out));
+    QVERIFY2(grew.out.contains(
+                 QStringLiteral("largest layers of B not in A: layer 0 (2.0 MB), layer 4 (1.0 MB: RUN")),
+             qPrintable(grew.out));
 }
 
 void TestCliInspect::diffBudget_data()
